@@ -1,0 +1,112 @@
+//! Sans-IO chat frame codec: `u16 BE msg_id` + `u16 BE body_len` + body (llfc-wire.md §2.1).
+//!
+//! The decoder works on a `BytesMut` the caller fills from wherever it reads; "need more bytes"
+//! is `Ok(None)`, never an error. Every `u16` length is a valid frame boundary, so an oversized
+//! frame is reported (so the server can answer it) and then skipped, not treated as fatal.
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+
+/// Bytes in a frame header: `msg_id` then `body_len`, both big-endian `u16`.
+pub const HEADER_LEN: usize = 4;
+
+/// Default inbound body limit. llfc used 2048, which drops legitimate CJK messages (§10.8).
+pub const DEFAULT_MAX_BODY: usize = 8 * 1024;
+
+/// The largest body the framing can express; no configured limit may exceed it.
+pub const MAX_BODY_CEILING: usize = u16::MAX as usize;
+
+/// One complete frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub id: u16,
+    pub body: Bytes,
+}
+
+/// What the decoder produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    Frame(Frame),
+    /// The header announced a body above the limit. The body is discarded as it arrives, so the
+    /// stream stays in sync and the peer can be told.
+    Oversized { id: u16, len: usize },
+}
+
+/// Incremental frame decoder with an inbound body limit.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    max_body: usize,
+    /// Bytes of an oversized body still to be thrown away.
+    discard: usize,
+}
+
+impl Decoder {
+    /// A decoder that accepts bodies up to `max_body` bytes (clamped to [`MAX_BODY_CEILING`]).
+    pub fn new(max_body: usize) -> Decoder {
+        Decoder { max_body: max_body.min(MAX_BODY_CEILING), discard: 0 }
+    }
+
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+
+    /// Takes the next frame off the front of `buf`, or returns `None` when more bytes are needed.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Decoded> {
+        if self.discard > 0 {
+            let n = self.discard.min(buf.len());
+            buf.advance(n);
+            self.discard -= n;
+            if self.discard > 0 {
+                return None;
+            }
+        }
+        if buf.len() < HEADER_LEN {
+            return None;
+        }
+        let id = u16::from_be_bytes([buf[0], buf[1]]);
+        let len = usize::from(u16::from_be_bytes([buf[2], buf[3]]));
+        if len > self.max_body {
+            buf.advance(HEADER_LEN);
+            self.discard = len;
+            return Some(Decoded::Oversized { id, len });
+        }
+        if buf.len() < HEADER_LEN + len {
+            // Reserve once for the whole frame instead of growing in small steps.
+            buf.reserve(HEADER_LEN + len - buf.len());
+            return None;
+        }
+        buf.advance(HEADER_LEN);
+        let body = buf.split_to(len).freeze();
+        Some(Decoded::Frame(Frame { id, body }))
+    }
+
+    /// True when the stream ended cleanly between frames (an EOF elsewhere truncated a frame).
+    pub fn is_at_boundary(&self, buf: &BytesMut) -> bool {
+        self.discard == 0 && buf.is_empty()
+    }
+}
+
+impl Default for Decoder {
+    fn default() -> Decoder {
+        Decoder::new(DEFAULT_MAX_BODY)
+    }
+}
+
+/// A body that cannot be framed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("frame body of {len} bytes exceeds the {MAX_BODY_CEILING}-byte frame limit")]
+pub struct EncodeError {
+    pub len: usize,
+}
+
+/// Appends one frame to `dst`.
+pub fn encode(id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
+    let len = u16::try_from(body.len()).map_err(|_| EncodeError { len: body.len() })?;
+    dst.reserve(HEADER_LEN + body.len());
+    dst.put_u16(id);
+    dst.put_u16(len);
+    dst.put_slice(body);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! Application error codes carried in the `error` field of every HTTP and chat reply.
+//!
+//! 0 and 1001–1013 are llfc's (llfc-wire.md §1.3). imchat's own codes start at 1100 so they
+//! never collide with the codes llfc's ResourceServer gave 1012–1022 (§10.23).
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $name:ident = $value:literal, $text:literal;)*) => {
+        /// An application error code. Serialised as its integer value.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(into = "i32", try_from = "i32")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)*];
+
+            pub fn code(self) -> i32 {
+                match self { $(ErrorCode::$name => $value,)* }
+            }
+
+            /// A short human description, used in logs and the `message` field.
+            pub fn describe(self) -> &'static str {
+                match self { $(ErrorCode::$name => $text,)* }
+            }
+        }
+
+        impl TryFrom<i32> for ErrorCode {
+            type Error = String;
+            fn try_from(value: i32) -> Result<ErrorCode, String> {
+                match value {
+                    $($value => Ok(ErrorCode::$name),)*
+                    other => Err(format!("unknown error code {other}")),
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    Success = 0, "ok";
+    /// Body is not UTF-8 JSON of the expected shape and types.
+    Json = 1001, "malformed request body";
+    /// An upstream gRPC call failed.
+    RpcFailed = 1002, "internal service unavailable";
+    /// No (or no longer a) verification code for this email.
+    VarifyExpired = 1003, "verification code expired or not requested";
+    VarifyCodeErr = 1004, "wrong verification code";
+    UserExist = 1005, "user name or email already registered";
+    /// Password and confirmation differ.
+    PasswdErr = 1006, "passwords do not match";
+    EmailNotMatch = 1007, "email does not match the user";
+    PasswdUpFailed = 1008, "password update failed";
+    /// Bad login credentials.
+    PasswdInvalid = 1009, "wrong email or password";
+    TokenInvalid = 1010, "invalid login token";
+    /// Unknown user, or no token for this uid.
+    UidInvalid = 1011, "unknown user";
+    CreateChatFailed = 1012, "could not create the chat";
+    LoadChatFailed = 1013, "could not load the chat";
+    /// Frame body above the server's inbound limit.
+    FrameTooLarge = 1100, "frame body too large";
+    /// A request other than login/heartbeat before a successful 1005.
+    NotLoggedIn = 1101, "log in first";
+    /// `uid`/`fromuid` in the request is not the session's uid.
+    UidMismatch = 1102, "request names another user";
+    NotFriend = 1103, "not friends with this user";
+    UnknownMsgId = 1104, "unknown message id";
+    /// A rate or send limit was hit; try later.
+    TooManyRequests = 1105, "too many requests";
+    /// A field has a value outside its allowed range (empty text, too long, bad email ...).
+    InvalidArgument = 1106, "invalid argument";
+    NotThreadMember = 1107, "not a member of this chat";
+    /// The session was already logged in.
+    AlreadyLoggedIn = 1108, "already logged in on this connection";
+    /// Another login for the same user is in progress; retry.
+    LoginBusy = 1109, "another login for this user is in progress";
+    NoPendingApply = 1110, "no pending friend request from this user";
+    /// Password outside the allowed length or character set.
+    WeakPassword = 1111, "password does not meet the rules";
+    Internal = 1112, "internal server error";
+}
+
+impl From<ErrorCode> for i32 {
+    fn from(code: ErrorCode) -> i32 {
+        code.code()
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.describe(), self.code())
+    }
+}

@@ -1,0 +1,113 @@
+//! Gate server HTTP bodies (llfc-wire.md §1.2). Field names are llfc's, including its spelling
+//! (`varifycode`). Requests tolerate extra fields (the Qt client sends `sex` and `nick`).
+
+use serde::{Deserialize, Serialize};
+
+pub const ROUTE_GET_VARIFY_CODE: &str = "/get_varifycode";
+pub const ROUTE_USER_REGISTER: &str = "/user_register";
+pub const ROUTE_RESET_PWD: &str = "/reset_pwd";
+pub const ROUTE_USER_LOGIN: &str = "/user_login";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VarifyCodeReq {
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VarifyCodeRsp {
+    pub error: i32,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterReq {
+    pub email: String,
+    pub user: String,
+    /// The credential string exactly as the client sends it (llfc clients XOR-obfuscate it).
+    pub passwd: String,
+    pub confirm: String,
+    pub varifycode: String,
+    #[serde(default)]
+    pub icon: String,
+}
+
+/// Echoes the request like llfc, except that `passwd`/`confirm` are always `""`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRsp {
+    pub error: i32,
+    #[serde(default)]
+    pub uid: i32,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub passwd: String,
+    #[serde(default)]
+    pub confirm: String,
+    #[serde(default)]
+    pub icon: String,
+    #[serde(default)]
+    pub varifycode: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetPwdReq {
+    pub email: String,
+    pub user: String,
+    pub passwd: String,
+    pub varifycode: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetPwdRsp {
+    pub error: i32,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub passwd: String,
+    #[serde(default)]
+    pub varifycode: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginReq {
+    pub email: String,
+    pub passwd: String,
+}
+
+/// Carries both llfc key sets: `host`/`port` (master) and `chathost`/`chatport`/`reshost`/
+/// `resport` (Season_2). Ports are strings, as in llfc.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRsp {
+    pub error: i32,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub uid: i32,
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub port: String,
+    #[serde(default)]
+    pub chathost: String,
+    #[serde(default)]
+    pub chatport: String,
+    #[serde(default)]
+    pub reshost: String,
+    #[serde(default)]
+    pub resport: String,
+}
+
+/// The body of every failed request: `{"error": code, "message": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorRsp {
+    pub error: i32,
+    #[serde(default)]
+    pub message: String,
+}

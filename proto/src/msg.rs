@@ -1,0 +1,529 @@
+//! Typed chat messages (llfc-wire.md §2.3), one struct per message id.
+//!
+//! Field names and JSON types are llfc's, quirks included: the search `uid` is a string,
+//! history `unique_id` is the integer `0`, `load_more` is a bool. Replies never carry a
+//! password (`pwd` is always `""`) nor another user's email.
+
+use bytes::BytesMut;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{EncodeError, encode};
+use crate::error::ErrorCode;
+
+/// Message ids. 1005–1030 are llfc's; 1100 and up are imchat extensions.
+pub mod ids {
+    pub const CHAT_LOGIN: u16 = 1005;
+    pub const CHAT_LOGIN_RSP: u16 = 1006;
+    pub const SEARCH_USER_REQ: u16 = 1007;
+    pub const SEARCH_USER_RSP: u16 = 1008;
+    pub const ADD_FRIEND_REQ: u16 = 1009;
+    pub const ADD_FRIEND_RSP: u16 = 1010;
+    pub const NOTIFY_ADD_FRIEND_REQ: u16 = 1011;
+    pub const AUTH_FRIEND_REQ: u16 = 1013;
+    pub const AUTH_FRIEND_RSP: u16 = 1014;
+    pub const NOTIFY_AUTH_FRIEND_REQ: u16 = 1015;
+    pub const TEXT_CHAT_MSG_REQ: u16 = 1017;
+    pub const TEXT_CHAT_MSG_RSP: u16 = 1018;
+    pub const NOTIFY_TEXT_CHAT_MSG_REQ: u16 = 1019;
+    pub const NOTIFY_OFF_LINE_REQ: u16 = 1021;
+    pub const HEART_BEAT_REQ: u16 = 1023;
+    pub const HEARTBEAT_RSP: u16 = 1024;
+    pub const LOAD_CHAT_THREAD_REQ: u16 = 1025;
+    pub const LOAD_CHAT_THREAD_RSP: u16 = 1026;
+    pub const CREATE_PRIVATE_CHAT_REQ: u16 = 1027;
+    pub const CREATE_PRIVATE_CHAT_RSP: u16 = 1028;
+    pub const LOAD_CHAT_MSG_REQ: u16 = 1029;
+    pub const LOAD_CHAT_MSG_RSP: u16 = 1030;
+    /// imchat: offline sync by per-thread cursors.
+    pub const SYNC_REQ: u16 = 1100;
+    pub const SYNC_RSP: u16 = 1101;
+    /// imchat: error reply to a frame whose id has no reply id of its own.
+    pub const ERROR_RSP: u16 = 1199;
+}
+
+/// The reply id for a request id, if the request has one.
+pub fn reply_id(request_id: u16) -> Option<u16> {
+    use ids::*;
+    Some(match request_id {
+        CHAT_LOGIN => CHAT_LOGIN_RSP,
+        SEARCH_USER_REQ => SEARCH_USER_RSP,
+        ADD_FRIEND_REQ => ADD_FRIEND_RSP,
+        AUTH_FRIEND_REQ => AUTH_FRIEND_RSP,
+        TEXT_CHAT_MSG_REQ => TEXT_CHAT_MSG_RSP,
+        HEART_BEAT_REQ => HEARTBEAT_RSP,
+        LOAD_CHAT_THREAD_REQ => LOAD_CHAT_THREAD_RSP,
+        CREATE_PRIVATE_CHAT_REQ => CREATE_PRIVATE_CHAT_RSP,
+        LOAD_CHAT_MSG_REQ => LOAD_CHAT_MSG_RSP,
+        SYNC_REQ => SYNC_RSP,
+        _ => return None,
+    })
+}
+
+/// A message with a fixed frame id.
+pub trait Message: Serialize + DeserializeOwned {
+    const ID: u16;
+
+    /// Appends this message as one frame.
+    fn encode(&self, dst: &mut BytesMut) -> Result<(), EncodeError> {
+        let body = serde_json::to_vec(self).expect("message types always serialise");
+        encode(Self::ID, &body, dst)
+    }
+}
+
+macro_rules! message {
+    ($ty:ident = $id:expr) => {
+        impl Message for $ty {
+            const ID: u16 = $id;
+        }
+    };
+}
+
+// ---- client to server -------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginReq {
+    pub uid: i32,
+    pub token: String,
+}
+message!(LoginReq = ids::CHAT_LOGIN);
+
+/// `uid` is a string: all digits searches by uid, anything else by exact name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchReq {
+    pub uid: String,
+}
+message!(SearchReq = ids::SEARCH_USER_REQ);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddFriendReq {
+    pub uid: i32,
+    /// The greeting.
+    #[serde(default)]
+    pub applyname: String,
+    /// The applicant's remark for the target.
+    #[serde(default)]
+    pub bakname: String,
+    pub touid: i32,
+}
+message!(AddFriendReq = ids::ADD_FRIEND_REQ);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthFriendReq {
+    /// The approver (the session's own uid).
+    pub fromuid: i32,
+    /// The applicant.
+    pub touid: i32,
+    /// The approver's remark for the applicant.
+    #[serde(default)]
+    pub back: String,
+}
+message!(AuthFriendReq = ids::AUTH_FRIEND_REQ);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextItem {
+    pub content: String,
+    /// Client-chosen id; a resend with the same id is stored once.
+    #[serde(default)]
+    pub unique_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextChatReq {
+    pub fromuid: i32,
+    pub touid: i32,
+    pub thread_id: i64,
+    pub text_array: Vec<TextItem>,
+}
+message!(TextChatReq = ids::TEXT_CHAT_MSG_REQ);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeartbeatReq {
+    pub fromuid: i32,
+}
+message!(HeartbeatReq = ids::HEART_BEAT_REQ);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadThreadsReq {
+    pub uid: i32,
+    /// Cursor: the last thread id seen, 0 at start.
+    pub thread_id: i64,
+}
+message!(LoadThreadsReq = ids::LOAD_CHAT_THREAD_REQ);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePrivateChatReq {
+    pub uid: i32,
+    pub other_id: i32,
+}
+message!(CreatePrivateChatReq = ids::CREATE_PRIVATE_CHAT_REQ);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadChatMsgReq {
+    pub thread_id: i64,
+    /// Cursor: the last message id seen, 0 at start.
+    pub message_id: i64,
+}
+message!(LoadChatMsgReq = ids::LOAD_CHAT_MSG_REQ);
+
+/// imchat extension: "what did I miss?" with the client's per-thread cursors.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReq {
+    /// The last `seq` the client holds per thread; threads not listed start at 0.
+    #[serde(default)]
+    pub cursors: Vec<SyncCursor>,
+}
+message!(SyncReq = ids::SYNC_REQ);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCursor {
+    pub thread_id: i64,
+    pub seq: i64,
+}
+
+/// Every request a client may send, parsed from one frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientMsg {
+    Login(LoginReq),
+    Search(SearchReq),
+    AddFriend(AddFriendReq),
+    AuthFriend(AuthFriendReq),
+    TextChat(TextChatReq),
+    Heartbeat(HeartbeatReq),
+    LoadThreads(LoadThreadsReq),
+    CreatePrivateChat(CreatePrivateChatReq),
+    LoadChatMsg(LoadChatMsgReq),
+    Sync(SyncReq),
+}
+
+/// Why a frame body is not a valid request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("unknown message id {0}")]
+    UnknownId(u16),
+    #[error("body is not valid UTF-8")]
+    Utf8,
+    #[error("bad JSON: {0}")]
+    Json(String),
+}
+
+impl ParseError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ParseError::UnknownId(_) => ErrorCode::UnknownMsgId,
+            ParseError::Utf8 | ParseError::Json(_) => ErrorCode::Json,
+        }
+    }
+}
+
+fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
+    let text = std::str::from_utf8(body).map_err(|_| ParseError::Utf8)?;
+    serde_json::from_str(text).map_err(|err| ParseError::Json(err.to_string()))
+}
+
+impl ClientMsg {
+    pub fn parse(id: u16, body: &[u8]) -> Result<ClientMsg, ParseError> {
+        use ids::*;
+        Ok(match id {
+            CHAT_LOGIN => ClientMsg::Login(parse_body(body)?),
+            SEARCH_USER_REQ => ClientMsg::Search(parse_body(body)?),
+            ADD_FRIEND_REQ => ClientMsg::AddFriend(parse_body(body)?),
+            AUTH_FRIEND_REQ => ClientMsg::AuthFriend(parse_body(body)?),
+            TEXT_CHAT_MSG_REQ => ClientMsg::TextChat(parse_body(body)?),
+            HEART_BEAT_REQ => ClientMsg::Heartbeat(parse_body(body)?),
+            LOAD_CHAT_THREAD_REQ => ClientMsg::LoadThreads(parse_body(body)?),
+            CREATE_PRIVATE_CHAT_REQ => ClientMsg::CreatePrivateChat(parse_body(body)?),
+            LOAD_CHAT_MSG_REQ => ClientMsg::LoadChatMsg(parse_body(body)?),
+            SYNC_REQ => ClientMsg::Sync(parse_body(body)?),
+            other => return Err(ParseError::UnknownId(other)),
+        })
+    }
+}
+
+// ---- server to client -------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyInfo {
+    pub name: String,
+    pub uid: i32,
+    pub icon: String,
+    pub nick: String,
+    pub sex: i32,
+    /// The greeting (llfc left this empty).
+    pub desc: String,
+    /// 0 pending, 1 accepted.
+    pub status: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendInfo {
+    pub name: String,
+    pub uid: i32,
+    pub icon: String,
+    pub nick: String,
+    pub sex: i32,
+    pub desc: String,
+    /// This user's remark for the friend (llfc sent the friend's name by mistake).
+    pub back: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRsp {
+    pub error: i32,
+    pub uid: i32,
+    /// Always `""`: the credential never leaves the server.
+    pub pwd: String,
+    pub name: String,
+    pub email: String,
+    pub nick: String,
+    pub desc: String,
+    pub sex: i32,
+    pub icon: String,
+    pub token: String,
+    pub apply_list: Vec<ApplyInfo>,
+    pub friend_list: Vec<FriendInfo>,
+}
+message!(LoginRsp = ids::CHAT_LOGIN_RSP);
+
+/// `pwd` and `email` are always `""`: search never reveals another user's secrets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchRsp {
+    pub error: i32,
+    pub uid: i32,
+    pub pwd: String,
+    pub name: String,
+    pub email: String,
+    pub nick: String,
+    pub desc: String,
+    pub sex: i32,
+    pub icon: String,
+}
+message!(SearchRsp = ids::SEARCH_USER_RSP);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddFriendRsp {
+    pub error: i32,
+}
+message!(AddFriendRsp = ids::ADD_FRIEND_RSP);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyAddFriend {
+    pub error: i32,
+    pub applyuid: i32,
+    pub name: String,
+    /// The greeting.
+    pub desc: String,
+    pub icon: String,
+    pub sex: i32,
+    pub nick: String,
+}
+message!(NotifyAddFriend = ids::NOTIFY_ADD_FRIEND_REQ);
+
+/// A message as carried in 1014/1015 (`chat_datas` of a new friendship).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthChatData {
+    pub sender: i32,
+    pub msg_id: i64,
+    pub thread_id: i64,
+    pub unique_id: String,
+    pub msg_content: String,
+    pub chat_time: String,
+    pub status: i32,
+    /// imchat: the per-thread sequence number.
+    #[serde(default)]
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthFriendRsp {
+    pub error: i32,
+    pub name: String,
+    pub nick: String,
+    pub icon: String,
+    pub sex: i32,
+    pub uid: i32,
+    pub chat_datas: Vec<AuthChatData>,
+}
+message!(AuthFriendRsp = ids::AUTH_FRIEND_RSP);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyAuthFriend {
+    pub error: i32,
+    pub fromuid: i32,
+    pub touid: i32,
+    pub name: String,
+    pub nick: String,
+    pub icon: String,
+    pub sex: i32,
+    pub chat_datas: Vec<AuthChatData>,
+}
+message!(NotifyAuthFriend = ids::NOTIFY_AUTH_FRIEND_REQ);
+
+/// A stored text message as carried in 1018/1019.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextChatData {
+    pub message_id: i64,
+    pub unique_id: String,
+    pub content: String,
+    pub status: i32,
+    pub chat_time: String,
+    /// imchat: the per-thread sequence number, for sync cursors.
+    #[serde(default)]
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextChatRsp {
+    pub error: i32,
+    pub fromuid: i32,
+    pub touid: i32,
+    pub thread_id: i64,
+    pub chat_datas: Vec<TextChatData>,
+}
+message!(TextChatRsp = ids::TEXT_CHAT_MSG_RSP);
+
+/// The push to the recipient: the same object as the sender's 1018.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyTextChat {
+    pub error: i32,
+    pub fromuid: i32,
+    pub touid: i32,
+    pub thread_id: i64,
+    pub chat_datas: Vec<TextChatData>,
+}
+message!(NotifyTextChat = ids::NOTIFY_TEXT_CHAT_MSG_REQ);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyOffline {
+    pub error: i32,
+    pub uid: i32,
+    /// imchat: why the session ends ("logged in elsewhere", an operator's reason, ...).
+    #[serde(default)]
+    pub reason: String,
+}
+message!(NotifyOffline = ids::NOTIFY_OFF_LINE_REQ);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeartbeatRsp {
+    pub error: i32,
+}
+message!(HeartbeatRsp = ids::HEARTBEAT_RSP);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    pub thread_id: i64,
+    /// `"private"` or `"group"`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub user1_id: i32,
+    pub user2_id: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadThreadsRsp {
+    pub error: i32,
+    pub uid: i32,
+    pub load_more: bool,
+    pub next_last_id: i64,
+    pub threads: Vec<ThreadInfo>,
+}
+message!(LoadThreadsRsp = ids::LOAD_CHAT_THREAD_RSP);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePrivateChatRsp {
+    pub error: i32,
+    pub uid: i32,
+    pub other_id: i32,
+    pub thread_id: i64,
+}
+message!(CreatePrivateChatRsp = ids::CREATE_PRIVATE_CHAT_RSP);
+
+/// A message as carried in history pages (1030). `unique_id` is the integer 0, as in llfc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryData {
+    pub sender: i32,
+    pub msg_id: i64,
+    pub thread_id: i64,
+    pub unique_id: i32,
+    pub msg_content: String,
+    pub chat_time: String,
+    pub status: i32,
+    pub msg_type: i32,
+    pub receiver: i32,
+    /// imchat: the per-thread sequence number.
+    #[serde(default)]
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadChatMsgRsp {
+    pub error: i32,
+    pub thread_id: i64,
+    pub last_message_id: i64,
+    pub load_more: bool,
+    pub chat_datas: Vec<HistoryData>,
+}
+message!(LoadChatMsgRsp = ids::LOAD_CHAT_MSG_RSP);
+
+/// Per-thread state in a sync reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncThread {
+    pub thread_id: i64,
+    pub peer_uid: i32,
+    pub last_seq: i64,
+    /// Messages after the client's cursor that were not sent by the client.
+    pub unread: i64,
+}
+
+/// A message in a sync reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncData {
+    pub thread_id: i64,
+    pub seq: i64,
+    pub message_id: i64,
+    pub sender: i32,
+    pub receiver: i32,
+    pub unique_id: String,
+    pub content: String,
+    pub chat_time: String,
+    pub status: i32,
+    pub msg_type: i32,
+}
+
+/// imchat extension: what the client missed, oldest first. When `more` is true the client asks
+/// again with its advanced cursors.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRsp {
+    pub error: i32,
+    pub threads: Vec<SyncThread>,
+    pub chat_datas: Vec<SyncData>,
+    pub more: bool,
+}
+message!(SyncRsp = ids::SYNC_RSP);
+
+/// The body of any failed request, sent under the request's reply id (or [`ids::ERROR_RSP`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: i32,
+    #[serde(default)]
+    pub message: String,
+    /// The id of the frame this answers.
+    #[serde(default)]
+    pub req_id: u16,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, req_id: u16) -> ErrorBody {
+        ErrorBody { error: code.code(), message: code.describe().to_owned(), req_id }
+    }
+
+    /// Appends the error as a frame under the reply id of `req_id`.
+    pub fn encode(&self, dst: &mut BytesMut) -> Result<(), EncodeError> {
+        let id = reply_id(self.req_id).unwrap_or(ids::ERROR_RSP);
+        let body = serde_json::to_vec(self).expect("error bodies always serialise");
+        encode(id, &body, dst)
+    }
+}
+
+#[cfg(test)]
+mod tests;
