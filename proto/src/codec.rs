@@ -28,7 +28,10 @@ pub enum Decoded {
     Frame(Frame),
     /// The header announced a body above the limit. The body is discarded as it arrives, so the
     /// stream stays in sync and the peer can be told.
-    Oversized { id: u16, len: usize },
+    Oversized {
+        id: u16,
+        len: usize,
+    },
 }
 
 /// Incremental frame decoder with an inbound body limit.
@@ -42,7 +45,10 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder that accepts bodies up to `max_body` bytes (clamped to [`MAX_BODY_CEILING`]).
     pub fn new(max_body: usize) -> Decoder {
-        Decoder { max_body: max_body.min(MAX_BODY_CEILING), discard: 0 }
+        Decoder {
+            max_body: max_body.min(MAX_BODY_CEILING),
+            discard: 0,
+        }
     }
 
     pub fn max_body(&self) -> usize {

@@ -40,7 +40,10 @@ fn oversized_frame_is_reported_then_skipped() {
         got,
         vec![
             Decoded::Oversized { id: 1017, len: 20 },
-            Decoded::Frame(Frame { id: 1023, body: "{}".into() }),
+            Decoded::Frame(Frame {
+                id: 1023,
+                body: "{}".into()
+            }),
         ]
     );
 }
@@ -59,7 +62,10 @@ fn oversized_body_arriving_in_pieces_is_skipped() {
         got,
         vec![
             Decoded::Oversized { id: 7, len: 10 },
-            Decoded::Frame(Frame { id: 8, body: vec![2, 2].into() }),
+            Decoded::Frame(Frame {
+                id: 8,
+                body: vec![2, 2].into()
+            }),
         ]
     );
 }
@@ -87,7 +93,10 @@ fn encode_rejects_bodies_the_header_cannot_express() {
 }
 
 fn arb_frames() -> impl Strategy<Value = Vec<(u16, Vec<u8>)>> {
-    prop::collection::vec((any::<u16>(), prop::collection::vec(any::<u8>(), 0..64)), 0..8)
+    prop::collection::vec(
+        (any::<u16>(), prop::collection::vec(any::<u8>(), 0..64)),
+        0..8,
+    )
 }
 
 proptest! {

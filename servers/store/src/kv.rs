@@ -1,0 +1,509 @@
+//! The key-value store behind one interface: Redis in production, an in-memory map in the
+//! embedded default. Only the operations imchat needs, each atomic on both backends.
+//!
+//! Every key is written under the store's prefix, so tests (and several deployments sharing
+//! one Redis) stay apart. Production uses an empty prefix and llfc's key names (see
+//! [`crate::keys`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use redis::aio::ConnectionManager;
+
+use crate::StoreError;
+
+/// A key-value store handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Kv {
+    prefix: Arc<str>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Memory(Arc<Mutex<MemoryState>>),
+    Redis(ConnectionManager),
+}
+
+impl std::fmt::Debug for Kv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let backend = match self.backend {
+            Backend::Memory(_) => "memory",
+            Backend::Redis(_) => "redis",
+        };
+        f.debug_struct("Kv")
+            .field("backend", &backend)
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+/// Remaining lifetime of a key, as Redis `TTL` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ttl {
+    Missing,
+    Persistent,
+    Seconds(i64),
+}
+
+impl Kv {
+    /// An empty in-memory store (the embedded default; lost on exit).
+    pub fn memory() -> Kv {
+        Kv {
+            prefix: "".into(),
+            backend: Backend::Memory(Arc::default()),
+        }
+    }
+
+    /// Connects to Redis at `url` (`redis://[:password@]host:port/db`).
+    pub async fn redis(url: &str) -> Result<Kv, StoreError> {
+        let client = redis::Client::open(url)?;
+        let manager = ConnectionManager::new(client).await?;
+        Ok(Kv {
+            prefix: "".into(),
+            backend: Backend::Redis(manager),
+        })
+    }
+
+    /// The same store with every key under `prefix` (e.g. one per test).
+    pub fn with_prefix(self, prefix: &str) -> Kv {
+        Kv {
+            prefix: prefix.into(),
+            ..self
+        }
+    }
+
+    pub fn is_memory(&self) -> bool {
+        matches!(self.backend, Backend::Memory(_))
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn strip<'a>(&self, key: &'a str) -> &'a str {
+        key.strip_prefix(&*self.prefix).unwrap_or(key)
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => Ok(lock(state).get(&key).map(str::to_owned)),
+            Backend::Redis(conn) => Ok(redis::cmd("GET")
+                .arg(key)
+                .query_async(&mut conn.clone())
+                .await?),
+        }
+    }
+
+    /// Sets `key`, with an expiry when `ttl` is given.
+    pub async fn set(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                lock(state).set(key, value.to_owned(), ttl);
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                let mut cmd = redis::cmd("SET");
+                cmd.arg(key).arg(value);
+                if let Some(ttl) = ttl {
+                    cmd.arg("PX").arg(millis(ttl));
+                }
+                Ok(cmd.query_async(&mut conn.clone()).await?)
+            }
+        }
+    }
+
+    /// Sets `key` only if it does not exist; true when it was set.
+    pub async fn set_nx(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                if state.get(&key).is_some() {
+                    return Ok(false);
+                }
+                state.set(key, value.to_owned(), Some(ttl));
+                Ok(true)
+            }
+            Backend::Redis(conn) => {
+                let reply: Option<String> = redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(millis(ttl))
+                    .query_async(&mut conn.clone())
+                    .await?;
+                Ok(reply.is_some())
+            }
+        }
+    }
+
+    pub async fn del(&self, keys: &[&str]) -> Result<(), StoreError> {
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                for key in &keys {
+                    state.entries.remove(key);
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                if keys.is_empty() {
+                    return Ok(());
+                }
+                Ok(redis::cmd("DEL")
+                    .arg(keys)
+                    .query_async(&mut conn.clone())
+                    .await?)
+            }
+        }
+    }
+
+    /// Deletes `guard` and `also` only if `guard` still holds `expected`; true when deleted.
+    /// This is llfc's lock release and session cleanup, made atomic.
+    pub async fn compare_and_delete(
+        &self,
+        guard: &str,
+        expected: &str,
+        also: &[&str],
+    ) -> Result<bool, StoreError> {
+        let guard = self.key(guard);
+        let also: Vec<String> = also.iter().map(|k| self.key(k)).collect();
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                if state.get(&guard) != Some(expected) {
+                    return Ok(false);
+                }
+                state.entries.remove(&guard);
+                for key in &also {
+                    state.entries.remove(key);
+                }
+                Ok(true)
+            }
+            Backend::Redis(conn) => {
+                static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+                    redis::Script::new(
+                        "if redis.call('GET', KEYS[1]) == ARGV[1] then
+                             return redis.call('DEL', unpack(KEYS))
+                         end
+                         return 0",
+                    )
+                });
+                let mut invocation = SCRIPT.prepare_invoke();
+                invocation.key(guard).arg(expected);
+                for key in also {
+                    invocation.key(key);
+                }
+                let deleted: i64 = invocation.invoke_async(&mut conn.clone()).await?;
+                Ok(deleted > 0)
+            }
+        }
+    }
+
+    /// Increments a counter; a counter created by this call expires after `ttl`.
+    pub async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                let next = state
+                    .get(&key)
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0)
+                    + 1;
+                let expires = if next == 1 {
+                    Some(Instant::now() + ttl)
+                } else {
+                    state.expiry(&key)
+                };
+                state.entries.insert(
+                    key,
+                    Entry {
+                        value: Value::Str(next.to_string()),
+                        expires,
+                    },
+                );
+                Ok(next)
+            }
+            Backend::Redis(conn) => {
+                static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+                    redis::Script::new(
+                        "local n = redis.call('INCR', KEYS[1])
+                         if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+                         return n",
+                    )
+                });
+                let n: i64 = SCRIPT
+                    .key(key)
+                    .arg(millis(ttl))
+                    .invoke_async(&mut conn.clone())
+                    .await?;
+                Ok(n)
+            }
+        }
+    }
+
+    pub async fn ttl(&self, key: &str) -> Result<Ttl, StoreError> {
+        let key = self.key(key);
+        let secs: i64 = match &self.backend {
+            Backend::Memory(state) => {
+                let state = lock(state);
+                match state.entries.get(&key).filter(|e| !e.is_expired()) {
+                    None => -2,
+                    Some(Entry { expires: None, .. }) => -1,
+                    Some(Entry {
+                        expires: Some(at), ..
+                    }) => at
+                        .saturating_duration_since(Instant::now())
+                        .as_secs_f64()
+                        .ceil() as i64,
+                }
+            }
+            Backend::Redis(conn) => {
+                redis::cmd("TTL")
+                    .arg(key)
+                    .query_async(&mut conn.clone())
+                    .await?
+            }
+        };
+        Ok(match secs {
+            -2 => Ttl::Missing,
+            -1 => Ttl::Persistent,
+            n => Ttl::Seconds(n),
+        })
+    }
+
+    /// Refreshes the expiry of many keys in one round trip (missing keys are skipped).
+    pub async fn expire_many(&self, keys: &[String], ttl: Duration) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                let at = Instant::now() + ttl;
+                for key in keys {
+                    if let Some(entry) = state.entries.get_mut(&self.key(key)) {
+                        entry.expires = Some(at);
+                    }
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                let mut pipe = redis::pipe();
+                for key in keys {
+                    pipe.cmd("PEXPIRE")
+                        .arg(self.key(key))
+                        .arg(millis(ttl))
+                        .ignore();
+                }
+                Ok(pipe.query_async(&mut conn.clone()).await?)
+            }
+        }
+    }
+
+    pub async fn hset(&self, key: &str, field: &str, value: &str) -> Result<(), StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                let entry = state.entries.entry(key).or_insert_with(|| Entry {
+                    value: Value::Hash(HashMap::new()),
+                    expires: None,
+                });
+                match &mut entry.value {
+                    Value::Hash(map) => {
+                        map.insert(field.to_owned(), value.to_owned());
+                    }
+                    other => {
+                        *other = Value::Hash(HashMap::from([(field.to_owned(), value.to_owned())]))
+                    }
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => Ok(redis::cmd("HSET")
+                .arg(key)
+                .arg(field)
+                .arg(value)
+                .query_async(&mut conn.clone())
+                .await?),
+        }
+    }
+
+    pub async fn hdel(&self, key: &str, field: &str) -> Result<(), StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                if let Some(Entry {
+                    value: Value::Hash(map),
+                    ..
+                }) = lock(state).entries.get_mut(&key)
+                {
+                    map.remove(field);
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => Ok(redis::cmd("HDEL")
+                .arg(key)
+                .arg(field)
+                .query_async(&mut conn.clone())
+                .await?),
+        }
+    }
+
+    pub async fn hgetall(&self, key: &str) -> Result<HashMap<String, String>, StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => Ok(match lock(state).entries.get(&key) {
+                Some(Entry {
+                    value: Value::Hash(map),
+                    ..
+                }) => map.clone(),
+                _ => HashMap::new(),
+            }),
+            Backend::Redis(conn) => Ok(redis::cmd("HGETALL")
+                .arg(key)
+                .query_async(&mut conn.clone())
+                .await?),
+        }
+    }
+
+    /// Values of every key that starts with `prefix` (SCAN, never KEYS), keyed without the
+    /// store prefix.
+    pub async fn scan_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let pattern = self.key(prefix);
+        match &self.backend {
+            Backend::Memory(state) => {
+                let state = lock(state);
+                Ok(state
+                    .entries
+                    .iter()
+                    .filter(|(k, e)| k.starts_with(&pattern) && !e.is_expired())
+                    .filter_map(|(k, e)| match &e.value {
+                        Value::Str(v) => Some((self.strip(k).to_owned(), v.clone())),
+                        Value::Hash(_) => None,
+                    })
+                    .collect())
+            }
+            Backend::Redis(conn) => {
+                let mut conn = conn.clone();
+                let glob = format!("{}*", escape_glob(&pattern));
+                let mut cursor = 0u64;
+                let mut keys = Vec::new();
+                loop {
+                    let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(&glob)
+                        .arg("COUNT")
+                        .arg(500)
+                        .query_async(&mut conn)
+                        .await?;
+                    keys.extend(batch);
+                    if next == 0 {
+                        break;
+                    }
+                    cursor = next;
+                }
+                if keys.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let values: Vec<Option<String>> =
+                    redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
+                Ok(keys
+                    .iter()
+                    .zip(values)
+                    .filter_map(|(k, v)| v.map(|v| (self.strip(k).to_owned(), v)))
+                    .collect())
+            }
+        }
+    }
+}
+
+fn escape_glob(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+fn lock(state: &Mutex<MemoryState>) -> std::sync::MutexGuard<'_, MemoryState> {
+    // A panic while holding this lock cannot leave the map half-updated in a harmful way.
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[derive(Default)]
+struct MemoryState {
+    entries: HashMap<String, Entry>,
+    /// Writes since the last sweep of expired keys.
+    writes: u32,
+}
+
+struct Entry {
+    value: Value,
+    expires: Option<Instant>,
+}
+
+enum Value {
+    Str(String),
+    Hash(HashMap<String, String>),
+}
+
+impl Entry {
+    fn is_expired(&self) -> bool {
+        self.expires.is_some_and(|at| at <= Instant::now())
+    }
+}
+
+/// Expired keys are dropped lazily on read and swept every this many writes.
+const MEMORY_SWEEP_EVERY: u32 = 4096;
+
+impl MemoryState {
+    fn get(&self, key: &str) -> Option<&str> {
+        match self.entries.get(key) {
+            Some(entry) if !entry.is_expired() => match &entry.value {
+                Value::Str(v) => Some(v),
+                Value::Hash(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn expiry(&self, key: &str) -> Option<Instant> {
+        self.entries.get(key).and_then(|e| e.expires)
+    }
+
+    fn set(&mut self, key: String, value: String, ttl: Option<Duration>) {
+        self.writes += 1;
+        if self.writes >= MEMORY_SWEEP_EVERY {
+            self.writes = 0;
+            self.entries.retain(|_, e| !e.is_expired());
+        }
+        let expires = ttl.map(|ttl| Instant::now() + ttl);
+        self.entries.insert(
+            key,
+            Entry {
+                value: Value::Str(value),
+                expires,
+            },
+        );
+    }
+}

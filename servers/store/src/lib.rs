@@ -1,0 +1,51 @@
+//! imchat storage: the SQL store ([`Db`]: MariaDB/MySQL or SQLite) and the key-value store
+//! ([`Kv`]: Redis or in-memory), plus the storage-level protocols built on them: verification
+//! codes, the per-user lock, the chat-server registry and the batched message writer.
+//!
+//! No HTTP, gRPC or chat framing here: server roles call these types and map their errors.
+
+pub mod codes;
+pub mod keys;
+mod kv;
+pub mod lock;
+pub mod registry;
+mod sql;
+pub mod writer;
+
+pub use kv::{Kv, Ttl};
+pub use sql::*;
+
+use rand::RngExt;
+
+/// Storage failures. Domain outcomes (taken names, missing requests) are values, not errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("schema migration: {0}")]
+    Migrate(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0} space exhausted")]
+    Exhausted(&'static str),
+    #[error("message writer stopped")]
+    WriterClosed,
+}
+
+/// `bytes` random bytes from the OS-seeded CSPRNG, as lowercase hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut rng = rand::rng();
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
+}
+
+/// Milliseconds since the Unix epoch, the only clock reading in the store's callers' hands.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

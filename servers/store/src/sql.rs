@@ -1,0 +1,121 @@
+//! The SQL store: one [`Db`] handle over a sqlx `Any` pool, on MariaDB/MySQL (production)
+//! or SQLite (embedded). Queries are portable except where a [`Dialect`] string is chosen.
+//!
+//! Across the `Any` boundary only integers and text travel (sqlx 0.9 caveat): times are
+//! BIGINT epoch milliseconds, every integer column is BIGINT.
+
+mod chats;
+mod friends;
+mod schema;
+mod users;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Transaction};
+
+pub use chats::{
+    History, MSG_STATUS_READ, NewMsg, StoredMsg, SyncPage, SyncThreadState, ThreadRow,
+};
+pub use friends::{Accepted, ApplyRow, FriendRow};
+pub use users::{NewUser, PasswordReset, Registered, User};
+
+use crate::StoreError;
+
+/// Which SQL flavour the pool speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    MySql,
+    Sqlite,
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before failing.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> DbOptions {
+        DbOptions {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A handle to the SQL store. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+/// How long SQLite waits on a locked database before reporting busy.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
+impl Db {
+    /// Connects to `url` (`mysql://…` or `sqlite:path?mode=rwc`) and brings the schema up to date.
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            Dialect::MySql
+        };
+        let connect: AnyConnectOptions = url.parse()?;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout);
+        if dialect == Dialect::Sqlite {
+            pool = pool.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute(sqlx::AssertSqlSafe(format!(
+                        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"
+                    )))
+                    .await?;
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(connect).await?;
+        let db = Db { pool, dialect };
+        schema::migrate(&db).await?;
+        Ok(db)
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction that holds the write lock from its first statement on SQLite, so
+    /// read-then-write transactions never fail to upgrade.
+    async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::MySql => self.pool.begin().await?,
+        })
+    }
+
+    /// Closes every pooled connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// `?, ?, ?` for dynamic IN lists and multi-row inserts (placeholders only, never data).
+fn placeholders(n: usize, each: &str) -> String {
+    vec![each; n].join(", ")
+}

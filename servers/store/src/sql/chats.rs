@@ -1,0 +1,454 @@
+//! Threads and messages. Each message gets a per-thread `seq`, assigned under the thread
+//! row's lock in the inserting transaction, so `seq` order is commit order within a thread and
+//! a reader's cursor can never skip a message committed late. `UNIQUE(sender_id, unique_id)`
+//! makes a resend return the stored message instead of a second copy.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::StoreError;
+use crate::sql::users::int;
+use crate::sql::{Db, placeholders};
+
+/// llfc's `MsgStatus::READED`: text messages are stored with it from the start.
+pub const MSG_STATUS_READ: i32 = 2;
+
+/// Rows per multi-row INSERT statement.
+const INSERT_CHUNK: usize = 256;
+
+/// A message to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMsg {
+    pub thread_id: i64,
+    pub sender: i32,
+    pub receiver: i32,
+    /// Client idempotency key; empty means "none" and a server id is generated.
+    pub unique_id: String,
+    pub content: String,
+    pub msg_type: i32,
+    pub created_at: i64,
+}
+
+impl NewMsg {
+    pub fn text(
+        thread_id: i64,
+        sender: i32,
+        receiver: i32,
+        unique_id: &str,
+        content: &str,
+        now_ms: i64,
+    ) -> NewMsg {
+        NewMsg {
+            thread_id,
+            sender,
+            receiver,
+            unique_id: unique_id.to_owned(),
+            content: content.to_owned(),
+            msg_type: 0,
+            created_at: now_ms,
+        }
+    }
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMsg {
+    pub message_id: i64,
+    pub thread_id: i64,
+    pub seq: i64,
+    pub sender: i32,
+    pub receiver: i32,
+    pub unique_id: String,
+    pub content: String,
+    pub created_at: i64,
+    pub status: i32,
+    pub msg_type: i32,
+}
+
+/// A private thread and its two members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadRow {
+    pub thread_id: i64,
+    pub user1: i32,
+    pub user2: i32,
+}
+
+impl ThreadRow {
+    pub fn has_member(&self, uid: i32) -> bool {
+        self.user1 == uid || self.user2 == uid
+    }
+
+    pub fn peer_of(&self, uid: i32) -> i32 {
+        if self.user1 == uid {
+            self.user2
+        } else {
+            self.user1
+        }
+    }
+}
+
+/// One page of history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    pub messages: Vec<StoredMsg>,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncThreadState {
+    pub thread: ThreadRow,
+    pub last_seq: i64,
+    /// Messages after the cursor from the other member.
+    pub unread: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPage {
+    pub threads: Vec<SyncThreadState>,
+    pub messages: Vec<StoredMsg>,
+    pub more: bool,
+}
+
+const MSG_COLUMNS: &str = "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type";
+
+fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
+    Ok(StoredMsg {
+        message_id: row.try_get("message_id")?,
+        thread_id: row.try_get("thread_id")?,
+        seq: row.try_get("seq")?,
+        sender: int(row, "sender_id")?,
+        receiver: int(row, "recv_id")?,
+        unique_id: row.try_get("unique_id")?,
+        content: row.try_get("content")?,
+        created_at: row.try_get("created_at")?,
+        status: int(row, "status")?,
+        msg_type: int(row, "msg_type")?,
+    })
+}
+
+fn thread_from_row(row: &AnyRow) -> Result<ThreadRow, sqlx::Error> {
+    Ok(ThreadRow {
+        thread_id: row.try_get("thread_id")?,
+        user1: int(row, "user1_id")?,
+        user2: int(row, "user2_id")?,
+    })
+}
+
+/// The private thread of `a` and `b`, created if missing, inside `tx`.
+pub(crate) async fn private_thread_in(
+    tx: &mut Transaction<'static, Any>,
+    a: i32,
+    b: i32,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    let (user1, user2) = (i64::from(a.min(b)), i64::from(a.max(b)));
+    let select = "SELECT thread_id FROM private_chat WHERE user1_id = ? AND user2_id = ?";
+    if let Some(row) = sqlx::query(select)
+        .bind(user1)
+        .bind(user2)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        return Ok(row.try_get(0)?);
+    }
+    let created = sqlx::query(
+        "INSERT INTO chat_thread (type, created_at, last_seq) VALUES ('private', ?, 0)",
+    )
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    let thread_id = created
+        .last_insert_id()
+        .ok_or(StoreError::Exhausted("thread id"))?;
+    sqlx::query(
+        "INSERT INTO private_chat (thread_id, user1_id, user2_id, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(thread_id)
+    .bind(user1)
+    .bind(user2)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(thread_id)
+}
+
+/// Stores `batch` inside `tx`: returns one stored message per input, in input order.
+/// Resends (same sender and unique id) return the earlier message.
+pub(crate) async fn insert_messages(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[NewMsg],
+) -> Result<Vec<StoredMsg>, StoreError> {
+    let keyed: Vec<(i32, String)> = batch
+        .iter()
+        .map(|m| {
+            let unique = if m.unique_id.is_empty() {
+                format!("srv-{}", crate::random_hex(12))
+            } else {
+                m.unique_id.clone()
+            };
+            (m.sender, unique)
+        })
+        .collect();
+
+    let mut stored = find_by_unique(tx, &keyed).await?;
+    // New rows grouped by thread, first occurrence of each key only.
+    let mut fresh: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for (idx, key) in keyed.iter().enumerate() {
+        if !stored.contains_key(key) && seen.insert(key.clone()) {
+            fresh.entry(batch[idx].thread_id).or_default().push(idx);
+        }
+    }
+
+    let mut rows: Vec<(usize, i64)> = Vec::new();
+    // BTreeMap order: ascending thread ids, so concurrent batches lock threads in one order.
+    for (thread_id, idxs) in &fresh {
+        let count = i64::try_from(idxs.len()).unwrap_or(i64::MAX);
+        let bumped = sqlx::query("UPDATE chat_thread SET last_seq = last_seq + ? WHERE id = ?")
+            .bind(count)
+            .bind(*thread_id)
+            .execute(&mut **tx)
+            .await?;
+        if bumped.rows_affected() != 1 {
+            return Err(StoreError::NotFound("thread"));
+        }
+        let last: i64 = sqlx::query("SELECT last_seq FROM chat_thread WHERE id = ?")
+            .bind(*thread_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        for (offset, idx) in idxs.iter().enumerate() {
+            rows.push((*idx, last - count + 1 + offset as i64));
+        }
+    }
+
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type) VALUES {}",
+            placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (idx, seq) in chunk {
+            let msg = &batch[*idx];
+            query = query
+                .bind(msg.thread_id)
+                .bind(*seq)
+                .bind(i64::from(msg.sender))
+                .bind(i64::from(msg.receiver))
+                .bind(keyed[*idx].1.clone())
+                .bind(msg.content.clone())
+                .bind(msg.created_at)
+                .bind(i64::from(MSG_STATUS_READ))
+                .bind(i64::from(msg.msg_type));
+        }
+        query.execute(&mut **tx).await?;
+    }
+
+    if !rows.is_empty() {
+        stored.extend(find_by_unique(tx, &keyed).await?);
+    }
+    keyed
+        .iter()
+        .map(|key| {
+            stored
+                .get(key)
+                .cloned()
+                .ok_or(StoreError::NotFound("stored message"))
+        })
+        .collect()
+}
+
+/// Stored messages for the given (sender, unique id) keys, in one query.
+async fn find_by_unique(
+    tx: &mut Transaction<'static, Any>,
+    keys: &[(i32, String)],
+) -> Result<HashMap<(i32, String), StoredMsg>, StoreError> {
+    let mut senders: Vec<i32> = keys.iter().map(|(s, _)| *s).collect();
+    senders.sort_unstable();
+    senders.dedup();
+    let mut uniques: Vec<&str> = keys.iter().map(|(_, u)| u.as_str()).collect();
+    uniques.sort_unstable();
+    uniques.dedup();
+    let sql = format!(
+        "SELECT {MSG_COLUMNS} FROM chat_message WHERE sender_id IN ({}) AND unique_id IN ({})",
+        placeholders(senders.len(), "?"),
+        placeholders(uniques.len(), "?")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for sender in &senders {
+        query = query.bind(i64::from(*sender));
+    }
+    for unique in &uniques {
+        query = query.bind(unique.to_string());
+    }
+    let rows = query.fetch_all(&mut **tx).await?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let msg = msg_from_row(row)?;
+        found.insert((msg.sender, msg.unique_id.clone()), msg);
+    }
+    Ok(found)
+}
+
+impl Db {
+    /// Stores a batch of messages in one transaction (one commit for the whole batch).
+    pub async fn store_messages(&self, batch: &[NewMsg]) -> Result<Vec<StoredMsg>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let stored = insert_messages(&mut tx, batch).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// The private thread of `a` and `b`, created if missing.
+    pub async fn private_thread(&self, a: i32, b: i32, now_ms: i64) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let thread_id = private_thread_in(&mut tx, a, b, now_ms).await?;
+        tx.commit().await?;
+        Ok(thread_id)
+    }
+
+    pub async fn thread(&self, thread_id: i64) -> Result<Option<ThreadRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT thread_id, user1_id, user2_id FROM private_chat WHERE thread_id = ?",
+        )
+        .bind(thread_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(thread_from_row).transpose()?)
+    }
+
+    /// `uid`'s threads with id above `after`, ascending; `more` when another page exists.
+    pub async fn user_threads(
+        &self,
+        uid: i32,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<ThreadRow>, bool), StoreError> {
+        let rows = sqlx::query(
+            "SELECT thread_id, user1_id, user2_id FROM private_chat \
+             WHERE (user1_id = ? OR user2_id = ?) AND thread_id > ? ORDER BY thread_id LIMIT ?",
+        )
+        .bind(i64::from(uid))
+        .bind(i64::from(uid))
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut threads = rows
+            .iter()
+            .map(thread_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = threads.len() as i64 > limit;
+        threads.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((threads, more))
+    }
+
+    /// Messages of `thread_id` after the message `after_message_id` (0: from the start), in
+    /// order. The cursor is llfc's message id; paging itself is by `seq`.
+    pub async fn history(
+        &self,
+        thread_id: i64,
+        after_message_id: i64,
+        limit: i64,
+    ) -> Result<History, StoreError> {
+        let after_seq = if after_message_id <= 0 {
+            0
+        } else {
+            match sqlx::query("SELECT seq FROM chat_message WHERE message_id = ? AND thread_id = ?")
+                .bind(after_message_id)
+                .bind(thread_id)
+                .fetch_optional(&self.pool)
+                .await?
+            {
+                Some(row) => row.try_get(0)?,
+                None => return Err(StoreError::NotFound("message in this thread")),
+            }
+        };
+        let (messages, more) = self.messages_after(thread_id, after_seq, limit).await?;
+        Ok(History { messages, more })
+    }
+
+    async fn messages_after(
+        &self,
+        thread_id: i64,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<(Vec<StoredMsg>, bool), StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(thread_id)
+            .bind(after_seq)
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut messages = rows
+            .iter()
+            .map(msg_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = messages.len() as i64 > limit;
+        messages.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((messages, more))
+    }
+
+    /// Offline sync: every thread of `uid` with its unread count, and up to `limit` messages
+    /// after the given per-thread cursors (threads not in `cursors` start at 0).
+    pub async fn sync(
+        &self,
+        uid: i32,
+        cursors: &HashMap<i64, i64>,
+        limit: i64,
+    ) -> Result<SyncPage, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.thread_id, p.user1_id, p.user2_id, t.last_seq FROM private_chat p \
+             JOIN chat_thread t ON t.id = p.thread_id WHERE p.user1_id = ? OR p.user2_id = ? ORDER BY p.thread_id",
+        )
+        .bind(i64::from(uid))
+        .bind(i64::from(uid))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut page = SyncPage {
+            threads: Vec::with_capacity(rows.len()),
+            messages: Vec::new(),
+            more: false,
+        };
+        for row in &rows {
+            let thread = thread_from_row(row)?;
+            let last_seq: i64 = row.try_get("last_seq")?;
+            let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(0).max(0);
+            let mut unread = 0;
+            if last_seq > cursor {
+                unread = sqlx::query(
+                    "SELECT COUNT(*) FROM chat_message WHERE thread_id = ? AND seq > ? AND sender_id <> ?",
+                )
+                .bind(thread.thread_id)
+                .bind(cursor)
+                .bind(i64::from(uid))
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+                let room = limit - page.messages.len() as i64;
+                if room > 0 {
+                    let (messages, more) =
+                        self.messages_after(thread.thread_id, cursor, room).await?;
+                    page.more |= more;
+                    page.messages.extend(messages);
+                } else {
+                    page.more = true;
+                }
+            }
+            page.threads.push(SyncThreadState {
+                thread,
+                last_seq,
+                unread,
+            });
+        }
+        Ok(page)
+    }
+}

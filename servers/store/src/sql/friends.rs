@@ -1,0 +1,208 @@
+//! Friend requests and friendships, including llfc's `AddFriend` transaction with its bugs
+//! fixed (§10.13, §10.14): threads are keyed by (min, max) uid and remarks are real remarks.
+
+use sqlx::Row;
+
+use crate::StoreError;
+use crate::sql::chats::{NewMsg, StoredMsg, insert_messages, private_thread_in};
+use crate::sql::users::{USER_COLUMNS, int, user_from_row};
+use crate::sql::{Db, Dialect, User};
+
+/// A friend request to a user, with the applicant's profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyRow {
+    pub from: User,
+    /// 0 pending, 1 accepted.
+    pub status: i32,
+    /// The greeting.
+    pub descs: String,
+}
+
+/// A friend with this user's remark for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FriendRow {
+    pub friend: User,
+    pub back: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepted {
+    Ok {
+        thread_id: i64,
+        messages: Vec<StoredMsg>,
+    },
+    /// No pending request from the applicant to the approver.
+    NoPending,
+}
+
+/// The text the approver "sends" when a friendship starts (llfc's wording).
+pub const FRIENDS_NOW_TEXT: &str = "We are friends now!";
+
+impl Db {
+    /// Records (or refreshes the greeting and remark of) a request from `from` to `to`.
+    pub async fn upsert_apply(
+        &self,
+        from: i32,
+        to: i32,
+        descs: &str,
+        back_name: &str,
+    ) -> Result<(), StoreError> {
+        let sql = match self.dialect {
+            Dialect::MySql => {
+                "INSERT INTO friend_apply (from_uid, to_uid, descs, back_name) VALUES (?, ?, ?, ?) \
+                 ON DUPLICATE KEY UPDATE descs = VALUES(descs), back_name = VALUES(back_name)"
+            }
+            Dialect::Sqlite => {
+                "INSERT INTO friend_apply (from_uid, to_uid, descs, back_name) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (from_uid, to_uid) DO UPDATE SET descs = excluded.descs, back_name = excluded.back_name"
+            }
+        };
+        sqlx::query(sql)
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .bind(descs)
+            .bind(back_name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Requests to `to`, oldest first.
+    pub async fn apply_list(&self, to: i32, limit: i64) -> Result<Vec<ApplyRow>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT a.status, a.descs, {} FROM friend_apply a JOIN user u ON u.uid = a.from_uid \
+             WHERE a.to_uid = ? ORDER BY a.id LIMIT ?",
+            prefixed("u", USER_COLUMNS)
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(to))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ApplyRow {
+                    from: user_from_row(row)?,
+                    status: int(row, "status")?,
+                    descs: row.try_get("descs")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// `uid`'s friends, in one query (llfc ran one query per friend).
+    pub async fn friend_list(&self, uid: i32) -> Result<Vec<FriendRow>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT f.back, {} FROM friend f JOIN user u ON u.uid = f.friend_id WHERE f.self_id = ? ORDER BY f.id",
+            prefixed("u", USER_COLUMNS)
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(uid))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(FriendRow {
+                    friend: user_from_row(row)?,
+                    back: row.try_get("back")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    pub async fn is_friend(&self, uid: i32, other: i32) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM friend WHERE self_id = ? AND friend_id = ?")
+            .bind(i64::from(uid))
+            .bind(i64::from(other))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// `approver` accepts `applicant`'s pending request: both friend rows, the private thread
+    /// and the opening messages (greeting, then [`FRIENDS_NOW_TEXT`]) in one transaction.
+    pub async fn accept_friend(
+        &self,
+        approver: i32,
+        applicant: i32,
+        back: &str,
+        now_ms: i64,
+    ) -> Result<Accepted, StoreError> {
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE friend_apply SET status = 1 WHERE from_uid = ? AND to_uid = ? AND status = 0",
+        )
+        .bind(i64::from(applicant))
+        .bind(i64::from(approver))
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(Accepted::NoPending);
+        }
+        let row = sqlx::query(
+            "SELECT back_name, descs FROM friend_apply WHERE from_uid = ? AND to_uid = ?",
+        )
+        .bind(i64::from(applicant))
+        .bind(i64::from(approver))
+        .fetch_one(&mut *tx)
+        .await?;
+        let applicant_back: String = row.try_get("back_name")?;
+        let greeting: String = row.try_get("descs")?;
+
+        let insert_friend = match self.dialect {
+            Dialect::MySql => {
+                "INSERT IGNORE INTO friend (self_id, friend_id, back) VALUES (?, ?, ?)"
+            }
+            Dialect::Sqlite => {
+                "INSERT OR IGNORE INTO friend (self_id, friend_id, back) VALUES (?, ?, ?)"
+            }
+        };
+        // Ascending uid order, so two concurrent accepts lock rows in the same order.
+        let mut rows = [
+            (approver, applicant, back),
+            (applicant, approver, applicant_back.as_str()),
+        ];
+        rows.sort_by_key(|(self_id, _, _)| *self_id);
+        for (self_id, friend_id, remark) in rows {
+            sqlx::query(insert_friend)
+                .bind(i64::from(self_id))
+                .bind(i64::from(friend_id))
+                .bind(remark)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        let thread_id = private_thread_in(&mut tx, approver, applicant, now_ms).await?;
+        let mut opening = Vec::new();
+        if !greeting.is_empty() {
+            opening.push(NewMsg::text(
+                thread_id, applicant, approver, "", &greeting, now_ms,
+            ));
+        }
+        opening.push(NewMsg::text(
+            thread_id,
+            approver,
+            applicant,
+            "",
+            FRIENDS_NOW_TEXT,
+            now_ms,
+        ));
+        let messages = insert_messages(&mut tx, &opening).await?;
+        tx.commit().await?;
+        Ok(Accepted::Ok {
+            thread_id,
+            messages,
+        })
+    }
+}
+
+/// `a, b` → `u.a, u.b` (with backticks kept).
+fn prefixed(alias: &str, columns: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

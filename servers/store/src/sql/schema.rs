@@ -1,0 +1,215 @@
+//! Versioned schema migrations, one DDL text per dialect. Applied at connect under a named
+//! lock on MySQL so several processes starting together migrate once.
+
+use sqlx::{Executor, Row};
+
+use crate::StoreError;
+use crate::sql::{Db, Dialect};
+
+struct Migration {
+    version: i64,
+    mysql: &'static [&'static str],
+    sqlite: &'static [&'static str],
+}
+
+macro_rules! mysql_table {
+    ($body:literal) => {
+        concat!(
+            $body,
+            " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+        )
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    mysql: &[
+        mysql_table!("CREATE TABLE user_id (id BIGINT NOT NULL)"),
+        "INSERT INTO user_id (id) VALUES (1000)",
+        mysql_table!(
+            "CREATE TABLE user (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                uid BIGINT NOT NULL,
+                name VARCHAR(191) NOT NULL,
+                email VARCHAR(191) NOT NULL,
+                pwd VARCHAR(255) NOT NULL,
+                nick VARCHAR(191) NOT NULL DEFAULT '',
+                `desc` VARCHAR(255) NOT NULL DEFAULT '',
+                sex BIGINT NOT NULL DEFAULT 0,
+                icon VARCHAR(255) NOT NULL DEFAULT '',
+                UNIQUE KEY uq_user_uid (uid),
+                UNIQUE KEY uq_user_email (email),
+                UNIQUE KEY uq_user_name (name)
+            )"
+        ),
+        mysql_table!(
+            "CREATE TABLE friend_apply (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                from_uid BIGINT NOT NULL,
+                to_uid BIGINT NOT NULL,
+                status BIGINT NOT NULL DEFAULT 0,
+                descs VARCHAR(255) NOT NULL DEFAULT '',
+                back_name VARCHAR(255) NOT NULL DEFAULT '',
+                UNIQUE KEY uq_apply (from_uid, to_uid),
+                KEY ix_apply_to (to_uid, id)
+            )"
+        ),
+        mysql_table!(
+            "CREATE TABLE friend (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                self_id BIGINT NOT NULL,
+                friend_id BIGINT NOT NULL,
+                back VARCHAR(255) NOT NULL DEFAULT '',
+                UNIQUE KEY uq_friend (self_id, friend_id)
+            )"
+        ),
+        mysql_table!(
+            "CREATE TABLE chat_thread (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                type VARCHAR(16) NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_seq BIGINT NOT NULL DEFAULT 0
+            )"
+        ),
+        mysql_table!(
+            "CREATE TABLE private_chat (
+                thread_id BIGINT NOT NULL PRIMARY KEY,
+                user1_id BIGINT NOT NULL,
+                user2_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE KEY uq_private_pair (user1_id, user2_id),
+                KEY ix_private_u1 (user1_id, thread_id),
+                KEY ix_private_u2 (user2_id, thread_id)
+            )"
+        ),
+        mysql_table!(
+            "CREATE TABLE chat_message (
+                message_id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                thread_id BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                sender_id BIGINT NOT NULL,
+                recv_id BIGINT NOT NULL,
+                unique_id VARCHAR(64) NOT NULL,
+                content TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                status BIGINT NOT NULL DEFAULT 0,
+                msg_type BIGINT NOT NULL DEFAULT 0,
+                UNIQUE KEY uq_msg_seq (thread_id, seq),
+                UNIQUE KEY uq_msg_sender_unique (sender_id, unique_id)
+            )"
+        ),
+    ],
+    sqlite: &[
+        "CREATE TABLE user_id (id INTEGER NOT NULL)",
+        "INSERT INTO user_id (id) VALUES (1000)",
+        "CREATE TABLE user (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid INTEGER NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            email TEXT NOT NULL UNIQUE,
+            pwd TEXT NOT NULL,
+            nick TEXT NOT NULL DEFAULT '',
+            `desc` TEXT NOT NULL DEFAULT '',
+            sex INTEGER NOT NULL DEFAULT 0,
+            icon TEXT NOT NULL DEFAULT ''
+        )",
+        "CREATE TABLE friend_apply (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            from_uid INTEGER NOT NULL,
+            to_uid INTEGER NOT NULL,
+            status INTEGER NOT NULL DEFAULT 0,
+            descs TEXT NOT NULL DEFAULT '',
+            back_name TEXT NOT NULL DEFAULT '',
+            UNIQUE (from_uid, to_uid)
+        )",
+        "CREATE INDEX ix_apply_to ON friend_apply (to_uid, id)",
+        "CREATE TABLE friend (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            self_id INTEGER NOT NULL,
+            friend_id INTEGER NOT NULL,
+            back TEXT NOT NULL DEFAULT '',
+            UNIQUE (self_id, friend_id)
+        )",
+        "CREATE TABLE chat_thread (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            type TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL DEFAULT 0
+        )",
+        "CREATE TABLE private_chat (
+            thread_id INTEGER PRIMARY KEY,
+            user1_id INTEGER NOT NULL,
+            user2_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            UNIQUE (user1_id, user2_id)
+        )",
+        "CREATE INDEX ix_private_u1 ON private_chat (user1_id, thread_id)",
+        "CREATE INDEX ix_private_u2 ON private_chat (user2_id, thread_id)",
+        "CREATE TABLE chat_message (
+            message_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            thread_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            sender_id INTEGER NOT NULL,
+            recv_id INTEGER NOT NULL,
+            unique_id TEXT NOT NULL,
+            content TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            status INTEGER NOT NULL DEFAULT 0,
+            msg_type INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (thread_id, seq),
+            UNIQUE (sender_id, unique_id)
+        )",
+    ],
+}];
+
+/// How long a process waits for another one's migration to finish.
+const MIGRATION_LOCK_SECS: i64 = 60;
+
+pub(crate) async fn migrate(db: &Db) -> Result<(), StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    if db.dialect == Dialect::MySql {
+        let got: Option<i64> = sqlx::query("SELECT GET_LOCK('imchat_migrate', ?)")
+            .bind(MIGRATION_LOCK_SECS)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        if got != Some(1) {
+            return Err(StoreError::Migrate(
+                "timed out waiting for another process's migration".into(),
+            ));
+        }
+    }
+    let result = apply(db.dialect, &mut conn).await;
+    if db.dialect == Dialect::MySql {
+        conn.execute("DO RELEASE_LOCK('imchat_migrate')").await?;
+    }
+    result
+}
+
+async fn apply(dialect: Dialect, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY)",
+    )
+    .await?;
+    let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let statements = match dialect {
+            Dialect::MySql => migration.mysql,
+            Dialect::Sqlite => migration.sqlite,
+        };
+        for statement in statements {
+            conn.execute(*statement).await.map_err(|err| {
+                StoreError::Migrate(format!("migration {} failed: {err}", migration.version))
+            })?;
+        }
+        sqlx::query("INSERT INTO schema_migrations (version) VALUES (?)")
+            .bind(migration.version)
+            .execute(&mut *conn)
+            .await?;
+        tracing::info!(version = migration.version, "applied schema migration");
+    }
+    Ok(())
+}

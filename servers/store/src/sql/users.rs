@@ -1,0 +1,168 @@
+//! Accounts: registration with a uid from the `user_id` sequence, lookups, password reset.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::StoreError;
+use crate::sql::{Db, is_unique_violation};
+
+/// A stored account. `pwd` is the argon2id PHC string; it never leaves the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub uid: i32,
+    pub name: String,
+    pub email: String,
+    pub pwd: String,
+    pub nick: String,
+    pub desc: String,
+    pub sex: i32,
+    pub icon: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub pwd_hash: &'a str,
+    pub icon: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    Ok(i32),
+    EmailTaken,
+    NameTaken,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordReset {
+    Ok,
+    NoSuchUser,
+    EmailMismatch,
+}
+
+pub(crate) const USER_COLUMNS: &str = "uid, name, email, pwd, nick, `desc`, sex, icon";
+
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        uid: int(row, "uid")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        pwd: row.try_get("pwd")?,
+        nick: row.try_get("nick")?,
+        desc: row.try_get("desc")?,
+        sex: int(row, "sex")?,
+        icon: row.try_get("icon")?,
+    })
+}
+
+/// Reads a BIGINT column that holds a 32-bit id.
+pub(crate) fn int(row: &AnyRow, column: &str) -> Result<i32, sqlx::Error> {
+    let value: i64 = row.try_get(column)?;
+    i32::try_from(value).map_err(|err| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: err.into(),
+    })
+}
+
+impl Db {
+    /// Registers a user. Email is checked before name, as in llfc; the unique keys make the
+    /// checks race-free.
+    pub async fn register(&self, user: &NewUser<'_>) -> Result<Registered, StoreError> {
+        let mut tx = self.begin().await?;
+        // The write comes first so SQLite takes its lock up front and MySQL serialises uids.
+        sqlx::query("UPDATE user_id SET id = id + 1")
+            .execute(&mut *tx)
+            .await?;
+        let uid: i64 = sqlx::query("SELECT id FROM user_id")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        if sqlx::query("SELECT 1 FROM user WHERE email = ?")
+            .bind(user.email)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
+            return Ok(Registered::EmailTaken);
+        }
+        if sqlx::query("SELECT 1 FROM user WHERE name = ?")
+            .bind(user.name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
+            return Ok(Registered::NameTaken);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO user (uid, name, email, pwd, nick, icon) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(uid)
+        .bind(user.name)
+        .bind(user.email)
+        .bind(user.pwd_hash)
+        .bind(user.name)
+        .bind(user.icon)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok(Registered::Ok(
+                    i32::try_from(uid).map_err(|_| StoreError::Exhausted("uid"))?,
+                ))
+            }
+            // A concurrent registration took the name or email between the check and insert.
+            Err(err) if is_unique_violation(&err) => Ok(Registered::NameTaken),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM user WHERE email = ?"));
+        let row = sqlx::query(sql)
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    pub async fn user_by_uid(&self, uid: i32) -> Result<Option<User>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM user WHERE uid = ?"));
+        let row = sqlx::query(sql)
+            .bind(i64::from(uid))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    pub async fn user_by_name(&self, name: &str) -> Result<Option<User>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM user WHERE name = ?"));
+        let row = sqlx::query(sql)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    /// Sets a new password hash for `name`, if `email` is that user's email.
+    pub async fn reset_password(
+        &self,
+        name: &str,
+        email: &str,
+        pwd_hash: &str,
+    ) -> Result<PasswordReset, StoreError> {
+        let Some(user) = self.user_by_name(name).await? else {
+            return Ok(PasswordReset::NoSuchUser);
+        };
+        if user.email != email {
+            return Ok(PasswordReset::EmailMismatch);
+        }
+        sqlx::query("UPDATE user SET pwd = ? WHERE uid = ?")
+            .bind(pwd_hash)
+            .bind(i64::from(user.uid))
+            .execute(&self.pool)
+            .await?;
+        Ok(PasswordReset::Ok)
+    }
+}
