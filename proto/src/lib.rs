@@ -9,6 +9,8 @@ pub mod codec;
 pub mod error;
 pub mod http;
 pub mod msg;
+pub mod peer;
+pub mod rules;
 pub mod time;
 
 /// Generated gRPC code for package `message` (see `grpc/message.proto`).

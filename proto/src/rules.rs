@@ -1,0 +1,92 @@
+//! Input rules the servers enforce and clients show inline. One definition for both sides.
+
+/// Longest email address accepted (RFC 5321 path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
+/// User name length in characters.
+pub const MIN_NAME_CHARS: usize = 1;
+pub const MAX_NAME_CHARS: usize = 32;
+/// Credential string length in characters. llfc clients obfuscate the password with a
+/// length-preserving XOR, so only the length can be checked server-side; their own UI limits
+/// passwords to 6–15 characters.
+pub const MIN_PASSWORD_CHARS: usize = 6;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Greeting and remark length in characters (friend requests).
+pub const MAX_REMARK_CHARS: usize = 64;
+
+/// Why a value breaks a rule, in words a user can act on.
+pub type RuleError = &'static str;
+
+pub fn check_email(email: &str) -> Result<(), RuleError> {
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err("email must look like name@example.com");
+    };
+    if email.len() > MAX_EMAIL_LEN {
+        return Err("email is too long");
+    }
+    let bad_char = |c: char| c.is_whitespace() || c.is_control() || c == '@';
+    if local.is_empty() || domain.is_empty() || local.chars().any(bad_char) || domain.chars().any(bad_char) {
+        return Err("email must look like name@example.com");
+    }
+    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        return Err("email domain must contain a dot, e.g. example.com");
+    }
+    Ok(())
+}
+
+pub fn check_name(name: &str) -> Result<(), RuleError> {
+    let chars = name.chars().count();
+    if chars < MIN_NAME_CHARS || name.trim() != name {
+        return Err("user name must not be empty or start/end with spaces");
+    }
+    if chars > MAX_NAME_CHARS {
+        return Err("user name is longer than 32 characters");
+    }
+    if name.chars().any(char::is_control) {
+        return Err("user name must not contain control characters");
+    }
+    if name.chars().all(|c| c.is_ascii_digit()) {
+        // Search treats an all-digit string as a uid (llfc 1007), so such a name is unfindable.
+        return Err("user name must not be all digits");
+    }
+    Ok(())
+}
+
+pub fn check_password(password: &str) -> Result<(), RuleError> {
+    match password.chars().count() {
+        n if n < MIN_PASSWORD_CHARS => Err("password must have at least 6 characters"),
+        n if n > MAX_PASSWORD_CHARS => Err("password is longer than 128 characters"),
+        _ => Ok(()),
+    }
+}
+
+/// Canonical form of an email address: trimmed and lowercased, so one mailbox is one account.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.co", "first.last+tag@example.org", "用户@例子.中国"] {
+            assert_eq!(check_email(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "a", "a@", "@b.c", "a@b", "a b@c.d", "a@b@c.d", "a@.b", "a@b."] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_and_passwords() {
+        assert!(check_name("小明😀").is_ok());
+        assert!(check_name("").is_err());
+        assert!(check_name(" x").is_err());
+        assert!(check_name("1042").is_err());
+        assert!(check_name(&"x".repeat(33)).is_err());
+        assert!(check_password("12345").is_err());
+        assert!(check_password("123456").is_ok());
+        assert!(check_password(&"x".repeat(129)).is_err());
+    }
+}

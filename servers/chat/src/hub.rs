@@ -1,0 +1,128 @@
+//! Where a user is: the local session table, and routing of pushes (1011, 1015, 1019, 1021)
+//! to a local session, or to the peer chat server named by `uip_<uid>`, or nowhere when the
+//! user is offline (everything pushed is already stored and reaches them by sync).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use dashmap::DashMap;
+use imchat_proto::msg::{Message, NotifyOffline};
+use imchat_store::registry::{self, ChatServerEntry};
+use imchat_store::{StoreError, keys};
+
+use crate::Shared;
+use crate::connection::Outbox;
+
+/// A positive route is trusted this long before `uip_` is read again.
+const ROUTE_CACHE_TTL: Duration = Duration::from_secs(5);
+/// The live-server list is re-read at most this often.
+const REGISTRY_CACHE_TTL: Duration = Duration::from_millis(500);
+
+/// One logged-in session on this server.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionHandle {
+    pub(crate) id: Arc<str>,
+    pub(crate) outbox: Outbox,
+}
+
+#[derive(Default)]
+pub(crate) struct Hub {
+    sessions: DashMap<i32, SessionHandle>,
+    /// uid → server name, for users on other servers.
+    routes: DashMap<i32, (String, Instant)>,
+    registry: Mutex<Option<(Instant, Arc<Vec<ChatServerEntry>>)>>,
+}
+
+impl Hub {
+    pub(crate) fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Registers `handle` for `uid`, returning the session it replaces.
+    pub(crate) fn insert(&self, uid: i32, handle: SessionHandle) -> Option<SessionHandle> {
+        self.routes.remove(&uid);
+        self.sessions.insert(uid, handle)
+    }
+
+    /// Removes `uid`'s entry only if it is still the session `id`.
+    pub(crate) fn remove(&self, uid: i32, id: &str) {
+        self.sessions.remove_if(&uid, |_, handle| &*handle.id == id);
+    }
+
+    pub(crate) fn uids(&self) -> Vec<i32> {
+        self.sessions.iter().map(|entry| *entry.key()).collect()
+    }
+
+    /// Queues a frame to `uid` if they are connected here; false otherwise.
+    pub(crate) fn push_local(&self, uid: i32, frame: &Bytes) -> bool {
+        match self.sessions.get(&uid) {
+            Some(handle) => handle.outbox.push(frame.clone()),
+            None => false,
+        }
+    }
+
+    /// Sends 1021 and closes `uid`'s local session; false when there is none.
+    pub(crate) fn kick_local(&self, uid: i32, reason: &str) -> bool {
+        let Some((_, handle)) = self.sessions.remove(&uid) else { return false };
+        let mut buf = BytesMut::new();
+        NotifyOffline { error: 0, uid, reason: reason.to_owned() }.encode(&mut buf).expect("small frame");
+        handle.outbox.push(buf.freeze());
+        handle.outbox.close();
+        true
+    }
+
+    pub(crate) fn forget_route(&self, uid: i32) {
+        self.routes.remove(&uid);
+    }
+}
+
+impl Shared {
+    /// Delivers one encoded frame to `uid` wherever they are connected.
+    pub(crate) async fn deliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes) {
+        if self.hub.push_local(uid, &frame) {
+            return;
+        }
+        match self.route(uid).await {
+            Ok(Some(server)) => self.peers.send(self, &server, uid, msg_id, frame),
+            Ok(None) => {}
+            Err(err) => tracing::warn!(%err, uid, "route lookup failed; push skipped (message is stored)"),
+        }
+    }
+
+    /// The live peer server holding `uid`'s session, if any.
+    async fn route(&self, uid: i32) -> Result<Option<String>, StoreError> {
+        if let Some(entry) = self.hub.routes.get(&uid)
+            && entry.1.elapsed() < ROUTE_CACHE_TTL
+        {
+            return Ok(Some(entry.0.clone()));
+        }
+        let Some(server) = self.kv.get(&keys::route(uid)).await? else {
+            self.hub.routes.remove(&uid);
+            return Ok(None);
+        };
+        if server == self.config.name || self.peer_addr(&server).await?.is_none() {
+            // Our own stale route (no local session) or a dead server's: the user is offline.
+            return Ok(None);
+        }
+        self.hub.routes.insert(uid, (server.clone(), Instant::now()));
+        Ok(Some(server))
+    }
+
+    /// The gRPC address of live peer `name`.
+    pub(crate) async fn peer_addr(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let cached = {
+            let cache = self.hub.registry.lock().unwrap_or_else(|p| p.into_inner());
+            cache.as_ref().filter(|(at, _)| at.elapsed() < REGISTRY_CACHE_TTL).map(|(_, list)| list.clone())
+        };
+        let list = match cached {
+            Some(list) => list,
+            None => {
+                let list = Arc::new(registry::live(&self.kv).await?);
+                *self.hub.registry.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));
+                list
+            }
+        };
+        Ok(list.iter().find(|entry| entry.name == name).map(|entry| entry.rpc_addr.clone()))
+    }
+}

@@ -1,0 +1,159 @@
+//! The chat server: long-lived client TCP sessions speaking the llfc frame protocol
+//! (login, search, friends, text chat, threads, history, heartbeat, imchat's offline sync),
+//! and the `ChatService` gRPC service its peers call to deliver frames and kick users.
+//!
+//! Layout: [`connection`] is the only code that touches client sockets; [`session`] turns
+//! requests into replies and effects; [`hub`] knows the local sessions and routes pushes to
+//! them or, batched, to peers ([`peers`]); [`presence`] keeps this server in the registry;
+//! [`rpc`] serves peers.
+
+mod connection;
+mod hub;
+mod peers;
+mod presence;
+mod rpc;
+mod session;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use imchat_proto::codec::DEFAULT_MAX_BODY;
+use imchat_proto::peer::Channels;
+use imchat_store::writer::MessageWriter;
+use imchat_store::{Db, Kv};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::hub::Hub;
+use crate::peers::Peers;
+
+/// Who this chat server is.
+#[derive(Debug, Clone)]
+pub struct ChatConfig {
+    /// Unique server name, the value of `uip_<uid>` (llfc: `chatserver1`).
+    pub name: String,
+    /// Host handed to clients at login (the status server passes it on).
+    pub advertise_host: String,
+    /// Host peers use to reach this server's gRPC port.
+    pub rpc_advertise_host: String,
+    pub limits: Limits,
+}
+
+/// Every limit of the chat server. [`Limits::default`] holds the documented defaults.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Inbound frame body limit (bytes, at most 65535).
+    pub max_body: usize,
+    /// A session with no inbound frame for this long is closed (llfc: 20 s, client beats 10 s).
+    pub idle_timeout: Duration,
+    /// Frames queued to one client before it counts as a slow consumer and is disconnected.
+    pub out_queue: usize,
+    /// How long a closing session may spend flushing its last frames.
+    pub close_flush: Duration,
+    /// Client connections accepted at once.
+    pub max_connections: usize,
+    /// Bytes of one text message.
+    pub max_text_bytes: usize,
+    /// Texts in one 1017 frame.
+    pub max_texts_per_frame: usize,
+    /// Page sizes (llfc: 10 threads, 10 messages).
+    pub thread_page: i64,
+    pub history_page: i64,
+    /// Messages in one sync reply.
+    pub sync_page: i64,
+    /// Friend requests in the login reply.
+    pub login_applies: i64,
+    /// How long a login waits for the user's lock.
+    pub login_lock_wait: Duration,
+    /// Lifetime of `uip_`/`usession_` routes; refreshed while the session lives.
+    pub route_ttl: Duration,
+    /// Registry heartbeat period and entry lifetime: a dead server drops out after `registry_ttl`.
+    pub registry_interval: Duration,
+    pub registry_ttl: Duration,
+    /// Frames queued to one peer, and frames per `Deliver` call.
+    pub peer_queue: usize,
+    pub peer_batch: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body: DEFAULT_MAX_BODY,
+            idle_timeout: Duration::from_secs(60),
+            out_queue: 1024,
+            close_flush: Duration::from_secs(1),
+            max_connections: 50_000,
+            max_text_bytes: 4096,
+            max_texts_per_frame: 16,
+            thread_page: 10,
+            history_page: 10,
+            sync_page: 200,
+            login_applies: 50,
+            login_lock_wait: Duration::from_secs(5),
+            route_ttl: Duration::from_secs(60),
+            registry_interval: Duration::from_secs(2),
+            registry_ttl: Duration::from_secs(6),
+            peer_queue: 8192,
+            peer_batch: 256,
+        }
+    }
+}
+
+/// Storage handles the chat role shares.
+#[derive(Debug, Clone)]
+pub struct ChatDeps {
+    pub db: Db,
+    pub kv: Kv,
+    pub writer: MessageWriter,
+}
+
+/// State shared by every task of one chat server.
+pub(crate) struct Shared {
+    pub(crate) config: ChatConfig,
+    pub(crate) db: Db,
+    pub(crate) kv: Kv,
+    pub(crate) writer: MessageWriter,
+    pub(crate) hub: Hub,
+    pub(crate) peers: Peers,
+    pub(crate) channels: Channels,
+    /// Client-facing and peer-facing addresses, as bound.
+    pub(crate) port: u16,
+    pub(crate) rpc_addr: String,
+}
+
+/// Serves clients on `tcp` and peers on `rpc` until `shutdown` completes. Dropping the
+/// returned future stops every task of this server at once (as a crash would).
+pub async fn run(
+    tcp: TcpListener,
+    rpc: TcpListener,
+    config: ChatConfig,
+    deps: ChatDeps,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let port = tcp.local_addr()?.port();
+    let rpc_addr = format!("{}:{}", config.rpc_advertise_host, rpc.local_addr()?.port());
+    let shared = Arc::new(Shared {
+        hub: Hub::default(),
+        peers: Peers::default(),
+        channels: Channels::default(),
+        db: deps.db,
+        kv: deps.kv,
+        writer: deps.writer,
+        port,
+        rpc_addr,
+        config,
+    });
+    let stop = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    tasks.spawn(rpc::serve(rpc, shared.clone(), stop.clone()));
+    tasks.spawn(presence::run(shared.clone(), stop.clone()));
+    tasks.spawn(connection::accept_loop(tcp, shared.clone(), stop.clone()));
+    tracing::info!(name = %shared.config.name, port, rpc = %shared.rpc_addr, "chat server up");
+    shutdown.await;
+    stop.cancel();
+    while tasks.join_next().await.is_some() {}
+    tracing::info!(name = %shared.config.name, "chat server stopped");
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! `ChatService`: what peer chat servers (and llfc's original servers) call on this one.
+//! Every call only touches local sessions; a user not connected here is reported missing.
+
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use imchat_proto::codec;
+use imchat_proto::grpc::chat_service_server::{ChatService, ChatServiceServer};
+use imchat_proto::grpc::*;
+use imchat_proto::msg::{self, AuthChatData, Message};
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use crate::Shared;
+
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
+    let result = tonic::transport::Server::builder()
+        .add_service(ChatServiceServer::new(Peer(shared)))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop.cancelled_owned())
+        .await;
+    if let Err(err) = result {
+        tracing::error!(%err, "peer rpc server failed");
+    }
+}
+
+struct Peer(Arc<Shared>);
+
+impl Peer {
+    fn push<M: Message>(&self, uid: i32, message: &M) -> bool {
+        let mut buf = BytesMut::new();
+        match message.encode(&mut buf) {
+            Ok(()) => self.0.hub.push_local(uid, &buf.freeze()),
+            Err(err) => {
+                tracing::warn!(%err, uid, "peer push too large to frame");
+                false
+            }
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl ChatService for Peer {
+    async fn notify_add_friend(&self, request: Request<AddFriendReq>) -> Result<Response<AddFriendRsp>, Status> {
+        let req = request.into_inner();
+        self.push(
+            req.touid,
+            &msg::NotifyAddFriend {
+                error: 0,
+                applyuid: req.applyuid,
+                name: req.name,
+                desc: req.desc,
+                icon: req.icon,
+                sex: req.sex,
+                nick: req.nick,
+            },
+        );
+        Ok(Response::new(AddFriendRsp { error: 0, applyuid: req.applyuid, touid: req.touid }))
+    }
+
+    async fn rply_add_friend(&self, _: Request<RplyFriendReq>) -> Result<Response<RplyFriendRsp>, Status> {
+        Err(Status::unimplemented("RplyAddFriend is declared by llfc but never implemented"))
+    }
+
+    async fn send_chat_msg(&self, _: Request<SendChatMsgReq>) -> Result<Response<SendChatMsgRsp>, Status> {
+        Err(Status::unimplemented("SendChatMsg is declared by llfc but never implemented"))
+    }
+
+    async fn notify_auth_friend(&self, request: Request<AuthFriendReq>) -> Result<Response<AuthFriendRsp>, Status> {
+        let req = request.into_inner();
+        let approver = self.0.db.user_by_uid(req.fromuid).await.map_err(|err| Status::internal(err.to_string()))?;
+        let Some(approver) = approver else {
+            return Err(Status::not_found("unknown approver"));
+        };
+        let now = imchat_proto::time::format_chat_time(imchat_store::now_ms());
+        let chat_datas = req
+            .textmsgs
+            .iter()
+            .map(|m| AuthChatData {
+                sender: m.sender_id,
+                msg_id: i64::from(m.msg_id),
+                thread_id: i64::from(m.thread_id),
+                unique_id: m.unique_id.clone(),
+                msg_content: m.msgcontent.clone(),
+                chat_time: now.clone(),
+                status: m.status,
+                seq: 0,
+            })
+            .collect();
+        self.push(
+            req.touid,
+            &msg::NotifyAuthFriend {
+                error: 0,
+                fromuid: req.fromuid,
+                touid: req.touid,
+                name: approver.name,
+                nick: approver.nick,
+                icon: approver.icon,
+                sex: approver.sex,
+                chat_datas,
+            },
+        );
+        Ok(Response::new(AuthFriendRsp { error: 0, fromuid: req.fromuid, touid: req.touid }))
+    }
+
+    async fn notify_text_chat_msg(
+        &self,
+        request: Request<TextChatMsgReq>,
+    ) -> Result<Response<TextChatMsgRsp>, Status> {
+        let req = request.into_inner();
+        let chat_datas = req
+            .textmsgs
+            .iter()
+            .map(|m| msg::TextChatData {
+                message_id: i64::from(m.msg_id),
+                unique_id: m.unique_id.clone(),
+                content: m.msgcontent.clone(),
+                status: imchat_store::MSG_STATUS_READ,
+                chat_time: m.chat_time.clone(),
+                seq: 0,
+            })
+            .collect();
+        self.push(
+            req.touid,
+            &msg::NotifyTextChat {
+                error: 0,
+                fromuid: req.fromuid,
+                touid: req.touid,
+                thread_id: i64::from(req.thread_id),
+                chat_datas,
+            },
+        );
+        Ok(Response::new(TextChatMsgRsp {
+            error: 0,
+            fromuid: req.fromuid,
+            touid: req.touid,
+            thread_id: req.thread_id,
+            textmsgs: req.textmsgs,
+        }))
+    }
+
+    async fn notify_kick_user(&self, request: Request<KickUserReq>) -> Result<Response<KickUserRsp>, Status> {
+        let req = request.into_inner();
+        let reason = if req.reason.is_empty() { "logged in elsewhere" } else { req.reason.as_str() };
+        let found = self.0.hub.kick_local(req.uid, reason);
+        Ok(Response::new(KickUserRsp { error: 0, uid: req.uid, found }))
+    }
+
+    async fn notify_chat_img_msg(
+        &self,
+        _: Request<NotifyChatImgReq>,
+    ) -> Result<Response<NotifyChatImgRsp>, Status> {
+        Err(Status::unimplemented("image messages need the resource server, which imchat does not run yet"))
+    }
+
+    async fn deliver(&self, request: Request<DeliverReq>) -> Result<Response<DeliverRsp>, Status> {
+        let mut missing_uids = Vec::new();
+        for frame in request.into_inner().frames {
+            let Ok(msg_id) = u16::try_from(frame.msg_id) else {
+                return Err(Status::invalid_argument("msg_id out of range"));
+            };
+            let mut buf = BytesMut::new();
+            if codec::encode(msg_id, frame.body.as_bytes(), &mut buf).is_err() {
+                return Err(Status::invalid_argument("frame body too large"));
+            }
+            if !self.0.hub.push_local(frame.touid, &buf.freeze()) {
+                missing_uids.push(frame.touid);
+            }
+        }
+        Ok(Response::new(DeliverRsp { missing_uids }))
+    }
+}

@@ -1,0 +1,182 @@
+//! One client session: authentication state, per-session caches, and the dispatch of each
+//! request to its handler. After login every request acts as the session's own uid; a request
+//! naming another uid is rejected (llfc trusted the body, §10.3).
+
+mod chat;
+mod friends;
+mod history;
+mod login;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use imchat_proto::codec::Frame;
+use imchat_proto::msg::{ClientMsg, HeartbeatRsp, Message};
+use imchat_proto::{ErrorCode, msg::ErrorBody};
+use imchat_store::{StoreError, ThreadRow, keys};
+
+use crate::Shared;
+use crate::connection::Outbox;
+use crate::hub::SessionHandle;
+
+/// What the connection does after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    Close,
+}
+
+/// A rejected request: the error code sent back under the request's reply id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reject(pub(crate) ErrorCode);
+
+impl From<ErrorCode> for Reject {
+    fn from(code: ErrorCode) -> Reject {
+        Reject(code)
+    }
+}
+
+/// The one place store failures become a client-visible error.
+impl From<StoreError> for Reject {
+    fn from(err: StoreError) -> Reject {
+        tracing::error!(%err, "store failure while serving a request");
+        Reject(ErrorCode::Internal)
+    }
+}
+
+type Handled = Result<(), Reject>;
+
+struct Auth {
+    uid: i32,
+    session_id: Arc<str>,
+}
+
+pub(crate) struct Session {
+    shared: Arc<Shared>,
+    outbox: Outbox,
+    auth: Option<Auth>,
+    /// Positive caches: a friend stays a friend and a thread keeps its members.
+    friends: HashSet<i32>,
+    threads: HashMap<i64, ThreadRow>,
+}
+
+impl Session {
+    pub(crate) fn new(shared: Arc<Shared>, outbox: Outbox) -> Session {
+        Session { shared, outbox, auth: None, friends: HashSet::new(), threads: HashMap::new() }
+    }
+
+    /// Handles one frame. Nothing a client sends makes this panic or fail the connection
+    /// except where the connection itself must end.
+    pub(crate) async fn handle(&mut self, frame: Frame) -> Flow {
+        let msg = match ClientMsg::parse(frame.id, &frame.body) {
+            Ok(msg) => msg,
+            Err(err) => {
+                tracing::debug!(id = frame.id, %err, "bad request");
+                self.reject(Reject(err.code()), frame.id);
+                return Flow::Continue;
+            }
+        };
+        let result = match (self.auth.is_some(), msg) {
+            (false, ClientMsg::Login(req)) => self.login(req).await,
+            (false, _) => Err(ErrorCode::NotLoggedIn.into()),
+            (true, ClientMsg::Login(_)) => Err(ErrorCode::AlreadyLoggedIn.into()),
+            (true, ClientMsg::Heartbeat(req)) => self.me(req.fromuid).and_then(|_| self.send(&HeartbeatRsp { error: 0 })),
+            (true, ClientMsg::Search(req)) => self.search(req).await,
+            (true, ClientMsg::AddFriend(req)) => self.add_friend(req).await,
+            (true, ClientMsg::AuthFriend(req)) => self.auth_friend(req).await,
+            (true, ClientMsg::TextChat(req)) => self.text_chat(req).await,
+            (true, ClientMsg::LoadThreads(req)) => self.load_threads(req).await,
+            (true, ClientMsg::CreatePrivateChat(req)) => self.create_private_chat(req).await,
+            (true, ClientMsg::LoadChatMsg(req)) => self.load_chat_msg(req).await,
+            (true, ClientMsg::Sync(req)) => self.sync(req).await,
+        };
+        if let Err(reject) = result {
+            self.reject(reject, frame.id);
+        }
+        Flow::Continue
+    }
+
+    /// The session's uid, if `claimed` is it.
+    fn me(&self, claimed: i32) -> Result<i32, Reject> {
+        match &self.auth {
+            Some(auth) if auth.uid == claimed => Ok(auth.uid),
+            Some(_) => Err(ErrorCode::UidMismatch.into()),
+            None => Err(ErrorCode::NotLoggedIn.into()),
+        }
+    }
+
+    fn uid(&self) -> i32 {
+        self.auth.as_ref().map_or(0, |auth| auth.uid)
+    }
+
+    fn send<M: Message>(&self, message: &M) -> Handled {
+        let mut buf = BytesMut::new();
+        message.encode(&mut buf).map_err(|err| {
+            // Replies are paged to stay far below the frame limit; reaching it is a server bug.
+            tracing::error!(%err, id = M::ID, "reply does not fit in a frame");
+            Reject(ErrorCode::Internal)
+        })?;
+        self.outbox.push(buf.freeze());
+        Ok(())
+    }
+
+    fn reject(&self, reject: Reject, req_id: u16) {
+        let mut buf = BytesMut::new();
+        ErrorBody::new(reject.0, req_id).encode(&mut buf).expect("error bodies are small");
+        self.outbox.push(buf.freeze());
+    }
+
+    /// Pushes `message` to `uid` wherever they are.
+    async fn push<M: Message>(&self, uid: i32, message: &M) {
+        let mut buf = BytesMut::new();
+        match message.encode(&mut buf) {
+            Ok(()) => self.shared.deliver(uid, M::ID, buf.freeze()).await,
+            Err(err) => tracing::error!(%err, id = M::ID, "push does not fit in a frame"),
+        }
+    }
+
+    async fn ensure_friend(&mut self, other: i32) -> Handled {
+        if self.friends.contains(&other) {
+            return Ok(());
+        }
+        if self.shared.db.is_friend(self.uid(), other).await? {
+            self.friends.insert(other);
+            return Ok(());
+        }
+        Err(ErrorCode::NotFriend.into())
+    }
+
+    /// The thread, if this session's user is a member of it.
+    async fn member_thread(&mut self, thread_id: i64) -> Result<ThreadRow, Reject> {
+        if let Some(thread) = self.threads.get(&thread_id) {
+            return Ok(*thread);
+        }
+        match self.shared.db.thread(thread_id).await? {
+            Some(thread) if thread.has_member(self.uid()) => {
+                self.threads.insert(thread_id, thread);
+                Ok(thread)
+            }
+            _ => Err(ErrorCode::NotThreadMember.into()),
+        }
+    }
+
+    /// Leaves the hub and clears this session's routes, unless a newer login replaced them.
+    pub(crate) async fn end(&mut self) {
+        let Some(auth) = self.auth.take() else { return };
+        self.shared.hub.remove(auth.uid, &auth.session_id);
+        let cleared = self
+            .shared
+            .kv
+            .compare_and_delete(&keys::session(auth.uid), &auth.session_id, &[&keys::route(auth.uid)])
+            .await;
+        if let Err(err) = cleared {
+            tracing::warn!(%err, uid = auth.uid, "route cleanup failed; it expires by itself");
+        }
+        tracing::debug!(uid = auth.uid, "session ended");
+    }
+
+    fn session_handle(&self, session_id: &Arc<str>) -> SessionHandle {
+        SessionHandle { id: session_id.clone(), outbox: self.outbox.clone() }
+    }
+}

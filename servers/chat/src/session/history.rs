@@ -1,0 +1,132 @@
+//! 1025 thread list, 1027 open a private chat, 1029 history pages, and imchat's 1100 sync.
+
+use std::collections::HashMap;
+
+use imchat_proto::ErrorCode;
+use imchat_proto::msg::{
+    CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadThreadsReq,
+    LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
+};
+use imchat_proto::time::format_chat_time;
+use imchat_store::StoreError;
+
+use crate::session::{Handled, Session};
+
+/// Cursors accepted in one sync request.
+const MAX_SYNC_CURSORS: usize = 10_000;
+
+impl Session {
+    pub(super) async fn load_threads(&mut self, req: LoadThreadsReq) -> Handled {
+        let me = self.me(req.uid)?;
+        let (threads, load_more) =
+            self.shared.db.user_threads(me, req.thread_id.max(0), self.shared.config.limits.thread_page).await?;
+        let next_last_id = threads.last().map_or(req.thread_id.max(0), |t| t.thread_id);
+        for thread in &threads {
+            self.threads.insert(thread.thread_id, *thread);
+        }
+        self.send(&LoadThreadsRsp {
+            error: 0,
+            uid: me,
+            load_more,
+            next_last_id,
+            threads: threads
+                .iter()
+                .map(|t| ThreadInfo {
+                    thread_id: t.thread_id,
+                    kind: "private".to_owned(),
+                    user1_id: t.user1,
+                    user2_id: t.user2,
+                })
+                .collect(),
+        })
+    }
+
+    pub(super) async fn create_private_chat(&mut self, req: CreatePrivateChatReq) -> Handled {
+        let me = self.me(req.uid)?;
+        self.ensure_friend(req.other_id).await?;
+        let thread_id = self.shared.db.private_thread(me, req.other_id, imchat_store::now_ms()).await.map_err(|err| {
+            tracing::error!(%err, "creating a private chat failed");
+            ErrorCode::CreateChatFailed
+        })?;
+        self.send(&CreatePrivateChatRsp { error: 0, uid: me, other_id: req.other_id, thread_id })
+    }
+
+    pub(super) async fn load_chat_msg(&mut self, req: LoadChatMsgReq) -> Handled {
+        self.member_thread(req.thread_id).await?;
+        let page = match self.shared.db.history(req.thread_id, req.message_id, self.shared.config.limits.history_page).await
+        {
+            Ok(page) => page,
+            Err(StoreError::NotFound(_)) => return Err(ErrorCode::InvalidArgument.into()),
+            Err(err) => {
+                tracing::error!(%err, "loading history failed");
+                return Err(ErrorCode::LoadChatFailed.into());
+            }
+        };
+        // An empty page is a valid answer (llfc crashed on it, §10.10).
+        let last_message_id = page.messages.last().map_or(req.message_id, |m| m.message_id);
+        self.send(&LoadChatMsgRsp {
+            error: 0,
+            thread_id: req.thread_id,
+            last_message_id,
+            load_more: page.more,
+            chat_datas: page
+                .messages
+                .into_iter()
+                .map(|m| HistoryData {
+                    sender: m.sender,
+                    msg_id: m.message_id,
+                    thread_id: m.thread_id,
+                    unique_id: 0,
+                    msg_content: m.content,
+                    chat_time: format_chat_time(m.created_at),
+                    status: m.status,
+                    msg_type: m.msg_type,
+                    receiver: m.receiver,
+                    seq: m.seq,
+                })
+                .collect(),
+        })
+    }
+
+    pub(super) async fn sync(&mut self, req: SyncReq) -> Handled {
+        if req.cursors.len() > MAX_SYNC_CURSORS {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        let me = self.uid();
+        let cursors: HashMap<i64, i64> = req.cursors.iter().map(|c| (c.thread_id, c.seq)).collect();
+        let page = self.shared.db.sync(me, &cursors, self.shared.config.limits.sync_page).await?;
+        for state in &page.threads {
+            self.threads.insert(state.thread.thread_id, state.thread);
+        }
+        self.send(&SyncRsp {
+            error: 0,
+            threads: page
+                .threads
+                .iter()
+                .map(|s| SyncThread {
+                    thread_id: s.thread.thread_id,
+                    peer_uid: s.thread.peer_of(me),
+                    last_seq: s.last_seq,
+                    unread: s.unread,
+                })
+                .collect(),
+            chat_datas: page
+                .messages
+                .into_iter()
+                .map(|m| SyncData {
+                    thread_id: m.thread_id,
+                    seq: m.seq,
+                    message_id: m.message_id,
+                    sender: m.sender,
+                    receiver: m.receiver,
+                    unique_id: m.unique_id,
+                    content: m.content,
+                    chat_time: format_chat_time(m.created_at),
+                    status: m.status,
+                    msg_type: m.msg_type,
+                })
+                .collect(),
+            more: page.more,
+        })
+    }
+}
