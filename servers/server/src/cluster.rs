@@ -1,0 +1,233 @@
+//! Starting roles: each production role from its typed config, and the embedded suite (gate,
+//! verify, status and two chat servers in one process), which tests also use with MariaDB and
+//! Redis in place of SQLite and the in-memory store.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use imchat_chat::{ChatConfig, ChatDeps};
+use imchat_gate::{GateConfig, GateDeps};
+use imchat_proto::grpc::status_service_client::StatusServiceClient;
+use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
+use imchat_proto::peer::{Channels, endpoint};
+use imchat_status::StatusServer;
+use imchat_store::writer::MessageWriter;
+use imchat_store::{Db, DbOptions, Kv};
+use imchat_verify::{MailConfig, Mailer, Verify};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{AllFile, ChatFile, DbConfig, GateFile, RedisConfig, StatusFile, VerifyFile};
+
+pub async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
+}
+
+pub async fn connect_db(config: &DbConfig) -> anyhow::Result<Db> {
+    let options = DbOptions { max_connections: config.max_connections(), ..DbOptions::default() };
+    Db::connect(&config.url(), &options).await.with_context(|| format!("cannot open the database {}", config.describe()))
+}
+
+pub async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Kv> {
+    let kv = Kv::redis(&config.url()).await.with_context(|| format!("cannot connect to {}", config.describe()))?;
+    Ok(kv.with_prefix(&config.prefix))
+}
+
+fn gate_deps(db: Db, kv: Kv, verify: &str, status: &str) -> anyhow::Result<GateDeps> {
+    Ok(GateDeps {
+        db,
+        kv,
+        verify: VarifyServiceClient::new(endpoint(verify)?.connect_lazy()),
+        status: StatusServiceClient::new(endpoint(status)?.connect_lazy()),
+    })
+}
+
+pub async fn run_gate(file: GateFile, stop: CancellationToken) -> anyhow::Result<()> {
+    let listener = bind(&file.listen).await?;
+    let deps = gate_deps(connect_db(&file.db).await?, connect_redis(&file.redis).await?, &file.verify, &file.status)?;
+    let config = GateConfig { res_host: file.res_host, res_port: file.res_port, limits: file.rate, codes: file.codes };
+    tracing::info!(addr = %listener.local_addr()?, "gate listening");
+    imchat_gate::run(listener, config, deps, stop.cancelled_owned()).await?;
+    Ok(())
+}
+
+pub async fn run_verify(file: VerifyFile, stop: CancellationToken) -> anyhow::Result<()> {
+    let listener = bind(&file.listen).await?;
+    let mailer = Mailer::new(&file.mail).context("mail transport")?;
+    let verify = Verify { kv: connect_redis(&file.redis).await?, policy: file.codes, mailer };
+    tracing::info!(addr = %listener.local_addr()?, "verify listening");
+    imchat_verify::run(listener, verify, stop.cancelled_owned()).await?;
+    Ok(())
+}
+
+pub async fn run_status(file: StatusFile, stop: CancellationToken) -> anyhow::Result<()> {
+    let listener = bind(&file.listen).await?;
+    let status = StatusServer {
+        kv: connect_redis(&file.redis).await?,
+        token_ttl: file.token_ttl,
+        fallback: file.fallback,
+        channels: Channels::default(),
+    };
+    tracing::info!(addr = %listener.local_addr()?, "status listening");
+    imchat_status::run(listener, status, stop.cancelled_owned()).await?;
+    Ok(())
+}
+
+pub async fn run_chat(file: ChatFile, stop: CancellationToken) -> anyhow::Result<()> {
+    let tcp = bind(&format!("{}:{}", file.host, file.port)).await?;
+    let rpc = bind(&format!("{}:{}", file.host, file.rpc_port)).await?;
+    let db = connect_db(&file.db).await?;
+    let writer = MessageWriter::spawn(db.clone(), file.writer);
+    let deps = ChatDeps { db, kv: connect_redis(&file.redis).await?, writer };
+    let config = ChatConfig {
+        name: file.name,
+        advertise_host: file.advertise_host,
+        rpc_advertise_host: file.rpc_advertise_host,
+        limits: file.limits,
+    };
+    imchat_chat::run(tcp, rpc, config, deps, stop.cancelled_owned()).await?;
+    Ok(())
+}
+
+/// Where the embedded suite keeps its state.
+#[derive(Debug, Clone)]
+pub enum Backends {
+    /// SQLite file + in-memory store + mail files: the embedded default.
+    Embedded { data_dir: PathBuf },
+    /// Any SQL URL + Redis (each role opens its own connections), with explicit mail.
+    External { db_url: String, redis_url: String, redis_prefix: String, mail: MailConfig },
+}
+
+/// A running chat server of the suite.
+#[derive(Debug)]
+pub struct ChatNode {
+    pub name: String,
+    pub addr: SocketAddr,
+    pub rpc_addr: SocketAddr,
+    stop: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl ChatNode {
+    /// Stops the server at once, with no cleanup (as a crash would).
+    pub fn crash(&self) {
+        self.task.abort();
+    }
+
+    /// Stops the server gracefully.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
+}
+
+/// The whole suite, running.
+#[derive(Debug)]
+pub struct Suite {
+    pub gate: SocketAddr,
+    pub verify: SocketAddr,
+    pub status: SocketAddr,
+    pub chats: Vec<ChatNode>,
+    /// Where mail goes (a directory of `.eml` files), when mail goes to files.
+    pub mail_dir: Option<PathBuf>,
+    /// The SQL store, for inspection.
+    pub db: Db,
+    stop: CancellationToken,
+    tasks: Vec<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Suite {
+    /// Starts every role. Ports of 0 pick free ports (see the returned addresses).
+    pub async fn start(file: &AllFile, backends: &Backends) -> anyhow::Result<Suite> {
+        let stop = CancellationToken::new();
+        let listen = |port: u16| format!("{}:{port}", file.host);
+        let gate_l = bind(&listen(file.gate_port)).await?;
+        let verify_l = bind(&listen(file.verify_port)).await?;
+        let status_l = bind(&listen(file.status_port)).await?;
+        let (gate, verify, status) = (gate_l.local_addr()?, verify_l.local_addr()?, status_l.local_addr()?);
+
+        let (db_url, mail, shared_kv, mail_dir) = match backends {
+            Backends::Embedded { data_dir } => {
+                std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+                let mail_dir = data_dir.join("mail");
+                let mail = MailConfig::Files { dir: mail_dir.clone(), from: "imchat <no-reply@imchat.invalid>".into() };
+                let db_url = format!("sqlite:{}?mode=rwc", data_dir.join("imchat.db").display());
+                (db_url, mail, Some(Kv::memory()), Some(mail_dir))
+            }
+            Backends::External { db_url, mail, .. } => {
+                let dir = match mail {
+                    MailConfig::Files { dir, .. } => Some(dir.clone()),
+                    MailConfig::Smtp { .. } => None,
+                };
+                (db_url.clone(), mail.clone(), None, dir)
+            }
+        };
+        let open_kv = async || -> anyhow::Result<Kv> {
+            match (&shared_kv, backends) {
+                (Some(kv), _) => Ok(kv.clone()),
+                (None, Backends::External { redis_url, redis_prefix, .. }) => {
+                    Ok(Kv::redis(redis_url).await.context("cannot connect to Redis")?.with_prefix(redis_prefix))
+                }
+                (None, Backends::Embedded { .. }) => unreachable!("embedded always shares one store"),
+            }
+        };
+        let options = DbOptions::default();
+        let open_db = async || Db::connect(&db_url, &options).await.context("cannot open the database");
+        let db = open_db().await?;
+
+        let mut tasks = Vec::new();
+        let verify_role = Verify { kv: open_kv().await?, policy: file.codes, mailer: Mailer::new(&mail)? };
+        tasks.push(tokio::spawn(wrap(imchat_verify::run(verify_l, verify_role, stop.clone().cancelled_owned()))));
+        let status_role = StatusServer {
+            kv: open_kv().await?,
+            token_ttl: file.token_ttl,
+            fallback: Vec::new(),
+            channels: Channels::default(),
+        };
+        tasks.push(tokio::spawn(wrap(imchat_status::run(status_l, status_role, stop.clone().cancelled_owned()))));
+
+        let mut chats = Vec::new();
+        for (idx, (port, rpc_port)) in file.chat_ports.iter().enumerate() {
+            let name = format!("chatserver{}", idx + 1);
+            let tcp = bind(&listen(*port)).await?;
+            let rpc = bind(&listen(*rpc_port)).await?;
+            let (addr, rpc_addr) = (tcp.local_addr()?, rpc.local_addr()?);
+            let chat_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
+            let writer = MessageWriter::spawn(chat_db.clone(), file.writer);
+            let deps = ChatDeps { db: chat_db, kv: open_kv().await?, writer };
+            let config = ChatConfig {
+                name: name.clone(),
+                advertise_host: file.advertise_host.clone(),
+                rpc_advertise_host: file.host.clone(),
+                limits: file.limits.clone(),
+            };
+            let node_stop = stop.child_token();
+            let task = tokio::spawn(wrap(imchat_chat::run(tcp, rpc, config, deps, node_stop.clone().cancelled_owned())));
+            chats.push(ChatNode { name, addr, rpc_addr, stop: node_stop, task });
+        }
+
+        let gate_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
+        let deps = gate_deps(gate_db, open_kv().await?, &verify.to_string(), &status.to_string())?;
+        let config = GateConfig { res_host: file.advertise_host.clone(), res_port: 9090, limits: file.rate, codes: file.codes };
+        tasks.push(tokio::spawn(wrap(imchat_gate::run(gate_l, config, deps, stop.clone().cancelled_owned()))));
+        Ok(Suite { gate, verify, status, chats, mail_dir, db, stop, tasks })
+    }
+
+    /// Stops every role gracefully and waits for them.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        for chat in self.chats {
+            chat.stop().await;
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.db.close().await;
+    }
+}
+
+async fn wrap<E: Into<anyhow::Error>>(fut: impl Future<Output = Result<(), E>>) -> anyhow::Result<()> {
+    fut.await.map_err(Into::into)
+}

@@ -1,0 +1,412 @@
+//! Typed configuration for each role, read from INI files (samples in `config/`). Section
+//! names follow llfc's `config.ini` (`[GateServer]`, `[Mysql]`, `[Redis]`, `[SelfServer]`,
+//! ...). Every key can be overridden by `IMCHAT_<SECTION>_<KEY>`; unknown keys are errors.
+
+pub mod ini;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use imchat_chat::Limits;
+use imchat_gate::RateLimits;
+use imchat_status::StaticServer;
+use imchat_store::codes::CodePolicy;
+use imchat_store::writer::WriterOptions;
+use imchat_verify::{MailConfig, SmtpTls};
+
+pub use ini::{ConfigError, Problem, Reader, Secret};
+
+/// Loads `path` and reads it with `read`, taking overrides from the process environment.
+pub fn load<T>(path: &Path, read: impl FnOnce(&mut Reader) -> Option<T>) -> Result<T, ConfigError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
+        problems: vec![Problem { origin: origin.clone(), line: None, message: format!("cannot read: {err}") }],
+    })?;
+    parse(&origin, &text, process_env(), read)
+}
+
+/// Reads `text` (named `origin` in messages) with the given environment overrides.
+pub fn parse<T>(
+    origin: &str,
+    text: &str,
+    env: HashMap<String, String>,
+    read: impl FnOnce(&mut Reader) -> Option<T>,
+) -> Result<T, ConfigError> {
+    let mut reader = Reader::parse(origin, text, env);
+    let value = read(&mut reader);
+    reader.finish()?;
+    // `finish` reports why a required value was missing, so `None` here always comes with a problem.
+    value.ok_or_else(|| ConfigError { problems: Vec::new() })
+}
+
+pub fn process_env() -> HashMap<String, String> {
+    std::env::vars().filter(|(k, _)| k.starts_with(ini::ENV_PREFIX)).collect()
+}
+
+const PORT: &str = "a port number (1-65535)";
+const PORT_OR_ZERO: &str = "a port number (0 picks a free one)";
+const HOST: &str = "a host name or IP address";
+const COUNT: &str = "a whole number";
+const SECS: &str = "a number of seconds";
+const TEXT: &str = "text";
+
+/// Where the SQL store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbConfig {
+    Mysql { host: String, port: u16, user: String, passwd: Secret, schema: String, max_connections: u32 },
+    Sqlite { path: PathBuf, max_connections: u32 },
+}
+
+impl DbConfig {
+    /// The sqlx URL (contains the password: never log it).
+    pub fn url(&self) -> String {
+        match self {
+            DbConfig::Mysql { host, port, user, passwd, schema, .. } => {
+                let auth = if passwd.0.is_empty() {
+                    percent_encode(user)
+                } else {
+                    format!("{}:{}", percent_encode(user), percent_encode(&passwd.0))
+                };
+                format!("mysql://{auth}@{host}:{port}/{}", percent_encode(schema))
+            }
+            DbConfig::Sqlite { path, .. } => format!("sqlite:{}?mode=rwc", path.display()),
+        }
+    }
+
+    pub fn max_connections(&self) -> u32 {
+        match self {
+            DbConfig::Mysql { max_connections, .. } | DbConfig::Sqlite { max_connections, .. } => *max_connections,
+        }
+    }
+
+    /// Where it is, without credentials, for start-up lines.
+    pub fn describe(&self) -> String {
+        match self {
+            DbConfig::Mysql { host, port, user, schema, .. } => format!("mysql://{user}@{host}:{port}/{schema}"),
+            DbConfig::Sqlite { path, .. } => format!("sqlite:{}", path.display()),
+        }
+    }
+}
+
+/// Where the key-value store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisConfig {
+    pub host: String,
+    pub port: u16,
+    pub passwd: Secret,
+    pub db: u32,
+    /// Prepended to every key (several deployments sharing one Redis).
+    pub prefix: String,
+}
+
+impl RedisConfig {
+    pub fn url(&self) -> String {
+        let auth = if self.passwd.0.is_empty() { String::new() } else { format!(":{}@", percent_encode(&self.passwd.0)) };
+        format!("redis://{auth}{}:{}/{}", self.host, self.port, self.db)
+    }
+
+    pub fn describe(&self) -> String {
+        format!("redis://{}:{}/{}", self.host, self.port, self.db)
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn read_db(r: &mut Reader) -> Option<DbConfig> {
+    Some(DbConfig::Mysql {
+        host: r.or("Mysql", "Host", HOST, "127.0.0.1".to_owned()),
+        port: r.or("Mysql", "Port", PORT, 3306),
+        user: r.or("Mysql", "User", TEXT, "root".to_owned()),
+        passwd: r.or("Mysql", "Passwd", TEXT, Secret::default()),
+        schema: r.required("Mysql", "Schema", "a database name")?,
+        max_connections: r.or("Mysql", "MaxConnections", COUNT, 16),
+    })
+}
+
+fn read_redis(r: &mut Reader) -> Option<RedisConfig> {
+    Some(RedisConfig {
+        host: r.or("Redis", "Host", HOST, "127.0.0.1".to_owned()),
+        port: r.or("Redis", "Port", PORT, 6379),
+        passwd: r.or("Redis", "Passwd", TEXT, Secret::default()),
+        db: r.or("Redis", "Db", "a database index", 0),
+        prefix: r.or("Redis", "Prefix", TEXT, String::new()),
+    })
+}
+
+fn secs(r: &mut Reader, section: &str, key: &str, default: Duration) -> Duration {
+    Duration::from_secs(r.or(section, key, SECS, default.as_secs()))
+}
+
+fn millis(r: &mut Reader, section: &str, key: &str, default: Duration) -> Duration {
+    Duration::from_millis(r.or(section, key, "a number of milliseconds", u64::try_from(default.as_millis()).unwrap_or(u64::MAX)))
+}
+
+fn read_codes(r: &mut Reader) -> CodePolicy {
+    let d = CodePolicy::default();
+    CodePolicy {
+        ttl: secs(r, "Codes", "TtlSecs", d.ttl),
+        cooldown: secs(r, "Codes", "CooldownSecs", d.cooldown),
+        max_sends: r.or("Codes", "MaxSends", COUNT, d.max_sends),
+        send_window: secs(r, "Codes", "SendWindowSecs", d.send_window),
+        max_attempts: r.or("Codes", "MaxAttempts", COUNT, d.max_attempts),
+    }
+}
+
+fn read_rate(r: &mut Reader) -> RateLimits {
+    let d = RateLimits::default();
+    RateLimits {
+        per_ip_per_sec: r.or("RateLimit", "PerIpPerSec", COUNT, d.per_ip_per_sec),
+        per_ip_burst: r.or("RateLimit", "PerIpBurst", COUNT, d.per_ip_burst),
+        per_email_per_min: r.or("RateLimit", "PerEmailPerMin", COUNT, d.per_email_per_min),
+        per_email_burst: r.or("RateLimit", "PerEmailBurst", COUNT, d.per_email_burst),
+    }
+}
+
+fn read_limits(r: &mut Reader) -> Limits {
+    let d = Limits::default();
+    let s = "Limits";
+    Limits {
+        max_body: r.at_most(s, "MaxBody", "a byte count", d.max_body, imchat_proto::codec::MAX_BODY_CEILING),
+        idle_timeout: secs(r, s, "IdleTimeoutSecs", d.idle_timeout),
+        out_queue: r.or(s, "OutQueue", COUNT, d.out_queue),
+        close_flush: millis(r, s, "CloseFlushMs", d.close_flush),
+        max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
+        max_text_bytes: r.or(s, "MaxTextBytes", COUNT, d.max_text_bytes),
+        max_texts_per_frame: r.or(s, "MaxTextsPerFrame", COUNT, d.max_texts_per_frame),
+        thread_page: r.or(s, "ThreadPage", COUNT, d.thread_page),
+        history_page: r.or(s, "HistoryPage", COUNT, d.history_page),
+        sync_page: r.or(s, "SyncPage", COUNT, d.sync_page),
+        login_applies: r.or(s, "LoginApplies", COUNT, d.login_applies),
+        login_lock_wait: millis(r, s, "LoginLockWaitMs", d.login_lock_wait),
+        route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
+        registry_interval: millis(r, s, "RegistryIntervalMs", d.registry_interval),
+        registry_ttl: millis(r, s, "RegistryTtlMs", d.registry_ttl),
+        peer_queue: r.or(s, "PeerQueue", COUNT, d.peer_queue),
+        peer_batch: r.or(s, "PeerBatch", COUNT, d.peer_batch),
+    }
+}
+
+fn read_writer(r: &mut Reader) -> WriterOptions {
+    let d = WriterOptions::default();
+    WriterOptions {
+        queue: r.or("Writer", "Queue", COUNT, d.queue),
+        max_batch: r.or("Writer", "MaxBatch", COUNT, d.max_batch),
+        workers: r.or("Writer", "Workers", COUNT, d.workers),
+    }
+}
+
+fn read_mail(r: &mut Reader, default_dir: Option<&Path>) -> Option<MailConfig> {
+    let from = r.or("Mail", "From", "an email address", "imchat <no-reply@imchat.invalid>".to_owned());
+    let mode_default = if default_dir.is_some() { "files" } else { "smtp" };
+    let mode: String = r.or("Mail", "Mode", "`smtp` or `files`", mode_default.to_owned());
+    match mode.as_str() {
+        "files" => {
+            let dir = match default_dir {
+                Some(dir) => r.or("Mail", "Dir", "a directory", dir.to_path_buf()),
+                None => r.required("Mail", "Dir", "a directory")?,
+            };
+            Some(MailConfig::Files { dir, from })
+        }
+        "smtp" => {
+            let tls: TlsSetting = r.or("Mail", "Tls", "`none`, `starttls` or `tls`", TlsSetting(SmtpTls::Implicit));
+            Some(MailConfig::Smtp {
+                host: r.required("Mail", "Host", HOST)?,
+                port: r.or("Mail", "Port", PORT, 465),
+                tls: tls.0,
+                username: r.optional("Mail", "User", TEXT),
+                password: r.optional::<Secret>("Mail", "Passwd", TEXT).map(|s| s.0),
+                from,
+            })
+        }
+        _ => {
+            let _: Option<TlsSetting> = r.optional("Mail", "Mode", "`smtp` or `files`");
+            None
+        }
+    }
+}
+
+struct TlsSetting(SmtpTls);
+
+impl std::str::FromStr for TlsSetting {
+    type Err = ();
+    fn from_str(s: &str) -> Result<TlsSetting, ()> {
+        Ok(TlsSetting(match s {
+            "none" => SmtpTls::None,
+            "starttls" => SmtpTls::Starttls,
+            "tls" => SmtpTls::Implicit,
+            _ => return Err(()),
+        }))
+    }
+}
+
+fn addr(r: &mut Reader, section: &str, default_host: &str) -> Option<String> {
+    let host: String = r.or(section, "Host", HOST, default_host.to_owned());
+    let port: u16 = r.required(section, "Port", PORT)?;
+    Some(format!("{host}:{port}"))
+}
+
+/// `imchat-server gate`.
+#[derive(Debug, Clone)]
+pub struct GateFile {
+    pub listen: String,
+    pub verify: String,
+    pub status: String,
+    pub db: DbConfig,
+    pub redis: RedisConfig,
+    pub res_host: String,
+    pub res_port: u16,
+    pub rate: RateLimits,
+    pub codes: CodePolicy,
+}
+
+pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
+    let listen = addr(r, "GateServer", "0.0.0.0");
+    let verify = addr(r, "VarifyServer", "127.0.0.1");
+    let status = addr(r, "StatusServer", "127.0.0.1");
+    let db = read_db(r);
+    let redis = read_redis(r);
+    let res_host = r.or("ResServer", "Host", HOST, "127.0.0.1".to_owned());
+    let res_port = r.or("ResServer", "Port", PORT, 9090);
+    let rate = read_rate(r);
+    let codes = read_codes(r);
+    Some(GateFile { listen: listen?, verify: verify?, status: status?, db: db?, redis: redis?, res_host, res_port, rate, codes })
+}
+
+/// `imchat-server verify`.
+#[derive(Debug, Clone)]
+pub struct VerifyFile {
+    pub listen: String,
+    pub redis: RedisConfig,
+    pub codes: CodePolicy,
+    pub mail: MailConfig,
+}
+
+pub fn read_verify(r: &mut Reader) -> Option<VerifyFile> {
+    let listen = addr(r, "VarifyServer", "0.0.0.0");
+    let redis = read_redis(r);
+    let codes = read_codes(r);
+    let mail = read_mail(r, None);
+    Some(VerifyFile { listen: listen?, redis: redis?, codes, mail: mail? })
+}
+
+/// `imchat-server status`.
+#[derive(Debug, Clone)]
+pub struct StatusFile {
+    pub listen: String,
+    pub redis: RedisConfig,
+    pub token_ttl: Duration,
+    pub fallback: Vec<StaticServer>,
+}
+
+pub fn read_status(r: &mut Reader) -> Option<StatusFile> {
+    let listen = addr(r, "StatusServer", "0.0.0.0");
+    let redis = read_redis(r);
+    let token_ttl = secs(r, "Tokens", "TtlSecs", imchat_status::DEFAULT_TOKEN_TTL);
+    let names: String = r.or("chatservers", "Name", "a comma-separated list of server names", String::new());
+    let mut fallback = Vec::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let host: Option<String> = r.required(name, "Host", HOST);
+        let port: Option<u16> = r.required(name, "Port", PORT);
+        let rpc: Option<String> = r.required(name, "RPCAddr", "host:port of the server's peer gRPC");
+        let _: Option<String> = r.optional(name, "Name", TEXT);
+        if let (Some(host), Some(port), Some(rpc_addr)) = (host, port, rpc) {
+            fallback.push(StaticServer { name: name.to_owned(), host, port, rpc_addr });
+        }
+    }
+    Some(StatusFile { listen: listen?, redis: redis?, token_ttl, fallback })
+}
+
+/// `imchat-server chat`.
+#[derive(Debug, Clone)]
+pub struct ChatFile {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub rpc_port: u16,
+    pub advertise_host: String,
+    pub rpc_advertise_host: String,
+    pub db: DbConfig,
+    pub redis: RedisConfig,
+    pub limits: Limits,
+    pub writer: WriterOptions,
+}
+
+pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
+    let name: Option<String> = r.required("SelfServer", "Name", "a unique server name");
+    let host: String = r.or("SelfServer", "Host", HOST, "0.0.0.0".to_owned());
+    let port: Option<u16> = r.required("SelfServer", "Port", PORT_OR_ZERO);
+    let rpc_port: Option<u16> = r.required("SelfServer", "RPCPort", PORT_OR_ZERO);
+    let advertise_host: String = r.or("SelfServer", "AdvertiseHost", HOST, "127.0.0.1".to_owned());
+    let rpc_advertise_host: String = r.or("SelfServer", "RPCAdvertiseHost", HOST, advertise_host.clone());
+    let db = read_db(r);
+    let redis = read_redis(r);
+    let limits = read_limits(r);
+    let writer = read_writer(r);
+    Some(ChatFile {
+        name: name?,
+        host,
+        port: port?,
+        rpc_port: rpc_port?,
+        advertise_host,
+        rpc_advertise_host,
+        db: db?,
+        redis: redis?,
+        limits,
+        writer,
+    })
+}
+
+/// `imchat-server all`: every role in one process on SQLite and the in-memory store.
+#[derive(Debug, Clone)]
+pub struct AllFile {
+    /// Bind host for every listener.
+    pub host: String,
+    /// Host handed to clients for the chat servers.
+    pub advertise_host: String,
+    pub gate_port: u16,
+    pub verify_port: u16,
+    pub status_port: u16,
+    /// (client port, peer rpc port) per chat server.
+    pub chat_ports: [(u16, u16); 2],
+    pub rate: RateLimits,
+    pub codes: CodePolicy,
+    pub limits: Limits,
+    pub writer: WriterOptions,
+    pub token_ttl: Duration,
+}
+
+/// llfc's default ports.
+pub const DEFAULT_PORTS: (u16, u16, u16, [(u16, u16); 2]) = (8080, 50051, 50052, [(8090, 50055), (8091, 50056)]);
+
+pub fn read_all(r: &mut Reader) -> Option<AllFile> {
+    let (gate, verify, status, chats) = DEFAULT_PORTS;
+    let host = r.or("Embedded", "Host", HOST, "127.0.0.1".to_owned());
+    let advertise_host = r.or("Embedded", "AdvertiseHost", HOST, host.clone());
+    Some(AllFile {
+        gate_port: r.or("GateServer", "Port", PORT_OR_ZERO, gate),
+        verify_port: r.or("VarifyServer", "Port", PORT_OR_ZERO, verify),
+        status_port: r.or("StatusServer", "Port", PORT_OR_ZERO, status),
+        chat_ports: [
+            (r.or("chatserver1", "Port", PORT_OR_ZERO, chats[0].0), r.or("chatserver1", "RPCPort", PORT_OR_ZERO, chats[0].1)),
+            (r.or("chatserver2", "Port", PORT_OR_ZERO, chats[1].0), r.or("chatserver2", "RPCPort", PORT_OR_ZERO, chats[1].1)),
+        ],
+        host,
+        advertise_host,
+        rate: read_rate(r),
+        codes: read_codes(r),
+        limits: read_limits(r),
+        writer: read_writer(r),
+        token_ttl: secs(r, "Tokens", "TtlSecs", imchat_status::DEFAULT_TOKEN_TTL),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,59 @@
+//! `imchat-server`: parse arguments, load config, start logging, run a role until Ctrl-C.
+
+use anyhow::Context;
+use clap::Parser;
+use imchat_server::cli::{Cli, Command};
+use imchat_server::cluster::{self, Backends, Suite};
+use imchat_server::config;
+use tokio_util::sync::CancellationToken;
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).context("bad --log filter")?)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(run(cli.command))
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let stop = CancellationToken::new();
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+        on_signal.cancel();
+    });
+    match command {
+        Command::All { data_dir, config: path } => {
+            let file = match path {
+                Some(path) => config::load(&path, config::read_all)?,
+                None => config::parse("(defaults)", "", config::process_env(), config::read_all)?,
+            };
+            let suite = Suite::start(&file, &Backends::Embedded { data_dir: data_dir.clone() }).await?;
+            print_banner(&suite, &data_dir);
+            stop.cancelled().await;
+            suite.shutdown().await;
+            Ok(())
+        }
+        Command::Gate { config: path } => cluster::run_gate(config::load(&path, config::read_gate)?, stop).await,
+        Command::Verify { config: path } => cluster::run_verify(config::load(&path, config::read_verify)?, stop).await,
+        Command::Status { config: path } => cluster::run_status(config::load(&path, config::read_status)?, stop).await,
+        Command::Chat { config: path } => cluster::run_chat(config::load(&path, config::read_chat)?, stop).await,
+    }
+}
+
+fn print_banner(suite: &Suite, data_dir: &std::path::Path) {
+    println!("imchat is running (embedded: SQLite + in-memory store). Ctrl-C stops it.");
+    println!("  gate (HTTP)    http://{}", suite.gate);
+    println!("  verify (gRPC)  {}", suite.verify);
+    println!("  status (gRPC)  {}", suite.status);
+    for chat in &suite.chats {
+        println!("  {:<14} {} (peer gRPC {})", chat.name, chat.addr, chat.rpc_addr);
+    }
+    println!("  database       {}", data_dir.join("imchat.db").display());
+    if let Some(dir) = &suite.mail_dir {
+        println!("  mail           {}/*.eml  (verification codes arrive here)", dir.display());
+    }
+}
