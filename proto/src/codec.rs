@@ -45,10 +45,7 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder that accepts bodies up to `max_body` bytes (clamped to [`MAX_BODY_CEILING`]).
     pub fn new(max_body: usize) -> Decoder {
-        Decoder {
-            max_body: max_body.min(MAX_BODY_CEILING),
-            discard: 0,
-        }
+        Decoder { max_body: max_body.min(MAX_BODY_CEILING), discard: 0 }
     }
 
     pub fn max_body(&self) -> usize {

@@ -514,11 +514,7 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, req_id: u16) -> ErrorBody {
-        ErrorBody {
-            error: code.code(),
-            message: code.describe().to_owned(),
-            req_id,
-        }
+        ErrorBody { error: code.code(), message: code.describe().to_owned(), req_id }
     }
 
     /// Appends the error as a frame under the reply id of `req_id`.

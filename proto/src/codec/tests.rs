@@ -38,13 +38,7 @@ fn oversized_frame_is_reported_then_skipped() {
     let got = decode_all(&mut decoder, &mut buf);
     assert_eq!(
         got,
-        vec![
-            Decoded::Oversized { id: 1017, len: 20 },
-            Decoded::Frame(Frame {
-                id: 1023,
-                body: "{}".into()
-            }),
-        ]
+        vec![Decoded::Oversized { id: 1017, len: 20 }, Decoded::Frame(Frame { id: 1023, body: "{}".into() }),]
     );
 }
 
@@ -60,13 +54,7 @@ fn oversized_body_arriving_in_pieces_is_skipped() {
     }
     assert_eq!(
         got,
-        vec![
-            Decoded::Oversized { id: 7, len: 10 },
-            Decoded::Frame(Frame {
-                id: 8,
-                body: vec![2, 2].into()
-            }),
-        ]
+        vec![Decoded::Oversized { id: 7, len: 10 }, Decoded::Frame(Frame { id: 8, body: vec![2, 2].into() }),]
     );
 }
 
@@ -93,10 +81,7 @@ fn encode_rejects_bodies_the_header_cannot_express() {
 }
 
 fn arb_frames() -> impl Strategy<Value = Vec<(u16, Vec<u8>)>> {
-    prop::collection::vec(
-        (any::<u16>(), prop::collection::vec(any::<u8>(), 0..64)),
-        0..8,
-    )
+    prop::collection::vec((any::<u16>(), prop::collection::vec(any::<u8>(), 0..64)), 0..8)
 }
 
 proptest! {

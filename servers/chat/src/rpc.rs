@@ -104,10 +104,7 @@ impl ChatService for Peer {
         Ok(Response::new(AuthFriendRsp { error: 0, fromuid: req.fromuid, touid: req.touid }))
     }
 
-    async fn notify_text_chat_msg(
-        &self,
-        request: Request<TextChatMsgReq>,
-    ) -> Result<Response<TextChatMsgRsp>, Status> {
+    async fn notify_text_chat_msg(&self, request: Request<TextChatMsgReq>) -> Result<Response<TextChatMsgRsp>, Status> {
         let req = request.into_inner();
         let chat_datas = req
             .textmsgs
@@ -147,10 +144,7 @@ impl ChatService for Peer {
         Ok(Response::new(KickUserRsp { error: 0, uid: req.uid, found }))
     }
 
-    async fn notify_chat_img_msg(
-        &self,
-        _: Request<NotifyChatImgReq>,
-    ) -> Result<Response<NotifyChatImgRsp>, Status> {
+    async fn notify_chat_img_msg(&self, _: Request<NotifyChatImgReq>) -> Result<Response<NotifyChatImgRsp>, Status> {
         Err(Status::unimplemented("image messages need the resource server, which imchat does not run yet"))
     }
 

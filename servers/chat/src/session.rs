@@ -81,7 +81,9 @@ impl Session {
             (false, ClientMsg::Login(req)) => self.login(req).await,
             (false, _) => Err(ErrorCode::NotLoggedIn.into()),
             (true, ClientMsg::Login(_)) => Err(ErrorCode::AlreadyLoggedIn.into()),
-            (true, ClientMsg::Heartbeat(req)) => self.me(req.fromuid).and_then(|_| self.send(&HeartbeatRsp { error: 0 })),
+            (true, ClientMsg::Heartbeat(req)) => {
+                self.me(req.fromuid).and_then(|_| self.send(&HeartbeatRsp { error: 0 }))
+            }
             (true, ClientMsg::Search(req)) => self.search(req).await,
             (true, ClientMsg::AddFriend(req)) => self.add_friend(req).await,
             (true, ClientMsg::AuthFriend(req)) => self.auth_friend(req).await,

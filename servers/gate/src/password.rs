@@ -4,9 +4,9 @@
 
 use std::sync::{Arc, LazyLock};
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use tokio::sync::Semaphore;
 
 /// argon2id with the default parameters uses ~19 MiB per hash.

@@ -5,12 +5,12 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use imchat_proto::ErrorCode;
 use imchat_proto::grpc::{GetChatServerReq, GetVarifyReq};
 use imchat_proto::http::{self, ErrorRsp};
@@ -231,13 +231,7 @@ async fn reset(state: &AppState, _ip: IpAddr, req: http::ResetPwdReq) -> Result<
         PasswordReset::Ok => {
             // A token handed out before the reset must not open a session afterwards.
             state.deps.kv.del(&[&keys::token(user.uid)]).await?;
-            Ok(http::ResetPwdRsp {
-                error: 0,
-                email,
-                user: req.user,
-                passwd: String::new(),
-                varifycode: String::new(),
-            })
+            Ok(http::ResetPwdRsp { error: 0, email, user: req.user, passwd: String::new(), varifycode: String::new() })
         }
         PasswordReset::NoSuchUser | PasswordReset::EmailMismatch => Err(ErrorCode::EmailNotMatch.into()),
     }

@@ -8,7 +8,9 @@ use clap::{Parser, Subcommand};
 /// The imchat server suite.
 #[derive(Debug, Parser)]
 #[command(name = "imchat-server", version, about, long_about = None)]
-#[command(after_help = "Examples:\n  imchat-server all --data-dir ./imchat-data\n  imchat-server gate --config config/gate.ini\n  IMCHAT_MYSQL_PASSWD=secret imchat-server chat --config config/chat1.ini")]
+#[command(
+    after_help = "Examples:\n  imchat-server all --data-dir ./imchat-data\n  imchat-server gate --config config/gate.ini\n  IMCHAT_MYSQL_PASSWD=secret imchat-server chat --config config/chat1.ini"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

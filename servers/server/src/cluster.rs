@@ -27,7 +27,9 @@ pub async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
 
 pub async fn connect_db(config: &DbConfig) -> anyhow::Result<Db> {
     let options = DbOptions { max_connections: config.max_connections(), ..DbOptions::default() };
-    Db::connect(&config.url(), &options).await.with_context(|| format!("cannot open the database {}", config.describe()))
+    Db::connect(&config.url(), &options)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.describe()))
 }
 
 pub async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Kv> {
@@ -134,6 +136,8 @@ pub struct Suite {
     pub mail_dir: Option<PathBuf>,
     /// The SQL store, for inspection.
     pub db: Db,
+    /// The shared key-value store, when the roles share one (embedded).
+    pub kv: Option<Kv>,
     stop: CancellationToken,
     tasks: Vec<JoinHandle<anyhow::Result<()>>>,
 }
@@ -204,15 +208,17 @@ impl Suite {
                 limits: file.limits.clone(),
             };
             let node_stop = stop.child_token();
-            let task = tokio::spawn(wrap(imchat_chat::run(tcp, rpc, config, deps, node_stop.clone().cancelled_owned())));
+            let task =
+                tokio::spawn(wrap(imchat_chat::run(tcp, rpc, config, deps, node_stop.clone().cancelled_owned())));
             chats.push(ChatNode { name, addr, rpc_addr, stop: node_stop, task });
         }
 
         let gate_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
         let deps = gate_deps(gate_db, open_kv().await?, &verify.to_string(), &status.to_string())?;
-        let config = GateConfig { res_host: file.advertise_host.clone(), res_port: 9090, limits: file.rate, codes: file.codes };
+        let config =
+            GateConfig { res_host: file.advertise_host.clone(), res_port: 9090, limits: file.rate, codes: file.codes };
         tasks.push(tokio::spawn(wrap(imchat_gate::run(gate_l, config, deps, stop.clone().cancelled_owned()))));
-        Ok(Suite { gate, verify, status, chats, mail_dir, db, stop, tasks })
+        Ok(Suite { gate, verify, status, chats, mail_dir, db, kv: shared_kv, stop, tasks })
     }
 
     /// Stops every role gracefully and waits for them.

@@ -102,7 +102,8 @@ pub struct RedisConfig {
 
 impl RedisConfig {
     pub fn url(&self) -> String {
-        let auth = if self.passwd.0.is_empty() { String::new() } else { format!(":{}@", percent_encode(&self.passwd.0)) };
+        let auth =
+            if self.passwd.0.is_empty() { String::new() } else { format!(":{}@", percent_encode(&self.passwd.0)) };
         format!("redis://{auth}{}:{}/{}", self.host, self.port, self.db)
     }
 
@@ -146,7 +147,12 @@ fn secs(r: &mut Reader, section: &str, key: &str, default: Duration) -> Duration
 }
 
 fn millis(r: &mut Reader, section: &str, key: &str, default: Duration) -> Duration {
-    Duration::from_millis(r.or(section, key, "a number of milliseconds", u64::try_from(default.as_millis()).unwrap_or(u64::MAX)))
+    Duration::from_millis(r.or(
+        section,
+        key,
+        "a number of milliseconds",
+        u64::try_from(default.as_millis()).unwrap_or(u64::MAX),
+    ))
 }
 
 fn read_codes(r: &mut Reader) -> CodePolicy {
@@ -277,7 +283,17 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
     let res_port = r.or("ResServer", "Port", PORT, 9090);
     let rate = read_rate(r);
     let codes = read_codes(r);
-    Some(GateFile { listen: listen?, verify: verify?, status: status?, db: db?, redis: redis?, res_host, res_port, rate, codes })
+    Some(GateFile {
+        listen: listen?,
+        verify: verify?,
+        status: status?,
+        db: db?,
+        redis: redis?,
+        res_host,
+        res_port,
+        rate,
+        codes,
+    })
 }
 
 /// `imchat-server verify`.
@@ -395,8 +411,14 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
         verify_port: r.or("VarifyServer", "Port", PORT_OR_ZERO, verify),
         status_port: r.or("StatusServer", "Port", PORT_OR_ZERO, status),
         chat_ports: [
-            (r.or("chatserver1", "Port", PORT_OR_ZERO, chats[0].0), r.or("chatserver1", "RPCPort", PORT_OR_ZERO, chats[0].1)),
-            (r.or("chatserver2", "Port", PORT_OR_ZERO, chats[1].0), r.or("chatserver2", "RPCPort", PORT_OR_ZERO, chats[1].1)),
+            (
+                r.or("chatserver1", "Port", PORT_OR_ZERO, chats[0].0),
+                r.or("chatserver1", "RPCPort", PORT_OR_ZERO, chats[0].1),
+            ),
+            (
+                r.or("chatserver2", "Port", PORT_OR_ZERO, chats[1].0),
+                r.or("chatserver2", "RPCPort", PORT_OR_ZERO, chats[1].1),
+            ),
         ],
         host,
         advertise_host,

@@ -40,7 +40,6 @@ pub struct StatusServer {
     pub channels: Channels,
 }
 
-
 /// Serves `StatusService` and `AdminService` on `listener` until `shutdown` completes.
 pub async fn run(
     listener: TcpListener,

@@ -32,10 +32,7 @@ impl std::fmt::Debug for Kv {
             Backend::Memory(_) => "memory",
             Backend::Redis(_) => "redis",
         };
-        f.debug_struct("Kv")
-            .field("backend", &backend)
-            .field("prefix", &self.prefix)
-            .finish()
+        f.debug_struct("Kv").field("backend", &backend).field("prefix", &self.prefix).finish()
     }
 }
 
@@ -50,28 +47,19 @@ pub enum Ttl {
 impl Kv {
     /// An empty in-memory store (the embedded default; lost on exit).
     pub fn memory() -> Kv {
-        Kv {
-            prefix: "".into(),
-            backend: Backend::Memory(Arc::default()),
-        }
+        Kv { prefix: "".into(), backend: Backend::Memory(Arc::default()) }
     }
 
     /// Connects to Redis at `url` (`redis://[:password@]host:port/db`).
     pub async fn redis(url: &str) -> Result<Kv, StoreError> {
         let client = redis::Client::open(url)?;
         let manager = ConnectionManager::new(client).await?;
-        Ok(Kv {
-            prefix: "".into(),
-            backend: Backend::Redis(manager),
-        })
+        Ok(Kv { prefix: "".into(), backend: Backend::Redis(manager) })
     }
 
     /// The same store with every key under `prefix` (e.g. one per test).
     pub fn with_prefix(self, prefix: &str) -> Kv {
-        Kv {
-            prefix: prefix.into(),
-            ..self
-        }
+        Kv { prefix: prefix.into(), ..self }
     }
 
     pub fn is_memory(&self) -> bool {
@@ -90,20 +78,12 @@ impl Kv {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(state) => Ok(lock(state).get(&key).map(str::to_owned)),
-            Backend::Redis(conn) => Ok(redis::cmd("GET")
-                .arg(key)
-                .query_async(&mut conn.clone())
-                .await?),
+            Backend::Redis(conn) => Ok(redis::cmd("GET").arg(key).query_async(&mut conn.clone()).await?),
         }
     }
 
     /// Sets `key`, with an expiry when `ttl` is given.
-    pub async fn set(
-        &self,
-        key: &str,
-        value: &str,
-        ttl: Option<Duration>,
-    ) -> Result<(), StoreError> {
+    pub async fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> Result<(), StoreError> {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(state) => {
@@ -161,22 +141,14 @@ impl Kv {
                 if keys.is_empty() {
                     return Ok(());
                 }
-                Ok(redis::cmd("DEL")
-                    .arg(keys)
-                    .query_async(&mut conn.clone())
-                    .await?)
+                Ok(redis::cmd("DEL").arg(keys).query_async(&mut conn.clone()).await?)
             }
         }
     }
 
     /// Deletes `guard` and `also` only if `guard` still holds `expected`; true when deleted.
     /// This is llfc's lock release and session cleanup, made atomic.
-    pub async fn compare_and_delete(
-        &self,
-        guard: &str,
-        expected: &str,
-        also: &[&str],
-    ) -> Result<bool, StoreError> {
+    pub async fn compare_and_delete(&self, guard: &str, expected: &str, also: &[&str]) -> Result<bool, StoreError> {
         let guard = self.key(guard);
         let also: Vec<String> = also.iter().map(|k| self.key(k)).collect();
         match &self.backend {
@@ -217,23 +189,9 @@ impl Kv {
         match &self.backend {
             Backend::Memory(state) => {
                 let mut state = lock(state);
-                let next = state
-                    .get(&key)
-                    .and_then(|v| v.parse::<i64>().ok())
-                    .unwrap_or(0)
-                    + 1;
-                let expires = if next == 1 {
-                    Some(Instant::now() + ttl)
-                } else {
-                    state.expiry(&key)
-                };
-                state.entries.insert(
-                    key,
-                    Entry {
-                        value: Value::Str(next.to_string()),
-                        expires,
-                    },
-                );
+                let next = state.get(&key).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0) + 1;
+                let expires = if next == 1 { Some(Instant::now() + ttl) } else { state.expiry(&key) };
+                state.entries.insert(key, Entry { value: Value::Str(next.to_string()), expires });
                 Ok(next)
             }
             Backend::Redis(conn) => {
@@ -244,11 +202,7 @@ impl Kv {
                          return n",
                     )
                 });
-                let n: i64 = SCRIPT
-                    .key(key)
-                    .arg(millis(ttl))
-                    .invoke_async(&mut conn.clone())
-                    .await?;
+                let n: i64 = SCRIPT.key(key).arg(millis(ttl)).invoke_async(&mut conn.clone()).await?;
                 Ok(n)
             }
         }
@@ -262,20 +216,12 @@ impl Kv {
                 match state.entries.get(&key).filter(|e| !e.is_expired()) {
                     None => -2,
                     Some(Entry { expires: None, .. }) => -1,
-                    Some(Entry {
-                        expires: Some(at), ..
-                    }) => at
-                        .saturating_duration_since(Instant::now())
-                        .as_secs_f64()
-                        .ceil() as i64,
+                    Some(Entry { expires: Some(at), .. }) => {
+                        at.saturating_duration_since(Instant::now()).as_secs_f64().ceil() as i64
+                    }
                 }
             }
-            Backend::Redis(conn) => {
-                redis::cmd("TTL")
-                    .arg(key)
-                    .query_async(&mut conn.clone())
-                    .await?
-            }
+            Backend::Redis(conn) => redis::cmd("TTL").arg(key).query_async(&mut conn.clone()).await?,
         };
         Ok(match secs {
             -2 => Ttl::Missing,
@@ -300,10 +246,7 @@ impl Kv {
             Backend::Redis(conn) => {
                 let mut pipe = redis::pipe();
                 for key in keys {
-                    pipe.cmd("PEXPIRE")
-                        .arg(self.key(key))
-                        .arg(millis(ttl))
-                        .ignore();
+                    pipe.cmd("PEXPIRE").arg(self.key(key)).arg(millis(ttl)).ignore();
                 }
                 Ok(pipe.query_async(&mut conn.clone()).await?)
             }
@@ -315,26 +258,21 @@ impl Kv {
         match &self.backend {
             Backend::Memory(state) => {
                 let mut state = lock(state);
-                let entry = state.entries.entry(key).or_insert_with(|| Entry {
-                    value: Value::Hash(HashMap::new()),
-                    expires: None,
-                });
+                let entry = state
+                    .entries
+                    .entry(key)
+                    .or_insert_with(|| Entry { value: Value::Hash(HashMap::new()), expires: None });
                 match &mut entry.value {
                     Value::Hash(map) => {
                         map.insert(field.to_owned(), value.to_owned());
                     }
-                    other => {
-                        *other = Value::Hash(HashMap::from([(field.to_owned(), value.to_owned())]))
-                    }
+                    other => *other = Value::Hash(HashMap::from([(field.to_owned(), value.to_owned())])),
                 }
                 Ok(())
             }
-            Backend::Redis(conn) => Ok(redis::cmd("HSET")
-                .arg(key)
-                .arg(field)
-                .arg(value)
-                .query_async(&mut conn.clone())
-                .await?),
+            Backend::Redis(conn) => {
+                Ok(redis::cmd("HSET").arg(key).arg(field).arg(value).query_async(&mut conn.clone()).await?)
+            }
         }
     }
 
@@ -342,20 +280,12 @@ impl Kv {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(state) => {
-                if let Some(Entry {
-                    value: Value::Hash(map),
-                    ..
-                }) = lock(state).entries.get_mut(&key)
-                {
+                if let Some(Entry { value: Value::Hash(map), .. }) = lock(state).entries.get_mut(&key) {
                     map.remove(field);
                 }
                 Ok(())
             }
-            Backend::Redis(conn) => Ok(redis::cmd("HDEL")
-                .arg(key)
-                .arg(field)
-                .query_async(&mut conn.clone())
-                .await?),
+            Backend::Redis(conn) => Ok(redis::cmd("HDEL").arg(key).arg(field).query_async(&mut conn.clone()).await?),
         }
     }
 
@@ -363,16 +293,10 @@ impl Kv {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(state) => Ok(match lock(state).entries.get(&key) {
-                Some(Entry {
-                    value: Value::Hash(map),
-                    ..
-                }) => map.clone(),
+                Some(Entry { value: Value::Hash(map), .. }) => map.clone(),
                 _ => HashMap::new(),
             }),
-            Backend::Redis(conn) => Ok(redis::cmd("HGETALL")
-                .arg(key)
-                .query_async(&mut conn.clone())
-                .await?),
+            Backend::Redis(conn) => Ok(redis::cmd("HGETALL").arg(key).query_async(&mut conn.clone()).await?),
         }
     }
 
@@ -416,13 +340,8 @@ impl Kv {
                 if keys.is_empty() {
                     return Ok(Vec::new());
                 }
-                let values: Vec<Option<String>> =
-                    redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
-                Ok(keys
-                    .iter()
-                    .zip(values)
-                    .filter_map(|(k, v)| v.map(|v| (self.strip(k).to_owned(), v)))
-                    .collect())
+                let values: Vec<Option<String>> = redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
+                Ok(keys.iter().zip(values).filter_map(|(k, v)| v.map(|v| (self.strip(k).to_owned(), v))).collect())
             }
         }
     }
@@ -445,9 +364,7 @@ fn millis(ttl: Duration) -> u64 {
 
 fn lock(state: &Mutex<MemoryState>) -> std::sync::MutexGuard<'_, MemoryState> {
     // A panic while holding this lock cannot leave the map half-updated in a harmful way.
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Default)]
@@ -498,12 +415,6 @@ impl MemoryState {
             self.entries.retain(|_, e| !e.is_expired());
         }
         let expires = ttl.map(|ttl| Instant::now() + ttl);
-        self.entries.insert(
-            key,
-            Entry {
-                value: Value::Str(value),
-                expires,
-            },
-        );
+        self.entries.insert(key, Entry { value: Value::Str(value), expires });
     }
 }

@@ -37,9 +37,7 @@ pub enum StoreError {
 /// `bytes` random bytes from the OS-seeded CSPRNG, as lowercase hex.
 pub fn random_hex(bytes: usize) -> String {
     let mut rng = rand::rng();
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
+    (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
 }
 
 /// Milliseconds since the Unix epoch, the only clock reading in the store's callers' hands.

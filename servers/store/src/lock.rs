@@ -21,11 +21,7 @@ pub struct UserLock {
 
 impl UserLock {
     /// Tries until `wait` has passed; `None` when someone else held the lock all along.
-    pub async fn acquire(
-        kv: &Kv,
-        uid: i32,
-        wait: Duration,
-    ) -> Result<Option<UserLock>, StoreError> {
+    pub async fn acquire(kv: &Kv, uid: i32, wait: Duration) -> Result<Option<UserLock>, StoreError> {
         let key = keys::user_lock(uid);
         let owner = crate::random_hex(16);
         let deadline = Instant::now() + wait;

@@ -25,14 +25,8 @@ pub struct ChatServerEntry {
 
 pub async fn announce(kv: &Kv, entry: &ChatServerEntry, ttl: Duration) -> Result<(), StoreError> {
     let json = serde_json::to_string(entry).expect("entries always serialise");
-    kv.set(&keys::chat_server(&entry.name), &json, Some(ttl))
-        .await?;
-    kv.hset(
-        keys::LOGIN_COUNT,
-        &entry.name,
-        &entry.connections.to_string(),
-    )
-    .await
+    kv.set(&keys::chat_server(&entry.name), &json, Some(ttl)).await?;
+    kv.hset(keys::LOGIN_COUNT, &entry.name, &entry.connections.to_string()).await
 }
 
 pub async fn withdraw(kv: &Kv, name: &str) -> Result<(), StoreError> {
@@ -61,12 +55,8 @@ pub async fn live(kv: &Kv) -> Result<Vec<ChatServerEntry>, StoreError> {
 /// Server names that appear in `logincount` but have no live entry (crashed, not withdrawn).
 pub async fn stale_names(kv: &Kv) -> Result<Vec<String>, StoreError> {
     let live: Vec<String> = live(kv).await?.into_iter().map(|e| e.name).collect();
-    let mut stale: Vec<String> = kv
-        .hgetall(keys::LOGIN_COUNT)
-        .await?
-        .into_keys()
-        .filter(|name| !live.contains(name))
-        .collect();
+    let mut stale: Vec<String> =
+        kv.hgetall(keys::LOGIN_COUNT).await?.into_keys().filter(|name| !live.contains(name)).collect();
     stale.sort();
     Ok(stale)
 }

@@ -14,9 +14,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
-pub use chats::{
-    History, MSG_STATUS_READ, NewMsg, StoredMsg, SyncPage, SyncThreadState, ThreadRow,
-};
+pub use chats::{History, MSG_STATUS_READ, NewMsg, StoredMsg, SyncPage, SyncThreadState, ThreadRow};
 pub use friends::{Accepted, ApplyRow, FriendRow};
 pub use users::{NewUser, PasswordReset, Registered, User};
 
@@ -39,10 +37,7 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> DbOptions {
-        DbOptions {
-            max_connections: 16,
-            acquire_timeout: Duration::from_secs(5),
-        }
+        DbOptions { max_connections: 16, acquire_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -60,23 +55,16 @@ impl Db {
     /// Connects to `url` (`mysql://…` or `sqlite:path?mode=rwc`) and brings the schema up to date.
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
         sqlx::any::install_default_drivers();
-        let dialect = if url.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else {
-            Dialect::MySql
-        };
+        let dialect = if url.starts_with("sqlite:") { Dialect::Sqlite } else { Dialect::MySql };
         let connect: AnyConnectOptions = url.parse()?;
-        let mut pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout);
+        let mut pool =
+            AnyPoolOptions::new().max_connections(options.max_connections).acquire_timeout(options.acquire_timeout);
         if dialect == Dialect::Sqlite {
             pool = pool.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     use sqlx::Executor;
-                    conn.execute(sqlx::AssertSqlSafe(format!(
-                        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"
-                    )))
-                    .await?;
+                    conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")))
+                        .await?;
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     Ok(())
                 })

@@ -19,11 +19,7 @@ pub struct WriterOptions {
 
 impl Default for WriterOptions {
     fn default() -> WriterOptions {
-        WriterOptions {
-            queue: 4096,
-            max_batch: 512,
-            workers: 2,
-        }
+        WriterOptions { queue: 4096, max_batch: 512, workers: 2 }
     }
 }
 
@@ -57,19 +53,12 @@ impl MessageWriter {
     /// Stores `msgs` (all or nothing) and returns them as stored, in order.
     pub async fn store(&self, msgs: Vec<NewMsg>) -> Result<Vec<StoredMsg>, StoreError> {
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send(Job { msgs, reply })
-            .await
-            .map_err(|_| StoreError::WriterClosed)?;
+        self.tx.send(Job { msgs, reply }).await.map_err(|_| StoreError::WriterClosed)?;
         rx.await.map_err(|_| StoreError::WriterClosed)?
     }
 }
 
-async fn run(
-    db: Db,
-    rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>,
-    max_batch: usize,
-) {
+async fn run(db: Db, rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, max_batch: usize) {
     loop {
         // Workers take turns collecting a batch; the lock is held only while draining.
         let jobs = {
@@ -98,10 +87,7 @@ async fn commit(db: &Db, jobs: Vec<Job>) {
         let _ = job.reply.send(db.store_messages(&job.msgs).await);
         return;
     }
-    let all: Vec<NewMsg> = jobs
-        .iter()
-        .flat_map(|job| job.msgs.iter().cloned())
-        .collect();
+    let all: Vec<NewMsg> = jobs.iter().flat_map(|job| job.msgs.iter().cloned()).collect();
     match db.store_messages(&all).await {
         Ok(stored) => {
             let mut stored = stored.into_iter();

@@ -23,18 +23,8 @@ pub enum SmtpTls {
 /// Where mail goes.
 #[derive(Clone)]
 pub enum MailConfig {
-    Smtp {
-        host: String,
-        port: u16,
-        tls: SmtpTls,
-        username: Option<String>,
-        password: Option<String>,
-        from: String,
-    },
-    Files {
-        dir: PathBuf,
-        from: String,
-    },
+    Smtp { host: String, port: u16, tls: SmtpTls, username: Option<String>, password: Option<String>, from: String },
+    Files { dir: PathBuf, from: String },
 }
 
 impl std::fmt::Debug for MailConfig {

@@ -18,7 +18,9 @@ impl Session {
         let valid = !req.text_array.is_empty()
             && req.text_array.len() <= limits.max_texts_per_frame
             && req.text_array.iter().all(|t| {
-                !t.content.is_empty() && t.content.len() <= limits.max_text_bytes && t.unique_id.len() <= MAX_UNIQUE_ID_BYTES
+                !t.content.is_empty()
+                    && t.content.len() <= limits.max_text_bytes
+                    && t.unique_id.len() <= MAX_UNIQUE_ID_BYTES
             });
         if !valid {
             return Err(ErrorCode::InvalidArgument.into());

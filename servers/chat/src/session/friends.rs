@@ -99,7 +99,8 @@ impl Session {
         let Some(approver) = db.user_by_uid(me).await? else {
             return Err(ErrorCode::UidInvalid.into());
         };
-        let (thread_id, messages) = match db.accept_friend(me, applicant.uid, &req.back, imchat_store::now_ms()).await? {
+        let (thread_id, messages) = match db.accept_friend(me, applicant.uid, &req.back, imchat_store::now_ms()).await?
+        {
             Accepted::Ok { thread_id, messages } => (thread_id, messages),
             Accepted::NoPending => return Err(ErrorCode::NoPendingApply.into()),
         };

@@ -44,24 +44,25 @@ impl Session {
     pub(super) async fn create_private_chat(&mut self, req: CreatePrivateChatReq) -> Handled {
         let me = self.me(req.uid)?;
         self.ensure_friend(req.other_id).await?;
-        let thread_id = self.shared.db.private_thread(me, req.other_id, imchat_store::now_ms()).await.map_err(|err| {
-            tracing::error!(%err, "creating a private chat failed");
-            ErrorCode::CreateChatFailed
-        })?;
+        let thread_id =
+            self.shared.db.private_thread(me, req.other_id, imchat_store::now_ms()).await.map_err(|err| {
+                tracing::error!(%err, "creating a private chat failed");
+                ErrorCode::CreateChatFailed
+            })?;
         self.send(&CreatePrivateChatRsp { error: 0, uid: me, other_id: req.other_id, thread_id })
     }
 
     pub(super) async fn load_chat_msg(&mut self, req: LoadChatMsgReq) -> Handled {
         self.member_thread(req.thread_id).await?;
-        let page = match self.shared.db.history(req.thread_id, req.message_id, self.shared.config.limits.history_page).await
-        {
-            Ok(page) => page,
-            Err(StoreError::NotFound(_)) => return Err(ErrorCode::InvalidArgument.into()),
-            Err(err) => {
-                tracing::error!(%err, "loading history failed");
-                return Err(ErrorCode::LoadChatFailed.into());
-            }
-        };
+        let page =
+            match self.shared.db.history(req.thread_id, req.message_id, self.shared.config.limits.history_page).await {
+                Ok(page) => page,
+                Err(StoreError::NotFound(_)) => return Err(ErrorCode::InvalidArgument.into()),
+                Err(err) => {
+                    tracing::error!(%err, "loading history failed");
+                    return Err(ErrorCode::LoadChatFailed.into());
+                }
+            };
         // An empty page is a valid answer (llfc crashed on it, §10.10).
         let last_message_id = page.messages.last().map_or(req.message_id, |m| m.message_id);
         self.send(&LoadChatMsgRsp {

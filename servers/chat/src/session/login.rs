@@ -106,8 +106,10 @@ impl Session {
         }
         let session_id: Arc<str> = imchat_store::random_hex(16).into();
         let ttl = Some(shared.config.limits.route_ttl);
-        kv.set(&keys::route(uid), &shared.config.name, ttl).await?;
+        // Session id first: the kicked session's cleanup deletes the route only while the
+        // session id is still its own, so once ours is written our route is safe from it.
         kv.set(&keys::session(uid), &session_id, ttl).await?;
+        kv.set(&keys::route(uid), &shared.config.name, ttl).await?;
         if let Some(previous) = shared.hub.insert(uid, self.session_handle(&session_id)) {
             // A login raced past the route check on this server: close the older one too.
             previous.outbox.close();

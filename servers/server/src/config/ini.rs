@@ -105,10 +105,10 @@ impl Reader {
                 reader.problem(Some(line), "empty key".to_owned());
                 continue;
             }
-            if let Some(previous) = section.keys.insert(
-                key.to_owned(),
-                Entry { value: unquote(value.trim()).to_owned(), line, used: false },
-            ) {
+            if let Some(previous) = section
+                .keys
+                .insert(key.to_owned(), Entry { value: unquote(value.trim()).to_owned(), line, used: false })
+            {
                 let first = previous.line;
                 reader.problem(Some(line), format!("key `{key}` repeats the one on line {first}"));
             }
@@ -221,10 +221,7 @@ impl Reader {
 }
 
 fn unquote(value: &str) -> &str {
-    value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or(value)
+    value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value)
 }
 
 fn is_secret(key: &str) -> bool {

@@ -32,14 +32,7 @@ pub struct NewMsg {
 }
 
 impl NewMsg {
-    pub fn text(
-        thread_id: i64,
-        sender: i32,
-        receiver: i32,
-        unique_id: &str,
-        content: &str,
-        now_ms: i64,
-    ) -> NewMsg {
+    pub fn text(thread_id: i64, sender: i32, receiver: i32, unique_id: &str, content: &str, now_ms: i64) -> NewMsg {
         NewMsg {
             thread_id,
             sender,
@@ -81,11 +74,7 @@ impl ThreadRow {
     }
 
     pub fn peer_of(&self, uid: i32) -> i32 {
-        if self.user1 == uid {
-            self.user2
-        } else {
-            self.user1
-        }
+        if self.user1 == uid { self.user2 } else { self.user1 }
     }
 }
 
@@ -111,7 +100,8 @@ pub struct SyncPage {
     pub more: bool,
 }
 
-const MSG_COLUMNS: &str = "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type";
+const MSG_COLUMNS: &str =
+    "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type";
 
 fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
     Ok(StoredMsg {
@@ -129,11 +119,7 @@ fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
 }
 
 fn thread_from_row(row: &AnyRow) -> Result<ThreadRow, sqlx::Error> {
-    Ok(ThreadRow {
-        thread_id: row.try_get("thread_id")?,
-        user1: int(row, "user1_id")?,
-        user2: int(row, "user2_id")?,
-    })
+    Ok(ThreadRow { thread_id: row.try_get("thread_id")?, user1: int(row, "user1_id")?, user2: int(row, "user2_id")? })
 }
 
 /// The private thread of `a` and `b`, created if missing, inside `tx`.
@@ -145,32 +131,25 @@ pub(crate) async fn private_thread_in(
 ) -> Result<i64, StoreError> {
     let (user1, user2) = (i64::from(a.min(b)), i64::from(a.max(b)));
     let select = "SELECT thread_id FROM private_chat WHERE user1_id = ? AND user2_id = ?";
-    if let Some(row) = sqlx::query(select)
-        .bind(user1)
-        .bind(user2)
-        .fetch_optional(&mut **tx)
-        .await?
-    {
+    if let Some(row) = sqlx::query(select).bind(user1).bind(user2).fetch_optional(&mut **tx).await? {
         return Ok(row.try_get(0)?);
     }
-    let created = sqlx::query(
-        "INSERT INTO chat_thread (type, created_at, last_seq) VALUES ('private', ?, 0)",
-    )
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
-    let thread_id = created
-        .last_insert_id()
-        .ok_or(StoreError::Exhausted("thread id"))?;
-    sqlx::query(
-        "INSERT INTO private_chat (thread_id, user1_id, user2_id, created_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(thread_id)
-    .bind(user1)
-    .bind(user2)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    let created = sqlx::query("INSERT INTO chat_thread (type, created_at, last_seq) VALUES ('private', ?, 0)")
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    let thread_id = match created.last_insert_id() {
+        Some(id) => id,
+        // The Any driver does not carry SQLite's rowid; ask the same connection.
+        None => sqlx::query("SELECT last_insert_rowid()").fetch_one(&mut **tx).await?.try_get(0)?,
+    };
+    sqlx::query("INSERT INTO private_chat (thread_id, user1_id, user2_id, created_at) VALUES (?, ?, ?, ?)")
+        .bind(thread_id)
+        .bind(user1)
+        .bind(user2)
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
     Ok(thread_id)
 }
 
@@ -183,11 +162,8 @@ pub(crate) async fn insert_messages(
     let keyed: Vec<(i32, String)> = batch
         .iter()
         .map(|m| {
-            let unique = if m.unique_id.is_empty() {
-                format!("srv-{}", crate::random_hex(12))
-            } else {
-                m.unique_id.clone()
-            };
+            let unique =
+                if m.unique_id.is_empty() { format!("srv-{}", crate::random_hex(12)) } else { m.unique_id.clone() };
             (m.sender, unique)
         })
         .collect();
@@ -249,15 +225,7 @@ pub(crate) async fn insert_messages(
     if !rows.is_empty() {
         stored.extend(find_by_unique(tx, &keyed).await?);
     }
-    keyed
-        .iter()
-        .map(|key| {
-            stored
-                .get(key)
-                .cloned()
-                .ok_or(StoreError::NotFound("stored message"))
-        })
-        .collect()
+    keyed.iter().map(|key| stored.get(key).cloned().ok_or(StoreError::NotFound("stored message"))).collect()
 }
 
 /// Stored messages for the given (sender, unique id) keys, in one query.
@@ -313,22 +281,15 @@ impl Db {
     }
 
     pub async fn thread(&self, thread_id: i64) -> Result<Option<ThreadRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT thread_id, user1_id, user2_id FROM private_chat WHERE thread_id = ?",
-        )
-        .bind(thread_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query("SELECT thread_id, user1_id, user2_id FROM private_chat WHERE thread_id = ?")
+            .bind(thread_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.as_ref().map(thread_from_row).transpose()?)
     }
 
     /// `uid`'s threads with id above `after`, ascending; `more` when another page exists.
-    pub async fn user_threads(
-        &self,
-        uid: i32,
-        after: i64,
-        limit: i64,
-    ) -> Result<(Vec<ThreadRow>, bool), StoreError> {
+    pub async fn user_threads(&self, uid: i32, after: i64, limit: i64) -> Result<(Vec<ThreadRow>, bool), StoreError> {
         let rows = sqlx::query(
             "SELECT thread_id, user1_id, user2_id FROM private_chat \
              WHERE (user1_id = ? OR user2_id = ?) AND thread_id > ? ORDER BY thread_id LIMIT ?",
@@ -339,10 +300,7 @@ impl Db {
         .bind(limit + 1)
         .fetch_all(&self.pool)
         .await?;
-        let mut threads = rows
-            .iter()
-            .map(thread_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut threads = rows.iter().map(thread_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = threads.len() as i64 > limit;
         threads.truncate(usize::try_from(limit).unwrap_or(0));
         Ok((threads, more))
@@ -350,12 +308,7 @@ impl Db {
 
     /// Messages of `thread_id` after the message `after_message_id` (0: from the start), in
     /// order. The cursor is llfc's message id; paging itself is by `seq`.
-    pub async fn history(
-        &self,
-        thread_id: i64,
-        after_message_id: i64,
-        limit: i64,
-    ) -> Result<History, StoreError> {
+    pub async fn history(&self, thread_id: i64, after_message_id: i64, limit: i64) -> Result<History, StoreError> {
         let after_seq = if after_message_id <= 0 {
             0
         } else {
@@ -382,16 +335,8 @@ impl Db {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?"
         ));
-        let rows = sqlx::query(sql)
-            .bind(thread_id)
-            .bind(after_seq)
-            .bind(limit + 1)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut messages = rows
-            .iter()
-            .map(msg_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = sqlx::query(sql).bind(thread_id).bind(after_seq).bind(limit + 1).fetch_all(&self.pool).await?;
+        let mut messages = rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = messages.len() as i64 > limit;
         messages.truncate(usize::try_from(limit).unwrap_or(0));
         Ok((messages, more))
@@ -399,12 +344,7 @@ impl Db {
 
     /// Offline sync: every thread of `uid` with its unread count, and up to `limit` messages
     /// after the given per-thread cursors (threads not in `cursors` start at 0).
-    pub async fn sync(
-        &self,
-        uid: i32,
-        cursors: &HashMap<i64, i64>,
-        limit: i64,
-    ) -> Result<SyncPage, StoreError> {
+    pub async fn sync(&self, uid: i32, cursors: &HashMap<i64, i64>, limit: i64) -> Result<SyncPage, StoreError> {
         let rows = sqlx::query(
             "SELECT p.thread_id, p.user1_id, p.user2_id, t.last_seq FROM private_chat p \
              JOIN chat_thread t ON t.id = p.thread_id WHERE p.user1_id = ? OR p.user2_id = ? ORDER BY p.thread_id",
@@ -413,41 +353,31 @@ impl Db {
         .bind(i64::from(uid))
         .fetch_all(&self.pool)
         .await?;
-        let mut page = SyncPage {
-            threads: Vec::with_capacity(rows.len()),
-            messages: Vec::new(),
-            more: false,
-        };
+        let mut page = SyncPage { threads: Vec::with_capacity(rows.len()), messages: Vec::new(), more: false };
         for row in &rows {
             let thread = thread_from_row(row)?;
             let last_seq: i64 = row.try_get("last_seq")?;
             let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(0).max(0);
             let mut unread = 0;
             if last_seq > cursor {
-                unread = sqlx::query(
-                    "SELECT COUNT(*) FROM chat_message WHERE thread_id = ? AND seq > ? AND sender_id <> ?",
-                )
-                .bind(thread.thread_id)
-                .bind(cursor)
-                .bind(i64::from(uid))
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?;
+                unread =
+                    sqlx::query("SELECT COUNT(*) FROM chat_message WHERE thread_id = ? AND seq > ? AND sender_id <> ?")
+                        .bind(thread.thread_id)
+                        .bind(cursor)
+                        .bind(i64::from(uid))
+                        .fetch_one(&self.pool)
+                        .await?
+                        .try_get(0)?;
                 let room = limit - page.messages.len() as i64;
                 if room > 0 {
-                    let (messages, more) =
-                        self.messages_after(thread.thread_id, cursor, room).await?;
+                    let (messages, more) = self.messages_after(thread.thread_id, cursor, room).await?;
                     page.more |= more;
                     page.messages.extend(messages);
                 } else {
                     page.more = true;
                 }
             }
-            page.threads.push(SyncThreadState {
-                thread,
-                last_seq,
-                unread,
-            });
+            page.threads.push(SyncThreadState { thread, last_seq, unread });
         }
         Ok(page)
     }

@@ -40,13 +40,7 @@ pub const FRIENDS_NOW_TEXT: &str = "We are friends now!";
 
 impl Db {
     /// Records (or refreshes the greeting and remark of) a request from `from` to `to`.
-    pub async fn upsert_apply(
-        &self,
-        from: i32,
-        to: i32,
-        descs: &str,
-        back_name: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn upsert_apply(&self, from: i32, to: i32, descs: &str, back_name: &str) -> Result<(), StoreError> {
         let sql = match self.dialect {
             Dialect::MySql => {
                 "INSERT INTO friend_apply (from_uid, to_uid, descs, back_name) VALUES (?, ?, ?, ?) \
@@ -74,18 +68,10 @@ impl Db {
              WHERE a.to_uid = ? ORDER BY a.id LIMIT ?",
             prefixed("u", USER_COLUMNS)
         ));
-        let rows = sqlx::query(sql)
-            .bind(i64::from(to))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sql).bind(i64::from(to)).bind(limit).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
-                Ok(ApplyRow {
-                    from: user_from_row(row)?,
-                    status: int(row, "status")?,
-                    descs: row.try_get("descs")?,
-                })
+                Ok(ApplyRow { from: user_from_row(row)?, status: int(row, "status")?, descs: row.try_get("descs")? })
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
@@ -97,17 +83,9 @@ impl Db {
             "SELECT f.back, {} FROM friend f JOIN user u ON u.uid = f.friend_id WHERE f.self_id = ? ORDER BY f.id",
             prefixed("u", USER_COLUMNS)
         ));
-        let rows = sqlx::query(sql)
-            .bind(i64::from(uid))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sql).bind(i64::from(uid)).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|row| {
-                Ok(FriendRow {
-                    friend: user_from_row(row)?,
-                    back: row.try_get("back")?,
-                })
-            })
+            .map(|row| Ok(FriendRow { friend: user_from_row(row)?, back: row.try_get("back")? }))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
@@ -131,39 +109,29 @@ impl Db {
         now_ms: i64,
     ) -> Result<Accepted, StoreError> {
         let mut tx = self.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE friend_apply SET status = 1 WHERE from_uid = ? AND to_uid = ? AND status = 0",
-        )
-        .bind(i64::from(applicant))
-        .bind(i64::from(approver))
-        .execute(&mut *tx)
-        .await?;
+        let updated =
+            sqlx::query("UPDATE friend_apply SET status = 1 WHERE from_uid = ? AND to_uid = ? AND status = 0")
+                .bind(i64::from(applicant))
+                .bind(i64::from(approver))
+                .execute(&mut *tx)
+                .await?;
         if updated.rows_affected() != 1 {
             return Ok(Accepted::NoPending);
         }
-        let row = sqlx::query(
-            "SELECT back_name, descs FROM friend_apply WHERE from_uid = ? AND to_uid = ?",
-        )
-        .bind(i64::from(applicant))
-        .bind(i64::from(approver))
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = sqlx::query("SELECT back_name, descs FROM friend_apply WHERE from_uid = ? AND to_uid = ?")
+            .bind(i64::from(applicant))
+            .bind(i64::from(approver))
+            .fetch_one(&mut *tx)
+            .await?;
         let applicant_back: String = row.try_get("back_name")?;
         let greeting: String = row.try_get("descs")?;
 
         let insert_friend = match self.dialect {
-            Dialect::MySql => {
-                "INSERT IGNORE INTO friend (self_id, friend_id, back) VALUES (?, ?, ?)"
-            }
-            Dialect::Sqlite => {
-                "INSERT OR IGNORE INTO friend (self_id, friend_id, back) VALUES (?, ?, ?)"
-            }
+            Dialect::MySql => "INSERT IGNORE INTO friend (self_id, friend_id, back) VALUES (?, ?, ?)",
+            Dialect::Sqlite => "INSERT OR IGNORE INTO friend (self_id, friend_id, back) VALUES (?, ?, ?)",
         };
         // Ascending uid order, so two concurrent accepts lock rows in the same order.
-        let mut rows = [
-            (approver, applicant, back),
-            (applicant, approver, applicant_back.as_str()),
-        ];
+        let mut rows = [(approver, applicant, back), (applicant, approver, applicant_back.as_str())];
         rows.sort_by_key(|(self_id, _, _)| *self_id);
         for (self_id, friend_id, remark) in rows {
             sqlx::query(insert_friend)
@@ -177,32 +145,16 @@ impl Db {
         let thread_id = private_thread_in(&mut tx, approver, applicant, now_ms).await?;
         let mut opening = Vec::new();
         if !greeting.is_empty() {
-            opening.push(NewMsg::text(
-                thread_id, applicant, approver, "", &greeting, now_ms,
-            ));
+            opening.push(NewMsg::text(thread_id, applicant, approver, "", &greeting, now_ms));
         }
-        opening.push(NewMsg::text(
-            thread_id,
-            approver,
-            applicant,
-            "",
-            FRIENDS_NOW_TEXT,
-            now_ms,
-        ));
+        opening.push(NewMsg::text(thread_id, approver, applicant, "", FRIENDS_NOW_TEXT, now_ms));
         let messages = insert_messages(&mut tx, &opening).await?;
         tx.commit().await?;
-        Ok(Accepted::Ok {
-            thread_id,
-            messages,
-        })
+        Ok(Accepted::Ok { thread_id, messages })
     }
 }
 
 /// `a, b` → `u.a, u.b` (with backticks kept).
 fn prefixed(alias: &str, columns: &str) -> String {
-    columns
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
 }

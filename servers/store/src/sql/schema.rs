@@ -14,10 +14,7 @@ struct Migration {
 
 macro_rules! mysql_table {
     ($body:literal) => {
-        concat!(
-            $body,
-            " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-        )
+        concat!($body, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
     };
 }
 
@@ -174,9 +171,7 @@ pub(crate) async fn migrate(db: &Db) -> Result<(), StoreError> {
             .await?
             .try_get(0)?;
         if got != Some(1) {
-            return Err(StoreError::Migrate(
-                "timed out waiting for another process's migration".into(),
-            ));
+            return Err(StoreError::Migrate("timed out waiting for another process's migration".into()));
         }
     }
     let result = apply(db.dialect, &mut conn).await;
@@ -187,10 +182,7 @@ pub(crate) async fn migrate(db: &Db) -> Result<(), StoreError> {
 }
 
 async fn apply(dialect: Dialect, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY)",
-    )
-    .await?;
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY)").await?;
     let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
         .fetch_one(&mut *conn)
         .await?
@@ -201,9 +193,9 @@ async fn apply(dialect: Dialect, conn: &mut sqlx::AnyConnection) -> Result<(), S
             Dialect::Sqlite => migration.sqlite,
         };
         for statement in statements {
-            conn.execute(*statement).await.map_err(|err| {
-                StoreError::Migrate(format!("migration {} failed: {err}", migration.version))
-            })?;
+            conn.execute(*statement)
+                .await
+                .map_err(|err| StoreError::Migrate(format!("migration {} failed: {err}", migration.version)))?;
         }
         sqlx::query("INSERT INTO schema_migrations (version) VALUES (?)")
             .bind(migration.version)

@@ -59,10 +59,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
 /// Reads a BIGINT column that holds a 32-bit id.
 pub(crate) fn int(row: &AnyRow, column: &str) -> Result<i32, sqlx::Error> {
     let value: i64 = row.try_get(column)?;
-    i32::try_from(value).map_err(|err| sqlx::Error::ColumnDecode {
-        index: column.to_owned(),
-        source: err.into(),
-    })
+    i32::try_from(value).map_err(|err| sqlx::Error::ColumnDecode { index: column.to_owned(), source: err.into() })
 }
 
 impl Db {
@@ -71,46 +68,28 @@ impl Db {
     pub async fn register(&self, user: &NewUser<'_>) -> Result<Registered, StoreError> {
         let mut tx = self.begin().await?;
         // The write comes first so SQLite takes its lock up front and MySQL serialises uids.
-        sqlx::query("UPDATE user_id SET id = id + 1")
-            .execute(&mut *tx)
-            .await?;
-        let uid: i64 = sqlx::query("SELECT id FROM user_id")
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-        if sqlx::query("SELECT 1 FROM user WHERE email = ?")
-            .bind(user.email)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some()
+        sqlx::query("UPDATE user_id SET id = id + 1").execute(&mut *tx).await?;
+        let uid: i64 = sqlx::query("SELECT id FROM user_id").fetch_one(&mut *tx).await?.try_get(0)?;
+        if sqlx::query("SELECT 1 FROM user WHERE email = ?").bind(user.email).fetch_optional(&mut *tx).await?.is_some()
         {
             return Ok(Registered::EmailTaken);
         }
-        if sqlx::query("SELECT 1 FROM user WHERE name = ?")
-            .bind(user.name)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some()
-        {
+        if sqlx::query("SELECT 1 FROM user WHERE name = ?").bind(user.name).fetch_optional(&mut *tx).await?.is_some() {
             return Ok(Registered::NameTaken);
         }
-        let inserted = sqlx::query(
-            "INSERT INTO user (uid, name, email, pwd, nick, icon) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(uid)
-        .bind(user.name)
-        .bind(user.email)
-        .bind(user.pwd_hash)
-        .bind(user.name)
-        .bind(user.icon)
-        .execute(&mut *tx)
-        .await;
+        let inserted = sqlx::query("INSERT INTO user (uid, name, email, pwd, nick, icon) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(uid)
+            .bind(user.name)
+            .bind(user.email)
+            .bind(user.pwd_hash)
+            .bind(user.name)
+            .bind(user.icon)
+            .execute(&mut *tx)
+            .await;
         match inserted {
             Ok(_) => {
                 tx.commit().await?;
-                Ok(Registered::Ok(
-                    i32::try_from(uid).map_err(|_| StoreError::Exhausted("uid"))?,
-                ))
+                Ok(Registered::Ok(i32::try_from(uid).map_err(|_| StoreError::Exhausted("uid"))?))
             }
             // A concurrent registration took the name or email between the check and insert.
             Err(err) if is_unique_violation(&err) => Ok(Registered::NameTaken),
@@ -120,38 +99,24 @@ impl Db {
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM user WHERE email = ?"));
-        let row = sqlx::query(sql)
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sql).bind(email).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
     pub async fn user_by_uid(&self, uid: i32) -> Result<Option<User>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM user WHERE uid = ?"));
-        let row = sqlx::query(sql)
-            .bind(i64::from(uid))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sql).bind(i64::from(uid)).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
     pub async fn user_by_name(&self, name: &str) -> Result<Option<User>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM user WHERE name = ?"));
-        let row = sqlx::query(sql)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sql).bind(name).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
     /// Sets a new password hash for `name`, if `email` is that user's email.
-    pub async fn reset_password(
-        &self,
-        name: &str,
-        email: &str,
-        pwd_hash: &str,
-    ) -> Result<PasswordReset, StoreError> {
+    pub async fn reset_password(&self, name: &str, email: &str, pwd_hash: &str) -> Result<PasswordReset, StoreError> {
         let Some(user) = self.user_by_name(name).await? else {
             return Ok(PasswordReset::NoSuchUser);
         };

@@ -1,0 +1,213 @@
+//! A connection to a chat server: the frame codec over one TCP stream, typed requests
+//! answered in order, and everything the server pushes delivered as [`Event`]s.
+//!
+//! The llfc protocol has no request ids; a chat server answers one connection's requests in
+//! order, so each request waits for the next frame with its reply id.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use imchat_proto::codec::{self, Decoded, Decoder, Frame, MAX_BODY_CEILING};
+use imchat_proto::msg::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{SdkError, decode_reply};
+
+/// How long a request waits for its reply.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Server pushes buffered before the connection stops reading (back-pressure).
+const EVENT_QUEUE: usize = 4096;
+
+/// Something the server sent that was not a reply to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// 1011: someone asks to be friends.
+    FriendRequest(NotifyAddFriend),
+    /// 1015: someone accepted our request.
+    FriendAccepted(NotifyAuthFriend),
+    /// 1019: a text message.
+    Text(NotifyTextChat),
+    /// 1021: this session was closed by the server (logged in elsewhere, kicked).
+    Kicked(NotifyOffline),
+    /// A frame no request was waiting for.
+    Other(Frame),
+    /// The connection ended.
+    Closed,
+}
+
+type Waiters = Arc<Mutex<HashMap<u16, VecDeque<oneshot::Sender<Frame>>>>>;
+
+/// One chat-server connection. Cheap to clone; all clones share the connection.
+#[derive(Debug, Clone)]
+pub struct ChatClient {
+    writer: Arc<tokio::sync::Mutex<OwnedWriteHalf>>,
+    waiters: Waiters,
+    /// Serialises request/reply pairs so replies match requests.
+    calls: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl ChatClient {
+    /// Connects to `addr` (`host:port`); events arrive on the returned receiver.
+    pub async fn connect(addr: &str) -> Result<(ChatClient, mpsc::Receiver<Event>), SdkError> {
+        let stream =
+            TcpStream::connect(addr).await.map_err(|source| SdkError::Connect { addr: addr.to_owned(), source })?;
+        let _ = stream.set_nodelay(true);
+        let (reader, writer) = stream.into_split();
+        let waiters: Waiters = Arc::default();
+        let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+        tokio::spawn(read_loop(reader, waiters.clone(), events_tx));
+        let client = ChatClient { writer: Arc::new(tokio::sync::Mutex::new(writer)), waiters, calls: Arc::default() };
+        Ok((client, events))
+    }
+
+    /// Sends raw bytes (for tests of malformed input).
+    pub async fn send_raw(&self, bytes: &[u8]) -> Result<(), SdkError> {
+        self.writer.lock().await.write_all(bytes).await.map_err(|_| SdkError::Closed)
+    }
+
+    /// Sends one frame and returns the body of the next frame with id `reply_id`.
+    pub async fn request_raw(&self, id: u16, body: &[u8], reply_id: u16) -> Result<Frame, SdkError> {
+        let _turn = self.calls.lock().await;
+        let (tx, rx) = oneshot::channel();
+        self.waiters.lock().unwrap_or_else(|p| p.into_inner()).entry(reply_id).or_default().push_back(tx);
+        let mut buf = BytesMut::new();
+        codec::encode(id, body, &mut buf)?;
+        self.send_raw(&buf).await?;
+        match tokio::time::timeout(REPLY_TIMEOUT, rx).await {
+            Ok(Ok(frame)) => Ok(frame),
+            Ok(Err(_)) => Err(SdkError::Closed),
+            Err(_) => Err(SdkError::Timeout(REPLY_TIMEOUT)),
+        }
+    }
+
+    /// Sends a typed request and decodes its reply; a non-zero `error` is an `Err`.
+    pub async fn call<Req: Message, Rsp: Message>(&self, req: &Req) -> Result<Rsp, SdkError> {
+        let body = serde_json::to_vec(req).map_err(|err| SdkError::Decode(err.to_string()))?;
+        let frame = self.request_raw(Req::ID, &body, Rsp::ID).await?;
+        decode_reply(&frame.body)
+    }
+
+    pub async fn login(&self, uid: i32, token: &str) -> Result<LoginRsp, SdkError> {
+        self.call(&LoginReq { uid, token: token.to_owned() }).await
+    }
+
+    pub async fn heartbeat(&self, uid: i32) -> Result<HeartbeatRsp, SdkError> {
+        self.call(&HeartbeatReq { fromuid: uid }).await
+    }
+
+    /// Finds a user by uid (all digits) or exact name.
+    pub async fn search(&self, text: &str) -> Result<SearchRsp, SdkError> {
+        self.call(&SearchReq { uid: text.to_owned() }).await
+    }
+
+    pub async fn add_friend(
+        &self,
+        uid: i32,
+        touid: i32,
+        greeting: &str,
+        remark: &str,
+    ) -> Result<AddFriendRsp, SdkError> {
+        self.call(&AddFriendReq { uid, applyname: greeting.to_owned(), bakname: remark.to_owned(), touid }).await
+    }
+
+    pub async fn accept_friend(&self, uid: i32, applicant: i32, remark: &str) -> Result<AuthFriendRsp, SdkError> {
+        self.call(&AuthFriendReq { fromuid: uid, touid: applicant, back: remark.to_owned() }).await
+    }
+
+    pub async fn create_private_chat(&self, uid: i32, other: i32) -> Result<CreatePrivateChatRsp, SdkError> {
+        self.call(&CreatePrivateChatReq { uid, other_id: other }).await
+    }
+
+    /// Sends texts as `(content, unique_id)` pairs.
+    pub async fn send_texts(
+        &self,
+        uid: i32,
+        touid: i32,
+        thread_id: i64,
+        texts: &[(&str, &str)],
+    ) -> Result<TextChatRsp, SdkError> {
+        let text_array =
+            texts.iter().map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned() }).collect();
+        self.call(&TextChatReq { fromuid: uid, touid, thread_id, text_array }).await
+    }
+
+    pub async fn load_threads(&self, uid: i32, after: i64) -> Result<LoadThreadsRsp, SdkError> {
+        self.call(&LoadThreadsReq { uid, thread_id: after }).await
+    }
+
+    pub async fn load_messages(&self, thread_id: i64, after_message_id: i64) -> Result<LoadChatMsgRsp, SdkError> {
+        self.call(&LoadChatMsgReq { thread_id, message_id: after_message_id }).await
+    }
+
+    pub async fn sync(&self, cursors: &[SyncCursor]) -> Result<SyncRsp, SdkError> {
+        self.call(&SyncReq { cursors: cursors.to_vec() }).await
+    }
+
+    /// Sends heartbeats every `every` until the connection closes.
+    pub fn spawn_heartbeat(&self, uid: i32, every: Duration) -> tokio::task::JoinHandle<()> {
+        let client = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if matches!(client.heartbeat(uid).await, Err(SdkError::Closed | SdkError::Timeout(_))) {
+                    return;
+                }
+            }
+        })
+    }
+
+    /// Closes the connection.
+    pub async fn close(&self) {
+        let _ = self.writer.lock().await.shutdown().await;
+    }
+}
+
+async fn read_loop(mut reader: OwnedReadHalf, waiters: Waiters, events: mpsc::Sender<Event>) {
+    let mut decoder = Decoder::new(MAX_BODY_CEILING);
+    let mut buf = BytesMut::with_capacity(8 * 1024);
+    loop {
+        while let Some(decoded) = decoder.decode(&mut buf) {
+            let Decoded::Frame(frame) = decoded else { continue };
+            let waiter =
+                waiters.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&frame.id).and_then(VecDeque::pop_front);
+            let frame = match waiter {
+                Some(waiter) => match waiter.send(frame) {
+                    Ok(()) => continue,
+                    Err(frame) => frame,
+                },
+                None => frame,
+            };
+            if events.send(event(frame)).await.is_err() {
+                return;
+            }
+        }
+        match reader.read_buf(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    // Dropping the waiters wakes every pending request with `Closed`.
+    waiters.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    let _ = events.send(Event::Closed).await;
+}
+
+fn event(frame: Frame) -> Event {
+    fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Option<T> {
+        serde_json::from_slice(body).ok()
+    }
+    let parsed = match frame.id {
+        ids::NOTIFY_ADD_FRIEND_REQ => parse(&frame.body).map(Event::FriendRequest),
+        ids::NOTIFY_AUTH_FRIEND_REQ => parse(&frame.body).map(Event::FriendAccepted),
+        ids::NOTIFY_TEXT_CHAT_MSG_REQ => parse(&frame.body).map(Event::Text),
+        ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
+        _ => None,
+    };
+    parsed.unwrap_or(Event::Other(frame))
+}

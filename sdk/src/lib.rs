@@ -1,0 +1,53 @@
+//! The imchat client SDK, shared by `imchat-tui`, `imctl` and the end-to-end tests:
+//! [`GateClient`] for the HTTP API and [`ChatClient`] for a chat-server connection (typed
+//! requests, a stream of server [`Event`]s, heartbeat). Never used by the servers.
+
+mod chat;
+mod gate;
+
+pub use chat::{ChatClient, Event};
+pub use gate::GateClient;
+pub use imchat_proto as proto;
+
+use imchat_proto::ErrorCode;
+
+/// What can go wrong talking to imchat.
+#[derive(Debug, thiserror::Error)]
+pub enum SdkError {
+    #[error("cannot reach {addr}: {source}")]
+    Connect { addr: String, source: std::io::Error },
+    #[error("http: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("connection closed")]
+    Closed,
+    #[error("no reply within {0:?}")]
+    Timeout(std::time::Duration),
+    /// The server answered with a non-zero `error`.
+    #[error("server refused: {message} ({code})")]
+    Server { code: i32, message: String },
+    #[error("unexpected reply: {0}")]
+    Decode(String),
+    #[error("request does not fit in a frame: {0}")]
+    Encode(#[from] imchat_proto::EncodeError),
+}
+
+impl SdkError {
+    /// The server's error code, if the server refused the request.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            SdkError::Server { code, .. } => ErrorCode::try_from(*code).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// Checks a reply's `error` field and decodes it.
+fn decode_reply<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, SdkError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|err| SdkError::Decode(err.to_string()))?;
+    let code = value.get("error").and_then(serde_json::Value::as_i64).unwrap_or(0);
+    if code != 0 {
+        let message = value.get("message").and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+        return Err(SdkError::Server { code: i32::try_from(code).unwrap_or(i32::MAX), message });
+    }
+    serde_json::from_value(value).map_err(|err| SdkError::Decode(err.to_string()))
+}

@@ -1,0 +1,31 @@
+//! The one end-to-end test binary. Most scenarios run twice through [`both!`]: on the
+//! embedded backends and on MariaDB + Redis + SMTP.
+
+/// Runs the scenario `async fn $name(flavor: Flavor)` once per backend flavour.
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                super::$name(imchat_tests::Flavor::Embedded).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn production() {
+                super::$name(imchat_tests::Flavor::Production).await
+            }
+        }
+    };
+}
+
+/// Malformed frames and requests on the chat TCP port.
+mod bad_frames;
+/// Malformed and hostile HTTP requests to the gate; code limits.
+mod bad_http;
+/// Register → login → friends → chat across two servers, history, threads, heartbeat.
+mod flow;
+/// Duplicate login kick, admin kick, crash of a chat server, offline delivery and sync.
+mod presence;
+/// The SQL and key-value stores through their public API, on both backends.
+mod stores;
+/// A client written from llfc-wire.md alone: raw JSON over HTTP and hand-built frames.
+mod wire;

@@ -1,0 +1,117 @@
+//! Where users are: duplicate logins, operator kicks, a crashed chat server, offline sync.
+
+use imchat_proto::ErrorCode;
+use imchat_proto::grpc::admin_service_client::AdminServiceClient;
+use imchat_proto::grpc::{AdminKickReq, ListChatServersReq, LookupUserReq};
+use imchat_proto::msg::SyncCursor;
+use imchat_sdk::Event;
+use imchat_tests::{Flavor, TestCluster, wait_for};
+
+async fn admin(cluster: &TestCluster) -> AdminServiceClient<tonic::transport::Channel> {
+    AdminServiceClient::connect(format!("http://{}", cluster.suite.status)).await.unwrap()
+}
+
+both!(second_login_kicks_the_first_across_servers);
+async fn second_login_kicks_the_first_across_servers(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let alice = cluster.register("alice").await;
+    let mut first = cluster.login_on(&alice, 0).await;
+    let second = cluster.login_on(&alice, 1).await;
+    let Event::Kicked(notice) = first.next_event().await else { panic!("expected 1021") };
+    assert_eq!(notice.uid, alice.uid);
+    assert_eq!(first.next_event().await, Event::Closed, "the old session is closed after 1021");
+    assert_eq!(second.chat.heartbeat(alice.uid).await.unwrap().error, 0, "the new session lives");
+
+    let mut status = admin(&cluster).await;
+    let looked = status.lookup_user(LookupUserReq { uid: alice.uid }).await.unwrap().into_inner();
+    assert_eq!(looked.server, "chatserver2");
+    assert!(looked.has_token && looked.token_ttl_secs > 0, "tokens expire");
+
+    // Same-server duplicate login.
+    let mut third = cluster.login_on(&alice, 1).await;
+    let mut second = second;
+    assert!(matches!(second.next_event().await, Event::Kicked(_)));
+    // Operator kick with a reason.
+    let kicked = status.kick_user(AdminKickReq { uid: alice.uid, reason: "maintenance".into() }).await.unwrap();
+    let kicked = kicked.into_inner();
+    assert!(kicked.found, "{kicked:?}");
+    let Event::Kicked(notice) = third.next_event().await else { panic!("expected 1021") };
+    assert_eq!(notice.reason, "maintenance");
+    let gone = status.kick_user(AdminKickReq { uid: alice.uid, reason: String::new() }).await.unwrap();
+    wait_for("the kicked user's route to clear", || async {
+        let looked = admin(&cluster).await.lookup_user(LookupUserReq { uid: alice.uid }).await.ok()?.into_inner();
+        looked.server.is_empty().then_some(())
+    })
+    .await;
+    let _ = gone;
+    cluster.shutdown().await;
+}
+
+both!(offline_messages_arrive_by_sync_exactly_once);
+async fn offline_messages_arrive_by_sync_exactly_once(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let pair = cluster.friends().await;
+    pair.b.chat.close().await;
+    let a = &pair.a;
+    for n in 0..3 {
+        let unique = format!("{{off-{n}}}");
+        a.chat.send_texts(a.uid, pair.bob.uid, pair.thread_id, &[(&format!("while away {n}"), &unique)]).await.unwrap();
+    }
+    // A resend of the last message is not stored twice.
+    let resent = a.chat.send_texts(a.uid, pair.bob.uid, pair.thread_id, &[("while away 2", "{off-2}")]).await.unwrap();
+
+    let b = cluster.login_on(&pair.bob, 0).await;
+    let sync = b.chat.sync(&[]).await.unwrap();
+    assert_eq!(sync.threads.len(), 1);
+    assert_eq!(sync.threads[0].peer_uid, pair.alice.uid);
+    assert_eq!(sync.threads[0].unread, 4, "greeting + 3 texts (bob's own message is not unread)");
+    let texts: Vec<&str> = sync.chat_datas.iter().map(|d| d.content.as_str()).collect();
+    assert_eq!(texts, ["hi, it's alice", "We are friends now!", "while away 0", "while away 1", "while away 2"]);
+    assert_eq!(sync.chat_datas.last().unwrap().message_id, resent.chat_datas[0].message_id);
+    let cursor = SyncCursor { thread_id: pair.thread_id, seq: sync.threads[0].last_seq };
+    let again = b.chat.sync(&[cursor]).await.unwrap();
+    assert!(again.chat_datas.is_empty() && again.threads[0].unread == 0, "nothing is delivered twice");
+    cluster.shutdown().await;
+}
+
+both!(crashed_chat_server_drops_out_and_nothing_is_lost);
+async fn crashed_chat_server_drops_out_and_nothing_is_lost(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let pair = cluster.friends().await;
+    cluster.suite.chats[1].crash();
+    let mut b = pair.b;
+    assert_eq!(b.next_event().await, Event::Closed, "bob's connection dies with his server");
+    let mut status = admin(&cluster).await;
+    wait_for("the crashed server to leave the registry", || {
+        let mut status = status.clone();
+        async move {
+            let list = status.list_chat_servers(ListChatServersReq {}).await.ok()?.into_inner();
+            let live: Vec<String> = list.servers.iter().filter(|s| s.live).map(|s| s.name.clone()).collect();
+            (live == ["chatserver1"]).then_some(())
+        }
+    })
+    .await;
+    let stale = status.list_chat_servers(ListChatServersReq {}).await.unwrap().into_inner();
+    assert!(stale.servers.iter().any(|s| s.name == "chatserver2" && !s.live), "a crashed server shows as stale");
+
+    // Alice keeps chatting; bob's route points at a dead server, so nothing is pushed.
+    let a = &pair.a;
+    let sent = a.chat.send_texts(a.uid, pair.bob.uid, pair.thread_id, &[("are you there?", "{c-1}")]).await.unwrap();
+    // Bob logs in again: the gate hands out the live server, and sync brings the message.
+    let http = cluster.gate.login(&pair.bob.email, &pair.bob.password).await.unwrap();
+    assert_eq!(http.chatport, cluster.suite.chats[0].addr.port().to_string());
+    let b = cluster.login_on(&pair.bob, 0).await;
+    let sync = b.chat.sync(&[SyncCursor { thread_id: pair.thread_id, seq: 2 }]).await.unwrap();
+    let ids: Vec<i64> = sync.chat_datas.iter().map(|d| d.message_id).collect();
+    assert_eq!(ids, [sent.chat_datas[0].message_id]);
+    // Live delivery works again now that bob is back.
+    a.chat.send_texts(a.uid, pair.bob.uid, pair.thread_id, &[("welcome back", "{c-2}")]).await.unwrap();
+    let mut b = b;
+    let Event::Text(pushed) = b.next_event().await else { panic!("expected 1019") };
+    assert_eq!(pushed.chat_datas[0].content, "welcome back");
+    assert_eq!(
+        b.chat.sync(&[SyncCursor { thread_id: pair.thread_id, seq: -5 }]).await.unwrap().error,
+        ErrorCode::Success.code()
+    );
+    cluster.shutdown().await;
+}

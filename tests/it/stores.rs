@@ -1,0 +1,187 @@
+//! Stores through their public API: SQL on SQLite and MariaDB, key-value in memory and on Redis.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use imchat_store::{Accepted, Db, DbOptions, Kv, NewMsg, NewUser, PasswordReset, Registered, Ttl};
+use imchat_tests::services;
+
+async fn sqlite() -> (Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}?mode=rwc", dir.path().join("t.db").display());
+    (Db::connect(&url, &DbOptions::default()).await.unwrap(), dir)
+}
+
+async fn mariadb() -> (Db, String) {
+    let (url, name) = services::fresh_mysql_db().await;
+    (Db::connect(&url, &DbOptions::default()).await.unwrap(), name)
+}
+
+/// Runs `$body` (an async fn taking `Db`) on SQLite and on MariaDB.
+macro_rules! sql_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (db, _dir) = super::sqlite().await;
+                super::$name(db).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mariadb() {
+                let (db, name) = super::mariadb().await;
+                super::$name(db.clone()).await;
+                db.close().await;
+                imchat_tests::services::drop_mysql_db(&name).await;
+            }
+        }
+    };
+}
+
+async fn user(db: &Db, name: &str) -> i32 {
+    let email = format!("{name}@example.com");
+    let new = NewUser { name, email: &email, pwd_hash: "$argon2id$fake", icon: "" };
+    match db.register(&new).await.unwrap() {
+        Registered::Ok(uid) => uid,
+        other => panic!("register {name}: {other:?}"),
+    }
+}
+
+sql_test!(users_register_once_and_reset);
+async fn users_register_once_and_reset(db: Db) {
+    let a = user(&db, "ann").await;
+    let b = user(&db, "ben 😀 '; DROP TABLE user; --").await;
+    assert_eq!(b, a + 1);
+    let dup_email = NewUser { name: "other", email: "ann@example.com", pwd_hash: "x", icon: "" };
+    assert_eq!(db.register(&dup_email).await.unwrap(), Registered::EmailTaken);
+    let dup_name = NewUser { name: "ann", email: "new@example.com", pwd_hash: "x", icon: "" };
+    assert_eq!(db.register(&dup_name).await.unwrap(), Registered::NameTaken);
+    assert_eq!(db.user_by_name("ben 😀 '; DROP TABLE user; --").await.unwrap().unwrap().uid, b);
+    assert_eq!(db.user_by_name("ANN").await.unwrap(), None, "names compare exactly");
+    assert_eq!(db.reset_password("ann", "wrong@example.com", "h2").await.unwrap(), PasswordReset::EmailMismatch);
+    assert_eq!(db.reset_password("nobody", "ann@example.com", "h2").await.unwrap(), PasswordReset::NoSuchUser);
+    assert_eq!(db.reset_password("ann", "ann@example.com", "h2").await.unwrap(), PasswordReset::Ok);
+    assert_eq!(db.user_by_uid(a).await.unwrap().unwrap().pwd, "h2");
+}
+
+sql_test!(friendship_thread_and_messages);
+async fn friendship_thread_and_messages(db: Db) {
+    let (a, b) = (user(&db, "a").await, user(&db, "b").await);
+    assert_eq!(db.accept_friend(b, a, "A", 1).await.unwrap(), Accepted::NoPending);
+    db.upsert_apply(a, b, "first", "B").await.unwrap();
+    db.upsert_apply(a, b, "hello", "B2").await.unwrap();
+    let Accepted::Ok { thread_id, messages } = db.accept_friend(b, a, "A", 1_000).await.unwrap() else {
+        panic!("pending request was not found");
+    };
+    let seqs: Vec<(i64, &str, i32)> = messages.iter().map(|m| (m.seq, m.content.as_str(), m.sender)).collect();
+    assert_eq!(seqs, [(1, "hello", a), (2, "We are friends now!", b)]);
+    assert_eq!(db.accept_friend(b, a, "A", 1).await.unwrap(), Accepted::NoPending, "accepting twice");
+    assert!(db.is_friend(a, b).await.unwrap() && db.is_friend(b, a).await.unwrap());
+    let remarks: Vec<String> = db.friend_list(a).await.unwrap().into_iter().map(|f| f.back).collect();
+    assert_eq!(remarks, ["B2"]);
+    assert_eq!(db.private_thread(b, a, 2).await.unwrap(), thread_id, "one thread per pair, either order");
+
+    // A resend with the same unique id is stored once.
+    let msg = |u: &str| NewMsg::text(thread_id, a, b, u, "text", 5);
+    let first = db.store_messages(&[msg("u1"), msg("u2")]).await.unwrap();
+    let again = db.store_messages(&[msg("u2"), msg("u3"), msg("u3")]).await.unwrap();
+    assert_eq!(first[1], again[0]);
+    assert_eq!(again[1], again[2]);
+    let seqs: Vec<i64> = first.iter().chain(&again[1..2]).map(|m| m.seq).collect();
+    assert_eq!(seqs, [3, 4, 5]);
+
+    let page = db.history(thread_id, 0, 3).await.unwrap();
+    assert_eq!((page.messages.len(), page.more), (3, true));
+    let rest = db.history(thread_id, page.messages[2].message_id, 10).await.unwrap();
+    assert_eq!((rest.messages.len(), rest.more), (2, false));
+
+    let sync = db.sync(b, &HashMap::from([(thread_id, 2)]), 100).await.unwrap();
+    assert_eq!(sync.threads[0].unread, 3, "three messages from a after seq 2");
+    assert_eq!(sync.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5]);
+    let sync = db.sync(b, &HashMap::from([(thread_id, 5)]), 100).await.unwrap();
+    assert!(sync.messages.is_empty() && !sync.more);
+    let (threads, more) = db.user_threads(a, 0, 10).await.unwrap();
+    assert_eq!((threads.len(), more), (1, false));
+}
+
+sql_test!(concurrent_batches_get_distinct_sequences);
+async fn concurrent_batches_get_distinct_sequences(db: Db) {
+    let (a, b) = (user(&db, "a").await, user(&db, "b").await);
+    let thread_id = db.private_thread(a, b, 1).await.unwrap();
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let batch: Vec<NewMsg> =
+                    (0..25).map(|i| NewMsg::text(thread_id, a, b, &format!("w{w}-{i}"), "x", 1)).collect();
+                db.store_messages(&batch).await.unwrap()
+            })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for writer in writers {
+        seqs.extend(writer.await.unwrap().into_iter().map(|m| m.seq));
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=200).collect::<Vec<i64>>(), "no gaps, no duplicates");
+}
+
+/// Runs `$name` (an async fn taking `Kv`) on the in-memory store and on Redis.
+macro_rules! kv_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn memory() {
+                super::$name(imchat_store::Kv::memory()).await;
+            }
+            #[tokio::test]
+            async fn redis() {
+                let (kv, _) = imchat_tests::services::fresh_redis().await;
+                super::$name(kv).await;
+            }
+        }
+    };
+}
+
+kv_test!(kv_operations);
+async fn kv_operations(kv: Kv) {
+    assert_eq!(kv.get("k").await.unwrap(), None);
+    kv.set("k", "v", None).await.unwrap();
+    assert_eq!(kv.ttl("k").await.unwrap(), Ttl::Persistent);
+    assert!(!kv.set_nx("k", "w", Duration::from_secs(5)).await.unwrap());
+    assert!(kv.set_nx("n", "1", Duration::from_secs(5)).await.unwrap());
+    assert!(matches!(kv.ttl("n").await.unwrap(), Ttl::Seconds(1..=5)));
+    assert!(!kv.compare_and_delete("k", "other", &["n"]).await.unwrap());
+    assert!(kv.compare_and_delete("k", "v", &["n"]).await.unwrap());
+    assert_eq!((kv.get("k").await.unwrap(), kv.get("n").await.unwrap()), (None, None));
+    assert_eq!(kv.incr("c", Duration::from_secs(60)).await.unwrap(), 1);
+    assert_eq!(kv.incr("c", Duration::from_secs(60)).await.unwrap(), 2);
+    kv.set("p:1", "a", Some(Duration::from_secs(60))).await.unwrap();
+    kv.set("p:2", "b", Some(Duration::from_millis(1))).await.unwrap();
+    kv.set("q:1", "c", None).await.unwrap();
+    imchat_tests::wait_for("p:2 to expire", || async { kv.get("p:2").await.unwrap().is_none().then_some(()) }).await;
+    assert_eq!(kv.scan_prefix("p:").await.unwrap(), [("p:1".to_owned(), "a".to_owned())]);
+    kv.hset("h", "f", "1").await.unwrap();
+    kv.hset("h", "g", "2").await.unwrap();
+    kv.hdel("h", "g").await.unwrap();
+    assert_eq!(kv.hgetall("h").await.unwrap(), HashMap::from([("f".to_owned(), "1".to_owned())]));
+    kv.del(&["p:1", "q:1", "c", "h"]).await.unwrap();
+}
+
+kv_test!(codes_are_single_use_and_limited);
+async fn codes_are_single_use_and_limited(kv: Kv) {
+    use imchat_store::codes::{self, Check, CodePolicy, Issue};
+    let policy = CodePolicy { cooldown: Duration::from_millis(1), max_sends: 3, ..CodePolicy::default() };
+    let Issue::Fresh(code) = codes::issue(&kv, &policy, "a@x.io").await.unwrap() else { panic!("throttled") };
+    assert_eq!(code.len(), 6);
+    assert_eq!(codes::consume(&kv, &policy, "a@x.io", "000000x").await.unwrap(), Check::Wrong);
+    assert_eq!(codes::consume(&kv, &policy, "a@x.io", &code).await.unwrap(), Check::Ok);
+    assert_eq!(codes::consume(&kv, &policy, "a@x.io", &code).await.unwrap(), Check::Expired, "single use");
+
+    let strict = CodePolicy::default();
+    let Issue::Fresh(code) = codes::issue(&kv, &strict, "b@x.io").await.unwrap() else { panic!("throttled") };
+    assert_eq!(codes::issue(&kv, &strict, "b@x.io").await.unwrap(), Issue::Throttled, "inside the cooldown");
+    for _ in 0..strict.max_attempts {
+        assert_eq!(codes::consume(&kv, &strict, "b@x.io", "not-it").await.unwrap(), Check::Wrong);
+    }
+    assert_eq!(codes::consume(&kv, &strict, "b@x.io", &code).await.unwrap(), Check::Expired, "burned by guesses");
+}

@@ -1,0 +1,225 @@
+//! The end-to-end harness: starts the whole imchat suite in-process on either backend set
+//! and drives it through the SDK, the way a client would.
+//!
+//! - [`Flavor::Embedded`]: SQLite in a temp dir, the in-memory store, mail as `.eml` files.
+//! - [`Flavor::Production`]: a fresh MariaDB database, a private Redis key prefix, and mail
+//!   over SMTP to a real sink (aiosmtpd, started by `cargo xtask test`). Each role opens its
+//!   own connections, as separate processes would.
+//!
+//! Nothing here sleeps for a fixed time: waits poll a condition until a deadline.
+
+pub mod mail;
+pub mod services;
+
+use std::future::Future;
+use std::time::Duration;
+
+use imchat_proto::http::RegisterReq;
+use imchat_sdk::proto::msg::LoginRsp;
+use imchat_sdk::{ChatClient, Event, GateClient};
+use imchat_server::cluster::{Backends, Suite};
+use imchat_server::config::{self, AllFile};
+use tokio::sync::mpsc;
+
+pub use mail::Mail;
+
+/// Which backends a test cluster runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Embedded,
+    Production,
+}
+
+/// How long a test waits for something that should happen promptly.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+/// Polls `check` until it returns `Some`, or panics with `what` after [`DEADLINE`].
+pub async fn wait_for<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Server logs go to the test output when `IMCHAT_TEST_LOG` holds a filter (e.g. `debug`).
+pub fn init_logging() {
+    if let Ok(filter) = std::env::var("IMCHAT_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+/// Settings every test cluster uses: ephemeral ports, fast registry heartbeats (so a crashed
+/// server drops out within a second), and rate limits loose enough for one test process.
+pub fn test_file() -> AllFile {
+    let mut file = config::parse("(tests)", "", Default::default(), config::read_all).expect("defaults parse");
+    file.gate_port = 0;
+    file.verify_port = 0;
+    file.status_port = 0;
+    file.chat_ports = [(0, 0), (0, 0)];
+    file.limits.registry_interval = Duration::from_millis(100);
+    file.limits.registry_ttl = Duration::from_millis(800);
+    file.rate.per_ip_per_sec = 10_000;
+    file.rate.per_ip_burst = 10_000;
+    file.rate.per_email_per_min = 1_000;
+    file.rate.per_email_burst = 1_000;
+    file
+}
+
+/// A running suite plus what a test needs to talk to it.
+pub struct TestCluster {
+    pub suite: Suite,
+    pub gate: GateClient,
+    pub mail: Mail,
+    pub flavor: Flavor,
+    services: Option<services::Isolation>,
+    _dir: tempfile::TempDir,
+}
+
+/// A registered account.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub uid: i32,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Two friends, logged in on different chat servers.
+pub struct Friends {
+    pub alice: TestUser,
+    pub bob: TestUser,
+    pub a: Client,
+    pub b: Client,
+    pub thread_id: i64,
+}
+
+/// A logged-in chat connection.
+pub struct Client {
+    pub chat: ChatClient,
+    pub events: mpsc::Receiver<Event>,
+    pub login: LoginRsp,
+    pub uid: i32,
+}
+
+impl Client {
+    /// The next event, or a panic after [`DEADLINE`].
+    pub async fn next_event(&mut self) -> Event {
+        match tokio::time::timeout(DEADLINE, self.events.recv()).await {
+            Ok(Some(event)) => event,
+            Ok(None) => Event::Closed,
+            Err(_) => panic!("uid {}: no event within {DEADLINE:?}", self.uid),
+        }
+    }
+}
+
+impl TestCluster {
+    pub async fn start(flavor: Flavor) -> TestCluster {
+        TestCluster::start_with(flavor, |_| {}).await
+    }
+
+    /// Starts a cluster after `tweak` adjusts the settings.
+    pub async fn start_with(flavor: Flavor, tweak: impl FnOnce(&mut AllFile)) -> TestCluster {
+        init_logging();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut file = test_file();
+        tweak(&mut file);
+        let (backends, mail, services) = match flavor {
+            Flavor::Embedded => {
+                let backends = Backends::Embedded { data_dir: dir.path().to_path_buf() };
+                (backends, Mail::Files(dir.path().join("mail")), None)
+            }
+            Flavor::Production => {
+                let isolation = services::Isolation::create().await;
+                let backends = Backends::External {
+                    db_url: isolation.db_url.clone(),
+                    redis_url: isolation.redis_url.clone(),
+                    redis_prefix: isolation.redis_prefix.clone(),
+                    mail: isolation.smtp.mail_config(),
+                };
+                (backends, Mail::Maildir(isolation.smtp.maildir.clone()), Some(isolation))
+            }
+        };
+        let suite = Suite::start(&file, &backends).await.expect("suite starts");
+        let gate = GateClient::new(&format!("http://{}", suite.gate)).expect("gate client");
+        let cluster = TestCluster { suite, gate, mail, flavor, services, _dir: dir };
+        // Both chat servers are in the registry before any test logs in.
+        wait_for("both chat servers to register", || async {
+            let live = imchat_store::registry::live(&cluster.kv().await).await.ok()?;
+            (live.len() == 2).then_some(())
+        })
+        .await;
+        cluster
+    }
+
+    /// A key-value handle onto the cluster's store (for inspection).
+    pub async fn kv(&self) -> imchat_store::Kv {
+        match &self.services {
+            Some(isolation) => isolation.kv().await,
+            None => self.suite.kv.clone().expect("embedded suites share their store"),
+        }
+    }
+
+    /// Registers a new user whose name and email derive from `name`.
+    pub async fn register(&self, name: &str) -> TestUser {
+        let tag = imchat_store::random_hex(4);
+        let email = format!("{name}.{tag}@example.com");
+        let name = format!("{name}_{tag}");
+        let password = format!("pw-{tag}-secret");
+        self.gate.request_code(&email).await.expect("code requested");
+        let code = self.mail.code_for(&email).await;
+        let rsp = self
+            .gate
+            .register(&RegisterReq {
+                email: email.clone(),
+                user: name.clone(),
+                passwd: password.clone(),
+                confirm: password.clone(),
+                varifycode: code,
+                icon: ":/res/head_1.jpg".into(),
+            })
+            .await
+            .expect("registered");
+        TestUser { uid: rsp.uid, name, email, password }
+    }
+
+    /// Logs in over HTTP and opens a chat session on chat server `idx` (0 or 1).
+    pub async fn login_on(&self, user: &TestUser, idx: usize) -> Client {
+        let http = self.gate.login(&user.email, &user.password).await.expect("http login");
+        let addr = self.suite.chats[idx].addr.to_string();
+        let (chat, events) = ChatClient::connect(&addr).await.expect("chat connect");
+        let login = chat.login(http.uid, &http.token).await.expect("chat login");
+        Client { chat, events, login, uid: http.uid }
+    }
+
+    /// Registers alice and bob, logs them in on different chat servers (alice on 0, bob on 1)
+    /// and makes them friends (alice asked, bob accepted).
+    pub async fn friends(&self) -> Friends {
+        let (alice, bob) = (self.register("alice").await, self.register("bob").await);
+        let mut a = self.login_on(&alice, 0).await;
+        let mut b = self.login_on(&bob, 1).await;
+        a.chat.add_friend(a.uid, b.uid, "hi, it's alice", "Bob").await.expect("apply");
+        assert!(matches!(b.next_event().await, Event::FriendRequest(_)));
+        let accepted = b.chat.accept_friend(b.uid, a.uid, "Alice").await.expect("accept");
+        let thread_id = accepted.chat_datas[0].thread_id;
+        assert!(matches!(a.next_event().await, Event::FriendAccepted(_)));
+        Friends { alice, bob, a, b, thread_id }
+    }
+
+    pub async fn shutdown(self) {
+        self.suite.shutdown().await;
+        if let Some(isolation) = self.services {
+            isolation.drop_all().await;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Per-test isolation on the shared services: a fresh MariaDB database, a private Redis key
+//! prefix, and the SMTP sink's address and Maildir. The services themselves are started by
+//! `cargo xtask test`; a missing one fails the test with instructions, never skips it.
+
+use std::path::PathBuf;
+
+use imchat_store::Kv;
+use imchat_verify::{MailConfig, SmtpTls};
+use sqlx::Connection;
+
+const HOW_TO_RUN: &str = "run the suite with `cargo xtask test`, which starts MariaDB, Redis and the SMTP sink";
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// The MariaDB server URL without a database (`IMCHAT_TEST_MYSQL_URL`).
+pub fn mysql_base() -> String {
+    env_or("IMCHAT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306").trim_end_matches('/').to_owned()
+}
+
+pub fn redis_url() -> String {
+    env_or("IMCHAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+}
+
+/// Creates an empty database of its own and returns its URL.
+pub async fn fresh_mysql_db() -> (String, String) {
+    sqlx::any::install_default_drivers();
+    let base = mysql_base();
+    let name = format!("imchat_t_{}", imchat_store::random_hex(6));
+    let mut admin = sqlx::AnyConnection::connect(&format!("{base}/test"))
+        .await
+        .unwrap_or_else(|err| panic!("MariaDB at {base} is not reachable ({err}); {HOW_TO_RUN}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    (format!("{base}/{name}"), name)
+}
+
+pub async fn drop_mysql_db(name: &str) {
+    if let Ok(mut admin) = sqlx::AnyConnection::connect(&format!("{}/test", mysql_base())).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await;
+        let _ = admin.close().await;
+    }
+}
+
+/// A Redis handle under a fresh key prefix.
+pub async fn fresh_redis() -> (Kv, String) {
+    let url = redis_url();
+    let prefix = format!("imchat_t_{}:", imchat_store::random_hex(6));
+    let kv =
+        Kv::redis(&url).await.unwrap_or_else(|err| panic!("Redis at {url} is not reachable ({err}); {HOW_TO_RUN}"));
+    let kv = kv.with_prefix(&prefix);
+    kv.get("probe").await.unwrap_or_else(|err| panic!("Redis at {url} does not answer ({err}); {HOW_TO_RUN}"));
+    (kv, prefix)
+}
+
+/// The SMTP sink started by `cargo xtask test`.
+#[derive(Debug, Clone)]
+pub struct SmtpSink {
+    pub host: String,
+    pub port: u16,
+    pub maildir: PathBuf,
+}
+
+impl SmtpSink {
+    pub fn from_env() -> SmtpSink {
+        let addr = std::env::var("IMCHAT_TEST_SMTP")
+            .unwrap_or_else(|_| panic!("IMCHAT_TEST_SMTP is not set (the SMTP sink's host:port); {HOW_TO_RUN}"));
+        let maildir = std::env::var("IMCHAT_TEST_MAILDIR")
+            .unwrap_or_else(|_| panic!("IMCHAT_TEST_MAILDIR is not set (the sink's Maildir); {HOW_TO_RUN}"));
+        let (host, port) = addr.rsplit_once(':').expect("IMCHAT_TEST_SMTP is host:port");
+        SmtpSink { host: host.to_owned(), port: port.parse().expect("SMTP port"), maildir: maildir.into() }
+    }
+
+    pub fn mail_config(&self) -> MailConfig {
+        MailConfig::Smtp {
+            host: self.host.clone(),
+            port: self.port,
+            tls: SmtpTls::None,
+            username: None,
+            password: None,
+            from: "imchat tests <no-reply@imchat.invalid>".into(),
+        }
+    }
+}
+
+/// Everything one production-flavoured test owns on the shared services.
+pub struct Isolation {
+    pub db_url: String,
+    pub db_name: String,
+    pub redis_url: String,
+    pub redis_prefix: String,
+    pub smtp: SmtpSink,
+}
+
+impl Isolation {
+    pub async fn create() -> Isolation {
+        let smtp = SmtpSink::from_env();
+        let (db_url, db_name) = fresh_mysql_db().await;
+        let (_, redis_prefix) = fresh_redis().await;
+        Isolation { db_url, db_name, redis_url: redis_url(), redis_prefix, smtp }
+    }
+
+    pub async fn kv(&self) -> Kv {
+        Kv::redis(&self.redis_url).await.expect("redis").with_prefix(&self.redis_prefix)
+    }
+
+    /// Drops the database and every key under the prefix.
+    pub async fn drop_all(self) {
+        drop_mysql_db(&self.db_name).await;
+        let kv = self.kv().await;
+        if let Ok(entries) = kv.scan_prefix("").await {
+            let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+            let _ = kv.del(&keys).await;
+        }
+        let _ = kv.del(&[imchat_store::keys::LOGIN_COUNT]).await;
+    }
+}
