@@ -98,7 +98,7 @@ async fn friendship_thread_and_messages(db: Db) {
     assert_eq!(sync.threads[0].unread, 3, "three messages from a after seq 2");
     assert_eq!(sync.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5]);
     let sync = db.sync(b, &HashMap::from([(thread_id, 5)]), 100).await.unwrap();
-    assert!(sync.messages.is_empty() && !sync.more);
+    assert!(sync.messages.is_empty() && sync.threads.is_empty() && !sync.more);
     let (threads, more) = db.user_threads(a, 0, 10).await.unwrap();
     assert_eq!((threads.len(), more), (1, false));
 }

@@ -63,8 +63,10 @@ pub struct Limits {
     pub history_page: i64,
     /// Messages in one sync reply.
     pub sync_page: i64,
-    /// Friend requests in the login reply.
+    /// Friend requests and friends in the login reply (llfc has no paging for either; these
+    /// bounds keep the reply far below the 64 KiB frame limit).
     pub login_applies: i64,
+    pub login_friends: usize,
     /// How long a login waits for the user's lock.
     pub login_lock_wait: Duration,
     /// Lifetime of `uip_`/`usession_` routes; refreshed while the session lives.
@@ -91,6 +93,7 @@ impl Default for Limits {
             history_page: 10,
             sync_page: 200,
             login_applies: 50,
+            login_friends: 300,
             login_lock_wait: Duration::from_secs(5),
             route_ttl: Duration::from_secs(60),
             registry_interval: Duration::from_secs(2),

@@ -123,6 +123,26 @@ impl Session {
         Ok(())
     }
 
+    /// Sends a paged reply with as many of its `total` items as fit in one frame: `build(n)`
+    /// makes the reply with the first `n` items (and must flag that more remain when `n < total`).
+    fn send_fitting<M: Message>(&self, total: usize, build: impl Fn(usize) -> M) -> Handled {
+        let mut n = total;
+        loop {
+            let mut buf = BytesMut::new();
+            match build(n).encode(&mut buf) {
+                Ok(()) => {
+                    self.outbox.push(buf.freeze());
+                    return Ok(());
+                }
+                Err(_) if n > 0 => n /= 2,
+                Err(err) => {
+                    tracing::error!(%err, id = M::ID, "even an empty page does not fit in a frame");
+                    return Err(ErrorCode::Internal.into());
+                }
+            }
+        }
+    }
+
     fn reject(&self, reject: Reject, req_id: u16) {
         let mut buf = BytesMut::new();
         ErrorBody::new(reject.0, req_id).encode(&mut buf).expect("error bodies are small");

@@ -191,6 +191,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         history_page: r.or(s, "HistoryPage", COUNT, d.history_page),
         sync_page: r.or(s, "SyncPage", COUNT, d.sync_page),
         login_applies: r.or(s, "LoginApplies", COUNT, d.login_applies),
+        login_friends: r.or(s, "LoginFriends", COUNT, d.login_friends),
         login_lock_wait: millis(r, s, "LoginLockWaitMs", d.login_lock_wait),
         route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
         registry_interval: millis(r, s, "RegistryIntervalMs", d.registry_interval),

@@ -2,6 +2,7 @@
 //! then pushed to the recipient as 1019.
 
 use imchat_proto::ErrorCode;
+use imchat_proto::codec::MAX_BODY_CEILING;
 use imchat_proto::msg::{NotifyTextChat, TextChatData, TextChatReq, TextChatRsp};
 use imchat_proto::time::format_chat_time;
 use imchat_store::NewMsg;
@@ -10,6 +11,42 @@ use crate::session::{Handled, Session};
 
 /// Longest client idempotency key (llfc sends a braced UUID, 38 characters).
 const MAX_UNIQUE_ID_BYTES: usize = 64;
+/// Generous JSON size of one text's fixed fields in a 1018/1019 reply.
+const REPLY_BYTES_PER_TEXT: usize = 256;
+/// JSON escaping grows a string at most this much (`\u0000` for a control byte).
+const WORST_ESCAPE_FACTOR: usize = 6;
+
+/// Whether the 1018/1019 for `req` fits in a frame. Cheap arithmetic first; only a request
+/// near the limit pays for an exact measurement.
+fn reply_fits(req: &TextChatReq) -> bool {
+    let worst: usize = req
+        .text_array
+        .iter()
+        .map(|t| (t.content.len() + t.unique_id.len()) * WORST_ESCAPE_FACTOR + REPLY_BYTES_PER_TEXT)
+        .sum();
+    if worst <= MAX_BODY_CEILING {
+        return true;
+    }
+    let widest = TextChatRsp {
+        error: 0,
+        fromuid: i32::MIN,
+        touid: i32::MIN,
+        thread_id: i64::MIN,
+        chat_datas: req
+            .text_array
+            .iter()
+            .map(|t| TextChatData {
+                message_id: i64::MIN,
+                unique_id: t.unique_id.clone(),
+                content: t.content.clone(),
+                status: i32::MIN,
+                chat_time: format_chat_time(0),
+                seq: i64::MIN,
+            })
+            .collect(),
+    };
+    serde_json::to_vec(&widest).is_ok_and(|body| body.len() + REPLY_BYTES_PER_TEXT <= MAX_BODY_CEILING)
+}
 
 impl Session {
     pub(super) async fn text_chat(&mut self, req: TextChatReq) -> Handled {
@@ -23,6 +60,11 @@ impl Session {
                     && t.unique_id.len() <= MAX_UNIQUE_ID_BYTES
             });
         if !valid {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        if !reply_fits(&req) {
+            // Stored messages must always be acknowledged, so a reply that could not be framed
+            // is refused before anything is stored.
             return Err(ErrorCode::InvalidArgument.into());
         }
         self.ensure_friend(req.touid).await?;

@@ -64,28 +64,28 @@ impl Session {
                 }
             };
         // An empty page is a valid answer (llfc crashed on it, §10.10).
-        let last_message_id = page.messages.last().map_or(req.message_id, |m| m.message_id);
-        self.send(&LoadChatMsgRsp {
+        let datas: Vec<HistoryData> = page
+            .messages
+            .into_iter()
+            .map(|m| HistoryData {
+                sender: m.sender,
+                msg_id: m.message_id,
+                thread_id: m.thread_id,
+                unique_id: 0,
+                msg_content: m.content,
+                chat_time: format_chat_time(m.created_at),
+                status: m.status,
+                msg_type: m.msg_type,
+                receiver: m.receiver,
+                seq: m.seq,
+            })
+            .collect();
+        self.send_fitting(datas.len(), |n| LoadChatMsgRsp {
             error: 0,
             thread_id: req.thread_id,
-            last_message_id,
-            load_more: page.more,
-            chat_datas: page
-                .messages
-                .into_iter()
-                .map(|m| HistoryData {
-                    sender: m.sender,
-                    msg_id: m.message_id,
-                    thread_id: m.thread_id,
-                    unique_id: 0,
-                    msg_content: m.content,
-                    chat_time: format_chat_time(m.created_at),
-                    status: m.status,
-                    msg_type: m.msg_type,
-                    receiver: m.receiver,
-                    seq: m.seq,
-                })
-                .collect(),
+            last_message_id: datas[..n].last().map_or(req.message_id, |m| m.msg_id),
+            load_more: page.more || n < datas.len(),
+            chat_datas: datas[..n].to_vec(),
         })
     }
 
@@ -99,35 +99,37 @@ impl Session {
         for state in &page.threads {
             self.threads.insert(state.thread.thread_id, state.thread);
         }
-        self.send(&SyncRsp {
+        let threads: Vec<SyncThread> = page
+            .threads
+            .iter()
+            .map(|s| SyncThread {
+                thread_id: s.thread.thread_id,
+                peer_uid: s.thread.peer_of(me),
+                last_seq: s.last_seq,
+                unread: s.unread,
+            })
+            .collect();
+        let datas: Vec<SyncData> = page
+            .messages
+            .into_iter()
+            .map(|m| SyncData {
+                thread_id: m.thread_id,
+                seq: m.seq,
+                message_id: m.message_id,
+                sender: m.sender,
+                receiver: m.receiver,
+                unique_id: m.unique_id,
+                content: m.content,
+                chat_time: format_chat_time(m.created_at),
+                status: m.status,
+                msg_type: m.msg_type,
+            })
+            .collect();
+        self.send_fitting(datas.len(), |n| SyncRsp {
             error: 0,
-            threads: page
-                .threads
-                .iter()
-                .map(|s| SyncThread {
-                    thread_id: s.thread.thread_id,
-                    peer_uid: s.thread.peer_of(me),
-                    last_seq: s.last_seq,
-                    unread: s.unread,
-                })
-                .collect(),
-            chat_datas: page
-                .messages
-                .into_iter()
-                .map(|m| SyncData {
-                    thread_id: m.thread_id,
-                    seq: m.seq,
-                    message_id: m.message_id,
-                    sender: m.sender,
-                    receiver: m.receiver,
-                    unique_id: m.unique_id,
-                    content: m.content,
-                    chat_time: format_chat_time(m.created_at),
-                    status: m.status,
-                    msg_type: m.msg_type,
-                })
-                .collect(),
-            more: page.more,
+            threads: threads.clone(),
+            chat_datas: datas[..n].to_vec(),
+            more: page.more || n < datas.len(),
         })
     }
 }

@@ -29,7 +29,7 @@ impl Session {
             return Err(ErrorCode::UidInvalid.into());
         };
         let applies = shared.db.apply_list(user.uid, shared.config.limits.login_applies).await?;
-        let friends = shared.db.friend_list(user.uid).await?;
+        let mut friends = shared.db.friend_list(user.uid).await?;
 
         let Some(lock) = UserLock::acquire(kv, user.uid, shared.config.limits.login_lock_wait).await? else {
             return Err(ErrorCode::LoginBusy.into());
@@ -41,6 +41,7 @@ impl Session {
         taken?;
 
         self.friends = friends.iter().map(|f| f.friend.uid).collect();
+        friends.truncate(shared.config.limits.login_friends);
         let reply = LoginRsp {
             error: 0,
             uid: user.uid,

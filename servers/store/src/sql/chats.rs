@@ -342,8 +342,8 @@ impl Db {
         Ok((messages, more))
     }
 
-    /// Offline sync: every thread of `uid` with its unread count, and up to `limit` messages
-    /// after the given per-thread cursors (threads not in `cursors` start at 0).
+    /// Offline sync: every thread of `uid` with messages after its cursor (threads not in
+    /// `cursors` start at 0), with unread counts, and up to `limit` of those messages.
     pub async fn sync(&self, uid: i32, cursors: &HashMap<i64, i64>, limit: i64) -> Result<SyncPage, StoreError> {
         let rows = sqlx::query(
             "SELECT p.thread_id, p.user1_id, p.user2_id, t.last_seq FROM private_chat p \
@@ -358,24 +358,25 @@ impl Db {
             let thread = thread_from_row(row)?;
             let last_seq: i64 = row.try_get("last_seq")?;
             let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(0).max(0);
-            let mut unread = 0;
-            if last_seq > cursor {
-                unread =
-                    sqlx::query("SELECT COUNT(*) FROM chat_message WHERE thread_id = ? AND seq > ? AND sender_id <> ?")
-                        .bind(thread.thread_id)
-                        .bind(cursor)
-                        .bind(i64::from(uid))
-                        .fetch_one(&self.pool)
-                        .await?
-                        .try_get(0)?;
-                let room = limit - page.messages.len() as i64;
-                if room > 0 {
-                    let (messages, more) = self.messages_after(thread.thread_id, cursor, room).await?;
-                    page.more |= more;
-                    page.messages.extend(messages);
-                } else {
-                    page.more = true;
-                }
+            if last_seq <= cursor {
+                // Nothing new: the client already holds this thread up to date.
+                continue;
+            }
+            let unread: i64 =
+                sqlx::query("SELECT COUNT(*) FROM chat_message WHERE thread_id = ? AND seq > ? AND sender_id <> ?")
+                    .bind(thread.thread_id)
+                    .bind(cursor)
+                    .bind(i64::from(uid))
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get(0)?;
+            let room = limit - page.messages.len() as i64;
+            if room > 0 {
+                let (messages, more) = self.messages_after(thread.thread_id, cursor, room).await?;
+                page.more |= more;
+                page.messages.extend(messages);
+            } else {
+                page.more = true;
             }
             page.threads.push(SyncThreadState { thread, last_seq, unread });
         }
