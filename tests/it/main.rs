@@ -27,5 +27,7 @@ mod flow;
 mod presence;
 /// The SQL and key-value stores through their public API, on both backends.
 mod stores;
+/// Source-tree rules: crate layering, file headers.
+mod tidy;
 /// A client written from llfc-wire.md alone: raw JSON over HTTP and hand-built frames.
 mod wire;
