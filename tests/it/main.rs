@@ -21,6 +21,8 @@ macro_rules! both {
 mod bad_frames;
 /// Malformed and hostile HTTP requests to the gate; code limits.
 mod bad_http;
+/// The five-process deployment from the sample configs, with a chat server killed.
+mod deployment;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.
 mod flow;
 /// Duplicate login kick, admin kick, crash of a chat server, offline delivery and sync.

@@ -228,7 +228,8 @@ fn read_mail(r: &mut Reader, default_dir: Option<&Path>) -> Option<MailConfig> {
                 host: r.required("Mail", "Host", HOST)?,
                 port: r.or("Mail", "Port", PORT, 465),
                 tls: tls.0,
-                username: r.optional("Mail", "User", TEXT),
+                // An empty user (e.g. `IMCHAT_MAIL_USER=`) means no authentication.
+                username: r.optional::<String>("Mail", "User", TEXT).filter(|u| !u.is_empty()),
                 password: r.optional::<Secret>("Mail", "Passwd", TEXT).map(|s| s.0),
                 from,
             })

@@ -1,0 +1,158 @@
+//! The production deployment as an operator runs it: five `imchat-server` processes started
+//! from the sample INI files in `config/` (ports, database and key prefix overridden through
+//! `IMCHAT_*` environment variables), on MariaDB + Redis + the SMTP sink. One chat server is
+//! killed mid-conversation.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use imchat_proto::http::RegisterReq;
+use imchat_proto::msg::SyncCursor;
+use imchat_sdk::{ChatClient, Event, GateClient};
+use imchat_tests::mail::Mail;
+use imchat_tests::services::{self, SmtpSink};
+use imchat_tests::wait_for;
+
+/// Kills the process when dropped, so a failing test leaves nothing running.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn binary() -> PathBuf {
+    // target/<profile>/deps/e2e-<hash> → target/<profile>/imchat-server
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("imchat-server");
+    assert!(bin.exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
+    bin
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn config(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../config").join(name)
+}
+
+fn spawn(role: &str, file: &str, env: &[(String, String)]) -> Process {
+    let log = std::env::var("IMCHAT_TEST_LOG").unwrap_or_else(|_| "warn".into());
+    let child = Command::new(binary())
+        .args([role, "--config"])
+        .arg(config(file))
+        .env("RUST_LOG", log)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    Process(child)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_processes_from_the_sample_configs() {
+    let smtp = SmtpSink::from_env();
+    let (db_url, schema) = services::fresh_mysql_db().await;
+    let (kv, prefix) = services::fresh_redis().await;
+    let (gate, verify, status) = (free_port(), free_port(), free_port());
+    let chats = [(free_port(), free_port()), (free_port(), free_port())];
+    let shared: Vec<(String, String)> = [
+        ("IMCHAT_GATESERVER_PORT", gate.to_string()),
+        ("IMCHAT_VARIFYSERVER_PORT", verify.to_string()),
+        ("IMCHAT_STATUSSERVER_PORT", status.to_string()),
+        ("IMCHAT_MYSQL_SCHEMA", schema.clone()),
+        ("IMCHAT_REDIS_PREFIX", prefix.clone()),
+        ("IMCHAT_MAIL_HOST", smtp.host.clone()),
+        ("IMCHAT_MAIL_PORT", smtp.port.to_string()),
+        ("IMCHAT_MAIL_TLS", "none".into()),
+        ("IMCHAT_MAIL_USER", String::new()),
+        ("IMCHAT_LIMITS_REGISTRYINTERVALMS", "100".into()),
+        ("IMCHAT_LIMITS_REGISTRYTTLMS", "800".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let _ = db_url;
+    let chat_env = |(port, rpc): (u16, u16)| {
+        let mut env = shared.clone();
+        env.push(("IMCHAT_SELFSERVER_PORT".into(), port.to_string()));
+        env.push(("IMCHAT_SELFSERVER_RPCPORT".into(), rpc.to_string()));
+        env
+    };
+    // The gate migrates the schema first; the others find it in place.
+    let _gate = spawn("gate", "gate.ini", &shared);
+    let client = GateClient::new(&format!("http://127.0.0.1:{gate}")).unwrap();
+    wait_for("the gate to answer", || async {
+        reqwest::get(format!("http://127.0.0.1:{gate}/healthz")).await.ok().filter(|r| r.status().is_success())
+    })
+    .await;
+    let _verify = spawn("verify", "verify.ini", &shared);
+    let _status = spawn("status", "status.ini", &shared);
+    let mut chat1 = Some(spawn("chat", "chat1.ini", &chat_env(chats[0])));
+    let _chat2 = spawn("chat", "chat2.ini", &chat_env(chats[1]));
+    wait_for("both chat servers to register", || async {
+        (imchat_store::registry::live(&kv).await.ok()?.len() == 2).then_some(())
+    })
+    .await;
+
+    let mail = Mail::Maildir(smtp.maildir.clone());
+    let mut users = Vec::new();
+    for name in ["proc_a", "proc_b"] {
+        let tag = imchat_store::random_hex(4);
+        let (email, user) = (format!("{name}.{tag}@example.com"), format!("{name}{tag}"));
+        wait_for("the verify server to send a code", || async { client.request_code(&email).await.ok() }).await;
+        let code = mail.code_for(&email).await;
+        let req = RegisterReq {
+            email: email.clone(),
+            user,
+            passwd: "secret-1".into(),
+            confirm: "secret-1".into(),
+            varifycode: code,
+            icon: String::new(),
+        };
+        let uid = client.register(&req).await.unwrap().uid;
+        users.push((uid, email));
+    }
+    let connect = async |idx: usize, server: usize| {
+        let http = client.login(&users[idx].1, "secret-1").await.unwrap();
+        let (chat, events) = ChatClient::connect(&format!("127.0.0.1:{}", chats[server].0)).await.unwrap();
+        chat.login(http.uid, &http.token).await.unwrap();
+        (chat, events)
+    };
+    let ((a_uid, _), (b_uid, _)) = (users[0].clone(), users[1].clone());
+    let (a, _a_events) = connect(0, 0).await;
+    let (b, mut b_events) = connect(1, 1).await;
+    a.add_friend(a_uid, b_uid, "hello", "").await.unwrap();
+    let accepted = b.accept_friend(b_uid, a_uid, "").await.unwrap();
+    let thread = accepted.chat_datas[0].thread_id;
+    a.send_texts(a_uid, b_uid, thread, &[("across processes", "{p-1}")]).await.unwrap();
+    let pushed = tokio::time::timeout(imchat_tests::DEADLINE, async {
+        loop {
+            match b_events.recv().await {
+                Some(Event::Text(text)) => return text,
+                Some(_) => continue,
+                None => panic!("bob's connection closed"),
+            }
+        }
+    })
+    .await
+    .expect("the pushed message");
+    assert_eq!(pushed.chat_datas[0].content, "across processes");
+
+    // Kill alice's chat server; bob keeps writing; alice comes back on the other server.
+    drop(chat1.take());
+    wait_for("the killed server to leave the registry", || async {
+        (imchat_store::registry::live(&kv).await.ok()?.len() == 1).then_some(())
+    })
+    .await;
+    let sent = b.send_texts(b_uid, a_uid, thread, &[("while you were gone", "{p-2}")]).await.unwrap();
+    let http = client.login(&users[0].1, "secret-1").await.unwrap();
+    assert_eq!(http.chatport, chats[1].0.to_string(), "only the live server is handed out");
+    let (a, _) = connect(0, 1).await;
+    let sync = a.sync(&[SyncCursor { thread_id: thread, seq: 3 }]).await.unwrap();
+    assert_eq!(sync.chat_datas.iter().map(|d| d.message_id).collect::<Vec<_>>(), [sent.chat_datas[0].message_id]);
+    services::drop_mysql_db(&schema).await;
+}
