@@ -182,3 +182,20 @@ async fn slow_consumer_is_disconnected_and_loses_nothing() {
     assert!(sync.more && !sync.chat_datas.is_empty(), "a large backlog comes in pages that fit a frame");
     cluster.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_burst_is_spread_over_the_live_servers() {
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let mut users = Vec::new();
+    for name in ["u1", "u2", "u3", "u4"] {
+        users.push(cluster.register(name).await);
+    }
+    let mut ports = std::collections::BTreeSet::new();
+    for user in &users {
+        ports.insert(cluster.gate.login(&user.email, &user.password).await.unwrap().chatport);
+    }
+    let all: std::collections::BTreeSet<String> =
+        cluster.suite.chats.iter().map(|c| c.addr.port().to_string()).collect();
+    assert_eq!(ports, all, "logins handed out between heartbeats still go to both servers");
+    cluster.shutdown().await;
+}

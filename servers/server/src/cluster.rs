@@ -71,6 +71,7 @@ pub async fn run_status(file: StatusFile, stop: CancellationToken) -> anyhow::Re
         token_ttl: file.token_ttl,
         fallback: file.fallback,
         channels: Channels::default(),
+        assigned: Default::default(),
     };
     tracing::info!(addr = %listener.local_addr()?, "status listening");
     imchat_status::run(listener, status, stop.cancelled_owned()).await?;
@@ -189,6 +190,7 @@ impl Suite {
             token_ttl: file.token_ttl,
             fallback: Vec::new(),
             channels: Channels::default(),
+            assigned: Default::default(),
         };
         tasks.push(tokio::spawn(wrap(imchat_status::run(status_l, status_role, stop.clone().cancelled_owned()))));
 

@@ -2,7 +2,9 @@
 //! from the registry the chat servers keep fresh and issues a login token; `AdminService`
 //! (imchat extension) lists chat servers, kicks users and looks up a user's token and route.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use imchat_proto::ErrorCode;
@@ -38,7 +40,13 @@ pub struct StatusServer {
     pub token_ttl: Duration,
     pub fallback: Vec<StaticServer>,
     pub channels: Channels,
+    pub assigned: Assignments,
 }
+
+/// Logins handed to each chat server since its last registry heartbeat. A server's count only
+/// moves when it next heartbeats, so without this a login burst would all go to one server.
+#[derive(Debug, Clone, Default)]
+pub struct Assignments(Arc<Mutex<HashMap<String, (i64, i64)>>>);
 
 /// Serves `StatusService` and `AdminService` on `listener` until `shutdown` completes.
 pub async fn run(
@@ -59,13 +67,24 @@ fn internal(err: StoreError) -> Status {
 }
 
 impl StatusServer {
-    /// The live server with the fewest sessions (ties: by name), else the first fallback.
+    /// The live server with the fewest sessions, counting logins handed out since its last
+    /// heartbeat (ties: by name), else the first fallback.
     async fn pick(&self) -> Result<Option<(String, u16)>, StoreError> {
         let live = registry::live(&self.kv).await?;
-        if let Some(best) = live.iter().min_by(|a, b| a.connections.cmp(&b.connections).then(a.name.cmp(&b.name))) {
-            return Ok(Some((best.host.clone(), best.port)));
+        let mut assigned = self.assigned.0.lock().unwrap_or_else(|p| p.into_inner());
+        let pending = |entry: &ChatServerEntry| match assigned.get(&entry.name) {
+            Some((heartbeat, n)) if *heartbeat == entry.heartbeat_ms => *n,
+            _ => 0,
+        };
+        let Some(best) = live.iter().min_by_key(|e| (e.connections + pending(e), e.name.clone())) else {
+            return Ok(self.fallback.first().map(|s| (s.host.clone(), s.port)));
+        };
+        let slot = assigned.entry(best.name.clone()).or_insert((best.heartbeat_ms, 0));
+        if slot.0 != best.heartbeat_ms {
+            *slot = (best.heartbeat_ms, 0);
         }
-        Ok(self.fallback.first().map(|s| (s.host.clone(), s.port)))
+        slot.1 += 1;
+        Ok(Some((best.host.clone(), best.port)))
     }
 
     async fn rpc_addr_of(&self, name: &str) -> Result<Option<String>, StoreError> {
