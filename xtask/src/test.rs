@@ -24,8 +24,8 @@ fn cargo() -> Command {
     cmd(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// Runs a lint step; a non-zero exit becomes an error carrying `fix`.
-fn lint(what: &str, args: &[&str], fix: &str) -> Result<()> {
+/// Runs one cargo step; a non-zero exit becomes an error carrying `fix`.
+fn cargo_step(what: &str, args: &[&str], fix: &str) -> Result<()> {
     step(what, || {
         let code = exit_code(cargo().args(args))?;
         if code == 0 { Ok(()) } else { Err(format!("{what} failed (exit code {code}); {fix}")) }
@@ -41,8 +41,8 @@ pub fn run(opts: &Options) -> Result<i32> {
     step("dropping leftover test databases", services::drop_test_databases)?;
 
     if opts.lint {
-        lint("cargo fmt --check", &["fmt", "--all", "--", "--check"], "run `cargo fmt --all` to fix formatting")?;
-        lint(
+        cargo_step("cargo fmt --check", &["fmt", "--all", "--", "--check"], "run `cargo fmt --all` to fix formatting")?;
+        cargo_step(
             "cargo clippy",
             &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
             "fix the warnings above",
@@ -50,6 +50,10 @@ pub fn run(opts: &Options) -> Result<i32> {
     } else {
         eprintln!("xtask: --no-lint: skipping cargo fmt and clippy");
     }
+
+    // The deployment test runs the real `imchat-server` binary, which `cargo test` of the
+    // test crate does not build by itself.
+    cargo_step("cargo build --bins", &["build", "--workspace", "--bins"], "fix the build errors above")?;
 
     let nextest = succeeds(cargo().args(["nextest", "--version"]));
     let mut tests = cargo();

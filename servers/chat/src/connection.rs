@@ -89,12 +89,23 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>, stop: CancellationToken) 
     let (tx, rx) = mpsc::channel(shared.config.limits.out_queue.max(1));
     let close = stop.child_token();
     let outbox = Outbox { tx, close: close.clone() };
-    let write_task = tokio::spawn(write_loop(writer, rx, close.clone(), shared.config.limits.close_flush));
+    let mut write_task =
+        AbortOnDrop(tokio::spawn(write_loop(writer, rx, close.clone(), shared.config.limits.close_flush)));
     let mut session = Session::new(shared.clone(), outbox.clone());
     read_loop(reader, &mut session, &outbox, &close, &shared).await;
     session.end().await;
     close.cancel();
-    let _ = write_task.await;
+    let _ = (&mut write_task.0).await;
+}
+
+/// Ties the write task to its connection: if the connection task is aborted (the server is
+/// killed), the socket's write half goes with it instead of lingering.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn read_loop(

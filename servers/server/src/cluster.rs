@@ -80,7 +80,7 @@ pub async fn run_status(file: StatusFile, stop: CancellationToken) -> anyhow::Re
 
 pub async fn run_chat(file: ChatFile, stop: CancellationToken) -> anyhow::Result<()> {
     let tcp = bind(&format!("{}:{}", file.host, file.port)).await?;
-    let rpc = bind(&format!("{}:{}", file.host, file.rpc_port)).await?;
+    let rpc = bind(&format!("{}:{}", file.rpc_host, file.rpc_port)).await?;
     let db = connect_db(&file.db).await?;
     let writer = MessageWriter::spawn(db.clone(), file.writer);
     let deps = ChatDeps { db, kv: connect_redis(&file.redis).await?, writer };

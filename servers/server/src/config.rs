@@ -348,6 +348,8 @@ pub struct ChatFile {
     pub name: String,
     pub host: String,
     pub port: u16,
+    /// Bind host of the peer gRPC port: internal and unauthenticated, so private by default.
+    pub rpc_host: String,
     pub rpc_port: u16,
     pub advertise_host: String,
     pub rpc_advertise_host: String,
@@ -361,6 +363,7 @@ pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
     let name: Option<String> = r.required("SelfServer", "Name", "a unique server name");
     let host: String = r.or("SelfServer", "Host", HOST, "0.0.0.0".to_owned());
     let port: Option<u16> = r.required("SelfServer", "Port", PORT_OR_ZERO);
+    let rpc_host: String = r.or("SelfServer", "RPCHost", HOST, "127.0.0.1".to_owned());
     let rpc_port: Option<u16> = r.required("SelfServer", "RPCPort", PORT_OR_ZERO);
     let advertise_host: String = r.or("SelfServer", "AdvertiseHost", HOST, "127.0.0.1".to_owned());
     let rpc_advertise_host: String = r.or("SelfServer", "RPCAdvertiseHost", HOST, advertise_host.clone());
@@ -372,6 +375,7 @@ pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
         name: name?,
         host,
         port: port?,
+        rpc_host,
         rpc_port: rpc_port?,
         advertise_host,
         rpc_advertise_host,
