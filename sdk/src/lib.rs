@@ -1,10 +1,13 @@
 //! The imchat client SDK, shared by `imchat-tui`, `imctl` and the end-to-end tests:
-//! [`GateClient`] for the HTTP API and [`ChatClient`] for a chat-server connection (typed
-//! requests, a stream of server [`Event`]s, heartbeat). Never used by the servers.
+//! [`GateClient`] for the HTTP API, [`ChatClient`] for a chat-server connection (typed
+//! requests, a stream of server [`Event`]s, heartbeat) and [`AdminClient`] for the status
+//! server's operator API. Never used by the servers.
 
+mod admin;
 mod chat;
 mod gate;
 
+pub use admin::{AdminClient, Kicked};
 pub use chat::{ChatClient, Event};
 pub use gate::GateClient;
 pub use imchat_proto as proto;
@@ -29,6 +32,9 @@ pub enum SdkError {
     Decode(String),
     #[error("request does not fit in a frame: {0}")]
     Encode(#[from] imchat_proto::EncodeError),
+    /// A gRPC call failed (the service is down, timed out, or refused).
+    #[error("rpc: {}", .0.message())]
+    Rpc(#[from] tonic::Status),
 }
 
 impl SdkError {

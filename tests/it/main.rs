@@ -21,10 +21,14 @@ macro_rules! both {
 mod bad_frames;
 /// Malformed and hostile HTTP requests to the gate; code limits.
 mod bad_http;
+/// Man pages and completions in the repository match the clap definitions.
+mod codegen;
 /// The five-process deployment from the sample configs, with a chat server killed.
 mod deployment;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.
 mod flow;
+/// `imctl` against running clusters: scripted registration, kicks, tokens, servers, errors.
+mod imctl;
 /// Duplicate login kick, admin kick, crash of a chat server, offline delivery and sync.
 mod presence;
 /// The SQL and key-value stores through their public API, on both backends.

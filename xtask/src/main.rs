@@ -21,6 +21,9 @@ Commands:
         then run `cargo fmt --check`, clippy and all workspace tests.
         --no-lint   skip cargo fmt and clippy
         <args>      passed to `cargo nextest run` (or `cargo test` without nextest)
+  codegen
+        Regenerate the committed man pages (man/) and shell completions
+        (completions/) from the clap definitions.
   services
         Only ensure MariaDB and Redis, then print their env vars:
           eval \"$(cargo xtask services)\"
@@ -83,6 +86,22 @@ fn main() -> ExitCode {
             };
             match test::run(&opts) {
                 Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+                Err(e) => fail(&e),
+            }
+        }
+        Some("codegen") => {
+            if let Some(extra) = rest.first() {
+                return usage_error(&format!("unexpected argument `{}` for `codegen`", extra.to_string_lossy()));
+            }
+            // The generator is the staleness test itself, run in "bless" mode: one definition
+            // of what the files contain.
+            let mut bless = util::cmd(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+            bless
+                .args(["test", "--quiet", "-p", "imchat-tests", "--test", "e2e", "--", "codegen"])
+                .env("IMCHAT_BLESS", "1");
+            match util::step("regenerating man pages and completions", || util::exit_code(&mut bless)) {
+                Ok(0) => ExitCode::SUCCESS,
+                Ok(code) => fail(&format!("the generator failed (exit code {code})")),
                 Err(e) => fail(&e),
             }
         }

@@ -12,7 +12,8 @@ use imchat_proto::grpc::admin_service_server::{AdminService, AdminServiceServer}
 use imchat_proto::grpc::status_service_server::{StatusService, StatusServiceServer};
 use imchat_proto::grpc::{
     AdminKickReq, AdminKickRsp, ChatServerInfo, GetChatServerReq, GetChatServerRsp, KickUserReq, ListChatServersReq,
-    ListChatServersRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp,
+    ListChatServersRsp, ListTokensReq, ListTokensRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp, RevokeTokenReq,
+    RevokeTokenRsp,
 };
 use imchat_proto::peer::Channels;
 use imchat_store::registry::{self, ChatServerEntry};
@@ -46,7 +47,15 @@ pub struct StatusServer {
 /// Logins handed to each chat server since its last registry heartbeat. A server's count only
 /// moves when it next heartbeats, so without this a login burst would all go to one server.
 #[derive(Debug, Clone, Default)]
-pub struct Assignments(Arc<Mutex<HashMap<String, (i64, i64)>>>);
+pub struct Assignments(Arc<Mutex<AssignmentState>>);
+
+#[derive(Debug, Default)]
+struct AssignmentState {
+    /// Server name → (the heartbeat the count belongs to, logins handed out since).
+    since_heartbeat: HashMap<String, (i64, i64)>,
+    /// Picks so far; rotates the choice among equally loaded servers.
+    picks: usize,
+}
 
 /// Serves `StatusService` and `AdminService` on `listener` until `shutdown` completes.
 pub async fn run(
@@ -68,18 +77,22 @@ fn internal(err: StoreError) -> Status {
 
 impl StatusServer {
     /// The live server with the fewest sessions, counting logins handed out since its last
-    /// heartbeat (ties: by name), else the first fallback.
+    /// heartbeat (ties: in turn), else the first fallback.
     async fn pick(&self) -> Result<Option<(String, u16)>, StoreError> {
         let live = registry::live(&self.kv).await?;
-        let mut assigned = self.assigned.0.lock().unwrap_or_else(|p| p.into_inner());
-        let pending = |entry: &ChatServerEntry| match assigned.get(&entry.name) {
+        let mut state = self.assigned.0.lock().unwrap_or_else(|p| p.into_inner());
+        let pending = |entry: &ChatServerEntry| match state.since_heartbeat.get(&entry.name) {
             Some((heartbeat, n)) if *heartbeat == entry.heartbeat_ms => *n,
             _ => 0,
         };
-        let Some(best) = live.iter().min_by_key(|e| (e.connections + pending(e), e.name.clone())) else {
+        let rotation = state.picks;
+        let Some((_, best)) = live.iter().enumerate().min_by_key(|(idx, e)| {
+            (e.connections + pending(e), (idx + live.len() - rotation % live.len()) % live.len())
+        }) else {
             return Ok(self.fallback.first().map(|s| (s.host.clone(), s.port)));
         };
-        let slot = assigned.entry(best.name.clone()).or_insert((best.heartbeat_ms, 0));
+        state.picks = state.picks.wrapping_add(1);
+        let slot = state.since_heartbeat.entry(best.name.clone()).or_insert((best.heartbeat_ms, 0));
         if slot.0 != best.heartbeat_ms {
             *slot = (best.heartbeat_ms, 0);
         }
@@ -168,23 +181,93 @@ impl AdminService for StatusServer {
     }
 
     async fn lookup_user(&self, request: Request<LookupUserReq>) -> Result<Response<LookupUserRsp>, Status> {
+        Ok(Response::new(self.lookup(request.into_inner().uid).await.map_err(internal)?))
+    }
+
+    async fn list_tokens(&self, request: Request<ListTokensReq>) -> Result<Response<ListTokensRsp>, Status> {
+        let ListTokensReq { pattern, limit } = request.into_inner();
+        let limit = match limit {
+            0 => MAX_LISTED_TOKENS,
+            n => usize::try_from(n).unwrap_or(MAX_LISTED_TOKENS).min(MAX_LISTED_TOKENS),
+        };
+        let mut uids: Vec<i32> = self
+            .kv
+            .scan_prefix(keys::TOKEN_PREFIX)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter_map(|(key, _)| key.strip_prefix(keys::TOKEN_PREFIX).and_then(|uid| uid.parse().ok()))
+            .filter(|uid: &i32| pattern.is_empty() || glob_match(pattern.as_bytes(), uid.to_string().as_bytes()))
+            .collect();
+        uids.sort_unstable();
+        let truncated = uids.len() > limit;
+        uids.truncate(limit);
+        let mut users = Vec::with_capacity(uids.len());
+        for uid in uids {
+            users.push(self.lookup(uid).await.map_err(internal)?);
+        }
+        Ok(Response::new(ListTokensRsp { users, truncated }))
+    }
+
+    async fn revoke_token(&self, request: Request<RevokeTokenReq>) -> Result<Response<RevokeTokenRsp>, Status> {
         let uid = request.into_inner().uid;
+        let key = keys::token(uid);
+        let found = self.kv.get(&key).await.map_err(internal)?.is_some();
+        self.kv.del(&[&key]).await.map_err(internal)?;
+        Ok(Response::new(RevokeTokenRsp { uid, found }))
+    }
+}
+
+/// Most tokens one `ListTokens` call returns.
+pub const MAX_LISTED_TOKENS: usize = 10_000;
+
+/// Glob match with `*` (any run) and `?` (one byte).
+fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    match (pattern.first(), text.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => glob_match(&pattern[1..], text) || (!text.is_empty() && glob_match(pattern, &text[1..])),
+        (Some(b'?'), Some(_)) => glob_match(&pattern[1..], &text[1..]),
+        (Some(p), Some(t)) if p == t => glob_match(&pattern[1..], &text[1..]),
+        _ => false,
+    }
+}
+
+impl StatusServer {
+    async fn lookup(&self, uid: i32) -> Result<LookupUserRsp, StoreError> {
         let token_key = keys::token(uid);
-        let token = self.kv.get(&token_key).await.map_err(internal)?;
-        let token_ttl_secs = match self.kv.ttl(&token_key).await.map_err(internal)? {
+        let token = self.kv.get(&token_key).await?;
+        let token_ttl_secs = match self.kv.ttl(&token_key).await? {
             Ttl::Missing => -2,
             Ttl::Persistent => -1,
             Ttl::Seconds(n) => n,
         };
-        let server = self.kv.get(&keys::route(uid)).await.map_err(internal)?.unwrap_or_default();
-        let session = self.kv.get(&keys::session(uid)).await.map_err(internal)?.unwrap_or_default();
-        Ok(Response::new(LookupUserRsp {
+        let server = self.kv.get(&keys::route(uid)).await?.unwrap_or_default();
+        let session = self.kv.get(&keys::session(uid)).await?.unwrap_or_default();
+        Ok(LookupUserRsp {
             uid,
             has_token: token.is_some(),
             token_ttl_secs,
             token: token.unwrap_or_default(),
             server,
             session,
-        }))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        for (pattern, text, want) in [
+            ("10*", "1042", true),
+            ("*2", "1042", true),
+            ("1?42", "1042", true),
+            ("1?4", "1042", false),
+            ("", "", true),
+        ] {
+            assert_eq!(glob_match(pattern.as_bytes(), text.as_bytes()), want, "{pattern} ~ {text}");
+        }
     }
 }

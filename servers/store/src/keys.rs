@@ -21,9 +21,12 @@ pub fn code_sends(email: &str) -> String {
     format!("imchat:code_sends:{email}")
 }
 
+/// Prefix of the login tokens handed out by the status server.
+pub const TOKEN_PREFIX: &str = "utoken_";
+
 /// The login token handed out by the status server.
 pub fn token(uid: i32) -> String {
-    format!("utoken_{uid}")
+    format!("{TOKEN_PREFIX}{uid}")
 }
 
 /// The name of the chat server holding the user's session (a route, not an IP).

@@ -1,0 +1,206 @@
+//! The `imctl` command line, as clap definitions only (no I/O), so tests and code generation
+//! (man pages, completions) can use [`Cli::command`](clap::CommandFactory::command).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Default gate URL: the embedded default's.
+pub const DEFAULT_GATE: &str = "http://127.0.0.1:8080";
+/// Default status server address: the embedded default's.
+pub const DEFAULT_STATUS: &str = "127.0.0.1:50052";
+
+/// Operate and script an imchat deployment.
+#[derive(Debug, Parser)]
+#[command(name = "imctl", version, about, long_about = None)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  imctl servers\n",
+    "  imctl kick 1042 --reason maintenance\n",
+    "  imctl token show 1042\n",
+    "  printf '%s\\n' \"$PASSWORD\" | imctl user login --email ann@example.com --password-stdin -o json\n\n",
+    "Exit codes:\n",
+    "  0  success\n",
+    "  1  unexpected failure\n",
+    "  2  usage error (bad arguments, no password on stdin)\n",
+    "  3  not found (no such user, session or token)\n",
+    "  4  a server is unreachable (gate or status)\n",
+    "  5  rejected by the server (wrong code, weak password, rate limit, ...)",
+))]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Gate server URL [default: http://127.0.0.1:8080]
+    #[arg(long, global = true, env = "IMCTL_GATE", value_name = "URL")]
+    pub gate: Option<String>,
+    /// Status server address [default: 127.0.0.1:50052]
+    #[arg(long, global = true, env = "IMCTL_STATUS", value_name = "HOST:PORT")]
+    pub status: Option<String>,
+    /// INI file with `[imctl]` keys `gate` and `status` (flags and environment win)
+    #[arg(long, global = true, env = "IMCTL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format: a table on a terminal, JSON when piped
+    #[arg(short, long, global = true, env = "IMCTL_OUTPUT", value_enum, default_value_t = OutputArg::Auto)]
+    pub output: OutputArg,
+    /// Print nothing on success (errors still go to stderr)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputArg {
+    Auto,
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the chat servers with their live connection counts.
+    #[command(
+        after_help = "Examples:\n  imctl servers\n  imctl servers --watch --interval 5\n  imctl servers -o json | jq '.[].connections'"
+    )]
+    Servers {
+        /// Refresh until interrupted: in place on a terminal, one JSON line per refresh when piped
+        #[arg(long)]
+        watch: bool,
+        /// Seconds between refreshes with --watch
+        #[arg(long, default_value_t = 2, value_name = "SECS")]
+        interval: u64,
+        /// Stop after this many refreshes with --watch
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+    },
+    /// Disconnect users wherever they are; each client is told why (1021) first.
+    #[command(after_help = "Examples:\n  imctl kick 1042\n  imctl kick 1042 1043 --reason \"account review\"")]
+    Kick {
+        /// User ids
+        #[arg(required = true, value_name = "UID")]
+        uids: Vec<i32>,
+        /// Shown to the kicked client
+        #[arg(long, default_value = "disconnected by an operator")]
+        reason: String,
+    },
+    /// Inspect and revoke login tokens.
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  imctl token show 1042\n  imctl token list --match '10*'\n  imctl token revoke 1042"
+    )]
+    Token(TokenCommand),
+    /// Account actions through the gate, for scripts (secrets only from stdin or environment).
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  imctl user code --email ann@example.com\n  printf '%s\\n' \"$PASSWORD\" | imctl user login --email ann@example.com --password-stdin -o json"
+    )]
+    User(UserCommand),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  imctl completions bash > /etc/bash_completion.d/imctl\n  imctl completions zsh > \"${fpath[1]}/_imctl\""
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Show a user's token, its lifetime, and where the user is connected.
+    #[command(after_help = "Examples:\n  imctl token show 1042\n  imctl token show 1042 --reveal -o json")]
+    Show {
+        #[arg(value_name = "UID")]
+        uid: i32,
+        /// Print the full token instead of a masked one
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// List users with a token (SCAN, never KEYS).
+    #[command(after_help = "Examples:\n  imctl token list\n  imctl token list --match '10*'")]
+    List {
+        /// Only uids matching this glob (`*`, `?`)
+        #[arg(long = "match", value_name = "PATTERN")]
+        pattern: Option<String>,
+        /// Print full tokens instead of masked ones
+        #[arg(long)]
+        reveal: bool,
+        /// Most users to list
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+    },
+    /// Delete a user's token (their next chat login must log in over HTTP again).
+    #[command(after_help = "Examples:\n  imctl token revoke 1042")]
+    Revoke {
+        #[arg(value_name = "UID")]
+        uid: i32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Ask the gate to mail a verification code.
+    #[command(after_help = "Examples:\n  imctl user code --email ann@example.com")]
+    Code {
+        #[arg(long)]
+        email: String,
+    },
+    /// Register an account with a mailed code.
+    #[command(
+        after_help = "Examples:\n  printf '%s\\n' \"$PASSWORD\" | imctl user register --email ann@example.com --name ann --code 123456 --password-stdin -o json"
+    )]
+    Register {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The code from the verification mail
+        #[arg(long)]
+        code: String,
+        #[command(flatten)]
+        password: PasswordArg,
+        /// Avatar reference stored with the account
+        #[arg(long, default_value = "")]
+        icon: String,
+    },
+    /// Set a new password with a mailed code.
+    #[command(
+        after_help = "Examples:\n  printf '%s\\n' \"$NEW_PASSWORD\" | imctl user reset-password --email ann@example.com --name ann --code 123456 --password-stdin"
+    )]
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        code: String,
+        #[command(flatten)]
+        password: PasswordArg,
+    },
+    /// Log in over HTTP: prints the uid, the chat server and a masked token.
+    #[command(
+        after_help = "Examples:\n  printf '%s\\n' \"$PASSWORD\" | imctl user login --email ann@example.com --password-stdin -o json"
+    )]
+    Login {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        password: PasswordArg,
+        /// Print the full token
+        #[arg(long)]
+        reveal: bool,
+    },
+}
+
+/// Where a password comes from: never from an argument.
+#[derive(Debug, Args)]
+pub struct PasswordArg {
+    /// Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)
+    #[arg(long)]
+    pub password_stdin: bool,
+}

@@ -1,0 +1,123 @@
+//! `imctl`, the imchat operator's and scripter's command line, as a library: [`cli`] holds
+//! the clap definitions, [`commands`] one module per subcommand group, [`output`] the
+//! table/JSON rendering and [`errors`] the exit codes. [`run`] is the single entry point.
+
+pub mod cli;
+pub mod commands;
+pub mod errors;
+pub mod output;
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command, DEFAULT_GATE, DEFAULT_STATUS};
+use crate::errors::{CliError, exit};
+use crate::output::Format;
+
+/// Resolved global settings every command uses.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub gate: String,
+    pub status: String,
+    pub format: Format,
+    pub quiet: bool,
+}
+
+impl Context {
+    /// Prints a command's result in the chosen format (nothing with `--quiet`).
+    pub fn print(&self, table: impl FnOnce() -> String, json: impl FnOnce() -> String) {
+        if self.quiet {
+            return;
+        }
+        let text = match self.format {
+            Format::Table => table(),
+            Format::Json => json() + "\n",
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub async fn run(cli: Cli) -> i32 {
+    let format = output::Format::resolve(cli.global.output);
+    let result = match context(&cli, format) {
+        Ok(ctx) => dispatch(&ctx, cli.command).await,
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(()) => exit::OK,
+        Err(err) => {
+            match format {
+                Format::Json if err.reported => {}
+                Format::Json => println!("{}", output::error_json(&err)),
+                Format::Table => eprintln!("imctl: {}", err.message),
+            }
+            err.kind.exit_code()
+        }
+    }
+}
+
+/// Flags and environment first, then the config file, then the embedded default's addresses.
+fn context(cli: &Cli, format: Format) -> Result<Context, CliError> {
+    let file = match &cli.global.config {
+        Some(path) => read_config(path)?,
+        None => Default::default(),
+    };
+    let pick = |flag: &Option<String>, key: &str, default: &str| {
+        flag.clone().or_else(|| file.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())).unwrap_or(default.into())
+    };
+    let gate = pick(&cli.global.gate, "gate", DEFAULT_GATE).trim_end_matches('/').to_owned();
+    let status = pick(&cli.global.status, "status", DEFAULT_STATUS);
+    Ok(Context { gate, status, format, quiet: cli.global.quiet })
+}
+
+/// Reads the `[imctl]` section of an INI file: `gate` and `status`, nothing else.
+fn read_config(path: &Path) -> Result<Vec<(String, String)>, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| CliError::usage(format!("cannot read {}: {err}", path.display())))?;
+    let mut section = String::new();
+    let mut values = Vec::new();
+    for (idx, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let at = || format!("{}:{}", path.display(), idx + 1);
+        if line.is_empty() || line.starts_with(';') || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().to_owned();
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(CliError::usage(format!("{}: expected `key = value`", at())));
+        };
+        let key = key.trim();
+        if section != "imctl" || !matches!(key, "gate" | "status") {
+            return Err(CliError::usage(format!(
+                "{}: unknown key `{key}` in [{section}] (known: [imctl] gate, status)",
+                at()
+            )));
+        }
+        values.push((key.to_owned(), value.trim().to_owned()));
+    }
+    Ok(values)
+}
+
+async fn dispatch(ctx: &Context, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Servers { watch, interval, count } => commands::servers::run(ctx, watch, interval, count).await,
+        Command::Kick { uids, reason } => commands::kick::run(ctx, &uids, &reason).await,
+        Command::Token(command) => commands::token::run(ctx, command).await,
+        Command::User(command) => commands::user::run(ctx, command).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "imctl", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

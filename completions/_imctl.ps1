@@ -1,0 +1,318 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'imctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'imctl' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('servers', 'servers', [CompletionResultType]::ParameterValue, 'List the chat servers with their live connection counts')
+            [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
+            [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Account actions through the gate, for scripts (secrets only from stdin or environment)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;servers' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between refreshes with --watch')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after this many refreshes with --watch')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh until interrupted: in place on a terminal, one JSON line per refresh when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;kick' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Shown to the kicked client')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;token' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a user''s token, its lifetime, and where the user is connected')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users with a token (SCAN, never KEYS)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Delete a user''s token (their next chat login must log in over HTTP again)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;token;show' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print the full token instead of a masked one')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;token;list' {
+            [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Only uids matching this glob (`*`, `?`)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most users to list')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print full tokens instead of masked ones')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;token;revoke' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;token;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a user''s token, its lifetime, and where the user is connected')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users with a token (SCAN, never KEYS)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Delete a user''s token (their next chat login must log in over HTTP again)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;token;help;show' {
+            break
+        }
+        'imctl;token;help;list' {
+            break
+        }
+        'imctl;token;help;revoke' {
+            break
+        }
+        'imctl;token;help;help' {
+            break
+        }
+        'imctl;user' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('code', 'code', [CompletionResultType]::ParameterValue, 'Ask the gate to mail a verification code')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register an account with a mailed code')
+            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Set a new password with a mailed code')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in over HTTP: prints the uid, the chat server and a masked token')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;user;code' {
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'email')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;user;register' {
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'email')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The code from the verification mail')
+            [CompletionResult]::new('--icon', '--icon', [CompletionResultType]::ParameterName, 'Avatar reference stored with the account')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;user;reset-password' {
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'email')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'code')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;user;login' {
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'email')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print the full token')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;user;help' {
+            [CompletionResult]::new('code', 'code', [CompletionResultType]::ParameterValue, 'Ask the gate to mail a verification code')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register an account with a mailed code')
+            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Set a new password with a mailed code')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in over HTTP: prints the uid, the chat server and a masked token')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;user;help;code' {
+            break
+        }
+        'imctl;user;help;register' {
+            break
+        }
+        'imctl;user;help;reset-password' {
+            break
+        }
+        'imctl;user;help;login' {
+            break
+        }
+        'imctl;user;help;help' {
+            break
+        }
+        'imctl;completions' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;help' {
+            [CompletionResult]::new('servers', 'servers', [CompletionResultType]::ParameterValue, 'List the chat servers with their live connection counts')
+            [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
+            [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Account actions through the gate, for scripts (secrets only from stdin or environment)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;help;servers' {
+            break
+        }
+        'imctl;help;kick' {
+            break
+        }
+        'imctl;help;token' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a user''s token, its lifetime, and where the user is connected')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users with a token (SCAN, never KEYS)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Delete a user''s token (their next chat login must log in over HTTP again)')
+            break
+        }
+        'imctl;help;token;show' {
+            break
+        }
+        'imctl;help;token;list' {
+            break
+        }
+        'imctl;help;token;revoke' {
+            break
+        }
+        'imctl;help;user' {
+            [CompletionResult]::new('code', 'code', [CompletionResultType]::ParameterValue, 'Ask the gate to mail a verification code')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register an account with a mailed code')
+            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Set a new password with a mailed code')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in over HTTP: prints the uid, the chat server and a masked token')
+            break
+        }
+        'imctl;help;user;code' {
+            break
+        }
+        'imctl;help;user;register' {
+            break
+        }
+        'imctl;help;user;reset-password' {
+            break
+        }
+        'imctl;help;user;login' {
+            break
+        }
+        'imctl;help;completions' {
+            break
+        }
+        'imctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

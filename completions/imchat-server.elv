@@ -1,0 +1,86 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[imchat-server] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'imchat-server'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'imchat-server'= {
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand all 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files'
+            cand gate 'Run the HTTP gate server'
+            cand verify 'Run the verification-code server'
+            cand status 'Run the status server'
+            cand chat 'Run one chat server'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imchat-server;all'= {
+            cand --data-dir 'Where the database and the mail files go'
+            cand --config 'Optional INI file to change ports and limits (see config/all.ini)'
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imchat-server;gate'= {
+            cand --config 'config'
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imchat-server;verify'= {
+            cand --config 'config'
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imchat-server;status'= {
+            cand --config 'config'
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imchat-server;chat'= {
+            cand --config 'config'
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imchat-server;help'= {
+            cand all 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files'
+            cand gate 'Run the HTTP gate server'
+            cand verify 'Run the verification-code server'
+            cand status 'Run the status server'
+            cand chat 'Run one chat server'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imchat-server;help;all'= {
+        }
+        &'imchat-server;help;gate'= {
+        }
+        &'imchat-server;help;verify'= {
+        }
+        &'imchat-server;help;status'= {
+        }
+        &'imchat-server;help;chat'= {
+        }
+        &'imchat-server;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,275 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[imctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'imctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'imctl'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand servers 'List the chat servers with their live connection counts'
+            cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
+            cand token 'Inspect and revoke login tokens'
+            cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;servers'= {
+            cand --interval 'Seconds between refreshes with --watch'
+            cand --count 'Stop after this many refreshes with --watch'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --watch 'Refresh until interrupted: in place on a terminal, one JSON line per refresh when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;kick'= {
+            cand --reason 'Shown to the kicked client'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;token'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Show a user''s token, its lifetime, and where the user is connected'
+            cand list 'List users with a token (SCAN, never KEYS)'
+            cand revoke 'Delete a user''s token (their next chat login must log in over HTTP again)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;token;show'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --reveal 'Print the full token instead of a masked one'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;token;list'= {
+            cand --match 'Only uids matching this glob (`*`, `?`)'
+            cand --limit 'Most users to list'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --reveal 'Print full tokens instead of masked ones'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;token;revoke'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;token;help'= {
+            cand show 'Show a user''s token, its lifetime, and where the user is connected'
+            cand list 'List users with a token (SCAN, never KEYS)'
+            cand revoke 'Delete a user''s token (their next chat login must log in over HTTP again)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;token;help;show'= {
+        }
+        &'imctl;token;help;list'= {
+        }
+        &'imctl;token;help;revoke'= {
+        }
+        &'imctl;token;help;help'= {
+        }
+        &'imctl;user'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand code 'Ask the gate to mail a verification code'
+            cand register 'Register an account with a mailed code'
+            cand reset-password 'Set a new password with a mailed code'
+            cand login 'Log in over HTTP: prints the uid, the chat server and a masked token'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;user;code'= {
+            cand --email 'email'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;user;register'= {
+            cand --email 'email'
+            cand --name 'name'
+            cand --code 'The code from the verification mail'
+            cand --icon 'Avatar reference stored with the account'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --password-stdin 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;user;reset-password'= {
+            cand --email 'email'
+            cand --name 'name'
+            cand --code 'code'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --password-stdin 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;user;login'= {
+            cand --email 'email'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --password-stdin 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)'
+            cand --reveal 'Print the full token'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;user;help'= {
+            cand code 'Ask the gate to mail a verification code'
+            cand register 'Register an account with a mailed code'
+            cand reset-password 'Set a new password with a mailed code'
+            cand login 'Log in over HTTP: prints the uid, the chat server and a masked token'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;user;help;code'= {
+        }
+        &'imctl;user;help;register'= {
+        }
+        &'imctl;user;help;reset-password'= {
+        }
+        &'imctl;user;help;login'= {
+        }
+        &'imctl;user;help;help'= {
+        }
+        &'imctl;completions'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;help'= {
+            cand servers 'List the chat servers with their live connection counts'
+            cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
+            cand token 'Inspect and revoke login tokens'
+            cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;help;servers'= {
+        }
+        &'imctl;help;kick'= {
+        }
+        &'imctl;help;token'= {
+            cand show 'Show a user''s token, its lifetime, and where the user is connected'
+            cand list 'List users with a token (SCAN, never KEYS)'
+            cand revoke 'Delete a user''s token (their next chat login must log in over HTTP again)'
+        }
+        &'imctl;help;token;show'= {
+        }
+        &'imctl;help;token;list'= {
+        }
+        &'imctl;help;token;revoke'= {
+        }
+        &'imctl;help;user'= {
+            cand code 'Ask the gate to mail a verification code'
+            cand register 'Register an account with a mailed code'
+            cand reset-password 'Set a new password with a mailed code'
+            cand login 'Log in over HTTP: prints the uid, the chat server and a masked token'
+        }
+        &'imctl;help;user;code'= {
+        }
+        &'imctl;help;user;register'= {
+        }
+        &'imctl;help;user;reset-password'= {
+        }
+        &'imctl;help;user;login'= {
+        }
+        &'imctl;help;completions'= {
+        }
+        &'imctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

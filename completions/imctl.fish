@@ -1,0 +1,189 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_imctl_global_optspecs
+    string join \n gate= status= config= o/output= q/quiet h/help V/version
+end
+
+function __fish_imctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_imctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_imctl_using_subcommand
+    set -l cmd (__fish_imctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c imctl -n "__fish_imctl_needs_command" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_needs_command" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_needs_command" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_needs_command" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_needs_command" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_needs_command" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_needs_command" -s V -l version -d 'Print version'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "servers" -d 'List the chat servers with their live connection counts'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "token" -d 'Inspect and revoke login tokens'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -l interval -d 'Seconds between refreshes with --watch' -r
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -l count -d 'Stop after this many refreshes with --watch' -r
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -l watch -d 'Refresh until interrupted: in place on a terminal, one JSON line per refresh when piped'
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -l reason -d 'Shown to the kicked client' -r
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -f -a "show" -d 'Show a user\'s token, its lifetime, and where the user is connected'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l reveal -d 'Print the full token instead of a masked one'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l match -d 'Only uids matching this glob (`*`, `?`)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l limit -d 'Most users to list' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l reveal -d 'Print full tokens instead of masked ones'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a user\'s token, its lifetime, and where the user is connected'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -f -a "code" -d 'Ask the gate to mail a verification code'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -f -a "register" -d 'Register an account with a mailed code'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -f -a "reset-password" -d 'Set a new password with a mailed code'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l email -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l email -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l name -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l code -d 'The code from the verification mail' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l icon -d 'Avatar reference stored with the account' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l password-stdin -d 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l email -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l name -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l code -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l password-stdin -d 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l email -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l password-stdin -d 'Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l reveal -d 'Print the full token'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "code" -d 'Ask the gate to mail a verification code'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register an account with a mailed code'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "reset-password" -d 'Set a new password with a mailed code'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand completions" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand completions" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand completions" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand completions" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand completions" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "token" -d 'Inspect and revoke login tokens'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show a user\'s token, its lifetime, and where the user is connected'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "code" -d 'Ask the gate to mail a verification code'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "register" -d 'Register an account with a mailed code'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "reset-password" -d 'Set a new password with a mailed code'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'

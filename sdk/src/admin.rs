@@ -1,0 +1,75 @@
+//! Client for the status server's operator API (`AdminService`): chat servers and their
+//! loads, kicks, token inspection and revocation. Used by `imctl`.
+
+use std::time::Duration;
+
+use imchat_proto::grpc::admin_service_client::AdminServiceClient;
+use imchat_proto::grpc::{
+    AdminKickReq, ChatServerInfo, ListChatServersReq, ListTokensReq, LookupUserReq, LookupUserRsp, RevokeTokenReq,
+};
+use tonic::transport::{Channel, Endpoint};
+
+use crate::SdkError;
+
+/// How long connecting to the status server may take.
+pub const ADMIN_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long one admin call may take.
+pub const ADMIN_CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connected admin client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AdminClient {
+    addr: String,
+    inner: AdminServiceClient<Channel>,
+}
+
+/// The outcome of kicking one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kicked {
+    pub uid: i32,
+    pub found: bool,
+    /// The chat server the user was on (empty when offline).
+    pub server: String,
+}
+
+impl AdminClient {
+    /// Connects to the status server at `addr` (`host:port`).
+    pub async fn connect(addr: &str) -> Result<AdminClient, SdkError> {
+        let unreachable = |source: std::io::Error| SdkError::Connect { addr: addr.to_owned(), source };
+        let endpoint = Endpoint::from_shared(format!("http://{addr}"))
+            .map_err(|err| unreachable(std::io::Error::other(err)))?
+            .connect_timeout(ADMIN_CONNECT_TIMEOUT)
+            .timeout(ADMIN_CALL_TIMEOUT);
+        let channel = endpoint.connect().await.map_err(|err| unreachable(std::io::Error::other(err)))?;
+        Ok(AdminClient { addr: addr.to_owned(), inner: AdminServiceClient::new(channel) })
+    }
+
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    pub async fn servers(&self) -> Result<Vec<ChatServerInfo>, SdkError> {
+        Ok(self.inner.clone().list_chat_servers(ListChatServersReq {}).await?.into_inner().servers)
+    }
+
+    pub async fn kick(&self, uid: i32, reason: &str) -> Result<Kicked, SdkError> {
+        let rsp = self.inner.clone().kick_user(AdminKickReq { uid, reason: reason.to_owned() }).await?.into_inner();
+        Ok(Kicked { uid: rsp.uid, found: rsp.found, server: rsp.server })
+    }
+
+    pub async fn lookup(&self, uid: i32) -> Result<LookupUserRsp, SdkError> {
+        Ok(self.inner.clone().lookup_user(LookupUserReq { uid }).await?.into_inner())
+    }
+
+    /// Users with tokens whose uid matches `pattern` (a glob); `true` when the list was cut.
+    pub async fn tokens(&self, pattern: &str, limit: u32) -> Result<(Vec<LookupUserRsp>, bool), SdkError> {
+        let rsp = self.inner.clone().list_tokens(ListTokensReq { pattern: pattern.to_owned(), limit }).await?;
+        let rsp = rsp.into_inner();
+        Ok((rsp.users, rsp.truncated))
+    }
+
+    /// Deletes `uid`'s login token; `true` when there was one.
+    pub async fn revoke(&self, uid: i32) -> Result<bool, SdkError> {
+        Ok(self.inner.clone().revoke_token(RevokeTokenReq { uid }).await?.into_inner().found)
+    }
+}

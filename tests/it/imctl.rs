@@ -1,0 +1,199 @@
+//! `imctl` as operators and scripts use it: the real binary against a running cluster.
+
+use std::process::Stdio;
+
+use imchat_sdk::Event;
+use imchat_tests::{Flavor, TestCluster, wait_for};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+/// What one `imctl` run printed and returned.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|err| panic!("not JSON ({err}): {self:?}"))
+    }
+
+    #[track_caller]
+    fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "{self:?}");
+        self
+    }
+}
+
+fn binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join(name);
+    assert!(bin.exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
+    bin
+}
+
+/// Runs `imctl` against `cluster` (or the given addresses) with `stdin` piped in.
+async fn imctl_at(gate: &str, status: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = tokio::process::Command::new(binary("imctl"))
+        .args(["--gate", gate, "--status", status])
+        .args(args)
+        .env_remove("IMCTL_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).await.unwrap();
+    }
+    drop(input);
+    let out =
+        tokio::time::timeout(imchat_tests::DEADLINE, child.wait_with_output()).await.expect("imctl hung").unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+async fn imctl(cluster: &TestCluster, args: &[&str], stdin: Option<&str>) -> Run {
+    imctl_at(&format!("http://{}", cluster.suite.gate), &cluster.suite.status.to_string(), args, stdin).await
+}
+
+both!(scripted_registration);
+async fn scripted_registration(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    for name in ["script_a", "script_b", "script_c"] {
+        let tag = imchat_store::random_hex(3);
+        let (email, user) = (format!("{name}.{tag}@example.com"), format!("{name}_{tag}"));
+        let sent = imctl(&cluster, &["user", "code", "--email", &email, "-o", "json"], None).await.ok().json();
+        assert_eq!(sent["sent"], true);
+        let code = cluster.mail.code_for(&email).await;
+        let args =
+            ["user", "register", "--email", &email, "--name", &user, "--code", &code, "--password-stdin", "-o", "json"];
+        let registered = imctl(&cluster, &args, Some("s3cret-pw\n")).await.ok().json();
+        let uid = registered["uid"].as_i64().unwrap();
+        assert_eq!(registered["name"], user.as_str());
+        let args = ["user", "login", "--email", &email, "--password-stdin", "-o", "json"];
+        let login = imctl(&cluster, &args, Some("s3cret-pw\n")).await.ok().json();
+        assert_eq!(login["uid"].as_i64(), Some(uid));
+        assert!(login["token"].as_str().unwrap().ends_with('…'), "tokens are masked: {login}");
+        let ports: Vec<String> = cluster.suite.chats.iter().map(|c| c.addr.port().to_string()).collect();
+        let server = login["server"].as_str().unwrap();
+        assert!(ports.iter().any(|p| server.ends_with(&format!(":{p}"))), "{server}");
+        // Human output on the same commands.
+        let args = ["user", "login", "--email", &email, "--password-stdin", "-o", "table"];
+        let human = imctl(&cluster, &args, Some("s3cret-pw\n")).await.ok();
+        assert!(human.stdout.starts_with(&format!("uid {uid} may log in")), "{human:?}");
+    }
+    cluster.shutdown().await;
+}
+
+both!(kick_across_servers_and_list_servers);
+async fn kick_across_servers_and_list_servers(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let mut a = cluster.login_on(&cluster.register("kick_a").await, 0).await;
+    let mut b = cluster.login_on(&cluster.register("kick_b").await, 1).await;
+    wait_for("both logins in the server counts", || async {
+        let servers = imctl(&cluster, &["servers", "-o", "json"], None).await.ok().json();
+        let counts: Vec<i64> = servers.as_array()?.iter().filter_map(|s| s["connections"].as_i64()).collect();
+        (counts == [1, 1]).then_some(())
+    })
+    .await;
+    let table = imctl(&cluster, &["servers", "-o", "table"], None).await.ok();
+    assert!(table.stdout.starts_with("NAME"), "{table:?}");
+    assert!(table.stdout.contains("chatserver2") && table.stdout.contains("live"), "{table:?}");
+
+    let (ua, ub) = (a.uid.to_string(), b.uid.to_string());
+    let kicked = imctl(&cluster, &["kick", &ua, &ub, "--reason", "maintenance", "-o", "json"], None).await.ok().json();
+    let servers: Vec<&str> = kicked.as_array().unwrap().iter().map(|k| k["server"].as_str().unwrap()).collect();
+    assert_eq!(servers, ["chatserver1", "chatserver2"]);
+    for client in [&mut a, &mut b] {
+        let Event::Kicked(notice) = client.next_event().await else { panic!("expected 1021") };
+        assert_eq!(notice.reason, "maintenance");
+    }
+    // Once the session is gone, kicking again reports it as not found.
+    let again = wait_for("the kicked session to be gone", || async {
+        let run = imctl(&cluster, &["kick", &ua, "-o", "json"], None).await;
+        (run.code == 3).then_some(run)
+    })
+    .await;
+    assert_eq!(again.json()[0]["found"], false, "the result says which uid had no session");
+
+    let watched =
+        imctl(&cluster, &["servers", "--watch", "--count", "2", "--interval", "1", "-o", "json"], None).await.ok();
+    assert_eq!(watched.stdout.lines().count(), 2, "one JSON line per refresh: {watched:?}");
+    cluster.shutdown().await;
+}
+
+both!(tokens_show_list_revoke);
+async fn tokens_show_list_revoke(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let user = cluster.register("tok").await;
+    let http = cluster.gate.login(&user.email, &user.password).await.unwrap();
+    let uid = user.uid.to_string();
+    let shown = imctl(&cluster, &["token", "show", &uid, "-o", "json"], None).await.ok().json();
+    assert_eq!(shown["token"], format!("{}…", &http.token[..4]));
+    assert!(shown["ttl_secs"].as_i64().unwrap() > 0);
+    let revealed = imctl(&cluster, &["token", "show", &uid, "--reveal", "-o", "json"], None).await.ok().json();
+    assert_eq!(revealed["token"], http.token.as_str());
+    let listed = imctl(&cluster, &["token", "list", "--match", &uid, "-o", "json"], None).await.ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["uid"].as_i64(), Some(i64::from(user.uid)));
+    imctl(&cluster, &["token", "revoke", &uid], None).await.ok();
+    let gone = imctl(&cluster, &["token", "show", &uid, "-o", "json"], None).await;
+    assert_eq!(gone.code, 3, "{gone:?}");
+    assert_eq!(gone.json()["error"]["kind"], "not_found");
+    // A revoked token no longer opens a chat session.
+    let (chat, _) = imchat_sdk::ChatClient::connect(&cluster.suite.chats[0].addr.to_string()).await.unwrap();
+    assert!(chat.login(user.uid, &http.token).await.is_err());
+    cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_clear_errors_and_exit_codes() {
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let malformed = imctl(&cluster, &["kick", "not-a-uid"], None).await;
+    assert_eq!(malformed.code, 2, "{malformed:?}");
+    let unknown = imctl(&cluster, &["token", "show", "99999999", "-o", "table"], None).await;
+    assert_eq!(unknown.code, 3, "{unknown:?}");
+    assert!(unknown.stderr.contains("uid 99999999 has no token"), "{unknown:?}");
+
+    let dead_gate =
+        imctl_at("http://127.0.0.1:1", "127.0.0.1:1", &["user", "code", "--email", "a@b.co", "-o", "table"], None)
+            .await;
+    assert_eq!(dead_gate.code, 4, "{dead_gate:?}");
+    assert!(
+        dead_gate.stderr.contains("http://127.0.0.1:1") && dead_gate.stderr.contains("IMCTL_GATE"),
+        "{dead_gate:?}"
+    );
+    let dead_status = imctl_at("http://127.0.0.1:1", "127.0.0.1:1", &["servers", "-o", "json"], None).await;
+    assert_eq!(dead_status.code, 4, "{dead_status:?}");
+    assert!(dead_status.json()["error"]["message"].as_str().unwrap().contains("IMCTL_STATUS"));
+
+    let email = format!("bad.{}@example.com", imchat_store::random_hex(3));
+    imctl(&cluster, &["user", "code", "--email", &email], None).await.ok();
+    let code = cluster.mail.code_for(&email).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let args = ["user", "register", "--email", &email, "--name", "bad_user", "--code", wrong, "--password-stdin"];
+    let rejected = imctl(&cluster, &[&args[..], &["-o", "table"]].concat(), Some("good-password\n")).await;
+    assert_eq!(rejected.code, 5, "{rejected:?}");
+    assert!(rejected.stderr.contains("wrong verification code"), "{rejected:?}");
+    let args = ["user", "register", "--email", &email, "--name", "bad_user", "--code", &code, "--password-stdin"];
+    let weak = imctl(&cluster, &[&args[..], &["-o", "table"]].concat(), Some("abc\n")).await;
+    assert_eq!(weak.code, 5, "{weak:?}");
+    assert!(weak.stderr.contains("password"), "{weak:?}");
+    let closed = imctl(&cluster, &[&args[..], &["-o", "table"]].concat(), None).await;
+    assert_eq!(closed.code, 2, "{closed:?}");
+    assert!(closed.stderr.contains("stdin ended"), "{closed:?}");
+    let no_secret = imctl(&cluster, &["user", "login", "--email", &email, "-o", "table"], None).await;
+    assert_eq!(no_secret.code, 2, "{no_secret:?}");
+    assert!(no_secret.stderr.contains("IMCTL_PASSWORD"), "{no_secret:?}");
+
+    let completions = imctl(&cluster, &["completions", "bash"], None).await.ok();
+    assert!(completions.stdout.contains("imctl"));
+    cluster.shutdown().await;
+}
