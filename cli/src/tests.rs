@@ -82,3 +82,27 @@ fn durations_and_masks() {
     assert_eq!(output::mask("abcdef"), "abcd…");
     assert_eq!(output::mask(""), "");
 }
+
+#[test]
+fn config_file_sits_between_flags_and_defaults() {
+    use clap::Parser;
+    let dir = std::env::temp_dir().join(format!("imctl-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("imctl.ini");
+    std::fs::write(&file, "; ops box\n[imctl]\ngate = http://gate.internal:8080/\nstatus = status.internal:50052\n")
+        .unwrap();
+    let parse = |args: &[&str]| {
+        let cli = Cli::try_parse_from([&["imctl", "--config", file.to_str().unwrap()], args].concat()).unwrap();
+        crate::context(&cli, output::Format::Json)
+    };
+    let ctx = parse(&["servers"]).unwrap();
+    assert_eq!((ctx.gate.as_str(), ctx.status.as_str()), ("http://gate.internal:8080", "status.internal:50052"));
+    let ctx = parse(&["--status", "127.0.0.1:1", "servers"]).unwrap();
+    assert_eq!(ctx.status, "127.0.0.1:1", "a flag wins over the file");
+    std::fs::write(&file, "[imctl]\nredis = x\n").unwrap();
+    let err = parse(&["servers"]).unwrap_err();
+    assert!(
+        err.message.ends_with("imctl.ini:2: unknown key `redis` in [imctl] (known: [imctl] gate, status)"),
+        "{err:?}"
+    );
+}

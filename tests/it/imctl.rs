@@ -197,3 +197,33 @@ async fn bad_input_gets_clear_errors_and_exit_codes() {
     assert!(completions.stdout.contains("imctl"));
     cluster.shutdown().await;
 }
+
+/// The scripting example in `docs/examples/` works as documented.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_registration_script() {
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let imchat_tests::Mail::Files(mail_dir) = &cluster.mail else { unreachable!("embedded mail is files") };
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples/register-users.sh");
+    let tag = imchat_store::random_hex(3);
+    let names = [format!("ann{tag}"), format!("ben{tag}")];
+    let out = tokio::process::Command::new("bash")
+        .arg(&script)
+        .args(&names)
+        .env("MAIL_DIR", mail_dir)
+        .env("IMCTL", binary("imctl"))
+        .env("IMCTL_GATE", format!("http://{}", cluster.suite.gate))
+        .env("IMCTL_STATUS", cluster.suite.status.to_string())
+        .env("PASSWORD", "correct horse")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (line, name) in lines.iter().zip(&names) {
+        let uid: i32 = line.split(' ').next().unwrap().parse().unwrap();
+        let login = cluster.gate.login(&format!("{name}@example.com"), "correct horse").await.unwrap();
+        assert_eq!(login.uid, uid);
+    }
+    cluster.shutdown().await;
+}

@@ -37,6 +37,7 @@ fn crates_respect_the_layering() {
             &["imchat-proto", "imchat-store", "imchat-verify", "imchat-status", "imchat-gate", "imchat-chat"],
         ),
         ("sdk", &["imchat-proto"]),
+        ("cli", &["imchat-sdk"]),
         ("xtask", &[]),
     ];
     for (dir, may) in allowed {
