@@ -1,0 +1,958 @@
+//! The client's whole state ([`App`]) and its one transition function, [`App::update`]:
+//! an event in, the state changed, effects out. No I/O and no clock here (time is passed in),
+//! so every behaviour is tested with plain values.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use imchat_sdk::proto::msg::{AuthChatData, SyncCursor, SyncData, TextChatData};
+use imchat_sdk::proto::rules;
+
+use crate::event::{Effect, Event, NetEvent, Welcome};
+use crate::input::Input;
+use crate::keymap::{Action, Keymap};
+
+/// How long "send code" stays disabled after a code was sent (the server's cooldown).
+pub const CODE_COOLDOWN: Duration = Duration::from_secs(60);
+/// Reconnect delays: doubling from the first, capped at the last.
+pub const BACKOFF_FIRST: Duration = Duration::from_secs(1);
+pub const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Register,
+    Reset,
+    Main,
+}
+
+/// A form: labelled inputs and the focused one.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    pub fields: Vec<(&'static str, Input)>,
+    pub focus: usize,
+}
+
+impl Form {
+    fn new(fields: &[(&'static str, bool)]) -> Form {
+        Form {
+            fields: fields
+                .iter()
+                .map(|(label, masked)| (*label, if *masked { Input::masked() } else { Input::default() }))
+                .collect(),
+            focus: 0,
+        }
+    }
+
+    pub fn value(&self, idx: usize) -> &str {
+        self.fields.get(idx).map_or("", |(_, input)| input.text())
+    }
+
+    fn focused(&mut self) -> Option<&mut Input> {
+        self.fields.get_mut(self.focus).map(|(_, input)| input)
+    }
+
+    fn next(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    fn prev(&mut self) {
+        let n = self.fields.len().max(1);
+        self.focus = (self.focus + n - 1) % n;
+    }
+}
+
+/// A line under the screen's content: what happened, good or bad.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conn {
+    Offline,
+    Connecting,
+    Online,
+    /// Waiting to try again at `at`.
+    Reconnecting {
+        at: Instant,
+        attempt: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Chats,
+    Contacts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Input,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MsgState {
+    Sent,
+    /// Waiting for the server (or for the connection to come back).
+    Sending,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    /// Per-thread sequence; 0 until the server stored it.
+    pub seq: i64,
+    pub from: i32,
+    pub text: String,
+    pub time: String,
+    pub state: MsgState,
+    pub unique: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Thread {
+    pub id: i64,
+    pub peer: i32,
+    pub msgs: Vec<Msg>,
+    pub last_seq: i64,
+    pub unread: i64,
+    /// The first unread message's seq: where the "new messages" divider goes.
+    pub divider: Option<i64>,
+}
+
+impl Thread {
+    /// Adds a stored message unless it is already here; keeps seq order.
+    fn merge(&mut self, msg: Msg) -> bool {
+        if msg.seq > 0 && self.msgs.iter().any(|m| m.seq == msg.seq) {
+            return false;
+        }
+        self.last_seq = self.last_seq.max(msg.seq);
+        let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > msg.seq).unwrap_or(self.msgs.len());
+        self.msgs.insert(at, msg);
+        true
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Friend {
+    pub uid: i32,
+    pub name: String,
+    pub remark: String,
+}
+
+impl Friend {
+    pub fn label(&self) -> &str {
+        if self.remark.is_empty() { &self.name } else { &self.remark }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub uid: i32,
+    pub name: String,
+    pub greeting: String,
+    pub accepted: bool,
+}
+
+/// The find-people dialog.
+#[derive(Debug, Clone, Default)]
+pub struct Find {
+    pub form: Form,
+    pub found: Option<(i32, String, String)>,
+}
+
+/// The signed-in state.
+#[derive(Debug, Clone)]
+pub struct Main {
+    pub uid: i32,
+    pub name: String,
+    pub server: String,
+    pub friends: Vec<Friend>,
+    pub requests: Vec<Request>,
+    pub threads: BTreeMap<i64, Thread>,
+    pub pane: Pane,
+    pub selected: usize,
+    pub focus: Focus,
+    /// The open chat's thread.
+    pub open: Option<i64>,
+    pub input: Input,
+    /// Lines scrolled up from the bottom of the open chat.
+    pub scroll: u16,
+    pub find: Option<Find>,
+    sent: u64,
+}
+
+/// What the left pane lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Thread(i64),
+    Request(i32),
+    Friend(i32),
+}
+
+impl Main {
+    pub fn friend(&self, uid: i32) -> Option<&Friend> {
+        self.friends.iter().find(|f| f.uid == uid)
+    }
+
+    /// A person's display name: remark, name, or uid.
+    pub fn label(&self, uid: i32) -> String {
+        if uid == self.uid {
+            return self.name.clone();
+        }
+        self.friend(uid).map_or_else(|| format!("uid {uid}"), |f| f.label().to_owned())
+    }
+
+    /// Threads by latest activity, newest first.
+    pub fn chats(&self) -> Vec<&Thread> {
+        let mut threads: Vec<&Thread> = self.threads.values().collect();
+        threads.sort_by_key(|t| std::cmp::Reverse((t.msgs.iter().any(|m| m.seq == 0), t.last_seq, t.id)));
+        threads
+    }
+
+    pub fn pending_requests(&self) -> usize {
+        self.requests.iter().filter(|r| !r.accepted).count()
+    }
+
+    pub fn unread(&self) -> i64 {
+        self.threads.values().map(|t| t.unread).sum()
+    }
+
+    /// The items of the current pane, in display order.
+    pub fn items(&self) -> Vec<Item> {
+        match self.pane {
+            Pane::Chats => self.chats().into_iter().map(|t| Item::Thread(t.id)).collect(),
+            Pane::Contacts => self
+                .requests
+                .iter()
+                .filter(|r| !r.accepted)
+                .map(|r| Item::Request(r.uid))
+                .chain(self.friends.iter().map(|f| Item::Friend(f.uid)))
+                .collect(),
+        }
+    }
+
+    fn thread_with(&self, peer: i32) -> Option<i64> {
+        self.threads.values().find(|t| t.peer == peer).map(|t| t.id)
+    }
+
+    fn cursors(&self) -> Vec<SyncCursor> {
+        self.threads.values().map(|t| SyncCursor { thread_id: t.id, seq: t.last_seq }).collect()
+    }
+
+    fn open_thread(&mut self, thread_id: i64) {
+        if let Some(thread) = self.threads.get_mut(&thread_id) {
+            thread.unread = 0;
+        }
+        self.open = Some(thread_id);
+        self.focus = Focus::Input;
+        self.scroll = 0;
+    }
+
+    fn find_unique(&mut self, unique: &str) -> Option<(&mut Thread, usize)> {
+        self.threads.values_mut().find_map(|t| {
+            let idx = t.msgs.iter().position(|m| m.unique == unique)?;
+            Some((t, idx))
+        })
+    }
+}
+
+/// The whole client.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub keymap: Keymap,
+    pub screen: Screen,
+    pub login: Form,
+    pub register: Form,
+    pub reset: Form,
+    /// When "send code" is available again.
+    pub code_ready_at: Option<Instant>,
+    pub notice: Option<Notice>,
+    pub help: bool,
+    /// A login, registration or reset is in flight.
+    pub busy: bool,
+    pub conn: Conn,
+    pub main: Option<Main>,
+    pub quit: bool,
+    pub now: Instant,
+}
+
+fn peer_of(me: i32, from: i32, to: i32) -> i32 {
+    if from == me { to } else { from }
+}
+
+impl App {
+    pub fn new(keymap: Keymap, now: Instant) -> App {
+        App {
+            keymap,
+            screen: Screen::Login,
+            login: Form::new(&[("Email", false), ("Password", true)]),
+            register: Form::new(&[
+                ("Name", false),
+                ("Email", false),
+                ("Password", true),
+                ("Confirm", true),
+                ("Code", false),
+            ]),
+            reset: Form::new(&[("Name", false), ("Email", false), ("New password", true), ("Code", false)]),
+            code_ready_at: None,
+            notice: None,
+            help: false,
+            busy: false,
+            conn: Conn::Offline,
+            main: None,
+            quit: false,
+            now,
+        }
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: false });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: true });
+    }
+
+    /// Seconds until "send code" is available again (0: now).
+    pub fn code_countdown(&self) -> u64 {
+        self.code_ready_at.map_or(0, |at| at.saturating_duration_since(self.now).as_secs_f64().ceil() as u64)
+    }
+
+    /// The one transition: `event` at time `now` changes the state and asks for effects.
+    pub fn update(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        self.now = now;
+        match event {
+            Event::Tick => self.tick(),
+            Event::Key(key) => self.key(key),
+            Event::Paste(text) => {
+                self.with_input(|input| {
+                    input.insert(&text);
+                });
+                Vec::new()
+            }
+            Event::Scroll(lines) => {
+                if let Some(main) = &mut self.main {
+                    main.scroll = main.scroll.saturating_add_signed(i16::try_from(lines).unwrap_or(0));
+                }
+                Vec::new()
+            }
+            Event::Net(net) => self.net(net),
+        }
+    }
+
+    fn tick(&mut self) -> Vec<Effect> {
+        if let Conn::Reconnecting { at, attempt } = self.conn
+            && self.now >= at
+            && let Some(main) = &self.main
+        {
+            self.conn = Conn::Connecting;
+            let _ = attempt;
+            return vec![Effect::Reconnect(main.cursors())];
+        }
+        Vec::new()
+    }
+
+    /// The input that typing goes to on the current screen, if any.
+    fn with_input(&mut self, edit: impl FnOnce(&mut Input)) {
+        let input = match self.screen {
+            Screen::Login => self.login.focused(),
+            Screen::Register => self.register.focused(),
+            Screen::Reset => self.reset.focused(),
+            Screen::Main => match &mut self.main {
+                Some(Main { find: Some(find), .. }) => find.form.focused(),
+                Some(main) if main.focus == Focus::Input && main.open.is_some() => Some(&mut main.input),
+                _ => None,
+            },
+        };
+        if let Some(input) = input {
+            edit(input);
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let actions = self.keymap.actions(&key);
+        if actions.contains(&Action::Quit) {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        if self.help {
+            if actions.contains(&Action::Help) || actions.contains(&Action::Back) {
+                self.help = false;
+            }
+            return Vec::new();
+        }
+        if actions.contains(&Action::Help) {
+            self.help = true;
+            return Vec::new();
+        }
+        for action in &actions {
+            if let Some(effects) = self.action(*action) {
+                return effects;
+            }
+        }
+        // Unbound keys type text.
+        if let KeyCode::Char(c) = key.code
+            && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            self.with_input(|input| {
+                input.insert(&c.to_string());
+            });
+        }
+        Vec::new()
+    }
+
+    /// Runs `action` if it means something here; `None` lets the next action for the key try.
+    fn action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let edit = |input: &mut Input| match action {
+            Action::Left => input.left(),
+            Action::Right => input.right(),
+            Action::Home => input.home(),
+            Action::End => input.end(),
+            Action::Backspace => input.backspace(),
+            Action::Delete => input.delete(),
+            Action::KillLine => input.kill_line(),
+            Action::Newline => {
+                input.insert("\n");
+            }
+            _ => {}
+        };
+        if matches!(
+            action,
+            Action::Left
+                | Action::Right
+                | Action::Home
+                | Action::End
+                | Action::Backspace
+                | Action::Delete
+                | Action::KillLine
+        ) {
+            self.with_input(edit);
+            return Some(Vec::new());
+        }
+        match self.screen {
+            Screen::Login => self.login_action(action),
+            Screen::Register => self.register_action(action),
+            Screen::Reset => self.reset_action(action),
+            Screen::Main => self.main_action(action, edit),
+        }
+    }
+
+    fn login_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::NextField | Action::Down => self.login.next(),
+            Action::PrevField | Action::Up => self.login.prev(),
+            Action::Register => {
+                self.screen = Screen::Register;
+                self.notice = None;
+            }
+            Action::Forgot => {
+                self.screen = Screen::Reset;
+                self.notice = None;
+            }
+            Action::Submit if !self.busy => {
+                let (email, password) = (self.login.value(0).trim().to_owned(), self.login.value(1).to_owned());
+                if email.is_empty() || password.is_empty() {
+                    self.error("enter your email and password");
+                    return Some(Vec::new());
+                }
+                self.busy = true;
+                self.conn = Conn::Connecting;
+                self.info("logging in…");
+                return Some(vec![Effect::Login { email, password }]);
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn send_code(&mut self, email: &str) -> Vec<Effect> {
+        if let Err(rule) = rules::check_email(email) {
+            self.error(rule);
+            return Vec::new();
+        }
+        if self.code_countdown() > 0 {
+            self.error(format!("you can ask for another code in {}s", self.code_countdown()));
+            return Vec::new();
+        }
+        self.code_ready_at = Some(self.now + CODE_COOLDOWN);
+        self.info(format!("sending a code to {email}…"));
+        vec![Effect::RequestCode(email.to_owned())]
+    }
+
+    fn register_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::NextField | Action::Down => self.register.next(),
+            Action::PrevField | Action::Up => self.register.prev(),
+            Action::Back => {
+                self.screen = Screen::Login;
+                self.notice = None;
+            }
+            Action::SendCode => {
+                let email = self.register.value(1).trim().to_owned();
+                return Some(self.send_code(&email));
+            }
+            Action::Submit if !self.busy => {
+                let form = &self.register;
+                let (name, email, password, confirm, code) = (
+                    form.value(0).to_owned(),
+                    form.value(1).trim().to_owned(),
+                    form.value(2),
+                    form.value(3),
+                    form.value(4),
+                );
+                let problem = rules::check_name(&name)
+                    .err()
+                    .or_else(|| rules::check_email(&email).err())
+                    .or_else(|| rules::check_password(password).err())
+                    .or_else(|| (password != confirm).then_some("the passwords differ"))
+                    .or_else(|| code.trim().is_empty().then_some("enter the code from the mail (Ctrl-S sends one)"));
+                if let Some(problem) = problem {
+                    self.error(problem);
+                    return Some(Vec::new());
+                }
+                let effect =
+                    Effect::Register { email, name, password: password.to_owned(), code: code.trim().to_owned() };
+                self.busy = true;
+                self.info("registering…");
+                return Some(vec![effect]);
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn reset_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::NextField | Action::Down => self.reset.next(),
+            Action::PrevField | Action::Up => self.reset.prev(),
+            Action::Back => {
+                self.screen = Screen::Login;
+                self.notice = None;
+            }
+            Action::SendCode => {
+                let email = self.reset.value(1).trim().to_owned();
+                return Some(self.send_code(&email));
+            }
+            Action::Submit if !self.busy => {
+                let form = &self.reset;
+                let (name, email, password, code) = (
+                    form.value(0).to_owned(),
+                    form.value(1).trim().to_owned(),
+                    form.value(2).to_owned(),
+                    form.value(3).trim().to_owned(),
+                );
+                if let Some(problem) = rules::check_password(&password)
+                    .err()
+                    .or_else(|| code.is_empty().then_some("enter the code from the mail"))
+                {
+                    self.error(problem);
+                    return Some(Vec::new());
+                }
+                self.busy = true;
+                self.info("resetting the password…");
+                return Some(vec![Effect::ResetPassword { email, name, password, code }]);
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn main_action(&mut self, action: Action, edit: impl FnOnce(&mut Input)) -> Option<Vec<Effect>> {
+        let conn = self.conn;
+        let main = self.main.as_mut()?;
+        if let Some(find) = &mut main.find {
+            match action {
+                Action::Back => main.find = None,
+                Action::NextField | Action::Down => find.form.next(),
+                Action::PrevField | Action::Up => find.form.prev(),
+                Action::Submit if find.form.focus == 0 => {
+                    let query = find.form.value(0).trim().to_owned();
+                    if query.is_empty() {
+                        return Some(Vec::new());
+                    }
+                    find.found = None;
+                    return Some(vec![Effect::Search(query)]);
+                }
+                Action::Submit => {
+                    let Some((uid, _, _)) = find.found.clone() else {
+                        self.error("find someone first (type a uid or name, then Enter)");
+                        return Some(Vec::new());
+                    };
+                    let (greeting, remark) = (find.form.value(1).to_owned(), find.form.value(2).to_owned());
+                    return Some(vec![Effect::Apply { to: uid, greeting, remark }]);
+                }
+                _ => return None,
+            }
+            return Some(Vec::new());
+        }
+        match action {
+            Action::Chats => {
+                main.pane = Pane::Chats;
+                main.selected = 0;
+                main.focus = Focus::List;
+            }
+            Action::Contacts => {
+                main.pane = Pane::Contacts;
+                main.selected = 0;
+                main.focus = Focus::List;
+            }
+            Action::Find => {
+                main.find = Some(Find {
+                    form: Form::new(&[("Uid or name", false), ("Greeting", false), ("Remark", false)]),
+                    found: None,
+                });
+            }
+            Action::NextField | Action::PrevField => {
+                main.focus = match main.focus {
+                    Focus::List if main.open.is_some() => Focus::Input,
+                    _ => Focus::List,
+                };
+            }
+            Action::Up if main.focus == Focus::List => main.selected = main.selected.saturating_sub(1),
+            Action::Down if main.focus == Focus::List => {
+                main.selected = (main.selected + 1).min(main.items().len().saturating_sub(1));
+            }
+            Action::ScrollUp => main.scroll = main.scroll.saturating_add(5),
+            Action::ScrollDown => main.scroll = main.scroll.saturating_sub(5),
+            Action::Newline if main.focus == Focus::Input => edit(&mut main.input),
+            Action::Submit if main.focus == Focus::List => {
+                let item = main.items().get(main.selected).cloned();
+                match item {
+                    Some(Item::Thread(id)) => main.open_thread(id),
+                    Some(Item::Friend(uid)) => match main.thread_with(uid) {
+                        Some(id) => main.open_thread(id),
+                        None => return Some(vec![Effect::OpenChat(uid)]),
+                    },
+                    Some(Item::Request(uid)) => {
+                        return Some(vec![Effect::Accept { applicant: uid, remark: String::new() }]);
+                    }
+                    None => {}
+                }
+            }
+            Action::Submit if main.focus == Focus::Input => {
+                let Some(thread_id) = main.open else { return Some(Vec::new()) };
+                if main.input.text().trim().is_empty() {
+                    return Some(Vec::new());
+                }
+                let text = main.input.take();
+                main.sent += 1;
+                let unique = format!("{{tui-{}-{}-{}}}", main.uid, main.sent, self.now.elapsed().as_nanos());
+                let thread = main.threads.get_mut(&thread_id)?;
+                let to = thread.peer;
+                thread.msgs.push(Msg {
+                    seq: 0,
+                    from: main.uid,
+                    text: text.clone(),
+                    time: String::new(),
+                    state: MsgState::Sending,
+                    unique: unique.clone(),
+                });
+                main.scroll = 0;
+                // Typed while offline: it waits in the outbox (state Sending) for the reconnect.
+                if conn == Conn::Online {
+                    return Some(vec![Effect::Send { unique, to, thread: thread_id, text }]);
+                }
+            }
+            Action::Retry => {
+                let mut effects = Vec::new();
+                for thread in main.threads.values_mut() {
+                    for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed) {
+                        msg.state = MsgState::Sending;
+                        effects.push(Effect::Send {
+                            unique: msg.unique.clone(),
+                            to: thread.peer,
+                            thread: thread.id,
+                            text: msg.text.clone(),
+                        });
+                    }
+                }
+                if let Conn::Reconnecting { attempt, .. } = conn {
+                    self.conn = Conn::Reconnecting { at: self.now, attempt };
+                    return Some(self.tick());
+                }
+                if conn != Conn::Online {
+                    return Some(Vec::new());
+                }
+                return Some(effects);
+            }
+            Action::Back => {
+                main.open = None;
+                main.focus = Focus::List;
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn net(&mut self, event: NetEvent) -> Vec<Effect> {
+        match event {
+            NetEvent::CodeSent(Ok(())) => self.info("code sent: check your mail"),
+            NetEvent::CodeSent(Err(err)) => {
+                self.code_ready_at = None;
+                self.error(format!("could not send a code: {err}"));
+            }
+            NetEvent::Registered(result) => {
+                self.busy = false;
+                match result {
+                    Ok(uid) => {
+                        let email = self.register.value(1).trim().to_owned();
+                        self.login.fields[0].1.set(&email);
+                        self.login.focus = 1;
+                        self.screen = Screen::Login;
+                        self.register = App::new(self.keymap.clone(), self.now).register;
+                        self.info(format!("registered as uid {uid}: log in"));
+                    }
+                    Err(err) => self.error(format!("registration failed: {err}")),
+                }
+            }
+            NetEvent::PasswordReset(result) => {
+                self.busy = false;
+                match result {
+                    Ok(()) => {
+                        self.screen = Screen::Login;
+                        self.info("password changed: log in with the new one");
+                    }
+                    Err(err) => self.error(format!("reset failed: {err}")),
+                }
+            }
+            NetEvent::LoggedIn(Ok(welcome)) => return self.welcome(welcome),
+            NetEvent::LoggedIn(Err(err)) => {
+                self.busy = false;
+                match (&self.main, self.conn) {
+                    (Some(_), Conn::Connecting) => self.retry_later(&err),
+                    _ => {
+                        self.conn = Conn::Offline;
+                        self.error(format!("login failed: {err}"));
+                    }
+                }
+            }
+            NetEvent::Synced(sync) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                for data in sync.chat_datas {
+                    let thread_id = data.thread_id;
+                    let peer = peer_of(main.uid, data.sender, data.receiver);
+                    let thread = main.threads.entry(thread_id).or_insert_with(|| Thread {
+                        id: thread_id,
+                        peer,
+                        ..Thread::default()
+                    });
+                    thread.merge(sync_msg(data));
+                }
+                for state in sync.threads {
+                    let thread = main.threads.entry(state.thread_id).or_insert_with(|| Thread {
+                        id: state.thread_id,
+                        peer: state.peer_uid,
+                        ..Thread::default()
+                    });
+                    if main.open != Some(state.thread_id) && state.unread > 0 {
+                        thread.unread += state.unread;
+                    }
+                }
+                if sync.more {
+                    return vec![Effect::Sync(main.cursors())];
+                }
+            }
+            NetEvent::Text(push) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
+                let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
+                    id: push.thread_id,
+                    peer: push.fromuid,
+                    ..Thread::default()
+                });
+                for data in push.chat_datas {
+                    let seq = data.seq;
+                    if thread.merge(text_msg(push.fromuid, data)) && !open {
+                        thread.unread += 1;
+                        thread.divider.get_or_insert(seq);
+                    }
+                }
+            }
+            NetEvent::FriendRequest(req) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                main.requests.retain(|r| r.uid != req.applyuid);
+                main.requests.push(Request {
+                    uid: req.applyuid,
+                    name: req.name.clone(),
+                    greeting: req.desc,
+                    accepted: false,
+                });
+                self.info(format!("{} wants to be friends (F3: contacts)", req.name));
+            }
+            NetEvent::FriendAccepted(notice) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                add_friendship(main, notice.fromuid, &notice.name, &notice.chat_datas);
+                self.info(format!("{} accepted your request", notice.name));
+            }
+            NetEvent::Accepted(Ok(rsp)) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                for request in main.requests.iter_mut().filter(|r| r.uid == rsp.uid) {
+                    request.accepted = true;
+                }
+                add_friendship(main, rsp.uid, &rsp.name, &rsp.chat_datas);
+                main.selected = 0;
+                self.info(format!("you and {} are friends now", rsp.name));
+            }
+            NetEvent::Accepted(Err(err)) => self.error(format!("could not accept: {err}")),
+            NetEvent::Sent { unique, result } => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                let failed = result.is_err();
+                if let Some((thread, idx)) = main.find_unique(&unique) {
+                    match result {
+                        Ok(stored) => {
+                            let mut msg = thread.msgs.remove(idx);
+                            if let Some(data) = stored.into_iter().next() {
+                                msg.seq = data.seq;
+                                msg.time = data.chat_time;
+                            }
+                            msg.state = MsgState::Sent;
+                            thread.merge(msg);
+                        }
+                        Err(_) => thread.msgs[idx].state = MsgState::Failed,
+                    }
+                }
+                if failed {
+                    self.error("a message could not be sent: F5 retries");
+                }
+            }
+            NetEvent::Found(Ok(found)) => {
+                if let Some(Main { find: Some(find), .. }) = &mut self.main {
+                    find.found = Some((found.uid, found.name, found.nick));
+                    find.form.focus = 1;
+                }
+            }
+            NetEvent::Found(Err(err)) => self.error(format!("nobody found: {err}")),
+            NetEvent::Applied(Ok(uid)) => {
+                if let Some(main) = &mut self.main {
+                    main.find = None;
+                }
+                self.info(format!("friend request sent to uid {uid}"));
+            }
+            NetEvent::Applied(Err(err)) => self.error(format!("request not sent: {err}")),
+            NetEvent::ChatOpened(Ok((peer, thread_id))) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                main.threads.entry(thread_id).or_insert_with(|| Thread { id: thread_id, peer, ..Thread::default() });
+                main.open_thread(thread_id);
+            }
+            NetEvent::ChatOpened(Err(err)) => self.error(format!("could not open the chat: {err}")),
+            NetEvent::Kicked(reason) => {
+                self.main = None;
+                self.screen = Screen::Login;
+                self.conn = Conn::Offline;
+                self.busy = false;
+                self.error(format!("signed out: {reason}"));
+            }
+            NetEvent::Disconnected(why) => {
+                if self.main.is_some() && !matches!(self.conn, Conn::Reconnecting { .. }) {
+                    self.retry_later(&why);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn retry_later(&mut self, why: &str) {
+        let attempt = match self.conn {
+            Conn::Reconnecting { attempt, .. } => attempt + 1,
+            _ => 0,
+        };
+        let delay = BACKOFF_FIRST.saturating_mul(1 << attempt.min(5)).min(BACKOFF_MAX);
+        self.conn = Conn::Reconnecting { at: self.now + delay, attempt };
+        self.error(format!("connection lost ({why})"));
+    }
+
+    fn welcome(&mut self, welcome: Welcome) -> Vec<Effect> {
+        self.busy = false;
+        self.conn = Conn::Online;
+        self.screen = Screen::Main;
+        let first = self.main.as_ref().is_none_or(|m| m.uid != welcome.uid);
+        if first {
+            self.main = Some(Main {
+                uid: welcome.uid,
+                name: welcome.name.clone(),
+                server: welcome.server.clone(),
+                friends: Vec::new(),
+                requests: Vec::new(),
+                threads: BTreeMap::new(),
+                pane: Pane::Chats,
+                selected: 0,
+                focus: Focus::List,
+                open: None,
+                input: Input::default(),
+                scroll: 0,
+                find: None,
+                sent: 0,
+            });
+            self.login.fields[1].1.take();
+            self.info(format!("welcome, {}", welcome.name));
+        } else {
+            self.info("reconnected");
+        }
+        let main = self.main.as_mut().expect("just set");
+        main.server = welcome.server;
+        main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();
+        main.requests = welcome
+            .requests
+            .into_iter()
+            .map(|(uid, name, greeting, status)| Request { uid, name, greeting, accepted: status == 1 })
+            .collect();
+        let mut effects = vec![Effect::Sync(main.cursors())];
+        // The outbox: whatever waited for the connection goes now.
+        for thread in main.threads.values_mut() {
+            for msg in thread.msgs.iter_mut().filter(|m| m.state != MsgState::Sent) {
+                msg.state = MsgState::Sending;
+                effects.push(Effect::Send {
+                    unique: msg.unique.clone(),
+                    to: thread.peer,
+                    thread: thread.id,
+                    text: msg.text.clone(),
+                });
+            }
+        }
+        effects
+    }
+}
+
+fn sync_msg(data: SyncData) -> Msg {
+    Msg {
+        seq: data.seq,
+        from: data.sender,
+        text: data.content,
+        time: data.chat_time,
+        state: MsgState::Sent,
+        unique: data.unique_id,
+    }
+}
+
+fn text_msg(from: i32, data: TextChatData) -> Msg {
+    Msg { seq: data.seq, from, text: data.content, time: data.chat_time, state: MsgState::Sent, unique: data.unique_id }
+}
+
+fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData]) {
+    if main.friend(uid).is_none() {
+        main.friends.push(Friend { uid, name: name.to_owned(), remark: String::new() });
+    }
+    for data in opening {
+        let thread = main.threads.entry(data.thread_id).or_insert_with(|| Thread {
+            id: data.thread_id,
+            peer: uid,
+            ..Thread::default()
+        });
+        thread.merge(Msg {
+            seq: data.seq,
+            from: data.sender,
+            text: data.msg_content.clone(),
+            time: data.chat_time.clone(),
+            state: MsgState::Sent,
+            unique: data.unique_id.clone(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,23 @@
+//! The `imchat-tui` command line (clap definitions only; also rendered into `man/`).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// The imchat terminal chat client.
+#[derive(Debug, Parser)]
+#[command(name = "imchat-tui", version, about, long_about = None)]
+#[command(
+    after_help = "Examples:\n  imchat-tui\n  imchat-tui --gate http://chat.example.com:8080\n\nConfig file (default ~/.config/imchat/tui.ini):\n  [tui]\n  gate = http://127.0.0.1:8080\n  log_file = /tmp/imchat-tui.log\n  [keys]\n  quit = ctrl-q\n  newline = alt-enter ctrl-j\n  [colors]\n  accent = cyan\n\nPress F1 in the client for every key binding."
+)]
+pub struct Cli {
+    /// Gate server URL [default: http://127.0.0.1:8080]
+    #[arg(long, env = "IMCHAT_TUI_GATE", value_name = "URL")]
+    pub gate: Option<String>,
+    /// Config file [default: $XDG_CONFIG_HOME/imchat/tui.ini]
+    #[arg(long, env = "IMCHAT_TUI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where logs go (never to the screen) [default: $XDG_STATE_HOME/imchat/tui.log]
+    #[arg(long, env = "IMCHAT_TUI_LOG", value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+}

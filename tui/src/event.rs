@@ -1,0 +1,101 @@
+//! What flows through the client: [`Event`]s in (keys, ticks, network results, pushes — all on
+//! one channel) and [`Effect`]s out (work for the network task).
+
+use crossterm::event::KeyEvent;
+use imchat_sdk::proto::msg::{
+    AuthFriendRsp, NotifyAddFriend, NotifyAuthFriend, NotifyTextChat, SearchRsp, SyncCursor, SyncRsp, TextChatData,
+};
+
+/// Everything `App::update` reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    /// Mouse wheel: positive scrolls history up.
+    Scroll(i32),
+    Tick,
+    Net(NetEvent),
+}
+
+/// The signed-in user's starting state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Welcome {
+    pub uid: i32,
+    pub name: String,
+    pub email: String,
+    /// `host:port` of the chat server.
+    pub server: String,
+    pub friends: Vec<(i32, String, String)>,
+    /// (uid, name, greeting, status: 0 pending / 1 accepted)
+    pub requests: Vec<(i32, String, String, i32)>,
+}
+
+/// Results and pushes from the network task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetEvent {
+    CodeSent(Result<(), String>),
+    Registered(Result<i32, String>),
+    PasswordReset(Result<(), String>),
+    /// A login (first or after a reconnect) succeeded or failed.
+    LoggedIn(Result<Welcome, String>),
+    Synced(SyncRsp),
+    Text(NotifyTextChat),
+    FriendRequest(NotifyAddFriend),
+    FriendAccepted(NotifyAuthFriend),
+    Sent {
+        unique: String,
+        result: Result<Vec<TextChatData>, String>,
+    },
+    Found(Result<SearchRsp, String>),
+    Applied(Result<i32, String>),
+    Accepted(Result<AuthFriendRsp, String>),
+    ChatOpened(Result<(i32, i64), String>),
+    /// The server ended the session (1021).
+    Kicked(String),
+    /// The connection dropped.
+    Disconnected(String),
+}
+
+/// Work for the network task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    RequestCode(String),
+    Register {
+        email: String,
+        name: String,
+        password: String,
+        code: String,
+    },
+    ResetPassword {
+        email: String,
+        name: String,
+        password: String,
+        code: String,
+    },
+    Login {
+        email: String,
+        password: String,
+    },
+    /// Log in again with the remembered credentials, then sync from these cursors.
+    Reconnect(Vec<SyncCursor>),
+    Sync(Vec<SyncCursor>),
+    Send {
+        unique: String,
+        to: i32,
+        thread: i64,
+        text: String,
+    },
+    Search(String),
+    Apply {
+        to: i32,
+        greeting: String,
+        remark: String,
+    },
+    Accept {
+        applicant: i32,
+        remark: String,
+    },
+    OpenChat(i32),
+    Logout,
+    Quit,
+}

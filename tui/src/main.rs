@@ -1,0 +1,45 @@
+//! `imchat-tui`: read flags and config, send logs to a file, run the client.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use imchat_sdk::GateClient;
+use imchat_tui::app::App;
+use imchat_tui::cli::Cli;
+use imchat_tui::keymap::Keymap;
+use imchat_tui::{config, term};
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let (path, explicit) = match &cli.config {
+        Some(path) => (Some(path.clone()), true),
+        None => (config::default_path(), false),
+    };
+    let file = match &path {
+        Some(path) => config::load(path, explicit).map_err(anyhow::Error::msg)?,
+        None => config::FileConfig::default(),
+    };
+    let keymap = Keymap::new(&file.keys).map_err(|err| anyhow::anyhow!("config: {err}"))?;
+    let gate_url = cli.gate.or(file.gate).unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let log = cli.log_file.or(file.log_file).unwrap_or_else(config::default_log);
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .with_context(|| format!("cannot open the log file {}", log.display()))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("IMCHAT_TUI_LOG_LEVEL").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::sync::Mutex::new(log_file))
+        .with_ansi(false)
+        .init();
+    let gate = GateClient::new(&gate_url).with_context(|| format!("bad gate URL {gate_url}"))?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(term::run(App::new(keymap, Instant::now()), file.theme, gate)).context("terminal error")?;
+    Ok(())
+}

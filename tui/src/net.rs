@@ -1,0 +1,166 @@
+//! The network task: carries out [`Effect`]s with the SDK and reports results and server
+//! pushes as [`Event`]s on the same channel as key presses.
+
+use std::time::Duration;
+
+use imchat_sdk::proto::http::{RegisterReq, ResetPwdReq};
+use imchat_sdk::{ChatClient, Event as SdkEvent, GateClient, SdkError};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::event::{Effect, Event, NetEvent, Welcome};
+
+/// How often the client proves it is alive (llfc: 10 s; the server's idle limit is longer).
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
+
+fn text(err: SdkError) -> String {
+    match err {
+        SdkError::Server { message, code } if !message.is_empty() => format!("{message} ({code})"),
+        other => other.to_string(),
+    }
+}
+
+struct Session {
+    uid: i32,
+    chat: ChatClient,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: mpsc::Sender<Event>) {
+    let mut credentials: Option<(String, String)> = None;
+    let mut session: Option<Session> = None;
+    let send = |event: NetEvent| {
+        let events = events.clone();
+        async move {
+            let _ = events.send(Event::Net(event)).await;
+        }
+    };
+    while let Some(effect) = effects.recv().await {
+        match effect {
+            Effect::Quit => return,
+            Effect::RequestCode(email) => {
+                send(NetEvent::CodeSent(gate.request_code(&email).await.map(drop).map_err(text))).await
+            }
+            Effect::Register { email, name, password, code } => {
+                let req = RegisterReq {
+                    email,
+                    user: name,
+                    passwd: password.clone(),
+                    confirm: password,
+                    varifycode: code,
+                    icon: String::new(),
+                };
+                send(NetEvent::Registered(gate.register(&req).await.map(|r| r.uid).map_err(text))).await;
+            }
+            Effect::ResetPassword { email, name, password, code } => {
+                let req = ResetPwdReq { email, user: name, passwd: password, varifycode: code };
+                send(NetEvent::PasswordReset(gate.reset_password(&req).await.map(drop).map_err(text))).await;
+            }
+            Effect::Login { email, password } => {
+                credentials = Some((email, password));
+                session = None;
+                let result = connect(&gate, credentials.as_ref(), &events).await;
+                send(NetEvent::LoggedIn(result.map(|(s, w)| {
+                    session = Some(s);
+                    w
+                })))
+                .await;
+            }
+            Effect::Reconnect(_) => {
+                session = None;
+                let result = connect(&gate, credentials.as_ref(), &events).await;
+                send(NetEvent::LoggedIn(result.map(|(s, w)| {
+                    session = Some(s);
+                    w
+                })))
+                .await;
+            }
+            Effect::Logout => {
+                session = None;
+                credentials = None;
+            }
+            effect => {
+                let Some(current) = &session else {
+                    if let Effect::Send { unique, .. } = effect {
+                        send(NetEvent::Sent { unique, result: Err("not connected".into()) }).await;
+                    }
+                    continue;
+                };
+                let (chat, uid) = (&current.chat, current.uid);
+                let event = match effect {
+                    Effect::Sync(cursors) => match chat.sync(&cursors).await {
+                        Ok(sync) => NetEvent::Synced(sync),
+                        Err(err) => NetEvent::Disconnected(text(err)),
+                    },
+                    Effect::Send { unique, to, thread, text: body } => {
+                        let result = chat.send_texts(uid, to, thread, &[(&body, &unique)]).await;
+                        NetEvent::Sent { unique, result: result.map(|r| r.chat_datas).map_err(text) }
+                    }
+                    Effect::Search(query) => NetEvent::Found(chat.search(&query).await.map_err(text)),
+                    Effect::Apply { to, greeting, remark } => {
+                        NetEvent::Applied(chat.add_friend(uid, to, &greeting, &remark).await.map(|_| to).map_err(text))
+                    }
+                    Effect::Accept { applicant, remark } => {
+                        NetEvent::Accepted(chat.accept_friend(uid, applicant, &remark).await.map_err(text))
+                    }
+                    Effect::OpenChat(peer) => NetEvent::ChatOpened(
+                        chat.create_private_chat(uid, peer).await.map(|r| (peer, r.thread_id)).map_err(text),
+                    ),
+                    _ => continue,
+                };
+                send(event).await;
+            }
+        }
+    }
+}
+
+/// HTTP login, then the chat connection and its login; starts the push forwarder and heartbeat.
+async fn connect(
+    gate: &GateClient,
+    credentials: Option<&(String, String)>,
+    events: &mpsc::Sender<Event>,
+) -> Result<(Session, Welcome), String> {
+    let Some((email, password)) = credentials else { return Err("not logged in".into()) };
+    let http = gate.login(email, password).await.map_err(text)?;
+    let server = format!("{}:{}", http.chathost, http.chatport);
+    let (chat, mut pushes) = ChatClient::connect(&server).await.map_err(text)?;
+    let login = chat.login(http.uid, &http.token).await.map_err(text)?;
+    let forward = events.clone();
+    let forwarder = tokio::spawn(async move {
+        while let Some(push) = pushes.recv().await {
+            let event = match push {
+                SdkEvent::Text(text) => NetEvent::Text(text),
+                SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
+                SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
+                SdkEvent::Kicked(notice) => {
+                    let reason = if notice.reason.is_empty() { "logged in elsewhere".into() } else { notice.reason };
+                    let _ = forward.send(Event::Net(NetEvent::Kicked(reason))).await;
+                    return;
+                }
+                SdkEvent::Closed => NetEvent::Disconnected("the server closed the connection".into()),
+                SdkEvent::Other(_) => continue,
+            };
+            if forward.send(Event::Net(event)).await.is_err() {
+                return;
+            }
+        }
+    });
+    let heartbeat = chat.spawn_heartbeat(login.uid, HEARTBEAT_EVERY);
+    let welcome = Welcome {
+        uid: login.uid,
+        name: login.name,
+        email: login.email,
+        server,
+        friends: login.friend_list.into_iter().map(|f| (f.uid, f.name, f.back)).collect(),
+        requests: login.apply_list.into_iter().map(|a| (a.uid, a.name, a.desc, a.status)).collect(),
+    };
+    Ok((Session { uid: login.uid, chat, tasks: vec![forwarder, heartbeat] }, welcome))
+}

@@ -1,0 +1,88 @@
+//! The one place that owns the terminal: raw mode and the alternate screen in, restored on
+//! every exit (panics included), and the event loop that feeds keys, pastes, mouse wheel,
+//! ticks and network events through `App::update` and draws after each.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event as TermEvent,
+    EventStream, KeyEventKind, MouseEventKind,
+};
+use crossterm::execute;
+use futures_util::StreamExt;
+use imchat_sdk::GateClient;
+use tokio::sync::mpsc;
+
+use crate::app::App;
+use crate::event::{Effect, Event};
+use crate::net;
+use crate::ui::{self, Theme};
+
+/// Redraw and time-based updates (countdowns, reconnect timers) at least this often.
+const TICK: Duration = Duration::from_millis(250);
+/// Events buffered between the input and network tasks and the loop.
+const EVENT_QUEUE: usize = 1024;
+
+/// Restores the terminal when dropped, whatever ends the loop.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+        ratatui::restore();
+    }
+}
+
+pub async fn run(mut app: App, theme: Theme, gate: GateClient) -> io::Result<()> {
+    // `ratatui::init` also installs a panic hook that restores the terminal first.
+    let mut terminal = ratatui::init();
+    let _restore = Restore;
+    execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
+
+    let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
+    let (effects_tx, effects_rx) = mpsc::channel(EVENT_QUEUE);
+    let network = tokio::spawn(net::run(gate, effects_rx, events_tx.clone()));
+    let input = tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(Ok(event)) = stream.next().await {
+            let event = match event {
+                TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
+                TermEvent::Paste(text) => Event::Paste(text),
+                TermEvent::Mouse(mouse) => match mouse.kind {
+                    MouseEventKind::ScrollUp => Event::Scroll(3),
+                    MouseEventKind::ScrollDown => Event::Scroll(-3),
+                    _ => continue,
+                },
+                TermEvent::Resize(..) => Event::Tick,
+                _ => continue,
+            };
+            if events_tx.send(event).await.is_err() {
+                return;
+            }
+        }
+    });
+
+    let mut tick = tokio::time::interval(TICK);
+    loop {
+        terminal.draw(|frame| ui::render(&app, &theme, frame))?;
+        let event = tokio::select! {
+            Some(event) = events.recv() => event,
+            _ = tick.tick() => Event::Tick,
+        };
+        for effect in app.update(event, Instant::now()) {
+            if effect == Effect::Quit {
+                break;
+            }
+            if effects_tx.send(effect).await.is_err() {
+                break;
+            }
+        }
+        if app.quit {
+            break;
+        }
+    }
+    input.abort();
+    network.abort();
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Drawing: pure functions from `&App` to a frame. Nothing here changes state.
+
+mod chat;
+mod forms;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::app::{App, Conn, Screen};
+use crate::keymap::{ACTIONS, Action};
+
+/// Colours, configurable in the config file's `[colors]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub accent: Color,
+    pub error: Color,
+    pub dim: Color,
+}
+
+impl Default for Theme {
+    fn default() -> Theme {
+        Theme { accent: Color::Cyan, error: Color::Red, dim: Color::DarkGray }
+    }
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    let [body, notice, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    match app.screen {
+        Screen::Login | Screen::Register | Screen::Reset => forms::render(app, theme, frame, body),
+        Screen::Main => chat::render(app, theme, frame, body),
+    }
+    if let Some(n) = &app.notice {
+        let style = if n.error { Style::new().fg(theme.error) } else { Style::new().fg(theme.accent) };
+        frame.render_widget(Paragraph::new(Span::styled(n.text.as_str(), style)), notice);
+    }
+    frame.render_widget(Paragraph::new(status_line(app, theme)), status);
+    if app.help {
+        help(app, theme, frame, area);
+    }
+}
+
+/// Who you are, where, and the connection, plus the help key.
+fn status_line(app: &App, theme: &Theme) -> Line<'static> {
+    let (dot, text) = match app.conn {
+        Conn::Online => (Style::new().fg(Color::Green), "online".to_owned()),
+        Conn::Connecting => (Style::new().fg(Color::Yellow), "connecting…".to_owned()),
+        Conn::Offline => (Style::new().fg(theme.dim), "offline".to_owned()),
+        Conn::Reconnecting { at, .. } => {
+            let secs = at.saturating_duration_since(app.now).as_secs_f64().ceil() as u64;
+            (
+                Style::new().fg(theme.error),
+                format!("reconnecting in {secs}s ({} retries now)", app.keymap.keys_for(Action::Retry)),
+            )
+        }
+    };
+    let mut spans = vec![Span::styled("● ", dot), Span::raw(text)];
+    if let Some(main) = &app.main {
+        spans.push(Span::raw(format!(" · {} (uid {}) · {}", main.name, main.uid, main.server)));
+    }
+    spans.push(Span::styled(format!(" · {} help", app.keymap.keys_for(Action::Help)), Style::new().fg(theme.dim)));
+    Line::from(spans)
+}
+
+/// A centred rectangle of at most `width`×`height` inside `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+}
+
+fn help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let lines: Vec<Line> = ACTIONS
+        .iter()
+        .map(|(action, _, what)| {
+            Line::from(vec![
+                Span::styled(format!("{:<22}", app.keymap.keys_for(*action)), Style::new().fg(theme.accent)),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    let rect = centered(area, 72, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .title(" keys (F1 or Esc closes; remap in the config file) ")
+        .title_style(Style::new().add_modifier(Modifier::BOLD));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+}

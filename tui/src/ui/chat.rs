@@ -1,0 +1,225 @@
+//! The main screen: chats and contacts on the left, the open chat and its input on the right,
+//! and the find-people dialog on top.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use crate::app::{App, Focus, Item, Main, MsgState, Pane};
+use crate::keymap::Action;
+use crate::ui::{Theme, centered};
+
+/// Below this width only one pane is shown.
+const TWO_PANES_MIN_WIDTH: u16 = 50;
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(main) = &app.main else { return };
+    let (list_area, chat_area) = if area.width >= TWO_PANES_MIN_WIDTH {
+        let [left, right] =
+            Layout::horizontal([Constraint::Length((area.width / 3).min(32)), Constraint::Min(1)]).areas(area);
+        (Some(left), Some(right))
+    } else if main.focus == Focus::List || main.open.is_none() {
+        (Some(area), None)
+    } else {
+        (None, Some(area))
+    };
+    if let Some(rect) = list_area {
+        list(app, main, theme, frame, rect);
+    }
+    if let Some(rect) = chat_area {
+        chat(app, main, theme, frame, rect);
+    }
+    if let Some(find) = &main.find {
+        let rect = centered(area, 60, 9);
+        frame.render_widget(Clear, rect);
+        let block = Block::bordered().title(" find people ").title_style(Style::new().fg(theme.accent));
+        let inner = block.inner(rect);
+        let mut lines: Vec<Line> = find
+            .form
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(idx, (label, input))| {
+                let style = if idx == find.form.focus { Style::new().fg(theme.accent) } else { Style::new() };
+                Line::from(vec![Span::styled(format!("{label:>11}: "), style), Span::raw(input.display())])
+            })
+            .collect();
+        lines.push(match &find.found {
+            Some((uid, name, _)) => {
+                Line::raw(format!("found {name} (uid {uid}): Enter on Greeting/Remark sends a request"))
+            }
+            None => Line::styled("type a uid or exact name, Enter searches", Style::new().fg(theme.dim)),
+        });
+        lines.push(Line::styled(format!("{} close", app.keymap.keys_for(Action::Back)), Style::new().fg(theme.dim)));
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        if let Some((_, input)) = find.form.fields.get(find.form.focus) {
+            let x = inner.x.saturating_add(13).saturating_add(input.caret_cell().1);
+            let y = inner.y + find.form.focus as u16;
+            if x < inner.right() && y < inner.bottom() {
+                frame.set_cursor_position((x, y));
+            }
+        }
+    }
+}
+
+fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let tab = |pane: Pane, text: String| {
+        if main.pane == pane {
+            Span::styled(text, Style::new().fg(theme.accent).add_modifier(Modifier::BOLD))
+        } else {
+            Span::styled(text, Style::new().fg(theme.dim))
+        }
+    };
+    let unread = main.unread();
+    let pending = main.pending_requests();
+    let title = Line::from(vec![
+        Span::raw(" "),
+        tab(Pane::Chats, if unread > 0 { format!("Chats ({unread})") } else { "Chats".into() }),
+        Span::raw(" │ "),
+        tab(Pane::Contacts, if pending > 0 { format!("Contacts (+{pending})") } else { "Contacts".into() }),
+        Span::raw(" "),
+    ]);
+    let items: Vec<ListItem> = main
+        .items()
+        .into_iter()
+        .map(|item| match item {
+            Item::Thread(id) => {
+                let thread = &main.threads[&id];
+                let mut spans = vec![Span::raw(main.label(thread.peer))];
+                if thread.unread > 0 {
+                    spans.push(Span::styled(
+                        format!(" ({})", thread.unread),
+                        Style::new().fg(theme.error).add_modifier(Modifier::BOLD),
+                    ));
+                }
+                ListItem::new(Line::from(spans))
+            }
+            Item::Request(uid) => {
+                let request = main.requests.iter().find(|r| r.uid == uid);
+                let (name, greeting) =
+                    request.map_or((String::new(), String::new()), |r| (r.name.clone(), r.greeting.clone()));
+                ListItem::new(vec![
+                    Line::from(vec![
+                        Span::styled("+ ", Style::new().fg(theme.error)),
+                        Span::raw(name),
+                        Span::styled(" wants to be friends", Style::new().fg(theme.dim)),
+                    ]),
+                    Line::styled(format!("  “{greeting}” Enter accepts"), Style::new().fg(theme.dim)),
+                ])
+            }
+            Item::Friend(uid) => ListItem::new(main.label(uid)),
+        })
+        .collect();
+    let empty = items.is_empty();
+    let border = if main.focus == Focus::List { Style::new().fg(theme.accent) } else { Style::new() };
+    let block = Block::bordered().title(title).border_style(border);
+    if empty {
+        let hint = match main.pane {
+            Pane::Chats => format!(
+                "no chats yet\n{} contacts · {} find people",
+                app.keymap.keys_for(Action::Contacts),
+                app.keymap.keys_for(Action::Find)
+            ),
+            Pane::Contacts => format!("no contacts yet\n{} find people", app.keymap.keys_for(Action::Find)),
+        };
+        frame.render_widget(
+            Paragraph::new(hint).style(Style::new().fg(theme.dim)).wrap(Wrap { trim: true }).block(block),
+            area,
+        );
+        return;
+    }
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .highlight_symbol("> ");
+    let mut state = ListState::default().with_selected(Some(main.selected));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else {
+        let hint = format!(
+            "Enter opens the selected chat or contact\n{} chats · {} contacts · {} find people",
+            app.keymap.keys_for(Action::Chats),
+            app.keymap.keys_for(Action::Contacts),
+            app.keymap.keys_for(Action::Find)
+        );
+        frame.render_widget(
+            Paragraph::new(hint).style(Style::new().fg(theme.dim)).wrap(Wrap { trim: true }).block(Block::bordered()),
+            area,
+        );
+        return;
+    };
+    let input_height = (main.input.line_count() as u16 + 2).clamp(3, 8).min(area.height / 2 + 1);
+    let [history, input] = Layout::vertical([Constraint::Min(1), Constraint::Length(input_height)]).areas(area);
+
+    let mut lines: Vec<Line> = Vec::new();
+    for msg in &thread.msgs {
+        if thread.divider == Some(msg.seq) && thread.unread > 0 {
+            lines.push(Line::styled("──── new messages ────", Style::new().fg(theme.error)));
+        }
+        let who = if msg.from == main.uid {
+            Style::new().fg(theme.accent)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
+        let state = match msg.state {
+            MsgState::Sent if msg.from == main.uid => Span::styled(" ✓", Style::new().fg(theme.dim)),
+            MsgState::Sent => Span::raw(""),
+            MsgState::Sending => Span::styled(" sending…", Style::new().fg(theme.dim)),
+            MsgState::Failed => Span::styled(" failed (F5 retries)", Style::new().fg(theme.error)),
+        };
+        let time = msg.time.get(11..16).unwrap_or("");
+        lines.push(Line::from(vec![
+            Span::styled(main.label(msg.from), who),
+            Span::styled(format!(" {time}"), Style::new().fg(theme.dim)),
+            state,
+        ]));
+        let width = usize::from(history.width.saturating_sub(4)).max(1);
+        for text_line in msg.text.lines() {
+            lines.extend(wrap_cells(text_line, width).into_iter().map(|piece| Line::raw(format!("  {piece}"))));
+        }
+    }
+    let block = Block::bordered().title(format!(" {} ", main.label(thread.peer)));
+    let inner_height = block.inner(history).height;
+    // Lines are wrapped above, so their count is exact: show the bottom, minus the scroll.
+    let bottom = (lines.len() as u16).saturating_sub(inner_height);
+    let offset = bottom.saturating_sub(main.scroll);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((offset, 0)), history);
+
+    let border = if main.focus == Focus::Input { Style::new().fg(theme.accent) } else { Style::new() };
+    let title = format!(
+        " message · {} send · {} new line ",
+        app.keymap.keys_for(Action::Submit),
+        app.keymap.keys_for(Action::Newline)
+    );
+    let block = Block::bordered().title(title).border_style(border);
+    let inner = block.inner(input);
+    frame.render_widget(Paragraph::new(main.input.display()).block(block), input);
+    if main.focus == Focus::Input && main.find.is_none() {
+        let (line, col) = main.input.caret_cell();
+        let (x, y) = (inner.x.saturating_add(col), inner.y.saturating_add(line));
+        if x < inner.right() && y < inner.bottom() {
+            frame.set_cursor_position((x, y));
+        }
+    }
+}
+
+/// Splits `text` into pieces of at most `width` terminal cells (wide characters never split).
+pub(crate) fn wrap_cells(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut pieces = vec![String::new()];
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width && used > 0 {
+            pieces.push(String::new());
+            used = 0;
+        }
+        pieces.last_mut().expect("never empty").push(c);
+        used += w;
+    }
+    pieces
+}

@@ -1,0 +1,84 @@
+//! The login, register and reset-password screens.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::{App, Form, Screen};
+use crate::keymap::Action;
+use crate::ui::{Theme, centered};
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let (title, form, hints, rules): (&str, &Form, Vec<String>, &[&str]) = match app.screen {
+        Screen::Register => (
+            " imchat · create an account ",
+            &app.register,
+            vec![
+                format!("{} send code{}", app.keymap.keys_for(Action::SendCode), countdown(app)),
+                format!("{} register", app.keymap.keys_for(Action::Submit)),
+                format!("{} back", app.keymap.keys_for(Action::Back)),
+            ],
+            &["name: 1-32 characters, not all digits", "password: 6-128 characters"],
+        ),
+        Screen::Reset => (
+            " imchat · reset the password ",
+            &app.reset,
+            vec![
+                format!("{} send code{}", app.keymap.keys_for(Action::SendCode), countdown(app)),
+                format!("{} reset", app.keymap.keys_for(Action::Submit)),
+                format!("{} back", app.keymap.keys_for(Action::Back)),
+            ],
+            &["password: 6-128 characters"],
+        ),
+        _ => (
+            " imchat · log in ",
+            &app.login,
+            vec![
+                format!("{} log in", app.keymap.keys_for(Action::Submit)),
+                format!("{} register", app.keymap.keys_for(Action::Register)),
+                format!("{} forgot password", app.keymap.keys_for(Action::Forgot)),
+                format!("{} quit", app.keymap.keys_for(Action::Quit)),
+            ],
+            &[],
+        ),
+    };
+    let label_width = form.fields.iter().map(|(l, _)| l.len()).max().unwrap_or(0) as u16 + 2;
+    let height = form.fields.len() as u16 + rules.len() as u16 + 4;
+    let rect = centered(area, 64, height);
+    let block = Block::bordered().title(title).title_style(Style::new().fg(theme.accent).add_modifier(Modifier::BOLD));
+    let inner = block.inner(rect);
+    let mut lines: Vec<Line> = form
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(idx, (label, input))| {
+            let style = if idx == form.focus { Style::new().fg(theme.accent) } else { Style::new() };
+            Line::from(vec![
+                Span::styled(format!("{label:>width$}: ", width = label_width as usize - 2), style),
+                Span::raw(input.display()),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.extend(rules.iter().map(|r| Line::styled(*r, Style::new().fg(theme.dim))));
+    lines.push(Line::styled(hints.join(" · "), Style::new().fg(theme.dim)));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    // The caret, in cells, after the focused field's label.
+    if let Some((_, input)) = form.fields.get(form.focus) {
+        let (_, col) = input.caret_cell();
+        let x = inner.x.saturating_add(label_width).saturating_add(col);
+        let y = inner.y + form.focus as u16;
+        if x < inner.right() && y < inner.bottom() {
+            frame.set_cursor_position((x, y));
+        }
+    }
+}
+
+fn countdown(app: &App) -> String {
+    match app.code_countdown() {
+        0 => String::new(),
+        secs => format!(" (again in {secs}s)"),
+    }
+}
