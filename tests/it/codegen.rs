@@ -13,7 +13,8 @@ fn root() -> PathBuf {
 
 /// Every generated file: path relative to the repository root, and its content.
 fn generated() -> Vec<(PathBuf, Vec<u8>)> {
-    let commands = [imchat_cli::cli::Cli::command(), imchat_server::cli::Cli::command()];
+    let commands =
+        [imchat_cli::cli::Cli::command(), imchat_server::cli::Cli::command(), imchat_tui::cli::Cli::command()];
     let mut files = Vec::new();
     for command in commands {
         let name = command.get_name().to_owned();

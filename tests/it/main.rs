@@ -35,5 +35,7 @@ mod presence;
 mod stores;
 /// Source-tree rules: crate layering, file headers.
 mod tidy;
+/// `imchat-tui` in real terminals (tmux): two people register, befriend, chat, survive an outage.
+mod tui;
 /// A client written from llfc-wire.md alone: raw JSON over HTTP and hand-built frames.
 mod wire;

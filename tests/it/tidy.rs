@@ -38,6 +38,7 @@ fn crates_respect_the_layering() {
         ),
         ("sdk", &["imchat-proto"]),
         ("cli", &["imchat-sdk"]),
+        ("tui", &["imchat-sdk"]),
         ("xtask", &[]),
     ];
     for (dir, may) in allowed {

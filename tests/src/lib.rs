@@ -10,6 +10,7 @@
 
 pub mod mail;
 pub mod services;
+pub mod tmux;
 
 use std::future::Future;
 use std::time::Duration;

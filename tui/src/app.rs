@@ -244,7 +244,12 @@ impl Main {
         self.threads.values().map(|t| SyncCursor { thread_id: t.id, seq: t.last_seq }).collect()
     }
 
+    /// Opens a chat: its unread count clears, its "new messages" divider stays until the chat
+    /// is left (the previous chat's divider goes now).
     fn open_thread(&mut self, thread_id: i64) {
+        if let Some(previous) = self.open.and_then(|id| self.threads.get_mut(&id)) {
+            previous.divider = None;
+        }
         if let Some(thread) = self.threads.get_mut(&thread_id) {
             thread.unread = 0;
         }
@@ -276,6 +281,8 @@ pub struct App {
     /// A login, registration or reset is in flight.
     pub busy: bool,
     pub conn: Conn,
+    /// Failed reconnect attempts since the connection was last up (sets the backoff).
+    reconnects: u32,
     pub main: Option<Main>,
     pub quit: bool,
     pub now: Instant,
@@ -304,6 +311,7 @@ impl App {
             help: false,
             busy: false,
             conn: Conn::Offline,
+            reconnects: 0,
             main: None,
             quit: false,
             now,
@@ -681,7 +689,9 @@ impl App {
                 return Some(effects);
             }
             Action::Back => {
-                main.open = None;
+                if let Some(thread) = main.open.take().and_then(|id| main.threads.get_mut(&id)) {
+                    thread.divider = None;
+                }
                 main.focus = Focus::List;
             }
             _ => return None,
@@ -741,7 +751,10 @@ impl App {
                         peer,
                         ..Thread::default()
                     });
-                    thread.merge(sync_msg(data));
+                    let (seq, from_peer) = (data.seq, data.sender != main.uid);
+                    if thread.merge(sync_msg(data)) && from_peer && main.open != Some(thread_id) {
+                        thread.divider.get_or_insert(seq);
+                    }
                 }
                 for state in sync.threads {
                     let thread = main.threads.entry(state.thread_id).or_insert_with(|| Thread {
@@ -857,10 +870,8 @@ impl App {
     }
 
     fn retry_later(&mut self, why: &str) {
-        let attempt = match self.conn {
-            Conn::Reconnecting { attempt, .. } => attempt + 1,
-            _ => 0,
-        };
+        let attempt = self.reconnects;
+        self.reconnects += 1;
         let delay = BACKOFF_FIRST.saturating_mul(1 << attempt.min(5)).min(BACKOFF_MAX);
         self.conn = Conn::Reconnecting { at: self.now + delay, attempt };
         self.error(format!("connection lost ({why})"));
@@ -868,6 +879,7 @@ impl App {
 
     fn welcome(&mut self, welcome: Welcome) -> Vec<Effect> {
         self.busy = false;
+        self.reconnects = 0;
         self.conn = Conn::Online;
         self.screen = Screen::Main;
         let first = self.main.as_ref().is_none_or(|m| m.uid != welcome.uid);
@@ -888,11 +900,12 @@ impl App {
                 find: None,
                 sent: 0,
             });
-            self.login.fields[1].1.take();
             self.info(format!("welcome, {}", welcome.name));
         } else {
             self.info("reconnected");
         }
+        // The password is not kept in the form once it has served (the network task holds it).
+        self.login.fields[1].1.take();
         let main = self.main.as_mut().expect("just set");
         main.server = welcome.server;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();

@@ -2,6 +2,8 @@
 
 mod chat;
 mod forms;
+#[cfg(test)]
+mod tests;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

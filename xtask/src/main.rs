@@ -16,8 +16,9 @@ Usage: cargo xtask <command>
 
 Commands:
   test [--no-lint] [-- <args>]
-        Ensure MariaDB (127.0.0.1:3306) and Redis (127.0.0.1:6379) are running,
-        installing/starting them if needed (apt, Debian), start an SMTP sink,
+        Ensure MariaDB (127.0.0.1:3306) and Redis (127.0.0.1:6379) are running
+        and tmux is installed, installing/starting them if needed (apt, Debian),
+        start an SMTP sink,
         then run `cargo fmt --check`, clippy and all workspace tests.
         --no-lint   skip cargo fmt and clippy
         <args>      passed to `cargo nextest run` (or `cargo test` without nextest)

@@ -186,3 +186,13 @@ pub fn ensure_redis() -> Result<()> {
         ))
     }
 }
+
+/// The terminal end-to-end tests drive `imchat-tui` inside tmux.
+pub fn ensure_tmux() -> Result<()> {
+    if which("tmux").is_some() {
+        eprintln!("xtask: tmux is installed");
+        return Ok(());
+    }
+    apt_install(&["tmux"])?;
+    which("tmux").map(drop).ok_or_else(|| "`tmux` not found even after installing it".to_string())
+}

@@ -37,6 +37,7 @@ fn cargo_step(what: &str, args: &[&str], fix: &str) -> Result<()> {
 pub fn run(opts: &Options) -> Result<i32> {
     step("ensuring MariaDB on 127.0.0.1:3306", services::ensure_mariadb)?;
     step("ensuring Redis on 127.0.0.1:6379", services::ensure_redis)?;
+    step("ensuring tmux", services::ensure_tmux)?;
     let sink = step("starting the SMTP sink", SmtpSink::start)?;
     step("dropping leftover test databases", services::drop_test_databases)?;
 

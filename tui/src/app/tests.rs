@@ -1,1 +1,219 @@
-//! App::update tests.
+//! `App::update` tests: events in, state and effects out, with time passed explicitly.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use imchat_sdk::proto::msg::{NotifyAddFriend, NotifyTextChat, SyncData, SyncRsp, SyncThread, TextChatData};
+
+use crate::app::{App, Conn, Focus, MsgState, Pane, Screen};
+use crate::event::{Effect, Event, NetEvent, Welcome};
+use crate::keymap::Keymap;
+
+struct Harness {
+    app: App,
+    now: Instant,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let now = Instant::now();
+        Harness { app: App::new(Keymap::default(), now), now }
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        self.app.update(Event::Key(KeyEvent::new(code, mods)), self.now)
+    }
+
+    fn press(&mut self, code: KeyCode) -> Vec<Effect> {
+        self.key(code, KeyModifiers::NONE)
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    fn net(&mut self, event: NetEvent) -> Vec<Effect> {
+        self.app.update(Event::Net(event), self.now)
+    }
+
+    fn advance(&mut self, by: Duration) -> Vec<Effect> {
+        self.now += by;
+        self.app.update(Event::Tick, self.now)
+    }
+
+    /// Logged in as uid 1 with friend 2 ("bob") and thread 10.
+    fn signed_in() -> Harness {
+        let mut h = Harness::new();
+        h.type_text("ann@example.com");
+        h.press(KeyCode::Tab);
+        h.type_text("secret1");
+        assert!(matches!(h.press(KeyCode::Enter).as_slice(), [Effect::Login { .. }]));
+        let effects = h.net(NetEvent::LoggedIn(Ok(Welcome {
+            uid: 1,
+            name: "ann".into(),
+            email: "ann@example.com".into(),
+            server: "127.0.0.1:8090".into(),
+            friends: vec![(2, "bob".into(), String::new())],
+            requests: Vec::new(),
+        })));
+        assert_eq!(effects, [Effect::Sync(Vec::new())]);
+        h.net(NetEvent::Synced(SyncRsp {
+            error: 0,
+            threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 1, unread: 1 }],
+            chat_datas: vec![SyncData {
+                thread_id: 10,
+                seq: 1,
+                sender: 2,
+                receiver: 1,
+                content: "hi ann".into(),
+                ..SyncData::default()
+            }],
+            more: false,
+        }));
+        h
+    }
+}
+
+#[test]
+fn login_needs_both_fields() {
+    let mut h = Harness::new();
+    assert!(h.press(KeyCode::Enter).is_empty());
+    assert!(h.app.notice.as_ref().unwrap().error);
+    h.type_text("ann@example.com");
+    h.press(KeyCode::Tab);
+    h.type_text("pw-123");
+    assert_eq!(h.press(KeyCode::Enter), [Effect::Login { email: "ann@example.com".into(), password: "pw-123".into() }]);
+    assert!(h.app.busy);
+    h.net(NetEvent::LoggedIn(Err("wrong email or password (1009)".into())));
+    assert_eq!((h.app.screen, h.app.busy, h.app.conn), (Screen::Login, false, Conn::Offline));
+    assert!(h.app.notice.as_ref().unwrap().text.contains("wrong email or password"));
+}
+
+#[test]
+fn registration_with_code_countdown() {
+    let mut h = Harness::new();
+    h.press(KeyCode::F(2));
+    assert_eq!(h.app.screen, Screen::Register);
+    for (idx, text) in ["ann", "ann@example.com", "secret1", "secret2"].iter().enumerate() {
+        h.type_text(text);
+        if idx < 3 {
+            h.press(KeyCode::Tab);
+        }
+    }
+    let ctrl_s = |h: &mut Harness| h.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(ctrl_s(&mut h), [Effect::RequestCode("ann@example.com".into())]);
+    assert_eq!(h.app.code_countdown(), 60);
+    h.advance(Duration::from_secs(15));
+    assert!(ctrl_s(&mut h).is_empty(), "no resend inside the cooldown");
+    assert_eq!(h.app.code_countdown(), 45);
+    h.press(KeyCode::Tab);
+    h.type_text("123456");
+    assert!(h.press(KeyCode::Enter).is_empty());
+    assert_eq!(h.app.notice.as_ref().unwrap().text, "the passwords differ");
+    h.app.register.fields[3].1.set("secret1");
+    let effects = h.press(KeyCode::Enter);
+    assert!(matches!(&effects[..], [Effect::Register { code, .. }] if code == "123456"));
+    h.net(NetEvent::Registered(Ok(1001)));
+    assert_eq!(h.app.screen, Screen::Login);
+    assert_eq!(h.app.login.value(0), "ann@example.com", "the email carries over to the login form");
+}
+
+#[test]
+fn friend_requests_are_accepted_inline() {
+    let mut h = Harness::signed_in();
+    h.net(NetEvent::FriendRequest(NotifyAddFriend {
+        applyuid: 3,
+        name: "cat".into(),
+        desc: "hello!".into(),
+        ..Default::default()
+    }));
+    h.press(KeyCode::F(3));
+    assert_eq!(h.app.main.as_ref().unwrap().pane, Pane::Contacts);
+    assert_eq!(h.press(KeyCode::Enter), [Effect::Accept { applicant: 3, remark: String::new() }]);
+}
+
+#[test]
+fn sending_tracks_each_message() {
+    let mut h = Harness::signed_in();
+    let main = h.app.main.as_ref().unwrap();
+    assert_eq!(main.threads[&10].unread, 1);
+    h.press(KeyCode::Enter); // open the only chat
+    let main = h.app.main.as_ref().unwrap();
+    assert_eq!((main.open, main.focus, main.threads[&10].unread), (Some(10), Focus::Input, 0));
+    h.type_text("你好");
+    h.key(KeyCode::Enter, KeyModifiers::ALT);
+    h.type_text("bob");
+    let effects = h.press(KeyCode::Enter);
+    let [Effect::Send { unique, to: 2, thread: 10, text }] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(text, "你好\nbob");
+    let unique = unique.clone();
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].msgs[1].state, MsgState::Sending);
+    let stored = TextChatData { seq: 2, unique_id: unique.clone(), content: text.clone(), ..Default::default() };
+    h.net(NetEvent::Sent { unique: unique.clone(), result: Ok(vec![stored]) });
+    let msg = &h.app.main.as_ref().unwrap().threads[&10].msgs[1];
+    assert_eq!((msg.seq, msg.state), (2, MsgState::Sent));
+
+    // A push to another thread counts as unread and sets the divider.
+    h.net(NetEvent::Text(NotifyTextChat {
+        fromuid: 3,
+        touid: 1,
+        thread_id: 11,
+        chat_datas: vec![TextChatData { seq: 5, content: "psst".into(), ..Default::default() }],
+        ..Default::default()
+    }));
+    let other = &h.app.main.as_ref().unwrap().threads[&11];
+    assert_eq!((other.unread, other.divider), (1, Some(5)));
+}
+
+#[test]
+fn outage_queues_messages_and_reconnect_sends_them() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.net(NetEvent::Disconnected("reset by peer".into()));
+    assert!(matches!(h.app.conn, Conn::Reconnecting { attempt: 0, .. }));
+    h.type_text("still there?");
+    assert!(h.press(KeyCode::Enter).is_empty(), "offline: the message waits in the outbox");
+    assert!(h.advance(Duration::from_millis(500)).is_empty());
+    let effects = h.advance(Duration::from_millis(600));
+    assert!(matches!(&effects[..], [Effect::Reconnect(cursors)] if cursors[0].seq == 1));
+    // The first attempt fails: the next waits twice as long.
+    h.net(NetEvent::LoggedIn(Err("gate unreachable".into())));
+    assert!(h.advance(Duration::from_millis(1500)).is_empty());
+    assert_eq!(h.advance(Duration::from_millis(600)).len(), 1);
+    let effects = h.net(NetEvent::LoggedIn(Ok(Welcome {
+        uid: 1,
+        name: "ann".into(),
+        email: String::new(),
+        server: "127.0.0.1:8091".into(),
+        friends: vec![(2, "bob".into(), String::new())],
+        requests: Vec::new(),
+    })));
+    assert!(matches!(&effects[0], Effect::Sync(cursors) if cursors[0].seq == 1));
+    assert!(matches!(&effects[1], Effect::Send { text, .. } if text == "still there?"));
+    assert_eq!(h.app.conn, Conn::Online);
+    assert_eq!(h.app.main.as_ref().unwrap().server, "127.0.0.1:8091");
+
+    // A failed send is marked and F5 retries it.
+    let unique = h.app.main.as_ref().unwrap().threads[&10].msgs[1].unique.clone();
+    h.net(NetEvent::Sent { unique, result: Err("no".into()) });
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].msgs[1].state, MsgState::Failed);
+    assert_eq!(h.press(KeyCode::F(5)).len(), 1);
+}
+
+#[test]
+fn a_kick_returns_to_login() {
+    let mut h = Harness::signed_in();
+    h.net(NetEvent::Kicked("logged in elsewhere".into()));
+    assert_eq!((h.app.screen, h.app.conn), (Screen::Login, Conn::Offline));
+    assert!(h.app.main.is_none());
+    assert_eq!(h.app.notice.as_ref().unwrap().text, "signed out: logged in elsewhere");
+}
+
+#[test]
+fn quit_from_anywhere() {
+    let mut h = Harness::new();
+    assert_eq!(h.key(KeyCode::Char('q'), KeyModifiers::CONTROL), [Effect::Quit]);
+    assert!(h.app.quit);
+}

@@ -18,7 +18,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(main) = &app.main else { return };
     let (list_area, chat_area) = if area.width >= TWO_PANES_MIN_WIDTH {
         let [left, right] =
-            Layout::horizontal([Constraint::Length((area.width / 3).min(32)), Constraint::Min(1)]).areas(area);
+            Layout::horizontal([Constraint::Length((area.width / 3).clamp(28, 36)), Constraint::Min(1)]).areas(area);
         (Some(left), Some(right))
     } else if main.focus == Focus::List || main.open.is_none() {
         (Some(area), None)
@@ -101,12 +101,8 @@ fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
                 let (name, greeting) =
                     request.map_or((String::new(), String::new()), |r| (r.name.clone(), r.greeting.clone()));
                 ListItem::new(vec![
-                    Line::from(vec![
-                        Span::styled("+ ", Style::new().fg(theme.error)),
-                        Span::raw(name),
-                        Span::styled(" wants to be friends", Style::new().fg(theme.dim)),
-                    ]),
-                    Line::styled(format!("  “{greeting}” Enter accepts"), Style::new().fg(theme.dim)),
+                    Line::from(vec![Span::styled("+ ", Style::new().fg(theme.error)), Span::raw(name)]),
+                    Line::styled(format!("  “{greeting}”"), Style::new().fg(theme.dim)),
                 ])
             }
             Item::Friend(uid) => ListItem::new(main.label(uid)),
@@ -140,6 +136,18 @@ fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else {
+        let selected = main.items().get(main.selected).cloned();
+        if let Some(Item::Request(uid)) = selected
+            && let Some(request) = main.requests.iter().find(|r| r.uid == uid)
+        {
+            let text =
+                format!("{} (uid {uid}) wants to be friends:\n“{}”\n\nEnter accepts", request.name, request.greeting);
+            frame.render_widget(
+                Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::bordered().title(" new friend ")),
+                area,
+            );
+            return;
+        }
         let hint = format!(
             "Enter opens the selected chat or contact\n{} chats · {} contacts · {} find people",
             app.keymap.keys_for(Action::Chats),
@@ -157,7 +165,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     let mut lines: Vec<Line> = Vec::new();
     for msg in &thread.msgs {
-        if thread.divider == Some(msg.seq) && thread.unread > 0 {
+        if thread.divider == Some(msg.seq) {
             lines.push(Line::styled("──── new messages ────", Style::new().fg(theme.error)));
         }
         let who = if msg.from == main.uid {

@@ -1,0 +1,109 @@
+//! Screens rendered into ratatui's `TestBackend`: snapshots of what a person sees, and the
+//! caret where a person expects it.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use imchat_sdk::proto::msg::{SyncData, SyncRsp, SyncThread};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::App;
+use crate::event::{Event, NetEvent, Welcome};
+use crate::keymap::Keymap;
+use crate::ui::{Theme, render};
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(app, &Theme::default(), frame)).unwrap();
+    terminal
+}
+
+fn key(app: &mut App, now: Instant, code: KeyCode) {
+    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)), now);
+}
+
+fn type_text(app: &mut App, now: Instant, text: &str) {
+    for c in text.chars() {
+        key(app, now, KeyCode::Char(c));
+    }
+}
+
+fn signed_in(now: Instant) -> App {
+    let mut app = App::new(Keymap::default(), now);
+    app.update(
+        Event::Net(NetEvent::LoggedIn(Ok(Welcome {
+            uid: 1,
+            name: "小明".into(),
+            email: "ming@example.com".into(),
+            server: "127.0.0.1:8090".into(),
+            friends: vec![(2, "bob".into(), "Bobby".into()), (3, "李雷".into(), String::new())],
+            requests: vec![(4, "cat".into(), "hi there".into(), 0)],
+        }))),
+        now,
+    );
+    let data = |seq: i64, sender: i32, text: &str| SyncData {
+        thread_id: 10,
+        seq,
+        sender,
+        receiver: if sender == 1 { 2 } else { 1 },
+        content: text.into(),
+        chat_time: format!("2026-11-24 09:0{seq}:00"),
+        ..SyncData::default()
+    };
+    app.update(
+        Event::Net(NetEvent::Synced(SyncRsp {
+            error: 0,
+            threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 3, unread: 2 }],
+            chat_datas: vec![data(1, 1, "早上好 👋"), data(2, 2, "morning!"), data(3, 2, "lunch at 12?")],
+            more: false,
+        })),
+        now,
+    );
+    app
+}
+
+#[test]
+fn login_screen() {
+    let now = Instant::now();
+    let mut app = App::new(Keymap::default(), now);
+    type_text(&mut app, now, "ann@example.com");
+    key(&mut app, now, KeyCode::Tab);
+    type_text(&mut app, now, "hunter2");
+    let mut terminal = draw(&app, 70, 14);
+    insta::assert_snapshot!(terminal.backend());
+    let cursor = terminal.get_cursor_position().unwrap();
+    assert_eq!((cursor.x, cursor.y), (21, 5), "the caret follows the masked password");
+}
+
+#[test]
+fn main_screen_with_cjk_and_unread() {
+    let now = Instant::now();
+    let app = signed_in(now);
+    insta::assert_snapshot!(draw(&app, 80, 16).backend());
+}
+
+#[test]
+fn open_chat_with_caret_after_cjk_input() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    key(&mut app, now, KeyCode::Enter);
+    type_text(&mut app, now, "你好ab");
+    let mut terminal = draw(&app, 80, 16);
+    insta::assert_snapshot!(terminal.backend());
+    let cursor = terminal.get_cursor_position().unwrap();
+    assert_eq!((cursor.x, cursor.y), (29 + 6, 12), "two cells per CJK character");
+}
+
+#[test]
+fn tiny_terminal_does_not_break() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    insta::assert_snapshot!("tiny_main", draw(&app, 20, 10).backend());
+    key(&mut app, now, KeyCode::Enter);
+    type_text(&mut app, now, &"x".repeat(10_000));
+    insta::assert_snapshot!("tiny_chat", draw(&app, 20, 10).backend());
+    let login = App::new(Keymap::default(), now);
+    draw(&login, 1, 1);
+    draw(&login, 20, 10);
+}
