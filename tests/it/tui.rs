@@ -1,4 +1,5 @@
-//! `imchat-tui`, the real binary in real terminals (tmux), against a real embedded suite:
+//! `imchat-tui`, the real binary in real terminals (tmux), against a real suite (embedded, and
+//! MariaDB + Redis + SMTP with every role on its own connections):
 //! two people register with mailed codes, become friends, chat, and ride out the crash of a
 //! chat server without losing a message.
 
@@ -48,9 +49,9 @@ async fn register_and_login(cluster: &TestCluster, person: &Person) {
     t.wait_for("● online").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_people_register_befriend_chat_and_survive_an_outage() {
-    let cluster = TestCluster::start(Flavor::Embedded).await;
+both!(two_people_register_befriend_chat_and_survive_an_outage);
+async fn two_people_register_befriend_chat_and_survive_an_outage(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
     let home = tempfile::tempdir().unwrap();
     let alice = start(&cluster, home.path(), "alice").await;
     let bob = start(&cluster, home.path(), "bob").await;
@@ -110,6 +111,7 @@ async fn two_people_register_befriend_chat_and_survive_an_outage() {
     alice.tmux.keys(&["C-q"]);
     imchat_tests::wait_for("alice's client to exit", || async { alice.tmux.exit_status() }).await;
     assert_eq!(alice.tmux.exit_status(), Some(0), "the client exits cleanly and restores the terminal");
+    cluster.shutdown().await;
 }
 
 async fn admin_uid(cluster: &TestCluster, email: &str) -> i32 {
