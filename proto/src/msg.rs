@@ -38,6 +38,9 @@ pub mod ids {
     /// imchat: offline sync by per-thread cursors.
     pub const SYNC_REQ: u16 = 1100;
     pub const SYNC_RSP: u16 = 1101;
+    /// imchat: a page of older messages, for scrolling back.
+    pub const LOAD_OLDER_REQ: u16 = 1102;
+    pub const LOAD_OLDER_RSP: u16 = 1103;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
 }
@@ -56,6 +59,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         CREATE_PRIVATE_CHAT_REQ => CREATE_PRIVATE_CHAT_RSP,
         LOAD_CHAT_MSG_REQ => LOAD_CHAT_MSG_RSP,
         SYNC_REQ => SYNC_RSP,
+        LOAD_OLDER_REQ => LOAD_OLDER_RSP,
         _ => return None,
     })
 }
@@ -172,8 +176,20 @@ pub struct SyncReq {
     /// The last `seq` the client holds per thread; threads not listed start at 0.
     #[serde(default)]
     pub cursors: Vec<SyncCursor>,
+    /// For threads not listed: start this many messages before the end instead of at 0
+    /// (a new device shows recent history and loads older pages on demand with 1102).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail: Option<i64>,
 }
 message!(SyncReq = ids::SYNC_REQ);
+
+/// imchat extension: the page of messages just before `before_seq` in a thread.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadOlderReq {
+    pub thread_id: i64,
+    pub before_seq: i64,
+}
+message!(LoadOlderReq = ids::LOAD_OLDER_REQ);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncCursor {
@@ -194,6 +210,7 @@ pub enum ClientMsg {
     CreatePrivateChat(CreatePrivateChatReq),
     LoadChatMsg(LoadChatMsgReq),
     Sync(SyncReq),
+    LoadOlder(LoadOlderReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -235,6 +252,7 @@ impl ClientMsg {
             CREATE_PRIVATE_CHAT_REQ => ClientMsg::CreatePrivateChat(parse_body(body)?),
             LOAD_CHAT_MSG_REQ => ClientMsg::LoadChatMsg(parse_body(body)?),
             SYNC_REQ => ClientMsg::Sync(parse_body(body)?),
+            LOAD_OLDER_REQ => ClientMsg::LoadOlder(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -500,6 +518,16 @@ pub struct SyncRsp {
     pub more: bool,
 }
 message!(SyncRsp = ids::SYNC_RSP);
+
+/// imchat extension: older messages of one thread, oldest first; `more` when even older exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadOlderRsp {
+    pub error: i32,
+    pub thread_id: i64,
+    pub chat_datas: Vec<SyncData>,
+    pub more: bool,
+}
+message!(LoadOlderRsp = ids::LOAD_OLDER_RSP);
 
 /// The body of any failed request, sent under the request's reply id (or [`ids::ERROR_RSP`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -144,8 +144,19 @@ impl ChatClient {
         self.call(&LoadChatMsgReq { thread_id, message_id: after_message_id }).await
     }
 
+    /// What was missed since `cursors` (threads not listed: from the start).
     pub async fn sync(&self, cursors: &[SyncCursor]) -> Result<SyncRsp, SdkError> {
-        self.call(&SyncReq { cursors: cursors.to_vec() }).await
+        self.call(&SyncReq { cursors: cursors.to_vec(), tail: None }).await
+    }
+
+    /// Like [`ChatClient::sync`], but threads not listed start `tail` messages before their end.
+    pub async fn sync_recent(&self, cursors: &[SyncCursor], tail: i64) -> Result<SyncRsp, SdkError> {
+        self.call(&SyncReq { cursors: cursors.to_vec(), tail: Some(tail) }).await
+    }
+
+    /// The page of messages just before `before_seq`, oldest first.
+    pub async fn load_older(&self, thread_id: i64, before_seq: i64) -> Result<LoadOlderRsp, SdkError> {
+        self.call(&LoadOlderReq { thread_id, before_seq }).await
     }
 
     /// Sends heartbeats every `every` until the connection closes.

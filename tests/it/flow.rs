@@ -73,6 +73,13 @@ async fn register_befriend_and_chat_across_servers(flavor: Flavor) {
     let empty = b.chat.load_messages(thread_id, second.last_message_id).await.unwrap();
     assert!(empty.chat_datas.is_empty() && !empty.load_more, "an empty page is an answer, not a crash");
 
+    // imchat's backward paging (1102): the page just before a sequence number, oldest first.
+    let older = b.chat.load_older(thread_id, 5).await.unwrap();
+    assert_eq!(older.chat_datas.iter().map(|d| d.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert!(!older.more);
+    let recent = b.chat.sync_recent(&[], 3).await.unwrap();
+    assert_eq!(recent.chat_datas.len(), 3, "a new device gets only the tail");
+
     assert_eq!(a.chat.heartbeat(a.uid).await.unwrap().error, 0);
     cluster.shutdown().await;
 }

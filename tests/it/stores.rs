@@ -94,11 +94,18 @@ async fn friendship_thread_and_messages(db: Db) {
     let rest = db.history(thread_id, page.messages[2].message_id, 10).await.unwrap();
     assert_eq!((rest.messages.len(), rest.more), (2, false));
 
-    let sync = db.sync(b, &HashMap::from([(thread_id, 2)]), 100).await.unwrap();
+    let sync = db.sync(b, &HashMap::from([(thread_id, 2)]), None, 100).await.unwrap();
     assert_eq!(sync.threads[0].unread, 3, "three messages from a after seq 2");
     assert_eq!(sync.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5]);
-    let sync = db.sync(b, &HashMap::from([(thread_id, 5)]), 100).await.unwrap();
+    let sync = db.sync(b, &HashMap::from([(thread_id, 5)]), None, 100).await.unwrap();
     assert!(sync.messages.is_empty() && sync.threads.is_empty() && !sync.more);
+    // A new device: only the last two messages, then older pages on demand.
+    let recent = db.sync(b, &HashMap::new(), Some(2), 100).await.unwrap();
+    assert_eq!(recent.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 5]);
+    let (older, more) = db.history_before(thread_id, 4, 2).await.unwrap();
+    assert_eq!((older.iter().map(|m| m.seq).collect::<Vec<_>>(), more), (vec![2, 3], true));
+    let (oldest, more) = db.history_before(thread_id, 2, 2).await.unwrap();
+    assert_eq!((oldest.iter().map(|m| m.seq).collect::<Vec<_>>(), more), (vec![1], false));
     let (threads, more) = db.user_threads(a, 0, 10).await.unwrap();
     assert_eq!((threads.len(), more), (1, false));
 }

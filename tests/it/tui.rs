@@ -117,3 +117,26 @@ async fn two_people_register_befriend_chat_and_survive_an_outage(flavor: Flavor)
 async fn admin_uid(cluster: &TestCluster, email: &str) -> i32 {
     cluster.suite.db.user_by_email(email).await.unwrap().expect("registered").uid
 }
+
+/// No server at all: the client says so on screen, stays usable, and exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_server_is_reported_on_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let bin = binary("imchat-tui");
+    let log = home.path().join("tui.log");
+    let command = [bin.to_str().unwrap(), "--gate", "http://127.0.0.1:1", "--log-file", log.to_str().unwrap()];
+    let tmux = Tmux::start(&command, &[("HOME", home.path().to_str().unwrap())], 60, 16);
+    tmux.wait_for("imchat · log in").await;
+    tmux.type_text("ann@example.com");
+    tmux.keys(&["Tab"]);
+    tmux.paste(&"x".repeat(10_000));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("login failed").await;
+    assert!(screen.contains("cannot reach http://127.0.0.1:1"), "{screen}");
+    tmux.keys(&["F1"]);
+    tmux.wait_for("keys (F1 or Esc closes").await;
+    tmux.keys(&["F1"]);
+    tmux.keys(&["C-q"]);
+    imchat_tests::wait_for("the client to exit", || async { tmux.exit_status() }).await;
+    assert_eq!(tmux.exit_status(), Some(0));
+}

@@ -7,26 +7,29 @@ use std::process::Command;
 /// A program running in its own tmux server (a private socket), killed when dropped.
 pub struct Tmux {
     socket: String,
+    /// Where the wrapper shell writes the program's exit status (tmux's own report is racy).
+    status_file: std::path::PathBuf,
 }
 
 impl Tmux {
     /// Starts `command` (with `env`) in a `width`×`height` terminal.
     pub fn start(command: &[&str], env: &[(&str, &str)], width: u16, height: u16) -> Tmux {
         let socket = format!("imchat-test-{}", imchat_store::random_hex(6));
+        let status_file = std::env::temp_dir().join(format!("{socket}.status"));
         let mut args: Vec<String> = vec!["-L".into(), socket.clone(), "-f".into(), "/dev/null".into()];
         args.extend(
             ["new-session", "-d", "-s", "main", "-x", &width.to_string(), "-y", &height.to_string()].map(String::from),
         );
-        for (key, value) in env {
+        for (key, value) in env.iter().chain(&[("IMCHAT_STATUS_FILE", status_file.to_str().unwrap())]) {
             args.extend(["-e".to_owned(), format!("{key}={value}")]);
         }
+        // A shell runs the program and records how it ended, then keeps the pane readable.
+        args.extend(["sh", "-c", "\"$@\"; echo $? > \"$IMCHAT_STATUS_FILE\"; sleep 3600", "sh"].map(String::from));
         args.extend(command.iter().map(|s| s.to_string()));
         let status =
             Command::new("tmux").args(&args).status().expect("tmux is installed (cargo xtask test installs it)");
         assert!(status.success(), "tmux failed to start {command:?}");
-        let tmux = Tmux { socket };
-        tmux.run(&["set-option", "-t", "main", "remain-on-exit", "on"]);
-        tmux
+        Tmux { socket, status_file }
     }
 
     fn run(&self, args: &[&str]) -> String {
@@ -44,6 +47,12 @@ impl Tmux {
     /// Types text literally.
     pub fn type_text(&self, text: &str) {
         self.run(&["send-keys", "-t", "main", "-l", text]);
+    }
+
+    /// Pastes text the way a terminal does (bracketed paste), in one go.
+    pub fn paste(&self, text: &str) {
+        self.run(&["set-buffer", "--", text]);
+        self.run(&["paste-buffer", "-p", "-t", "main"]);
     }
 
     /// The visible screen.
@@ -64,17 +73,16 @@ impl Tmux {
         }
     }
 
-    /// Whether the program has exited (and with which status).
+    /// The program's exit status once it has exited.
     pub fn exit_status(&self) -> Option<i32> {
-        let out = self.run(&["list-panes", "-t", "main", "-F", "#{pane_dead} #{pane_dead_status}"]);
-        let mut parts = out.split_whitespace();
-        (parts.next() == Some("1")).then(|| parts.next().and_then(|s| s.parse().ok()).unwrap_or(-1))
+        std::fs::read_to_string(&self.status_file).ok()?.trim().parse().ok()
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = std::fs::remove_file(&self.status_file);
     }
 }
 

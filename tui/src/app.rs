@@ -13,6 +13,8 @@ use crate::event::{Effect, Event, NetEvent, Welcome};
 use crate::input::Input;
 use crate::keymap::{Action, Keymap};
 
+/// Lines one scroll key moves the chat history.
+pub const SCROLL_STEP: i16 = 5;
 /// How long "send code" stays disabled after a code was sent (the server's cooldown).
 pub const CODE_COOLDOWN: Duration = Duration::from_secs(60);
 /// Reconnect delays: doubling from the first, capped at the last.
@@ -122,6 +124,22 @@ pub struct Thread {
     pub unread: i64,
     /// The first unread message's seq: where the "new messages" divider goes.
     pub divider: Option<i64>,
+    /// Older messages exist on the server (`None`: not known yet) and whether a page is coming.
+    pub older: Option<bool>,
+    pub loading_older: bool,
+}
+
+impl Thread {
+    /// Whether messages before the first loaded one may exist on the server.
+    pub fn has_older(&self) -> bool {
+        self.older.unwrap_or_else(|| self.msgs.first().is_some_and(|m| m.seq > 1))
+    }
+
+    /// Roughly how many lines the loaded messages take (a header and their text lines each).
+    fn line_estimate(&self) -> u16 {
+        let lines: usize = self.msgs.iter().map(|m| 1 + m.text.lines().count().max(1)).sum();
+        u16::try_from(lines).unwrap_or(u16::MAX)
+    }
 }
 
 impl Thread {
@@ -343,12 +361,7 @@ impl App {
                 });
                 Vec::new()
             }
-            Event::Scroll(lines) => {
-                if let Some(main) = &mut self.main {
-                    main.scroll = main.scroll.saturating_add_signed(i16::try_from(lines).unwrap_or(0));
-                }
-                Vec::new()
-            }
+            Event::Scroll(lines) => self.scroll(i16::try_from(lines).unwrap_or(0)),
             Event::Net(net) => self.net(net),
         }
     }
@@ -625,8 +638,8 @@ impl App {
             Action::Down if main.focus == Focus::List => {
                 main.selected = (main.selected + 1).min(main.items().len().saturating_sub(1));
             }
-            Action::ScrollUp => main.scroll = main.scroll.saturating_add(5),
-            Action::ScrollDown => main.scroll = main.scroll.saturating_sub(5),
+            Action::ScrollUp => return Some(self.scroll(SCROLL_STEP)),
+            Action::ScrollDown => return Some(self.scroll(-SCROLL_STEP)),
             Action::Newline if main.focus == Focus::Input => edit(&mut main.input),
             Action::Submit if main.focus == Focus::List => {
                 let item = main.items().get(main.selected).cloned();
@@ -833,6 +846,21 @@ impl App {
                     self.error("a message could not be sent: F5 retries");
                 }
             }
+            NetEvent::Older(thread_id, result) => {
+                let Some(thread) = self.main.as_mut().and_then(|m| m.threads.get_mut(&thread_id)) else {
+                    return Vec::new();
+                };
+                thread.loading_older = false;
+                match result {
+                    Ok(page) => {
+                        thread.older = Some(page.more);
+                        for data in page.chat_datas {
+                            thread.merge(sync_msg(data));
+                        }
+                    }
+                    Err(err) => self.error(format!("could not load older messages: {err}")),
+                }
+            }
             NetEvent::Found(Ok(found)) => {
                 if let Some(Main { find: Some(find), .. }) = &mut self.main {
                     find.found = Some((found.uid, found.name, found.nick));
@@ -865,6 +893,23 @@ impl App {
                     self.retry_later(&why);
                 }
             }
+        }
+        Vec::new()
+    }
+
+    /// Scrolls the open chat; reaching the top of what is loaded asks for the page before it.
+    fn scroll(&mut self, lines: i16) -> Vec<Effect> {
+        let Some(main) = &mut self.main else { return Vec::new() };
+        main.scroll = main.scroll.saturating_add_signed(lines);
+        let Some(thread) = main.open.and_then(|id| main.threads.get_mut(&id)) else { return Vec::new() };
+        if lines > 0
+            && main.scroll >= thread.line_estimate()
+            && thread.has_older()
+            && !thread.loading_older
+            && let Some(first) = thread.msgs.iter().find(|m| m.seq > 0)
+        {
+            thread.loading_older = true;
+            return vec![Effect::LoadOlder { thread: thread.id, before_seq: first.seq }];
         }
         Vec::new()
     }

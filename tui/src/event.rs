@@ -3,7 +3,8 @@
 
 use crossterm::event::KeyEvent;
 use imchat_sdk::proto::msg::{
-    AuthFriendRsp, NotifyAddFriend, NotifyAuthFriend, NotifyTextChat, SearchRsp, SyncCursor, SyncRsp, TextChatData,
+    AuthFriendRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyTextChat, SearchRsp, SyncCursor, SyncRsp,
+    TextChatData,
 };
 
 /// Everything `App::update` reacts to.
@@ -47,6 +48,8 @@ pub enum NetEvent {
         result: Result<Vec<TextChatData>, String>,
     },
     Found(Result<SearchRsp, String>),
+    /// A page of older messages of a thread.
+    Older(i64, Result<LoadOlderRsp, String>),
     Applied(Result<i32, String>),
     Accepted(Result<AuthFriendRsp, String>),
     ChatOpened(Result<(i32, i64), String>),
@@ -79,6 +82,10 @@ pub enum Effect {
     /// Log in again with the remembered credentials, then sync from these cursors.
     Reconnect(Vec<SyncCursor>),
     Sync(Vec<SyncCursor>),
+    LoadOlder {
+        thread: i64,
+        before_seq: i64,
+    },
     Send {
         unique: String,
         to: i32,

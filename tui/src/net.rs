@@ -10,11 +10,21 @@ use tokio::task::JoinHandle;
 
 use crate::event::{Effect, Event, NetEvent, Welcome};
 
+/// Messages of a thread this client has never seen that the first sync brings; older ones
+/// load as the user scrolls up.
+pub const RECENT_MESSAGES: i64 = 50;
+
 /// How often the client proves it is alive (llfc: 10 s; the server's idle limit is longer).
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
 fn text(err: SdkError) -> String {
     match err {
+        SdkError::Http(http) if http.is_connect() || http.is_timeout() => {
+            let url =
+                http.url().map_or_else(|| "the server".to_owned(), |u| format!("{}://{}", u.scheme(), u.authority()));
+            format!("cannot reach {url}: is it running?")
+        }
+        SdkError::Connect { addr, .. } => format!("cannot reach the chat server at {addr}"),
         SdkError::Server { message, code } if !message.is_empty() => format!("{message} ({code})"),
         other => other.to_string(),
     }
@@ -96,13 +106,16 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
                 };
                 let (chat, uid) = (&current.chat, current.uid);
                 let event = match effect {
-                    Effect::Sync(cursors) => match chat.sync(&cursors).await {
+                    Effect::Sync(cursors) => match chat.sync_recent(&cursors, RECENT_MESSAGES).await {
                         Ok(sync) => NetEvent::Synced(sync),
                         Err(err) => NetEvent::Disconnected(text(err)),
                     },
                     Effect::Send { unique, to, thread, text: body } => {
                         let result = chat.send_texts(uid, to, thread, &[(&body, &unique)]).await;
                         NetEvent::Sent { unique, result: result.map(|r| r.chat_datas).map_err(text) }
+                    }
+                    Effect::LoadOlder { thread, before_seq } => {
+                        NetEvent::Older(thread, chat.load_older(thread, before_seq).await.map_err(text))
                     }
                     Effect::Search(query) => NetEvent::Found(chat.search(&query).await.map_err(text)),
                     Effect::Apply { to, greeting, remark } => {

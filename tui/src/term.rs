@@ -21,6 +21,8 @@ use crate::ui::{self, Theme};
 
 /// Redraw and time-based updates (countdowns, reconnect timers) at least this often.
 const TICK: Duration = Duration::from_millis(250);
+/// Most events applied between two draws.
+const MAX_EVENTS_PER_DRAW: usize = 512;
 /// Events buffered between the input and network tasks and the loop.
 const EVENT_QUEUE: usize = 1024;
 
@@ -66,15 +68,26 @@ pub async fn run(mut app: App, theme: Theme, gate: GateClient) -> io::Result<()>
     let mut tick = tokio::time::interval(TICK);
     loop {
         terminal.draw(|frame| ui::render(&app, &theme, frame))?;
-        let event = tokio::select! {
+        let first = tokio::select! {
             Some(event) = events.recv() => event,
             _ = tick.tick() => Event::Tick,
         };
-        for effect in app.update(event, Instant::now()) {
-            if effect == Effect::Quit {
-                break;
+        // Everything already queued (a burst of keys, a typed-out paste) is applied before the
+        // next draw, so input never lags behind rendering.
+        let mut batch = vec![first];
+        while batch.len() < MAX_EVENTS_PER_DRAW {
+            match events.try_recv() {
+                Ok(event) => batch.push(event),
+                Err(_) => break,
             }
-            if effects_tx.send(effect).await.is_err() {
+        }
+        'batch: for event in batch {
+            for effect in app.update(event, Instant::now()) {
+                if effect == Effect::Quit || effects_tx.send(effect).await.is_err() {
+                    break 'batch;
+                }
+            }
+            if app.quit {
                 break;
             }
         }

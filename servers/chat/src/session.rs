@@ -92,6 +92,7 @@ impl Session {
             (true, ClientMsg::CreatePrivateChat(req)) => self.create_private_chat(req).await,
             (true, ClientMsg::LoadChatMsg(req)) => self.load_chat_msg(req).await,
             (true, ClientMsg::Sync(req)) => self.sync(req).await,
+            (true, ClientMsg::LoadOlder(req)) => self.load_older(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);

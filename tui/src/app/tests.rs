@@ -217,3 +217,53 @@ fn quit_from_anywhere() {
     assert_eq!(h.key(KeyCode::Char('q'), KeyModifiers::CONTROL), [Effect::Quit]);
     assert!(h.app.quit);
 }
+
+#[test]
+fn scrolling_to_the_top_loads_older_messages() {
+    use imchat_sdk::proto::msg::LoadOlderRsp;
+    let mut h = Harness::signed_in();
+    // A new device got only the tail of a long thread.
+    h.net(NetEvent::Synced(SyncRsp {
+        error: 0,
+        threads: Vec::new(),
+        chat_datas: (51..=53)
+            .map(|seq| SyncData {
+                thread_id: 20,
+                seq,
+                sender: 2,
+                receiver: 1,
+                content: format!("m{seq}"),
+                ..SyncData::default()
+            })
+            .collect(),
+        more: false,
+    }));
+    h.press(KeyCode::F(2));
+    let chats = h.app.main.as_ref().unwrap().items();
+    let idx = chats.iter().position(|item| *item == crate::app::Item::Thread(20)).unwrap();
+    for _ in 0..idx {
+        h.press(KeyCode::Down);
+    }
+    h.press(KeyCode::Enter);
+    assert!(h.press(KeyCode::PageUp).is_empty(), "not at the top yet");
+    assert_eq!(h.press(KeyCode::PageUp), [Effect::LoadOlder { thread: 20, before_seq: 51 }]);
+    assert!(h.press(KeyCode::PageUp).is_empty(), "one page at a time");
+    let page = LoadOlderRsp {
+        error: 0,
+        thread_id: 20,
+        chat_datas: vec![SyncData {
+            thread_id: 20,
+            seq: 50,
+            sender: 1,
+            receiver: 2,
+            content: "m50".into(),
+            ..SyncData::default()
+        }],
+        more: false,
+    };
+    h.net(NetEvent::Older(20, Ok(page)));
+    let thread = &h.app.main.as_ref().unwrap().threads[&20];
+    assert_eq!(thread.msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), [50, 51, 52, 53]);
+    assert!(!thread.has_older());
+    assert!(h.press(KeyCode::PageUp).is_empty(), "nothing older is left");
+}

@@ -164,6 +164,14 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [history, input] = Layout::vertical([Constraint::Min(1), Constraint::Length(input_height)]).areas(area);
 
     let mut lines: Vec<Line> = Vec::new();
+    if thread.loading_older {
+        lines.push(Line::styled("loading older messages…", Style::new().fg(theme.dim)));
+    } else if thread.has_older() {
+        lines.push(Line::styled(
+            format!("↑ older messages load as you scroll up ({})", app.keymap.keys_for(Action::ScrollUp)),
+            Style::new().fg(theme.dim),
+        ));
+    }
     for msg in &thread.msgs {
         if thread.divider == Some(msg.seq) {
             lines.push(Line::styled("──── new messages ────", Style::new().fg(theme.error)));

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use imchat_proto::ErrorCode;
 use imchat_proto::msg::{
-    CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadThreadsReq,
-    LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
+    CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
+    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
 };
 use imchat_proto::time::format_chat_time;
-use imchat_store::StoreError;
+use imchat_store::{StoreError, StoredMsg};
 
 use crate::session::{Handled, Session};
 
@@ -95,7 +95,7 @@ impl Session {
         }
         let me = self.uid();
         let cursors: HashMap<i64, i64> = req.cursors.iter().map(|c| (c.thread_id, c.seq)).collect();
-        let page = self.shared.db.sync(me, &cursors, self.shared.config.limits.sync_page).await?;
+        let page = self.shared.db.sync(me, &cursors, req.tail, self.shared.config.limits.sync_page).await?;
         for state in &page.threads {
             self.threads.insert(state.thread.thread_id, state.thread);
         }
@@ -109,27 +109,41 @@ impl Session {
                 unread: s.unread,
             })
             .collect();
-        let datas: Vec<SyncData> = page
-            .messages
-            .into_iter()
-            .map(|m| SyncData {
-                thread_id: m.thread_id,
-                seq: m.seq,
-                message_id: m.message_id,
-                sender: m.sender,
-                receiver: m.receiver,
-                unique_id: m.unique_id,
-                content: m.content,
-                chat_time: format_chat_time(m.created_at),
-                status: m.status,
-                msg_type: m.msg_type,
-            })
-            .collect();
+        let datas: Vec<SyncData> = page.messages.into_iter().map(sync_data).collect();
         self.send_fitting(datas.len(), |n| SyncRsp {
             error: 0,
             threads: threads.clone(),
             chat_datas: datas[..n].to_vec(),
             more: page.more || n < datas.len(),
         })
+    }
+
+    pub(super) async fn load_older(&mut self, req: LoadOlderReq) -> Handled {
+        self.member_thread(req.thread_id).await?;
+        let limit = self.shared.config.limits.history_page;
+        let (messages, more) = self.shared.db.history_before(req.thread_id, req.before_seq, limit).await?;
+        let datas: Vec<SyncData> = messages.into_iter().map(sync_data).collect();
+        // When trimmed to fit, keep the newest (closest to what the client already has).
+        self.send_fitting(datas.len(), |n| LoadOlderRsp {
+            error: 0,
+            thread_id: req.thread_id,
+            chat_datas: datas[datas.len() - n..].to_vec(),
+            more: more || n < datas.len(),
+        })
+    }
+}
+
+fn sync_data(m: StoredMsg) -> SyncData {
+    SyncData {
+        thread_id: m.thread_id,
+        seq: m.seq,
+        message_id: m.message_id,
+        sender: m.sender,
+        receiver: m.receiver,
+        unique_id: m.unique_id,
+        content: m.content,
+        chat_time: format_chat_time(m.created_at),
+        status: m.status,
+        msg_type: m.msg_type,
     }
 }

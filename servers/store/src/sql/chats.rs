@@ -342,9 +342,34 @@ impl Db {
         Ok((messages, more))
     }
 
+    /// Up to `limit` messages of `thread_id` just before `before_seq`, oldest first; `more` when
+    /// older ones remain.
+    pub async fn history_before(
+        &self,
+        thread_id: i64,
+        before_seq: i64,
+        limit: i64,
+    ) -> Result<(Vec<StoredMsg>, bool), StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql).bind(thread_id).bind(before_seq).bind(limit + 1).fetch_all(&self.pool).await?;
+        let mut messages = rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?;
+        let more = messages.len() as i64 > limit;
+        messages.truncate(usize::try_from(limit).unwrap_or(0));
+        messages.reverse();
+        Ok((messages, more))
+    }
+
     /// Offline sync: every thread of `uid` with messages after its cursor (threads not in
     /// `cursors` start at 0), with unread counts, and up to `limit` of those messages.
-    pub async fn sync(&self, uid: i32, cursors: &HashMap<i64, i64>, limit: i64) -> Result<SyncPage, StoreError> {
+    pub async fn sync(
+        &self,
+        uid: i32,
+        cursors: &HashMap<i64, i64>,
+        tail: Option<i64>,
+        limit: i64,
+    ) -> Result<SyncPage, StoreError> {
         let rows = sqlx::query(
             "SELECT p.thread_id, p.user1_id, p.user2_id, t.last_seq FROM private_chat p \
              JOIN chat_thread t ON t.id = p.thread_id WHERE p.user1_id = ? OR p.user2_id = ? ORDER BY p.thread_id",
@@ -357,7 +382,8 @@ impl Db {
         for row in &rows {
             let thread = thread_from_row(row)?;
             let last_seq: i64 = row.try_get("last_seq")?;
-            let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(0).max(0);
+            let start = tail.map_or(0, |tail| last_seq - tail.max(0));
+            let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(start).max(0);
             if last_seq <= cursor {
                 // Nothing new: the client already holds this thread up to date.
                 continue;
