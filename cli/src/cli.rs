@@ -100,6 +100,12 @@ pub enum Command {
         after_help = "Examples:\n  imctl user code --email ann@example.com\n  printf '%s\\n' \"$PASSWORD\" | imctl user login --email ann@example.com --password-stdin -o json"
     )]
     User(UserCommand),
+    /// Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time.
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  imctl bench chat --users 200 --messages 500\n  imctl bench chat --cross-server --baseline -o json"
+    )]
+    Bench(BenchCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  imctl completions bash > /etc/bash_completion.d/imctl\n  imctl completions zsh > \"${fpath[1]}/_imctl\""
@@ -203,4 +209,39 @@ pub struct PasswordArg {
     /// Read the password from the first line of stdin (otherwise from IMCTL_PASSWORD)
     #[arg(long)]
     pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// W3/W4: friends chat 1:1, one message in flight per sender; every message stored before
+    /// its acknowledgement. Reports throughput, latency, loss, duplicates and server cost.
+    #[command(
+        after_help = "Examples:\n  imctl bench chat --users 200 --messages 500\n  imctl bench chat --cross-server --baseline\n\nUsers are created through the gate; their codes are read from the embedded default's\nmail files (--mail-dir). Raise the gate's [RateLimit] for large runs."
+    )]
+    Chat(ChatBench),
+}
+
+#[derive(Debug, Args)]
+pub struct ChatBench {
+    /// Users (an even number: they chat in pairs)
+    #[arg(long, default_value_t = 20)]
+    pub users: usize,
+    /// Messages each user sends
+    #[arg(long, default_value_t = 100)]
+    pub messages: u64,
+    /// Bytes per message
+    #[arg(long, default_value_t = 128)]
+    pub size: usize,
+    /// Put partners on different chat servers (W4); otherwise everyone on one (W3)
+    #[arg(long)]
+    pub cross_server: bool,
+    /// Also run the same load against the baseline relay and print the ratio
+    #[arg(long)]
+    pub baseline: bool,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
+    /// Upper bound on the run, in seconds
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub max_secs: u64,
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand group; each exposes `run(ctx, ...)`.
 
+pub mod bench;
 pub mod kick;
 pub mod servers;
 pub mod token;

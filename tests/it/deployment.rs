@@ -23,14 +23,6 @@ impl Drop for Process {
     }
 }
 
-fn binary() -> PathBuf {
-    // target/<profile>/deps/e2e-<hash> → target/<profile>/imchat-server
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("imchat-server");
-    assert!(bin.exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
-    bin
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -41,7 +33,7 @@ fn config(name: &str) -> PathBuf {
 
 fn spawn(role: &str, file: &str, env: &[(String, String)]) -> Process {
     let log = std::env::var("IMCHAT_TEST_LOG").unwrap_or_else(|_| "warn".into());
-    let child = Command::new(binary())
+    let child = Command::new(imchat_tests::binary("imchat-server"))
         .args([role, "--config"])
         .arg(config(file))
         .env("RUST_LOG", log)

@@ -27,16 +27,9 @@ impl Run {
     }
 }
 
-fn binary(name: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join(name);
-    assert!(bin.exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
-    bin
-}
-
 /// Runs `imctl` against `cluster` (or the given addresses) with `stdin` piped in.
 async fn imctl_at(gate: &str, status: &str, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = tokio::process::Command::new(binary("imctl"))
+    let mut child = tokio::process::Command::new(imchat_tests::binary("imctl"))
         .args(["--gate", gate, "--status", status])
         .args(args)
         .env_remove("IMCTL_PASSWORD")
@@ -210,7 +203,7 @@ async fn documented_registration_script() {
         .arg(&script)
         .args(&names)
         .env("MAIL_DIR", mail_dir)
-        .env("IMCTL", binary("imctl"))
+        .env("IMCTL", imchat_tests::binary("imctl"))
         .env("IMCTL_GATE", format!("http://{}", cluster.suite.gate))
         .env("IMCTL_STATUS", cluster.suite.status.to_string())
         .env("PASSWORD", "correct horse")
@@ -224,6 +217,26 @@ async fn documented_registration_script() {
         let uid: i32 = line.split(' ').next().unwrap().parse().unwrap();
         let login = cluster.gate.login(&format!("{name}@example.com"), "correct horse").await.unwrap();
         assert_eq!(login.uid, uid);
+    }
+    cluster.shutdown().await;
+}
+
+/// A short smoke run of the chat benchmark on each topology: nothing lost, nothing
+/// duplicated (no timing asserts; the numbers live in docs/BENCHMARKS.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_smoke_runs_lose_nothing() {
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let imchat_tests::Mail::Files(mail_dir) = &cluster.mail else { unreachable!("embedded mail is files") };
+    let mail_dir = mail_dir.to_str().unwrap();
+    for topology in [&["--baseline"][..], &["--cross-server"][..]] {
+        let mut args = vec!["bench", "chat", "--users", "4", "--messages", "10", "--mail-dir", mail_dir, "-o", "json"];
+        args.extend(topology);
+        let reports = imctl(&cluster, &args, None).await.ok().json();
+        for report in reports.as_array().unwrap() {
+            assert_eq!(report["delivered"], 40, "{report}");
+            assert_eq!((report["drops"].as_u64(), report["duplicates"].as_u64()), (Some(0), Some(0)), "{report}");
+            assert!(report["p99_us"].as_u64().unwrap() > 0);
+        }
     }
     cluster.shutdown().await;
 }

@@ -5,7 +5,8 @@
 
 use imchat_proto::grpc::LookupUserReq;
 use imchat_proto::grpc::admin_service_client::AdminServiceClient;
-use imchat_tests::tmux::{Tmux, binary};
+use imchat_tests::binary;
+use imchat_tests::tmux::Tmux;
 use imchat_tests::{Flavor, TestCluster};
 
 struct Person {

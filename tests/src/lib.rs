@@ -50,6 +50,15 @@ where
     }
 }
 
+/// The path of a workspace binary (`imctl`, `imchat-tui`, `imchat-server`) next to the
+/// running test; `cargo xtask test` builds them first.
+pub fn binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its path");
+    let bin = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps").join(name);
+    assert!(bin.exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
+    bin
+}
+
 /// Server logs go to the test output when `IMCHAT_TEST_LOG` holds a filter (e.g. `debug`).
 pub fn init_logging() {
     if let Ok(filter) = std::env::var("IMCHAT_TEST_LOG") {

@@ -1,7 +1,6 @@
 //! Drives real terminal programs in tmux: start one in a detached session of a given size,
 //! send keys, read the screen, and wait for text to appear (polling with a deadline).
 
-use std::path::Path;
 use std::process::Command;
 
 /// A program running in its own tmux server (a private socket), killed when dropped.
@@ -84,12 +83,4 @@ impl Drop for Tmux {
         let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
         let _ = std::fs::remove_file(&self.status_file);
     }
-}
-
-/// The path of a workspace binary next to the running test.
-pub fn binary(name: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join(name);
-    assert!(Path::new(&bin).exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
-    bin
 }

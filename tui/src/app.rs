@@ -505,18 +505,31 @@ impl App {
         vec![Effect::RequestCode(email.to_owned())]
     }
 
-    fn register_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+    /// Moving between fields, going back and "send code" work alike on the register and reset
+    /// forms (the email is field 1 on both).
+    fn code_form_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let form = if self.screen == Screen::Register { &mut self.register } else { &mut self.reset };
         match action {
-            Action::NextField | Action::Down => self.register.next(),
-            Action::PrevField | Action::Up => self.register.prev(),
+            Action::NextField | Action::Down => form.next(),
+            Action::PrevField | Action::Up => form.prev(),
             Action::Back => {
                 self.screen = Screen::Login;
                 self.notice = None;
             }
             Action::SendCode => {
-                let email = self.register.value(1).trim().to_owned();
+                let email = form.value(1).trim().to_owned();
                 return Some(self.send_code(&email));
             }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn register_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        if let Some(effects) = self.code_form_action(action) {
+            return Some(effects);
+        }
+        match action {
             Action::Submit if !self.busy => {
                 let form = &self.register;
                 let (name, email, password, confirm, code) = (
@@ -540,25 +553,17 @@ impl App {
                     Effect::Register { email, name, password: password.to_owned(), code: code.trim().to_owned() };
                 self.busy = true;
                 self.info("registering…");
-                return Some(vec![effect]);
+                Some(vec![effect])
             }
-            _ => return None,
+            _ => None,
         }
-        Some(Vec::new())
     }
 
     fn reset_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        if let Some(effects) = self.code_form_action(action) {
+            return Some(effects);
+        }
         match action {
-            Action::NextField | Action::Down => self.reset.next(),
-            Action::PrevField | Action::Up => self.reset.prev(),
-            Action::Back => {
-                self.screen = Screen::Login;
-                self.notice = None;
-            }
-            Action::SendCode => {
-                let email = self.reset.value(1).trim().to_owned();
-                return Some(self.send_code(&email));
-            }
             Action::Submit if !self.busy => {
                 let form = &self.reset;
                 let (name, email, password, code) = (
@@ -576,11 +581,10 @@ impl App {
                 }
                 self.busy = true;
                 self.info("resetting the password…");
-                return Some(vec![Effect::ResetPassword { email, name, password, code }]);
+                Some(vec![Effect::ResetPassword { email, name, password, code }])
             }
-            _ => return None,
+            _ => None,
         }
-        Some(Vec::new())
     }
 
     fn main_action(&mut self, action: Action, edit: impl FnOnce(&mut Input)) -> Option<Vec<Effect>> {

@@ -10,7 +10,17 @@ use imchat_tui::cli::Cli;
 use imchat_tui::keymap::Keymap;
 use imchat_tui::{config, term};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    match start() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("imchat-tui: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let (path, explicit) = match &cli.config {
         Some(path) => (Some(path.clone()), true),

@@ -214,25 +214,30 @@ fn read_mail(r: &mut Reader, default_dir: Option<&Path>) -> Option<MailConfig> {
     let from = r.or("Mail", "From", "an email address", "imchat <no-reply@imchat.invalid>".to_owned());
     let mode_default = if default_dir.is_some() { "files" } else { "smtp" };
     let mode: String = r.or("Mail", "Mode", "`smtp` or `files`", mode_default.to_owned());
+    // Both modes' keys are read (and checked) whichever mode is on, so switching the mode by
+    // environment variable does not turn the other mode's keys into errors.
+    let tls: TlsSetting = r.or("Mail", "Tls", "`none`, `starttls` or `tls`", TlsSetting(SmtpTls::Implicit));
+    let host: Option<String> = r.optional("Mail", "Host", HOST);
+    let port: u16 = r.or("Mail", "Port", PORT, 465);
+    // An empty user (e.g. `IMCHAT_MAIL_USER=`) means no authentication.
+    let username = r.optional::<String>("Mail", "User", TEXT).filter(|u| !u.is_empty());
+    let password = r.optional::<Secret>("Mail", "Passwd", TEXT).map(|s| s.0);
+    let dir: Option<PathBuf> = r.optional("Mail", "Dir", "a directory");
     match mode.as_str() {
         "files" => {
-            let dir = match default_dir {
-                Some(dir) => r.or("Mail", "Dir", "a directory", dir.to_path_buf()),
-                None => r.required("Mail", "Dir", "a directory")?,
+            let dir = match (dir, default_dir) {
+                (Some(dir), _) => dir,
+                (None, Some(dir)) => dir.to_path_buf(),
+                (None, None) => r.required("Mail", "Dir", "a directory")?,
             };
             Some(MailConfig::Files { dir, from })
         }
         "smtp" => {
-            let tls: TlsSetting = r.or("Mail", "Tls", "`none`, `starttls` or `tls`", TlsSetting(SmtpTls::Implicit));
-            Some(MailConfig::Smtp {
-                host: r.required("Mail", "Host", HOST)?,
-                port: r.or("Mail", "Port", PORT, 465),
-                tls: tls.0,
-                // An empty user (e.g. `IMCHAT_MAIL_USER=`) means no authentication.
-                username: r.optional::<String>("Mail", "User", TEXT).filter(|u| !u.is_empty()),
-                password: r.optional::<Secret>("Mail", "Passwd", TEXT).map(|s| s.0),
-                from,
-            })
+            let host = match host {
+                Some(host) => host,
+                None => r.required("Mail", "Host", HOST)?,
+            };
+            Some(MailConfig::Smtp { host, port, tls: tls.0, username, password, from })
         }
         _ => {
             let _: Option<TlsSetting> = r.optional("Mail", "Mode", "`smtp` or `files`");

@@ -75,7 +75,7 @@ pub async fn consume(kv: &Kv, policy: &CodePolicy, email: &str, given: &str) -> 
     let Some(stored) = kv.get(&key).await? else {
         return Ok(Check::Expired);
     };
-    if constant_time_eq(stored.as_bytes(), given.trim().as_bytes()) {
+    if crate::constant_time_eq(stored.as_bytes(), given.trim().as_bytes()) {
         let attempts = keys::code_attempts(email);
         return Ok(if kv.compare_and_delete(&key, &stored, &[&attempts]).await? { Check::Ok } else { Check::Expired });
     }
@@ -83,8 +83,4 @@ pub async fn consume(kv: &Kv, policy: &CodePolicy, email: &str, given: &str) -> 
         kv.compare_and_delete(&key, &stored, &[]).await?;
     }
     Ok(Check::Wrong)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -40,6 +40,11 @@ pub fn random_hex(bytes: usize) -> String {
     (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
 }
 
+/// Compares secrets (codes, tokens) in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Milliseconds since the Unix epoch, the only clock reading in the store's callers' hands.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

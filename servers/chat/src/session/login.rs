@@ -20,7 +20,7 @@ impl Session {
         let kv = &shared.kv;
         match kv.get(&keys::token(req.uid)).await? {
             None => return Err(ErrorCode::UidInvalid.into()),
-            Some(token) if !constant_time_eq(token.as_bytes(), req.token.as_bytes()) => {
+            Some(token) if !imchat_store::constant_time_eq(token.as_bytes(), req.token.as_bytes()) => {
                 return Err(ErrorCode::TokenInvalid.into());
             }
             Some(_) => {}
@@ -118,8 +118,4 @@ impl Session {
         self.auth = Some(Auth { uid, session_id });
         Ok(())
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

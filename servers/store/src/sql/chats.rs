@@ -178,27 +178,7 @@ pub(crate) async fn insert_messages(
         }
     }
 
-    let mut rows: Vec<(usize, i64)> = Vec::new();
-    // BTreeMap order: ascending thread ids, so concurrent batches lock threads in one order.
-    for (thread_id, idxs) in &fresh {
-        let count = i64::try_from(idxs.len()).unwrap_or(i64::MAX);
-        let bumped = sqlx::query("UPDATE chat_thread SET last_seq = last_seq + ? WHERE id = ?")
-            .bind(count)
-            .bind(*thread_id)
-            .execute(&mut **tx)
-            .await?;
-        if bumped.rows_affected() != 1 {
-            return Err(StoreError::NotFound("thread"));
-        }
-        let last: i64 = sqlx::query("SELECT last_seq FROM chat_thread WHERE id = ?")
-            .bind(*thread_id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
-        for (offset, idx) in idxs.iter().enumerate() {
-            rows.push((*idx, last - count + 1 + offset as i64));
-        }
-    }
+    let rows = reserve_seqs(tx, &fresh).await?;
 
     for chunk in rows.chunks(INSERT_CHUNK) {
         let sql = format!(
@@ -226,6 +206,50 @@ pub(crate) async fn insert_messages(
         stored.extend(find_by_unique(tx, &keyed).await?);
     }
     keyed.iter().map(|key| stored.get(key).cloned().ok_or(StoreError::NotFound("stored message"))).collect()
+}
+
+/// Reserves consecutive `seq`s for each thread's new messages: one UPDATE and one SELECT for the
+/// whole batch, however many threads it touches. The UPDATE locks the thread rows until commit,
+/// so `seq` order is commit order within a thread. Returns (batch index, seq) pairs.
+async fn reserve_seqs(
+    tx: &mut Transaction<'static, Any>,
+    fresh: &BTreeMap<i64, Vec<usize>>,
+) -> Result<Vec<(usize, i64)>, StoreError> {
+    if fresh.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = placeholders(fresh.len(), "?");
+    // Thread ids ascend (BTreeMap), so concurrent batches lock rows in one order.
+    let update = format!(
+        "UPDATE chat_thread SET last_seq = last_seq + CASE id {} END WHERE id IN ({ids})",
+        placeholders(fresh.len(), "WHEN ? THEN ?").replace(", ", " ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(update));
+    for (thread_id, idxs) in fresh {
+        query = query.bind(*thread_id).bind(i64::try_from(idxs.len()).unwrap_or(i64::MAX));
+    }
+    for thread_id in fresh.keys() {
+        query = query.bind(*thread_id);
+    }
+    if query.execute(&mut **tx).await?.rows_affected() != fresh.len() as u64 {
+        return Err(StoreError::NotFound("thread"));
+    }
+    let select = format!("SELECT id, last_seq FROM chat_thread WHERE id IN ({ids})");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(select));
+    for thread_id in fresh.keys() {
+        query = query.bind(*thread_id);
+    }
+    let mut last: HashMap<i64, i64> = HashMap::with_capacity(fresh.len());
+    for row in query.fetch_all(&mut **tx).await? {
+        last.insert(row.try_get(0)?, row.try_get(1)?);
+    }
+    let mut rows = Vec::new();
+    for (thread_id, idxs) in fresh {
+        let end = *last.get(thread_id).ok_or(StoreError::NotFound("thread"))?;
+        let count = idxs.len() as i64;
+        rows.extend(idxs.iter().enumerate().map(|(offset, idx)| (*idx, end - count + 1 + offset as i64)));
+    }
+    Ok(rows)
 }
 
 /// Stored messages for the given (sender, unique id) keys, in one query.

@@ -1,0 +1,190 @@
+//! W3/W4: pairs of friends chat 1:1, every sender with one message in flight; each message is
+//! stored before its 1018 and pushed to the partner as 1019, on the same server or across two.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use imchat_sdk::{AdminClient, ChatClient, Event, GateClient};
+
+use crate::Context;
+use crate::cli::ChatBench;
+use crate::commands::bench::{Report, procs, users};
+use crate::errors::{CliError, ErrorKind, Target, from_sdk};
+
+/// Marks bench messages: `bench|<send time µs>|<padding>`.
+pub const PREFIX: &str = "bench|";
+
+/// The body of a bench message of `size` bytes sent at `sent_us`.
+pub fn body(sent_us: u128, size: usize) -> String {
+    let head = format!("{PREFIX}{sent_us}|");
+    let pad = size.saturating_sub(head.len());
+    head + &"x".repeat(pad)
+}
+
+/// The send time carried in a bench message.
+pub fn sent_at(body: &str) -> Option<u128> {
+    body.strip_prefix(PREFIX)?.split('|').next()?.parse().ok()
+}
+
+/// Latencies and counts gathered by the receivers.
+pub struct Tally {
+    pub histogram: Histogram<u64>,
+    pub delivered: u64,
+    pub duplicates: u64,
+    pub last: Instant,
+}
+
+impl Tally {
+    pub fn new() -> Tally {
+        Tally {
+            histogram: Histogram::new_with_bounds(1, 600_000_000, 3).expect("valid histogram bounds"),
+            delivered: 0,
+            duplicates: 0,
+            last: Instant::now(),
+        }
+    }
+
+    pub fn record(&mut self, start: Instant, sent_us: u128) {
+        let now_us = start.elapsed().as_micros();
+        let _ = self.histogram.record(u64::try_from(now_us.saturating_sub(sent_us)).unwrap_or(u64::MAX).max(1));
+        self.delivered += 1;
+        self.last = Instant::now();
+    }
+}
+
+fn fail(ctx: &Context) -> impl Fn(imchat_sdk::SdkError) -> CliError + '_ {
+    move |err| from_sdk(err, Target::Gate(&ctx.gate))
+}
+
+pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
+    if opts.users < 2 || !opts.users.is_multiple_of(2) {
+        return Err(CliError::usage("--users must be an even number of at least 2"));
+    }
+    let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
+    let servers: Vec<String> = admin
+        .servers()
+        .await
+        .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?
+        .into_iter()
+        .filter(|s| s.live)
+        .map(|s| format!("{}:{}", s.host, s.port))
+        .collect();
+    let needed = if opts.cross_server { 2 } else { 1 };
+    if servers.len() < needed {
+        return Err(CliError::new(
+            ErrorKind::Unreachable,
+            format!("{needed} live chat server(s) needed, {} found", servers.len()),
+        ));
+    }
+    let gate = GateClient::new(&ctx.gate).map_err(fail(ctx))?;
+    let run = format!("bench{}", std::process::id() ^ (Instant::now().elapsed().subsec_nanos()));
+    let bar = crate::commands::progress(ctx, opts.users, "creating users");
+    let people = users::create(&gate, &opts.mail_dir, &run, opts.users, &bar).await?;
+    bar.finish_and_clear();
+
+    // Connect: same server for everyone, or partners on different servers.
+    let mut clients = Vec::with_capacity(people.len());
+    for (idx, user) in people.iter().enumerate() {
+        let addr = if opts.cross_server { &servers[idx % 2] } else { &servers[0] };
+        let (chat, events) = ChatClient::connect(addr).await.map_err(fail(ctx))?;
+        chat.login(user.uid, &user.token).await.map_err(fail(ctx))?;
+        clients.push((user.uid, chat, events));
+    }
+    // Pairs (0,1), (2,3), ... become friends and get their thread.
+    let mut threads = Vec::with_capacity(clients.len() / 2);
+    for pair in clients.chunks(2) {
+        let ((a, chat_a, _), (b, chat_b, _)) = (&pair[0], &pair[1]);
+        chat_a.add_friend(*a, *b, "bench", "").await.map_err(fail(ctx))?;
+        let accepted = chat_b.accept_friend(*b, *a, "").await.map_err(fail(ctx))?;
+        threads.push(accepted.chat_datas.first().map_or(0, |d| d.thread_id));
+    }
+
+    let start = Instant::now();
+    let tally = Arc::new(Mutex::new(Tally::new()));
+    let expected = opts.messages * clients.len() as u64;
+    let before = procs::sample();
+    let mut receivers = Vec::new();
+    let mut senders = Vec::new();
+    for (idx, (uid, chat, mut events)) in clients.into_iter().enumerate() {
+        let tally = tally.clone();
+        receivers.push(tokio::spawn(async move {
+            let mut seen = HashSet::new();
+            while let Some(event) = events.recv().await {
+                let Event::Text(push) = event else { continue };
+                let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
+                for data in push.chat_datas {
+                    let Some(sent_us) = sent_at(&data.content) else { continue };
+                    if !seen.insert(data.message_id) {
+                        tally.duplicates += 1;
+                        continue;
+                    }
+                    tally.record(start, sent_us);
+                }
+            }
+        }));
+        let partner = people[idx ^ 1].uid;
+        let thread = threads[idx / 2];
+        let (messages, size) = (opts.messages, opts.size);
+        senders.push(tokio::spawn(async move {
+            let mut errors = 0u64;
+            for n in 0..messages {
+                let text = body(start.elapsed().as_micros(), size);
+                let unique = format!("{{b-{uid}-{n}}}");
+                if chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await.is_err() {
+                    errors += 1;
+                }
+            }
+            (errors, chat)
+        }));
+    }
+    let bar = crate::commands::progress(ctx, expected as usize, "delivering");
+    let mut errors = 0;
+    let mut keep = Vec::new();
+    for sender in senders {
+        if let Ok((err, chat)) = sender.await {
+            errors += err;
+            keep.push(chat);
+        }
+    }
+    // Pushes trail the last acknowledgement: wait for them, within the run's bound.
+    let deadline = start + Duration::from_secs(opts.max_secs);
+    loop {
+        let delivered = tally.lock().unwrap_or_else(|p| p.into_inner()).delivered;
+        bar.set_position(delivered);
+        if delivered + errors >= expected || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    bar.finish_and_clear();
+    let after = procs::sample();
+    for chat in &keep {
+        chat.close().await;
+    }
+    for receiver in receivers {
+        receiver.abort();
+    }
+    let tally = tally.lock().unwrap_or_else(|p| p.into_inner());
+    let seconds = tally.last.duration_since(start).as_secs_f64().max(1e-9);
+    let cpu = after.cpu_since(&before);
+    Ok(Report {
+        scenario: if opts.cross_server { "chat --cross-server".into() } else { "chat --same-server".into() },
+        target: "imchat".into(),
+        users: opts.users,
+        sent: expected - errors,
+        delivered: tally.delivered,
+        errors,
+        drops: expected.saturating_sub(errors + tally.delivered),
+        duplicates: tally.duplicates,
+        seconds,
+        per_sec: tally.delivered as f64 / seconds,
+        p50_us: tally.histogram.value_at_quantile(0.5),
+        p99_us: tally.histogram.value_at_quantile(0.99),
+        p999_us: tally.histogram.value_at_quantile(0.999),
+        server_cpu_s: cpu,
+        server_cpu_us_per_msg: if tally.delivered > 0 { cpu * 1e6 / tally.delivered as f64 } else { 0.0 },
+        peak_rss_kib: after.peak_rss(),
+    })
+}

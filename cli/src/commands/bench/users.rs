@@ -1,0 +1,96 @@
+//! Bench users, created through the normal path: a mailed code (read from the mail files of
+//! the embedded default, `--mail-dir`), registration, HTTP login. Gate rate limits are waited
+//! out, not treated as failures.
+
+use std::path::Path;
+use std::time::Duration;
+
+use imchat_sdk::proto::ErrorCode;
+use imchat_sdk::proto::http::RegisterReq;
+use imchat_sdk::{GateClient, SdkError};
+
+use crate::errors::{CliError, Target, from_sdk};
+
+/// A registered, HTTP-logged-in bench user.
+#[derive(Debug, Clone)]
+pub struct BenchUser {
+    pub uid: i32,
+    pub token: String,
+}
+
+/// Pause before retrying a rate-limited request.
+const RATE_LIMIT_PAUSE: Duration = Duration::from_millis(250);
+/// How long a verification mail may take to appear in the mail directory.
+const MAIL_WAIT: Duration = Duration::from_secs(10);
+
+/// Retries `call` while the gate answers "too many requests".
+async fn patiently<T, F, Fut>(gate: &GateClient, mut call: F) -> Result<T, CliError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError>>,
+{
+    loop {
+        match call().await {
+            Err(err) if err.code() == Some(ErrorCode::TooManyRequests) => tokio::time::sleep(RATE_LIMIT_PAUSE).await,
+            other => return other.map_err(|err| from_sdk(err, Target::Gate(gate.base()))),
+        }
+    }
+}
+
+/// The code in the newest `.eml` file addressed to `email`.
+fn code_in_mail_dir(dir: &Path, email: &str) -> Option<String> {
+    let mut newest: Option<(std::time::SystemTime, String)> = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        let to_us = text.lines().any(|l| l.to_ascii_lowercase().starts_with("to:") && l.contains(email));
+        let modified = entry.metadata().and_then(|m| m.modified()).ok()?;
+        if to_us && newest.as_ref().is_none_or(|(at, _)| modified > *at) {
+            newest = Some((modified, text));
+        }
+    }
+    let text = newest?.1;
+    let rest = &text[text.find("code is ")? + "code is ".len()..];
+    Some(rest.chars().take_while(char::is_ascii_digit).collect())
+}
+
+/// Registers and logs in `count` users named `<run>_<n>`.
+pub async fn create(
+    gate: &GateClient,
+    mail_dir: &Path,
+    run: &str,
+    count: usize,
+    bar: &indicatif::ProgressBar,
+) -> Result<Vec<BenchUser>, CliError> {
+    let password = format!("bench-{run}");
+    let mut users = Vec::with_capacity(count);
+    for n in 0..count {
+        let (name, email) = (format!("{run}_{n}"), format!("{run}.{n}@bench.invalid"));
+        patiently(gate, || gate.request_code(&email)).await?;
+        let deadline = tokio::time::Instant::now() + MAIL_WAIT;
+        let code = loop {
+            if let Some(code) = code_in_mail_dir(mail_dir, &email) {
+                break code;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(CliError::not_found(format!(
+                    "no verification mail for {email} in {} (bench reads the embedded default's mail files: set --mail-dir)",
+                    mail_dir.display()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let req = RegisterReq {
+            email: email.clone(),
+            user: name,
+            passwd: password.clone(),
+            confirm: password.clone(),
+            varifycode: code,
+            icon: String::new(),
+        };
+        let uid = patiently(gate, || gate.register(&req)).await?.uid;
+        let login = patiently(gate, || gate.login(&email, &password)).await?;
+        users.push(BenchUser { uid, token: login.token });
+        bar.inc(1);
+    }
+    Ok(users)
+}
