@@ -33,6 +33,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
             cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+            cand bench 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -218,6 +219,45 @@ set edit:completion:arg-completer[imctl] = {|@words|
         }
         &'imctl;user;help;help'= {
         }
+        &'imctl;bench'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;bench;chat'= {
+            cand --users 'Users (an even number: they chat in pairs)'
+            cand --messages 'Messages each user sends'
+            cand --size 'Bytes per message'
+            cand --mail-dir 'Where the verification mails of the embedded default arrive'
+            cand --max-secs 'Upper bound on the run, in seconds'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --cross-server 'Put partners on different chat servers (W4); otherwise everyone on one (W3)'
+            cand --baseline 'Also run the same load against the baseline relay and print the ratio'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;bench;help'= {
+            cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;bench;help;chat'= {
+        }
+        &'imctl;bench;help;help'= {
+        }
         &'imctl;completions'= {
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
             cand --status 'Status server address [default: 127.0.0.1:50052]'
@@ -234,6 +274,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
             cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+            cand bench 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -265,6 +306,11 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;help;user;reset-password'= {
         }
         &'imctl;help;user;login'= {
+        }
+        &'imctl;help;bench'= {
+            cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+        }
+        &'imctl;help;bench;chat'= {
         }
         &'imctl;help;completions'= {
         }

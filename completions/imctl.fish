@@ -37,6 +37,7 @@ complete -c imctl -n "__fish_imctl_needs_command" -f -a "servers" -d 'List the c
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "token" -d 'Inspect and revoke login tokens'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -l interval -d 'Seconds between refreshes with --watch' -r
@@ -166,6 +167,33 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "reset-password" -d 'Set a new password with a mailed code'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l users -d 'Users (an even number: they chat in pairs)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l messages -d 'Messages each user sends' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l size -d 'Bytes per message' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l max-secs -d 'Upper bound on the run, in seconds' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l cross-server -d 'Put partners on different chat servers (W4); otherwise everyone on one (W3)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l baseline -d 'Also run the same load against the baseline relay and print the ratio'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
@@ -174,12 +202,13 @@ table\t''
 json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "token" -d 'Inspect and revoke login tokens'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "token" -d 'Inspect and revoke login tokens'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show a user\'s token, its lifetime, and where the user is connected'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'
@@ -187,3 +216,4 @@ complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "register" -d 'Register an account with a mailed code'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "reset-password" -d 'Set a new password with a mailed code'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'

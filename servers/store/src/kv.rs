@@ -232,6 +232,9 @@ impl Kv {
 
     /// Refreshes the expiry of many keys in one round trip (missing keys are skipped).
     pub async fn expire_many(&self, keys: &[String], ttl: Duration) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
         match &self.backend {
             Backend::Memory(state) => {
                 let mut state = lock(state);

@@ -15,8 +15,16 @@ use crate::sql::{Db, placeholders};
 /// llfc's `MsgStatus::READED`: text messages are stored with it from the start.
 pub const MSG_STATUS_READ: i32 = 2;
 
-/// Rows per multi-row INSERT statement.
+/// Rows per multi-row INSERT statement (a power of two).
 const INSERT_CHUNK: usize = 256;
+
+/// The padded length of a dynamic list: the next power of two. Prepared statements are cached
+/// per connection by their text; a few shapes keep that cache from churning (sqlx sends the
+/// evicted statement's close as its own packet, and without TCP_NODELAY on its sockets the next
+/// query then waits out a delayed ACK: tens of milliseconds per query).
+fn shape(len: usize) -> usize {
+    len.max(1).next_power_of_two()
+}
 
 /// A message to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,7 +188,12 @@ pub(crate) async fn insert_messages(
 
     let rows = reserve_seqs(tx, &fresh).await?;
 
-    for chunk in rows.chunks(INSERT_CHUNK) {
+    let mut rest = &rows[..];
+    while !rest.is_empty() {
+        // Power-of-two chunks: a handful of statement shapes for any batch size.
+        let size = (1usize << rest.len().ilog2()).min(INSERT_CHUNK);
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
         let sql = format!(
             "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type) VALUES {}",
             placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -218,17 +231,22 @@ async fn reserve_seqs(
     if fresh.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = placeholders(fresh.len(), "?");
-    // Thread ids ascend (BTreeMap), so concurrent batches lock rows in one order.
+    // Thread ids ascend (BTreeMap), so concurrent batches lock rows in one order. The lists are
+    // padded (a repeated id changes nothing) so the statement has one of few shapes.
+    let mut counts: Vec<(i64, i64)> =
+        fresh.iter().map(|(id, idxs)| (*id, i64::try_from(idxs.len()).unwrap_or(i64::MAX))).collect();
+    let last = *counts.last().expect("fresh is not empty");
+    counts.resize(shape(counts.len()), last);
+    let ids = placeholders(counts.len(), "?");
     let update = format!(
         "UPDATE chat_thread SET last_seq = last_seq + CASE id {} END WHERE id IN ({ids})",
-        placeholders(fresh.len(), "WHEN ? THEN ?").replace(", ", " ")
+        placeholders(counts.len(), "WHEN ? THEN ?").replace(", ", " ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(update));
-    for (thread_id, idxs) in fresh {
-        query = query.bind(*thread_id).bind(i64::try_from(idxs.len()).unwrap_or(i64::MAX));
+    for (thread_id, count) in &counts {
+        query = query.bind(*thread_id).bind(*count);
     }
-    for thread_id in fresh.keys() {
+    for (thread_id, _) in &counts {
         query = query.bind(*thread_id);
     }
     if query.execute(&mut **tx).await?.rows_affected() != fresh.len() as u64 {
@@ -236,7 +254,7 @@ async fn reserve_seqs(
     }
     let select = format!("SELECT id, last_seq FROM chat_thread WHERE id IN ({ids})");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(select));
-    for thread_id in fresh.keys() {
+    for (thread_id, _) in &counts {
         query = query.bind(*thread_id);
     }
     let mut last: HashMap<i64, i64> = HashMap::with_capacity(fresh.len());
@@ -257,23 +275,20 @@ async fn find_by_unique(
     tx: &mut Transaction<'static, Any>,
     keys: &[(i32, String)],
 ) -> Result<HashMap<(i32, String), StoredMsg>, StoreError> {
-    let mut senders: Vec<i32> = keys.iter().map(|(s, _)| *s).collect();
-    senders.sort_unstable();
-    senders.dedup();
-    let mut uniques: Vec<&str> = keys.iter().map(|(_, u)| u.as_str()).collect();
-    uniques.sort_unstable();
-    uniques.dedup();
+    let mut unique_keys: Vec<&(i32, String)> = keys.iter().collect();
+    unique_keys.sort_unstable();
+    unique_keys.dedup();
+    let Some(last) = unique_keys.last().copied() else { return Ok(HashMap::new()) };
+    unique_keys.resize(shape(unique_keys.len()), last);
+    // Exact (sender, unique id) pairs: each is a point lookup in the unique index on every
+    // dialect, where `sender IN (..) AND unique IN (..)` scanned all of the senders' messages.
     let sql = format!(
-        "SELECT {MSG_COLUMNS} FROM chat_message WHERE sender_id IN ({}) AND unique_id IN ({})",
-        placeholders(senders.len(), "?"),
-        placeholders(uniques.len(), "?")
+        "SELECT {MSG_COLUMNS} FROM chat_message WHERE {}",
+        vec!["(sender_id = ? AND unique_id = ?)"; unique_keys.len()].join(" OR ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for sender in &senders {
-        query = query.bind(i64::from(*sender));
-    }
-    for unique in &uniques {
-        query = query.bind(unique.to_string());
+    for (sender, unique) in unique_keys {
+        query = query.bind(i64::from(*sender)).bind(unique.clone());
     }
     let rows = query.fetch_all(&mut **tx).await?;
     let mut found = HashMap::with_capacity(rows.len());
