@@ -130,6 +130,14 @@ fn thread_from_row(row: &AnyRow) -> Result<ThreadRow, sqlx::Error> {
     Ok(ThreadRow { thread_id: row.try_get("thread_id")?, user1: int(row, "user1_id")?, user2: int(row, "user2_id")? })
 }
 
+/// Queries fetch `limit + 1` rows: the extra one only says whether another page exists.
+fn page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    (rows, more)
+}
+
 /// The private thread of `a` and `b`, created if missing, inside `tx`.
 pub(crate) async fn private_thread_in(
     tx: &mut Transaction<'static, Any>,
@@ -339,10 +347,7 @@ impl Db {
         .bind(limit + 1)
         .fetch_all(&self.pool)
         .await?;
-        let mut threads = rows.iter().map(thread_from_row).collect::<Result<Vec<_>, _>>()?;
-        let more = threads.len() as i64 > limit;
-        threads.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((threads, more))
+        Ok(page(rows.iter().map(thread_from_row).collect::<Result<Vec<_>, _>>()?, limit))
     }
 
     /// Messages of `thread_id` after the message `after_message_id` (0: from the start), in
@@ -375,10 +380,7 @@ impl Db {
             "SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?"
         ));
         let rows = sqlx::query(sql).bind(thread_id).bind(after_seq).bind(limit + 1).fetch_all(&self.pool).await?;
-        let mut messages = rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?;
-        let more = messages.len() as i64 > limit;
-        messages.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((messages, more))
+        Ok(page(rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?, limit))
     }
 
     /// Up to `limit` messages of `thread_id` just before `before_seq`, oldest first; `more` when
@@ -393,9 +395,7 @@ impl Db {
             "SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"
         ));
         let rows = sqlx::query(sql).bind(thread_id).bind(before_seq).bind(limit + 1).fetch_all(&self.pool).await?;
-        let mut messages = rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?;
-        let more = messages.len() as i64 > limit;
-        messages.truncate(usize::try_from(limit).unwrap_or(0));
+        let (mut messages, more) = page(rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?, limit);
         messages.reverse();
         Ok((messages, more))
     }
