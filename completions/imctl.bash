@@ -40,11 +40,17 @@ _imctl() {
             imctl__subcmd__bench,chat)
                 cmd="imctl__subcmd__bench__subcmd__chat"
                 ;;
+            imctl__subcmd__bench,connections)
+                cmd="imctl__subcmd__bench__subcmd__connections"
+                ;;
             imctl__subcmd__bench,help)
                 cmd="imctl__subcmd__bench__subcmd__help"
                 ;;
             imctl__subcmd__bench__subcmd__help,chat)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__chat"
+                ;;
+            imctl__subcmd__bench__subcmd__help,connections)
+                cmd="imctl__subcmd__bench__subcmd__help__subcmd__connections"
                 ;;
             imctl__subcmd__bench__subcmd__help,help)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__help"
@@ -72,6 +78,9 @@ _imctl() {
                 ;;
             imctl__subcmd__help__subcmd__bench,chat)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__chat"
+                ;;
+            imctl__subcmd__help__subcmd__bench,connections)
+                cmd="imctl__subcmd__help__subcmd__bench__subcmd__connections"
                 ;;
             imctl__subcmd__help__subcmd__token,list)
                 cmd="imctl__subcmd__help__subcmd__token__subcmd__list"
@@ -189,7 +198,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench)
-            opts="-o -q -h --gate --status --config --output --quiet --help chat help"
+            opts="-o -q -h --gate --status --config --output --quiet --help chat connections help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,8 +285,54 @@ _imctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imctl__subcmd__bench__subcmd__connections)
+            opts="-o -q -h --users --idle-secs --mail-dir --gate --status --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imctl__subcmd__bench__subcmd__help)
-            opts="chat help"
+            opts="chat connections help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +346,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help__subcmd__chat)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__help__subcmd__connections)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -367,7 +436,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench)
-            opts="chat"
+            opts="chat connections"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -381,6 +450,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench__subcmd__chat)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__help__subcmd__bench__subcmd__connections)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -219,6 +219,22 @@ pub enum BenchCommand {
         after_help = "Examples:\n  imctl bench chat --users 200 --messages 500\n  imctl bench chat --cross-server --baseline\n\nUsers are created through the gate; their codes are read from the embedded default's\nmail files (--mail-dir). Raise the gate's [RateLimit] for large runs."
     )]
     Chat(ChatBench),
+    /// W1: authenticated connections that only heartbeat; memory per connection and idle CPU.
+    #[command(after_help = "Examples:\n  imctl bench connections --users 1000 --idle-secs 30")]
+    Connections(ConnectionsBench),
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionsBench {
+    /// Connections (one user each)
+    #[arg(long, default_value_t = 100)]
+    pub users: usize,
+    /// How long the connections stay idle while CPU is measured
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub idle_secs: u64,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

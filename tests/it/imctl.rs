@@ -238,5 +238,8 @@ async fn bench_smoke_runs_lose_nothing() {
             assert!(report["p99_us"].as_u64().unwrap() > 0);
         }
     }
+    let args = ["bench", "connections", "--users", "4", "--idle-secs", "1", "--mail-dir", mail_dir, "-o", "json"];
+    let report = imctl(&cluster, &args, None).await.ok().json();
+    assert_eq!((report["alive"].as_u64(), report["errors"].as_u64()), (Some(4), Some(0)), "{report}");
     cluster.shutdown().await;
 }

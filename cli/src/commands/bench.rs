@@ -4,6 +4,7 @@
 //! each message), errors, drops, duplicates, server CPU per message and peak server RSS.
 
 mod chat;
+mod connections;
 mod procs;
 mod relay;
 mod users;
@@ -86,7 +87,22 @@ fn micros(us: u64) -> String {
 }
 
 pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
-    let BenchCommand::Chat(opts) = command;
+    let opts = match command {
+        BenchCommand::Chat(opts) => opts,
+        BenchCommand::Connections(opts) => {
+            let report = connections::run(ctx, &opts).await?;
+            ctx.print(|| connections::table(&report), || output::json(&report));
+            if report.errors > 0 || report.alive < report.connections {
+                let lost = report.connections - report.alive;
+                return Err(CliError::new(
+                    crate::errors::ErrorKind::Rejected,
+                    format!("{lost} connections failed or dropped"),
+                )
+                .reported());
+            }
+            return Ok(());
+        }
+    };
     let mut reports = vec![chat::run(ctx, &opts).await?];
     if opts.baseline {
         reports.push(relay::run(ctx, &opts).await?);

@@ -17,8 +17,11 @@ use tokio_util::sync::CancellationToken;
 use crate::Shared;
 use crate::session::{Flow, Session};
 
-/// Initial read buffer; grows to the largest frame seen.
-const READ_BUFFER: usize = 4 * 1024;
+/// Initial read buffer; grows for a large frame and shrinks back once empty.
+const READ_BUFFER: usize = 512;
+/// A buffer that grew past this for a large frame or burst is dropped once empty, so an idle
+/// connection holds only small buffers (memory per idle connection is a benchmark target).
+const KEEP_BUFFER: usize = 4 * 1024;
 /// Bytes gathered from the queue into one socket write.
 const WRITE_BATCH: usize = 64 * 1024;
 
@@ -132,6 +135,9 @@ async fn read_loop(
                 return;
             }
         }
+        if buf.is_empty() && buf.capacity() > KEEP_BUFFER {
+            buf = BytesMut::with_capacity(READ_BUFFER);
+        }
         let read = tokio::select! {
             _ = close.cancelled() => return,
             read = tokio::time::timeout(idle, reader.read_buf(&mut buf)) => read,
@@ -168,7 +174,7 @@ async fn write_loop(
     close: CancellationToken,
     close_flush: std::time::Duration,
 ) {
-    let mut batch = BytesMut::with_capacity(WRITE_BATCH);
+    let mut batch = BytesMut::new();
     'run: loop {
         let first = tokio::select! {
             biased;
@@ -195,6 +201,9 @@ async fn write_loop(
                 },
                 _ = close.cancelled() => break 'run,
             }
+        }
+        if batch.capacity() > KEEP_BUFFER {
+            batch = BytesMut::new();
         }
     }
     // Flush what is still queued (a kick notice, the last replies), but never wait long on a

@@ -44,19 +44,29 @@ impl Sample {
         ticks as f64 / TICKS_PER_SEC
     }
 
+    /// Current resident memory (`VmRSS`) of the imchat-server processes together, in KiB.
+    pub fn imchat_rss_now(&self) -> u64 {
+        self.0
+            .iter()
+            .filter(|(_, (name, _))| name.starts_with("imchat-server"))
+            .filter_map(|(pid, _)| status_kib(*pid, "VmRSS:"))
+            .sum()
+    }
+
     /// Peak RSS (`VmHWM`) per process, in KiB.
     pub fn peak_rss(&self) -> Vec<(String, u64)> {
         let mut out: Vec<(String, u64)> = self
             .0
             .iter()
-            .filter_map(|(pid, (name, _))| {
-                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-                let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-                let kib = line.split_whitespace().nth(1)?.parse().ok()?;
-                Some((format!("{name}[{pid}]"), kib))
-            })
+            .filter_map(|(pid, (name, _))| Some((format!("{name}[{pid}]"), status_kib(*pid, "VmHWM:")?)))
             .collect();
         out.sort();
         out
     }
+}
+
+/// A `kB` field of `/proc/<pid>/status`.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok()
 }
