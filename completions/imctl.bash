@@ -46,6 +46,9 @@ _imctl() {
             imctl__subcmd__bench,help)
                 cmd="imctl__subcmd__bench__subcmd__help"
                 ;;
+            imctl__subcmd__bench,login)
+                cmd="imctl__subcmd__bench__subcmd__login"
+                ;;
             imctl__subcmd__bench__subcmd__help,chat)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__chat"
                 ;;
@@ -54,6 +57,9 @@ _imctl() {
                 ;;
             imctl__subcmd__bench__subcmd__help,help)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__help"
+                ;;
+            imctl__subcmd__bench__subcmd__help,login)
+                cmd="imctl__subcmd__bench__subcmd__help__subcmd__login"
                 ;;
             imctl__subcmd__help,bench)
                 cmd="imctl__subcmd__help__subcmd__bench"
@@ -81,6 +87,9 @@ _imctl() {
                 ;;
             imctl__subcmd__help__subcmd__bench,connections)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__connections"
+                ;;
+            imctl__subcmd__help__subcmd__bench,login)
+                cmd="imctl__subcmd__help__subcmd__bench__subcmd__login"
                 ;;
             imctl__subcmd__help__subcmd__token,list)
                 cmd="imctl__subcmd__help__subcmd__token__subcmd__list"
@@ -198,7 +207,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench)
-            opts="-o -q -h --gate --status --config --output --quiet --help chat connections help"
+            opts="-o -q -h --gate --status --config --output --quiet --help chat connections login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,7 +341,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help)
-            opts="chat connections help"
+            opts="chat connections login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -380,6 +389,70 @@ _imctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__login)
+            opts="-o -q -h --users --rounds --concurrency --mail-dir --gate --status --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -436,7 +509,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench)
-            opts="chat connections"
+            opts="chat connections login"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +537,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench__subcmd__connections)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__help__subcmd__bench__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

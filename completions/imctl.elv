@@ -231,6 +231,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --help 'Print help'
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
+            cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;bench;chat'= {
@@ -265,14 +266,32 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imctl;bench;login'= {
+            cand --users 'Distinct users'
+            cand --rounds 'Logins per user on each path'
+            cand --concurrency 'Logins in flight at once'
+            cand --mail-dir 'Where the verification mails of the embedded default arrive'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imctl;bench;help'= {
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
+            cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;bench;help;chat'= {
         }
         &'imctl;bench;help;connections'= {
+        }
+        &'imctl;bench;help;login'= {
         }
         &'imctl;bench;help;help'= {
         }
@@ -328,10 +347,13 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;help;bench'= {
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
+            cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
         }
         &'imctl;help;bench;chat'= {
         }
         &'imctl;help;bench;connections'= {
+        }
+        &'imctl;help;bench;login'= {
         }
         &'imctl;help;completions'= {
         }

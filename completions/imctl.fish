@@ -167,17 +167,18 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "reset-password" -d 'Set a new password with a mailed code'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
 json\t''"
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -s h -l help -d 'Print help'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "login" -d 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l users -d 'Users (an even number: they chat in pairs)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l messages -d 'Messages each user sends' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l size -d 'Bytes per message' -r
@@ -204,8 +205,21 @@ table\t''
 json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l users -d 'Distinct users' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l rounds -d 'Logins per user on each path' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l concurrency -d 'Logins in flight at once' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "login" -d 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
@@ -231,3 +245,4 @@ complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "login" -d 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'

@@ -222,6 +222,26 @@ pub enum BenchCommand {
     /// W1: authenticated connections that only heartbeat; memory per connection and idle CPU.
     #[command(after_help = "Examples:\n  imctl bench connections --users 1000 --idle-secs 30")]
     Connections(ConnectionsBench),
+    /// W2: login storms, the token path (chat connect + 1005) and the password path (HTTP
+    /// login with argon2id) separately, against the argon2id ceiling of this machine.
+    #[command(after_help = "Examples:\n  imctl bench login --users 100 --rounds 10 --concurrency 32")]
+    Login(LoginBench),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginBench {
+    /// Distinct users
+    #[arg(long, default_value_t = 50)]
+    pub users: usize,
+    /// Logins per user on each path
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+    /// Logins in flight at once
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

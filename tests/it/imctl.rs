@@ -241,5 +241,9 @@ async fn bench_smoke_runs_lose_nothing() {
     let args = ["bench", "connections", "--users", "4", "--idle-secs", "1", "--mail-dir", mail_dir, "-o", "json"];
     let report = imctl(&cluster, &args, None).await.ok().json();
     assert_eq!((report["alive"].as_u64(), report["errors"].as_u64()), (Some(4), Some(0)), "{report}");
+    let args =
+        ["bench", "login", "--users", "2", "--rounds", "2", "--concurrency", "2", "--mail-dir", mail_dir, "-o", "json"];
+    let report = imctl(&cluster, &args, None).await.ok().json();
+    assert_eq!((report["logins_per_path"].as_u64(), report["errors"].as_u64()), (Some(4), Some(0)), "{report}");
     cluster.shutdown().await;
 }

@@ -5,6 +5,7 @@
 
 mod chat;
 mod connections;
+mod login;
 mod procs;
 mod relay;
 mod users;
@@ -99,6 +100,15 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
                     format!("{lost} connections failed or dropped"),
                 )
                 .reported());
+            }
+            return Ok(());
+        }
+        BenchCommand::Login(opts) => {
+            let report = login::run(ctx, &opts).await?;
+            ctx.print(|| login::table(&report), || output::json(&report));
+            if report.errors > 0 {
+                let message = format!("{} logins failed", report.errors);
+                return Err(CliError::new(crate::errors::ErrorKind::Rejected, message).reported());
             }
             return Ok(());
         }

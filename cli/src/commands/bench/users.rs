@@ -16,6 +16,8 @@ use crate::errors::{CliError, Target, from_sdk};
 pub struct BenchUser {
     pub uid: i32,
     pub token: String,
+    pub email: String,
+    pub password: String,
 }
 
 /// Pause before retrying a rate-limited request.
@@ -89,7 +91,7 @@ pub async fn create(
         };
         let uid = patiently(gate, || gate.register(&req)).await?.uid;
         let login = patiently(gate, || gate.login(&email, &password)).await?;
-        users.push(BenchUser { uid, token: login.token });
+        users.push(BenchUser { uid, token: login.token, email, password: password.clone() });
         bar.inc(1);
     }
     Ok(users)

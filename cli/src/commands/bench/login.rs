@@ -1,0 +1,189 @@
+//! W2: login storms. The token path (TCP connect + 1005 with a valid token) and the password
+//! path (HTTP `/user_login`, an argon2id verification and a token) are measured separately;
+//! the password path is compared with this machine's argon2id ceiling measured alone.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use hdrhistogram::Histogram;
+use imchat_sdk::{AdminClient, ChatClient, GateClient};
+use serde::Serialize;
+
+use crate::Context;
+use crate::cli::LoginBench;
+use crate::commands::bench::users::{self, BenchUser};
+use crate::errors::{CliError, ErrorKind, Target, from_sdk};
+use crate::output::Table;
+
+/// How long the argon2id ceiling is measured.
+const CEILING_WINDOW: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginReport {
+    pub scenario: String,
+    pub logins_per_path: usize,
+    pub errors: u64,
+    pub token_per_sec: f64,
+    pub token_p99_us: u64,
+    pub password_per_sec: f64,
+    pub password_p99_us: u64,
+    /// argon2id verifications per second on all cores of this machine, nothing else running.
+    pub argon2_ceiling_per_sec: f64,
+    /// Password logins per second as a share of the ceiling.
+    pub password_vs_ceiling: f64,
+}
+
+pub fn table(report: &LoginReport) -> String {
+    let mut table = Table::new(&["PATH", "LOGINS", "PER SEC", "P99", "NOTE"]);
+    table.row(vec![
+        "token (chat 1005)".into(),
+        report.logins_per_path.to_string(),
+        format!("{:.0}", report.token_per_sec),
+        format!("{:.1}ms", report.token_p99_us as f64 / 1000.0),
+        String::new(),
+    ]);
+    table.row(vec![
+        "password (HTTP)".into(),
+        report.logins_per_path.to_string(),
+        format!("{:.0}", report.password_per_sec),
+        format!("{:.1}ms", report.password_p99_us as f64 / 1000.0),
+        format!(
+            "{:.0}% of the argon2id ceiling ({:.0}/s)",
+            report.password_vs_ceiling * 100.0,
+            report.argon2_ceiling_per_sec
+        ),
+    ]);
+    table.render()
+}
+
+/// Runs `work(n)` for n in 0..total with `concurrency` in flight; returns (per second, p99 µs, errors).
+async fn storm<F, Fut>(total: usize, concurrency: usize, work: F) -> (f64, u64, u64)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let work = Arc::new(work);
+    let next = Arc::new(Mutex::new(0usize));
+    let histogram = Arc::new(Mutex::new(Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).expect("bounds")));
+    let errors = Arc::new(Mutex::new(0u64));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (work, next, histogram, errors) = (work.clone(), next.clone(), histogram.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let n = {
+                    let mut next = next.lock().unwrap_or_else(|p| p.into_inner());
+                    let n = *next;
+                    *next += 1;
+                    n
+                };
+                if n >= total {
+                    return;
+                }
+                let began = Instant::now();
+                if work(n).await {
+                    let us = u64::try_from(began.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
+                    let _ = histogram.lock().unwrap_or_else(|p| p.into_inner()).record(us);
+                } else {
+                    *errors.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let seconds = start.elapsed().as_secs_f64().max(1e-9);
+    let ok = histogram.lock().unwrap_or_else(|p| p.into_inner()).len();
+    let p99 = histogram.lock().unwrap_or_else(|p| p.into_inner()).value_at_quantile(0.99);
+    let errors = *errors.lock().unwrap_or_else(|p| p.into_inner());
+    (ok as f64 / seconds, p99, errors)
+}
+
+/// argon2id verifications per second with every core busy.
+async fn argon2_ceiling() -> f64 {
+    let hash = Argon2::default().hash_password(b"ceiling-probe").map(|h| h.to_string()).unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut threads = Vec::new();
+    for _ in 0..cores {
+        let hash = hash.clone();
+        threads.push(tokio::task::spawn_blocking(move || {
+            let parsed = PasswordHash::new(&hash).expect("a hash we just made");
+            let start = Instant::now();
+            let mut done = 0u64;
+            while start.elapsed() < CEILING_WINDOW {
+                let _ = Argon2::default().verify_password(b"ceiling-probe", &parsed);
+                done += 1;
+            }
+            done as f64 / start.elapsed().as_secs_f64()
+        }));
+    }
+    let mut total = 0.0;
+    for thread in threads {
+        total += thread.await.unwrap_or(0.0);
+    }
+    total
+}
+
+pub async fn run(ctx: &Context, opts: &LoginBench) -> Result<LoginReport, CliError> {
+    let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
+    let servers: Vec<String> = admin
+        .servers()
+        .await
+        .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?
+        .into_iter()
+        .filter(|s| s.live)
+        .map(|s| format!("{}:{}", s.host, s.port))
+        .collect();
+    if servers.is_empty() {
+        return Err(CliError::new(ErrorKind::Unreachable, "no live chat server"));
+    }
+    let gate = GateClient::new(&ctx.gate).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
+    let run = format!("login{}", std::process::id());
+    let bar = crate::commands::progress(ctx, opts.users, "creating users");
+    let people: Arc<Vec<BenchUser>> =
+        Arc::new(users::create(&gate, &opts.mail_dir, &run, opts.users.max(1), &bar).await?);
+    bar.finish_and_clear();
+    let total = people.len() * opts.rounds.max(1);
+
+    let (servers, tokens) = (Arc::new(servers), people.clone());
+    let (token_per_sec, token_p99_us, token_errors) = storm(total, opts.concurrency, move |n| {
+        let (servers, people) = (servers.clone(), tokens.clone());
+        async move {
+            let user = &people[n % people.len()];
+            let Ok((chat, _events)) = ChatClient::connect(&servers[n % servers.len()]).await else { return false };
+            let ok = chat.login(user.uid, &user.token).await.is_ok();
+            chat.close().await;
+            ok
+        }
+    })
+    .await;
+
+    let passwords = people.clone();
+    let gate = Arc::new(gate);
+    let (password_per_sec, password_p99_us, password_errors) = storm(total, opts.concurrency, move |n| {
+        let (gate, people) = (gate.clone(), passwords.clone());
+        async move {
+            let user = &people[n % people.len()];
+            gate.login(&user.email, &user.password).await.is_ok()
+        }
+    })
+    .await;
+
+    let ceiling = argon2_ceiling().await;
+    Ok(LoginReport {
+        scenario: "login".into(),
+        logins_per_path: total,
+        errors: token_errors + password_errors,
+        token_per_sec,
+        token_p99_us,
+        password_per_sec,
+        password_p99_us,
+        argon2_ceiling_per_sec: ceiling,
+        password_vs_ceiling: if ceiling > 0.0 { password_per_sec / ceiling } else { 0.0 },
+    })
+}
