@@ -265,6 +265,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users (an even number: they chat in pairs)')
             [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages each user sends')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per message')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open loop (W7): send this many messages per second in total on a fixed schedule, instead of each user sending as fast as its replies come back')
             [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
             [CompletionResult]::new('--max-secs', '--max-secs', [CompletionResultType]::ParameterName, 'Upper bound on the run, in seconds')
             [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')

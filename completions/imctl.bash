@@ -241,7 +241,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__chat)
-            opts="-o -q -h --users --messages --size --cross-server --baseline --mail-dir --max-secs --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --cross-server --baseline --rate --mail-dir --max-secs --gate --status --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -256,6 +256,10 @@ _imctl() {
                     return 0
                     ;;
                 --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -238,6 +238,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --users 'Users (an even number: they chat in pairs)'
             cand --messages 'Messages each user sends'
             cand --size 'Bytes per message'
+            cand --rate 'Open loop (W7): send this many messages per second in total on a fixed schedule, instead of each user sending as fast as its replies come back'
             cand --mail-dir 'Where the verification mails of the embedded default arrive'
             cand --max-secs 'Upper bound on the run, in seconds'
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'

@@ -182,6 +182,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_s
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l users -d 'Users (an even number: they chat in pairs)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l messages -d 'Messages each user sends' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l size -d 'Bytes per message' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l rate -d 'Open loop (W7): send this many messages per second in total on a fixed schedule, instead of each user sending as fast as its replies come back' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l max-secs -d 'Upper bound on the run, in seconds' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r

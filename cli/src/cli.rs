@@ -216,7 +216,7 @@ pub enum BenchCommand {
     /// W3/W4: friends chat 1:1, one message in flight per sender; every message stored before
     /// its acknowledgement. Reports throughput, latency, loss, duplicates and server cost.
     #[command(
-        after_help = "Examples:\n  imctl bench chat --users 200 --messages 500\n  imctl bench chat --cross-server --baseline\n\nUsers are created through the gate; their codes are read from the embedded default's\nmail files (--mail-dir). Raise the gate's [RateLimit] for large runs."
+        after_help = "Examples:\n  imctl bench chat --users 200 --messages 500\n  imctl bench chat --cross-server --baseline\n  imctl bench chat --users 200 --messages 100 --rate 7000   # W7: open loop\n\nUsers are created through the gate; their codes are read from the embedded default's\nmail files (--mail-dir). Raise the gate's [RateLimit] for large runs."
     )]
     Chat(ChatBench),
     /// W1: authenticated connections that only heartbeat; memory per connection and idle CPU.
@@ -274,6 +274,10 @@ pub struct ChatBench {
     /// Also run the same load against the baseline relay and print the ratio
     #[arg(long)]
     pub baseline: bool,
+    /// Open loop (W7): send this many messages per second in total on a fixed schedule,
+    /// instead of each user sending as fast as its replies come back
+    #[arg(long, value_name = "MSGS_PER_SEC")]
+    pub rate: Option<u64>,
     /// Where the verification mails of the embedded default arrive
     #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
     pub mail_dir: PathBuf,

@@ -228,7 +228,7 @@ async fn bench_smoke_runs_lose_nothing() {
     let cluster = TestCluster::start(Flavor::Embedded).await;
     let imchat_tests::Mail::Files(mail_dir) = &cluster.mail else { unreachable!("embedded mail is files") };
     let mail_dir = mail_dir.to_str().unwrap();
-    for topology in [&["--baseline"][..], &["--cross-server"][..]] {
+    for topology in [&["--baseline"][..], &["--cross-server"][..], &["--rate", "200"][..]] {
         let mut args = vec!["bench", "chat", "--users", "4", "--messages", "10", "--mail-dir", mail_dir, "-o", "json"];
         args.extend(topology);
         let reports = imctl(&cluster, &args, None).await.ok().json();

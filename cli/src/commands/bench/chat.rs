@@ -127,10 +127,23 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         let partner = people[idx ^ 1].uid;
         let thread = threads[idx / 2];
         let (messages, size) = (opts.messages, opts.size);
+        // Open loop (W7): each sender keeps its share of the rate on a fixed schedule, staggered
+        // so the senders do not fire together. Latency counts from the scheduled time, so a
+        // late send is not hidden (no coordinated omission).
+        let interval = opts.rate.map(|rate| Duration::from_secs_f64(opts.users as f64 / rate.max(1) as f64));
+        let offset = interval.map(|i| i.mul_f64(idx as f64 / opts.users as f64));
         senders.push(tokio::spawn(async move {
             let mut errors = 0u64;
             for n in 0..messages {
-                let text = body(start.elapsed().as_micros(), size);
+                let sent_us = match (interval, offset) {
+                    (Some(interval), Some(offset)) => {
+                        let due = offset + interval.mul_f64(n as f64);
+                        tokio::time::sleep_until((start + due).into()).await;
+                        due.as_micros()
+                    }
+                    _ => start.elapsed().as_micros(),
+                };
+                let text = body(sent_us, size);
                 let unique = format!("{{b-{uid}-{n}}}");
                 if chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await.is_err() {
                     errors += 1;
@@ -170,7 +183,11 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let seconds = tally.last.duration_since(start).as_secs_f64().max(1e-9);
     let cpu = after.cpu_since(&before);
     Ok(Report {
-        scenario: if opts.cross_server { "chat --cross-server".into() } else { "chat --same-server".into() },
+        scenario: format!(
+            "chat --{}{}",
+            if opts.cross_server { "cross-server" } else { "same-server" },
+            opts.rate.map_or(String::new(), |rate| format!(" --rate {rate}"))
+        ),
         target: "imchat".into(),
         users: opts.users,
         sent: expected - errors,
