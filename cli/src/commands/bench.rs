@@ -10,11 +10,14 @@ mod procs;
 mod relay;
 mod users;
 
+use std::path::Path;
+
+use imchat_sdk::{AdminClient, GateClient};
 use serde::Serialize;
 
 use crate::Context;
 use crate::cli::BenchCommand;
-use crate::errors::CliError;
+use crate::errors::{CliError, ErrorKind, Target, from_sdk};
 use crate::output::{self, Table};
 
 /// One scenario's result.
@@ -85,6 +88,45 @@ pub fn table(reports: &[Report]) -> String {
 
 fn micros(us: u64) -> String {
     if us >= 10_000 { format!("{:.1}ms", us as f64 / 1000.0) } else { format!("{us}µs") }
+}
+
+/// What every scenario starts from: the live chat servers' client addresses, a gate client and
+/// `count` freshly registered, HTTP-logged-in users.
+struct Setup {
+    servers: Vec<String>,
+    gate: GateClient,
+    users: Vec<users::BenchUser>,
+}
+
+async fn setup(
+    ctx: &Context,
+    mail_dir: &Path,
+    prefix: &str,
+    count: usize,
+    min_servers: usize,
+) -> Result<Setup, CliError> {
+    let status = |err| from_sdk(err, Target::Status(&ctx.status));
+    let admin = AdminClient::connect(&ctx.status).await.map_err(status)?;
+    let servers: Vec<String> = admin
+        .servers()
+        .await
+        .map_err(status)?
+        .into_iter()
+        .filter(|s| s.live)
+        .map(|s| format!("{}:{}", s.host, s.port))
+        .collect();
+    if servers.len() < min_servers.max(1) {
+        let message = format!("{} live chat server(s) needed, {} found", min_servers.max(1), servers.len());
+        return Err(CliError::new(ErrorKind::Unreachable, message));
+    }
+    let gate = GateClient::new(&ctx.gate).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
+    // Unique per run, so repeated runs against one database never collide on names.
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros());
+    let run = format!("{prefix}{:x}", stamp & 0xffff_ffff);
+    let bar = crate::commands::progress(ctx, count, "creating users");
+    let users = users::create(&gate, mail_dir, &run, count, &bar).await?;
+    bar.finish_and_clear();
+    Ok(Setup { servers, gate, users })
 }
 
 pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {

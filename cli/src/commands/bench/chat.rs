@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use imchat_sdk::{AdminClient, ChatClient, Event, GateClient};
+use imchat_sdk::{ChatClient, Event};
 
 use crate::Context;
 use crate::cli::ChatBench;
-use crate::commands::bench::{Report, procs, users};
-use crate::errors::{CliError, ErrorKind, Target, from_sdk};
+use crate::commands::bench::{Report, Setup, procs, setup};
+use crate::errors::{CliError, Target, from_sdk};
 
 /// Marks bench messages: `bench|<send time µs>|<padding>`.
 pub const PREFIX: &str = "bench|";
@@ -62,27 +62,8 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     if opts.users < 2 || !opts.users.is_multiple_of(2) {
         return Err(CliError::usage("--users must be an even number of at least 2"));
     }
-    let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
-    let servers: Vec<String> = admin
-        .servers()
-        .await
-        .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?
-        .into_iter()
-        .filter(|s| s.live)
-        .map(|s| format!("{}:{}", s.host, s.port))
-        .collect();
     let needed = if opts.cross_server { 2 } else { 1 };
-    if servers.len() < needed {
-        return Err(CliError::new(
-            ErrorKind::Unreachable,
-            format!("{needed} live chat server(s) needed, {} found", servers.len()),
-        ));
-    }
-    let gate = GateClient::new(&ctx.gate).map_err(fail(ctx))?;
-    let run = format!("bench{}", std::process::id() ^ (Instant::now().elapsed().subsec_nanos()));
-    let bar = crate::commands::progress(ctx, opts.users, "creating users");
-    let people = users::create(&gate, &opts.mail_dir, &run, opts.users, &bar).await?;
-    bar.finish_and_clear();
+    let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "bench", opts.users, needed).await?;
 
     // Connect: same server for everyone, or partners on different servers.
     let mut clients = Vec::with_capacity(people.len());

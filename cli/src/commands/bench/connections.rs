@@ -3,13 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use imchat_sdk::{AdminClient, ChatClient, GateClient};
+use imchat_sdk::ChatClient;
 use serde::Serialize;
 
 use crate::Context;
 use crate::cli::ConnectionsBench;
-use crate::commands::bench::{procs, users};
-use crate::errors::{CliError, ErrorKind, Target, from_sdk};
+use crate::commands::bench::{Setup, procs, setup};
+use crate::errors::CliError;
 use crate::output::Table;
 
 /// How often each bench connection heartbeats (the client default).
@@ -43,23 +43,7 @@ pub fn table(report: &ConnReport) -> String {
 }
 
 pub async fn run(ctx: &Context, opts: &ConnectionsBench) -> Result<ConnReport, CliError> {
-    let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
-    let servers: Vec<String> = admin
-        .servers()
-        .await
-        .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?
-        .into_iter()
-        .filter(|s| s.live)
-        .map(|s| format!("{}:{}", s.host, s.port))
-        .collect();
-    if servers.is_empty() {
-        return Err(CliError::new(ErrorKind::Unreachable, "no live chat server"));
-    }
-    let gate = GateClient::new(&ctx.gate).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
-    let run = format!("conn{}", std::process::id());
-    let bar = crate::commands::progress(ctx, opts.users, "creating users");
-    let people = users::create(&gate, &opts.mail_dir, &run, opts.users, &bar).await?;
-    bar.finish_and_clear();
+    let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "conn", opts.users, 1).await?;
 
     let before = procs::sample();
     let rss_before = before.imchat_rss_now();

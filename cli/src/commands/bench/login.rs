@@ -9,13 +9,14 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use hdrhistogram::Histogram;
-use imchat_sdk::{AdminClient, ChatClient, GateClient};
+use imchat_sdk::ChatClient;
 use serde::Serialize;
 
 use crate::Context;
 use crate::cli::LoginBench;
-use crate::commands::bench::users::{self, BenchUser};
-use crate::errors::{CliError, ErrorKind, Target, from_sdk};
+use crate::commands::bench::users::BenchUser;
+use crate::commands::bench::{Setup, setup};
+use crate::errors::CliError;
 use crate::output::Table;
 
 /// How long the argon2id ceiling is measured.
@@ -130,24 +131,8 @@ async fn argon2_ceiling() -> f64 {
 }
 
 pub async fn run(ctx: &Context, opts: &LoginBench) -> Result<LoginReport, CliError> {
-    let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
-    let servers: Vec<String> = admin
-        .servers()
-        .await
-        .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?
-        .into_iter()
-        .filter(|s| s.live)
-        .map(|s| format!("{}:{}", s.host, s.port))
-        .collect();
-    if servers.is_empty() {
-        return Err(CliError::new(ErrorKind::Unreachable, "no live chat server"));
-    }
-    let gate = GateClient::new(&ctx.gate).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
-    let run = format!("login{}", std::process::id());
-    let bar = crate::commands::progress(ctx, opts.users, "creating users");
-    let people: Arc<Vec<BenchUser>> =
-        Arc::new(users::create(&gate, &opts.mail_dir, &run, opts.users.max(1), &bar).await?);
-    bar.finish_and_clear();
+    let Setup { servers, gate, users } = setup(ctx, &opts.mail_dir, "login", opts.users.max(1), 1).await?;
+    let people: Arc<Vec<BenchUser>> = Arc::new(users);
     let total = people.len() * opts.rounds.max(1);
 
     let (servers, tokens) = (Arc::new(servers), people.clone());
