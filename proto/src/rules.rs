@@ -12,6 +12,8 @@ pub const MIN_PASSWORD_CHARS: usize = 6;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Greeting and remark length in characters (friend requests).
 pub const MAX_REMARK_CHARS: usize = 64;
+/// Avatar reference length in characters (the `icon` column holds 255).
+pub const MAX_ICON_CHARS: usize = 255;
 
 /// Why a value breaks a rule, in words a user can act on.
 pub type RuleError = &'static str;

@@ -186,7 +186,7 @@ async fn register(state: &AppState, _ip: IpAddr, req: http::RegisterReq) -> Resu
     let email = checked_email(&req.email)?;
     rules::check_name(&req.user).map_err(|_| Fail(ErrorCode::InvalidArgument))?;
     check_password(&req.passwd)?;
-    if req.icon.chars().count() > 255 {
+    if req.icon.chars().count() > rules::MAX_ICON_CHARS {
         return Err(ErrorCode::InvalidArgument.into());
     }
     let db = &state.deps.db;

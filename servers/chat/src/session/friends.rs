@@ -11,6 +11,9 @@ use imchat_store::{Accepted, StoredMsg};
 
 use crate::session::{Handled, Session};
 
+/// Digits in the largest uid (`i32::MAX`).
+const UID_MAX_DIGITS: usize = 10;
+
 fn check_remark(text: &str) -> Handled {
     if text.chars().count() > MAX_REMARK_CHARS {
         return Err(ErrorCode::InvalidArgument.into());
@@ -34,7 +37,8 @@ fn auth_chat_data(msg: &StoredMsg) -> AuthChatData {
 impl Session {
     pub(super) async fn search(&mut self, req: SearchReq) -> Handled {
         let text = req.uid.trim();
-        let user = if !text.is_empty() && text.len() <= 10 && text.bytes().all(|b| b.is_ascii_digit()) {
+        // All digits means a uid (llfc 1007); more digits than an i32 has cannot be one.
+        let user = if !text.is_empty() && text.len() <= UID_MAX_DIGITS && text.bytes().all(|b| b.is_ascii_digit()) {
             match text.parse::<i32>() {
                 Ok(uid) => self.shared.db.user_by_uid(uid).await?,
                 Err(_) => None,
