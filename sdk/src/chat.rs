@@ -2,7 +2,9 @@
 //! answered in order, and everything the server pushes delivered as [`Event`]s.
 //!
 //! The llfc protocol has no request ids; a chat server answers one connection's requests in
-//! order, so each request waits for the next frame with its reply id.
+//! order, so each request waits for the next frame with its reply id. Requests may be
+//! pipelined: calls from several tasks on one client are written back to back and each gets
+//! its own reply (imchat servers pipeline 1017 and answer everything in order).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -47,7 +49,7 @@ type Waiters = Arc<Mutex<HashMap<u16, VecDeque<oneshot::Sender<Frame>>>>>;
 pub struct ChatClient {
     writer: Arc<tokio::sync::Mutex<OwnedWriteHalf>>,
     waiters: Waiters,
-    /// Serialises request/reply pairs so replies match requests.
+    /// Makes "queue the waiter, write the request" one step, so waiters queue in write order.
     calls: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -72,12 +74,15 @@ impl ChatClient {
 
     /// Sends one frame and returns the body of the next frame with id `reply_id`.
     pub async fn request_raw(&self, id: u16, body: &[u8], reply_id: u16) -> Result<Frame, SdkError> {
-        let _turn = self.calls.lock().await;
-        let (tx, rx) = oneshot::channel();
-        self.waiters.lock().unwrap_or_else(|p| p.into_inner()).entry(reply_id).or_default().push_back(tx);
         let mut buf = BytesMut::new();
         codec::encode(id, body, &mut buf)?;
-        self.send_raw(&buf).await?;
+        let rx = {
+            let _turn = self.calls.lock().await;
+            let (tx, rx) = oneshot::channel();
+            self.waiters.lock().unwrap_or_else(|p| p.into_inner()).entry(reply_id).or_default().push_back(tx);
+            self.send_raw(&buf).await?;
+            rx
+        };
         match tokio::time::timeout(REPLY_TIMEOUT, rx).await {
             Ok(Ok(frame)) => Ok(frame),
             Ok(Err(_)) => Err(SdkError::Closed),

@@ -153,5 +153,46 @@ async fn original_client_flow(flavor: Flavor) {
     assert_eq!(datas[0]["unique_id"], 0, "history unique_id is the integer 0, as in llfc");
     assert_eq!(page["load_more"], false);
     assert_eq!(a.call(1023, json!({"fromuid": a_uid})).await["error"], 0);
+
+    // imchat pipelines 1017: requests sent back to back are answered in their order, a refused
+    // one in its place, a heartbeat after the texts before it; the partner gets them in order.
+    let text = |n: usize| {
+        json!({"fromuid": a_uid, "touid": b_uid, "thread_id": thread,
+                                 "text_array": [{"content": format!("burst {n}"), "unique_id": format!("{{p{n}}}")}]})
+    };
+    for n in 0..10 {
+        a.send(1017, text(n)).await;
+    }
+    a.send(1023, json!({"fromuid": a_uid})).await;
+    a.send(
+        1017,
+        json!({"fromuid": a_uid, "touid": a_uid, "thread_id": thread,
+                        "text_array": [{"content": "to myself", "unique_id": "{bad}"}]}),
+    )
+    .await;
+    for n in 10..20 {
+        a.send(1017, text(n)).await;
+    }
+    let mut replies = Vec::new();
+    while replies.len() < 22 {
+        replies.push(a.read_frame().await);
+    }
+    let shape: Vec<String> = replies
+        .iter()
+        .map(|(id, body)| match (id, body["error"].as_i64()) {
+            (1018, Some(0)) => body["chat_datas"][0]["unique_id"].as_str().unwrap().to_owned(),
+            (id, error) => format!("{id}:{}", error.unwrap()),
+        })
+        .collect();
+    let mut expected: Vec<String> = (0..10).map(|n| format!("{{p{n}}}")).collect();
+    expected.push("1024:0".into());
+    expected.push(format!("1018:{}", imchat_proto::ErrorCode::NotFriend.code()));
+    expected.extend((10..20).map(|n| format!("{{p{n}}}")));
+    assert_eq!(shape, expected);
+    let seqs: Vec<i64> = replies.iter().filter_map(|(_, body)| body["chat_datas"][0]["seq"].as_i64()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seq follows send order: {seqs:?}");
+    for n in 0..20 {
+        assert_eq!(b.expect(1019).await["chat_datas"][0]["content"], format!("burst {n}"));
+    }
     cluster.shutdown().await;
 }

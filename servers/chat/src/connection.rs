@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use imchat_proto::codec::{Decoded, Decoder};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,7 +17,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
-use crate::session::{Flow, Session};
+use crate::session::{Flow, Pending, Session, Step};
 
 /// Initial read buffer; grows for a large frame and shrinks back once empty.
 const READ_BUFFER: usize = 512;
@@ -111,6 +113,9 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// Reads frames and hands them to the session. Text messages (1017) are pipelined: up to
+/// `limits.pipeline` per connection wait for their commit at once, finished in order; any other
+/// frame first waits for those, so replies always keep the order of their requests.
 async fn read_loop(
     mut reader: OwnedReadHalf,
     session: &mut Session,
@@ -121,12 +126,28 @@ async fn read_loop(
     let mut decoder = Decoder::new(shared.config.limits.max_body);
     let mut buf = BytesMut::with_capacity(READ_BUFFER);
     let idle = shared.config.limits.idle_timeout;
+    let window = shared.config.limits.pipeline.max(1);
+    let mut pending: FuturesOrdered<Pending> = FuturesOrdered::new();
     loop {
-        while let Some(decoded) = decoder.decode(&mut buf) {
+        while pending.len() < window
+            && let Some(decoded) = decoder.decode(&mut buf)
+        {
             let flow = match decoded {
-                Decoded::Frame(frame) => session.handle(frame).await,
+                Decoded::Frame(frame) => {
+                    if !Session::pipelined(frame.id) {
+                        finish_all(&mut pending, session).await;
+                    }
+                    match session.handle(frame).await {
+                        Step::Done(flow) => flow,
+                        Step::Pending(next) => {
+                            pending.push_back(next);
+                            Flow::Continue
+                        }
+                    }
+                }
                 Decoded::Oversized { id, len } => {
                     tracing::debug!(id, len, "oversized frame");
+                    finish_all(&mut pending, session).await;
                     send_error(outbox, ErrorCode::FrameTooLarge, id);
                     Flow::Continue
                 }
@@ -140,7 +161,11 @@ async fn read_loop(
         }
         let read = tokio::select! {
             _ = close.cancelled() => return,
-            read = tokio::time::timeout(idle, reader.read_buf(&mut buf)) => read,
+            Some(done) = pending.next() => {
+                session.finish(done).await;
+                continue;
+            }
+            read = tokio::time::timeout(idle, reader.read_buf(&mut buf)), if pending.len() < window => read,
         };
         match read {
             Err(_) => {
@@ -151,6 +176,8 @@ async fn read_loop(
                 if !decoder.is_at_boundary(&buf) {
                     tracing::debug!("connection closed mid-frame");
                 }
+                // The client stopped sending, not necessarily reading: answer what it sent.
+                finish_all(&mut pending, session).await;
                 return;
             }
             Ok(Ok(_)) => {}
@@ -159,6 +186,12 @@ async fn read_loop(
                 return;
             }
         }
+    }
+}
+
+async fn finish_all(pending: &mut FuturesOrdered<Pending>, session: &mut Session) {
+    while let Some(done) = pending.next().await {
+        session.finish(done).await;
     }
 }
 

@@ -58,6 +58,9 @@ pub struct Limits {
     pub max_text_bytes: usize,
     /// Texts in one 1017 frame.
     pub max_texts_per_frame: usize,
+    /// 1017 requests of one connection waiting for their commit at once (pipelining); more
+    /// are not read until one is answered (back-pressure through TCP).
+    pub pipeline: usize,
     /// Page sizes (llfc: 10 threads, 10 messages).
     pub thread_page: i64,
     pub history_page: i64,
@@ -89,6 +92,7 @@ impl Default for Limits {
             max_connections: 50_000,
             max_text_bytes: 4096,
             max_texts_per_frame: 16,
+            pipeline: 32,
             thread_page: 10,
             history_page: 10,
             sync_page: 200,

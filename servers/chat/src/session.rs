@@ -27,6 +27,18 @@ pub(crate) enum Flow {
     Close,
 }
 
+/// The outcome of a frame: handled, or a 1017 whose messages are queued for the writer. The
+/// connection keeps up to [`crate::Limits::pipeline`] of those in flight and hands each back to
+/// [`Session::finish`] in arrival order, so replies keep the order of their requests.
+pub(crate) enum Step {
+    Done(Flow),
+    Pending(Pending),
+}
+
+pub(crate) type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Finished> + Send>>;
+/// A pipelined request's reply id and result.
+pub(crate) type Finished = (u16, Result<chat::Sent, Reject>);
+
 /// A rejected request: the error code sent back under the request's reply id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Reject(pub(crate) ErrorCode);
@@ -66,15 +78,37 @@ impl Session {
         Session { shared, outbox, auth: None, friends: HashSet::new(), threads: HashMap::new() }
     }
 
+    /// Whether frames with this id may be pipelined: only 1017, whose cost is the commit wait.
+    /// The connection finishes every pending request before handling any other frame.
+    pub(crate) fn pipelined(id: u16) -> bool {
+        id == imchat_proto::msg::ids::TEXT_CHAT_MSG_REQ
+    }
+
     /// Handles one frame. Nothing a client sends makes this panic or fail the connection
     /// except where the connection itself must end.
-    pub(crate) async fn handle(&mut self, frame: Frame) -> Flow {
-        let msg = match ClientMsg::parse(frame.id, &frame.body) {
+    pub(crate) async fn handle(&mut self, frame: Frame) -> Step {
+        let msg = ClientMsg::parse(frame.id, &frame.body);
+        if Session::pipelined(frame.id) {
+            // Even a refusal goes through the pipeline, behind the requests before it.
+            let pending: Pending = match msg {
+                Ok(ClientMsg::TextChat(req)) if self.auth.is_some() => match self.text_chat(req).await {
+                    Ok(pending) => pending,
+                    Err(reject) => Box::pin(std::future::ready((frame.id, Err(reject)))),
+                },
+                Ok(_) => Box::pin(std::future::ready((frame.id, Err(ErrorCode::NotLoggedIn.into())))),
+                Err(err) => {
+                    tracing::debug!(id = frame.id, %err, "bad request");
+                    Box::pin(std::future::ready((frame.id, Err(Reject(err.code())))))
+                }
+            };
+            return Step::Pending(pending);
+        }
+        let msg = match msg {
             Ok(msg) => msg,
             Err(err) => {
                 tracing::debug!(id = frame.id, %err, "bad request");
                 self.reject(Reject(err.code()), frame.id);
-                return Flow::Continue;
+                return Step::Done(Flow::Continue);
             }
         };
         let result = match (self.auth.is_some(), msg) {
@@ -87,7 +121,7 @@ impl Session {
             (true, ClientMsg::Search(req)) => self.search(req).await,
             (true, ClientMsg::AddFriend(req)) => self.add_friend(req).await,
             (true, ClientMsg::AuthFriend(req)) => self.auth_friend(req).await,
-            (true, ClientMsg::TextChat(req)) => self.text_chat(req).await,
+            (true, ClientMsg::TextChat(_)) => unreachable!("1017 is pipelined above"),
             (true, ClientMsg::LoadThreads(req)) => self.load_threads(req).await,
             (true, ClientMsg::CreatePrivateChat(req)) => self.create_private_chat(req).await,
             (true, ClientMsg::LoadChatMsg(req)) => self.load_chat_msg(req).await,
@@ -97,7 +131,15 @@ impl Session {
         if let Err(reject) = result {
             self.reject(reject, frame.id);
         }
-        Flow::Continue
+        Step::Done(Flow::Continue)
+    }
+
+    /// Completes a pipelined request: its reply, then its effects.
+    pub(crate) async fn finish(&mut self, (req_id, result): Finished) {
+        match result {
+            Ok(sent) => self.text_sent(sent).await,
+            Err(reject) => self.reject(reject, req_id),
+        }
     }
 
     /// The session's uid, if `claimed` is it.

@@ -187,6 +187,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
         max_text_bytes: r.or(s, "MaxTextBytes", COUNT, d.max_text_bytes),
         max_texts_per_frame: r.or(s, "MaxTextsPerFrame", COUNT, d.max_texts_per_frame),
+        pipeline: r.or(s, "Pipeline", COUNT, d.pipeline),
         thread_page: r.or(s, "ThreadPage", COUNT, d.thread_page),
         history_page: r.or(s, "HistoryPage", COUNT, d.history_page),
         sync_page: r.or(s, "SyncPage", COUNT, d.sync_page),

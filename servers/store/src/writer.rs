@@ -1,6 +1,12 @@
-//! The message writer: group commit for chat messages. Requests queue on a bounded channel;
-//! one task drains whatever is waiting (up to a batch limit) and stores it in one transaction,
-//! so under load many messages share one commit, and when idle a message commits alone.
+//! The message writer: group commit for chat messages. Requests queue on bounded channels,
+//! one per worker; a worker drains whatever is waiting (up to a batch limit) and stores it in
+//! one transaction, so under load many messages share one commit, and when idle a message
+//! commits alone. A thread always goes to the same worker, so one sender's pipelined messages
+//! commit, and take their `seq`, in the order they were submitted.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -13,7 +19,8 @@ pub struct WriterOptions {
     pub queue: usize,
     /// Most messages stored in one transaction.
     pub max_batch: usize,
-    /// Transactions in flight at once (each uses one pooled connection).
+    /// Transactions in flight at once (each uses one pooled connection); threads are spread
+    /// over the workers.
     pub workers: usize,
 }
 
@@ -31,7 +38,18 @@ struct Job {
 /// A handle to the writer. Cheap to clone; the writer stops when every handle is dropped.
 #[derive(Clone)]
 pub struct MessageWriter {
-    tx: mpsc::Sender<Job>,
+    shards: std::sync::Arc<[mpsc::Sender<Job>]>,
+}
+
+/// A submitted job's outcome, to be awaited: the messages as stored, in order.
+pub struct Stored(oneshot::Receiver<Result<Vec<StoredMsg>, StoreError>>);
+
+impl Future for Stored {
+    type Output = Result<Vec<StoredMsg>, StoreError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map(|reply| reply.map_err(|_| StoreError::WriterClosed)?)
+    }
 }
 
 impl std::fmt::Debug for MessageWriter {
@@ -42,41 +60,48 @@ impl std::fmt::Debug for MessageWriter {
 
 impl MessageWriter {
     pub fn spawn(db: Db, options: WriterOptions) -> MessageWriter {
-        let (tx, rx) = mpsc::channel(options.queue.max(1));
-        let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
-        for _ in 0..options.workers.max(1) {
-            tokio::spawn(run(db.clone(), rx.clone(), options.max_batch.max(1)));
-        }
-        MessageWriter { tx }
+        let workers = options.workers.max(1);
+        let queue = options.queue.div_ceil(workers).max(1);
+        let shards = (0..workers)
+            .map(|_| {
+                let (tx, rx) = mpsc::channel(queue);
+                tokio::spawn(run(db.clone(), rx, options.max_batch.max(1)));
+                tx
+            })
+            .collect();
+        MessageWriter { shards }
+    }
+
+    /// Queues `msgs` (all of one thread; stored all or nothing) and returns their outcome.
+    /// Waits only while the queue is full (back-pressure), not for the commit, so a caller can
+    /// submit again before the first commit lands; jobs of one thread commit in submit order.
+    pub async fn submit(&self, msgs: Vec<NewMsg>) -> Result<Stored, StoreError> {
+        let thread = msgs.first().map_or(0, |m| m.thread_id);
+        let shard = &self.shards[thread.unsigned_abs() as usize % self.shards.len()];
+        let (reply, rx) = oneshot::channel();
+        shard.send(Job { msgs, reply }).await.map_err(|_| StoreError::WriterClosed)?;
+        Ok(Stored(rx))
     }
 
     /// Stores `msgs` (all or nothing) and returns them as stored, in order.
     pub async fn store(&self, msgs: Vec<NewMsg>) -> Result<Vec<StoredMsg>, StoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.tx.send(Job { msgs, reply }).await.map_err(|_| StoreError::WriterClosed)?;
-        rx.await.map_err(|_| StoreError::WriterClosed)?
+        self.submit(msgs).await?.await
     }
 }
 
-async fn run(db: Db, rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, max_batch: usize) {
-    loop {
-        // Workers take turns collecting a batch; the lock is held only while draining.
-        let jobs = {
-            let mut rx = rx.lock().await;
-            let Some(first) = rx.recv().await else { return };
-            let mut rows = first.msgs.len();
-            let mut jobs = vec![first];
-            while rows < max_batch {
-                match rx.try_recv() {
-                    Ok(job) => {
-                        rows += job.msgs.len();
-                        jobs.push(job);
-                    }
-                    Err(_) => break,
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+    while let Some(first) = rx.recv().await {
+        let mut rows = first.msgs.len();
+        let mut jobs = vec![first];
+        while rows < max_batch {
+            match rx.try_recv() {
+                Ok(job) => {
+                    rows += job.msgs.len();
+                    jobs.push(job);
                 }
+                Err(_) => break,
             }
-            jobs
-        };
+        }
         commit(&db, jobs).await;
     }
 }

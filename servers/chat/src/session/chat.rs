@@ -3,11 +3,19 @@
 
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
-use imchat_proto::msg::{NotifyTextChat, TextChatData, TextChatReq, TextChatRsp};
+use imchat_proto::msg::{NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, ids};
 use imchat_proto::time::format_chat_time;
-use imchat_store::NewMsg;
+use imchat_store::{NewMsg, StoredMsg};
 
-use crate::session::{Handled, Session};
+use crate::session::{Pending, Reject, Session};
+
+/// A 1017 whose messages are stored: what its 1018 and 1019 are made of.
+pub(crate) struct Sent {
+    fromuid: i32,
+    touid: i32,
+    thread_id: i64,
+    stored: Vec<StoredMsg>,
+}
 
 /// Longest client idempotency key (llfc sends a braced UUID, 38 characters).
 const MAX_UNIQUE_ID_BYTES: usize = 64;
@@ -49,7 +57,9 @@ fn reply_fits(req: &TextChatReq) -> bool {
 }
 
 impl Session {
-    pub(super) async fn text_chat(&mut self, req: TextChatReq) -> Handled {
+    /// Checks a 1017 and queues its messages for the writer; the returned future resolves when
+    /// they are stored.
+    pub(super) async fn text_chat(&mut self, req: TextChatReq) -> Result<Pending, Reject> {
         let me = self.me(req.fromuid)?;
         let limits = &self.shared.config.limits;
         let valid = !req.text_array.is_empty()
@@ -78,7 +88,17 @@ impl Session {
             .iter()
             .map(|t| NewMsg::text(thread.thread_id, me, req.touid, &t.unique_id, &t.content, now))
             .collect();
-        let stored = self.shared.writer.store(msgs).await?;
+        let stored = self.shared.writer.submit(msgs).await?;
+        let (fromuid, touid, thread_id) = (me, req.touid, thread.thread_id);
+        Ok(Box::pin(async move {
+            let sent = stored.await.map(|stored| Sent { fromuid, touid, thread_id, stored });
+            (ids::TEXT_CHAT_MSG_REQ, sent.map_err(Reject::from))
+        }))
+    }
+
+    /// The sender's 1018, then the recipient's 1019.
+    pub(super) async fn text_sent(&mut self, sent: Sent) {
+        let Sent { fromuid, touid, thread_id, stored } = sent;
         let chat_datas: Vec<TextChatData> = stored
             .into_iter()
             .map(|m| TextChatData {
@@ -90,16 +110,10 @@ impl Session {
                 seq: m.seq,
             })
             .collect();
-        self.send(&TextChatRsp {
-            error: 0,
-            fromuid: me,
-            touid: req.touid,
-            thread_id: thread.thread_id,
-            chat_datas: chat_datas.clone(),
-        })?;
-        let notice =
-            NotifyTextChat { error: 0, fromuid: me, touid: req.touid, thread_id: thread.thread_id, chat_datas };
-        self.push(req.touid, &notice).await;
-        Ok(())
+        let reply = TextChatRsp { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() };
+        if let Err(reject) = self.send(&reply) {
+            self.reject(reject, ids::TEXT_CHAT_MSG_REQ);
+        }
+        self.push(touid, &NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas }).await;
     }
 }
