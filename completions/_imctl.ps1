@@ -258,6 +258,8 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
+            [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -265,6 +267,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users (an even number: they chat in pairs)')
             [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages each user sends')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per message')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Messages each user keeps in flight (pipelined on its one connection)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open loop (W7): send this many messages per second in total on a fixed schedule, instead of each user sending as fast as its replies come back')
             [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
             [CompletionResult]::new('--max-secs', '--max-secs', [CompletionResultType]::ParameterName, 'Upper bound on the run, in seconds')
@@ -273,6 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--same-server', '--same-server', [CompletionResultType]::ParameterName, 'Everyone on one chat server (W3; the default)')
             [CompletionResult]::new('--cross-server', '--cross-server', [CompletionResultType]::ParameterName, 'Put partners on different chat servers (W4); otherwise everyone on one (W3)')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Also run the same load against the baseline relay and print the ratio')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
@@ -312,10 +316,49 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imctl;bench;latency' {
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users (an even number: they chat in pairs)')
+            [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages each user sends in each phase')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per message')
+            [CompletionResult]::new('--loads', '--loads', [CompletionResultType]::ParameterName, 'Open-loop loads, in percent of the measured maximum')
+            [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
+            [CompletionResult]::new('--max-secs', '--max-secs', [CompletionResultType]::ParameterName, 'Upper bound on each phase, in seconds')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--cross-server', '--cross-server', [CompletionResultType]::ParameterName, 'Put partners on different chat servers (W4)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;bench;slow-consumer' {
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users chatting in pairs beside the stalled reader (an even number)')
+            [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages each of those users sends in each phase')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per message')
+            [CompletionResult]::new('--flood', '--flood', [CompletionResultType]::ParameterName, 'Most messages sent to the stalled reader before giving up on its disconnect')
+            [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
+            [CompletionResult]::new('--max-secs', '--max-secs', [CompletionResultType]::ParameterName, 'Upper bound on each phase, in seconds')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imctl;bench;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
+            [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -326,6 +369,12 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;bench;help;login' {
+            break
+        }
+        'imctl;bench;help;latency' {
+            break
+        }
+        'imctl;bench;help;slow-consumer' {
             break
         }
         'imctl;bench;help;help' {
@@ -397,6 +446,8 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
+            [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
             break
         }
         'imctl;help;bench;chat' {
@@ -406,6 +457,12 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;help;bench;login' {
+            break
+        }
+        'imctl;help;bench;latency' {
+            break
+        }
+        'imctl;help;bench;slow-consumer' {
             break
         }
         'imctl;help;completions' {

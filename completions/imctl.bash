@@ -46,8 +46,14 @@ _imctl() {
             imctl__subcmd__bench,help)
                 cmd="imctl__subcmd__bench__subcmd__help"
                 ;;
+            imctl__subcmd__bench,latency)
+                cmd="imctl__subcmd__bench__subcmd__latency"
+                ;;
             imctl__subcmd__bench,login)
                 cmd="imctl__subcmd__bench__subcmd__login"
+                ;;
+            imctl__subcmd__bench,slow-consumer)
+                cmd="imctl__subcmd__bench__subcmd__slow__subcmd__consumer"
                 ;;
             imctl__subcmd__bench__subcmd__help,chat)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__chat"
@@ -58,8 +64,14 @@ _imctl() {
             imctl__subcmd__bench__subcmd__help,help)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__help"
                 ;;
+            imctl__subcmd__bench__subcmd__help,latency)
+                cmd="imctl__subcmd__bench__subcmd__help__subcmd__latency"
+                ;;
             imctl__subcmd__bench__subcmd__help,login)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__login"
+                ;;
+            imctl__subcmd__bench__subcmd__help,slow-consumer)
+                cmd="imctl__subcmd__bench__subcmd__help__subcmd__slow__subcmd__consumer"
                 ;;
             imctl__subcmd__help,bench)
                 cmd="imctl__subcmd__help__subcmd__bench"
@@ -88,8 +100,14 @@ _imctl() {
             imctl__subcmd__help__subcmd__bench,connections)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__connections"
                 ;;
+            imctl__subcmd__help__subcmd__bench,latency)
+                cmd="imctl__subcmd__help__subcmd__bench__subcmd__latency"
+                ;;
             imctl__subcmd__help__subcmd__bench,login)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__login"
+                ;;
+            imctl__subcmd__help__subcmd__bench,slow-consumer)
+                cmd="imctl__subcmd__help__subcmd__bench__subcmd__slow__subcmd__consumer"
                 ;;
             imctl__subcmd__help__subcmd__token,list)
                 cmd="imctl__subcmd__help__subcmd__token__subcmd__list"
@@ -207,7 +225,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench)
-            opts="-o -q -h --gate --status --config --output --quiet --help chat connections login help"
+            opts="-o -q -h --gate --status --config --output --quiet --help chat connections login latency slow-consumer help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,7 +259,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__chat)
-            opts="-o -q -h --users --messages --size --cross-server --baseline --rate --mail-dir --max-secs --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --window --same-server --cross-server --baseline --rate --mail-dir --max-secs --gate --status --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -256,6 +274,10 @@ _imctl() {
                     return 0
                     ;;
                 --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -345,7 +367,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help)
-            opts="chat connections login help"
+            opts="chat connections login latency slow-consumer help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -400,6 +422,20 @@ _imctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imctl__subcmd__bench__subcmd__help__subcmd__latency)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imctl__subcmd__bench__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -407,6 +443,78 @@ _imctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__help__subcmd__slow__subcmd__consumer)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__latency)
+            opts="-o -q -h --users --messages --size --cross-server --loads --mail-dir --max-secs --gate --status --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --messages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -434,6 +542,64 @@ _imctl() {
                     return 0
                     ;;
                 --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__slow__subcmd__consumer)
+            opts="-o -q -h --users --messages --size --flood --mail-dir --max-secs --gate --status --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --messages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flood)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-secs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -513,7 +679,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench)
-            opts="chat connections login"
+            opts="chat connections login latency slow-consumer"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,7 +720,35 @@ _imctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imctl__subcmd__help__subcmd__bench__subcmd__latency)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imctl__subcmd__help__subcmd__bench__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__help__subcmd__bench__subcmd__slow__subcmd__consumer)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -232,12 +232,15 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+            cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
+            cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;bench;chat'= {
             cand --users 'Users (an even number: they chat in pairs)'
             cand --messages 'Messages each user sends'
             cand --size 'Bytes per message'
+            cand --window 'Messages each user keeps in flight (pipelined on its one connection)'
             cand --rate 'Open loop (W7): send this many messages per second in total on a fixed schedule, instead of each user sending as fast as its replies come back'
             cand --mail-dir 'Where the verification mails of the embedded default arrive'
             cand --max-secs 'Upper bound on the run, in seconds'
@@ -246,6 +249,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
             cand -o 'Output format: a table on a terminal, JSON when piped'
             cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --same-server 'Everyone on one chat server (W3; the default)'
             cand --cross-server 'Put partners on different chat servers (W4); otherwise everyone on one (W3)'
             cand --baseline 'Also run the same load against the baseline relay and print the ratio'
             cand -q 'Print nothing on success (errors still go to stderr)'
@@ -282,10 +286,47 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imctl;bench;latency'= {
+            cand --users 'Users (an even number: they chat in pairs)'
+            cand --messages 'Messages each user sends in each phase'
+            cand --size 'Bytes per message'
+            cand --loads 'Open-loop loads, in percent of the measured maximum'
+            cand --mail-dir 'Where the verification mails of the embedded default arrive'
+            cand --max-secs 'Upper bound on each phase, in seconds'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --cross-server 'Put partners on different chat servers (W4)'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;bench;slow-consumer'= {
+            cand --users 'Users chatting in pairs beside the stalled reader (an even number)'
+            cand --messages 'Messages each of those users sends in each phase'
+            cand --size 'Bytes per message'
+            cand --flood 'Most messages sent to the stalled reader before giving up on its disconnect'
+            cand --mail-dir 'Where the verification mails of the embedded default arrive'
+            cand --max-secs 'Upper bound on each phase, in seconds'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imctl;bench;help'= {
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+            cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
+            cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;bench;help;chat'= {
@@ -293,6 +334,10 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;bench;help;connections'= {
         }
         &'imctl;bench;help;login'= {
+        }
+        &'imctl;bench;help;latency'= {
+        }
+        &'imctl;bench;help;slow-consumer'= {
         }
         &'imctl;bench;help;help'= {
         }
@@ -349,12 +394,18 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+            cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
+            cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
         }
         &'imctl;help;bench;chat'= {
         }
         &'imctl;help;bench;connections'= {
         }
         &'imctl;help;bench;login'= {
+        }
+        &'imctl;help;bench;latency'= {
+        }
+        &'imctl;help;bench;slow-consumer'= {
         }
         &'imctl;help;completions'= {
         }

@@ -167,21 +167,24 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "reset-password" -d 'Set a new password with a mailed code'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in over HTTP: prints the uid, the chat server and a masked token'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
 json\t''"
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -s h -l help -d 'Print help'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "login" -d 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -f -a "login" -d 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -f -a "latency" -d 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message\'s scheduled send time, so a late send is not hidden)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -f -a "slow-consumer" -d 'W9: one reader stops reading while a friend floods it; the others\' latency, the server\'s memory, the reader\'s disconnect and what it syncs on return'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l users -d 'Users (an even number: they chat in pairs)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l messages -d 'Messages each user sends' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l size -d 'Bytes per message' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l window -d 'Messages each user keeps in flight (pipelined on its one connection)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l rate -d 'Open loop (W7): send this many messages per second in total on a fixed schedule, instead of each user sending as fast as its replies come back' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l max-secs -d 'Upper bound on the run, in seconds' -r
@@ -191,6 +194,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
 json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l same-server -d 'Everyone on one chat server (W3; the default)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l cross-server -d 'Put partners on different chat servers (W4); otherwise everyone on one (W3)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l baseline -d 'Also run the same load against the baseline relay and print the ratio'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
@@ -218,9 +222,40 @@ table\t''
 json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l users -d 'Users (an even number: they chat in pairs)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l messages -d 'Messages each user sends in each phase' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l size -d 'Bytes per message' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l loads -d 'Open-loop loads, in percent of the measured maximum' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l max-secs -d 'Upper bound on each phase, in seconds' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l cross-server -d 'Put partners on different chat servers (W4)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l users -d 'Users chatting in pairs beside the stalled reader (an even number)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l messages -d 'Messages each of those users sends in each phase' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l size -d 'Bytes per message' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l flood -d 'Most messages sent to the stalled reader before giving up on its disconnect' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l max-secs -d 'Upper bound on each phase, in seconds' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "login" -d 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "latency" -d 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message\'s scheduled send time, so a late send is not hidden)'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "slow-consumer" -d 'W9: one reader stops reading while a friend floods it; the others\' latency, the server\'s memory, the reader\'s disconnect and what it syncs on return'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
@@ -247,3 +282,5 @@ complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "chat" -d 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "connections" -d 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "login" -d 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "latency" -d 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message\'s scheduled send time, so a late send is not hidden)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "slow-consumer" -d 'W9: one reader stops reading while a friend floods it; the others\' latency, the server\'s memory, the reader\'s disconnect and what it syncs on return'

@@ -226,6 +226,61 @@ pub enum BenchCommand {
     /// login with argon2id) separately, against the argon2id ceiling of this machine.
     #[command(after_help = "Examples:\n  imctl bench login --users 100 --rounds 10 --concurrency 32")]
     Login(LoginBench),
+    /// W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each
+    /// message's scheduled send time, so a late send is not hidden).
+    #[command(after_help = "Examples:\n  imctl bench latency --users 200 --messages 150 --loads 10,50,80")]
+    Latency(LatencyBench),
+    /// W9: one reader stops reading while a friend floods it; the others' latency, the
+    /// server's memory, the reader's disconnect and what it syncs on return.
+    #[command(after_help = "Examples:\n  imctl bench slow-consumer --users 100 --messages 200")]
+    SlowConsumer(SlowConsumerBench),
+}
+
+#[derive(Debug, Args)]
+pub struct LatencyBench {
+    /// Users (an even number: they chat in pairs)
+    #[arg(long, default_value_t = 200)]
+    pub users: usize,
+    /// Messages each user sends in each phase
+    #[arg(long, default_value_t = 150)]
+    pub messages: u64,
+    /// Bytes per message
+    #[arg(long, default_value_t = 128)]
+    pub size: usize,
+    /// Put partners on different chat servers (W4)
+    #[arg(long)]
+    pub cross_server: bool,
+    /// Open-loop loads, in percent of the measured maximum
+    #[arg(long, value_delimiter = ',', default_values_t = [10, 50, 80], value_name = "PERCENT")]
+    pub loads: Vec<u32>,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
+    /// Upper bound on each phase, in seconds
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub max_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SlowConsumerBench {
+    /// Users chatting in pairs beside the stalled reader (an even number)
+    #[arg(long, default_value_t = 20)]
+    pub users: usize,
+    /// Messages each of those users sends in each phase
+    #[arg(long, default_value_t = 100)]
+    pub messages: u64,
+    /// Bytes per message
+    #[arg(long, default_value_t = 128)]
+    pub size: usize,
+    /// Most messages sent to the stalled reader before giving up on its disconnect
+    #[arg(long, default_value_t = 50_000, value_name = "N")]
+    pub flood: u64,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
+    /// Upper bound on each phase, in seconds
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub max_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +323,12 @@ pub struct ChatBench {
     /// Bytes per message
     #[arg(long, default_value_t = 128)]
     pub size: usize,
+    /// Messages each user keeps in flight (pipelined on its one connection)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub window: u64,
+    /// Everyone on one chat server (W3; the default)
+    #[arg(long, conflicts_with = "cross_server")]
+    pub same_server: bool,
     /// Put partners on different chat servers (W4); otherwise everyone on one (W3)
     #[arg(long)]
     pub cross_server: bool,

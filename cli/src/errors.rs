@@ -72,6 +72,8 @@ impl CliError {
 pub enum Target<'a> {
     Gate(&'a str),
     Status(&'a str),
+    /// A chat server, as listed by the status server.
+    Chat(&'a str),
 }
 
 impl Target<'_> {
@@ -79,6 +81,7 @@ impl Target<'_> {
         match self {
             Target::Gate(addr) => format!("the gate at {addr} (set --gate or IMCTL_GATE)"),
             Target::Status(addr) => format!("the status server at {addr} (set --status or IMCTL_STATUS)"),
+            Target::Chat(addr) => format!("the chat server at {addr} (as listed by the status server)"),
         }
     }
 }

@@ -228,7 +228,14 @@ async fn bench_smoke_runs_lose_nothing() {
     let cluster = TestCluster::start(Flavor::Embedded).await;
     let imchat_tests::Mail::Files(mail_dir) = &cluster.mail else { unreachable!("embedded mail is files") };
     let mail_dir = mail_dir.to_str().unwrap();
-    for topology in [&["--baseline"][..], &["--cross-server"][..], &["--rate", "200"][..]] {
+    let topologies = [
+        &["--baseline"][..],
+        &["--cross-server"][..],
+        &["--rate", "200"][..],
+        &["--window", "4", "--baseline"][..],
+        &["--window", "4", "--cross-server"][..],
+    ];
+    for topology in topologies {
         let mut args = vec!["bench", "chat", "--users", "4", "--messages", "10", "--mail-dir", mail_dir, "-o", "json"];
         args.extend(topology);
         let reports = imctl(&cluster, &args, None).await.ok().json();
@@ -245,5 +252,25 @@ async fn bench_smoke_runs_lose_nothing() {
         ["bench", "login", "--users", "2", "--rounds", "2", "--concurrency", "2", "--mail-dir", mail_dir, "-o", "json"];
     let report = imctl(&cluster, &args, None).await.ok().json();
     assert_eq!((report["logins_per_path"].as_u64(), report["errors"].as_u64()), (Some(4), Some(0)), "{report}");
+
+    let args =
+        ["bench", "latency", "--users", "4", "--messages", "10", "--loads", "50", "--mail-dir", mail_dir, "-o", "json"];
+    let reports = imctl(&cluster, &args, None).await.ok().json();
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2, "the maximum, then 50% of it");
+    assert!(reports[1]["scenario"].as_str().unwrap().contains("--rate"), "{}", reports[1]);
+    for report in reports {
+        assert_eq!((report["delivered"].as_u64(), report["drops"].as_u64()), (Some(40), Some(0)), "{report}");
+    }
+
+    let args = ["bench", "slow-consumer", "--users", "2", "--messages", "10", "--mail-dir", mail_dir, "-o", "json"];
+    let report = imctl(&cluster, &args, None).await.ok().json();
+    assert_eq!(report["disconnected"], true, "{report}");
+    assert!(report["flood_acked"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(report["synced"], report["flood_acked"], "the reader syncs every acknowledged message: {report}");
+    assert_eq!((report["lost"].as_u64(), report["duplicates"].as_u64()), (Some(0), Some(0)), "{report}");
+    for others in report["others"].as_array().unwrap() {
+        assert_eq!((others["delivered"].as_u64(), others["drops"].as_u64()), (Some(20), Some(0)), "{others}");
+    }
     cluster.shutdown().await;
 }

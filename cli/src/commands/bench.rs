@@ -5,9 +5,11 @@
 
 mod chat;
 mod connections;
+mod latency;
 mod login;
 mod procs;
 mod relay;
+mod slow;
 mod users;
 
 use std::path::Path;
@@ -76,6 +78,7 @@ pub fn table(reports: &[Report]) -> String {
     }
     let mut out = table.render();
     if let [imchat, baseline] = reports
+        && baseline.target == "baseline"
         && baseline.per_sec > 0.0
     {
         out.push_str(&format!(
@@ -154,12 +157,37 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
             }
             return Ok(());
         }
+        BenchCommand::Latency(opts) => {
+            let reports = latency::run(ctx, &opts).await?;
+            ctx.print(|| table(&reports), || output::json(&reports));
+            return lost(&reports);
+        }
+        BenchCommand::SlowConsumer(opts) => {
+            let report = slow::run(ctx, &opts).await?;
+            ctx.print(|| slow::table(&report), || output::json(&report));
+            if report.failed() {
+                let message = format!(
+                    "slow consumer: disconnected {}, {} lost, {} duplicated, {} of the others' messages lost or refused",
+                    report.disconnected,
+                    report.lost,
+                    report.duplicates,
+                    report.others.iter().map(|r| r.drops + r.duplicates + r.errors).sum::<u64>()
+                );
+                return Err(CliError::new(crate::errors::ErrorKind::Rejected, message).reported());
+            }
+            return Ok(());
+        }
     };
     let mut reports = vec![chat::run(ctx, &opts).await?];
     if opts.baseline {
         reports.push(relay::run(ctx, &opts).await?);
     }
     ctx.print(|| table(&reports), || output::json(&reports));
+    lost(&reports)
+}
+
+/// Fails a run (exit 5) if any message was lost, duplicated or refused.
+fn lost(reports: &[Report]) -> Result<(), CliError> {
     let lost: u64 = reports.iter().map(|r| r.drops + r.duplicates + r.errors).sum();
     if lost > 0 {
         return Err(CliError::new(

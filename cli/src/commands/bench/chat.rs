@@ -1,5 +1,6 @@
-//! W3/W4: pairs of friends chat 1:1, every sender with one message in flight; each message is
-//! stored before its 1018 and pushed to the partner as 1019, on the same server or across two.
+//! W3/W4: pairs of friends chat 1:1, every sender with `--window` messages in flight; each
+//! message is stored before its 1018 and pushed to the partner as 1019, on the same server or
+//! across two.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -7,9 +8,11 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use imchat_sdk::{ChatClient, Event};
+use tokio::sync::mpsc;
 
 use crate::Context;
 use crate::cli::ChatBench;
+use crate::commands::bench::users::BenchUser;
 use crate::commands::bench::{Report, Setup, procs, setup};
 use crate::errors::{CliError, Target, from_sdk};
 
@@ -54,8 +57,29 @@ impl Tally {
     }
 }
 
-fn fail(ctx: &Context) -> impl Fn(imchat_sdk::SdkError) -> CliError + '_ {
-    move |err| from_sdk(err, Target::Gate(&ctx.gate))
+/// Maps a chat-server failure, naming the server.
+pub fn fail(addr: &str) -> impl Fn(imchat_sdk::SdkError) -> CliError + '_ {
+    move |err| from_sdk(err, Target::Chat(addr))
+}
+
+/// A connected bench user: uid, client and the events it receives.
+pub type Connected = (i32, ChatClient, mpsc::Receiver<Event>);
+
+/// The shape of one load: what each user sends, and how fast.
+#[derive(Debug, Clone)]
+pub struct Load {
+    pub messages: u64,
+    pub size: usize,
+    pub window: u64,
+    /// Open loop at this total rate; closed loop (as fast as replies come back) when `None`.
+    pub rate: Option<u64>,
+    pub max_secs: u64,
+}
+
+impl Load {
+    pub fn of(opts: &ChatBench) -> Load {
+        Load { messages: opts.messages, size: opts.size, window: opts.window, rate: opts.rate, max_secs: opts.max_secs }
+    }
 }
 
 pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
@@ -64,30 +88,63 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     }
     let needed = if opts.cross_server { 2 } else { 1 };
     let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "bench", opts.users, needed).await?;
+    let clients = connect(&people, &servers, opts.cross_server).await?;
+    let threads = befriend(&clients).await?;
+    drive(ctx, clients, &threads, &Load::of(opts), scenario(opts.cross_server, &Load::of(opts))).await
+}
 
-    // Connect: same server for everyone, or partners on different servers.
+/// The scenario's name as the command line that runs it.
+pub fn scenario(cross_server: bool, load: &Load) -> String {
+    format!(
+        "chat --{}{}{}",
+        if cross_server { "cross-server" } else { "same-server" },
+        if load.window > 1 { format!(" --window {}", load.window) } else { String::new() },
+        load.rate.map_or(String::new(), |rate| format!(" --rate {rate}"))
+    )
+}
+
+/// Connects and logs in `people`: all on the first server, or neighbours on different ones.
+pub async fn connect(people: &[BenchUser], servers: &[String], cross_server: bool) -> Result<Vec<Connected>, CliError> {
     let mut clients = Vec::with_capacity(people.len());
     for (idx, user) in people.iter().enumerate() {
-        let addr = if opts.cross_server { &servers[idx % 2] } else { &servers[0] };
-        let (chat, events) = ChatClient::connect(addr).await.map_err(fail(ctx))?;
-        chat.login(user.uid, &user.token).await.map_err(fail(ctx))?;
+        let addr = if cross_server { &servers[idx % 2] } else { &servers[0] };
+        let (chat, events) = ChatClient::connect(addr).await.map_err(fail(addr))?;
+        chat.login(user.uid, &user.token).await.map_err(fail(addr))?;
         clients.push((user.uid, chat, events));
     }
-    // Pairs (0,1), (2,3), ... become friends and get their thread.
+    Ok(clients)
+}
+
+/// Pairs (0,1), (2,3), ... become friends; returns each pair's thread.
+pub async fn befriend(clients: &[Connected]) -> Result<Vec<i64>, CliError> {
     let mut threads = Vec::with_capacity(clients.len() / 2);
     for pair in clients.chunks(2) {
         let ((a, chat_a, _), (b, chat_b, _)) = (&pair[0], &pair[1]);
-        chat_a.add_friend(*a, *b, "bench", "").await.map_err(fail(ctx))?;
-        let accepted = chat_b.accept_friend(*b, *a, "").await.map_err(fail(ctx))?;
+        chat_a.add_friend(*a, *b, "bench", "").await.map_err(fail("chat server"))?;
+        let accepted = chat_b.accept_friend(*b, *a, "").await.map_err(fail("chat server"))?;
         threads.push(accepted.chat_datas.first().map_or(0, |d| d.thread_id));
     }
+    Ok(threads)
+}
 
+/// Runs `load` over paired, befriended `clients` (partner of `i` is `i ^ 1`, thread
+/// `threads[i / 2]`) and closes them.
+pub async fn drive(
+    ctx: &Context,
+    clients: Vec<Connected>,
+    threads: &[i64],
+    load: &Load,
+    scenario: String,
+) -> Result<Report, CliError> {
+    let users = clients.len();
+    let uids: Vec<i32> = clients.iter().map(|(uid, _, _)| *uid).collect();
     let start = Instant::now();
     let tally = Arc::new(Mutex::new(Tally::new()));
-    let expected = opts.messages * clients.len() as u64;
+    let expected = load.messages * users as u64;
     let before = procs::sample();
     let mut receivers = Vec::new();
     let mut senders = Vec::new();
+    let mut keep = Vec::new();
     for (idx, (uid, chat, mut events)) in clients.into_iter().enumerate() {
         let tally = tally.clone();
         receivers.push(tokio::spawn(async move {
@@ -105,45 +162,48 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
                 }
             }
         }));
-        let partner = people[idx ^ 1].uid;
+        let partner = uids[idx ^ 1];
         let thread = threads[idx / 2];
-        let (messages, size) = (opts.messages, opts.size);
+        let (messages, size) = (load.messages, load.size);
         // Open loop (W7): each sender keeps its share of the rate on a fixed schedule, staggered
         // so the senders do not fire together. Latency counts from the scheduled time, so a
         // late send is not hidden (no coordinated omission).
-        let interval = opts.rate.map(|rate| Duration::from_secs_f64(opts.users as f64 / rate.max(1) as f64));
-        let offset = interval.map(|i| i.mul_f64(idx as f64 / opts.users as f64));
-        senders.push(tokio::spawn(async move {
-            let mut errors = 0u64;
-            for n in 0..messages {
-                let sent_us = match (interval, offset) {
-                    (Some(interval), Some(offset)) => {
-                        let due = offset + interval.mul_f64(n as f64);
-                        tokio::time::sleep_until((start + due).into()).await;
-                        due.as_micros()
+        let interval = load.rate.map(|rate| Duration::from_secs_f64(users as f64 / rate.max(1) as f64));
+        let offset = interval.map(|i| i.mul_f64(idx as f64 / users as f64));
+        // `window` lanes per user share its connection (pipelined requests); lane k sends
+        // messages k, k + window, ...
+        let window = load.window.max(1);
+        for lane in 0..window {
+            let chat = chat.clone();
+            senders.push(tokio::spawn(async move {
+                let mut errors = 0u64;
+                for n in (lane..messages).step_by(window as usize) {
+                    let sent_us = match (interval, offset) {
+                        (Some(interval), Some(offset)) => {
+                            let due = offset + interval.mul_f64(n as f64);
+                            tokio::time::sleep_until((start + due).into()).await;
+                            due.as_micros()
+                        }
+                        _ => start.elapsed().as_micros(),
+                    };
+                    let text = body(sent_us, size);
+                    let unique = format!("{{b-{uid}-{n}}}");
+                    if chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await.is_err() {
+                        errors += 1;
                     }
-                    _ => start.elapsed().as_micros(),
-                };
-                let text = body(sent_us, size);
-                let unique = format!("{{b-{uid}-{n}}}");
-                if chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await.is_err() {
-                    errors += 1;
                 }
-            }
-            (errors, chat)
-        }));
+                errors
+            }));
+        }
+        keep.push(chat);
     }
     let bar = crate::commands::progress(ctx, expected as usize, "delivering");
     let mut errors = 0;
-    let mut keep = Vec::new();
     for sender in senders {
-        if let Ok((err, chat)) = sender.await {
-            errors += err;
-            keep.push(chat);
-        }
+        errors += sender.await.unwrap_or(0);
     }
     // Pushes trail the last acknowledgement: wait for them, within the run's bound.
-    let deadline = start + Duration::from_secs(opts.max_secs);
+    let deadline = start + Duration::from_secs(load.max_secs);
     loop {
         let delivered = tally.lock().unwrap_or_else(|p| p.into_inner()).delivered;
         bar.set_position(delivered);
@@ -164,13 +224,9 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let seconds = tally.last.duration_since(start).as_secs_f64().max(1e-9);
     let cpu = after.cpu_since(&before);
     Ok(Report {
-        scenario: format!(
-            "chat --{}{}",
-            if opts.cross_server { "cross-server" } else { "same-server" },
-            opts.rate.map_or(String::new(), |rate| format!(" --rate {rate}"))
-        ),
+        scenario,
         target: "imchat".into(),
-        users: opts.users,
+        users,
         sent: expected - errors,
         delivered: tally.delivered,
         errors,

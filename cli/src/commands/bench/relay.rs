@@ -131,8 +131,8 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let expected = opts.messages * users as u64;
     let mut tasks = Vec::new();
     for (uid, mut reader, mut write) in connections {
-        let (tally, messages, size) = (tally.clone(), opts.messages, opts.size);
-        let (ack_tx, mut ack_rx) = mpsc::channel::<()>(1);
+        let (tally, messages, size, window) = (tally.clone(), opts.messages, opts.size, opts.window.max(1));
+        let (ack_tx, mut ack_rx) = mpsc::channel::<()>(window as usize);
         // Receives deliveries for this user and acknowledgements for its sends.
         tokio::spawn(async move {
             while let Some(frame) = reader.next().await {
@@ -151,9 +151,13 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         });
         let partner = uid ^ 1;
         tasks.push(tokio::spawn(async move {
-            for _ in 0..messages {
+            // `window` sends in flight: after the first `window`, each waits for an ACK.
+            for n in 0..messages {
+                if n >= window && ack_rx.recv().await.is_none() {
+                    return;
+                }
                 let payload = format!("{partner}|{}", body(start.elapsed().as_micros(), size));
-                if write.write_all(&encode(SEND, payload.as_bytes())).await.is_err() || ack_rx.recv().await.is_none() {
+                if write.write_all(&encode(SEND, payload.as_bytes())).await.is_err() {
                     return;
                 }
             }
