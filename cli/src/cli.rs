@@ -220,7 +220,9 @@ pub enum BenchCommand {
     )]
     Chat(ChatBench),
     /// W1: authenticated connections that only heartbeat; memory per connection and idle CPU.
-    #[command(after_help = "Examples:\n  imctl bench connections --users 1000 --idle-secs 30")]
+    #[command(
+        after_help = "Examples:\n  imctl bench connections --users 1000 --idle-secs 30\n  IMCHAT_BENCH_PASSWORD=bench imchat-server seed --config config/gate.ini --prefix w1 --users 90000\n  IMCHAT_BENCH_PASSWORD=bench imctl bench connections --seeded w1 --users 90000"
+    )]
     Connections(ConnectionsBench),
     /// W2: login storms, the token path (chat connect + 1005) and the password path (HTTP
     /// login with argon2id) separately, against the argon2id ceiling of this machine.
@@ -247,6 +249,10 @@ pub struct LatencyBench {
     /// Bytes per message
     #[arg(long, default_value_t = 128)]
     pub size: usize,
+    /// Messages each user keeps in flight (the maximum is measured with this window; open-loop
+    /// sends may overlap up to it)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub window: u64,
     /// Put partners on different chat servers (W4)
     #[arg(long)]
     pub cross_server: bool,
@@ -301,9 +307,19 @@ pub struct LoginBench {
 
 #[derive(Debug, Args)]
 pub struct ConnectionsBench {
-    /// Connections (one user each)
+    /// Connections (one user each); past 18,000 they are spread over worker processes
     #[arg(long, default_value_t = 100)]
     pub users: usize,
+    /// Use accounts made by `imchat-server seed --prefix PREFIX` (password in
+    /// IMCHAT_BENCH_PASSWORD) instead of registering new ones
+    #[arg(long, value_name = "PREFIX")]
+    pub seeded: Option<String>,
+    /// First seeded account to use (PREFIX_FIRST onwards)
+    #[arg(long, default_value_t = 0, value_name = "N", requires = "seeded")]
+    pub first: usize,
+    /// Run as a worker process of a larger run (internal)
+    #[arg(long, hide = true, requires = "seeded")]
+    pub worker: bool,
     /// How long the connections stay idle while CPU is measured
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub idle_secs: u64,

@@ -108,6 +108,18 @@ async fn setup(
     count: usize,
     min_servers: usize,
 ) -> Result<Setup, CliError> {
+    let (servers, gate) = cluster(ctx, min_servers).await?;
+    // Unique per run, so repeated runs against one database never collide on names.
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros());
+    let run = format!("{prefix}{:x}", stamp & 0xffff_ffff);
+    let bar = crate::commands::progress(ctx, count, "creating users");
+    let users = users::create(&gate, mail_dir, &run, count, &bar).await?;
+    bar.finish_and_clear();
+    Ok(Setup { servers, gate, users })
+}
+
+/// The live chat servers' client addresses (at least `min_servers`) and a gate client.
+async fn cluster(ctx: &Context, min_servers: usize) -> Result<(Vec<String>, GateClient), CliError> {
     let status = |err| from_sdk(err, Target::Status(&ctx.status));
     let admin = AdminClient::connect(&ctx.status).await.map_err(status)?;
     let servers: Vec<String> = admin
@@ -123,18 +135,13 @@ async fn setup(
         return Err(CliError::new(ErrorKind::Unreachable, message));
     }
     let gate = GateClient::new(&ctx.gate).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
-    // Unique per run, so repeated runs against one database never collide on names.
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros());
-    let run = format!("{prefix}{:x}", stamp & 0xffff_ffff);
-    let bar = crate::commands::progress(ctx, count, "creating users");
-    let users = users::create(&gate, mail_dir, &run, count, &bar).await?;
-    bar.finish_and_clear();
-    Ok(Setup { servers, gate, users })
+    Ok((servers, gate))
 }
 
 pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
     let opts = match command {
         BenchCommand::Chat(opts) => opts,
+        BenchCommand::Connections(opts) if opts.worker => return connections::worker(ctx, &opts).await,
         BenchCommand::Connections(opts) => {
             let report = connections::run(ctx, &opts).await?;
             ctx.print(|| connections::table(&report), || output::json(&report));

@@ -22,6 +22,7 @@ use tokio::net::TcpListener;
 use tonic::transport::Channel;
 
 pub use limits::RateLimits;
+pub use password::load_test_hash;
 
 /// Largest request body accepted (bytes); larger requests get 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

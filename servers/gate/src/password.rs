@@ -30,6 +30,16 @@ fn hash_now(password: &str) -> Option<String> {
     Argon2::default().hash_password(password.as_bytes()).ok().map(|hash| hash.to_string())
 }
 
+/// An argon2id hash with the smallest parameters (8 KiB, one pass), for the accounts that
+/// `imchat-server seed` creates for load tests: their logins then measure the servers, not
+/// argon2. Verification reads the parameters from the stored hash, so such accounts log in
+/// through the normal path; accounts made by registration always get the default parameters.
+pub fn load_test_hash(password: &str) -> Option<String> {
+    let params = argon2::Params::new(8, 1, 1, None).ok()?;
+    let argon2 = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    argon2.hash_password(password.as_bytes()).ok().map(|hash| hash.to_string())
+}
+
 fn verify_now(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }

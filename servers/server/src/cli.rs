@@ -51,4 +51,28 @@ pub enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named
+    /// PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in
+    /// IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a
+    /// production database.
+    #[command(
+        after_help = "Examples:\n  IMCHAT_BENCH_PASSWORD=bench imchat-server seed --config config/gate.ini --prefix w1 --users 19000\n  IMCHAT_BENCH_PASSWORD=bench imchat-server seed --data-dir imchat-data --prefix w1 --users 19000"
+    )]
+    Seed {
+        /// The database of this role's INI file ([Mysql]); or use --data-dir.
+        #[arg(long, conflicts_with = "data_dir", required_unless_present = "data_dir")]
+        config: Option<PathBuf>,
+        /// The embedded default's data directory (its SQLite database).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Name prefix of the accounts.
+        #[arg(long)]
+        prefix: String,
+        /// How many accounts.
+        #[arg(long)]
+        users: u32,
+        /// The accounts' password.
+        #[arg(long, env = "IMCHAT_BENCH_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
 }

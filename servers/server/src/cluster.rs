@@ -32,6 +32,37 @@ pub async fn connect_db(config: &DbConfig) -> anyhow::Result<Db> {
         .with_context(|| format!("cannot open the database {}", config.describe()))
 }
 
+/// The embedded default's SQLite database in `data_dir`.
+fn embedded_db_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite:{}?mode=rwc", data_dir.join("imchat.db").display())
+}
+
+/// Opens (creating if needed) the embedded default's database, as `all` would.
+pub async fn open_embedded_db(data_dir: &std::path::Path) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    Db::connect(&embedded_db_url(data_dir), &DbOptions::default()).await.context("cannot open the database")
+}
+
+/// Longest `seed --prefix` (names are `<prefix>_<n>`, at most 32 characters).
+pub const MAX_SEED_PREFIX: usize = 20;
+
+/// `imchat-server seed`: many load-test accounts at once; returns the first uid.
+pub async fn seed(db: &Db, prefix: &str, users: u32, password: &str) -> anyhow::Result<i32> {
+    anyhow::ensure!(users > 0, "--users must be at least 1");
+    // Lowercase, because logins normalise the email; short, so `<prefix>_<n>` is a valid name.
+    anyhow::ensure!(
+        (1..=MAX_SEED_PREFIX).contains(&prefix.len())
+            && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "--prefix must be 1 to {MAX_SEED_PREFIX} lowercase letters and digits"
+    );
+    imchat_proto::rules::check_password(password)
+        .map_err(|err| anyhow::anyhow!("IMCHAT_BENCH_PASSWORD is not a valid password: {err}"))?;
+    let hash = imchat_gate::load_test_hash(password).context("cannot hash the password")?;
+    db.seed_users(prefix, users, &hash)
+        .await
+        .with_context(|| format!("cannot seed {users} accounts named {prefix}_N (is the prefix already used?)"))
+}
+
 pub async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Kv> {
     let kv = Kv::redis(&config.url()).await.with_context(|| format!("cannot connect to {}", config.describe()))?;
     Ok(kv.with_prefix(&config.prefix))
@@ -158,7 +189,7 @@ impl Suite {
                 std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
                 let mail_dir = data_dir.join("mail");
                 let mail = MailConfig::Files { dir: mail_dir.clone(), from: "imchat <no-reply@imchat.invalid>".into() };
-                let db_url = format!("sqlite:{}?mode=rwc", data_dir.join("imchat.db").display());
+                let db_url = embedded_db_url(data_dir);
                 (db_url, mail, Some(Kv::memory()), Some(mail_dir))
             }
             Backends::External { db_url, mail, .. } => {

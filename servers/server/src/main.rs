@@ -52,6 +52,20 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Verify { config: path } => cluster::run_verify(config::load(&path, config::read_verify)?, stop).await,
         Command::Status { config: path } => cluster::run_status(config::load(&path, config::read_status)?, stop).await,
         Command::Chat { config: path } => cluster::run_chat(config::load(&path, config::read_chat)?, stop).await,
+        Command::Seed { config: path, data_dir, prefix, users, password } => {
+            let db = match (path, data_dir) {
+                (Some(path), _) => cluster::connect_db(&config::load(&path, config::read_gate)?.db).await?,
+                (None, Some(dir)) => cluster::open_embedded_db(&dir).await?,
+                (None, None) => anyhow::bail!("--config or --data-dir is required"),
+            };
+            let first = cluster::seed(&db, &prefix, users, &password).await?;
+            println!(
+                "seeded {users} accounts {prefix}_0..{prefix}_{} (uids {first}..{})",
+                users.saturating_sub(1),
+                i64::from(first) + i64::from(users) - 1
+            );
+            Ok(())
+        }
     }
 }
 

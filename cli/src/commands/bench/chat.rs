@@ -139,6 +139,9 @@ pub async fn drive(
     let users = clients.len();
     let uids: Vec<i32> = clients.iter().map(|(uid, _, _)| *uid).collect();
     let start = Instant::now();
+    // Idempotency keys are unique per drive: phases that reuse users must not collide with
+    // earlier phases' keys (the server would answer with the earlier, stored message).
+    let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()) as u64;
     let tally = Arc::new(Mutex::new(Tally::new()));
     let expected = load.messages * users as u64;
     let before = procs::sample();
@@ -187,9 +190,12 @@ pub async fn drive(
                         _ => start.elapsed().as_micros(),
                     };
                     let text = body(sent_us, size);
-                    let unique = format!("{{b-{uid}-{n}}}");
-                    if chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await.is_err() {
-                        errors += 1;
+                    let unique = format!("{{b-{nonce:x}-{uid}-{n}}}");
+                    // An acknowledgement of anything but this text (say, an earlier message with the
+                    // same key) is an error too.
+                    match chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await {
+                        Ok(rsp) if rsp.chat_datas.first().is_some_and(|d| d.content == text) => {}
+                        _ => errors += 1,
                     }
                 }
                 errors

@@ -16,7 +16,8 @@ pub async fn run(ctx: &Context, opts: &LatencyBench) -> Result<Vec<Report>, CliE
     }
     let needed = if opts.cross_server { 2 } else { 1 };
     let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "lat", opts.users, needed).await?;
-    let mut load = Load { messages: opts.messages, size: opts.size, window: 1, rate: None, max_secs: opts.max_secs };
+    let mut load =
+        Load { messages: opts.messages, size: opts.size, window: opts.window, rate: None, max_secs: opts.max_secs };
 
     let clients = connect(&people, &servers, opts.cross_server).await?;
     let threads = befriend(&clients).await?;

@@ -1,6 +1,7 @@
 //! Bench users, created through the normal path: a mailed code (read from the mail files of
-//! the embedded default, `--mail-dir`), registration, HTTP login. Gate rate limits are waited
-//! out, not treated as failures.
+//! the embedded default, `--mail-dir`), registration, HTTP login; or, for large counts,
+//! accounts made by `imchat-server seed`, logged in over HTTP many at a time. Gate rate limits
+//! are waited out, not treated as failures.
 
 use std::path::Path;
 use std::time::Duration;
@@ -93,6 +94,39 @@ pub async fn create(
         let login = patiently(gate, || gate.login(&email, &password)).await?;
         users.push(BenchUser { uid, token: login.token, email, password: password.clone() });
         bar.inc(1);
+    }
+    Ok(users)
+}
+
+/// Seeded accounts logged in at once (each login is an HTTP request and a status-server call).
+const SEEDED_LOGINS_IN_FLIGHT: usize = 64;
+
+/// Logs in seeded accounts `<prefix>_<n>` for `n` in `range` (made by `imchat-server seed`;
+/// password from `IMCHAT_BENCH_PASSWORD`).
+pub async fn seeded(
+    gate: &GateClient,
+    prefix: &str,
+    range: std::ops::Range<usize>,
+    bar: &indicatif::ProgressBar,
+) -> Result<Vec<BenchUser>, CliError> {
+    let password = std::env::var("IMCHAT_BENCH_PASSWORD")
+        .map_err(|_| CliError::usage("--seeded needs the seeded accounts' password in IMCHAT_BENCH_PASSWORD"))?;
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(SEEDED_LOGINS_IN_FLIGHT));
+    let mut logins = Vec::with_capacity(range.len());
+    for n in range {
+        let (gate, password, slots, bar) = (gate.clone(), password.clone(), slots.clone(), bar.clone());
+        let email = format!("{prefix}.{n}@bench.invalid");
+        logins.push(tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("never closed");
+            let login = patiently(&gate, || gate.login(&email, &password)).await?;
+            bar.inc(1);
+            Ok::<_, CliError>(BenchUser { uid: login.uid, token: login.token, email, password })
+        }));
+    }
+    let mut users = Vec::with_capacity(logins.len());
+    for login in logins {
+        let user = login.await.map_err(|err| CliError::new(crate::errors::ErrorKind::Internal, err.to_string()))??;
+        users.push(user);
     }
     Ok(users)
 }

@@ -130,4 +130,41 @@ impl Db {
             .await?;
         Ok(PasswordReset::Ok)
     }
+
+    /// Creates `count` accounts named `<prefix>_<n>` with email `<prefix>.<n>@bench.invalid`,
+    /// all with `pwd_hash`, in batched inserts; returns the first uid (they are consecutive).
+    /// For load tests, which need more accounts than the register path makes in reasonable
+    /// time. Fails without creating anything if a name or email of the range exists.
+    pub async fn seed_users(&self, prefix: &str, count: u32, pwd_hash: &str) -> Result<i32, StoreError> {
+        let mut tx = self.begin().await?;
+        let count_i64 = i64::from(count);
+        sqlx::query("UPDATE user_id SET id = id + ?").bind(count_i64).execute(&mut *tx).await?;
+        let last: i64 = sqlx::query("SELECT id FROM user_id").fetch_one(&mut *tx).await?.try_get(0)?;
+        let first = last - count_i64 + 1;
+        i32::try_from(last).map_err(|_| StoreError::Exhausted("uid"))?;
+        let mut n = 0u32;
+        while n < count {
+            let rows = (count - n).min(SEED_CHUNK);
+            let values = vec!["(?, ?, ?, ?, ?, '')"; rows as usize].join(", ");
+            let sql =
+                sqlx::AssertSqlSafe(format!("INSERT INTO user (uid, name, email, pwd, nick, icon) VALUES {values}"));
+            let mut query = sqlx::query(sql);
+            for k in n..n + rows {
+                let name = format!("{prefix}_{k}");
+                query = query
+                    .bind(first + i64::from(k))
+                    .bind(name.clone())
+                    .bind(format!("{prefix}.{k}@bench.invalid"))
+                    .bind(pwd_hash.to_owned())
+                    .bind(name);
+            }
+            query.execute(&mut *tx).await?;
+            n += rows;
+        }
+        tx.commit().await?;
+        Ok(i32::try_from(first).map_err(|_| StoreError::Exhausted("uid"))?)
+    }
 }
+
+/// Accounts per multi-row insert when seeding (a bounded statement size; 5 parameters each).
+pub const SEED_CHUNK: u32 = 500;
