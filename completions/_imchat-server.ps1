@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the verification-code server')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Run the status server')
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Run one chat server')
+            [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -70,12 +71,24 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imchat-server;seed' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The database of this role''s INI file ([Mysql]); or use --data-dir')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'The embedded default''s data directory (its SQLite database)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Name prefix of the accounts')
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'How many accounts')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'The accounts'' password')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Log filter, e.g. `info` or `imchat_chat=debug`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imchat-server;help' {
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files')
             [CompletionResult]::new('gate', 'gate', [CompletionResultType]::ParameterValue, 'Run the HTTP gate server')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the verification-code server')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Run the status server')
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Run one chat server')
+            [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -92,6 +105,9 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             break
         }
         'imchat-server;help;chat' {
+            break
+        }
+        'imchat-server;help;seed' {
             break
         }
         'imchat-server;help;help' {

@@ -287,6 +287,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
         }
         'imctl;bench;connections' {
             [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Connections (one user each)')
+            [CompletionResult]::new('--seeded', '--seeded', [CompletionResultType]::ParameterName, 'Use accounts made by `imchat-server seed --prefix PREFIX` (password in IMCHAT_BENCH_PASSWORD) instead of registering new ones')
+            [CompletionResult]::new('--first', '--first', [CompletionResultType]::ParameterName, 'First seeded account to use (PREFIX_FIRST onwards)')
+            [CompletionResult]::new('--per-process', '--per-process', [CompletionResultType]::ParameterName, 'Connections per load-generator process; more are spread over worker processes (one process may open 20,000 descriptors here)')
             [CompletionResult]::new('--idle-secs', '--idle-secs', [CompletionResultType]::ParameterName, 'How long the connections stay idle while CPU is measured')
             [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
             [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
@@ -294,6 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Run as a worker process of a larger run (internal)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -320,6 +324,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users (an even number: they chat in pairs)')
             [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages each user sends in each phase')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per message')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Messages each user keeps in flight (the maximum is measured with this window; open-loop sends may overlap up to it)')
             [CompletionResult]::new('--loads', '--loads', [CompletionResultType]::ParameterName, 'Open-loop loads, in percent of the measured maximum')
             [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
             [CompletionResult]::new('--max-secs', '--max-secs', [CompletionResultType]::ParameterName, 'Upper bound on each phase, in seconds')

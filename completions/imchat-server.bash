@@ -28,6 +28,9 @@ _imchat__server() {
             imchat__server,help)
                 cmd="imchat__server__subcmd__help"
                 ;;
+            imchat__server,seed)
+                cmd="imchat__server__subcmd__seed"
+                ;;
             imchat__server,status)
                 cmd="imchat__server__subcmd__status"
                 ;;
@@ -46,6 +49,9 @@ _imchat__server() {
             imchat__server__subcmd__help,help)
                 cmd="imchat__server__subcmd__help__subcmd__help"
                 ;;
+            imchat__server__subcmd__help,seed)
+                cmd="imchat__server__subcmd__help__subcmd__seed"
+                ;;
             imchat__server__subcmd__help,status)
                 cmd="imchat__server__subcmd__help__subcmd__status"
                 ;;
@@ -59,7 +65,7 @@ _imchat__server() {
 
     case "${cmd}" in
         imchat__server)
-            opts="-h -V --log --help --version all gate verify status chat help"
+            opts="-h -V --log --help --version all gate verify status chat seed help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,7 +153,7 @@ _imchat__server() {
             return 0
             ;;
         imchat__subcmd__server__subcmd__help)
-            opts="all gate verify status chat help"
+            opts="all gate verify status chat seed help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,6 +222,20 @@ _imchat__server() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imchat__subcmd__server__subcmd__help__subcmd__seed)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imchat__subcmd__server__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -237,6 +257,44 @@ _imchat__server() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imchat__subcmd__server__subcmd__seed)
+            opts="-h --config --data-dir --prefix --users --password --log --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

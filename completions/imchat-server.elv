@@ -28,6 +28,7 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand verify 'Run the verification-code server'
             cand status 'Run the status server'
             cand chat 'Run one chat server'
+            cand seed 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imchat-server;all'= {
@@ -61,12 +62,23 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imchat-server;seed'= {
+            cand --config 'The database of this role''s INI file ([Mysql]); or use --data-dir'
+            cand --data-dir 'The embedded default''s data directory (its SQLite database)'
+            cand --prefix 'Name prefix of the accounts'
+            cand --users 'How many accounts'
+            cand --password 'The accounts'' password'
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imchat-server;help'= {
             cand all 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files'
             cand gate 'Run the HTTP gate server'
             cand verify 'Run the verification-code server'
             cand status 'Run the status server'
             cand chat 'Run one chat server'
+            cand seed 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imchat-server;help;all'= {
@@ -78,6 +90,8 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
         &'imchat-server;help;status'= {
         }
         &'imchat-server;help;chat'= {
+        }
+        &'imchat-server;help;seed'= {
         }
         &'imchat-server;help;help'= {
         }

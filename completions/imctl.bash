@@ -321,13 +321,25 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__connections)
-            opts="-o -q -h --users --idle-secs --mail-dir --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --seeded --first --per-process --worker --idle-secs --mail-dir --gate --status --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seeded)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --first)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-process)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -465,7 +477,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__latency)
-            opts="-o -q -h --users --messages --size --cross-server --loads --mail-dir --max-secs --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --window --cross-server --loads --mail-dir --max-secs --gate --status --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +492,10 @@ _imctl() {
                     return 0
                     ;;
                 --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

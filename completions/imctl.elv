@@ -259,6 +259,9 @@ set edit:completion:arg-completer[imctl] = {|@words|
         }
         &'imctl;bench;connections'= {
             cand --users 'Connections (one user each)'
+            cand --seeded 'Use accounts made by `imchat-server seed --prefix PREFIX` (password in IMCHAT_BENCH_PASSWORD) instead of registering new ones'
+            cand --first 'First seeded account to use (PREFIX_FIRST onwards)'
+            cand --per-process 'Connections per load-generator process; more are spread over worker processes (one process may open 20,000 descriptors here)'
             cand --idle-secs 'How long the connections stay idle while CPU is measured'
             cand --mail-dir 'Where the verification mails of the embedded default arrive'
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
@@ -266,6 +269,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
             cand -o 'Output format: a table on a terminal, JSON when piped'
             cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --worker 'Run as a worker process of a larger run (internal)'
             cand -q 'Print nothing on success (errors still go to stderr)'
             cand --quiet 'Print nothing on success (errors still go to stderr)'
             cand -h 'Print help'
@@ -290,6 +294,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --users 'Users (an even number: they chat in pairs)'
             cand --messages 'Messages each user sends in each phase'
             cand --size 'Bytes per message'
+            cand --window 'Messages each user keeps in flight (the maximum is measured with this window; open-loop sends may overlap up to it)'
             cand --loads 'Open-loop loads, in percent of the measured maximum'
             cand --mail-dir 'Where the verification mails of the embedded default arrive'
             cand --max-secs 'Upper bound on each phase, in seconds'

@@ -200,6 +200,9 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l users -d 'Connections (one user each)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l seeded -d 'Use accounts made by `imchat-server seed --prefix PREFIX` (password in IMCHAT_BENCH_PASSWORD) instead of registering new ones' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l first -d 'First seeded account to use (PREFIX_FIRST onwards)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l per-process -d 'Connections per load-generator process; more are spread over worker processes (one process may open 20,000 descriptors here)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l idle-secs -d 'How long the connections stay idle while CPU is measured' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
@@ -208,6 +211,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
 json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l worker -d 'Run as a worker process of a larger run (internal)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l users -d 'Distinct users' -r
@@ -225,6 +229,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l users -d 'Users (an even number: they chat in pairs)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l messages -d 'Messages each user sends in each phase' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l size -d 'Bytes per message' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l window -d 'Messages each user keeps in flight (the maximum is measured with this window; open-loop sends may overlap up to it)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l loads -d 'Open-loop loads, in percent of the measured maximum' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l max-secs -d 'Upper bound on each phase, in seconds' -r

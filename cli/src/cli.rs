@@ -307,7 +307,7 @@ pub struct LoginBench {
 
 #[derive(Debug, Args)]
 pub struct ConnectionsBench {
-    /// Connections (one user each); past 18,000 they are spread over worker processes
+    /// Connections (one user each)
     #[arg(long, default_value_t = 100)]
     pub users: usize,
     /// Use accounts made by `imchat-server seed --prefix PREFIX` (password in
@@ -317,6 +317,10 @@ pub struct ConnectionsBench {
     /// First seeded account to use (PREFIX_FIRST onwards)
     #[arg(long, default_value_t = 0, value_name = "N", requires = "seeded")]
     pub first: usize,
+    /// Connections per load-generator process; more are spread over worker processes (one
+    /// process may open 20,000 descriptors here)
+    #[arg(long, default_value_t = 18_000, value_name = "N")]
+    pub per_process: usize,
     /// Run as a worker process of a larger run (internal)
     #[arg(long, hide = true, requires = "seeded")]
     pub worker: bool,

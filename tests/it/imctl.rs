@@ -221,6 +221,49 @@ async fn documented_registration_script() {
     cluster.shutdown().await;
 }
 
+/// Accounts seeded by `imchat-server seed` log in through the normal path, and a connections
+/// run larger than one process's share is held by worker processes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_accounts_and_worker_processes() {
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let data_dir = cluster.data_dir().to_str().unwrap().to_owned();
+    let seed = |args: &[&str]| {
+        std::process::Command::new(imchat_tests::binary("imchat-server"))
+            .args(["seed", "--data-dir", &data_dir])
+            .args(args)
+            .env("IMCHAT_BENCH_PASSWORD", "bench-pw")
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = seed(&["--prefix", "s1", "--users", "5"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("seeded 5 accounts s1_0..s1_4"));
+    let again = seed(&["--prefix", "s1", "--users", "5"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is the prefix already used?"));
+    let bad = seed(&["--prefix", "Upper", "--users", "1"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("lowercase"), "{}", String::from_utf8_lossy(&bad.stderr));
+
+    let login = cluster.gate.login("s1.4@bench.invalid", "bench-pw").await.unwrap();
+    assert!(!login.token.is_empty());
+    let child = tokio::process::Command::new(imchat_tests::binary("imctl"))
+        .args(["--gate", &format!("http://{}", cluster.suite.gate), "--status", &cluster.suite.status.to_string()])
+        .args(["bench", "connections", "--seeded", "s1", "--users", "5", "--per-process", "2", "--idle-secs", "1"])
+        .args(["-o", "json"])
+        .env("IMCHAT_BENCH_PASSWORD", "bench-pw")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out =
+        tokio::time::timeout(imchat_tests::DEADLINE, child.wait_with_output()).await.expect("imctl hung").unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["processes"].as_u64(), report["alive"].as_u64()), (Some(3), Some(5)), "{report}");
+    cluster.shutdown().await;
+}
+
 /// A short smoke run of the chat benchmark on each topology: nothing lost, nothing
 /// duplicated (no timing asserts; the numbers live in docs/BENCHMARKS.md).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

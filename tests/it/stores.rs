@@ -63,6 +63,21 @@ async fn users_register_once_and_reset(db: Db) {
     assert_eq!(db.user_by_uid(a).await.unwrap().unwrap().pwd, "h2");
 }
 
+sql_test!(seeded_accounts_are_consecutive_and_all_or_nothing);
+async fn seeded_accounts_are_consecutive_and_all_or_nothing(db: Db) {
+    let before = user(&db, "first").await;
+    let count = imchat_store::SEED_CHUNK * 2 + 7; // full chunks and a partial one
+    let first = db.seed_users("w1", count, "$argon2id$cheap").await.unwrap();
+    assert_eq!(first, before + 1);
+    let last = db.user_by_email(&format!("w1.{}@bench.invalid", count - 1)).await.unwrap().unwrap();
+    assert_eq!((last.uid, last.pwd.as_str()), (first + count as i32 - 1, "$argon2id$cheap"));
+    assert_eq!(last.name, format!("w1_{}", count - 1));
+    assert_eq!(db.user_by_name("w1_0").await.unwrap().unwrap().uid, first);
+    // A prefix already used fails as a whole and leaves the uid sequence where it was.
+    assert!(db.seed_users("w1", 3, "x").await.is_err());
+    assert_eq!(user(&db, "after").await, first + count as i32);
+}
+
 sql_test!(friendship_thread_and_messages);
 async fn friendship_thread_and_messages(db: Db) {
     let (a, b) = (user(&db, "a").await, user(&db, "b").await);

@@ -172,6 +172,11 @@ impl TestCluster {
         cluster
     }
 
+    /// Where the embedded flavor keeps its database and mail.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// A key-value handle onto the cluster's store (for inspection).
     pub async fn kv(&self) -> imchat_store::Kv {
         match &self.services {

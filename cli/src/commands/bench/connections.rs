@@ -1,7 +1,7 @@
 //! W1: many authenticated connections that only heartbeat. Reports what each idle connection
-//! costs the chat servers in memory, and the CPU they burn while idle. Past
-//! [`CONNS_PER_PROCESS`] the connections are held by worker processes (this binary again, in
-//! `--worker` mode), because one process may open only so many sockets.
+//! costs the chat servers in memory, and the CPU they burn while idle. Past `--per-process`
+//! connections they are held by worker processes (this binary again, in `--worker` mode),
+//! because one process may open only so many sockets.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -20,9 +20,6 @@ use crate::output::Table;
 
 /// How often each bench connection heartbeats (the client default).
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
-/// Connections one load-generator process holds (the machine allows 20,000 descriptors per
-/// process; the rest is headroom for the gate and status clients).
-pub const CONNS_PER_PROCESS: usize = 18_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnReport {
@@ -103,15 +100,16 @@ impl Held {
 }
 
 pub async fn run(ctx: &Context, opts: &ConnectionsBench) -> Result<ConnReport, CliError> {
-    if opts.users > CONNS_PER_PROCESS && opts.seeded.is_none() {
+    let per_process = opts.per_process.max(1);
+    if opts.users > per_process && opts.seeded.is_none() {
         return Err(CliError::usage(format!(
-            "more than {CONNS_PER_PROCESS} connections are held by several processes and need seeded accounts: \
+            "more than {per_process} connections are held by several processes and need seeded accounts: \
              create them with `imchat-server seed` and pass --seeded PREFIX"
         )));
     }
     let before = procs::sample();
     let rss_before = before.imchat_rss_now();
-    let (connected, errors, processes, finish) = if opts.users > CONNS_PER_PROCESS {
+    let (connected, errors, processes, finish) = if opts.users > per_process {
         let workers = Workers::spawn(ctx, opts).await?;
         let (connected, errors) = workers.ready;
         (connected, errors, workers.children.len(), Finish::Workers(workers))
@@ -175,7 +173,7 @@ pub async fn worker(ctx: &Context, opts: &ConnectionsBench) -> Result<(), CliErr
     Ok(())
 }
 
-/// Worker processes, each holding up to [`CONNS_PER_PROCESS`] connections.
+/// Worker processes, each holding up to `--per-process` connections.
 struct Workers {
     children: Vec<(Child, tokio::io::Lines<BufReader<ChildStdout>>)>,
     /// Connections up, and failures, once every worker reported.
@@ -191,7 +189,7 @@ impl Workers {
         let mut first = opts.first;
         let end = opts.first + opts.users;
         while first < end {
-            let count = (end - first).min(CONNS_PER_PROCESS);
+            let count = (end - first).min(opts.per_process.max(1));
             let mut child = Command::new(&exe)
                 .args(["--gate", &ctx.gate, "--status", &ctx.status, "-q", "bench", "connections", "--worker"])
                 .args(["--seeded", prefix, "--first", &first.to_string(), "--users", &count.to_string()])

@@ -162,7 +162,7 @@ impl Db {
             n += rows;
         }
         tx.commit().await?;
-        Ok(i32::try_from(first).map_err(|_| StoreError::Exhausted("uid"))?)
+        i32::try_from(first).map_err(|_| StoreError::Exhausted("uid"))
     }
 }
 
