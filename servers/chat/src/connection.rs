@@ -1,5 +1,5 @@
 //! The only code that touches client sockets: the accept loop, the read loop (bytes into
-//! frames via the sans-IO decoder) and the write loop (queued frames out, batched into one
+//! frames via the sans-IO decoder) and the write loop (queued frames out, gathered into one
 //! write per wake-up).
 
 use std::sync::Arc;
@@ -9,51 +9,23 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use imchat_proto::codec::{Decoded, Decoder};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
+use crate::outbox::{Outbox, Taken};
 use crate::session::{Flow, Pending, Session, Step};
 
-/// Initial read buffer; grows for a large frame and shrinks back once empty.
+/// Room made in the read buffer for each read; it grows for a large frame. The buffer exists
+/// only while bytes are being read or decoded: an idle connection holds none (memory per idle
+/// connection is a benchmark target).
 const READ_BUFFER: usize = 512;
-/// A buffer that grew past this for a large frame or burst is dropped once empty, so an idle
-/// connection holds only small buffers (memory per idle connection is a benchmark target).
-const KEEP_BUFFER: usize = 4 * 1024;
 /// Bytes gathered from the queue into one socket write.
 const WRITE_BATCH: usize = 64 * 1024;
-
-/// The sending side of a session: a bounded frame queue and a close signal.
-#[derive(Debug, Clone)]
-pub(crate) struct Outbox {
-    tx: mpsc::Sender<Bytes>,
-    close: CancellationToken,
-}
-
-impl Outbox {
-    /// Queues one encoded frame. A full queue means the client does not read: it is
-    /// disconnected (its messages are safe in the database and reach it by sync).
-    pub(crate) fn push(&self, frame: Bytes) -> bool {
-        match self.tx.try_send(frame) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!("slow consumer: outbound queue full, disconnecting");
-                self.close.cancel();
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        }
-    }
-
-    /// Ends the session after the frames already queued are flushed.
-    pub(crate) fn close(&self) {
-        self.close.cancel();
-    }
-}
 
 pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
     let slots = Arc::new(Semaphore::new(shared.config.limits.max_connections));
@@ -91,43 +63,38 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
 async fn serve(stream: TcpStream, shared: Arc<Shared>, stop: CancellationToken) {
     let _ = stream.set_nodelay(true);
     let (reader, writer) = stream.into_split();
-    let (tx, rx) = mpsc::channel(shared.config.limits.out_queue.max(1));
-    let close = stop.child_token();
-    let outbox = Outbox { tx, close: close.clone() };
-    let mut write_task =
-        AbortOnDrop(tokio::spawn(write_loop(writer, rx, close.clone(), shared.config.limits.close_flush)));
+    let outbox = Outbox::new(shared.config.limits.out_queue);
     let mut session = Session::new(shared.clone(), outbox.clone());
-    read_loop(reader, &mut session, &outbox, &close, &shared).await;
-    session.end().await;
-    close.cancel();
-    let _ = (&mut write_task.0).await;
-}
-
-/// Ties the write task to its connection: if the connection task is aborted (the server is
-/// killed), the socket's write half goes with it instead of lingering.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    let read_side = async {
+        read_loop(reader, &mut session, &outbox, &stop, &shared).await;
+        Box::pin(session.end()).await;
+        outbox.close();
+    };
+    // The writer runs beside the reader in the same task: one task per connection to keep in
+    // memory, and a reply wakes no other task.
+    tokio::join!(read_side, write_loop(writer, outbox.clone(), shared.config.limits.close_flush));
 }
 
 /// Reads frames and hands them to the session. Text messages (1017) are pipelined: up to
 /// `limits.pipeline` per connection wait for their commit at once, finished in order; any other
 /// frame first waits for those, so replies always keep the order of their requests.
 async fn read_loop(
-    mut reader: OwnedReadHalf,
+    reader: OwnedReadHalf,
     session: &mut Session,
     outbox: &Outbox,
-    close: &CancellationToken,
+    stop: &CancellationToken,
     shared: &Shared,
 ) {
     let mut decoder = Decoder::new(shared.config.limits.max_body);
-    let mut buf = BytesMut::with_capacity(READ_BUFFER);
+    let mut buf = BytesMut::new();
     let idle = shared.config.limits.idle_timeout;
     let window = shared.config.limits.pipeline.max(1);
-    let mut pending: FuturesOrdered<Pending> = FuturesOrdered::new();
+    let mut pending = Pipeline::default();
+    // One lazily re-armed timer for the idle timeout: activity only records the time, and the
+    // timer, when it fires early, moves to the new deadline.
+    let mut last_read = tokio::time::Instant::now();
+    let deadline = tokio::time::sleep(idle);
+    tokio::pin!(deadline);
     loop {
         while pending.len() < window
             && let Some(decoded) = decoder.decode(&mut buf)
@@ -137,7 +104,9 @@ async fn read_loop(
                     if !Session::pipelined(frame.id) {
                         finish_all(&mut pending, session).await;
                     }
-                    match session.handle(frame).await {
+                    // Boxed: a handler's state lives only while it runs, not in every idle
+                    // connection's task.
+                    match Box::pin(session.handle(frame)).await {
                         Step::Done(flow) => flow,
                         Step::Pending(next) => {
                             pending.push_back(next);
@@ -152,27 +121,33 @@ async fn read_loop(
                     Flow::Continue
                 }
             };
-            if flow == Flow::Close || close.is_cancelled() {
+            if flow == Flow::Close || outbox.is_closed() || stop.is_cancelled() {
                 return;
             }
         }
-        if buf.is_empty() && buf.capacity() > KEEP_BUFFER {
-            buf = BytesMut::with_capacity(READ_BUFFER);
+        if buf.is_empty() {
+            buf = BytesMut::new();
         }
         let read = tokio::select! {
-            _ = close.cancelled() => return,
+            _ = outbox.closed() => return,
+            _ = stop.cancelled() => return,
             Some(done) = pending.next() => {
-                session.finish(done).await;
+                Box::pin(session.finish(done)).await;
                 continue;
             }
-            read = tokio::time::timeout(idle, reader.read_buf(&mut buf)), if pending.len() < window => read,
-        };
-        match read {
-            Err(_) => {
-                tracing::debug!("idle timeout");
-                return;
+            () = &mut deadline => {
+                if last_read.elapsed() >= idle {
+                    tracing::debug!("idle timeout");
+                    return;
+                }
+                deadline.as_mut().reset(last_read + idle);
+                continue;
             }
-            Ok(Ok(0)) => {
+            read = read_some(&reader, &mut buf), if pending.len() < window => read,
+        };
+        last_read = tokio::time::Instant::now();
+        match read {
+            Ok(0) => {
                 if !decoder.is_at_boundary(&buf) {
                     tracing::debug!("connection closed mid-frame");
                 }
@@ -180,8 +155,8 @@ async fn read_loop(
                 finish_all(&mut pending, session).await;
                 return;
             }
-            Ok(Ok(_)) => {}
-            Ok(Err(err)) => {
+            Ok(_) => {}
+            Err(err) => {
                 tracing::debug!(%err, "read failed");
                 return;
             }
@@ -189,9 +164,51 @@ async fn read_loop(
     }
 }
 
-async fn finish_all(pending: &mut FuturesOrdered<Pending>, session: &mut Session) {
+async fn finish_all(pending: &mut Pipeline, session: &mut Session) {
     while let Some(done) = pending.next().await {
-        session.finish(done).await;
+        Box::pin(session.finish(done)).await;
+    }
+}
+
+/// The pipelined requests in flight, allocated only while there are some.
+#[derive(Default)]
+struct Pipeline(Option<FuturesOrdered<Pending>>);
+
+impl Pipeline {
+    fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, FuturesOrdered::len)
+    }
+
+    fn push_back(&mut self, next: Pending) {
+        self.0.get_or_insert_with(FuturesOrdered::new).push_back(next);
+    }
+
+    /// The oldest request once it is done; `None` when there is none.
+    async fn next(&mut self) -> Option<crate::session::Finished> {
+        let done = self.0.as_mut()?.next().await;
+        if self.len() == 0 {
+            self.0 = None;
+        }
+        done
+    }
+}
+
+/// Reads what has arrived into `buf`, making room only once the socket is readable.
+async fn read_some(reader: &OwnedReadHalf, buf: &mut BytesMut) -> std::io::Result<usize> {
+    loop {
+        reader.readable().await?;
+        if buf.capacity() - buf.len() < READ_BUFFER {
+            buf.reserve(READ_BUFFER);
+        }
+        match reader.try_read_buf(buf) {
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                // A stale readiness: give the room back before waiting again.
+                if buf.is_empty() {
+                    *buf = BytesMut::new();
+                }
+            }
+            other => return other,
+        }
     }
 }
 
@@ -201,52 +218,49 @@ pub(crate) fn send_error(outbox: &Outbox, code: ErrorCode, req_id: u16) {
     outbox.push(buf.freeze());
 }
 
-async fn write_loop(
-    mut writer: OwnedWriteHalf,
-    mut rx: mpsc::Receiver<Bytes>,
-    close: CancellationToken,
-    close_flush: std::time::Duration,
-) {
-    let mut batch = BytesMut::new();
-    'run: loop {
-        let first = tokio::select! {
-            biased;
-            _ = close.cancelled() => break,
-            frame = rx.recv() => frame,
+/// Writes queued frames: a lone frame as it is, several gathered into one write. On close it
+/// flushes what is left, but never waits long on a client that does not read.
+async fn write_loop(mut writer: OwnedWriteHalf, outbox: Outbox, close_flush: std::time::Duration) {
+    let left = 'run: loop {
+        let frames = match outbox.take().await {
+            Taken::Frames(frames) => frames,
+            Taken::Closed(frames) => break 'run gather(frames),
         };
-        let Some(first) = first else { break };
-        batch.extend_from_slice(&first);
-        while batch.len() < WRITE_BATCH {
-            match rx.try_recv() {
-                Ok(frame) => batch.extend_from_slice(&frame),
-                Err(_) => break,
-            }
-        }
+        let mut out = gather(frames);
         // `write_buf` only consumes what was written, so a close in the middle loses nothing.
-        while !batch.is_empty() {
+        while !out.is_empty() {
             tokio::select! {
-                written = writer.write_buf(&mut batch) => match written {
+                written = writer.write_buf(&mut out) => match written {
                     Ok(0) | Err(_) => {
-                        close.cancel();
+                        outbox.close();
                         return;
                     }
                     Ok(_) => {}
                 },
-                _ = close.cancelled() => break 'run,
+                _ = outbox.closed_while_writing() => {
+                    let mut rest = BytesMut::from(out);
+                    let (Taken::Closed(frames) | Taken::Frames(frames)) = outbox.take().await;
+                    rest.extend_from_slice(&gather(frames));
+                    break 'run rest.freeze();
+                }
             }
         }
-        if batch.capacity() > KEEP_BUFFER {
-            batch = BytesMut::new();
-        }
-    }
-    // Flush what is still queued (a kick notice, the last replies), but never wait long on a
-    // client that does not read.
-    while let Ok(frame) = rx.try_recv() {
-        batch.extend_from_slice(&frame);
-    }
+    };
     let _ = tokio::time::timeout(close_flush, async {
-        writer.write_all(&batch).await?;
+        writer.write_all(&left).await?;
         writer.shutdown().await
     })
     .await;
+}
+
+/// The frames as one buffer (no copy for a single frame).
+fn gather(mut frames: std::collections::VecDeque<Bytes>) -> Bytes {
+    if frames.len() <= 1 {
+        return frames.pop_front().unwrap_or_default();
+    }
+    let mut batch = BytesMut::with_capacity(frames.iter().map(Bytes::len).sum::<usize>().min(WRITE_BATCH));
+    for frame in frames {
+        batch.extend_from_slice(&frame);
+    }
+    batch.freeze()
 }

@@ -2,17 +2,17 @@
 //! to a local session, or to the peer chat server named by `uip_<uid>`, or nowhere when the
 //! user is offline (everything pushed is already stored and reaches them by sync).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use dashmap::DashMap;
 use imchat_proto::msg::{Message, NotifyOffline};
-use imchat_store::registry::{self, ChatServerEntry};
+use imchat_store::registry::LiveCache;
 use imchat_store::{StoreError, keys};
 
 use crate::Shared;
-use crate::connection::Outbox;
+use crate::outbox::Outbox;
 
 /// A positive route is trusted this long before `uip_` is read again.
 const ROUTE_CACHE_TTL: Duration = Duration::from_secs(5);
@@ -26,12 +26,17 @@ pub(crate) struct SessionHandle {
     pub(crate) outbox: Outbox,
 }
 
-#[derive(Default)]
 pub(crate) struct Hub {
     sessions: DashMap<i32, SessionHandle>,
     /// uid → server name, for users on other servers.
     routes: DashMap<i32, (String, Instant)>,
-    registry: Mutex<Option<(Instant, Arc<Vec<ChatServerEntry>>)>>,
+    registry: LiveCache,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub { sessions: DashMap::new(), routes: DashMap::new(), registry: LiveCache::new(REGISTRY_CACHE_TTL) }
+    }
 }
 
 impl Hub {
@@ -111,18 +116,7 @@ impl Shared {
 
     /// The gRPC address of live peer `name`.
     pub(crate) async fn peer_addr(&self, name: &str) -> Result<Option<String>, StoreError> {
-        let cached = {
-            let cache = self.hub.registry.lock().unwrap_or_else(|p| p.into_inner());
-            cache.as_ref().filter(|(at, _)| at.elapsed() < REGISTRY_CACHE_TTL).map(|(_, list)| list.clone())
-        };
-        let list = match cached {
-            Some(list) => list,
-            None => {
-                let list = Arc::new(registry::live(&self.kv).await?);
-                *self.hub.registry.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));
-                list
-            }
-        };
+        let list = self.hub.registry.get(&self.kv).await?;
         Ok(list.iter().find(|entry| entry.name == name).map(|entry| entry.rpc_addr.clone()))
     }
 }

@@ -2,13 +2,15 @@
 //! (login, search, friends, text chat, threads, history, heartbeat, imchat's offline sync),
 //! and the `ChatService` gRPC service its peers call to deliver frames and kick users.
 //!
-//! Layout: [`connection`] is the only code that touches client sockets; [`session`] turns
+//! Layout: [`connection`] is the only code that touches client sockets, fed by each session's
+//! [`outbox`]; [`session`] turns
 //! requests into replies and effects; [`hub`] knows the local sessions and routes pushes to
 //! them or, batched, to peers ([`peers`]); [`presence`] keeps this server in the registry;
 //! [`rpc`] serves peers.
 
 mod connection;
 mod hub;
+mod outbox;
 mod peers;
 mod presence;
 mod rpc;

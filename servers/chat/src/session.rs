@@ -17,8 +17,8 @@ use imchat_proto::{ErrorCode, msg::ErrorBody};
 use imchat_store::{StoreError, ThreadRow, keys};
 
 use crate::Shared;
-use crate::connection::Outbox;
 use crate::hub::SessionHandle;
+use crate::outbox::Outbox;
 
 /// What the connection does after a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use imchat_chat::{ChatConfig, ChatDeps};
 use imchat_gate::{GateConfig, GateDeps};
 use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
-use imchat_proto::peer::{Channels, endpoint};
+use imchat_proto::peer::endpoint;
 use imchat_status::StatusServer;
 use imchat_store::writer::MessageWriter;
 use imchat_store::{Db, DbOptions, Kv};
@@ -97,13 +97,7 @@ pub async fn run_verify(file: VerifyFile, stop: CancellationToken) -> anyhow::Re
 
 pub async fn run_status(file: StatusFile, stop: CancellationToken) -> anyhow::Result<()> {
     let listener = bind(&file.listen).await?;
-    let status = StatusServer {
-        kv: connect_redis(&file.redis).await?,
-        token_ttl: file.token_ttl,
-        fallback: file.fallback,
-        channels: Channels::default(),
-        assigned: Default::default(),
-    };
+    let status = StatusServer::new(connect_redis(&file.redis).await?, file.token_ttl, file.fallback);
     tracing::info!(addr = %listener.local_addr()?, "status listening");
     imchat_status::run(listener, status, stop.cancelled_owned()).await?;
     Ok(())
@@ -216,13 +210,7 @@ impl Suite {
         let mut tasks = Vec::new();
         let verify_role = Verify { kv: open_kv().await?, policy: file.codes, mailer: Mailer::new(&mail)? };
         tasks.push(tokio::spawn(wrap(imchat_verify::run(verify_l, verify_role, stop.clone().cancelled_owned()))));
-        let status_role = StatusServer {
-            kv: open_kv().await?,
-            token_ttl: file.token_ttl,
-            fallback: Vec::new(),
-            channels: Channels::default(),
-            assigned: Default::default(),
-        };
+        let status_role = StatusServer::new(open_kv().await?, file.token_ttl, Vec::new());
         tasks.push(tokio::spawn(wrap(imchat_status::run(status_l, status_role, stop.clone().cancelled_owned()))));
 
         let mut chats = Vec::new();

@@ -42,7 +42,26 @@ pub struct StatusServer {
     pub fallback: Vec<StaticServer>,
     pub channels: Channels,
     pub assigned: Assignments,
+    /// The live servers, re-read at most every [`REGISTRY_CACHE_TTL`] (a login burst asks for
+    /// a server thousands of times a second).
+    pub registry: Arc<registry::LiveCache>,
 }
+
+impl StatusServer {
+    pub fn new(kv: Kv, token_ttl: Duration, fallback: Vec<StaticServer>) -> StatusServer {
+        StatusServer {
+            kv,
+            token_ttl,
+            fallback,
+            channels: Channels::default(),
+            assigned: Assignments::default(),
+            registry: Arc::new(registry::LiveCache::new(REGISTRY_CACHE_TTL)),
+        }
+    }
+}
+
+/// How long the status server trusts its copy of the live-server list.
+pub const REGISTRY_CACHE_TTL: Duration = Duration::from_millis(250);
 
 /// Logins handed to each chat server since its last registry heartbeat. A server's count only
 /// moves when it next heartbeats, so without this a login burst would all go to one server.
@@ -79,7 +98,7 @@ impl StatusServer {
     /// The live server with the fewest sessions, counting logins handed out since its last
     /// heartbeat (ties: in turn), else the first fallback.
     async fn pick(&self) -> Result<Option<(String, u16)>, StoreError> {
-        let live = registry::live(&self.kv).await?;
+        let live = self.registry.get(&self.kv).await?;
         let mut state = self.assigned.0.lock().unwrap_or_else(|p| p.into_inner());
         let pending = |entry: &ChatServerEntry| match state.since_heartbeat.get(&entry.name) {
             Some((heartbeat, n)) if *heartbeat == entry.heartbeat_ms => *n,
@@ -101,9 +120,9 @@ impl StatusServer {
     }
 
     async fn rpc_addr_of(&self, name: &str) -> Result<Option<String>, StoreError> {
-        let live = registry::live(&self.kv).await?;
-        if let Some(entry) = live.into_iter().find(|e| e.name == name) {
-            return Ok(Some(entry.rpc_addr));
+        let live = self.registry.get(&self.kv).await?;
+        if let Some(entry) = live.iter().find(|e| e.name == name) {
+            return Ok(Some(entry.rpc_addr.clone()));
         }
         Ok(self.fallback.iter().find(|s| s.name == name).map(|s| s.rpc_addr.clone()))
     }

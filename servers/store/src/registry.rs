@@ -2,7 +2,8 @@
 //! whose server died expires by itself, so the status server never hands out a dead server.
 //! llfc's `logincount` hash is kept up to date beside it for familiar tooling.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,22 +35,49 @@ pub async fn withdraw(kv: &Kv, name: &str) -> Result<(), StoreError> {
     kv.hdel(keys::LOGIN_COUNT, name).await
 }
 
-/// Every live chat server, sorted by name.
+/// Every live chat server, sorted by name. Names come from the `logincount` hash (every
+/// announce writes it), entries from their expiring keys: the cost grows with the number of
+/// servers, not with the keyspace (a SCAN would visit every token and route key).
 pub async fn live(kv: &Kv) -> Result<Vec<ChatServerEntry>, StoreError> {
-    let mut entries: Vec<ChatServerEntry> = kv
-        .scan_prefix(keys::CHAT_SERVER_PREFIX)
-        .await?
-        .into_iter()
-        .filter_map(|(key, json)| match serde_json::from_str(&json) {
-            Ok(entry) => Some(entry),
-            Err(err) => {
-                tracing::warn!(%key, %err, "ignoring malformed chat server entry");
-                None
-            }
-        })
-        .collect();
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut names: Vec<String> = kv.hgetall(keys::LOGIN_COUNT).await?.into_keys().collect();
+    names.sort();
+    let mut entries = Vec::with_capacity(names.len());
+    for name in names {
+        let key = keys::chat_server(&name);
+        let Some(json) = kv.get(&key).await? else { continue };
+        match serde_json::from_str(&json) {
+            Ok(entry) => entries.push(entry),
+            Err(err) => tracing::warn!(%key, %err, "ignoring malformed chat server entry"),
+        }
+    }
     Ok(entries)
+}
+
+/// [`live`], re-read at most once per `ttl`: for the hot paths (every login asks the status
+/// server for a server; every push to another server needs its address).
+#[derive(Debug)]
+pub struct LiveCache {
+    ttl: Duration,
+    cached: Mutex<Option<(Instant, Arc<Vec<ChatServerEntry>>)>>,
+}
+
+impl LiveCache {
+    pub fn new(ttl: Duration) -> LiveCache {
+        LiveCache { ttl, cached: Mutex::new(None) }
+    }
+
+    pub async fn get(&self, kv: &Kv) -> Result<Arc<Vec<ChatServerEntry>>, StoreError> {
+        let fresh = {
+            let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+            cached.as_ref().filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, list)| list.clone())
+        };
+        if let Some(list) = fresh {
+            return Ok(list);
+        }
+        let list = Arc::new(live(kv).await?);
+        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));
+        Ok(list)
+    }
 }
 
 /// Server names that appear in `logincount` but have no live entry (crashed, not withdrawn).

@@ -1,0 +1,157 @@
+//! A session's outbound frame queue: bounded in frames, with a close signal for the reader and
+//! the writer of its connection. Built on a mutex-guarded `VecDeque` and two `Notify`s rather
+//! than a channel, so an idle connection's queue holds no buffer at all (memory per idle
+//! connection is a benchmark target; a channel keeps a block of slots for its whole life).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Outbox(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    state: Mutex<State>,
+    /// Wakes the writer: frames queued, or closed.
+    to_writer: Notify,
+    /// Wakes the reader: closed.
+    to_reader: Notify,
+    limit: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    frames: VecDeque<Bytes>,
+    closed: bool,
+}
+
+/// What the writer finds when it takes from the queue.
+pub(crate) enum Taken {
+    Frames(VecDeque<Bytes>),
+    Closed(VecDeque<Bytes>),
+}
+
+impl Outbox {
+    /// A queue of at most `limit` frames.
+    pub(crate) fn new(limit: usize) -> Outbox {
+        Outbox(Arc::new(Inner {
+            state: Mutex::default(),
+            to_writer: Notify::new(),
+            to_reader: Notify::new(),
+            limit: limit.max(1),
+        }))
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.0.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues one encoded frame. A full queue means the client does not read: it is
+    /// disconnected (its messages are safe in the database and reach it by sync).
+    pub(crate) fn push(&self, frame: Bytes) -> bool {
+        let mut state = self.state();
+        if state.closed {
+            return false;
+        }
+        if state.frames.len() >= self.0.limit {
+            drop(state);
+            tracing::warn!("slow consumer: outbound queue full, disconnecting");
+            self.close();
+            return false;
+        }
+        state.frames.push_back(frame);
+        drop(state);
+        self.0.to_writer.notify_one();
+        true
+    }
+
+    /// Ends the session after the frames already queued are flushed.
+    pub(crate) fn close(&self) {
+        self.state().closed = true;
+        self.0.to_writer.notify_one();
+        self.0.to_reader.notify_one();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state().closed
+    }
+
+    /// Resolves once the outbox is closed (for the reader).
+    pub(crate) async fn closed(&self) {
+        while !self.is_closed() {
+            self.0.to_reader.notified().await;
+        }
+    }
+
+    /// Waits for frames (or the close) and takes everything queued; the queue's buffer leaves
+    /// with them, so an empty queue holds no memory.
+    pub(crate) async fn take(&self) -> Taken {
+        loop {
+            // Registered before looking, so a push between the look and the wait is not missed.
+            let notified = self.0.to_writer.notified();
+            {
+                let mut state = self.state();
+                if state.closed {
+                    return Taken::Closed(std::mem::take(&mut state.frames));
+                }
+                if !state.frames.is_empty() {
+                    return Taken::Frames(std::mem::take(&mut state.frames));
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// Resolves when the outbox closes while the writer is busy writing. Wake-ups for new
+    /// frames are ignored here; the writer takes those after the write.
+    pub(crate) async fn closed_while_writing(&self) {
+        loop {
+            let notified = self.0.to_writer.notified();
+            if self.is_closed() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bounded_queue_closes_when_full_and_keeps_order() {
+        let outbox = Outbox::new(2);
+        assert!(outbox.push(Bytes::from_static(b"a")));
+        assert!(outbox.push(Bytes::from_static(b"b")));
+        assert!(!outbox.is_closed());
+        assert!(!outbox.push(Bytes::from_static(b"c")), "a third frame overflows");
+        assert!(outbox.is_closed());
+        assert!(!outbox.push(Bytes::from_static(b"d")), "nothing is queued after the close");
+        match outbox.take().await {
+            Taken::Closed(frames) => assert_eq!(frames, [Bytes::from_static(b"a"), Bytes::from_static(b"b")]),
+            Taken::Frames(_) => panic!("the queue was closed"),
+        }
+        outbox.closed().await;
+    }
+
+    #[tokio::test]
+    async fn take_waits_for_a_push_from_another_task() {
+        let outbox = Outbox::new(8);
+        let writer = tokio::spawn({
+            let outbox = outbox.clone();
+            async move {
+                match outbox.take().await {
+                    Taken::Frames(frames) => frames,
+                    Taken::Closed(_) => panic!("not closed"),
+                }
+            }
+        });
+        tokio::task::yield_now().await;
+        assert!(outbox.push(Bytes::from_static(b"x")));
+        assert_eq!(writer.await.unwrap(), [Bytes::from_static(b"x")]);
+    }
+}
