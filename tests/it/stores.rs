@@ -186,7 +186,13 @@ async fn kv_operations(kv: Kv) {
     kv.hset("h", "g", "2").await.unwrap();
     kv.hdel("h", "g").await.unwrap();
     assert_eq!(kv.hgetall("h").await.unwrap(), HashMap::from([("f".to_owned(), "1".to_owned())]));
-    kv.del(&["p:1", "q:1", "c", "h"]).await.unwrap();
+    kv.set_many(&[("m:1", "x"), ("m:2", "y")], Duration::from_secs(30)).await.unwrap();
+    assert_eq!(
+        (kv.get("m:1").await.unwrap().as_deref(), kv.get("m:2").await.unwrap().as_deref()),
+        (Some("x"), Some("y"))
+    );
+    assert!(matches!(kv.ttl("m:2").await.unwrap(), Ttl::Seconds(1..=30)));
+    kv.del(&["p:1", "q:1", "c", "h", "m:1", "m:2"]).await.unwrap();
 }
 
 kv_test!(codes_are_single_use_and_limited);

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use imchat_proto::codec::{Decoded, Decoder};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -79,7 +79,7 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>, stop: CancellationToken) 
 /// `limits.pipeline` per connection wait for their commit at once, finished in order; any other
 /// frame first waits for those, so replies always keep the order of their requests.
 async fn read_loop(
-    reader: OwnedReadHalf,
+    mut reader: OwnedReadHalf,
     session: &mut Session,
     outbox: &Outbox,
     stop: &CancellationToken,
@@ -143,7 +143,7 @@ async fn read_loop(
                 deadline.as_mut().reset(last_read + idle);
                 continue;
             }
-            read = read_some(&reader, &mut buf), if pending.len() < window => read,
+            read = read_some(&mut reader, &mut buf), if pending.len() < window => read,
         };
         last_read = tokio::time::Instant::now();
         match read {
@@ -194,22 +194,14 @@ impl Pipeline {
 }
 
 /// Reads what has arrived into `buf`, making room only once the socket is readable.
-async fn read_some(reader: &OwnedReadHalf, buf: &mut BytesMut) -> std::io::Result<usize> {
-    loop {
-        reader.readable().await?;
-        if buf.capacity() - buf.len() < READ_BUFFER {
-            buf.reserve(READ_BUFFER);
-        }
-        match reader.try_read_buf(buf) {
-            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
-                // A stale readiness: give the room back before waiting again.
-                if buf.is_empty() {
-                    *buf = BytesMut::new();
-                }
-            }
-            other => return other,
-        }
+async fn read_some(reader: &mut OwnedReadHalf, buf: &mut BytesMut) -> std::io::Result<usize> {
+    reader.readable().await?;
+    if buf.capacity() - buf.len() < READ_BUFFER {
+        buf.reserve(READ_BUFFER);
     }
+    // `read_buf` (unlike `try_read_buf`) forgets the readiness after a short read, which saves
+    // the syscall that would only learn the socket is empty.
+    reader.read_buf(buf).await
 }
 
 pub(crate) fn send_error(outbox: &Outbox, code: ErrorCode, req_id: u16) {

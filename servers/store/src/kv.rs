@@ -101,6 +101,26 @@ impl Kv {
         }
     }
 
+    /// Sets several keys with one expiry in one round trip, in order.
+    pub async fn set_many(&self, pairs: &[(&str, &str)], ttl: Duration) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                for (key, value) in pairs {
+                    state.set(self.key(key), (*value).to_owned(), Some(ttl));
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                let mut pipe = redis::pipe();
+                for (key, value) in pairs {
+                    pipe.cmd("SET").arg(self.key(key)).arg(*value).arg("PX").arg(millis(ttl)).ignore();
+                }
+                Ok(pipe.query_async(&mut conn.clone()).await?)
+            }
+        }
+    }
+
     /// Sets `key` only if it does not exist; true when it was set.
     pub async fn set_nx(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, StoreError> {
         let key = self.key(key);

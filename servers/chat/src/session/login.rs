@@ -25,11 +25,15 @@ impl Session {
             }
             Some(_) => {}
         }
-        let Some(user) = shared.db.user_by_uid(req.uid).await? else {
+        // Only after the token holds: the three reads at once, one round trip of waiting.
+        let (user, applies, mut friends) = tokio::try_join!(
+            shared.db.user_by_uid(req.uid),
+            shared.db.apply_list(req.uid, shared.config.limits.login_applies),
+            shared.db.friend_list(req.uid),
+        )?;
+        let Some(user) = user else {
             return Err(ErrorCode::UidInvalid.into());
         };
-        let applies = shared.db.apply_list(user.uid, shared.config.limits.login_applies).await?;
-        let mut friends = shared.db.friend_list(user.uid).await?;
 
         let Some(lock) = UserLock::acquire(kv, user.uid, shared.config.limits.login_lock_wait).await? else {
             return Err(ErrorCode::LoginBusy.into());
@@ -106,11 +110,12 @@ impl Session {
             }
         }
         let session_id: Arc<str> = imchat_store::random_hex(16).into();
-        let ttl = Some(shared.config.limits.route_ttl);
-        // Session id first: the kicked session's cleanup deletes the route only while the
-        // session id is still its own, so once ours is written our route is safe from it.
-        kv.set(&keys::session(uid), &session_id, ttl).await?;
-        kv.set(&keys::route(uid), &shared.config.name, ttl).await?;
+        // Session id first (the pipeline keeps the order): the kicked session's cleanup deletes
+        // the route only while the session id is still its own, so once ours is written our
+        // route is safe from it.
+        let (session_key, route_key) = (keys::session(uid), keys::route(uid));
+        let pairs = [(session_key.as_str(), &*session_id), (route_key.as_str(), shared.config.name.as_str())];
+        kv.set_many(&pairs, shared.config.limits.route_ttl).await?;
         if let Some(previous) = shared.hub.insert(uid, self.session_handle(&session_id)) {
             // A login raced past the route check on this server: close the older one too.
             previous.outbox.close();
