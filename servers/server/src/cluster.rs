@@ -12,7 +12,7 @@ use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
 use imchat_proto::peer::endpoint;
 use imchat_status::StatusServer;
-use imchat_store::writer::MessageWriter;
+use imchat_store::writer::{MessageWriter, WriterOptions};
 use imchat_store::{Db, DbOptions, Kv};
 use imchat_verify::{MailConfig, Mailer, Verify};
 use tokio::net::TcpListener;
@@ -213,6 +213,12 @@ impl Suite {
         let status_role = StatusServer::new(open_kv().await?, file.token_ttl, Vec::new());
         tasks.push(tokio::spawn(wrap(imchat_status::run(status_l, status_role, stop.clone().cancelled_owned()))));
 
+        // SQLite takes one writer at a time: the embedded chat servers share one message writer
+        // with one worker, so their commits queue in order instead of contending for the lock
+        // and sleeping in SQLite's busy handler (which showed as p99s of hundreds of ms).
+        let embedded_writer = shared_kv
+            .is_some()
+            .then(|| MessageWriter::spawn(db.clone(), WriterOptions { workers: 1, ..file.writer }));
         let mut chats = Vec::new();
         for (idx, (port, rpc_port)) in file.chat_ports.iter().enumerate() {
             let name = format!("chatserver{}", idx + 1);
@@ -220,7 +226,10 @@ impl Suite {
             let rpc = bind(&listen(*rpc_port)).await?;
             let (addr, rpc_addr) = (tcp.local_addr()?, rpc.local_addr()?);
             let chat_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
-            let writer = MessageWriter::spawn(chat_db.clone(), file.writer);
+            let writer = match &embedded_writer {
+                Some(writer) => writer.clone(),
+                None => MessageWriter::spawn(chat_db.clone(), file.writer),
+            };
             let deps = ChatDeps { db: chat_db, kv: open_kv().await?, writer };
             let config = ChatConfig {
                 name: name.clone(),
