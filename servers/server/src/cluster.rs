@@ -216,9 +216,8 @@ impl Suite {
         // SQLite takes one writer at a time: the embedded chat servers share one message writer
         // with one worker, so their commits queue in order instead of contending for the lock
         // and sleeping in SQLite's busy handler (which showed as p99s of hundreds of ms).
-        let embedded_writer = shared_kv
-            .is_some()
-            .then(|| MessageWriter::spawn(db.clone(), WriterOptions { workers: 1, ..file.writer }));
+        let embedded_writer =
+            shared_kv.is_some().then(|| MessageWriter::spawn(db.clone(), WriterOptions { workers: 1, ..file.writer }));
         let mut chats = Vec::new();
         for (idx, (port, rpc_port)) in file.chat_ports.iter().enumerate() {
             let name = format!("chatserver{}", idx + 1);
