@@ -95,6 +95,18 @@ async fn friendship_thread_and_messages(db: Db) {
     assert_eq!(remarks, ["B2"]);
     assert_eq!(db.private_thread(b, a, 2).await.unwrap(), thread_id, "one thread per pair, either order");
 
+    // The login view is the user, their requests and their friends, as the separate queries say.
+    let c = user(&db, "c").await;
+    db.upsert_apply(c, b, "hi b, it's c", "C").await.unwrap();
+    let view = db.login_view(b, 10).await.unwrap().unwrap();
+    assert_eq!(view.user, db.user_by_uid(b).await.unwrap().unwrap());
+    assert_eq!(view.applies, db.apply_list(b, 10).await.unwrap());
+    assert_eq!(view.applies.iter().map(|r| (r.from.uid, r.status)).collect::<Vec<_>>(), [(a, 1), (c, 0)]);
+    assert_eq!(view.friends, db.friend_list(b).await.unwrap());
+    assert_eq!(view.friends.iter().map(|f| (f.friend.uid, f.back.as_str())).collect::<Vec<_>>(), [(a, "A")]);
+    assert_eq!(db.login_view(b, 1).await.unwrap().unwrap().applies.len(), 1, "requests are limited");
+    assert_eq!(db.login_view(9_999_999, 10).await.unwrap(), None);
+
     // A resend with the same unique id is stored once.
     let msg = |u: &str| NewMsg::text(thread_id, a, b, u, "text", 5);
     let first = db.store_messages(&[msg("u1"), msg("u2")]).await.unwrap();

@@ -15,7 +15,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
 pub use chats::{History, MSG_STATUS_READ, NewMsg, StoredMsg, SyncPage, SyncThreadState, ThreadRow};
-pub use friends::{Accepted, ApplyRow, FriendRow};
+pub use friends::{Accepted, ApplyRow, FriendRow, LoginView};
 pub use users::{NewUser, PasswordReset, Registered, SEED_CHUNK, User};
 
 use crate::StoreError;

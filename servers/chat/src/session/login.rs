@@ -25,15 +25,11 @@ impl Session {
             }
             Some(_) => {}
         }
-        // Only after the token holds: the three reads at once, one round trip of waiting.
-        let (user, applies, mut friends) = tokio::try_join!(
-            shared.db.user_by_uid(req.uid),
-            shared.db.apply_list(req.uid, shared.config.limits.login_applies),
-            shared.db.friend_list(req.uid),
-        )?;
-        let Some(user) = user else {
+        // Only after the token holds: profile, requests and friends in one statement.
+        let Some(view) = shared.db.login_view(req.uid, shared.config.limits.login_applies).await? else {
             return Err(ErrorCode::UidInvalid.into());
         };
+        let (user, applies, mut friends) = (view.user, view.applies, view.friends);
 
         let Some(lock) = UserLock::acquire(kv, user.uid, shared.config.limits.login_lock_wait).await? else {
             return Err(ErrorCode::LoginBusy.into());

@@ -25,6 +25,14 @@ pub struct FriendRow {
     pub back: String,
 }
 
+/// What a chat login answers with: [`Db::login_view`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginView {
+    pub user: User,
+    pub applies: Vec<ApplyRow>,
+    pub friends: Vec<FriendRow>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Accepted {
     Ok {
@@ -75,6 +83,37 @@ impl Db {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    /// Everything a chat login sends back, in one statement (a login storm is bound by the
+    /// database's cost per statement): the user, up to `applies` friend requests to them
+    /// (oldest first) and their friends. `None` for an unknown uid.
+    pub async fn login_view(&self, uid: i32, applies: i64) -> Result<Option<LoginView>, StoreError> {
+        let user = prefixed("u", USER_COLUMNS);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT 0 AS part, 0 AS ord, 0 AS status, '' AS note, {user} FROM user u WHERE u.uid = ? \
+             UNION ALL SELECT * FROM (SELECT 1 AS part, a.id AS ord, a.status AS status, a.descs AS note, {user} \
+               FROM friend_apply a JOIN user u ON u.uid = a.from_uid WHERE a.to_uid = ? ORDER BY a.id LIMIT ?) ap \
+             UNION ALL SELECT 2 AS part, f.id AS ord, 0 AS status, f.back AS note, {user} \
+               FROM friend f JOIN user u ON u.uid = f.friend_id WHERE f.self_id = ? \
+             ORDER BY part, ord"
+        ));
+        let uid = i64::from(uid);
+        let rows = sqlx::query(sql).bind(uid).bind(uid).bind(applies).bind(uid).fetch_all(&self.pool).await?;
+        let mut view: Option<LoginView> = None;
+        for row in &rows {
+            let part: i64 = row.try_get("part")?;
+            let (other, note): (User, String) = (user_from_row(row)?, row.try_get("note")?);
+            match (part, view.as_mut()) {
+                (0, _) => view = Some(LoginView { user: other, applies: Vec::new(), friends: Vec::new() }),
+                (1, Some(view)) => {
+                    view.applies.push(ApplyRow { from: other, status: int(row, "status")?, descs: note })
+                }
+                (2, Some(view)) => view.friends.push(FriendRow { friend: other, back: note }),
+                _ => {}
+            }
+        }
+        Ok(view)
     }
 
     /// `uid`'s friends, in one query (llfc ran one query per friend).
