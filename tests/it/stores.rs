@@ -113,6 +113,8 @@ async fn friendship_thread_and_messages(db: Db) {
     let again = db.store_messages(&[msg("u2"), msg("u3"), msg("u3")]).await.unwrap();
     assert_eq!(first[1], again[0]);
     assert_eq!(again[1], again[2]);
+    // A plain resend (the insert itself meets the unique key) changes nothing either.
+    assert_eq!(db.store_messages(&[msg("u1")]).await.unwrap()[0], first[0]);
     let seqs: Vec<i64> = first.iter().chain(&again[1..2]).map(|m| m.seq).collect();
     assert_eq!(seqs, [3, 4, 5]);
 
@@ -151,12 +153,28 @@ async fn concurrent_batches_get_distinct_sequences(db: Db) {
             })
         })
         .collect();
-    let mut seqs = Vec::new();
+    let mut returned = Vec::new();
     for writer in writers {
-        seqs.extend(writer.await.unwrap().into_iter().map(|m| m.seq));
+        returned.extend(writer.await.unwrap());
     }
+    let mut seqs: Vec<i64> = returned.iter().map(|m| m.seq).collect();
     seqs.sort();
     assert_eq!(seqs, (1..=200).collect::<Vec<i64>>(), "no gaps, no duplicates");
+    // What each batch was told is what the database holds, ids included (they are derived
+    // from the insert id, not read back).
+    let mut stored = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = db.history(thread_id, after, 50).await.unwrap();
+        after = page.messages.last().map_or(after, |m| m.message_id);
+        stored.extend(page.messages);
+        if !page.more {
+            break;
+        }
+    }
+    returned.sort_by_key(|m| m.message_id);
+    let key = |m: &imchat_store::StoredMsg| (m.message_id, m.seq, m.unique_id.clone(), m.content.clone(), m.created_at);
+    assert_eq!(returned.iter().map(key).collect::<Vec<_>>(), stored.iter().map(key).collect::<Vec<_>>());
 }
 
 /// Runs `$name` (an async fn taking `Kv`) on the in-memory store and on Redis.

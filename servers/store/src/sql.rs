@@ -46,6 +46,10 @@ impl Default for DbOptions {
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
+    /// Whether a multi-row INSERT gets consecutive auto-increment ids reported by the server,
+    /// so stored messages' ids follow from the statement's first id without reading the rows
+    /// back.
+    consecutive_ids: bool,
 }
 
 /// How long SQLite waits on a locked database before reporting busy.
@@ -71,7 +75,20 @@ impl Db {
             });
         }
         let pool = pool.connect_with(connect).await?;
-        let db = Db { pool, dialect };
+        let consecutive_ids = match dialect {
+            // sqlx's `Any` driver does not pass SQLite's rowid on, and SQLite's round trips
+            // are in-process: the rows are read back.
+            Dialect::Sqlite => false,
+            // "Consecutive" or "traditional" lock mode and a step of one (not Galera's).
+            Dialect::MySql => {
+                let row = sqlx::query("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")
+                    .fetch_one(&pool)
+                    .await?;
+                let (mode, step): (i64, i64) = (sqlx::Row::try_get(&row, 0)?, sqlx::Row::try_get(&row, 1)?);
+                mode <= 1 && step == 1
+            }
+        };
+        let db = Db { pool, dialect, consecutive_ids };
         schema::migrate(&db).await?;
         Ok(db)
     }
