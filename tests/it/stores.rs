@@ -141,6 +141,19 @@ async fn friendship_thread_and_messages(db: Db) {
 
 sql_test!(concurrent_batches_get_distinct_sequences);
 async fn concurrent_batches_get_distinct_sequences(db: Db) {
+    // The fast path (ids from the insert id) is on exactly where auto-increment is consecutive.
+    let consecutive = match db.dialect() {
+        imchat_store::Dialect::Sqlite => false,
+        imchat_store::Dialect::MySql => {
+            use sqlx::Row;
+            let row = sqlx::query("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+            row.try_get::<i64, _>(0).unwrap() <= 1 && row.try_get::<i64, _>(1).unwrap() == 1
+        }
+    };
+    assert_eq!(db.derives_message_ids(), consecutive);
     let (a, b) = (user(&db, "a").await, user(&db, "b").await);
     let thread_id = db.private_thread(a, b, 1).await.unwrap();
     let writers: Vec<_> = (0..8)

@@ -80,12 +80,14 @@ impl Db {
             // are in-process: the rows are read back.
             Dialect::Sqlite => false,
             // "Consecutive" or "traditional" lock mode and a step of one (not Galera's).
+            // A server that does not say (not InnoDB, say) gets the careful path.
             Dialect::MySql => {
-                let row = sqlx::query("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")
-                    .fetch_one(&pool)
-                    .await?;
-                let (mode, step): (i64, i64) = (sqlx::Row::try_get(&row, 0)?, sqlx::Row::try_get(&row, 1)?);
-                mode <= 1 && step == 1
+                let row =
+                    sqlx::query("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment").fetch_one(&pool).await;
+                let settings = row.and_then(|row| {
+                    Ok((sqlx::Row::try_get::<i64, _>(&row, 0)?, sqlx::Row::try_get::<i64, _>(&row, 1)?))
+                });
+                matches!(settings, Ok((mode, 1)) if mode <= 1)
             }
         };
         let db = Db { pool, dialect, consecutive_ids };
@@ -95,6 +97,11 @@ impl Db {
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// Whether new messages take their ids from the insert id instead of being read back.
+    pub fn derives_message_ids(&self) -> bool {
+        self.consecutive_ids
     }
 
     pub fn pool(&self) -> &AnyPool {
