@@ -214,6 +214,7 @@ async fn insert_rows(
 pub(crate) async fn insert_messages(
     tx: &mut Transaction<'static, Any>,
     batch: &[NewMsg],
+    dialect: Dialect,
 ) -> Result<Vec<StoredMsg>, StoreError> {
     let keyed = keys_of(batch);
 
@@ -227,7 +228,7 @@ pub(crate) async fn insert_messages(
         }
     }
 
-    let rows = reserve_seqs(tx, &fresh).await?;
+    let rows = reserve_seqs(tx, &fresh, dialect).await?;
 
     let mut rest = &rows[..];
     while !rest.is_empty() {
@@ -245,14 +246,27 @@ pub(crate) async fn insert_messages(
 }
 
 /// Reserves consecutive `seq`s for each thread's new messages: one UPDATE and one SELECT for the
-/// whole batch, however many threads it touches. The UPDATE locks the thread rows until commit,
+/// whole batch, however many threads it touches (on MySQL, one UPDATE alone for one thread). The UPDATE locks the thread rows until commit,
 /// so `seq` order is commit order within a thread. Returns (batch index, seq) pairs.
 async fn reserve_seqs(
     tx: &mut Transaction<'static, Any>,
     fresh: &BTreeMap<i64, Vec<usize>>,
+    dialect: Dialect,
 ) -> Result<Vec<(usize, i64)>, StoreError> {
     if fresh.is_empty() {
         return Ok(Vec::new());
+    }
+    if let (Dialect::MySql, [(thread_id, idxs)]) = (dialect, fresh.iter().collect::<Vec<_>>().as_slice()) {
+        // One thread (every unloaded send): MySQL hands the new value back in the UPDATE's
+        // reply through LAST_INSERT_ID(expr), which saves the SELECT's round trip.
+        let count = i64::try_from(idxs.len()).unwrap_or(i64::MAX);
+        let done = sqlx::query("UPDATE chat_thread SET last_seq = LAST_INSERT_ID(last_seq + ?) WHERE id = ?")
+            .bind(count)
+            .bind(**thread_id)
+            .execute(&mut **tx)
+            .await?;
+        let end = done.last_insert_id().filter(|_| done.rows_affected() == 1).ok_or(StoreError::NotFound("thread"))?;
+        return Ok(idxs.iter().enumerate().map(|(offset, idx)| (*idx, end - count + 1 + offset as i64)).collect());
     }
     // Thread ids ascend (BTreeMap), so concurrent batches lock rows in one order. The lists are
     // padded (a repeated id changes nothing) so the statement has one of few shapes.
@@ -340,7 +354,7 @@ async fn insert_new_messages(
     for (idx, msg) in batch.iter().enumerate() {
         fresh.entry(msg.thread_id).or_default().push(idx);
     }
-    let rows = reserve_seqs(tx, &fresh).await?;
+    let rows = reserve_seqs(tx, &fresh, dialect).await?;
     let mut stored: Vec<Option<StoredMsg>> = vec![None; batch.len()];
     let mut rest = &rows[..];
     while !rest.is_empty() {
@@ -391,7 +405,7 @@ impl Db {
             tx.rollback().await?;
         }
         let mut tx = self.begin().await?;
-        let stored = insert_messages(&mut tx, batch).await?;
+        let stored = insert_messages(&mut tx, batch, self.dialect).await?;
         tx.commit().await?;
         Ok(stored)
     }

@@ -187,7 +187,7 @@ impl Db {
             opening.push(NewMsg::text(thread_id, applicant, approver, "", &greeting, now_ms));
         }
         opening.push(NewMsg::text(thread_id, approver, applicant, "", FRIENDS_NOW_TEXT, now_ms));
-        let messages = insert_messages(&mut tx, &opening).await?;
+        let messages = insert_messages(&mut tx, &opening, self.dialect).await?;
         tx.commit().await?;
         Ok(Accepted::Ok { thread_id, messages })
     }
