@@ -62,8 +62,14 @@ pub fn fail(addr: &str) -> impl Fn(imchat_sdk::SdkError) -> CliError + '_ {
     move |err| from_sdk(err, Target::Chat(addr))
 }
 
-/// A connected bench user: uid, client and the events it receives.
-pub type Connected = (i32, ChatClient, mpsc::Receiver<Event>);
+/// A connected, logged-in bench user.
+pub struct Connected {
+    pub uid: i32,
+    pub chat: ChatClient,
+    pub events: mpsc::Receiver<Event>,
+    /// The chat server it is connected to, for error messages.
+    pub addr: String,
+}
 
 /// The shape of one load: what each user sends, and how fast.
 #[derive(Debug, Clone)]
@@ -110,7 +116,7 @@ pub async fn connect(people: &[BenchUser], servers: &[String], cross_server: boo
         let addr = if cross_server { &servers[idx % 2] } else { &servers[0] };
         let (chat, events) = ChatClient::connect(addr).await.map_err(fail(addr))?;
         chat.login(user.uid, &user.token).await.map_err(fail(addr))?;
-        clients.push((user.uid, chat, events));
+        clients.push(Connected { uid: user.uid, chat, events, addr: addr.clone() });
     }
     Ok(clients)
 }
@@ -119,9 +125,9 @@ pub async fn connect(people: &[BenchUser], servers: &[String], cross_server: boo
 pub async fn befriend(clients: &[Connected]) -> Result<Vec<i64>, CliError> {
     let mut threads = Vec::with_capacity(clients.len() / 2);
     for pair in clients.chunks(2) {
-        let ((a, chat_a, _), (b, chat_b, _)) = (&pair[0], &pair[1]);
-        chat_a.add_friend(*a, *b, "bench", "").await.map_err(fail("chat server"))?;
-        let accepted = chat_b.accept_friend(*b, *a, "").await.map_err(fail("chat server"))?;
+        let (a, b) = (&pair[0], &pair[1]);
+        a.chat.add_friend(a.uid, b.uid, "bench", "").await.map_err(fail(&a.addr))?;
+        let accepted = b.chat.accept_friend(b.uid, a.uid, "").await.map_err(fail(&b.addr))?;
         threads.push(accepted.chat_datas.first().map_or(0, |d| d.thread_id));
     }
     Ok(threads)
@@ -137,7 +143,7 @@ pub async fn drive(
     scenario: String,
 ) -> Result<Report, CliError> {
     let users = clients.len();
-    let uids: Vec<i32> = clients.iter().map(|(uid, _, _)| *uid).collect();
+    let uids: Vec<i32> = clients.iter().map(|c| c.uid).collect();
     let start = Instant::now();
     // Idempotency keys are unique per drive: phases that reuse users must not collide with
     // earlier phases' keys (the server would answer with the earlier, stored message).
@@ -148,7 +154,7 @@ pub async fn drive(
     let mut receivers = Vec::new();
     let mut senders = Vec::new();
     let mut keep = Vec::new();
-    for (idx, (uid, chat, mut events)) in clients.into_iter().enumerate() {
+    for (idx, Connected { uid, chat, mut events, .. }) in clients.into_iter().enumerate() {
         let tally = tally.clone();
         receivers.push(tokio::spawn(async move {
             let mut seen = HashSet::new();

@@ -17,7 +17,7 @@ use tokio::net::{TcpSocket, TcpStream};
 
 use crate::Context;
 use crate::cli::SlowConsumerBench;
-use crate::commands::bench::chat::{Load, befriend, body, connect, drive, fail, sent_at};
+use crate::commands::bench::chat::{Connected, Load, befriend, body, connect, drive, fail, sent_at};
 use crate::commands::bench::users::BenchUser;
 use crate::commands::bench::{Report, Setup, procs, setup};
 use crate::errors::{CliError, ErrorKind, Target, from_sdk};
@@ -98,10 +98,9 @@ pub async fn run(ctx: &Context, opts: &SlowConsumerBench) -> Result<SlowReport, 
     let pair = connect(&[flooder.clone(), reader.clone()], &servers, false).await?;
     let flood_thread = befriend(&pair).await?[0];
     let mut pair = pair.into_iter();
-    let (_, flood_chat, _flood_events) = pair.next().expect("two clients");
-    let (_, reader_chat, mut reader_events) = pair.next().expect("two clients");
-    let flood =
-        Flood { chat: Some(flood_chat), from: flooder.uid, to: reader.uid, thread: flood_thread, ..Flood::default() };
+    let flooding = pair.next().expect("two clients");
+    let Connected { chat: reader_chat, events: mut reader_events, .. } = pair.next().expect("two clients");
+    let flood = Flood::new(flooding.chat, flooder.uid, reader.uid, flood_thread);
 
     // Phase 1: the others chat while the flooder floods a reader that reads.
     let load = Load { messages: opts.messages, size: opts.size, window: 1, rate: None, max_secs: opts.max_secs };
@@ -129,10 +128,8 @@ pub async fn run(ctx: &Context, opts: &SlowConsumerBench) -> Result<SlowReport, 
     };
     let clients = connect(&people, &servers, false).await?;
     let others = drive(ctx, clients, &threads, &load, "others, beside a stalled reader".into());
-    let (beside, gone, rss_growth_kib) = flood.beside(others, opts, Some((&admin, &session, &status))).await?;
-    if let Some(chat) = &flood.chat {
-        chat.close().await;
-    }
+    let (beside, gone, rss_growth_kib) = flood.beside(others, opts, Some((&admin, &session, &ctx.status))).await?;
+    flood.chat.close().await;
 
     // The reader returns and syncs everything it missed.
     let (chat, _events) = ChatClient::connect(&server).await.map_err(fail(&server))?;
@@ -190,9 +187,8 @@ async fn stalled_login(server: &str, user: &BenchUser) -> Result<TcpStream, CliE
 
 /// The flood: one user sending to the reader, `FLOOD_WINDOW` messages in flight, counted
 /// across phases.
-#[derive(Default)]
 struct Flood {
-    chat: Option<ChatClient>,
+    chat: ChatClient,
     from: i32,
     to: i32,
     thread: i64,
@@ -201,10 +197,16 @@ struct Flood {
     errors: Arc<AtomicU64>,
 }
 
-/// What a phase watches for: the stalled reader's session ending.
-type Watch<'a> = (&'a AdminClient, &'a str, &'a dyn Fn(imchat_sdk::SdkError) -> CliError);
+/// What a phase watches for: the stalled reader's session (asked of the status server at the
+/// given address) ending.
+type Watch<'a> = (&'a AdminClient, &'a str, &'a str);
 
 impl Flood {
+    fn new(chat: ChatClient, from: i32, to: i32, thread: i64) -> Flood {
+        let counter = Arc::<AtomicU64>::default;
+        Flood { chat, from, to, thread, next: counter(), acked: counter(), errors: counter() }
+    }
+
     /// Floods while `others` runs (and, when watching, until the reader is disconnected or
     /// `--flood` is spent). Returns the others' report, the acknowledged count at the
     /// disconnect, and the imchat-server RSS growth over the phase (KiB).
@@ -230,7 +232,8 @@ impl Flood {
                 peak = peak.max(procs::sample().imchat_rss_now());
                 if let Some((admin, session, status)) = watch
                     && gone.is_none()
-                    && admin.lookup(self.to).await.map_err(status)?.session != session
+                    && admin.lookup(self.to).await.map_err(|err| from_sdk(err, Target::Status(status)))?.session
+                        != session
                 {
                     gone = Some(self.acked.load(Ordering::Relaxed));
                 }
@@ -252,7 +255,7 @@ impl Flood {
 
     /// One lane of the flood: sends until stopped or `--flood` messages are taken.
     fn lane(&self, stop: Arc<AtomicBool>, opts: &SlowConsumerBench) -> impl Future<Output = ()> + Send + 'static {
-        let chat = self.chat.clone().expect("the flooder is connected");
+        let chat = self.chat.clone();
         let (next, acked, errors) = (self.next.clone(), self.acked.clone(), self.errors.clone());
         let (from, to, thread, max, size) = (self.from, self.to, self.thread, opts.flood, opts.size);
         async move {

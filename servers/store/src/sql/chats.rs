@@ -169,8 +169,6 @@ pub(crate) async fn private_thread_in(
     Ok(thread_id)
 }
 
-/// Stores `batch` inside `tx`: returns one stored message per input, in input order.
-/// Resends (same sender and unique id) return the earlier message.
 /// Each message's idempotency key: (sender, unique id), a generated id when it has none.
 fn keys_of(batch: &[NewMsg]) -> Vec<(i32, String)> {
     batch
@@ -181,6 +179,19 @@ fn keys_of(batch: &[NewMsg]) -> Vec<(i32, String)> {
             (m.sender, unique)
         })
         .collect()
+}
+
+/// `rows` in power-of-two chunks of at most [`INSERT_CHUNK`]: a handful of statement shapes for
+/// any batch size.
+fn chunks(mut rest: &[(usize, i64)]) -> impl Iterator<Item = &[(usize, i64)]> {
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (chunk, tail) = rest.split_at((1usize << rest.len().ilog2()).min(INSERT_CHUNK));
+        rest = tail;
+        Some(chunk)
+    })
 }
 
 /// Inserts `chunk` ((batch index, seq) pairs) in one multi-row statement.
@@ -211,6 +222,8 @@ async fn insert_rows(
     query.execute(&mut **tx).await
 }
 
+/// Stores `batch` inside `tx`: returns one stored message per input, in input order.
+/// Resends (same sender and unique id) return the earlier message.
 pub(crate) async fn insert_messages(
     tx: &mut Transaction<'static, Any>,
     batch: &[NewMsg],
@@ -230,12 +243,7 @@ pub(crate) async fn insert_messages(
 
     let rows = reserve_seqs(tx, &fresh, dialect).await?;
 
-    let mut rest = &rows[..];
-    while !rest.is_empty() {
-        // Power-of-two chunks: a handful of statement shapes for any batch size.
-        let size = (1usize << rest.len().ilog2()).min(INSERT_CHUNK);
-        let (chunk, tail) = rest.split_at(size);
-        rest = tail;
+    for chunk in chunks(&rows) {
         insert_rows(tx, batch, &keyed, chunk).await?;
     }
 
@@ -246,28 +254,43 @@ pub(crate) async fn insert_messages(
 }
 
 /// Reserves consecutive `seq`s for each thread's new messages: one UPDATE and one SELECT for the
-/// whole batch, however many threads it touches (on MySQL, one UPDATE alone for one thread). The UPDATE locks the thread rows until commit,
-/// so `seq` order is commit order within a thread. Returns (batch index, seq) pairs.
+/// whole batch, however many threads it touches (on MySQL, one UPDATE alone for one thread).
+/// The UPDATE locks the thread rows until commit, so `seq` order is commit order within a
+/// thread. Returns (batch index, seq) pairs.
 async fn reserve_seqs(
     tx: &mut Transaction<'static, Any>,
     fresh: &BTreeMap<i64, Vec<usize>>,
     dialect: Dialect,
 ) -> Result<Vec<(usize, i64)>, StoreError> {
-    if fresh.is_empty() {
-        return Ok(Vec::new());
-    }
-    if let (Dialect::MySql, [(thread_id, idxs)]) = (dialect, fresh.iter().collect::<Vec<_>>().as_slice()) {
+    let last = match (dialect, fresh.first_key_value()) {
+        (_, None) => return Ok(Vec::new()),
         // One thread (every unloaded send): MySQL hands the new value back in the UPDATE's
         // reply through LAST_INSERT_ID(expr), which saves the SELECT's round trip.
-        let count = i64::try_from(idxs.len()).unwrap_or(i64::MAX);
-        let done = sqlx::query("UPDATE chat_thread SET last_seq = LAST_INSERT_ID(last_seq + ?) WHERE id = ?")
-            .bind(count)
-            .bind(**thread_id)
-            .execute(&mut **tx)
-            .await?;
-        let end = done.last_insert_id().filter(|_| done.rows_affected() == 1).ok_or(StoreError::NotFound("thread"))?;
-        return Ok(idxs.iter().enumerate().map(|(offset, idx)| (*idx, end - count + 1 + offset as i64)).collect());
+        (Dialect::MySql, Some((thread_id, idxs))) if fresh.len() == 1 => {
+            let done = sqlx::query("UPDATE chat_thread SET last_seq = LAST_INSERT_ID(last_seq + ?) WHERE id = ?")
+                .bind(i64::try_from(idxs.len()).unwrap_or(i64::MAX))
+                .bind(*thread_id)
+                .execute(&mut **tx)
+                .await?;
+            let end = done.last_insert_id().filter(|_| done.rows_affected() == 1);
+            HashMap::from([(*thread_id, end.ok_or(StoreError::NotFound("thread"))?)])
+        }
+        _ => reserve_seqs_of_many(tx, fresh).await?,
+    };
+    let mut rows = Vec::new();
+    for (thread_id, idxs) in fresh {
+        let end = *last.get(thread_id).ok_or(StoreError::NotFound("thread"))?;
+        let count = idxs.len() as i64;
+        rows.extend(idxs.iter().enumerate().map(|(offset, idx)| (*idx, end - count + 1 + offset as i64)));
     }
+    Ok(rows)
+}
+
+/// [`reserve_seqs`] for any number of threads: each thread's new `last_seq`.
+async fn reserve_seqs_of_many(
+    tx: &mut Transaction<'static, Any>,
+    fresh: &BTreeMap<i64, Vec<usize>>,
+) -> Result<HashMap<i64, i64>, StoreError> {
     // Thread ids ascend (BTreeMap), so concurrent batches lock rows in one order. The lists are
     // padded (a repeated id changes nothing) so the statement has one of few shapes.
     let mut counts: Vec<(i64, i64)> =
@@ -298,13 +321,7 @@ async fn reserve_seqs(
     for row in query.fetch_all(&mut **tx).await? {
         last.insert(row.try_get(0)?, row.try_get(1)?);
     }
-    let mut rows = Vec::new();
-    for (thread_id, idxs) in fresh {
-        let end = *last.get(thread_id).ok_or(StoreError::NotFound("thread"))?;
-        let count = idxs.len() as i64;
-        rows.extend(idxs.iter().enumerate().map(|(offset, idx)| (*idx, end - count + 1 + offset as i64)));
-    }
-    Ok(rows)
+    Ok(last)
 }
 
 /// Stored messages for the given (sender, unique id) keys, in one query.
@@ -356,11 +373,7 @@ async fn insert_new_messages(
     }
     let rows = reserve_seqs(tx, &fresh, dialect).await?;
     let mut stored: Vec<Option<StoredMsg>> = vec![None; batch.len()];
-    let mut rest = &rows[..];
-    while !rest.is_empty() {
-        let size = (1usize << rest.len().ilog2()).min(INSERT_CHUNK);
-        let (chunk, tail) = rest.split_at(size);
-        rest = tail;
+    for chunk in chunks(&rows) {
         let done = match insert_rows(tx, batch, &keyed, chunk).await {
             Ok(done) => done,
             Err(err) if is_unique_violation(&err) => return Ok(None),
