@@ -539,7 +539,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__login)
-            opts="-o -q -h --users --rounds --concurrency --mail-dir --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --rounds --concurrency --path --mail-dir --gate --status --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -555,6 +555,10 @@ _imctl() {
                     ;;
                 --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -W "token password both" -- "${cur}"))
                     return 0
                     ;;
                 --mail-dir)

@@ -279,6 +279,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --users 'Distinct users'
             cand --rounds 'Logins per user on each path'
             cand --concurrency 'Logins in flight at once'
+            cand --path 'Which login path to storm'
             cand --mail-dir 'Where the verification mails of the embedded default arrive'
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
             cand --status 'Status server address [default: 127.0.0.1:50052]'
@@ -287,8 +288,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --output 'Output format: a table on a terminal, JSON when piped'
             cand -q 'Print nothing on success (errors still go to stderr)'
             cand --quiet 'Print nothing on success (errors still go to stderr)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'imctl;bench;latency'= {
             cand --users 'Users (an even number: they chat in pairs)'

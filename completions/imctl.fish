@@ -217,6 +217,9 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l users -d 'Distinct users' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l rounds -d 'Logins per user on each path' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l concurrency -d 'Logins in flight at once' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l path -d 'Which login path to storm' -r -f -a "token\t'TCP connect + 1005 with a token from the HTTP login'
+password\t'HTTP `/user_login` (an argon2id verification and a token)'
+both\t'The token path, then the password path'"
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
@@ -225,7 +228,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 table\t''
 json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
-complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l users -d 'Users (an even number: they chat in pairs)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l messages -d 'Messages each user sends in each phase' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l size -d 'Bytes per message' -r

@@ -300,9 +300,33 @@ pub struct LoginBench {
     /// Logins in flight at once
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
+    /// Which login path to storm
+    #[arg(long, value_enum, default_value_t = LoginPath::Both)]
+    pub path: LoginPath,
     /// Where the verification mails of the embedded default arrive
     #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
     pub mail_dir: PathBuf,
+}
+
+/// The login paths `imctl bench login` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoginPath {
+    /// TCP connect + 1005 with a token from the HTTP login
+    Token,
+    /// HTTP `/user_login` (an argon2id verification and a token)
+    Password,
+    /// The token path, then the password path
+    Both,
+}
+
+impl LoginPath {
+    pub fn token(self) -> bool {
+        self != LoginPath::Password
+    }
+
+    pub fn password(self) -> bool {
+        self != LoginPath::Token
+    }
 }
 
 #[derive(Debug, Args)]
