@@ -256,3 +256,129 @@ async fn codes_are_single_use_and_limited(kv: Kv) {
     }
     assert_eq!(codes::consume(&kv, &strict, "b@x.io", &code).await.unwrap(), Check::Expired, "burned by guesses");
 }
+
+kv_test!(guarded_lock_and_compare_and_set);
+async fn guarded_lock_and_compare_and_set(kv: Kv) {
+    use imchat_store::GuardedLock;
+    let ttl = Duration::from_secs(10);
+    let lock = |owner: &'static str| {
+        let kv = kv.clone();
+        async move { kv.lock_if_equal("tok", "secret", "lk", owner, ttl, &["r1", "r2"]).await.unwrap() }
+    };
+    assert_eq!(lock("o1").await, GuardedLock::Missing, "no guard");
+    kv.set("tok", "secret-not", None).await.unwrap();
+    assert_eq!(lock("o1").await, GuardedLock::Mismatch);
+    assert_eq!(kv.get("lk").await.unwrap(), None, "a mismatch takes no lock");
+    kv.set("tok", "secret", None).await.unwrap();
+    kv.set("r2", "two", None).await.unwrap();
+    assert_eq!(lock("o1").await, GuardedLock::Locked(vec![None, Some("two".into())]), "missing keys keep their place");
+    assert_eq!(lock("o2").await, GuardedLock::Busy);
+    assert!(matches!(kv.ttl("lk").await.unwrap(), Ttl::Seconds(1..=10)));
+
+    // Someone else's owner id sets the keys but leaves the lock alone.
+    kv.set_many_unlock(&[("s", "1"), ("r1", "here")], ttl, "lk", "o2").await.unwrap();
+    assert_eq!(lock("o2").await, GuardedLock::Busy);
+    kv.set_many_unlock(&[("s", "2"), ("r1", "there")], ttl, "lk", "o1").await.unwrap();
+    assert_eq!((kv.get("s").await.unwrap(), kv.get("r1").await.unwrap()), (Some("2".into()), Some("there".into())));
+    assert!(matches!(kv.ttl("r1").await.unwrap(), Ttl::Seconds(1..=10)));
+    assert_eq!(lock("o2").await, GuardedLock::Locked(vec![Some("there".into()), Some("two".into())]));
+
+    assert!(kv.set_if("c", None, "v1", ttl).await.unwrap(), "absent as expected");
+    assert!(!kv.set_if("c", None, "v2", ttl).await.unwrap(), "present, absence expected");
+    assert!(!kv.set_if("c", Some("v0"), "v2", ttl).await.unwrap(), "another value");
+    assert!(kv.set_if("c", Some("v1"), "v2", ttl).await.unwrap());
+    assert!(!kv.set_if("missing", Some("v1"), "v2", ttl).await.unwrap(), "absent, a value expected");
+    assert_eq!(kv.get("c").await.unwrap(), Some("v2".into()));
+    assert!(matches!(kv.ttl("c").await.unwrap(), Ttl::Seconds(1..=10)));
+    kv.del(&["tok", "lk", "r1", "r2", "s", "c"]).await.unwrap();
+}
+
+/// The chat login's storage protocol on SQLite with the memory store and on MariaDB with Redis.
+mod login_protocol {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_memory() {
+        let (db, _dir) = super::sqlite().await;
+        super::login_protocol(db, imchat_store::Kv::memory()).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mariadb_redis() {
+        let (db, name) = super::mariadb().await;
+        let (kv, _) = imchat_tests::services::fresh_redis().await;
+        super::login_protocol(db.clone(), kv).await;
+        db.close().await;
+        imchat_tests::services::drop_mysql_db(&name).await;
+    }
+}
+
+async fn login_protocol(db: Db, kv: Kv) {
+    use imchat_store::keys;
+    use imchat_store::login::{self, Begin, Grant};
+    let ttl = Duration::from_secs(60);
+    let wait = Duration::from_millis(20);
+    let (a, b, c) = (user(&db, "a").await, user(&db, "b").await, user(&db, "c").await);
+    kv.set(&keys::token(b), "tok", None).await.unwrap();
+    let begin = |view_ttl: Duration| {
+        let kv = kv.clone();
+        async move {
+            match login::begin(&kv, b, "tok", wait, view_ttl).await.unwrap() {
+                Begin::Granted(grant) => grant,
+                other => panic!("login refused: {other:?}"),
+            }
+        }
+    };
+    // Applicants in b's login view, as the login reads it, then done with the lock.
+    let applicants = |mut grant: Grant| {
+        let (db, kv) = (db.clone(), kv.clone());
+        async move {
+            let view = grant.view(&db, &kv, 10, ttl).await.unwrap().expect("b exists");
+            grant.commit(&kv, "sid", "chat1", ttl).await.unwrap();
+            view.applies.iter().map(|r| r.from.uid).collect::<Vec<_>>()
+        }
+    };
+
+    assert!(matches!(login::begin(&kv, b, "tok2", wait, ttl).await.unwrap(), Begin::WrongToken));
+    assert!(matches!(login::begin(&kv, a, "tok", wait, ttl).await.unwrap(), Begin::NoToken));
+    let first = begin(ttl).await;
+    assert_eq!(first.previous(), None);
+    assert!(matches!(login::begin(&kv, b, "tok", wait, ttl).await.unwrap(), Begin::Busy), "the lock is held");
+    assert_eq!(applicants(first).await, Vec::<i32>::new());
+    assert_eq!(kv.get(&keys::route(b)).await.unwrap().as_deref(), Some("chat1"));
+    assert_eq!(kv.get(&keys::session(b)).await.unwrap().as_deref(), Some("sid"));
+    let entry = kv.get(&keys::login_view(b)).await.unwrap().expect("the view is cached");
+    assert!(!entry.contains("$argon2id"), "password hashes are never cached: {entry}");
+
+    // A change made without invalidation is not seen: the view came from the cache.
+    db.upsert_apply(a, b, "hi", "B").await.unwrap();
+    let second = begin(ttl).await;
+    assert_eq!(second.previous(), Some("chat1"));
+    assert_eq!(applicants(second).await, Vec::<i32>::new());
+    login::forget_views(&kv, &[b], ttl).await.unwrap();
+    assert_eq!(applicants(begin(ttl).await).await, [a], "read again after invalidation");
+
+    // A login that missed does not cache what it read once a change has invalidated since.
+    login::forget_views(&kv, &[b], ttl).await.unwrap();
+    let mut racing = begin(ttl).await;
+    login::forget_views(&kv, &[b], ttl).await.unwrap();
+    racing.view(&db, &kv, 10, ttl).await.unwrap();
+    racing.release(&kv).await.unwrap();
+    db.upsert_apply(c, b, "hello", "B").await.unwrap();
+    assert_eq!(applicants(begin(ttl).await).await, [a, c], "the racing login left the marker in place");
+
+    // With the cache off, every login reads the database.
+    db.upsert_apply(c, a, "hello a", "A").await.unwrap();
+    kv.set(&keys::token(a), "tok-a", None).await.unwrap();
+    for _ in 0..2 {
+        let Begin::Granted(mut grant) = login::begin(&kv, a, "tok-a", wait, Duration::ZERO).await.unwrap() else {
+            panic!("a's login refused");
+        };
+        assert_eq!(grant.view(&db, &kv, 10, Duration::ZERO).await.unwrap().unwrap().applies.len(), 1);
+        grant.release(&kv).await.unwrap();
+    }
+    assert_eq!(kv.get(&keys::login_view(a)).await.unwrap(), None, "nothing cached");
+    // An unknown uid with a token has no view.
+    kv.set(&keys::token(9_999_999), "t", None).await.unwrap();
+    let Begin::Granted(mut ghost) = login::begin(&kv, 9_999_999, "t", wait, ttl).await.unwrap() else {
+        panic!("the token holds");
+    };
+    assert_eq!(ghost.view(&db, &kv, 10, ttl).await.unwrap(), None);
+}

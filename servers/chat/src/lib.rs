@@ -74,6 +74,9 @@ pub struct Limits {
     pub login_friends: usize,
     /// How long a login waits for the user's lock.
     pub login_lock_wait: Duration,
+    /// Lifetime of a cached login view after its user goes offline (zero: no cache, every
+    /// login reads the database). Must be the same on every chat server of a deployment.
+    pub login_view_ttl: Duration,
     /// Lifetime of `uip_`/`usession_` routes; refreshed while the session lives.
     pub route_ttl: Duration,
     /// Registry heartbeat period and entry lifetime: a dead server drops out after `registry_ttl`.
@@ -101,6 +104,7 @@ impl Default for Limits {
             login_applies: 50,
             login_friends: 300,
             login_lock_wait: Duration::from_secs(5),
+            login_view_ttl: Duration::from_secs(600),
             route_ttl: Duration::from_secs(60),
             registry_interval: Duration::from_secs(2),
             registry_ttl: Duration::from_secs(6),

@@ -1,11 +1,11 @@
 //! Keeps this chat server in the live registry (so the status server hands it out and peers
-//! route to it) and keeps its sessions' `uip_`/`usession_` routes from expiring. When the
-//! server dies, both simply expire.
+//! route to it) and keeps its sessions' `uip_`/`usession_` routes and cached login views from
+//! expiring. When the server dies, all of them simply expire.
 
 use std::sync::Arc;
 
-use imchat_store::keys;
 use imchat_store::registry::{self, ChatServerEntry};
+use imchat_store::{keys, login};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
@@ -36,10 +36,13 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
         }
         if last_route_refresh.elapsed() >= route_every {
             last_route_refresh = Instant::now();
-            let keys: Vec<String> =
-                shared.hub.uids().into_iter().flat_map(|uid| [keys::route(uid), keys::session(uid)]).collect();
+            let uids = shared.hub.uids();
+            let keys: Vec<String> = uids.iter().flat_map(|&uid| [keys::route(uid), keys::session(uid)]).collect();
             if let Err(err) = shared.kv.expire_many(&keys, limits.route_ttl).await {
                 tracing::warn!(%err, "route refresh failed");
+            }
+            if let Err(err) = login::refresh_views(&shared.kv, &uids, limits.login_view_ttl).await {
+                tracing::warn!(%err, "login-view refresh failed");
             }
         }
     }

@@ -217,6 +217,24 @@ impl Session {
         Err(ErrorCode::NotFriend.into())
     }
 
+    /// Runs `change`, a write to what the login replies of `uids` show (requests,
+    /// friendships), between two invalidations of their cached login views: the first must
+    /// succeed before anything changes; the second undoes a login that cached the old view
+    /// in between (see `imchat_store::login`).
+    async fn changing_views<T>(
+        &self,
+        uids: &[i32],
+        change: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, Reject> {
+        let (kv, ttl) = (&self.shared.kv, self.shared.config.limits.login_view_ttl);
+        imchat_store::login::forget_views(kv, uids, ttl).await?;
+        let changed = change.await?;
+        if let Err(err) = imchat_store::login::forget_views(kv, uids, ttl).await {
+            tracing::warn!(%err, ?uids, "login views not invalidated after a change; a login racing it may show the old one");
+        }
+        Ok(changed)
+    }
+
     /// The thread, if this session's user is a member of it.
     async fn member_thread(&mut self, thread_id: i64) -> Result<ThreadRow, Reject> {
         if let Some(thread) = self.threads.get(&thread_id) {

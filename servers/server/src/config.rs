@@ -194,6 +194,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         login_applies: r.or(s, "LoginApplies", COUNT, d.login_applies),
         login_friends: r.or(s, "LoginFriends", COUNT, d.login_friends),
         login_lock_wait: millis(r, s, "LoginLockWaitMs", d.login_lock_wait),
+        login_view_ttl: secs(r, s, "LoginViewTtlSecs", d.login_view_ttl),
         route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
         registry_interval: millis(r, s, "RegistryIntervalMs", d.registry_interval),
         registry_ttl: millis(r, s, "RegistryTtlMs", d.registry_ttl),

@@ -39,6 +39,11 @@ pub fn session(uid: i32) -> String {
     format!("usession_{uid}")
 }
 
+/// The cached login view of a user ([`crate::login`]).
+pub fn login_view(uid: i32) -> String {
+    format!("imchat:login_view:{uid}")
+}
+
 /// Hash of chat server name to authenticated session count (llfc's load table).
 pub const LOGIN_COUNT: &str = "logincount";
 

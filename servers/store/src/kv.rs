@@ -36,6 +36,19 @@ impl std::fmt::Debug for Kv {
     }
 }
 
+/// The outcome of [`Kv::lock_if_equal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuardedLock {
+    /// The guard key does not exist.
+    Missing,
+    /// The guard key holds another value.
+    Mismatch,
+    /// The guard matched, but someone else holds the lock.
+    Busy,
+    /// The lock is taken; the values of the keys asked for, in order.
+    Locked(Vec<Option<String>>),
+}
+
 /// Remaining lifetime of a key, as Redis `TTL` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ttl {
@@ -199,6 +212,163 @@ impl Kv {
                 }
                 let deleted: i64 = invocation.invoke_async(&mut conn.clone()).await?;
                 Ok(deleted > 0)
+            }
+        }
+    }
+
+    /// In one atomic step: if `guard` holds `expected`, takes `lock_key` for `owner` (only if
+    /// it is free, expiring after `ttl`) and reads the `read` keys. A login's token check, lock
+    /// and reads in one round trip.
+    pub async fn lock_if_equal(
+        &self,
+        guard: &str,
+        expected: &str,
+        lock_key: &str,
+        owner: &str,
+        ttl: Duration,
+        read: &[&str],
+    ) -> Result<GuardedLock, StoreError> {
+        let (guard, lock_key) = (self.key(guard), self.key(lock_key));
+        let read: Vec<String> = read.iter().map(|k| self.key(k)).collect();
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                match state.get(&guard) {
+                    None => return Ok(GuardedLock::Missing),
+                    Some(held) if !crate::constant_time_eq(held.as_bytes(), expected.as_bytes()) => {
+                        return Ok(GuardedLock::Mismatch);
+                    }
+                    Some(_) => {}
+                }
+                if state.get(&lock_key).is_some() {
+                    return Ok(GuardedLock::Busy);
+                }
+                state.set(lock_key, owner.to_owned(), Some(ttl));
+                Ok(GuardedLock::Locked(read.iter().map(|k| state.get(k).map(str::to_owned)).collect()))
+            }
+            Backend::Redis(conn) => {
+                // Lua 5.1 interns every string, so `~=` compares references: its time does not
+                // depend on how much of a guessed token is right. A missing key reads as
+                // `false`, which keeps its place in the reply as a nil.
+                static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+                    redis::Script::new(
+                        "local held = redis.call('GET', KEYS[1])
+                         if not held then return {'missing'} end
+                         if held ~= ARGV[1] then return {'mismatch'} end
+                         if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+                             return {'busy'}
+                         end
+                         local out = {'locked'}
+                         for i = 3, #KEYS do out[i - 1] = redis.call('GET', KEYS[i]) end
+                         return out",
+                    )
+                });
+                let mut invocation = SCRIPT.prepare_invoke();
+                invocation.key(guard).key(lock_key).arg(expected).arg(owner).arg(millis(ttl));
+                for key in &read {
+                    invocation.key(key);
+                }
+                let reply: Vec<Option<String>> = invocation.invoke_async(&mut conn.clone()).await?;
+                let mut reply = reply.into_iter();
+                Ok(match reply.next().flatten().as_deref() {
+                    Some("missing") => GuardedLock::Missing,
+                    Some("mismatch") => GuardedLock::Mismatch,
+                    Some("busy") => GuardedLock::Busy,
+                    _ => {
+                        let mut values: Vec<Option<String>> = reply.collect();
+                        values.resize(read.len(), None);
+                        GuardedLock::Locked(values)
+                    }
+                })
+            }
+        }
+    }
+
+    /// Sets several keys with one expiry, then releases `lock_key` if `owner` still holds it,
+    /// in one atomic step.
+    pub async fn set_many_unlock(
+        &self,
+        pairs: &[(&str, &str)],
+        ttl: Duration,
+        lock_key: &str,
+        owner: &str,
+    ) -> Result<(), StoreError> {
+        let lock_key = self.key(lock_key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                for (key, value) in pairs {
+                    state.set(self.key(key), (*value).to_owned(), Some(ttl));
+                }
+                if state.get(&lock_key) == Some(owner) {
+                    state.entries.remove(&lock_key);
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+                    redis::Script::new(
+                        "for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[2]) end
+                         if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+                         return 0",
+                    )
+                });
+                let mut invocation = SCRIPT.prepare_invoke();
+                invocation.key(lock_key).arg(owner).arg(millis(ttl));
+                for (key, value) in pairs {
+                    invocation.key(self.key(key)).arg(*value);
+                }
+                let _: i64 = invocation.invoke_async(&mut conn.clone()).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Sets `key` to `value` (expiring after `ttl`) only if it still holds `expected`, where
+    /// `None` means "does not exist"; true when it was set.
+    pub async fn set_if(
+        &self,
+        key: &str,
+        expected: Option<&str>,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                if state.get(&key) != expected {
+                    return Ok(false);
+                }
+                state.set(key, value.to_owned(), Some(ttl));
+                Ok(true)
+            }
+            Backend::Redis(conn) => {
+                static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+                    redis::Script::new(
+                        "local held = redis.call('GET', KEYS[1])
+                         if ARGV[1] == '1' then
+                             if held ~= ARGV[2] then return 0 end
+                         elseif held then
+                             return 0
+                         end
+                         redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+                         return 1",
+                    )
+                });
+                let (has_expected, expected) = match expected {
+                    Some(value) => ("1", value),
+                    None => ("0", ""),
+                };
+                let set: i64 = SCRIPT
+                    .key(key)
+                    .arg(has_expected)
+                    .arg(expected)
+                    .arg(value)
+                    .arg(millis(ttl))
+                    .invoke_async(&mut conn.clone())
+                    .await?;
+                Ok(set == 1)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! imchat storage: the SQL store ([`Db`]: MariaDB/MySQL or SQLite) and the key-value store
 //! ([`Kv`]: Redis or in-memory), plus the storage-level protocols built on them: verification
-//! codes, the per-user lock, the chat-server registry and the batched message writer.
+//! codes, the per-user lock, chat login (with its cache of login views), the chat-server
+//! registry and the batched message writer.
 //!
 //! No HTTP, gRPC or chat framing here: server roles call these types and map their errors.
 
@@ -8,11 +9,12 @@ pub mod codes;
 pub mod keys;
 mod kv;
 pub mod lock;
+pub mod login;
 pub mod registry;
 mod sql;
 pub mod writer;
 
-pub use kv::{Kv, Ttl};
+pub use kv::{GuardedLock, Kv, Ttl};
 pub use sql::*;
 
 use rand::RngExt;
@@ -32,6 +34,8 @@ pub enum StoreError {
     Exhausted(&'static str),
     #[error("message writer stopped")]
     WriterClosed,
+    #[error("encoding: {0}")]
+    Encode(String),
 }
 
 /// `bytes` random bytes from the OS-seeded CSPRNG, as lowercase hex.

@@ -78,7 +78,7 @@ impl Session {
         let Some(applicant) = db.user_by_uid(me).await? else {
             return Err(ErrorCode::UidInvalid.into());
         };
-        db.upsert_apply(me, target.uid, &req.applyname, &req.bakname).await?;
+        self.changing_views(&[target.uid], db.upsert_apply(me, target.uid, &req.applyname, &req.bakname)).await?;
         self.send(&AddFriendRsp { error: 0 })?;
         let notice = NotifyAddFriend {
             error: 0,
@@ -103,8 +103,8 @@ impl Session {
         let Some(approver) = db.user_by_uid(me).await? else {
             return Err(ErrorCode::UidInvalid.into());
         };
-        let (thread_id, messages) = match db.accept_friend(me, applicant.uid, &req.back, imchat_store::now_ms()).await?
-        {
+        let accepted = db.accept_friend(me, applicant.uid, &req.back, imchat_store::now_ms());
+        let (thread_id, messages) = match self.changing_views(&[me, applicant.uid], accepted).await? {
             Accepted::Ok { thread_id, messages } => (thread_id, messages),
             Accepted::NoPending => return Err(ErrorCode::NoPendingApply.into()),
         };

@@ -1,13 +1,15 @@
-//! 1005 chat login: token check, then, under the user's lock, kick any older session
-//! (here or on a peer, which sends it 1021) and take over the user's route.
+//! 1005 chat login: the token check and the user's lock in one step, then, under the lock,
+//! kick any older session (here or on a peer, which sends it 1021) and take over the user's
+//! route. The profile, requests and friends usually come from the login-view cache
+//! (`imchat_store::login`), so a login storm costs two key-value round trips per login.
 
 use std::sync::Arc;
 
 use imchat_proto::ErrorCode;
 use imchat_proto::grpc::KickUserReq;
 use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp};
-use imchat_store::keys;
-use imchat_store::lock::UserLock;
+use imchat_store::LoginView;
+use imchat_store::login::{self, Begin, Grant};
 
 use crate::session::{Auth, Handled, Reject, Session};
 
@@ -17,28 +19,25 @@ const KICK_REASON: &str = "logged in elsewhere";
 impl Session {
     pub(super) async fn login(&mut self, req: LoginReq) -> Handled {
         let shared = self.shared.clone();
-        let kv = &shared.kv;
-        match kv.get(&keys::token(req.uid)).await? {
-            None => return Err(ErrorCode::UidInvalid.into()),
-            Some(token) if !imchat_store::constant_time_eq(token.as_bytes(), req.token.as_bytes()) => {
-                return Err(ErrorCode::TokenInvalid.into());
+        let limits = &shared.config.limits;
+        let begun =
+            login::begin(&shared.kv, req.uid, &req.token, limits.login_lock_wait, limits.login_view_ttl).await?;
+        let mut grant = match begun {
+            Begin::NoToken => return Err(ErrorCode::UidInvalid.into()),
+            Begin::WrongToken => return Err(ErrorCode::TokenInvalid.into()),
+            Begin::Busy => return Err(ErrorCode::LoginBusy.into()),
+            Begin::Granted(grant) => grant,
+        };
+        let view = match self.take_over(req.uid, &mut grant).await {
+            Ok(view) => view,
+            Err(reject) => {
+                if let Err(err) = grant.release(&shared.kv).await {
+                    tracing::warn!(%err, uid = req.uid, "lock release failed; it expires by itself");
+                }
+                return Err(reject);
             }
-            Some(_) => {}
-        }
-        // Only after the token holds: profile, requests and friends in one statement.
-        let Some(view) = shared.db.login_view(req.uid, shared.config.limits.login_applies).await? else {
-            return Err(ErrorCode::UidInvalid.into());
         };
         let (user, applies, mut friends) = (view.user, view.applies, view.friends);
-
-        let Some(lock) = UserLock::acquire(kv, user.uid, shared.config.limits.login_lock_wait).await? else {
-            return Err(ErrorCode::LoginBusy.into());
-        };
-        let taken = self.take_over(user.uid).await;
-        if let Err(err) = lock.release(kv).await {
-            tracing::warn!(%err, uid = user.uid, "lock release failed; it expires by itself");
-        }
-        taken?;
 
         self.friends = friends.iter().map(|f| f.friend.uid).collect();
         friends.truncate(shared.config.limits.login_friends);
@@ -82,15 +81,19 @@ impl Session {
         self.send(&reply)
     }
 
-    /// Kicks the user's previous session wherever it is, then points the user's route here.
-    /// Runs under the user's lock.
-    async fn take_over(&mut self, uid: i32) -> Result<(), Reject> {
+    /// Kicks the user's previous session wherever it is, then points the user's route here
+    /// and releases the lock. Runs under the user's lock; on failure the caller releases it.
+    async fn take_over(&mut self, uid: i32, grant: &mut Grant) -> Result<LoginView, Reject> {
         let shared = self.shared.clone();
-        let kv = &shared.kv;
-        if let Some(server) = kv.get(&keys::route(uid)).await? {
+        let limits = &shared.config.limits;
+        // Only after the token holds: the profile, requests and friends.
+        let Some(view) = grant.view(&shared.db, &shared.kv, limits.login_applies, limits.login_view_ttl).await? else {
+            return Err(ErrorCode::UidInvalid.into());
+        };
+        if let Some(server) = grant.previous() {
             if server == shared.config.name {
                 shared.hub.kick_local(uid, KICK_REASON);
-            } else if let Some(addr) = shared.peer_addr(&server).await? {
+            } else if let Some(addr) = shared.peer_addr(server).await? {
                 let kicked = match shared.channels.chat(&addr) {
                     Ok(mut client) => client
                         .notify_kick_user(KickUserReq { uid, reason: KICK_REASON.to_owned() })
@@ -106,17 +109,17 @@ impl Session {
             }
         }
         let session_id: Arc<str> = imchat_store::random_hex(16).into();
-        // Session id first (the pipeline keeps the order): the kicked session's cleanup deletes
-        // the route only while the session id is still its own, so once ours is written our
-        // route is safe from it.
-        let (session_key, route_key) = (keys::session(uid), keys::route(uid));
-        let pairs = [(session_key.as_str(), &*session_id), (route_key.as_str(), shared.config.name.as_str())];
-        kv.set_many(&pairs, shared.config.limits.route_ttl).await?;
+        // Into the hub before the lock goes: the next login of this user, which may kick it
+        // from here, must find it.
         if let Some(previous) = shared.hub.insert(uid, self.session_handle(&session_id)) {
             // A login raced past the route check on this server: close the older one too.
             previous.outbox.close();
         }
+        if let Err(err) = grant.commit(&shared.kv, &session_id, &shared.config.name, limits.route_ttl).await {
+            shared.hub.remove(uid, &session_id);
+            return Err(err.into());
+        }
         self.auth = Some(Auth { uid, session_id });
-        Ok(())
+        Ok(view)
     }
 }

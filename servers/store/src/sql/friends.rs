@@ -9,7 +9,7 @@ use crate::sql::users::{USER_COLUMNS, int, user_from_row};
 use crate::sql::{Db, Dialect, User};
 
 /// A friend request to a user, with the applicant's profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ApplyRow {
     pub from: User,
     /// 0 pending, 1 accepted.
@@ -19,14 +19,14 @@ pub struct ApplyRow {
 }
 
 /// A friend with this user's remark for them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FriendRow {
     pub friend: User,
     pub back: String,
 }
 
 /// What a chat login answers with: [`Db::login_view`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoginView {
     pub user: User,
     pub applies: Vec<ApplyRow>,

@@ -6,12 +6,14 @@ use sqlx::any::AnyRow;
 use crate::StoreError;
 use crate::sql::{Db, is_unique_violation};
 
-/// A stored account. `pwd` is the argon2id PHC string; it never leaves the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stored account. `pwd` is the argon2id PHC string; it never leaves the server, and is
+/// never serialized (a deserialized `User` has an empty one).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct User {
     pub uid: i32,
     pub name: String,
     pub email: String,
+    #[serde(skip)]
     pub pwd: String,
     pub nick: String,
     pub desc: String,

@@ -1,0 +1,175 @@
+//! A chat login's storage protocol, in two key-value round trips and, usually, no SQL:
+//! [`begin`] checks the token, takes the user's lock and reads the previous route and the
+//! cached login view in one atomic step; [`Grant::commit`] writes the new session and route
+//! and releases the lock in another.
+//!
+//! The login view (profile, friend requests, friends) is cached under `imchat:login_view:<uid>`
+//! so that a login storm does not reach the database. An entry is either a *marker* (a random
+//! stamp: "changed, read the database") or a stamp, a newline and the view as JSON. A login that
+//! missed fills the entry only if it still holds what the login saw, so a fill racing a change
+//! never writes the old view over the change's marker. Whatever changes what a login shows
+//! (requests, friendships) calls [`forget_views`] before and after its commit. Entries live for
+//! the configured lifetime after they are written, and are kept alive while their user is online
+//! ([`refresh_views`]). Password hashes are never cached.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::lock::{LOCK_TTL, RETRY_EVERY, UserLock};
+use crate::{Db, GuardedLock, Kv, LoginView, StoreError, keys};
+
+/// A serialized view larger than this is not cached (users with very many friends read the
+/// database), which bounds the cache's memory per user.
+pub const MAX_CACHED_VIEW: usize = 16 * 1024;
+
+/// The outcome of [`begin`].
+#[derive(Debug)]
+pub enum Begin {
+    /// No token for this uid (never logged in over HTTP, or it expired).
+    NoToken,
+    /// A token, but not the one given.
+    WrongToken,
+    /// Another login of this user held the lock for the whole wait.
+    Busy,
+    Granted(Grant),
+}
+
+/// A login whose token held and which holds the user's lock: release it with
+/// [`Grant::commit`] or [`Grant::release`] (or it expires after [`LOCK_TTL`]).
+#[derive(Debug)]
+pub struct Grant {
+    uid: i32,
+    lock: UserLock,
+    previous: Option<String>,
+    cached: Cached,
+}
+
+#[derive(Debug)]
+enum Cached {
+    /// Caching is off.
+    Off,
+    Hit(Box<LoginView>),
+    /// The entry as read (a marker, or `None`), and when: a fill compares against it.
+    Miss {
+        seen: Option<String>,
+        at: Instant,
+    },
+    /// Taken by [`Grant::view`].
+    Used,
+}
+
+/// Checks `token` for `uid` and takes the user's lock, retrying while another login holds it
+/// for up to `wait`. `view_ttl` is the login-view cache's entry lifetime; zero turns the cache
+/// off.
+pub async fn begin(kv: &Kv, uid: i32, token: &str, wait: Duration, view_ttl: Duration) -> Result<Begin, StoreError> {
+    let (token_key, route_key, view_key) = (keys::token(uid), keys::route(uid), keys::login_view(uid));
+    let cache = !view_ttl.is_zero();
+    let read: &[&str] = if cache { &[&route_key, &view_key] } else { &[&route_key] };
+    let lock = UserLock::new(uid);
+    let deadline = Instant::now() + wait;
+    loop {
+        let at = Instant::now();
+        match kv.lock_if_equal(&token_key, token, lock.key(), lock.owner(), LOCK_TTL, read).await? {
+            GuardedLock::Missing => return Ok(Begin::NoToken),
+            GuardedLock::Mismatch => return Ok(Begin::WrongToken),
+            GuardedLock::Busy if at >= deadline => return Ok(Begin::Busy),
+            GuardedLock::Busy => tokio::time::sleep(RETRY_EVERY).await,
+            GuardedLock::Locked(mut values) => {
+                let entry = if cache { values.pop().flatten() } else { None };
+                let previous = values.pop().flatten();
+                let cached = if cache { Cached::from_entry(entry, at) } else { Cached::Off };
+                return Ok(Begin::Granted(Grant { uid, lock, previous, cached }));
+            }
+        }
+    }
+}
+
+impl Cached {
+    fn from_entry(entry: Option<String>, at: Instant) -> Cached {
+        let view = entry.as_deref().and_then(|e| e.split_once('\n')).map(|(_, json)| serde_json::from_str(json));
+        match view {
+            Some(Ok(view)) => Cached::Hit(Box::new(view)),
+            Some(Err(err)) => {
+                // Written by another version, say: treated as a miss, and overwritten.
+                tracing::warn!(%err, "unreadable login-view cache entry");
+                Cached::Miss { seen: entry, at }
+            }
+            None => Cached::Miss { seen: entry, at },
+        }
+    }
+}
+
+impl Grant {
+    /// The chat server that held the user's route before this login.
+    pub fn previous(&self) -> Option<&str> {
+        self.previous.as_deref()
+    }
+
+    /// The user's login view: from the cache, or from the database (then cached). `None` for
+    /// a uid without an account. `applies` bounds the friend requests read.
+    pub async fn view(
+        &mut self,
+        db: &Db,
+        kv: &Kv,
+        applies: i64,
+        ttl: Duration,
+    ) -> Result<Option<LoginView>, StoreError> {
+        let (seen, at) = match std::mem::replace(&mut self.cached, Cached::Used) {
+            Cached::Hit(view) => return Ok(Some(*view)),
+            Cached::Miss { seen, at } => (Some(seen), at),
+            Cached::Off | Cached::Used => (None, Instant::now()),
+        };
+        let Some(view) = db.login_view(self.uid, applies).await? else { return Ok(None) };
+        // A fill must land while a change's marker, written after what this login saw, still
+        // lives: markers live `ttl`, so a login that took half of that does not fill.
+        if let Some(seen) = seen
+            && at.elapsed() < ttl / 2
+        {
+            let json = serde_json::to_string(&view).map_err(|err| StoreError::Encode(err.to_string()))?;
+            if json.len() <= MAX_CACHED_VIEW {
+                let entry = format!("{}\n{json}", crate::random_hex(8));
+                kv.set_if(&keys::login_view(self.uid), seen.as_deref(), &entry, ttl).await?;
+            }
+        }
+        Ok(Some(view))
+    }
+
+    /// Points the user's session and route at `server` (session id first, so an older
+    /// session's cleanup, which deletes the route only while the session id is its own, can
+    /// no longer touch them) and releases the lock, in one atomic step.
+    pub async fn commit(&self, kv: &Kv, session_id: &str, server: &str, route_ttl: Duration) -> Result<(), StoreError> {
+        let (session_key, route_key) = (keys::session(self.uid), keys::route(self.uid));
+        let pairs = [(session_key.as_str(), session_id), (route_key.as_str(), server)];
+        kv.set_many_unlock(&pairs, route_ttl, self.lock.key(), self.lock.owner()).await
+    }
+
+    /// Gives the lock up without logging in.
+    pub async fn release(self, kv: &Kv) -> Result<(), StoreError> {
+        self.lock.release(kv).await
+    }
+}
+
+/// Marks the cached login views of `uids` as changed. Call it before a change to what a login
+/// shows (if it fails, make no change) and again after the change's commit; `ttl` is the
+/// cache's entry lifetime (zero: the cache is off and entries are deleted).
+pub async fn forget_views(kv: &Kv, uids: &[i32], ttl: Duration) -> Result<(), StoreError> {
+    let keys: Vec<String> = uids.iter().map(|&uid| keys::login_view(uid)).collect();
+    if ttl.is_zero() {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        return kv.del(&keys).await;
+    }
+    // A fresh random stamp: a login that saw an earlier marker cannot mistake this one for it.
+    let marker = crate::random_hex(8);
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|key| (key.as_str(), marker.as_str())).collect();
+    kv.set_many(&pairs, ttl).await
+}
+
+/// Keeps the cached login views of online `uids` for another `ttl`.
+pub async fn refresh_views(kv: &Kv, uids: &[i32], ttl: Duration) -> Result<(), StoreError> {
+    if ttl.is_zero() {
+        return Ok(());
+    }
+    let keys: Vec<String> = uids.iter().map(|&uid| keys::login_view(uid)).collect();
+    kv.expire_many(&keys, ttl).await
+}
