@@ -15,9 +15,10 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let limits = &shared.config.limits;
     let mut beat = tokio::time::interval(limits.registry_interval);
     beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    // Routes are refreshed well before they expire.
+    // Routes and cached login views are refreshed well before they expire.
     let route_every = limits.route_ttl / 3;
-    let mut last_route_refresh = Instant::now();
+    let view_every = limits.login_view_ttl / 3;
+    let (mut last_route_refresh, mut last_view_refresh) = (Instant::now(), Instant::now());
     loop {
         tokio::select! {
             _ = stop.cancelled() => break,
@@ -36,12 +37,15 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
         }
         if last_route_refresh.elapsed() >= route_every {
             last_route_refresh = Instant::now();
-            let uids = shared.hub.uids();
-            let keys: Vec<String> = uids.iter().flat_map(|&uid| [keys::route(uid), keys::session(uid)]).collect();
+            let keys: Vec<String> =
+                shared.hub.uids().into_iter().flat_map(|uid| [keys::route(uid), keys::session(uid)]).collect();
             if let Err(err) = shared.kv.expire_many(&keys, limits.route_ttl).await {
                 tracing::warn!(%err, "route refresh failed");
             }
-            if let Err(err) = login::refresh_views(&shared.kv, &uids, limits.login_view_ttl).await {
+        }
+        if last_view_refresh.elapsed() >= view_every {
+            last_view_refresh = Instant::now();
+            if let Err(err) = login::refresh_views(&shared.kv, &shared.hub.uids(), limits.login_view_ttl).await {
                 tracing::warn!(%err, "login-view refresh failed");
             }
         }

@@ -8,9 +8,9 @@ mod history;
 mod login;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use imchat_proto::codec::Frame;
 use imchat_proto::msg::{ClientMsg, HeartbeatRsp, Message};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
@@ -115,9 +115,15 @@ impl Session {
             (false, ClientMsg::Login(req)) => self.login(req).await,
             (false, _) => Err(ErrorCode::NotLoggedIn.into()),
             (true, ClientMsg::Login(_)) => Err(ErrorCode::AlreadyLoggedIn.into()),
-            (true, ClientMsg::Heartbeat(req)) => {
-                self.me(req.fromuid).and_then(|_| self.send(&HeartbeatRsp { error: 0 }))
-            }
+            (true, ClientMsg::Heartbeat(req)) => self.me(req.fromuid).map(|_| {
+                // Encoded once: a heartbeat is the one request every idle client keeps sending.
+                static BEAT: LazyLock<Bytes> = LazyLock::new(|| {
+                    let mut buf = BytesMut::new();
+                    HeartbeatRsp { error: 0 }.encode(&mut buf).expect("a small constant frame");
+                    buf.freeze()
+                });
+                self.outbox.push(BEAT.clone());
+            }),
             (true, ClientMsg::Search(req)) => self.search(req).await,
             (true, ClientMsg::AddFriend(req)) => self.add_friend(req).await,
             (true, ClientMsg::AuthFriend(req)) => self.auth_friend(req).await,
