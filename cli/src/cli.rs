@@ -221,7 +221,7 @@ pub enum BenchCommand {
     Chat(ChatBench),
     /// W1: authenticated connections that only heartbeat; memory per connection and idle CPU.
     #[command(
-        after_help = "Examples:\n  imctl bench connections --users 1000 --idle-secs 30\n  IMCHAT_BENCH_PASSWORD=bench imchat-server seed --config config/gate.ini --prefix w1 --users 90000\n  IMCHAT_BENCH_PASSWORD=bench imctl bench connections --seeded w1 --users 90000"
+        after_help = "Examples:\n  imctl bench connections --users 1000 --idle-secs 30\n  IMCHAT_BENCH_PASSWORD=bench imchat-server seed --config config/gate.ini --prefix w1 --users 90000\n  IMCHAT_BENCH_PASSWORD=bench imctl bench connections --seeded w1 --users 90000\n\nThe load generator runs as SCHED_BATCH: on loopback, the servers' replies wake it, and\nwithout that it would preempt them on every wake-up, a cost no remote client puts on them."
     )]
     Connections(ConnectionsBench),
     /// W2: login storms, the token path (chat connect + 1005) and the password path (HTTP

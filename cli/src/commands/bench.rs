@@ -9,6 +9,7 @@ mod latency;
 mod login;
 mod procs;
 mod relay;
+mod sched;
 mod slow;
 mod users;
 

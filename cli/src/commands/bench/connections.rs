@@ -1,7 +1,8 @@
 //! W1: many authenticated connections that only heartbeat. Reports what each idle connection
 //! costs the chat servers in memory, and the CPU they burn while idle. Past `--per-process`
 //! connections they are held by worker processes (this binary again, in `--worker` mode),
-//! because one process may open only so many sockets.
+//! because one process may open only so many sockets. The generator runs as `SCHED_BATCH`
+//! (see [`sched`]), so the servers' idle CPU is theirs, not the price of waking it.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -14,7 +15,7 @@ use tokio::process::{Child, ChildStdout, Command};
 use crate::Context;
 use crate::cli::ConnectionsBench;
 use crate::commands::bench::users::{self, BenchUser};
-use crate::commands::bench::{Setup, cluster, procs, setup};
+use crate::commands::bench::{Setup, cluster, procs, sched, setup};
 use crate::errors::{CliError, ErrorKind};
 use crate::output::Table;
 
@@ -100,6 +101,8 @@ impl Held {
 }
 
 pub async fn run(ctx: &Context, opts: &ConnectionsBench) -> Result<ConnReport, CliError> {
+    // Before any worker process or thread starts: they inherit it.
+    sched::batch();
     let per_process = opts.per_process.max(1);
     if opts.users > per_process && opts.seeded.is_none() {
         return Err(CliError::usage(format!(
