@@ -19,6 +19,7 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
     var completions = [
         &'imchat-server'= {
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -35,30 +36,35 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand --data-dir 'Where the database and the mail files go'
             cand --config 'Optional INI file to change ports and limits (see config/all.ini)'
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'imchat-server;gate'= {
             cand --config 'config'
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'imchat-server;verify'= {
             cand --config 'config'
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'imchat-server;status'= {
             cand --config 'config'
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'imchat-server;chat'= {
             cand --config 'config'
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -69,6 +75,7 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand --users 'How many accounts'
             cand --password 'The accounts'' password'
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_imchat_server_global_optspecs
-    string join \n log= h/help V/version
+    string join \n log= threads= h/help V/version
 end
 
 function __fish_imchat_server_needs_command
@@ -25,6 +25,7 @@ function __fish_imchat_server_using_subcommand
 end
 
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_needs_command" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -s V -l version -d 'Print version'
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "all" -d 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files'
@@ -37,18 +38,23 @@ complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "help" -
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l data-dir -d 'Where the database and the mail files go' -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l config -d 'Optional INI file to change ports and limits (see config/all.ini)' -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand gate" -l config -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand gate" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand gate" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand gate" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand verify" -l config -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand verify" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand verify" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand status" -l config -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand status" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand status" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand status" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -l config -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l config -d 'The database of this role\'s INI file ([Mysql]); or use --data-dir' -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l data-dir -d 'The embedded default\'s data directory (its SQLite database)' -r -F
@@ -56,6 +62,7 @@ complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l pre
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l users -d 'How many accounts' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l password -d 'The accounts\' password' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "all" -d 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "gate" -d 'Run the HTTP gate server'

@@ -84,7 +84,11 @@ async fn five_processes_from_the_sample_configs() {
     let _verify = spawn("verify", "verify.ini", &shared);
     let _status = spawn("status", "status.ini", &shared);
     let mut chat1 = Some(spawn("chat", "chat1.ini", &chat_env(chats[0])));
-    let _chat2 = spawn("chat", "chat2.ini", &chat_env(chats[1]));
+    // One server per runtime: chat1 on the default one, chat2 on the single-thread one that
+    // several servers per machine use.
+    let mut chat2_env = chat_env(chats[1]);
+    chat2_env.push(("IMCHAT_THREADS".into(), "1".into()));
+    let _chat2 = spawn("chat", "chat2.ini", &chat2_env);
     wait_for("both chat servers to register", || async {
         (imchat_store::registry::live(&kv).await.ok()?.len() == 2).then_some(())
     })

@@ -77,7 +77,9 @@ pub struct Limits {
     /// Lifetime of a cached login view after its user goes offline (zero: no cache, every
     /// login reads the database). Must be the same on every chat server of a deployment.
     pub login_view_ttl: Duration,
-    /// Lifetime of `uip_`/`usession_` routes; refreshed while the session lives.
+    /// Lifetime of `uip_`/`usession_` routes; refreshed (at a third of it) while the session
+    /// lives. Readers trust a route only while its server is live in the registry, so this only
+    /// collects a dead server's routes; longer means fewer refreshes.
     pub route_ttl: Duration,
     /// Registry heartbeat period and entry lifetime: a dead server drops out after `registry_ttl`.
     pub registry_interval: Duration,
@@ -105,7 +107,7 @@ impl Default for Limits {
             login_friends: 300,
             login_lock_wait: Duration::from_secs(5),
             login_view_ttl: Duration::from_secs(600),
-            route_ttl: Duration::from_secs(60),
+            route_ttl: Duration::from_secs(300),
             registry_interval: Duration::from_secs(2),
             registry_ttl: Duration::from_secs(6),
             peer_queue: 8192,

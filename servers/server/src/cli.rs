@@ -17,6 +17,10 @@ pub struct Cli {
     /// Log filter, e.g. `info` or `imchat_chat=debug`.
     #[arg(long, global = true, env = "RUST_LOG", default_value = "info")]
     pub log: String,
+    /// Runtime threads (default: one per core). Several servers on one machine run best with
+    /// fewer each; with 1, the process runs on one thread and wakes most cheaply.
+    #[arg(long, global = true, env = "IMCHAT_THREADS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
