@@ -50,7 +50,6 @@ async fn five_processes_from_the_sample_configs() {
     let (db_url, schema) = services::fresh_mysql_db().await;
     let (kv, prefix) = services::fresh_redis().await;
     let (gate, verify, status) = (free_port(), free_port(), free_port());
-    let chats = [(free_port(), free_port()), (free_port(), free_port())];
     let shared: Vec<(String, String)> = [
         ("IMCHAT_GATESERVER_PORT", gate.to_string()),
         ("IMCHAT_VARIFYSERVER_PORT", verify.to_string()),
@@ -68,12 +67,11 @@ async fn five_processes_from_the_sample_configs() {
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     let _ = db_url;
-    let chat_env = |(port, rpc): (u16, u16)| {
-        let mut env = shared.clone();
-        env.push(("IMCHAT_SELFSERVER_PORT".into(), port.to_string()));
-        env.push(("IMCHAT_SELFSERVER_RPCPORT".into(), rpc.to_string()));
-        env
-    };
+    // Chat servers bind ports the system picks (a port found free and handed over could be
+    // taken by another test's connection first) and announce them in the registry.
+    let mut chat_env = shared.clone();
+    chat_env.push(("IMCHAT_SELFSERVER_PORT".into(), "0".into()));
+    chat_env.push(("IMCHAT_SELFSERVER_RPCPORT".into(), "0".into()));
     // The gate migrates the schema first; the others find it in place.
     let _gate = spawn("gate", "gate.ini", &shared);
     let client = GateClient::new(&format!("http://127.0.0.1:{gate}")).unwrap();
@@ -83,14 +81,16 @@ async fn five_processes_from_the_sample_configs() {
     .await;
     let _verify = spawn("verify", "verify.ini", &shared);
     let _status = spawn("status", "status.ini", &shared);
-    let mut chat1 = Some(spawn("chat", "chat1.ini", &chat_env(chats[0])));
+    let mut chat1 = Some(spawn("chat", "chat1.ini", &chat_env));
     // One server per runtime: chat1 on the default one, chat2 on the single-thread one that
     // several servers per machine use.
-    let mut chat2_env = chat_env(chats[1]);
+    let mut chat2_env = chat_env.clone();
     chat2_env.push(("IMCHAT_THREADS".into(), "1".into()));
     let _chat2 = spawn("chat", "chat2.ini", &chat2_env);
-    wait_for("both chat servers to register", || async {
-        (imchat_store::registry::live(&kv).await.ok()?.len() == 2).then_some(())
+    let chats: Vec<u16> = wait_for("both chat servers to register", || async {
+        let mut live = imchat_store::registry::live(&kv).await.ok()?;
+        live.sort_by(|a, b| a.name.cmp(&b.name));
+        (live.len() == 2).then(|| live.iter().map(|entry| entry.port).collect())
     })
     .await;
 
@@ -114,7 +114,7 @@ async fn five_processes_from_the_sample_configs() {
     }
     let connect = async |idx: usize, server: usize| {
         let http = client.login(&users[idx].1, "secret-1").await.unwrap();
-        let (chat, events) = ChatClient::connect(&format!("127.0.0.1:{}", chats[server].0)).await.unwrap();
+        let (chat, events) = ChatClient::connect(&format!("127.0.0.1:{}", chats[server])).await.unwrap();
         chat.login(http.uid, &http.token).await.unwrap();
         (chat, events)
     };
@@ -146,7 +146,7 @@ async fn five_processes_from_the_sample_configs() {
     .await;
     let sent = b.send_texts(b_uid, a_uid, thread, &[("while you were gone", "{p-2}")]).await.unwrap();
     let http = client.login(&users[0].1, "secret-1").await.unwrap();
-    assert_eq!(http.chatport, chats[1].0.to_string(), "only the live server is handed out");
+    assert_eq!(http.chatport, chats[1].to_string(), "only the live server is handed out");
     let (a, _) = connect(0, 1).await;
     let sync = a.sync(&[SyncCursor { thread_id: thread, seq: 3 }]).await.unwrap();
     assert_eq!(sync.chat_datas.iter().map(|d| d.message_id).collect::<Vec<_>>(), [sent.chat_datas[0].message_id]);
