@@ -47,6 +47,39 @@ async fn second_login_kicks_the_first_across_servers(flavor: Flavor) {
     cluster.shutdown().await;
 }
 
+both!(racing_logins_of_one_user_each_get_their_answer);
+async fn racing_logins_of_one_user_each_get_their_answer(flavor: Flavor) {
+    // A newer login kicks the older session as soon as the older login releases the user's
+    // lock, possibly before the older login has queued its reply: that reply still comes
+    // first (then 1021), never a bare close.
+    const RACERS: usize = 4;
+    const LOGINS_EACH: usize = 40;
+    let cluster = TestCluster::start(flavor).await;
+    let alice = cluster.register("alice").await;
+    let http = cluster.gate.login(&alice.email, &alice.password).await.unwrap();
+    let addr = cluster.suite.chats[0].addr.to_string();
+    let racers: Vec<_> = (0..RACERS)
+        .map(|_| {
+            let (addr, token) = (addr.clone(), http.token.clone());
+            tokio::spawn(async move {
+                for _ in 0..LOGINS_EACH {
+                    let (chat, _events) = imchat_sdk::ChatClient::connect(&addr).await.unwrap();
+                    match chat.login(alice.uid, &token).await {
+                        Ok(reply) => assert_eq!(reply.uid, alice.uid),
+                        Err(err) if err.code() == Some(ErrorCode::LoginBusy) => {}
+                        Err(err) => panic!("a login went unanswered: {err}"),
+                    }
+                    chat.close().await;
+                }
+            })
+        })
+        .collect();
+    for racer in racers {
+        racer.await.unwrap();
+    }
+    cluster.shutdown().await;
+}
+
 both!(offline_messages_arrive_by_sync_exactly_once);
 async fn offline_messages_arrive_by_sync_exactly_once(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;

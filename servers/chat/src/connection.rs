@@ -128,7 +128,9 @@ async fn read_loop(
                     Flow::Continue
                 }
             };
-            if flow == Flow::Close || outbox.is_closed() || stop.is_cancelled() {
+            // A kick that came in while the frame was handled ends the session now, after
+            // the frame's reply.
+            if flow == Flow::Close || outbox.deliver_kick() || outbox.is_closed() || stop.is_cancelled() {
                 return;
             }
         }
@@ -136,7 +138,10 @@ async fn read_loop(
             buf = BytesMut::new();
         }
         let read = tokio::select! {
-            _ = outbox.closed() => return,
+            () = outbox.ended() => {
+                outbox.deliver_kick();
+                return;
+            }
             _ = stop.cancelled() => return,
             Some(done) = pending.next() => {
                 Box::pin(session.finish(done)).await;

@@ -67,19 +67,24 @@ impl Hub {
         }
     }
 
-    /// Sends 1021 and closes `uid`'s local session; false when there is none.
+    /// Takes `uid`'s local session out of the hub and kicks it (1021, then closed, after the
+    /// request it is handling is answered); false when there is none.
     pub(crate) fn kick_local(&self, uid: i32, reason: &str) -> bool {
         let Some((_, handle)) = self.sessions.remove(&uid) else { return false };
-        let mut buf = BytesMut::new();
-        NotifyOffline { error: 0, uid, reason: reason.to_owned() }.encode(&mut buf).expect("small frame");
-        handle.outbox.push(buf.freeze());
-        handle.outbox.close();
+        kick(&handle, uid, reason);
         true
     }
 
     pub(crate) fn forget_route(&self, uid: i32) {
         self.routes.remove(&uid);
     }
+}
+
+/// Sends `handle`'s session 1021 with `reason` and ends it (see [`Outbox::kick`]).
+pub(crate) fn kick(handle: &SessionHandle, uid: i32, reason: &str) {
+    let mut buf = BytesMut::new();
+    NotifyOffline { error: 0, uid, reason: reason.to_owned() }.encode(&mut buf).expect("small frame");
+    handle.outbox.kick(buf.freeze());
 }
 
 impl Shared {

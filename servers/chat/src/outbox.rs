@@ -1,5 +1,5 @@
 //! A session's outbound frame queue: bounded in frames, with a close signal for the reader and
-//! the writer of its connection. Built on a mutex-guarded `VecDeque` and two `Notify`s rather
+//! the writer of its connection, and kicks that the reader delivers between requests. Built on a mutex-guarded `VecDeque` and two `Notify`s rather
 //! than a channel, so an idle connection's queue holds no buffer at all (memory per idle
 //! connection is a benchmark target; a channel keeps a block of slots for its whole life).
 
@@ -26,6 +26,8 @@ struct Inner {
 struct State {
     frames: VecDeque<Bytes>,
     closed: bool,
+    /// A kick's notice, waiting for the reader to queue it and close.
+    kick: Option<Bytes>,
 }
 
 /// What the writer finds when it takes from the queue.
@@ -79,10 +81,42 @@ impl Outbox {
         self.state().closed
     }
 
-    /// Resolves once the outbox is closed (for the reader).
-    pub(crate) async fn closed(&self) {
-        while !self.is_closed() {
-            self.0.to_reader.notified().await;
+    /// Ends the session with `notice`, but only once the request it is handling (if any) is
+    /// answered: the reader queues the notice and closes ([`Outbox::deliver_kick`]). A newer
+    /// login may kick a session whose own login reply is not queued yet; that reply must still
+    /// come first.
+    pub(crate) fn kick(&self, notice: Bytes) {
+        let mut state = self.state();
+        if state.closed {
+            return;
+        }
+        state.kick.get_or_insert(notice);
+        drop(state);
+        self.0.to_reader.notify_one();
+    }
+
+    /// For the reader, between requests: queues a waiting kick's notice and closes. True when
+    /// there was one.
+    pub(crate) fn deliver_kick(&self) -> bool {
+        let Some(notice) = self.state().kick.take() else { return false };
+        self.push(notice);
+        self.close();
+        true
+    }
+
+    /// Resolves once the outbox is closed or a kick waits (for the reader).
+    pub(crate) async fn ended(&self) {
+        loop {
+            // Registered before looking, so a kick or close between the look and the wait
+            // is not missed.
+            let notified = self.0.to_reader.notified();
+            {
+                let state = self.state();
+                if state.closed || state.kick.is_some() {
+                    return;
+                }
+            }
+            notified.await;
         }
     }
 
@@ -135,7 +169,31 @@ mod tests {
             Taken::Closed(frames) => assert_eq!(frames, [Bytes::from_static(b"a"), Bytes::from_static(b"b")]),
             Taken::Frames(_) => panic!("the queue was closed"),
         }
-        outbox.closed().await;
+        outbox.ended().await;
+    }
+
+    #[tokio::test]
+    async fn a_kick_waits_for_the_reader_and_comes_after_what_is_queued() {
+        let outbox = Outbox::new(8);
+        let reader = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.ended().await }
+        });
+        outbox.kick(Bytes::from_static(b"kicked"));
+        reader.await.unwrap();
+        assert!(!outbox.is_closed(), "the kick is the reader's to deliver");
+        // The reply to the request in progress, queued after the kick arrived.
+        assert!(outbox.push(Bytes::from_static(b"reply")));
+        outbox.kick(Bytes::from_static(b"kicked again"));
+        assert!(outbox.deliver_kick());
+        assert!(!outbox.deliver_kick(), "delivered once");
+        assert!(!outbox.push(Bytes::from_static(b"late")), "closed after the notice");
+        match outbox.take().await {
+            Taken::Closed(frames) => {
+                assert_eq!(frames, [Bytes::from_static(b"reply"), Bytes::from_static(b"kicked")]);
+            }
+            Taken::Frames(_) => panic!("the kick closes the queue"),
+        }
     }
 
     #[tokio::test]

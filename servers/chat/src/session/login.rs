@@ -112,8 +112,8 @@ impl Session {
         // Into the hub before the lock goes: the next login of this user, which may kick it
         // from here, must find it.
         if let Some(previous) = shared.hub.insert(uid, self.session_handle(&session_id)) {
-            // A login raced past the route check on this server: close the older one too.
-            previous.outbox.close();
+            // An older session here that the route did not name: it goes too.
+            crate::hub::kick(&previous, uid, KICK_REASON);
         }
         if let Err(err) = grant.commit(&shared.kv, &session_id, &shared.config.name, limits.route_ttl).await {
             shared.hub.remove(uid, &session_id);
