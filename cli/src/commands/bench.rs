@@ -160,7 +160,7 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
             let report = login::run(ctx, &opts).await?;
             ctx.print(|| login::table(&report), || output::json(&report));
             if report.errors > 0 {
-                let message = format!("{} logins failed", report.errors);
+                let message = format!("{} logins failed: {}", report.errors, report.error_samples.join("; "));
                 return Err(CliError::new(crate::errors::ErrorKind::Rejected, message).reported());
             }
             return Ok(());

@@ -27,6 +27,8 @@ pub struct LoginReport {
     pub scenario: String,
     pub logins_per_path: usize,
     pub errors: u64,
+    /// The first few distinct failures, as the client saw them.
+    pub error_samples: Vec<String>,
     pub token_per_sec: f64,
     pub token_p99_us: u64,
     /// CPU of the server processes (imchat-server, MariaDB, Redis) per token login.
@@ -67,16 +69,27 @@ pub fn table(report: &LoginReport) -> String {
     table.render()
 }
 
-/// Runs `work(n)` for n in 0..total with `concurrency` in flight; returns (per second, p99 µs, errors).
-async fn storm<F, Fut>(total: usize, concurrency: usize, work: F) -> (f64, u64, u64)
+/// Distinct failures a report keeps.
+const ERROR_SAMPLES: usize = 3;
+
+/// What a storm measured.
+struct Storm {
+    per_sec: f64,
+    p99_us: u64,
+    errors: u64,
+    samples: Vec<String>,
+}
+
+/// Runs `work(n)` for n in 0..total with `concurrency` in flight.
+async fn storm<F, Fut>(total: usize, concurrency: usize, work: F) -> Storm
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = bool> + Send,
+    Fut: Future<Output = Result<(), String>> + Send,
 {
     let work = Arc::new(work);
     let next = Arc::new(Mutex::new(0usize));
     let histogram = Arc::new(Mutex::new(Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).expect("bounds")));
-    let errors = Arc::new(Mutex::new(0u64));
+    let errors = Arc::new(Mutex::new((0u64, Vec::<String>::new())));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency.max(1) {
@@ -93,11 +106,18 @@ where
                     return;
                 }
                 let began = Instant::now();
-                if work(n).await {
-                    let us = u64::try_from(began.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
-                    let _ = histogram.lock().unwrap_or_else(|p| p.into_inner()).record(us);
-                } else {
-                    *errors.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                match work(n).await {
+                    Ok(()) => {
+                        let us = u64::try_from(began.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
+                        let _ = histogram.lock().unwrap_or_else(|p| p.into_inner()).record(us);
+                    }
+                    Err(err) => {
+                        let (count, samples) = &mut *errors.lock().unwrap_or_else(|p| p.into_inner());
+                        *count += 1;
+                        if samples.len() < ERROR_SAMPLES && !samples.contains(&err) {
+                            samples.push(err);
+                        }
+                    }
                 }
             }
         }));
@@ -108,8 +128,8 @@ where
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
     let ok = histogram.lock().unwrap_or_else(|p| p.into_inner()).len();
     let p99 = histogram.lock().unwrap_or_else(|p| p.into_inner()).value_at_quantile(0.99);
-    let errors = *errors.lock().unwrap_or_else(|p| p.into_inner());
-    (ok as f64 / seconds, p99, errors)
+    let (errors, samples) = std::mem::take(&mut *errors.lock().unwrap_or_else(|p| p.into_inner()));
+    Storm { per_sec: ok as f64 / seconds, p99_us: p99, errors, samples }
 }
 
 /// argon2id verifications per second with every core busy.
@@ -145,6 +165,7 @@ pub async fn run(ctx: &Context, opts: &LoginBench) -> Result<LoginReport, CliErr
         scenario: "login".into(),
         logins_per_path: total,
         errors: 0,
+        error_samples: Vec::new(),
         token_per_sec: 0.0,
         token_p99_us: 0,
         token_server_cpu_us: 0.0,
@@ -157,41 +178,45 @@ pub async fn run(ctx: &Context, opts: &LoginBench) -> Result<LoginReport, CliErr
     if opts.path.token() {
         let (servers, tokens) = (Arc::new(servers), people.clone());
         let before = procs::sample();
-        let (per_sec, p99_us, errors) = storm(total, opts.concurrency, move |n| {
+        let run = storm(total, opts.concurrency, move |n| {
             let (servers, people) = (servers.clone(), tokens.clone());
             async move {
                 let user = &people[n % people.len()];
-                let Ok((chat, _events)) = ChatClient::connect(&servers[n % servers.len()]).await else { return false };
-                let ok = chat.login(user.uid, &user.token).await.is_ok();
+                let server = &servers[n % servers.len()];
+                let (chat, _events) =
+                    ChatClient::connect(server).await.map_err(|err| format!("connect {server}: {err}"))?;
+                let login = chat.login(user.uid, &user.token).await.map(|_| ()).map_err(|err| format!("1005: {err}"));
                 chat.close().await;
-                ok
+                login
             }
         })
         .await;
         let cpu = procs::sample().cpu_since(&before);
-        report.token_per_sec = per_sec;
-        report.token_p99_us = p99_us;
+        report.token_per_sec = run.per_sec;
+        report.token_p99_us = run.p99_us;
         report.token_server_cpu_us = cpu * 1e6 / total as f64;
-        report.errors += errors;
+        report.errors += run.errors;
+        report.error_samples.extend(run.samples);
     }
 
     if opts.path.password() {
         let passwords = people.clone();
         let gate = Arc::new(gate);
-        let (per_sec, p99_us, errors) = storm(total, opts.concurrency, move |n| {
+        let run = storm(total, opts.concurrency, move |n| {
             let (gate, people) = (gate.clone(), passwords.clone());
             async move {
                 let user = &people[n % people.len()];
-                gate.login(&user.email, &user.password).await.is_ok()
+                gate.login(&user.email, &user.password).await.map(|_| ()).map_err(|err| format!("/user_login: {err}"))
             }
         })
         .await;
         let ceiling = argon2_ceiling().await;
-        report.password_per_sec = per_sec;
-        report.password_p99_us = p99_us;
+        report.password_per_sec = run.per_sec;
+        report.password_p99_us = run.p99_us;
         report.argon2_ceiling_per_sec = ceiling;
-        report.password_vs_ceiling = if ceiling > 0.0 { per_sec / ceiling } else { 0.0 };
-        report.errors += errors;
+        report.password_vs_ceiling = if ceiling > 0.0 { run.per_sec / ceiling } else { 0.0 };
+        report.errors += run.errors;
+        report.error_samples.extend(run.samples);
     }
     Ok(report)
 }
