@@ -43,29 +43,21 @@ pub struct LoginReport {
 
 pub fn table(report: &LoginReport) -> String {
     let mut table = Table::new(&["PATH", "LOGINS", "PER SEC", "P99", "NOTE"]);
-    // A path that was not run has no rate.
-    if report.token_per_sec > 0.0 {
-        table.row(vec![
-            "token (chat 1005)".into(),
-            report.logins_per_path.to_string(),
-            format!("{:.0}", report.token_per_sec),
-            format!("{:.1}ms", report.token_p99_us as f64 / 1000.0),
-            format!("{:.0} µs of server CPU each", report.token_server_cpu_us),
-        ]);
-    }
-    if report.password_per_sec > 0.0 {
-        table.row(vec![
-            "password (HTTP)".into(),
-            report.logins_per_path.to_string(),
-            format!("{:.0}", report.password_per_sec),
-            format!("{:.1}ms", report.password_p99_us as f64 / 1000.0),
-            format!(
-                "{:.0}% of the argon2id ceiling ({:.0}/s)",
-                report.password_vs_ceiling * 100.0,
-                report.argon2_ceiling_per_sec
-            ),
-        ]);
-    }
+    let mut row = |path: &str, per_sec: f64, p99_us: u64, note: String| {
+        // A path that was not run has no rate.
+        if per_sec > 0.0 {
+            let p99 = format!("{:.1}ms", p99_us as f64 / 1000.0);
+            table.row(vec![path.into(), report.logins_per_path.to_string(), format!("{per_sec:.0}"), p99, note]);
+        }
+    };
+    let cpu = format!("{:.0} µs of server CPU each", report.token_server_cpu_us);
+    row("token (chat 1005)", report.token_per_sec, report.token_p99_us, cpu);
+    let share = format!(
+        "{:.0}% of the argon2id ceiling ({:.0}/s)",
+        report.password_vs_ceiling * 100.0,
+        report.argon2_ceiling_per_sec
+    );
+    row("password (HTTP)", report.password_per_sec, report.password_p99_us, share);
     table.render()
 }
 
