@@ -41,13 +41,22 @@ impl LlfcClient {
     }
 
     async fn read_frame(&mut self) -> (u16, Value) {
+        self.next_frame().await.expect("a frame, not the end of the connection")
+    }
+
+    /// The next frame, or `None` once the server closed the connection.
+    async fn next_frame(&mut self) -> Option<(u16, Value)> {
         let mut header = [0u8; 4];
-        self.stream.read_exact(&mut header).await.unwrap();
+        match self.stream.read_exact(&mut header).await {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+            Err(err) => panic!("reading a frame: {err}"),
+        }
         let id = u16::from_be_bytes([header[0], header[1]]);
         let len = u16::from_be_bytes([header[2], header[3]]) as usize;
         let mut body = vec![0; len];
         self.stream.read_exact(&mut body).await.unwrap();
-        (id, serde_json::from_slice(&body).unwrap())
+        Some((id, serde_json::from_slice(&body).unwrap()))
     }
 
     /// The next frame with `id` (others are kept for later).
@@ -194,5 +203,43 @@ async fn original_client_flow(flavor: Flavor) {
     for n in 0..20 {
         assert_eq!(b.expect(1019).await["chat_datas"][0]["content"], format!("burst {n}"));
     }
+
+    // A kick that arrives while texts are pipelined waits for them: every stored text is
+    // acknowledged before the 1021, and none is stored without its acknowledgement.
+    for n in 0..20 {
+        let late = json!({"fromuid": a_uid, "touid": b_uid, "thread_id": thread,
+                          "text_array": [{"content": format!("late {n}"), "unique_id": format!("{{late{n}}}")}]});
+        a.send(1017, late).await;
+    }
+    let (host, port) = (a_http["chathost"].as_str().unwrap(), a_http["chatport"].as_str().unwrap());
+    let mut again = LlfcClient::connect(host, port).await;
+    again.call(1005, json!({"uid": a_uid, "token": a_http["token"]})).await;
+    let mut acked = 0;
+    let ended = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match a.next_frame().await {
+                Some((1018, body)) => {
+                    assert_eq!(body["error"], 0, "{body}");
+                    acked += 1;
+                }
+                Some((1021, _)) => break,
+                other => panic!("expected acknowledgements, then 1021: {other:?}"),
+            }
+        }
+        assert!(a.next_frame().await.is_none(), "the kicked connection closes after 1021");
+    });
+    ended.await.expect("the kicked session ends");
+    let mut stored = 0;
+    let mut after = 0;
+    loop {
+        let page = again.call(1029, json!({"thread_id": thread, "message_id": after})).await;
+        let datas = page["chat_datas"].as_array().unwrap();
+        stored += datas.iter().filter(|d| d["msg_content"].as_str().is_some_and(|c| c.starts_with("late "))).count();
+        if page["load_more"] != true {
+            break;
+        }
+        after = page["last_message_id"].as_i64().unwrap();
+    }
+    assert_eq!(stored, acked, "texts stored and texts acknowledged before the kick");
     cluster.shutdown().await;
 }

@@ -128,9 +128,11 @@ async fn read_loop(
                     Flow::Continue
                 }
             };
-            // A kick that came in while the frame was handled ends the session now, after
-            // the frame's reply.
-            if flow == Flow::Close || outbox.deliver_kick() || outbox.is_closed() || stop.is_cancelled() {
+            if flow == Flow::Close
+                || kicked(outbox, &mut pending, session).await
+                || outbox.is_closed()
+                || stop.is_cancelled()
+            {
                 return;
             }
         }
@@ -139,7 +141,7 @@ async fn read_loop(
         }
         let read = tokio::select! {
             () = outbox.ended() => {
-                outbox.deliver_kick();
+                kicked(outbox, &mut pending, session).await;
                 return;
             }
             _ = stop.cancelled() => return,
@@ -183,6 +185,17 @@ fn idle_deadline(last_read: Instant, idle: Duration) -> Instant {
     let tick = IDLE_TICK.min(idle / 4).as_nanos().max(1);
     let ticks = due.saturating_duration_since(*GRID).as_nanos().div_ceil(tick);
     *GRID + Duration::from_nanos(u64::try_from(ticks * tick).unwrap_or(u64::MAX))
+}
+
+/// Ends the session if a kick waits: the requests in flight are answered first (their
+/// messages are stored; the client learns so), then the kick's notice goes out. True when
+/// kicked.
+async fn kicked(outbox: &Outbox, pending: &mut Pipeline, session: &mut Session) -> bool {
+    if !outbox.kick_waiting() {
+        return false;
+    }
+    finish_all(pending, session).await;
+    outbox.deliver_kick()
 }
 
 async fn finish_all(pending: &mut Pipeline, session: &mut Session) {

@@ -95,6 +95,11 @@ impl Outbox {
         self.0.to_reader.notify_one();
     }
 
+    /// Whether a kick waits for the reader.
+    pub(crate) fn kick_waiting(&self) -> bool {
+        self.state().kick.is_some()
+    }
+
     /// For the reader, between requests: queues a waiting kick's notice and closes. True when
     /// there was one.
     pub(crate) fn deliver_kick(&self) -> bool {
