@@ -274,10 +274,15 @@ impl Kv {
                     Some("missing") => GuardedLock::Missing,
                     Some("mismatch") => GuardedLock::Mismatch,
                     Some("busy") => GuardedLock::Busy,
-                    _ => {
+                    Some("locked") => {
                         let mut values: Vec<Option<String>> = reply.collect();
                         values.resize(read.len(), None);
                         GuardedLock::Locked(values)
+                    }
+                    other => {
+                        let detail = format!("{other:?}");
+                        let unexpected = (redis::ErrorKind::Parse, "unexpected lock script reply", detail);
+                        return Err(redis::RedisError::from(unexpected).into());
                     }
                 })
             }
