@@ -115,15 +115,16 @@ impl Grant {
         applies: i64,
         ttl: Duration,
     ) -> Result<Option<LoginView>, StoreError> {
-        let (seen, at) = match std::mem::replace(&mut self.cached, Cached::Used) {
+        // What this login saw of the entry, and when: the condition for filling it.
+        let fill = match std::mem::replace(&mut self.cached, Cached::Used) {
             Cached::Hit(view) => return Ok(Some(*view)),
-            Cached::Miss { seen, at } => (Some(seen), at),
-            Cached::Off | Cached::Used => (None, Instant::now()),
+            Cached::Miss { seen, at } => Some((seen, at)),
+            Cached::Off | Cached::Used => None,
         };
         let Some(view) = db.login_view(self.uid, applies).await? else { return Ok(None) };
         // A fill must land while a change's marker, written after what this login saw, still
         // lives: markers live `ttl`, so a login that took half of that does not fill.
-        if let Some(seen) = seen
+        if let Some((seen, at)) = fill
             && at.elapsed() < ttl / 2
         {
             let json = serde_json::to_string(&view).map_err(|err| StoreError::Encode(err.to_string()))?;
