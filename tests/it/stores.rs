@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use imchat_store::{Accepted, Db, DbOptions, Kv, NewMsg, NewUser, PasswordReset, Registered, Ttl};
+use imchat_store::{Accepted, Db, DbOptions, Kv, NewMsg, NewUser, PasswordReset, Registered, StoreError, Ttl};
 use imchat_tests::services;
 
 async fn sqlite() -> (Db, tempfile::TempDir) {
@@ -117,6 +117,10 @@ async fn friendship_thread_and_messages(db: Db) {
     assert_eq!(db.store_messages(&[msg("u1")]).await.unwrap()[0], first[0]);
     let seqs: Vec<i64> = first.iter().chain(&again[1..2]).map(|m| m.seq).collect();
     assert_eq!(seqs, [3, 4, 5]);
+    // A message to a thread that does not exist is refused, alone or in a batch.
+    let lost = |u: &str| NewMsg::text(9_999_999, a, b, u, "text", 5);
+    assert!(matches!(db.store_messages(&[lost("x1")]).await, Err(StoreError::NotFound("thread"))));
+    assert!(matches!(db.store_messages(&[lost("x2"), msg("x3")]).await, Err(StoreError::NotFound("thread"))));
 
     let page = db.history(thread_id, 0, 3).await.unwrap();
     assert_eq!((page.messages.len(), page.more), (3, true));
@@ -156,13 +160,22 @@ async fn concurrent_batches_get_distinct_sequences(db: Db) {
     assert_eq!(db.derives_message_ids(), consecutive);
     let (a, b) = (user(&db, "a").await, user(&db, "b").await);
     let thread_id = db.private_thread(a, b, 1).await.unwrap();
+    // Half the writers send batches, half single messages (one round trip on MySQL: the
+    // `imchat_store_message` procedure), racing for the same thread's seqs.
     let writers: Vec<_> = (0..8)
         .map(|w| {
             let db = db.clone();
             tokio::spawn(async move {
                 let batch: Vec<NewMsg> =
-                    (0..25).map(|i| NewMsg::text(thread_id, a, b, &format!("w{w}-{i}"), "x", 1)).collect();
-                db.store_messages(&batch).await.unwrap()
+                    (0..25).map(|i| NewMsg::text(thread_id, a, b, &format!("w{w}-{i}"), "x 😀", 1)).collect();
+                if w % 2 == 0 {
+                    return db.store_messages(&batch).await.unwrap();
+                }
+                let mut stored = Vec::new();
+                for msg in batch {
+                    stored.extend(db.store_messages(&[msg]).await.unwrap());
+                }
+                stored
             })
         })
         .collect();
@@ -186,6 +199,7 @@ async fn concurrent_batches_get_distinct_sequences(db: Db) {
         }
     }
     returned.sort_by_key(|m| m.message_id);
+    assert!(stored.iter().all(|m| m.content == "x 😀"), "text survives every path intact");
     let key = |m: &imchat_store::StoredMsg| (m.message_id, m.seq, m.unique_id.clone(), m.content.clone(), m.created_at);
     assert_eq!(returned.iter().map(key).collect::<Vec<_>>(), stored.iter().map(key).collect::<Vec<_>>());
 }
