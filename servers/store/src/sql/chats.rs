@@ -440,15 +440,17 @@ impl Db {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        // Whether every key may be new: a lone message that met the unique key is a resend.
+        let mut fresh = self.consecutive_ids;
         if let [msg] = batch
             && self.dialect == Dialect::MySql
         {
             match store_one(self, msg).await {
-                Err(StoreError::Sql(err)) if is_unique_violation(&err) => {}
+                Err(StoreError::Sql(err)) if is_unique_violation(&err) => fresh = false,
                 done => return done.map(|stored| vec![stored]),
             }
         }
-        if self.consecutive_ids {
+        if fresh {
             let mut tx = self.begin().await?;
             if let Some(stored) = insert_new_messages(&mut tx, batch, self.dialect).await? {
                 tx.commit().await?;
