@@ -65,7 +65,9 @@ pub enum OutputArg {
 pub enum Command {
     /// List the chat servers with their live connection counts.
     #[command(
-        after_help = "Examples:\n  imctl servers\n  imctl servers --watch --interval 5\n  imctl servers -o json | jq '.[].connections'"
+        after_help = "CALLS counts the Deliver rpcs a server made to its peers since it started; BATCH is the frames \
+                      they carried per call (how well inter-server traffic is batched).\n\n\
+                      Examples:\n  imctl servers\n  imctl servers --watch --interval 5\n  imctl servers -o json | jq '.[].connections'"
     )]
     Servers {
         /// Refresh until interrupted: in place on a terminal, one JSON line per refresh when piped

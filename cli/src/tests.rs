@@ -38,6 +38,8 @@ fn servers_table() {
             connections: 1042,
             heartbeat_age_ms: Some(1234),
             live: true,
+            peer_calls: 120,
+            peer_frames: 3000,
         },
         ServerRow {
             name: "chatserver2".into(),
@@ -46,6 +48,8 @@ fn servers_table() {
             connections: 0,
             heartbeat_age_ms: None,
             live: false,
+            peer_calls: 0,
+            peer_frames: 0,
         },
     ];
     insta::assert_snapshot!("servers_table", crate::commands::servers::table(&rows));

@@ -286,6 +286,16 @@ async fn bench_smoke_runs_lose_nothing() {
             assert_eq!(report["delivered"], 40, "{report}");
             assert_eq!((report["drops"].as_u64(), report["duplicates"].as_u64()), (Some(0), Some(0)), "{report}");
             assert!(report["p99_us"].as_u64().unwrap() > 0);
+            // Every push to a partner on the other server is one frame of a batched call.
+            let (calls, frames) = (report["peer_calls"].as_u64(), report["peer_frames"].as_u64());
+            match report["target"].as_str() {
+                Some("baseline") => assert_eq!((calls, frames), (None, None), "{report}"),
+                _ if topology.contains(&"--cross-server") => {
+                    assert_eq!(frames, Some(40), "{report}");
+                    assert!(calls.is_some_and(|calls| (1..=40).contains(&calls)), "{report}");
+                }
+                _ => assert_eq!((calls, frames), (Some(0), Some(0)), "{report}"),
+            }
         }
     }
     let args = ["bench", "connections", "--users", "4", "--idle-secs", "1", "--mail-dir", mail_dir, "-o", "json"];

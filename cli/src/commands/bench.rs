@@ -44,6 +44,10 @@ pub struct Report {
     pub server_cpu_us_per_msg: f64,
     /// Peak resident memory per server process, in KiB.
     pub peak_rss_kib: Vec<(String, u64)>,
+    /// `Deliver` calls between chat servers during the run and the frames they carried, from
+    /// the servers' registry counters (`chat` runs only; `null` elsewhere).
+    pub peer_calls: Option<u64>,
+    pub peer_frames: Option<u64>,
 }
 
 pub fn table(reports: &[Report]) -> String {
@@ -60,6 +64,7 @@ pub fn table(reports: &[Report]) -> String {
         "P99",
         "P999",
         "CPU µs/MSG",
+        "RPC/MSG",
     ]);
     for r in reports {
         table.row(vec![
@@ -75,6 +80,10 @@ pub fn table(reports: &[Report]) -> String {
             micros(r.p99_us),
             micros(r.p999_us),
             if r.server_cpu_us_per_msg > 0.0 { format!("{:.0}", r.server_cpu_us_per_msg) } else { "-".into() },
+            match r.peer_calls {
+                Some(calls) if r.delivered > 0 => format!("{:.3}", calls as f64 / r.delivered as f64),
+                _ => "-".into(),
+            },
         ]);
     }
     let mut out = table.render();

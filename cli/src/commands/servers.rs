@@ -22,6 +22,10 @@ pub struct ServerRow {
     /// Milliseconds since the server's last heartbeat (null when stale).
     pub heartbeat_age_ms: Option<i64>,
     pub live: bool,
+    /// `Deliver` calls this server made to its peers since it started, and the frames they
+    /// carried (frames per call is the inter-server batching).
+    pub peer_calls: u64,
+    pub peer_frames: u64,
 }
 
 impl From<ChatServerInfo> for ServerRow {
@@ -34,18 +38,25 @@ impl From<ChatServerInfo> for ServerRow {
             connections: info.connections,
             heartbeat_age_ms: info.live.then_some(info.heartbeat_age_ms),
             live: info.live,
+            peer_calls: info.peer_calls,
+            peer_frames: info.peer_frames,
         }
     }
 }
 
 pub fn table(rows: &[ServerRow]) -> String {
-    let mut table = Table::new(&["NAME", "CLIENT ADDR", "PEER RPC", "CONNS", "HEARTBEAT", "STATE"]);
+    let mut table = Table::new(&["NAME", "CLIENT ADDR", "PEER RPC", "CONNS", "CALLS", "BATCH", "HEARTBEAT", "STATE"]);
     for row in rows {
         table.row(vec![
             row.name.clone(),
             row.addr.clone(),
             row.rpc_addr.clone(),
             if row.live { row.connections.to_string() } else { "-".into() },
+            if row.live { row.peer_calls.to_string() } else { "-".into() },
+            match row.peer_frames.checked_div(row.peer_calls) {
+                Some(_) if row.live => format!("{:.1}", row.peer_frames as f64 / row.peer_calls as f64),
+                _ => "-".into(),
+            },
             row.heartbeat_age_ms.map_or("-".into(), |ms| format!("{:.1}s ago", ms as f64 / 1000.0)),
             if row.live { "live".into() } else { "stale".into() },
         ]);

@@ -2,6 +2,7 @@
 //! whatever is waiting into a single `Deliver` call, so under load inter-server traffic is far
 //! below one rpc per message.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
@@ -20,9 +21,17 @@ struct Push {
 #[derive(Default)]
 pub(crate) struct Peers {
     queues: DashMap<String, mpsc::Sender<Push>>,
+    /// `Deliver` calls made, and the frames they carried (announced in the registry).
+    calls: AtomicU64,
+    frames: AtomicU64,
 }
 
 impl Peers {
+    /// (calls, frames) since this server started.
+    pub(crate) fn traffic(&self) -> (u64, u64) {
+        (self.calls.load(Ordering::Relaxed), self.frames.load(Ordering::Relaxed))
+    }
+
     /// Queues a push for `server`. A full queue drops the push (the message is stored; the
     /// recipient gets it by sync) rather than stalling the sender.
     pub(crate) fn send(&self, shared: &Arc<Shared>, server: &str, uid: i32, msg_id: u16, frame: Bytes) {
@@ -76,9 +85,13 @@ async fn deliver(shared: &Shared, server: &str, batch: Vec<Push>) {
             msg_id: u32::from(p.msg_id),
             body: String::from_utf8_lossy(&p.frame[imchat_proto::codec::HEADER_LEN..]).into_owned(),
         })
-        .collect();
+        .collect::<Vec<Frame>>();
     let result = match shared.channels.chat(&addr) {
-        Ok(mut client) => client.deliver(DeliverReq { frames }).await.map(|r| r.into_inner().missing_uids),
+        Ok(mut client) => {
+            shared.peers.calls.fetch_add(1, Ordering::Relaxed);
+            shared.peers.frames.fetch_add(frames.len() as u64, Ordering::Relaxed);
+            client.deliver(DeliverReq { frames }).await.map(|r| r.into_inner().missing_uids)
+        }
         Err(err) => Err(tonic::Status::unavailable(err.to_string())),
     };
     match result {

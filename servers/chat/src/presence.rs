@@ -24,6 +24,7 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             _ = stop.cancelled() => break,
             _ = beat.tick() => {}
         }
+        let (peer_calls, peer_frames) = shared.peers.traffic();
         let entry = ChatServerEntry {
             name: shared.config.name.clone(),
             host: shared.config.advertise_host.clone(),
@@ -31,6 +32,8 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             rpc_addr: shared.rpc_addr.clone(),
             connections: i64::try_from(shared.hub.len()).unwrap_or(i64::MAX),
             heartbeat_ms: imchat_store::now_ms(),
+            peer_calls,
+            peer_frames,
         };
         if let Err(err) = registry::announce(&shared.kv, &entry, limits.registry_ttl).await {
             tracing::warn!(%err, "registry heartbeat failed");

@@ -167,6 +167,8 @@ fn info(entry: &ChatServerEntry, now_ms: i64) -> ChatServerInfo {
         connections: entry.connections,
         heartbeat_age_ms: (now_ms - entry.heartbeat_ms).max(0),
         live: true,
+        peer_calls: entry.peer_calls,
+        peer_frames: entry.peer_frames,
     }
 }
 

@@ -22,6 +22,13 @@ pub struct ChatServerEntry {
     pub connections: i64,
     /// When this entry was written (epoch ms).
     pub heartbeat_ms: i64,
+    /// `Deliver` calls made to peer chat servers since this server started, and the frames
+    /// they carried: their ratio shows how well inter-server traffic is batched. Absent
+    /// (0) in entries from servers that predate them.
+    #[serde(default)]
+    pub peer_calls: u64,
+    #[serde(default)]
+    pub peer_frames: u64,
 }
 
 pub async fn announce(kv: &Kv, entry: &ChatServerEntry, ttl: Duration) -> Result<(), StoreError> {

@@ -7,14 +7,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use imchat_sdk::{ChatClient, Event};
+use imchat_sdk::{AdminClient, ChatClient, Event};
 use tokio::sync::mpsc;
 
 use crate::Context;
 use crate::cli::ChatBench;
 use crate::commands::bench::users::BenchUser;
 use crate::commands::bench::{Report, Setup, procs, setup};
-use crate::errors::{CliError, Target, from_sdk};
+use crate::errors::{CliError, ErrorKind, Target, from_sdk};
 
 /// Marks bench messages: `bench|<send time µs>|<padding>`.
 pub const PREFIX: &str = "bench|";
@@ -96,7 +96,37 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "bench", opts.users, needed).await?;
     let clients = connect(&people, &servers, opts.cross_server).await?;
     let threads = befriend(&clients).await?;
-    drive(ctx, clients, &threads, &Load::of(opts), scenario(opts.cross_server, &Load::of(opts))).await
+    let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
+    let before = peer_traffic(ctx, &admin, Instant::now()).await?;
+    let mut report =
+        drive(ctx, clients, &threads, &Load::of(opts), scenario(opts.cross_server, &Load::of(opts))).await?;
+    let after = peer_traffic(ctx, &admin, Instant::now()).await?;
+    report.peer_calls = Some(after.0.saturating_sub(before.0));
+    report.peer_frames = Some(after.1.saturating_sub(before.1));
+    Ok(report)
+}
+
+/// How long the chat servers may take to announce their counters (they do every
+/// `[Limits] RegistryIntervalMs`, 2 s by default).
+const ANNOUNCE_WAIT: Duration = Duration::from_secs(30);
+
+/// The live chat servers' peer counters (calls, frames) summed, from announcements made after
+/// `mark`, so they include everything sent before it.
+async fn peer_traffic(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<(u64, u64), CliError> {
+    loop {
+        // Taken before asking, so an entry counts only if it is surely newer than `mark`.
+        let since_ms = i64::try_from(mark.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let servers = admin.servers().await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
+        let live: Vec<_> = servers.iter().filter(|s| s.live).collect();
+        if live.iter().all(|s| s.heartbeat_age_ms < since_ms) {
+            return Ok(live.iter().fold((0, 0), |(calls, frames), s| (calls + s.peer_calls, frames + s.peer_frames)));
+        }
+        if mark.elapsed() > ANNOUNCE_WAIT {
+            let message = format!("the chat servers did not announce themselves within {ANNOUNCE_WAIT:?}");
+            return Err(CliError::new(ErrorKind::Unreachable, message));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The scenario's name as the command line that runs it.
@@ -252,5 +282,7 @@ pub async fn drive(
         server_cpu_s: cpu,
         server_cpu_us_per_msg: if tally.delivered > 0 { cpu * 1e6 / tally.delivered as f64 } else { 0.0 },
         peak_rss_kib: after.peak_rss(),
+        peer_calls: None,
+        peer_frames: None,
     })
 }

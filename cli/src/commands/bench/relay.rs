@@ -191,5 +191,7 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         server_cpu_s: after.cpu_since(&before),
         server_cpu_us_per_msg: 0.0,
         peak_rss_kib: Vec::new(),
+        peer_calls: None,
+        peer_frames: None,
     })
 }
