@@ -95,3 +95,15 @@ pub async fn stale_names(kv: &Kv) -> Result<Vec<String>, StoreError> {
     stale.sort();
     Ok(stale)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ChatServerEntry;
+
+    #[test]
+    fn entries_from_servers_without_peer_counters_still_parse() {
+        let old = r#"{"name":"c1","host":"h","port":8090,"rpc_addr":"h:50055","connections":3,"heartbeat_ms":7}"#;
+        let entry: ChatServerEntry = serde_json::from_str(old).unwrap();
+        assert_eq!((entry.connections, entry.peer_calls, entry.peer_frames), (3, 0, 0));
+    }
+}
