@@ -396,3 +396,63 @@ async fn login_protocol(db: Db, kv: Kv) {
     };
     assert_eq!(ghost.view(&db, &kv, 10, ttl).await.unwrap(), None);
 }
+
+/// A lone message is one procedure call on MariaDB, and still stored when the procedure is
+/// missing, cannot be created (no `CREATE ROUTINE`) or may no longer be called (`EXECUTE`
+/// revoked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lone_messages_are_stored_with_or_without_the_procedure() {
+    let (url, name) = services::fresh_mysql_db().await;
+    let root = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    assert!(root.stores_lone_messages_in_one_call());
+    let (a, b) = (user(&root, "a").await, user(&root, "b").await);
+    let thread_id = root.private_thread(a, b, 1).await.unwrap();
+    let lone = |db: Db, n: i64| async move {
+        let stored = db.store_messages(&[NewMsg::text(thread_id, a, b, &format!("m{n}"), "x", 1)]).await.unwrap();
+        assert_eq!(stored[0].seq, n, "stored once, in order");
+    };
+    lone(root.clone(), 1).await;
+    assert!(root.stores_lone_messages_in_one_call());
+
+    // Dropped behind a running store's back: the call fails once, the message is stored anyway.
+    sqlx::query("DROP PROCEDURE imchat_store_message_v1").execute(root.pool()).await.unwrap();
+    lone(root.clone(), 2).await;
+    assert!(!root.stores_lone_messages_in_one_call(), "a missing procedure is not called again");
+
+    // An account that may not create routines runs without one.
+    let account = format!("imchat_lim_{}", imchat_store::random_hex(4));
+    for grant in [
+        format!("CREATE USER '{account}'@'%' IDENTIFIED BY 'pw'"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON {name}.* TO '{account}'@'%'"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(grant)).execute(root.pool()).await.unwrap();
+    }
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let limited_url = format!("{scheme}://{account}:pw@{}", rest.rsplit_once('@').unwrap().1);
+    let limited = Db::connect(&limited_url, &DbOptions::default()).await.unwrap();
+    assert!(!limited.stores_lone_messages_in_one_call());
+    lone(limited.clone(), 3).await;
+    limited.close().await;
+
+    // A privileged start makes the procedure again; an account allowed to call it but not to
+    // make it uses it, until the right is taken away.
+    let root = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    assert!(root.stores_lone_messages_in_one_call());
+    let execute = |verb: &str, to: &str| {
+        format!("{verb} EXECUTE ON PROCEDURE {name}.imchat_store_message_v1 {to} '{account}'@'%'")
+    };
+    sqlx::query(sqlx::AssertSqlSafe(execute("GRANT", "TO"))).execute(root.pool()).await.unwrap();
+    let limited = Db::connect(&limited_url, &DbOptions::default()).await.unwrap();
+    assert!(limited.stores_lone_messages_in_one_call());
+    lone(limited.clone(), 4).await;
+    assert!(limited.stores_lone_messages_in_one_call());
+    sqlx::query(sqlx::AssertSqlSafe(execute("REVOKE", "FROM"))).execute(root.pool()).await.unwrap();
+    lone(limited.clone(), 5).await;
+    assert!(!limited.stores_lone_messages_in_one_call(), "a forbidden procedure is not called again");
+    lone(root.clone(), 6).await;
+
+    limited.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP USER '{account}'@'%'"))).execute(root.pool()).await.unwrap();
+    root.close().await;
+    services::drop_mysql_db(&name).await;
+}

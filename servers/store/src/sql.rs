@@ -9,6 +9,8 @@ mod friends;
 mod schema;
 mod users;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -50,6 +52,9 @@ pub struct Db {
     /// so stored messages' ids follow from the statement's first id without reading the rows
     /// back.
     consecutive_ids: bool,
+    /// Whether a lone message is stored by one procedure call (MySQL, when the procedure
+    /// could be made and has not failed as missing or forbidden since).
+    one_call: Arc<AtomicBool>,
 }
 
 /// How long SQLite waits on a locked database before reporting busy.
@@ -90,8 +95,9 @@ impl Db {
                 matches!(settings, Ok((mode, 1)) if mode <= 1)
             }
         };
-        let db = Db { pool, dialect, consecutive_ids };
-        schema::migrate(&db).await?;
+        let db = Db { pool, dialect, consecutive_ids, one_call: Arc::default() };
+        let one_call = schema::migrate(&db).await?;
+        db.one_call.store(one_call, Ordering::Relaxed);
         Ok(db)
     }
 
@@ -102,6 +108,11 @@ impl Db {
     /// Whether new messages take their ids from the insert id instead of being read back.
     pub fn derives_message_ids(&self) -> bool {
         self.consecutive_ids
+    }
+
+    /// Whether a lone new message is stored in one round trip (a stored procedure on MySQL).
+    pub fn stores_lone_messages_in_one_call(&self) -> bool {
+        self.one_call.load(Ordering::Relaxed)
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -408,12 +408,12 @@ async fn insert_new_messages(
     stored.into_iter().map(|m| m.ok_or(StoreError::NotFound("stored message"))).collect::<Result<_, _>>().map(Some)
 }
 
-/// One new message on MySQL, in one round trip: the `imchat_store_message` procedure (schema
-/// migration 2) does what the batch path's four round trips do. A resend meets the unique key
-/// and comes back as that error, for the careful path.
+/// One new message on MySQL, in one round trip: the `imchat_store_message_v1` procedure
+/// (`schema::STORE_MESSAGE`) does what the batch path's four round trips do. A resend meets
+/// the unique key and comes back as that error, for the careful path.
 async fn store_one(db: &Db, msg: &NewMsg) -> Result<StoredMsg, StoreError> {
     let (sender, unique_id) = keys_of(std::slice::from_ref(msg)).remove(0);
-    let row = sqlx::query("CALL imchat_store_message(?, ?, ?, ?, ?, ?, ?, ?)")
+    let row = sqlx::query("CALL imchat_store_message_v1(?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(msg.thread_id)
         .bind(i64::from(sender))
         .bind(i64::from(msg.receiver))
@@ -443,10 +443,19 @@ impl Db {
         // Whether every key may be new: a lone message that met the unique key is a resend.
         let mut fresh = self.consecutive_ids;
         if let [msg] = batch
-            && self.dialect == Dialect::MySql
+            && self.stores_lone_messages_in_one_call()
         {
             match store_one(self, msg).await {
                 Err(StoreError::Sql(err)) if is_unique_violation(&err) => fresh = false,
+                // Any other database error: the four-round-trip path tries once more (the key
+                // makes that safe if the call did commit). A missing or forbidden procedure
+                // (SQLSTATE class 42) is not called again.
+                Err(StoreError::Sql(sqlx::Error::Database(err))) => {
+                    if err.code().is_some_and(|code| code.starts_with("42")) {
+                        tracing::warn!(%err, "the one-call message store failed; using four round trips from now on");
+                        self.one_call.store(false, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
                 done => return done.map(|stored| vec![stored]),
             }
         }

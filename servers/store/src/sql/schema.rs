@@ -18,14 +18,13 @@ macro_rules! mysql_table {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        mysql: &[
-            mysql_table!("CREATE TABLE user_id (id BIGINT NOT NULL)"),
-            "INSERT INTO user_id (id) VALUES (1000)",
-            mysql_table!(
-                "CREATE TABLE user (
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    mysql: &[
+        mysql_table!("CREATE TABLE user_id (id BIGINT NOT NULL)"),
+        "INSERT INTO user_id (id) VALUES (1000)",
+        mysql_table!(
+            "CREATE TABLE user (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 uid BIGINT NOT NULL,
                 name VARCHAR(191) NOT NULL,
@@ -39,9 +38,9 @@ const MIGRATIONS: &[Migration] = &[
                 UNIQUE KEY uq_user_email (email),
                 UNIQUE KEY uq_user_name (name)
             )"
-            ),
-            mysql_table!(
-                "CREATE TABLE friend_apply (
+        ),
+        mysql_table!(
+            "CREATE TABLE friend_apply (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 from_uid BIGINT NOT NULL,
                 to_uid BIGINT NOT NULL,
@@ -51,26 +50,26 @@ const MIGRATIONS: &[Migration] = &[
                 UNIQUE KEY uq_apply (from_uid, to_uid),
                 KEY ix_apply_to (to_uid, id)
             )"
-            ),
-            mysql_table!(
-                "CREATE TABLE friend (
+        ),
+        mysql_table!(
+            "CREATE TABLE friend (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 self_id BIGINT NOT NULL,
                 friend_id BIGINT NOT NULL,
                 back VARCHAR(255) NOT NULL DEFAULT '',
                 UNIQUE KEY uq_friend (self_id, friend_id)
             )"
-            ),
-            mysql_table!(
-                "CREATE TABLE chat_thread (
+        ),
+        mysql_table!(
+            "CREATE TABLE chat_thread (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 type VARCHAR(16) NOT NULL,
                 created_at BIGINT NOT NULL,
                 last_seq BIGINT NOT NULL DEFAULT 0
             )"
-            ),
-            mysql_table!(
-                "CREATE TABLE private_chat (
+        ),
+        mysql_table!(
+            "CREATE TABLE private_chat (
                 thread_id BIGINT NOT NULL PRIMARY KEY,
                 user1_id BIGINT NOT NULL,
                 user2_id BIGINT NOT NULL,
@@ -79,9 +78,9 @@ const MIGRATIONS: &[Migration] = &[
                 KEY ix_private_u1 (user1_id, thread_id),
                 KEY ix_private_u2 (user2_id, thread_id)
             )"
-            ),
-            mysql_table!(
-                "CREATE TABLE chat_message (
+        ),
+        mysql_table!(
+            "CREATE TABLE chat_message (
                 message_id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 thread_id BIGINT NOT NULL,
                 seq BIGINT NOT NULL,
@@ -95,12 +94,12 @@ const MIGRATIONS: &[Migration] = &[
                 UNIQUE KEY uq_msg_seq (thread_id, seq),
                 UNIQUE KEY uq_msg_sender_unique (sender_id, unique_id)
             )"
-            ),
-        ],
-        sqlite: &[
-            "CREATE TABLE user_id (id INTEGER NOT NULL)",
-            "INSERT INTO user_id (id) VALUES (1000)",
-            "CREATE TABLE user (
+        ),
+    ],
+    sqlite: &[
+        "CREATE TABLE user_id (id INTEGER NOT NULL)",
+        "INSERT INTO user_id (id) VALUES (1000)",
+        "CREATE TABLE user (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             uid INTEGER NOT NULL UNIQUE,
             name TEXT NOT NULL UNIQUE,
@@ -111,7 +110,7 @@ const MIGRATIONS: &[Migration] = &[
             sex INTEGER NOT NULL DEFAULT 0,
             icon TEXT NOT NULL DEFAULT ''
         )",
-            "CREATE TABLE friend_apply (
+        "CREATE TABLE friend_apply (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             from_uid INTEGER NOT NULL,
             to_uid INTEGER NOT NULL,
@@ -120,30 +119,30 @@ const MIGRATIONS: &[Migration] = &[
             back_name TEXT NOT NULL DEFAULT '',
             UNIQUE (from_uid, to_uid)
         )",
-            "CREATE INDEX ix_apply_to ON friend_apply (to_uid, id)",
-            "CREATE TABLE friend (
+        "CREATE INDEX ix_apply_to ON friend_apply (to_uid, id)",
+        "CREATE TABLE friend (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             self_id INTEGER NOT NULL,
             friend_id INTEGER NOT NULL,
             back TEXT NOT NULL DEFAULT '',
             UNIQUE (self_id, friend_id)
         )",
-            "CREATE TABLE chat_thread (
+        "CREATE TABLE chat_thread (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             type TEXT NOT NULL,
             created_at INTEGER NOT NULL,
             last_seq INTEGER NOT NULL DEFAULT 0
         )",
-            "CREATE TABLE private_chat (
+        "CREATE TABLE private_chat (
             thread_id INTEGER PRIMARY KEY,
             user1_id INTEGER NOT NULL,
             user2_id INTEGER NOT NULL,
             created_at INTEGER NOT NULL,
             UNIQUE (user1_id, user2_id)
         )",
-            "CREATE INDEX ix_private_u1 ON private_chat (user1_id, thread_id)",
-            "CREATE INDEX ix_private_u2 ON private_chat (user2_id, thread_id)",
-            "CREATE TABLE chat_message (
+        "CREATE INDEX ix_private_u1 ON private_chat (user1_id, thread_id)",
+        "CREATE INDEX ix_private_u2 ON private_chat (user2_id, thread_id)",
+        "CREATE TABLE chat_message (
             message_id INTEGER PRIMARY KEY AUTOINCREMENT,
             thread_id INTEGER NOT NULL,
             seq INTEGER NOT NULL,
@@ -157,15 +156,11 @@ const MIGRATIONS: &[Migration] = &[
             UNIQUE (thread_id, seq),
             UNIQUE (sender_id, unique_id)
         )",
-        ],
-    },
-    Migration {
-        version: 2,
-        mysql: &[STORE_MESSAGE_PROCEDURE],
-        // SQLite runs in-process: a statement costs no round trip there.
-        sqlite: &[],
-    },
-];
+    ],
+}];
+
+/// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
+pub(crate) const STORE_MESSAGE: &str = "imchat_store_message_v1";
 
 /// Stores one message in one round trip instead of four (begin; reserve the thread's `seq`;
 /// insert; commit): the unloaded send, where those round trips are most of the latency.
@@ -173,8 +168,9 @@ const MIGRATIONS: &[Migration] = &[
 /// thread does not exist. Any error, a resend's duplicate key included, rolls back and is
 /// raised again as it was. `SQL SECURITY INVOKER`: it runs with the caller's rights, so it
 /// keeps working whoever created it. String parameters name their character set, or they
-/// would take the database's default and could mangle what they carry.
-const STORE_MESSAGE_PROCEDURE: &str = "CREATE PROCEDURE imchat_store_message(
+/// would take the database's default and could mangle what they carry. Not a migration: an
+/// account without `CREATE ROUTINE` still runs, on the four round trips.
+const STORE_MESSAGE_PROCEDURE: &str = "CREATE PROCEDURE imchat_store_message_v1(
     IN p_thread BIGINT, IN p_sender BIGINT, IN p_recv BIGINT,
     IN p_unique VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
     IN p_content TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
@@ -202,7 +198,9 @@ END store";
 /// How long a process waits for another one's migration to finish.
 const MIGRATION_LOCK_SECS: i64 = 60;
 
-pub(crate) async fn migrate(db: &Db) -> Result<(), StoreError> {
+/// Brings the schema up to date; on MySQL also makes sure of the [`STORE_MESSAGE`] procedure
+/// and says whether it can be used.
+pub(crate) async fn migrate(db: &Db) -> Result<bool, StoreError> {
     let mut conn = db.pool.acquire().await?;
     if db.dialect == Dialect::MySql {
         let got: Option<i64> = sqlx::query("SELECT GET_LOCK('imchat_migrate', ?)")
@@ -214,11 +212,40 @@ pub(crate) async fn migrate(db: &Db) -> Result<(), StoreError> {
             return Err(StoreError::Migrate("timed out waiting for another process's migration".into()));
         }
     }
-    let result = apply(db.dialect, &mut conn).await;
+    let mut result = apply(db.dialect, &mut conn).await.map(|()| false);
     if db.dialect == Dialect::MySql {
+        if result.is_ok() {
+            result = Ok(store_message_procedure(&mut conn).await);
+        }
         conn.execute("DO RELEASE_LOCK('imchat_migrate')").await?;
     }
     result
+}
+
+/// Creates the [`STORE_MESSAGE`] procedure unless it exists. `false` (with a warning) when it
+/// cannot: lone messages then take the four round trips.
+async fn store_message_procedure(conn: &mut sqlx::AnyConnection) -> bool {
+    let exists = sqlx::query(
+        "SELECT COUNT(*) FROM information_schema.ROUTINES \
+         WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_NAME = ? AND ROUTINE_TYPE = 'PROCEDURE'",
+    )
+    .bind(STORE_MESSAGE)
+    .fetch_one(&mut *conn)
+    .await
+    .and_then(|row| row.try_get::<i64, _>(0));
+    let created = match exists {
+        Ok(0) => conn.execute(STORE_MESSAGE_PROCEDURE).await.map(|_| ()),
+        Ok(_) => Ok(()),
+        Err(err) => Err(err),
+    };
+    if let Err(err) = &created {
+        tracing::warn!(
+            %err,
+            "cannot create the {STORE_MESSAGE} procedure (the account needs CREATE ROUTINE and EXECUTE): \
+             lone messages take four round trips instead of one"
+        );
+    }
+    created.is_ok()
 }
 
 async fn apply(dialect: Dialect, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
