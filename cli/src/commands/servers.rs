@@ -53,9 +53,10 @@ pub fn table(rows: &[ServerRow]) -> String {
             row.rpc_addr.clone(),
             if row.live { row.connections.to_string() } else { "-".into() },
             if row.live { row.peer_calls.to_string() } else { "-".into() },
-            match row.peer_frames.checked_div(row.peer_calls) {
-                Some(_) if row.live => format!("{:.1}", row.peer_frames as f64 / row.peer_calls as f64),
-                _ => "-".into(),
+            if row.live && row.peer_calls > 0 {
+                format!("{:.1}", row.peer_frames as f64 / row.peer_calls as f64)
+            } else {
+                "-".into()
             },
             row.heartbeat_age_ms.map_or("-".into(), |ms| format!("{:.1}s ago", ms as f64 / 1000.0)),
             if row.live { "live".into() } else { "stale".into() },
