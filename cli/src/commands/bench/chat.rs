@@ -94,8 +94,8 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     }
     let needed = if opts.cross_server { 2 } else { 1 };
     let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "bench", opts.users, needed).await?;
-    let clients = connect(&people, &servers, opts.cross_server).await?;
-    let threads = befriend(&clients).await?;
+    let mut clients = connect(&people, &servers, opts.cross_server).await?;
+    let threads = befriend(&mut clients).await?;
     let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
     let before = peer_traffic(ctx, &admin, Instant::now()).await?;
     let mut report =
@@ -152,15 +152,40 @@ pub async fn connect(people: &[BenchUser], servers: &[String], cross_server: boo
 }
 
 /// Pairs (0,1), (2,3), ... become friends; returns each pair's thread.
-pub async fn befriend(clients: &[Connected]) -> Result<Vec<i64>, CliError> {
+pub async fn befriend(clients: &mut [Connected]) -> Result<Vec<i64>, CliError> {
     let mut threads = Vec::with_capacity(clients.len() / 2);
-    for pair in clients.chunks(2) {
-        let (a, b) = (&pair[0], &pair[1]);
+    for pair in clients.chunks_mut(2) {
+        let [a, b] = pair else { return Err(CliError::usage("users come in pairs")) };
         a.chat.add_friend(a.uid, b.uid, "bench", "").await.map_err(fail(&a.addr))?;
+        notified(b, "the friend request (1011)", |e| matches!(e, Event::FriendRequest(_))).await?;
         let accepted = b.chat.accept_friend(b.uid, a.uid, "").await.map_err(fail(&b.addr))?;
+        notified(a, "the acceptance (1015)", |e| matches!(e, Event::FriendAccepted(_))).await?;
         threads.push(accepted.chat_datas.first().map_or(0, |d| d.thread_id));
     }
     Ok(threads)
+}
+
+/// How long a befriending notification may take.
+const NOTIFY_WAIT: Duration = Duration::from_secs(10);
+
+/// Waits for `client`'s event that `is`, so nothing of the setup is still on its way (across
+/// servers, say) when the measured run starts.
+async fn notified(client: &mut Connected, what: &str, is: impl Fn(&Event) -> bool) -> Result<(), CliError> {
+    let waiting = async {
+        while let Some(event) = client.events.recv().await {
+            if is(&event) {
+                return true;
+            }
+        }
+        false
+    };
+    match tokio::time::timeout(NOTIFY_WAIT, waiting).await {
+        Ok(true) => Ok(()),
+        _ => {
+            let message = format!("{what} did not reach user {} within {NOTIFY_WAIT:?}", client.uid);
+            Err(CliError::new(ErrorKind::Unreachable, message))
+        }
+    }
 }
 
 /// Runs `load` over paired, befriended `clients` (partner of `i` is `i ^ 1`, thread

@@ -19,8 +19,8 @@ pub async fn run(ctx: &Context, opts: &LatencyBench) -> Result<Vec<Report>, CliE
     let mut load =
         Load { messages: opts.messages, size: opts.size, window: opts.window, rate: None, max_secs: opts.max_secs };
 
-    let clients = connect(&people, &servers, opts.cross_server).await?;
-    let threads = befriend(&clients).await?;
+    let mut clients = connect(&people, &servers, opts.cross_server).await?;
+    let threads = befriend(&mut clients).await?;
     let mut reports = vec![drive(ctx, clients, &threads, &load, scenario(opts.cross_server, &load)).await?];
     let max = reports[0].per_sec;
     for share in &opts.loads {

@@ -95,8 +95,8 @@ pub async fn run(ctx: &Context, opts: &SlowConsumerBench) -> Result<SlowReport, 
     let status = |err| from_sdk(err, Target::Status(&ctx.status));
     let admin = AdminClient::connect(&ctx.status).await.map_err(status)?;
 
-    let pair = connect(&[flooder.clone(), reader.clone()], &servers, false).await?;
-    let flood_thread = befriend(&pair).await?[0];
+    let mut pair = connect(&[flooder.clone(), reader.clone()], &servers, false).await?;
+    let flood_thread = befriend(&mut pair).await?[0];
     let mut pair = pair.into_iter();
     let flooding = pair.next().expect("two clients");
     let Connected { chat: reader_chat, events: mut reader_events, .. } = pair.next().expect("two clients");
@@ -104,8 +104,8 @@ pub async fn run(ctx: &Context, opts: &SlowConsumerBench) -> Result<SlowReport, 
 
     // Phase 1: the others chat while the flooder floods a reader that reads.
     let load = Load { messages: opts.messages, size: opts.size, window: 1, rate: None, max_secs: opts.max_secs };
-    let clients = connect(&people, &servers, false).await?;
-    let threads = befriend(&clients).await?;
+    let mut clients = connect(&people, &servers, false).await?;
+    let threads = befriend(&mut clients).await?;
     let draining = tokio::spawn(async move { while reader_events.recv().await.is_some() {} });
     let others = drive(ctx, clients, &threads, &load, "others, beside a reading reader".into());
     let (alone, _, _) = flood.beside(others, opts, None).await?;
