@@ -82,9 +82,21 @@ impl Hub {
 
 /// Sends `handle`'s session 1021 with `reason` and ends it (see [`Outbox::kick`]).
 pub(crate) fn kick(handle: &SessionHandle, uid: i32, reason: &str) {
+    handle.outbox.kick(kick_notice(uid, reason));
+}
+
+/// The longest kick reason passed on; the rest is cut (at a character boundary). Reasons
+/// come from operators and peers over gRPC, and a frame body must stay under 64 KiB.
+const MAX_KICK_REASON: usize = 256;
+
+/// The 1021 frame for `uid`.
+fn kick_notice(uid: i32, reason: &str) -> Bytes {
+    let end = (0..=reason.len().min(MAX_KICK_REASON)).rev().find(|&i| reason.is_char_boundary(i)).unwrap_or(0);
     let mut buf = BytesMut::new();
-    NotifyOffline { error: 0, uid, reason: reason.to_owned() }.encode(&mut buf).expect("small frame");
-    handle.outbox.kick(buf.freeze());
+    NotifyOffline { error: 0, uid, reason: reason[..end].to_owned() }
+        .encode(&mut buf)
+        .expect("a bounded reason makes a small frame");
+    buf.freeze()
 }
 
 impl Shared {
@@ -123,5 +135,26 @@ impl Shared {
     pub(crate) async fn peer_addr(&self, name: &str) -> Result<Option<String>, StoreError> {
         let list = self.hub.registry.get(&self.kv).await?;
         Ok(list.iter().find(|entry| entry.name == name).map(|entry| entry.rpc_addr.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use imchat_proto::codec::HEADER_LEN;
+    use imchat_proto::msg::NotifyOffline;
+
+    use super::kick_notice;
+
+    #[test]
+    fn a_kick_notice_cuts_a_long_reason_at_a_character_boundary() {
+        // Kept whole; 2-byte characters past 64 KiB, cut at the limit; cut one byte short of
+        // it, where the limit falls inside a character.
+        let odd = format!("x{}", "é".repeat(200));
+        for (reason, kept) in [("maintenance".to_owned(), 11), ("é".repeat(70_000), 256), (odd, 255)] {
+            let frame = kick_notice(7, &reason);
+            let notice: NotifyOffline = serde_json::from_slice(&frame[HEADER_LEN..]).unwrap();
+            assert_eq!(notice.uid, 7);
+            assert_eq!(notice.reason, reason[..kept]);
+        }
     }
 }
