@@ -1,7 +1,8 @@
 //! A session's outbound frame queue: bounded in frames, with a close signal for the reader and
-//! the writer of its connection, and kicks that the reader delivers between requests. Built on a mutex-guarded `VecDeque` and two `Notify`s rather
-//! than a channel, so an idle connection's queue holds no buffer at all (memory per idle
-//! connection is a benchmark target; a channel keeps a block of slots for its whole life).
+//! the writer of its connection, and kicks that the reader delivers between requests. Built on
+//! a mutex-guarded `VecDeque` and two `Notify`s rather than a channel, so an idle connection's
+//! queue holds no buffer at all (memory per idle connection is a benchmark target; a channel
+//! keeps a block of slots for its whole life).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
