@@ -1,4 +1,6 @@
-//! Sans-IO chat frame codec: `u16 BE msg_id` + `u16 BE body_len` + body (llfc-wire.md §2.1).
+//! Sans-IO frame codec for llfc's two framings: chat frames, `u16 BE msg_id` + `u16 BE
+//! body_len` + body (llfc-wire.md §2.1), and resource-server frames, whose length is a `u32`
+//! (§2.5). One decoder serves both; [`Framing`] says which.
 //!
 //! The decoder works on a `BytesMut` the caller fills from wherever it reads; "need more bytes"
 //! is `Ok(None)`, never an error. Every `u16` length is a valid frame boundary, so an oversized
@@ -6,8 +8,40 @@
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
-/// Bytes in a frame header: `msg_id` then `body_len`, both big-endian `u16`.
+/// Bytes in a chat frame header: `msg_id` then `body_len`, both big-endian `u16`.
 pub const HEADER_LEN: usize = 4;
+/// Bytes in a resource-server frame header: `u16 msg_id`, then a `u32 body_len`.
+pub const RES_HEADER_LEN: usize = 6;
+
+/// Default inbound body limit of a resource-server frame (llfc's `MAX_LENGTH`: a 32 KiB file
+/// chunk in base64 plus its JSON fields).
+pub const RES_DEFAULT_MAX_BODY: usize = 50 * 1024;
+
+/// Which of llfc's two headers frames the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Chat servers: `u16` id, `u16` length.
+    Chat,
+    /// The resource server: `u16` id, `u32` length.
+    Resource,
+}
+
+impl Framing {
+    pub const fn header_len(self) -> usize {
+        match self {
+            Framing::Chat => HEADER_LEN,
+            Framing::Resource => RES_HEADER_LEN,
+        }
+    }
+
+    /// The largest body the header can express.
+    pub const fn ceiling(self) -> usize {
+        match self {
+            Framing::Chat => MAX_BODY_CEILING,
+            Framing::Resource => u32::MAX as usize,
+        }
+    }
+}
 
 /// Default inbound body limit. llfc used 2048, which drops legitimate CJK messages (§10.8).
 pub const DEFAULT_MAX_BODY: usize = 8 * 1024;
@@ -37,15 +71,22 @@ pub enum Decoded {
 /// Incremental frame decoder with an inbound body limit.
 #[derive(Debug, Clone)]
 pub struct Decoder {
+    framing: Framing,
     max_body: usize,
     /// Bytes of an oversized body still to be thrown away.
     discard: usize,
 }
 
 impl Decoder {
-    /// A decoder that accepts bodies up to `max_body` bytes (clamped to [`MAX_BODY_CEILING`]).
+    /// A chat-frame decoder that accepts bodies up to `max_body` bytes (clamped to
+    /// [`MAX_BODY_CEILING`]).
     pub fn new(max_body: usize) -> Decoder {
-        Decoder { max_body: max_body.min(MAX_BODY_CEILING), discard: 0 }
+        Decoder::with_framing(Framing::Chat, max_body)
+    }
+
+    /// A decoder for `framing` that accepts bodies up to `max_body` bytes.
+    pub fn with_framing(framing: Framing, max_body: usize) -> Decoder {
+        Decoder { framing, max_body: max_body.min(framing.ceiling()), discard: 0 }
     }
 
     pub fn max_body(&self) -> usize {
@@ -62,22 +103,28 @@ impl Decoder {
                 return None;
             }
         }
-        if buf.len() < HEADER_LEN {
+        let header = self.framing.header_len();
+        if buf.len() < header {
             return None;
         }
         let id = u16::from_be_bytes([buf[0], buf[1]]);
-        let len = usize::from(u16::from_be_bytes([buf[2], buf[3]]));
+        let len = match self.framing {
+            Framing::Chat => usize::from(u16::from_be_bytes([buf[2], buf[3]])),
+            Framing::Resource => {
+                usize::try_from(u32::from_be_bytes([buf[2], buf[3], buf[4], buf[5]])).unwrap_or(usize::MAX)
+            }
+        };
         if len > self.max_body {
-            buf.advance(HEADER_LEN);
+            buf.advance(header);
             self.discard = len;
             return Some(Decoded::Oversized { id, len });
         }
-        if buf.len() < HEADER_LEN + len {
+        if buf.len() < header + len {
             // Reserve once for the whole frame instead of growing in small steps.
-            buf.reserve(HEADER_LEN + len - buf.len());
+            buf.reserve(header + len - buf.len());
             return None;
         }
-        buf.advance(HEADER_LEN);
+        buf.advance(header);
         let body = buf.split_to(len).freeze();
         Some(Decoded::Frame(Frame { id, body }))
     }
@@ -101,7 +148,17 @@ pub struct EncodeError {
     pub len: usize,
 }
 
-/// Appends one frame to `dst`.
+/// Appends one resource-server frame (`u32` length) to `dst`.
+pub fn encode_resource(id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
+    let len = u32::try_from(body.len()).map_err(|_| EncodeError { len: body.len() })?;
+    dst.reserve(RES_HEADER_LEN + body.len());
+    dst.put_u16(id);
+    dst.put_u32(len);
+    dst.put_slice(body);
+    Ok(())
+}
+
+/// Appends one chat frame to `dst`.
 pub fn encode(id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
     let len = u16::try_from(body.len()).map_err(|_| EncodeError { len: body.len() })?;
     dst.reserve(HEADER_LEN + body.len());

@@ -81,6 +81,9 @@ error_codes! {
     /// Password outside the allowed length or character set.
     WeakPassword = 1111, "password does not meet the rules";
     Internal = 1112, "internal server error";
+    /// A request llfc defines that this server does not serve yet (images and files until the
+    /// resource server exists).
+    Unsupported = 1113, "not supported by this server yet";
 }
 
 impl From<ErrorCode> for i32 {

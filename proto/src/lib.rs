@@ -6,6 +6,7 @@
 //! 1100 up and are listed in [`msg::ids`].
 
 pub mod codec;
+pub mod credential;
 pub mod error;
 pub mod http;
 pub mod msg;
@@ -19,5 +20,5 @@ pub mod grpc {
     tonic::include_proto!("message");
 }
 
-pub use codec::{Decoded, Decoder, EncodeError, Frame};
+pub use codec::{Decoded, Decoder, EncodeError, Frame, Framing};
 pub use error::ErrorCode;

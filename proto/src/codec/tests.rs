@@ -3,7 +3,7 @@
 use bytes::BytesMut;
 use proptest::prelude::*;
 
-use crate::codec::{Decoded, Decoder, Frame, encode};
+use crate::codec::{Decoded, Decoder, Frame, Framing, encode, encode_resource};
 
 fn decode_all(decoder: &mut Decoder, buf: &mut BytesMut) -> Vec<Decoded> {
     std::iter::from_fn(|| decoder.decode(buf)).collect()
@@ -84,7 +84,46 @@ fn arb_frames() -> impl Strategy<Value = Vec<(u16, Vec<u8>)>> {
     prop::collection::vec((any::<u16>(), prop::collection::vec(any::<u8>(), 0..64)), 0..8)
 }
 
+#[test]
+fn resource_frames_have_a_u32_length() {
+    let mut buf = BytesMut::new();
+    encode_resource(1031, b"{}", &mut buf).unwrap();
+    assert_eq!(&buf[..], &[0x04, 0x07, 0x00, 0x00, 0x00, 0x02, b'{', b'}']);
+    let mut decoder = Decoder::with_framing(Framing::Resource, 16);
+    assert_eq!(decode_all(&mut decoder, &mut buf), [Decoded::Frame(Frame { id: 1031, body: "{}".into() })]);
+
+    // A body of 70,000 bytes is beyond any chat frame but one resource frame; above the limit it
+    // is reported once and skipped as it arrives.
+    let mut buf = BytesMut::new();
+    encode_resource(1037, &vec![b'x'; 70_000], &mut buf).unwrap();
+    encode_resource(1033, b"{}", &mut buf).unwrap();
+    let mut decoder = Decoder::with_framing(Framing::Resource, 51_200);
+    let mut whole = buf.clone();
+    assert_eq!(
+        decode_all(&mut decoder, &mut whole),
+        [Decoded::Oversized { id: 1037, len: 70_000 }, Decoded::Frame(Frame { id: 1033, body: "{}".into() })]
+    );
+    assert!(decoder.is_at_boundary(&whole));
+}
+
 proptest! {
+    #[test]
+    fn resource_round_trip_at_every_split(items in arb_frames(), limit in 0usize..80) {
+        let mut all = BytesMut::new();
+        for (id, body) in &items {
+            encode_resource(*id, body, &mut all).unwrap();
+        }
+        let whole = decode_all(&mut Decoder::with_framing(Framing::Resource, limit), &mut all.clone());
+        for split in 0..=all.len() {
+            let mut decoder = Decoder::with_framing(Framing::Resource, limit);
+            let mut buf = BytesMut::from(&all[..split]);
+            let mut got = decode_all(&mut decoder, &mut buf);
+            buf.extend_from_slice(&all[split..]);
+            got.extend(decode_all(&mut decoder, &mut buf));
+            prop_assert_eq!(&got, &whole, "split at {}", split);
+        }
+    }
+
     #[test]
     fn round_trip(items in arb_frames()) {
         let mut buf = frames(&items);

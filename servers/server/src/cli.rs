@@ -55,6 +55,12 @@ pub enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Run the resource server (llfc's file port; answers every request with error 1113 until
+    /// files exist, so llfc's Season_2 client can log in).
+    Res {
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named
     /// PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in
     /// IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a

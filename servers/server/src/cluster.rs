@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{AllFile, ChatFile, DbConfig, GateFile, RedisConfig, StatusFile, VerifyFile};
+use crate::config::{AllFile, ChatFile, DbConfig, GateFile, RedisConfig, ResFile, StatusFile, VerifyFile};
 
 pub async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
@@ -57,7 +57,9 @@ pub async fn seed(db: &Db, prefix: &str, users: u32, password: &str) -> anyhow::
     );
     imchat_proto::rules::check_password(password)
         .map_err(|err| anyhow::anyhow!("IMCHAT_BENCH_PASSWORD is not a valid password: {err}"))?;
-    let hash = imchat_gate::load_test_hash(password).context("cannot hash the password")?;
+    // Hashed in the form clients send (llfc's; see `imchat_proto::credential`).
+    let sent = imchat_proto::credential::llfc_form(password);
+    let hash = imchat_gate::load_test_hash(&sent).context("cannot hash the password")?;
     db.seed_users(prefix, users, &hash)
         .await
         .with_context(|| format!("cannot seed {users} accounts named {prefix}_N (is the prefix already used?)"))
@@ -119,6 +121,13 @@ pub async fn run_chat(file: ChatFile, stop: CancellationToken) -> anyhow::Result
     Ok(())
 }
 
+pub async fn run_res(file: ResFile, stop: CancellationToken) -> anyhow::Result<()> {
+    let listener = bind(&file.listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, "resource server listening (answers 1113 until files exist)");
+    imchat_res::run(listener, file.limits, stop.cancelled_owned()).await?;
+    Ok(())
+}
+
 /// Where the embedded suite keeps its state.
 #[derive(Debug, Clone)]
 pub enum Backends {
@@ -157,6 +166,8 @@ pub struct Suite {
     pub gate: SocketAddr,
     pub verify: SocketAddr,
     pub status: SocketAddr,
+    /// The resource port (llfc's file server; see `imchat_res`).
+    pub res: SocketAddr,
     pub chats: Vec<ChatNode>,
     /// Where mail goes (a directory of `.eml` files), when mail goes to files.
     pub mail_dir: Option<PathBuf>,
@@ -176,7 +187,9 @@ impl Suite {
         let gate_l = bind(&listen(file.gate_port)).await?;
         let verify_l = bind(&listen(file.verify_port)).await?;
         let status_l = bind(&listen(file.status_port)).await?;
+        let res_l = bind(&listen(file.res_port)).await?;
         let (gate, verify, status) = (gate_l.local_addr()?, verify_l.local_addr()?, status_l.local_addr()?);
+        let res = res_l.local_addr()?;
 
         let (db_url, mail, shared_kv, mail_dir) = match backends {
             Backends::Embedded { data_dir } => {
@@ -208,6 +221,7 @@ impl Suite {
         let db = open_db().await?;
 
         let mut tasks = Vec::new();
+        tasks.push(tokio::spawn(wrap(imchat_res::run(res_l, file.res_limits.clone(), stop.clone().cancelled_owned()))));
         let verify_role = Verify { kv: open_kv().await?, policy: file.codes, mailer: Mailer::new(&mail)? };
         tasks.push(tokio::spawn(wrap(imchat_verify::run(verify_l, verify_role, stop.clone().cancelled_owned()))));
         let status_role = StatusServer::new(open_kv().await?, file.token_ttl, Vec::new());
@@ -244,10 +258,14 @@ impl Suite {
 
         let gate_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
         let deps = gate_deps(gate_db, open_kv().await?, &verify.to_string(), &status.to_string())?;
-        let config =
-            GateConfig { res_host: file.advertise_host.clone(), res_port: 9090, limits: file.rate, codes: file.codes };
+        let config = GateConfig {
+            res_host: file.advertise_host.clone(),
+            res_port: res.port(),
+            limits: file.rate,
+            codes: file.codes,
+        };
         tasks.push(tokio::spawn(wrap(imchat_gate::run(gate_l, config, deps, stop.clone().cancelled_owned()))));
-        Ok(Suite { gate, verify, status, chats, mail_dir, db, kv: shared_kv, stop, tasks })
+        Ok(Suite { gate, verify, status, res, chats, mail_dir, db, kv: shared_kv, stop, tasks })
     }
 
     /// Stops every role gracefully and waits for them.

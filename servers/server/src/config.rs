@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use imchat_chat::Limits;
 use imchat_gate::RateLimits;
+use imchat_res::ResLimits;
 use imchat_status::StaticServer;
 use imchat_store::codes::CodePolicy;
 use imchat_store::writer::WriterOptions;
@@ -184,6 +185,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         idle_timeout: secs(r, s, "IdleTimeoutSecs", d.idle_timeout),
         out_queue: r.or(s, "OutQueue", COUNT, d.out_queue),
         close_flush: millis(r, s, "CloseFlushMs", d.close_flush),
+        kick_grace: secs(r, s, "KickGraceSecs", d.kick_grace),
         max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
         max_text_bytes: r.or(s, "MaxTextBytes", COUNT, d.max_text_bytes),
         max_texts_per_frame: r.or(s, "MaxTextsPerFrame", COUNT, d.max_texts_per_frame),
@@ -200,6 +202,16 @@ fn read_limits(r: &mut Reader) -> Limits {
         registry_ttl: millis(r, s, "RegistryTtlMs", d.registry_ttl),
         peer_queue: r.or(s, "PeerQueue", COUNT, d.peer_queue),
         peer_batch: r.or(s, "PeerBatch", COUNT, d.peer_batch),
+    }
+}
+
+fn read_res_limits(r: &mut Reader) -> ResLimits {
+    let d = ResLimits::default();
+    let s = "ResLimits";
+    ResLimits {
+        max_body: r.or(s, "MaxBody", "a byte count", d.max_body),
+        max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
+        idle_timeout: secs(r, s, "IdleTimeoutSecs", d.idle_timeout),
     }
 }
 
@@ -305,6 +317,20 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
     })
 }
 
+/// `imchat-server res`.
+#[derive(Debug, Clone)]
+pub struct ResFile {
+    /// A public port: llfc's clients connect to it (the gate advertises it as `resport`).
+    pub listen: String,
+    pub limits: ResLimits,
+}
+
+pub fn read_res(r: &mut Reader) -> Option<ResFile> {
+    let listen = addr(r, "ResServer", "0.0.0.0");
+    let limits = read_res_limits(r);
+    Some(ResFile { listen: listen?, limits })
+}
+
 /// `imchat-server verify`.
 #[derive(Debug, Clone)]
 pub struct VerifyFile {
@@ -403,6 +429,9 @@ pub struct AllFile {
     pub gate_port: u16,
     pub verify_port: u16,
     pub status_port: u16,
+    /// The resource port llfc's Season_2 client needs (advertised by the gate as `resport`).
+    pub res_port: u16,
+    pub res_limits: ResLimits,
     /// (client port, peer rpc port) per chat server.
     pub chat_ports: [(u16, u16); 2],
     pub rate: RateLimits,
@@ -414,6 +443,8 @@ pub struct AllFile {
 
 /// llfc's default ports.
 pub const DEFAULT_PORTS: (u16, u16, u16, [(u16, u16); 2]) = (8080, 50051, 50052, [(8090, 50055), (8091, 50056)]);
+/// llfc's resource-server port.
+pub const DEFAULT_RES_PORT: u16 = 9090;
 
 pub fn read_all(r: &mut Reader) -> Option<AllFile> {
     let (gate, verify, status, chats) = DEFAULT_PORTS;
@@ -423,6 +454,8 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
         gate_port: r.or("GateServer", "Port", PORT_OR_ZERO, gate),
         verify_port: r.or("VarifyServer", "Port", PORT_OR_ZERO, verify),
         status_port: r.or("StatusServer", "Port", PORT_OR_ZERO, status),
+        res_port: r.or("ResServer", "Port", PORT_OR_ZERO, DEFAULT_RES_PORT),
+        res_limits: read_res_limits(r),
         chat_ports: [
             (
                 r.or("chatserver1", "Port", PORT_OR_ZERO, chats[0].0),

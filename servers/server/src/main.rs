@@ -57,6 +57,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Verify { config: path } => cluster::run_verify(config::load(&path, config::read_verify)?, stop).await,
         Command::Status { config: path } => cluster::run_status(config::load(&path, config::read_status)?, stop).await,
         Command::Chat { config: path } => cluster::run_chat(config::load(&path, config::read_chat)?, stop).await,
+        Command::Res { config: path } => cluster::run_res(config::load(&path, config::read_res)?, stop).await,
         Command::Seed { config: path, data_dir, prefix, users, password } => {
             let db = match (path, data_dir) {
                 (Some(path), _) => cluster::connect_db(&config::load(&path, config::read_gate)?.db).await?,
@@ -82,6 +83,7 @@ fn print_banner(suite: &Suite, data_dir: &std::path::Path) {
     for chat in &suite.chats {
         println!("  {:<14} {} (peer gRPC {})", chat.name, chat.addr, chat.rpc_addr);
     }
+    println!("  resource (TCP) {}  (llfc's file port: answers 1113 until files exist)", suite.res);
     println!("  database       {}", data_dir.join("imchat.db").display());
     if let Some(dir) = &suite.mail_dir {
         println!("  mail           {}/*.eml  (verification codes arrive here)", dir.display());

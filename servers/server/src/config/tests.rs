@@ -31,6 +31,7 @@ fn every_sample_parses() {
             "status.ini" => config::parse(name, text, none, config::read_status).map(drop),
             "chat1.ini" | "chat2.ini" => config::parse(name, text, none, config::read_chat).map(drop),
             "all.ini" => config::parse(name, text, none, config::read_all).map(drop),
+            "res.ini" => config::parse(name, text, none, config::read_res).map(drop),
             other => panic!("config/{other} has no reader: add it here"),
         }
     };
@@ -42,7 +43,7 @@ fn every_sample_parses() {
         read(&name, &text).unwrap_or_else(|err| panic!("config/{name}:\n{err}"));
         seen += 1;
     }
-    assert_eq!(seen, 6);
+    assert_eq!(seen, 7);
 }
 
 #[test]
