@@ -73,6 +73,7 @@ pub struct ResetPwdRsp {
     pub varifycode: String,
 }
 
+/// `passwd` is the credential as llfc's client sends it (`credential::llfc_form`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginReq {
     pub email: String,
@@ -104,10 +105,37 @@ pub struct LoginRsp {
     pub resport: String,
 }
 
+impl LoginRsp {
+    /// The chat server's `host:port`: Season_2's keys, else master's (llfc's master gate sends
+    /// only `host`/`port`). `None` when the reply names none.
+    pub fn chat_addr(&self) -> Option<String> {
+        [(&self.chathost, &self.chatport), (&self.host, &self.port)]
+            .into_iter()
+            .find(|(host, port)| !host.is_empty() && !port.is_empty())
+            .map(|(host, port)| format!("{host}:{port}"))
+    }
+}
+
 /// The body of every failed request: `{"error": code, "message": "..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorRsp {
     pub error: i32,
     #[serde(default)]
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LoginRsp;
+
+    #[test]
+    fn chat_addr_reads_either_llfc_key_set() {
+        let season2: LoginRsp =
+            serde_json::from_str(r#"{"error":0,"uid":1,"chathost":"10.0.0.1","chatport":"8090"}"#).unwrap();
+        assert_eq!(season2.chat_addr().as_deref(), Some("10.0.0.1:8090"));
+        let master: LoginRsp = serde_json::from_str(r#"{"error":0,"uid":1,"host":"10.0.0.2","port":"8990"}"#).unwrap();
+        assert_eq!(master.chat_addr().as_deref(), Some("10.0.0.2:8990"));
+        let none: LoginRsp = serde_json::from_str(r#"{"error":0}"#).unwrap();
+        assert_eq!(none.chat_addr(), None);
+    }
 }

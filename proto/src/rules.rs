@@ -15,6 +15,15 @@ pub const MAX_REMARK_CHARS: usize = 64;
 /// Avatar reference length in characters (the `icon` column holds 255).
 pub const MAX_ICON_CHARS: usize = 255;
 
+/// llfc's built-in avatars (`:/res/head_1.jpg` … `head_5.jpg`, resources of its Qt client).
+pub const DEFAULT_ICONS: u8 = 5;
+
+/// One of llfc's built-in avatars, picked by `seed`: what an account registered without an
+/// icon gets, so llfc's client shows an avatar instead of asking for a file named "".
+pub fn default_icon(seed: u8) -> String {
+    format!(":/res/head_{}.jpg", seed % DEFAULT_ICONS + 1)
+}
+
 /// Why a value breaks a rule, in words a user can act on.
 pub type RuleError = &'static str;
 
@@ -78,6 +87,13 @@ mod tests {
         for bad in ["", "a", "a@", "@b.c", "a@b", "a b@c.d", "a@b@c.d", "a@.b", "a@b."] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn default_icons_are_llfcs() {
+        let icons: std::collections::BTreeSet<String> = (0..=255).map(default_icon).collect();
+        let expected: std::collections::BTreeSet<String> = (1..=5).map(|n| format!(":/res/head_{n}.jpg")).collect();
+        assert_eq!(icons, expected);
     }
 
     #[test]

@@ -1,7 +1,10 @@
-//! HTTP client for the gate's llfc routes.
+//! HTTP client for the gate's llfc routes. Passwords are taken as typed and sent in llfc's
+//! form (`imchat_proto::credential`), as llfc's Qt client sends them, so one account works from
+//! every client and against llfc's own gate.
 
 use std::time::Duration;
 
+use imchat_proto::credential::llfc_form;
 use imchat_proto::http::{
     self, LoginReq, LoginRsp, RegisterReq, RegisterRsp, ResetPwdReq, ResetPwdRsp, VarifyCodeReq, VarifyCodeRsp,
 };
@@ -46,16 +49,21 @@ impl GateClient {
         self.post(http::ROUTE_GET_VARIFY_CODE, &VarifyCodeReq { email: email.to_owned() }).await
     }
 
+    /// Registers; `passwd` and `confirm` as typed.
     pub async fn register(&self, req: &RegisterReq) -> Result<RegisterRsp, SdkError> {
-        self.post(http::ROUTE_USER_REGISTER, req).await
+        let sent = RegisterReq { passwd: llfc_form(&req.passwd), confirm: llfc_form(&req.confirm), ..req.clone() };
+        self.post(http::ROUTE_USER_REGISTER, &sent).await
     }
 
+    /// Sets a new password (as typed) with an emailed code.
     pub async fn reset_password(&self, req: &ResetPwdReq) -> Result<ResetPwdRsp, SdkError> {
-        self.post(http::ROUTE_RESET_PWD, req).await
+        let sent = ResetPwdReq { passwd: llfc_form(&req.passwd), ..req.clone() };
+        self.post(http::ROUTE_RESET_PWD, &sent).await
     }
 
-    /// Logs in; the reply names the chat server and carries the chat token.
+    /// Logs in with the password as typed; the reply names the chat server
+    /// ([`LoginRsp::chat_addr`]) and carries the chat token.
     pub async fn login(&self, email: &str, passwd: &str) -> Result<LoginRsp, SdkError> {
-        self.post(http::ROUTE_USER_LOGIN, &LoginReq { email: email.to_owned(), passwd: passwd.to_owned() }).await
+        self.post(http::ROUTE_USER_LOGIN, &LoginReq { email: email.to_owned(), passwd: llfc_form(passwd) }).await
     }
 }

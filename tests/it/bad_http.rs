@@ -1,6 +1,7 @@
 //! The gate under bad and hostile HTTP input, and the verification-code rules.
 
 use imchat_proto::ErrorCode;
+use imchat_proto::credential::llfc_form;
 use imchat_tests::{Flavor, TestCluster};
 use serde_json::{Value, json};
 
@@ -109,7 +110,7 @@ async fn registration_is_single_use_and_reset_works(flavor: Flavor) {
     let (status, text) = http
         .post_raw(
             "/user_login",
-            json!({"email": user.email.to_uppercase(), "passwd": user.password}).to_string().into_bytes(),
+            json!({"email": user.email.to_uppercase(), "passwd": llfc_form(&user.password)}).to_string().into_bytes(),
         )
         .await;
     assert_eq!(status, 200);
@@ -137,7 +138,7 @@ async fn registration_is_single_use_and_reset_works(flavor: Flavor) {
     let fresh = cluster.mail.code_for(&user.email).await;
     code(http.error("/reset_pwd", reset(&fresh, &user.name)).await, ErrorCode::Success);
     code(
-        http.error("/user_login", json!({"email": user.email, "passwd": user.password})).await,
+        http.error("/user_login", json!({"email": user.email, "passwd": llfc_form(&user.password)})).await,
         ErrorCode::PasswdInvalid,
     );
     code(http.error("/user_login", json!({"email": user.email, "passwd": "new-secret"})).await, ErrorCode::Success);

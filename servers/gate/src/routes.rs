@@ -14,9 +14,9 @@ use axum::routing::{get, post};
 use imchat_proto::ErrorCode;
 use imchat_proto::grpc::{GetChatServerReq, GetVarifyReq};
 use imchat_proto::http::{self, ErrorRsp};
-use imchat_proto::rules;
+use imchat_proto::{credential, rules};
 use imchat_store::codes::{self, Check};
-use imchat_store::{NewUser, PasswordReset, Registered, StoreError, keys};
+use imchat_store::{NewUser, PasswordReset, PwdForm, Registered, StoreError, User, keys};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -196,7 +196,13 @@ async fn register(state: &AppState, _ip: IpAddr, req: http::RegisterReq) -> Resu
     }
     consume_code(state, &email, &req.varifycode).await?;
     let hash = state.hasher.hash(req.passwd).await.ok_or(Fail(ErrorCode::Internal))?;
-    let new_user = NewUser { name: &req.user, email: &email, pwd_hash: &hash, icon: &req.icon };
+    let icon = if req.icon.is_empty() {
+        let seed = u8::from_str_radix(&imchat_store::random_hex(1), 16).unwrap_or(0);
+        rules::default_icon(seed)
+    } else {
+        req.icon
+    };
+    let new_user = NewUser { name: &req.user, email: &email, pwd_hash: &hash, icon: &icon };
     match db.register(&new_user).await? {
         Registered::Ok(uid) => {
             tracing::info!(uid, "registered");
@@ -207,7 +213,7 @@ async fn register(state: &AppState, _ip: IpAddr, req: http::RegisterReq) -> Resu
                 user: req.user,
                 passwd: String::new(),
                 confirm: String::new(),
-                icon: req.icon,
+                icon,
                 varifycode: String::new(),
             })
         }
@@ -237,6 +243,25 @@ async fn reset(state: &AppState, _ip: IpAddr, req: http::ResetPwdReq) -> Result<
     }
 }
 
+/// For an account whose hash predates one credential form ([`PwdForm::Unknown`]): whether it
+/// holds the other form of what the client sent (imchat's clients used to send the typed
+/// password; every client now sends llfc's form, which is its own inverse). On a match the
+/// hash is replaced by one of what was sent, so this costs a second hash only once per account.
+async fn upgraded(state: &AppState, user: Option<&User>, sent: &str) -> Result<bool, Fail> {
+    let Some(user) = user.filter(|u| u.pwd_form == PwdForm::Unknown) else { return Ok(false) };
+    if !state.hasher.verify(credential::llfc_form(sent), Some(user.pwd.clone())).await {
+        return Ok(false);
+    }
+    match state.hasher.hash(sent.to_owned()).await {
+        Some(hash) if state.deps.db.upgrade_password(user.uid, &user.pwd, &hash).await? => {
+            tracing::info!(uid = user.uid, "password hash moved to llfc's form");
+        }
+        // The login stands; the next one tries again.
+        _ => tracing::warn!(uid = user.uid, "password hash not moved to llfc's form"),
+    }
+    Ok(true)
+}
+
 async fn login(state: &AppState, _ip: IpAddr, req: http::LoginReq) -> Result<http::LoginRsp, Fail> {
     let email = rules::normalize_email(&req.email);
     if !state.limiter.email_ok(&email) {
@@ -245,7 +270,7 @@ async fn login(state: &AppState, _ip: IpAddr, req: http::LoginReq) -> Result<htt
     }
     let user = state.deps.db.user_by_email(&email).await?;
     let stored = user.as_ref().map(|u| u.pwd.clone());
-    if !state.hasher.verify(req.passwd, stored).await {
+    if !state.hasher.verify(req.passwd.clone(), stored).await && !upgraded(state, user.as_ref(), &req.passwd).await? {
         return Err(ErrorCode::PasswdInvalid.into());
     }
     let user = user.ok_or(Fail(ErrorCode::PasswdInvalid))?;

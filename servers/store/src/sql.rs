@@ -18,7 +18,7 @@ use sqlx::{Any, AnyPool, Transaction};
 
 pub use chats::{History, MSG_STATUS_READ, NewMsg, StoredMsg, SyncPage, SyncThreadState, ThreadRow};
 pub use friends::{Accepted, ApplyRow, FriendRow, LoginView};
-pub use users::{NewUser, PasswordReset, Registered, SEED_CHUNK, User};
+pub use users::{NewUser, PasswordReset, PwdForm, Registered, SEED_CHUNK, User};
 
 use crate::StoreError;
 

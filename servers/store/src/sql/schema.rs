@@ -18,13 +18,14 @@ macro_rules! mysql_table {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    mysql: &[
-        mysql_table!("CREATE TABLE user_id (id BIGINT NOT NULL)"),
-        "INSERT INTO user_id (id) VALUES (1000)",
-        mysql_table!(
-            "CREATE TABLE user (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        mysql: &[
+            mysql_table!("CREATE TABLE user_id (id BIGINT NOT NULL)"),
+            "INSERT INTO user_id (id) VALUES (1000)",
+            mysql_table!(
+                "CREATE TABLE user (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 uid BIGINT NOT NULL,
                 name VARCHAR(191) NOT NULL,
@@ -38,9 +39,9 @@ const MIGRATIONS: &[Migration] = &[Migration {
                 UNIQUE KEY uq_user_email (email),
                 UNIQUE KEY uq_user_name (name)
             )"
-        ),
-        mysql_table!(
-            "CREATE TABLE friend_apply (
+            ),
+            mysql_table!(
+                "CREATE TABLE friend_apply (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 from_uid BIGINT NOT NULL,
                 to_uid BIGINT NOT NULL,
@@ -50,26 +51,26 @@ const MIGRATIONS: &[Migration] = &[Migration {
                 UNIQUE KEY uq_apply (from_uid, to_uid),
                 KEY ix_apply_to (to_uid, id)
             )"
-        ),
-        mysql_table!(
-            "CREATE TABLE friend (
+            ),
+            mysql_table!(
+                "CREATE TABLE friend (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 self_id BIGINT NOT NULL,
                 friend_id BIGINT NOT NULL,
                 back VARCHAR(255) NOT NULL DEFAULT '',
                 UNIQUE KEY uq_friend (self_id, friend_id)
             )"
-        ),
-        mysql_table!(
-            "CREATE TABLE chat_thread (
+            ),
+            mysql_table!(
+                "CREATE TABLE chat_thread (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 type VARCHAR(16) NOT NULL,
                 created_at BIGINT NOT NULL,
                 last_seq BIGINT NOT NULL DEFAULT 0
             )"
-        ),
-        mysql_table!(
-            "CREATE TABLE private_chat (
+            ),
+            mysql_table!(
+                "CREATE TABLE private_chat (
                 thread_id BIGINT NOT NULL PRIMARY KEY,
                 user1_id BIGINT NOT NULL,
                 user2_id BIGINT NOT NULL,
@@ -78,9 +79,9 @@ const MIGRATIONS: &[Migration] = &[Migration {
                 KEY ix_private_u1 (user1_id, thread_id),
                 KEY ix_private_u2 (user2_id, thread_id)
             )"
-        ),
-        mysql_table!(
-            "CREATE TABLE chat_message (
+            ),
+            mysql_table!(
+                "CREATE TABLE chat_message (
                 message_id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 thread_id BIGINT NOT NULL,
                 seq BIGINT NOT NULL,
@@ -94,12 +95,12 @@ const MIGRATIONS: &[Migration] = &[Migration {
                 UNIQUE KEY uq_msg_seq (thread_id, seq),
                 UNIQUE KEY uq_msg_sender_unique (sender_id, unique_id)
             )"
-        ),
-    ],
-    sqlite: &[
-        "CREATE TABLE user_id (id INTEGER NOT NULL)",
-        "INSERT INTO user_id (id) VALUES (1000)",
-        "CREATE TABLE user (
+            ),
+        ],
+        sqlite: &[
+            "CREATE TABLE user_id (id INTEGER NOT NULL)",
+            "INSERT INTO user_id (id) VALUES (1000)",
+            "CREATE TABLE user (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             uid INTEGER NOT NULL UNIQUE,
             name TEXT NOT NULL UNIQUE,
@@ -110,7 +111,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
             sex INTEGER NOT NULL DEFAULT 0,
             icon TEXT NOT NULL DEFAULT ''
         )",
-        "CREATE TABLE friend_apply (
+            "CREATE TABLE friend_apply (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             from_uid INTEGER NOT NULL,
             to_uid INTEGER NOT NULL,
@@ -119,30 +120,30 @@ const MIGRATIONS: &[Migration] = &[Migration {
             back_name TEXT NOT NULL DEFAULT '',
             UNIQUE (from_uid, to_uid)
         )",
-        "CREATE INDEX ix_apply_to ON friend_apply (to_uid, id)",
-        "CREATE TABLE friend (
+            "CREATE INDEX ix_apply_to ON friend_apply (to_uid, id)",
+            "CREATE TABLE friend (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             self_id INTEGER NOT NULL,
             friend_id INTEGER NOT NULL,
             back TEXT NOT NULL DEFAULT '',
             UNIQUE (self_id, friend_id)
         )",
-        "CREATE TABLE chat_thread (
+            "CREATE TABLE chat_thread (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             type TEXT NOT NULL,
             created_at INTEGER NOT NULL,
             last_seq INTEGER NOT NULL DEFAULT 0
         )",
-        "CREATE TABLE private_chat (
+            "CREATE TABLE private_chat (
             thread_id INTEGER PRIMARY KEY,
             user1_id INTEGER NOT NULL,
             user2_id INTEGER NOT NULL,
             created_at INTEGER NOT NULL,
             UNIQUE (user1_id, user2_id)
         )",
-        "CREATE INDEX ix_private_u1 ON private_chat (user1_id, thread_id)",
-        "CREATE INDEX ix_private_u2 ON private_chat (user2_id, thread_id)",
-        "CREATE TABLE chat_message (
+            "CREATE INDEX ix_private_u1 ON private_chat (user1_id, thread_id)",
+            "CREATE INDEX ix_private_u2 ON private_chat (user2_id, thread_id)",
+            "CREATE TABLE chat_message (
             message_id INTEGER PRIMARY KEY AUTOINCREMENT,
             thread_id INTEGER NOT NULL,
             seq INTEGER NOT NULL,
@@ -156,8 +157,16 @@ const MIGRATIONS: &[Migration] = &[Migration {
             UNIQUE (thread_id, seq),
             UNIQUE (sender_id, unique_id)
         )",
-    ],
-}];
+        ],
+    },
+    // Which form of the password a hash was made from (`PwdForm`): rows from before are
+    // `Unknown` (imchat's clients then sent the typed password, llfc's the obfuscated one).
+    Migration {
+        version: 2,
+        mysql: &["ALTER TABLE user ADD COLUMN pwd_form BIGINT NOT NULL DEFAULT 0"],
+        sqlite: &["ALTER TABLE user ADD COLUMN pwd_form INTEGER NOT NULL DEFAULT 0"],
+    },
+];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
 pub(crate) const STORE_MESSAGE: &str = "imchat_store_message_v1";

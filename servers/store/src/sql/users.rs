@@ -15,11 +15,36 @@ pub struct User {
     pub email: String,
     #[serde(skip)]
     pub pwd: String,
+    /// What `pwd` is a hash of.
+    #[serde(skip)]
+    pub pwd_form: PwdForm,
     pub nick: String,
     pub desc: String,
     pub sex: i32,
     pub icon: String,
 }
+
+/// Which form of the password a stored hash was made from. Every client now sends llfc's
+/// obfuscated form (`imchat_proto::credential`); before, imchat's clients sent the typed
+/// password and llfc's the obfuscated one, so an older hash may be of either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PwdForm {
+    /// Made before the forms were one: the gate also tries the other form once, and on a match
+    /// re-hashes what the client sent ([`Db::upgrade_password`]).
+    #[default]
+    Unknown,
+    /// llfc's form, as every client sends it now.
+    Llfc,
+}
+
+impl PwdForm {
+    fn from_column(value: i64) -> PwdForm {
+        if value == 1 { PwdForm::Llfc } else { PwdForm::Unknown }
+    }
+}
+
+/// The `pwd_form` value of new hashes.
+const PWD_FORM_LLFC: i64 = 1;
 
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
@@ -43,7 +68,7 @@ pub enum PasswordReset {
     EmailMismatch,
 }
 
-pub(crate) const USER_COLUMNS: &str = "uid, name, email, pwd, nick, `desc`, sex, icon";
+pub(crate) const USER_COLUMNS: &str = "uid, name, email, pwd, pwd_form, nick, `desc`, sex, icon";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -51,6 +76,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         name: row.try_get("name")?,
         email: row.try_get("email")?,
         pwd: row.try_get("pwd")?,
+        pwd_form: PwdForm::from_column(row.try_get("pwd_form")?),
         nick: row.try_get("nick")?,
         desc: row.try_get("desc")?,
         sex: int(row, "sex")?,
@@ -79,15 +105,17 @@ impl Db {
         if sqlx::query("SELECT 1 FROM user WHERE name = ?").bind(user.name).fetch_optional(&mut *tx).await?.is_some() {
             return Ok(Registered::NameTaken);
         }
-        let inserted = sqlx::query("INSERT INTO user (uid, name, email, pwd, nick, icon) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(uid)
-            .bind(user.name)
-            .bind(user.email)
-            .bind(user.pwd_hash)
-            .bind(user.name)
-            .bind(user.icon)
-            .execute(&mut *tx)
-            .await;
+        let inserted =
+            sqlx::query("INSERT INTO user (uid, name, email, pwd, pwd_form, nick, icon) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .bind(uid)
+                .bind(user.name)
+                .bind(user.email)
+                .bind(user.pwd_hash)
+                .bind(PWD_FORM_LLFC)
+                .bind(user.name)
+                .bind(user.icon)
+                .execute(&mut *tx)
+                .await;
         match inserted {
             Ok(_) => {
                 tx.commit().await?;
@@ -125,16 +153,30 @@ impl Db {
         if user.email != email {
             return Ok(PasswordReset::EmailMismatch);
         }
-        sqlx::query("UPDATE user SET pwd = ? WHERE uid = ?")
+        sqlx::query("UPDATE user SET pwd = ?, pwd_form = ? WHERE uid = ?")
             .bind(pwd_hash)
+            .bind(PWD_FORM_LLFC)
             .bind(i64::from(user.uid))
             .execute(&self.pool)
             .await?;
         Ok(PasswordReset::Ok)
     }
 
+    /// Replaces an [`PwdForm::Unknown`] hash, still `old_hash`, by `new_hash` of llfc's form.
+    /// False when the hash changed meanwhile (a reset won the race) and nothing was written.
+    pub async fn upgrade_password(&self, uid: i32, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE user SET pwd = ?, pwd_form = ? WHERE uid = ? AND pwd = ?")
+            .bind(new_hash)
+            .bind(PWD_FORM_LLFC)
+            .bind(i64::from(uid))
+            .bind(old_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Creates `count` accounts named `<prefix>_<n>` with email `<prefix>.<n>@bench.invalid`,
-    /// all with `pwd_hash`, in batched inserts; returns the first uid (they are consecutive).
+    /// all with `pwd_hash` (of llfc's form), in batched inserts; returns the first uid (they are consecutive).
     /// For load tests, which need more accounts than the register path makes in reasonable
     /// time. Fails without creating anything if a name or email of the range exists.
     pub async fn seed_users(&self, prefix: &str, count: u32, pwd_hash: &str) -> Result<i32, StoreError> {
@@ -147,9 +189,10 @@ impl Db {
         let mut n = 0u32;
         while n < count {
             let rows = (count - n).min(SEED_CHUNK);
-            let values = vec!["(?, ?, ?, ?, ?, '')"; rows as usize].join(", ");
-            let sql =
-                sqlx::AssertSqlSafe(format!("INSERT INTO user (uid, name, email, pwd, nick, icon) VALUES {values}"));
+            let values = vec!["(?, ?, ?, ?, 1, ?, '')"; rows as usize].join(", ");
+            let sql = sqlx::AssertSqlSafe(format!(
+                "INSERT INTO user (uid, name, email, pwd, pwd_form, nick, icon) VALUES {values}"
+            ));
             let mut query = sqlx::query(sql);
             for k in n..n + rows {
                 let name = format!("{prefix}_{k}");
