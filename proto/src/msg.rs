@@ -35,6 +35,9 @@ pub mod ids {
     pub const CREATE_PRIVATE_CHAT_RSP: u16 = 1028;
     pub const LOAD_CHAT_MSG_REQ: u16 = 1029;
     pub const LOAD_CHAT_MSG_RSP: u16 = 1030;
+    /// llfc Season_2: a picture message. Answered with an error until images exist.
+    pub const IMG_CHAT_MSG_REQ: u16 = 1035;
+    pub const IMG_CHAT_MSG_RSP: u16 = 1036;
     /// imchat: offline sync by per-thread cursors.
     pub const SYNC_REQ: u16 = 1100;
     pub const SYNC_RSP: u16 = 1101;
@@ -58,6 +61,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         LOAD_CHAT_THREAD_REQ => LOAD_CHAT_THREAD_RSP,
         CREATE_PRIVATE_CHAT_REQ => CREATE_PRIVATE_CHAT_RSP,
         LOAD_CHAT_MSG_REQ => LOAD_CHAT_MSG_RSP,
+        IMG_CHAT_MSG_REQ => IMG_CHAT_MSG_RSP,
         SYNC_REQ => SYNC_RSP,
         LOAD_OLDER_REQ => LOAD_OLDER_RSP,
         _ => return None,
@@ -170,6 +174,21 @@ pub struct LoadChatMsgReq {
 }
 message!(LoadChatMsgReq = ids::LOAD_CHAT_MSG_REQ);
 
+/// llfc Season_2's picture message (1035). Every field is optional here: the request is only
+/// read to be answered (with [`ImgChatRsp`]), not served.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImgChatReq {
+    pub fromuid: i32,
+    pub touid: i32,
+    pub thread_id: i64,
+    pub md5: String,
+    /// The client's unique file name (UUID plus extension).
+    pub name: String,
+    pub unique_id: String,
+}
+message!(ImgChatReq = ids::IMG_CHAT_MSG_REQ);
+
 /// imchat extension: "what did I miss?" with the client's per-thread cursors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReq {
@@ -211,6 +230,7 @@ pub enum ClientMsg {
     LoadChatMsg(LoadChatMsgReq),
     Sync(SyncReq),
     LoadOlder(LoadOlderReq),
+    ImgChat(ImgChatReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -253,14 +273,20 @@ impl ClientMsg {
             LOAD_CHAT_MSG_REQ => ClientMsg::LoadChatMsg(parse_body(body)?),
             SYNC_REQ => ClientMsg::Sync(parse_body(body)?),
             LOAD_OLDER_REQ => ClientMsg::LoadOlder(parse_body(body)?),
+            IMG_CHAT_MSG_REQ => ClientMsg::ImgChat(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
 }
 
 // ---- server to client -------------------------------------------------------------------
+//
+// Every field of a server message is optional when read (`#[serde(default)]`): llfc's servers
+// omit some (`token`, `apply_list`, `friend_list`, `status`, `seq`, `chat_datas`) and imchat's
+// clients must read them all the same.
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ApplyInfo {
     pub name: String,
     pub uid: i32,
@@ -274,6 +300,7 @@ pub struct ApplyInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FriendInfo {
     pub name: String,
     pub uid: i32,
@@ -286,6 +313,7 @@ pub struct FriendInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LoginRsp {
     pub error: i32,
     pub uid: i32,
@@ -300,11 +328,26 @@ pub struct LoginRsp {
     pub token: String,
     pub apply_list: Vec<ApplyInfo>,
     pub friend_list: Vec<FriendInfo>,
+    /// imchat: the extensions this server speaks ([`caps`]). Absent from llfc's reply, which
+    /// is how a client knows it talks to an llfc server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub imchat: Vec<String>,
 }
 message!(LoginRsp = ids::CHAT_LOGIN_RSP);
 
+/// What a 1006's `imchat` list may name.
+pub mod caps {
+    /// 1100 sync, 1102 older pages, and `seq` on every stored message.
+    pub const SYNC: &str = "sync";
+    /// Every error reply carries `message` and `req_id`; unknown ids are answered with 1199.
+    pub const ERRORS: &str = "errors";
+    /// What an imchat server of this version announces.
+    pub const ALL: &[&str] = &[SYNC, ERRORS];
+}
+
 /// `pwd` and `email` are always `""`: search never reveals another user's secrets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SearchRsp {
     pub error: i32,
     pub uid: i32,
@@ -319,12 +362,14 @@ pub struct SearchRsp {
 message!(SearchRsp = ids::SEARCH_USER_RSP);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AddFriendRsp {
     pub error: i32,
 }
 message!(AddFriendRsp = ids::ADD_FRIEND_RSP);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NotifyAddFriend {
     pub error: i32,
     pub applyuid: i32,
@@ -339,6 +384,7 @@ message!(NotifyAddFriend = ids::NOTIFY_ADD_FRIEND_REQ);
 
 /// A message as carried in 1014/1015 (`chat_datas` of a new friendship).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AuthChatData {
     pub sender: i32,
     pub msg_id: i64,
@@ -353,6 +399,7 @@ pub struct AuthChatData {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AuthFriendRsp {
     pub error: i32,
     pub name: String,
@@ -365,6 +412,7 @@ pub struct AuthFriendRsp {
 message!(AuthFriendRsp = ids::AUTH_FRIEND_RSP);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NotifyAuthFriend {
     pub error: i32,
     pub fromuid: i32,
@@ -379,6 +427,7 @@ message!(NotifyAuthFriend = ids::NOTIFY_AUTH_FRIEND_REQ);
 
 /// A stored text message as carried in 1018/1019.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TextChatData {
     pub message_id: i64,
     pub unique_id: String,
@@ -391,6 +440,7 @@ pub struct TextChatData {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TextChatRsp {
     pub error: i32,
     pub fromuid: i32,
@@ -402,6 +452,7 @@ message!(TextChatRsp = ids::TEXT_CHAT_MSG_RSP);
 
 /// The push to the recipient: the same object as the sender's 1018.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NotifyTextChat {
     pub error: i32,
     pub fromuid: i32,
@@ -412,6 +463,7 @@ pub struct NotifyTextChat {
 message!(NotifyTextChat = ids::NOTIFY_TEXT_CHAT_MSG_REQ);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NotifyOffline {
     pub error: i32,
     pub uid: i32,
@@ -422,12 +474,14 @@ pub struct NotifyOffline {
 message!(NotifyOffline = ids::NOTIFY_OFF_LINE_REQ);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HeartbeatRsp {
     pub error: i32,
 }
 message!(HeartbeatRsp = ids::HEARTBEAT_RSP);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ThreadInfo {
     pub thread_id: i64,
     /// `"private"` or `"group"`.
@@ -438,6 +492,7 @@ pub struct ThreadInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LoadThreadsRsp {
     pub error: i32,
     pub uid: i32,
@@ -448,6 +503,7 @@ pub struct LoadThreadsRsp {
 message!(LoadThreadsRsp = ids::LOAD_CHAT_THREAD_RSP);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreatePrivateChatRsp {
     pub error: i32,
     pub uid: i32,
@@ -458,6 +514,7 @@ message!(CreatePrivateChatRsp = ids::CREATE_PRIVATE_CHAT_RSP);
 
 /// A message as carried in history pages (1030). `unique_id` is the integer 0, as in llfc.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HistoryData {
     pub sender: i32,
     pub msg_id: i64,
@@ -474,6 +531,7 @@ pub struct HistoryData {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LoadChatMsgRsp {
     pub error: i32,
     pub thread_id: i64,
@@ -485,6 +543,7 @@ message!(LoadChatMsgRsp = ids::LOAD_CHAT_MSG_RSP);
 
 /// Per-thread state in a sync reply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SyncThread {
     pub thread_id: i64,
     pub peer_uid: i32,
@@ -495,6 +554,7 @@ pub struct SyncThread {
 
 /// A message in a sync reply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SyncData {
     pub thread_id: i64,
     pub seq: i64,
@@ -511,6 +571,7 @@ pub struct SyncData {
 /// imchat extension: what the client missed, oldest first. When `more` is true the client asks
 /// again with its advanced cursors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SyncRsp {
     pub error: i32,
     pub threads: Vec<SyncThread>,
@@ -521,6 +582,7 @@ message!(SyncRsp = ids::SYNC_RSP);
 
 /// imchat extension: older messages of one thread, oldest first; `more` when even older exist.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LoadOlderRsp {
     pub error: i32,
     pub thread_id: i64,
@@ -528,6 +590,24 @@ pub struct LoadOlderRsp {
     pub more: bool,
 }
 message!(LoadOlderRsp = ids::LOAD_OLDER_RSP);
+
+/// The answer to a picture message (1036): llfc's fields echoed from the request, and an
+/// `error`. Until images exist the error is [`ErrorCode::Unsupported`], so a client can mark
+/// the picture as not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImgChatRsp {
+    pub error: i32,
+    pub message: String,
+    pub req_id: u16,
+    pub fromuid: i32,
+    pub touid: i32,
+    pub thread_id: i64,
+    pub md5: String,
+    pub unique_name: String,
+    pub unique_id: String,
+}
+message!(ImgChatRsp = ids::IMG_CHAT_MSG_RSP);
 
 /// The body of any failed request, sent under the request's reply id (or [`ids::ERROR_RSP`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

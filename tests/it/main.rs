@@ -31,6 +31,8 @@ mod flow;
 mod imctl;
 /// Duplicate login kick, admin kick, crash of a chat server, offline delivery and sync.
 mod presence;
+/// What llfc's Season_2 Qt client sends, in its order; accounts shared with the SDK; kicks.
+mod qt_client;
 /// The SQL and key-value stores through their public API, on both backends.
 mod stores;
 /// Source-tree rules: crate layering, file headers.

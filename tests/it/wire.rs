@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-async fn post(base: &str, route: &str, body: Value) -> Value {
+pub(crate) async fn post(base: &str, route: &str, body: Value) -> Value {
     let rsp = reqwest::Client::new()
         .post(format!("{base}{route}"))
         .header("Content-Type", "application/json")
@@ -21,18 +21,22 @@ async fn post(base: &str, route: &str, body: Value) -> Value {
 }
 
 /// One chat connection speaking raw frames.
-struct LlfcClient {
+pub(crate) struct LlfcClient {
     stream: TcpStream,
     pending: Vec<(u16, Value)>,
 }
 
 impl LlfcClient {
-    async fn connect(host: &str, port: &str) -> LlfcClient {
+    pub(crate) async fn connect(host: &str, port: &str) -> LlfcClient {
         LlfcClient { stream: TcpStream::connect(format!("{host}:{port}")).await.unwrap(), pending: Vec::new() }
     }
 
-    async fn send(&mut self, id: u16, body: Value) {
-        let text = body.to_string();
+    pub(crate) async fn send(&mut self, id: u16, body: Value) {
+        self.send_text(id, &body.to_string()).await;
+    }
+
+    /// Sends `text` as the body, byte for byte (llfc's client indents its 1005).
+    pub(crate) async fn send_text(&mut self, id: u16, text: &str) {
         let mut frame = Vec::new();
         frame.extend_from_slice(&id.to_be_bytes());
         frame.extend_from_slice(&(text.len() as u16).to_be_bytes());
@@ -40,12 +44,12 @@ impl LlfcClient {
         self.stream.write_all(&frame).await.unwrap();
     }
 
-    async fn read_frame(&mut self) -> (u16, Value) {
+    pub(crate) async fn read_frame(&mut self) -> (u16, Value) {
         self.next_frame().await.expect("a frame, not the end of the connection")
     }
 
     /// The next frame, or `None` once the server closed the connection.
-    async fn next_frame(&mut self) -> Option<(u16, Value)> {
+    pub(crate) async fn next_frame(&mut self) -> Option<(u16, Value)> {
         let mut header = [0u8; 4];
         match self.stream.read_exact(&mut header).await {
             Ok(_) => {}
@@ -60,7 +64,7 @@ impl LlfcClient {
     }
 
     /// The next frame with `id` (others are kept for later).
-    async fn expect(&mut self, id: u16) -> Value {
+    pub(crate) async fn expect(&mut self, id: u16) -> Value {
         if let Some(idx) = self.pending.iter().position(|(i, _)| *i == id) {
             return self.pending.remove(idx).1;
         }
@@ -76,7 +80,7 @@ impl LlfcClient {
         tokio::time::timeout(Duration::from_secs(15), wait).await.unwrap_or_else(|_| panic!("no frame {id}"))
     }
 
-    async fn call(&mut self, id: u16, body: Value) -> Value {
+    pub(crate) async fn call(&mut self, id: u16, body: Value) -> Value {
         self.send(id, body).await;
         let reply = self.expect(id + 1).await;
         assert_eq!(reply["error"], 0, "request {id}: {reply}");
@@ -85,7 +89,7 @@ impl LlfcClient {
 }
 
 /// llfc's client-side password obfuscation (§5.3): each UTF-16 unit XOR (length % 255).
-fn xor_password(password: &str) -> String {
+pub(crate) fn xor_password(password: &str) -> String {
     let units: Vec<u16> = password.encode_utf16().collect();
     let key = (units.len() % 255) as u16;
     String::from_utf16(&units.iter().map(|u| u ^ key).collect::<Vec<u16>>()).unwrap()
@@ -226,7 +230,12 @@ async fn original_client_flow(flavor: Flavor) {
                 other => panic!("expected acknowledgements, then 1021: {other:?}"),
             }
         }
-        assert!(a.next_frame().await.is_none(), "the kicked connection closes after 1021");
+        // The kicked connection stays open for llfc's client to close: heartbeats are answered,
+        // nothing else is served.
+        assert_eq!(a.call(1023, json!({"fromuid": a_uid})).await["error"], 0);
+        a.send(1029, json!({"thread_id": thread, "message_id": 0})).await;
+        let refused = a.expect(1030).await;
+        assert_eq!(refused["error"], imchat_proto::ErrorCode::NotLoggedIn.code(), "{refused}");
     });
     ended.await.expect("the kicked session ends");
     let mut stored = 0;

@@ -76,6 +76,7 @@ pub fn test_file() -> AllFile {
     file.gate_port = 0;
     file.verify_port = 0;
     file.status_port = 0;
+    file.res_port = 0;
     file.chat_ports = [(0, 0), (0, 0)];
     file.limits.registry_interval = Duration::from_millis(100);
     file.limits.registry_ttl = Duration::from_millis(800);
@@ -187,6 +188,11 @@ impl TestCluster {
 
     /// Registers a new user whose name and email derive from `name`.
     pub async fn register(&self, name: &str) -> TestUser {
+        self.register_with_icon(name, ":/res/head_1.jpg").await
+    }
+
+    /// [`TestCluster::register`] with `icon` as the avatar ("" lets the gate pick one).
+    pub async fn register_with_icon(&self, name: &str, icon: &str) -> TestUser {
         let tag = imchat_store::random_hex(4);
         let email = format!("{name}.{tag}@example.com");
         let name = format!("{name}_{tag}");
@@ -201,7 +207,7 @@ impl TestCluster {
                 passwd: password.clone(),
                 confirm: password.clone(),
                 varifycode: code,
-                icon: ":/res/head_1.jpg".into(),
+                icon: icon.into(),
             })
             .await
             .expect("registered");

@@ -128,11 +128,13 @@ async fn read_loop(
                     Flow::Continue
                 }
             };
-            if flow == Flow::Close
-                || kicked(outbox, &mut pending, session).await
-                || outbox.is_closed()
-                || stop.is_cancelled()
-            {
+            if flow == Flow::Close {
+                return;
+            }
+            if kicked(outbox, &mut pending, session).await {
+                return kick_grace(reader, decoder, buf, session, outbox, stop, shared).await;
+            }
+            if outbox.is_closed() || stop.is_cancelled() {
                 return;
             }
         }
@@ -141,7 +143,9 @@ async fn read_loop(
         }
         let read = tokio::select! {
             () = outbox.ended() => {
-                kicked(outbox, &mut pending, session).await;
+                if kicked(outbox, &mut pending, session).await {
+                    return kick_grace(reader, decoder, buf, session, outbox, stop, shared).await;
+                }
                 return;
             }
             _ = stop.cancelled() => return,
@@ -174,6 +178,41 @@ async fn read_loop(
                 tracing::debug!(%err, "read failed");
                 return;
             }
+        }
+    }
+}
+
+/// After a kick's 1021 the connection stays open for `limits.kick_grace`, as llfc's does: its
+/// Qt client closes the socket itself once the user has read the notice, and a close from this
+/// side first would also fire its disconnect handler, which leaves it unable to log in again in
+/// the same process. The session is over (routes cleared, nothing pushed); heartbeats are
+/// answered, anything else gets 1101.
+async fn kick_grace(
+    mut reader: OwnedReadHalf,
+    mut decoder: Decoder,
+    mut buf: BytesMut,
+    session: &mut Session,
+    outbox: &Outbox,
+    stop: &CancellationToken,
+    shared: &Shared,
+) {
+    Box::pin(session.end()).await;
+    let grace = tokio::time::sleep(shared.config.limits.kick_grace);
+    tokio::pin!(grace);
+    loop {
+        while let Some(decoded) = decoder.decode(&mut buf) {
+            if let Decoded::Frame(frame) = decoded {
+                outbox.push_in_grace(Session::grace_reply(frame.id));
+            }
+        }
+        let read = tokio::select! {
+            () = &mut grace => return,
+            _ = stop.cancelled() => return,
+            () = outbox.ended() => return,
+            read = read_some(&mut reader, &mut buf) => read,
+        };
+        if !matches!(read, Ok(1..)) {
+            return;
         }
     }
 }

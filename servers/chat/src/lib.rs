@@ -54,6 +54,9 @@ pub struct Limits {
     pub out_queue: usize,
     /// How long a closing session may spend flushing its last frames.
     pub close_flush: Duration,
+    /// How long a kicked connection stays open after its 1021 (heartbeats answered, nothing
+    /// else served), so llfc's client can close it first; zero closes at once.
+    pub kick_grace: Duration,
     /// Client connections accepted at once.
     pub max_connections: usize,
     /// Bytes of one text message.
@@ -96,6 +99,7 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(60),
             out_queue: 1024,
             close_flush: Duration::from_secs(1),
+            kick_grace: Duration::from_secs(30),
             max_connections: 50_000,
             max_text_bytes: 4096,
             max_texts_per_frame: 16,

@@ -1,5 +1,6 @@
 //! A session's outbound frame queue: bounded in frames, with a close signal for the reader and
-//! the writer of its connection, and kicks that the reader delivers between requests. Built on
+//! the writer of its connection, and kicks that the reader delivers between requests (after
+//! which only the kick's grace replies are queued). Built on
 //! a mutex-guarded `VecDeque` and two `Notify`s rather than a channel, so an idle connection's
 //! queue holds no buffer at all (memory per idle connection is a benchmark target; a channel
 //! keeps a block of slots for its whole life).
@@ -27,8 +28,10 @@ struct Inner {
 struct State {
     frames: VecDeque<Bytes>,
     closed: bool,
-    /// A kick's notice, waiting for the reader to queue it and close.
+    /// A kick's notice, waiting for the reader to queue it.
     kick: Option<Bytes>,
+    /// The kick's notice is queued: the session is over, only grace replies go out.
+    kicked: bool,
 }
 
 /// What the writer finds when it takes from the queue.
@@ -55,8 +58,18 @@ impl Outbox {
     /// Queues one encoded frame. A full queue means the client does not read: it is
     /// disconnected (its messages are safe in the database and reach it by sync).
     pub(crate) fn push(&self, frame: Bytes) -> bool {
+        self.push_if(frame, |state| !state.kicked)
+    }
+
+    /// Queues a reply of the kick's grace period ([`Outbox::deliver_kick`]): nothing else is
+    /// queued once the notice went out.
+    pub(crate) fn push_in_grace(&self, frame: Bytes) -> bool {
+        self.push_if(frame, |state| state.kicked)
+    }
+
+    fn push_if(&self, frame: Bytes, allowed: impl FnOnce(&State) -> bool) -> bool {
         let mut state = self.state();
-        if state.closed {
+        if state.closed || !allowed(&state) {
             return false;
         }
         if state.frames.len() >= self.0.limit {
@@ -101,12 +114,13 @@ impl Outbox {
         self.state().kick.is_some()
     }
 
-    /// For the reader, between requests: queues a waiting kick's notice and closes. True when
-    /// there was one.
+    /// For the reader, between requests: queues a waiting kick's notice, after which the
+    /// session queues nothing but [`Outbox::push_in_grace`] replies; the reader closes the
+    /// outbox when the grace period ends. True when there was a kick.
     pub(crate) fn deliver_kick(&self) -> bool {
         let Some(notice) = self.state().kick.take() else { return false };
         self.push(notice);
-        self.close();
+        self.state().kicked = true;
         true
     }
 
@@ -191,14 +205,21 @@ mod tests {
         // The reply to the request in progress, queued after the kick arrived.
         assert!(outbox.push(Bytes::from_static(b"reply")));
         outbox.kick(Bytes::from_static(b"kicked again"));
+        assert!(!outbox.push_in_grace(Bytes::from_static(b"early")), "no grace before the notice");
         assert!(outbox.deliver_kick());
         assert!(!outbox.deliver_kick(), "delivered once");
-        assert!(!outbox.push(Bytes::from_static(b"late")), "closed after the notice");
+        assert!(!outbox.push(Bytes::from_static(b"late")), "nothing but grace replies after the notice");
+        assert!(outbox.push_in_grace(Bytes::from_static(b"beat")));
+        outbox.close();
+        assert!(!outbox.push_in_grace(Bytes::from_static(b"beat again")), "closed");
         match outbox.take().await {
             Taken::Closed(frames) => {
-                assert_eq!(frames, [Bytes::from_static(b"reply"), Bytes::from_static(b"kicked")]);
+                assert_eq!(
+                    frames,
+                    [Bytes::from_static(b"reply"), Bytes::from_static(b"kicked"), Bytes::from_static(b"beat")]
+                );
             }
-            Taken::Frames(_) => panic!("the kick closes the queue"),
+            Taken::Frames(_) => panic!("closed"),
         }
     }
 

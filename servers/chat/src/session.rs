@@ -59,6 +59,16 @@ impl From<StoreError> for Reject {
 
 type Handled = Result<(), Reject>;
 
+/// The 1024, encoded once: a heartbeat is the one request every idle client keeps sending.
+fn heartbeat_reply() -> Bytes {
+    static BEAT: LazyLock<Bytes> = LazyLock::new(|| {
+        let mut buf = BytesMut::new();
+        HeartbeatRsp { error: 0 }.encode(&mut buf).expect("a small constant frame");
+        buf.freeze()
+    });
+    BEAT.clone()
+}
+
 struct Auth {
     uid: i32,
     session_id: Arc<str>,
@@ -116,13 +126,7 @@ impl Session {
             (false, _) => Err(ErrorCode::NotLoggedIn.into()),
             (true, ClientMsg::Login(_)) => Err(ErrorCode::AlreadyLoggedIn.into()),
             (true, ClientMsg::Heartbeat(req)) => self.me(req.fromuid).map(|_| {
-                // Encoded once: a heartbeat is the one request every idle client keeps sending.
-                static BEAT: LazyLock<Bytes> = LazyLock::new(|| {
-                    let mut buf = BytesMut::new();
-                    HeartbeatRsp { error: 0 }.encode(&mut buf).expect("a small constant frame");
-                    buf.freeze()
-                });
-                self.outbox.push(BEAT.clone());
+                self.outbox.push(heartbeat_reply());
             }),
             (true, ClientMsg::Search(req)) => self.search(req).await,
             (true, ClientMsg::AddFriend(req)) => self.add_friend(req).await,
@@ -138,11 +142,23 @@ impl Session {
             (true, ClientMsg::LoadChatMsg(req)) => self.load_chat_msg(req).await,
             (true, ClientMsg::Sync(req)) => self.sync(req).await,
             (true, ClientMsg::LoadOlder(req)) => self.load_older(req).await,
+            (true, ClientMsg::ImgChat(req)) => self.img_chat(req),
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
         }
         Step::Done(Flow::Continue)
+    }
+
+    /// The answer to a frame of id `id` after the session was kicked (see
+    /// `connection::kick_grace`): a heartbeat's reply, or 1101 for anything else.
+    pub(crate) fn grace_reply(id: u16) -> Bytes {
+        if id == imchat_proto::msg::ids::HEART_BEAT_REQ {
+            return heartbeat_reply();
+        }
+        let mut buf = BytesMut::new();
+        ErrorBody::new(ErrorCode::NotLoggedIn, id).encode(&mut buf).expect("error bodies are small");
+        buf.freeze()
     }
 
     /// Completes a pipelined request: its reply, then its effects.

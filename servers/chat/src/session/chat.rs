@@ -1,9 +1,9 @@
 //! 1017 text chat: validated, stored (batched by the message writer) before the sender's 1018,
-//! then pushed to the recipient as 1019.
+//! then pushed to the recipient as 1019. 1035 picture messages are answered, not yet served.
 
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
-use imchat_proto::msg::{NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, ids};
+use imchat_proto::msg::{ImgChatReq, ImgChatRsp, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, ids};
 use imchat_proto::time::format_chat_time;
 use imchat_store::{NewMsg, StoredMsg};
 
@@ -15,6 +15,28 @@ pub(crate) struct Sent {
     touid: i32,
     thread_id: i64,
     stored: Vec<StoredMsg>,
+}
+
+impl Session {
+    /// 1035: pictures need the resource server, which does not exist yet. The 1036 says so with
+    /// [`ErrorCode::Unsupported`] and echoes what identifies the picture, so a client can mark
+    /// it as not sent instead of waiting forever. Nothing is stored.
+    pub(super) fn img_chat(&self, req: ImgChatReq) -> Result<(), Reject> {
+        self.me(req.fromuid)?;
+        let clip = |text: String| if text.len() > MAX_UNIQUE_ID_BYTES { String::new() } else { text };
+        let code = ErrorCode::Unsupported;
+        self.send(&ImgChatRsp {
+            error: code.code(),
+            message: code.describe().to_owned(),
+            req_id: ids::IMG_CHAT_MSG_REQ,
+            fromuid: req.fromuid,
+            touid: req.touid,
+            thread_id: req.thread_id,
+            md5: clip(req.md5),
+            unique_name: clip(req.name),
+            unique_id: clip(req.unique_id),
+        })
+    }
 }
 
 /// Longest client idempotency key (llfc sends a braced UUID, 38 characters).

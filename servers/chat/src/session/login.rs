@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use imchat_proto::ErrorCode;
 use imchat_proto::grpc::KickUserReq;
-use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp};
+use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp, caps};
 use imchat_store::LoginView;
 use imchat_store::login::{self, Begin, Grant};
 
@@ -76,6 +76,7 @@ impl Session {
                     back: f.back,
                 })
                 .collect(),
+            imchat: caps::ALL.iter().map(|cap| (*cap).to_owned()).collect(),
         };
         tracing::info!(uid = reply.uid, server = %shared.config.name, "login");
         self.send(&reply)
