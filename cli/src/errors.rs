@@ -108,6 +108,14 @@ pub fn from_sdk(err: SdkError, target: Target<'_>) -> CliError {
                 unreachable(&status.message())
             }
             tonic::Code::NotFound => CliError::not_found(status.message().to_owned()),
+            // llfc's StatusServer has StatusService but not imchat's AdminService.
+            tonic::Code::Unimplemented => CliError::new(
+                ErrorKind::Rejected,
+                format!(
+                    "{} has no imchat admin service (an llfc server?): operator commands need imchat's status server",
+                    target.describe()
+                ),
+            ),
             _ => CliError::new(ErrorKind::Internal, format!("{} failed: {}", target.describe(), status.message())),
         },
         other => CliError::new(ErrorKind::Internal, other.to_string()),

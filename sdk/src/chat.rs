@@ -5,9 +5,12 @@
 //! order, so each request waits for the next frame with its reply id. Requests may be
 //! pipelined: calls from several tasks on one client are written back to back and each gets
 //! its own reply (imchat servers pipeline 1017 and answer everything in order).
+//!
+//! The same client speaks to llfc's own servers: the login reply says which [`Dialect`] the
+//! server has, and where llfc lacks an imchat extension [`crate::llfc`] does without it.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -18,7 +21,7 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{SdkError, decode_reply};
+use crate::{SdkError, decode_reply, llfc};
 
 /// How long a request waits for its reply.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -44,6 +47,23 @@ pub enum Event {
 
 type Waiters = Arc<Mutex<HashMap<u16, VecDeque<oneshot::Sender<Frame>>>>>;
 
+/// What the server speaks, learned from its login reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// An imchat server: its 1006 lists the extensions it has (`imchat`).
+    Imchat,
+    /// One of llfc's own servers (no `imchat` in the 1006): no sync, no `seq`, a 2048-byte
+    /// frame limit, errors without a `message`.
+    Llfc,
+}
+
+/// The logged-in session, once the 1005 succeeded.
+#[derive(Debug, Clone, Copy)]
+struct LoggedIn {
+    uid: i32,
+    dialect: Dialect,
+}
+
 /// One chat-server connection. Cheap to clone; all clones share the connection.
 #[derive(Debug, Clone)]
 pub struct ChatClient {
@@ -51,6 +71,7 @@ pub struct ChatClient {
     waiters: Waiters,
     /// Makes "queue the waiter, write the request" one step, so waiters queue in write order.
     calls: Arc<tokio::sync::Mutex<()>>,
+    session: Arc<OnceLock<LoggedIn>>,
 }
 
 impl ChatClient {
@@ -63,7 +84,12 @@ impl ChatClient {
         let waiters: Waiters = Arc::default();
         let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
         tokio::spawn(read_loop(reader, waiters.clone(), events_tx));
-        let client = ChatClient { writer: Arc::new(tokio::sync::Mutex::new(writer)), waiters, calls: Arc::default() };
+        let client = ChatClient {
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            waiters,
+            calls: Arc::default(),
+            session: Arc::default(),
+        };
         Ok((client, events))
     }
 
@@ -97,8 +123,21 @@ impl ChatClient {
         decode_reply(&frame.body)
     }
 
+    /// Logs in (1005); the reply also tells which [`Dialect`] the server speaks.
     pub async fn login(&self, uid: i32, token: &str) -> Result<LoginRsp, SdkError> {
-        self.call(&LoginReq { uid, token: token.to_owned() }).await
+        let rsp: LoginRsp = self.call(&LoginReq { uid, token: token.to_owned() }).await?;
+        let dialect = if rsp.imchat.is_empty() { Dialect::Llfc } else { Dialect::Imchat };
+        let _ = self.session.set(LoggedIn { uid: if rsp.uid == 0 { uid } else { rsp.uid }, dialect });
+        Ok(rsp)
+    }
+
+    /// The server's dialect; `Imchat` until a login said otherwise.
+    pub fn dialect(&self) -> Dialect {
+        self.session.get().map_or(Dialect::Imchat, |s| s.dialect)
+    }
+
+    fn is_llfc(&self) -> bool {
+        self.dialect() == Dialect::Llfc
     }
 
     pub async fn heartbeat(&self, uid: i32) -> Result<HeartbeatRsp, SdkError> {
@@ -121,14 +160,18 @@ impl ChatClient {
     }
 
     pub async fn accept_friend(&self, uid: i32, applicant: i32, remark: &str) -> Result<AuthFriendRsp, SdkError> {
-        self.call(&AuthFriendReq { fromuid: uid, touid: applicant, back: remark.to_owned() }).await
+        let mut rsp: AuthFriendRsp =
+            self.call(&AuthFriendReq { fromuid: uid, touid: applicant, back: remark.to_owned() }).await?;
+        llfc::order_auth(&mut rsp.chat_datas);
+        Ok(rsp)
     }
 
     pub async fn create_private_chat(&self, uid: i32, other: i32) -> Result<CreatePrivateChatRsp, SdkError> {
         self.call(&CreatePrivateChatReq { uid, other_id: other }).await
     }
 
-    /// Sends texts as `(content, unique_id)` pairs.
+    /// Sends texts as `(content, unique_id)` pairs. Against an llfc server a request over its
+    /// frame limit is refused here ([`SdkError::TooLong`]): llfc drops the session instead.
     pub async fn send_texts(
         &self,
         uid: i32,
@@ -138,7 +181,13 @@ impl ChatClient {
     ) -> Result<TextChatRsp, SdkError> {
         let text_array =
             texts.iter().map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned() }).collect();
-        self.call(&TextChatReq { fromuid: uid, touid, thread_id, text_array }).await
+        let req = TextChatReq { fromuid: uid, touid, thread_id, text_array };
+        if self.is_llfc() {
+            llfc::check_fits(&req)?;
+        }
+        let mut rsp: TextChatRsp = self.call(&req).await?;
+        llfc::order_texts(&mut rsp.chat_datas);
+        Ok(rsp)
     }
 
     pub async fn load_threads(&self, uid: i32, after: i64) -> Result<LoadThreadsRsp, SdkError> {
@@ -146,21 +195,35 @@ impl ChatClient {
     }
 
     pub async fn load_messages(&self, thread_id: i64, after_message_id: i64) -> Result<LoadChatMsgRsp, SdkError> {
-        self.call(&LoadChatMsgReq { thread_id, message_id: after_message_id }).await
+        let mut rsp: LoadChatMsgRsp = self.call(&LoadChatMsgReq { thread_id, message_id: after_message_id }).await?;
+        llfc::order_history(&mut rsp.chat_datas);
+        Ok(rsp)
     }
 
-    /// What was missed since `cursors` (threads not listed: from the start).
+    /// What was missed since `cursors` (threads not listed: from the start). Against an llfc
+    /// server this is made of 1025/1029 pages (see [`crate::llfc`]).
     pub async fn sync(&self, cursors: &[SyncCursor]) -> Result<SyncRsp, SdkError> {
-        self.call(&SyncReq { cursors: cursors.to_vec(), tail: None }).await
+        match self.session.get() {
+            Some(session) if session.dialect == Dialect::Llfc => llfc::sync(self, session.uid, cursors).await,
+            _ => self.call(&SyncReq { cursors: cursors.to_vec(), tail: None }).await,
+        }
     }
 
-    /// Like [`ChatClient::sync`], but threads not listed start `tail` messages before their end.
+    /// Like [`ChatClient::sync`], but threads not listed start `tail` messages before their
+    /// end. llfc has no way to start at the end: there every thread is read from its start.
     pub async fn sync_recent(&self, cursors: &[SyncCursor], tail: i64) -> Result<SyncRsp, SdkError> {
-        self.call(&SyncReq { cursors: cursors.to_vec(), tail: Some(tail) }).await
+        match self.session.get() {
+            Some(session) if session.dialect == Dialect::Llfc => llfc::sync(self, session.uid, cursors).await,
+            _ => self.call(&SyncReq { cursors: cursors.to_vec(), tail: Some(tail) }).await,
+        }
     }
 
-    /// The page of messages just before `before_seq`, oldest first.
+    /// The page of messages just before `before_seq`, oldest first. Against an llfc server
+    /// every thread was read whole by sync, so there is nothing older.
     pub async fn load_older(&self, thread_id: i64, before_seq: i64) -> Result<LoadOlderRsp, SdkError> {
+        if self.is_llfc() {
+            return Ok(LoadOlderRsp { error: 0, thread_id, chat_datas: Vec::new(), more: false });
+        }
         self.call(&LoadOlderReq { thread_id, before_seq }).await
     }
 
@@ -220,8 +283,14 @@ fn event(frame: Frame) -> Event {
     }
     let parsed = match frame.id {
         ids::NOTIFY_ADD_FRIEND_REQ => parse(&frame.body).map(Event::FriendRequest),
-        ids::NOTIFY_AUTH_FRIEND_REQ => parse(&frame.body).map(Event::FriendAccepted),
-        ids::NOTIFY_TEXT_CHAT_MSG_REQ => parse(&frame.body).map(Event::Text),
+        ids::NOTIFY_AUTH_FRIEND_REQ => parse(&frame.body).map(|mut notice: NotifyAuthFriend| {
+            llfc::order_auth(&mut notice.chat_datas);
+            Event::FriendAccepted(notice)
+        }),
+        ids::NOTIFY_TEXT_CHAT_MSG_REQ => parse(&frame.body).map(|mut push: NotifyTextChat| {
+            llfc::order_texts(&mut push.chat_datas);
+            Event::Text(push)
+        }),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         _ => None,
     };

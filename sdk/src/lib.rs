@@ -2,13 +2,17 @@
 //! [`GateClient`] for the HTTP API, [`ChatClient`] for a chat-server connection (typed
 //! requests, a stream of server [`Event`]s, heartbeat) and [`AdminClient`] for the status
 //! server's operator API. Never used by the servers.
+//!
+//! It talks to imchat's servers and to llfc's own alike: passwords go out in llfc's form, and
+//! against an llfc server the chat client falls back to llfc's requests ([`llfc`]).
 
 mod admin;
 mod chat;
 mod gate;
+pub mod llfc;
 
 pub use admin::{AdminClient, Kicked};
-pub use chat::{ChatClient, Event};
+pub use chat::{ChatClient, Dialect, Event};
 pub use gate::GateClient;
 pub use imchat_proto as proto;
 
@@ -32,6 +36,9 @@ pub enum SdkError {
     Decode(String),
     #[error("request does not fit in a frame: {0}")]
     Encode(#[from] imchat_proto::EncodeError),
+    /// Refused before sending: the server would drop the connection over it (llfc).
+    #[error("too long for this server: {len} bytes where it takes at most {limit}")]
+    TooLong { len: usize, limit: usize },
     /// A gRPC call failed (the service is down, timed out, or refused).
     #[error("rpc: {}", .0.message())]
     Rpc(#[from] tonic::Status),
@@ -52,8 +59,13 @@ fn decode_reply<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, SdkErr
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|err| SdkError::Decode(err.to_string()))?;
     let code = value.get("error").and_then(serde_json::Value::as_i64).unwrap_or(0);
     if code != 0 {
-        let message = value.get("message").and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
-        return Err(SdkError::Server { code: i32::try_from(code).unwrap_or(i32::MAX), message });
+        let code = i32::try_from(code).unwrap_or(i32::MAX);
+        // llfc's servers send the code alone: say what it means here.
+        let message = match value.get("message").and_then(serde_json::Value::as_str) {
+            Some(message) if !message.is_empty() => message.to_owned(),
+            _ => ErrorCode::try_from(code).map_or_else(|_| "refused".to_owned(), |known| known.describe().to_owned()),
+        };
+        return Err(SdkError::Server { code, message });
     }
     serde_json::from_value(value).map_err(|err| SdkError::Decode(err.to_string()))
 }

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use imchat_sdk::proto::msg::{AuthChatData, SyncCursor, SyncData, TextChatData};
 use imchat_sdk::proto::rules;
 
-use crate::event::{Effect, Event, NetEvent, Welcome};
+use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
 use crate::input::Input;
 use crate::keymap::{Action, Keymap};
 
@@ -17,6 +17,10 @@ use crate::keymap::{Action, Keymap};
 pub const SCROLL_STEP: i16 = 5;
 /// How long "send code" stays disabled after a code was sent (the server's cooldown).
 pub const CODE_COOLDOWN: Duration = Duration::from_secs(60);
+/// How often a text whose connection ended while the server had it is sent again by itself:
+/// once, because a server may drop the session over a message (llfc does over a long one),
+/// and re-sending that one at every reconnect would drop every new session too.
+pub const RESENDS_AFTER_LOSS: u8 = 1;
 /// Reconnect delays: doubling from the first, capped at the last.
 pub const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(30);
@@ -113,6 +117,8 @@ pub struct Msg {
     pub time: String,
     pub state: MsgState,
     pub unique: String,
+    /// Times the connection ended while the server had this message.
+    pub lost: u8,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -676,6 +682,7 @@ impl App {
                     time: String::new(),
                     state: MsgState::Sending,
                     unique: unique.clone(),
+                    lost: 0,
                 });
                 main.scroll = 0;
                 // Typed while offline: it waits in the outbox (state Sending) for the reconnect.
@@ -688,6 +695,7 @@ impl App {
                 for thread in main.threads.values_mut() {
                     for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed) {
                         msg.state = MsgState::Sending;
+                        msg.lost = 0;
                         effects.push(Effect::Send {
                             unique: msg.unique.clone(),
                             to: thread.peer,
@@ -831,23 +839,34 @@ impl App {
             NetEvent::Accepted(Err(err)) => self.error(format!("could not accept: {err}")),
             NetEvent::Sent { unique, result } => {
                 let Some(main) = &mut self.main else { return Vec::new() };
-                let failed = result.is_err();
-                if let Some((thread, idx)) = main.find_unique(&unique) {
-                    match result {
-                        Ok(stored) => {
-                            let mut msg = thread.msgs.remove(idx);
-                            if let Some(data) = stored.into_iter().next() {
-                                msg.seq = data.seq;
-                                msg.time = data.chat_time;
-                            }
-                            msg.state = MsgState::Sent;
-                            thread.merge(msg);
+                let Some((thread, idx)) = main.find_unique(&unique) else { return Vec::new() };
+                match result {
+                    Ok(stored) => {
+                        let mut msg = thread.msgs.remove(idx);
+                        if let Some(data) = stored.into_iter().next() {
+                            msg.seq = data.seq;
+                            msg.time = data.chat_time;
                         }
-                        Err(_) => thread.msgs[idx].state = MsgState::Failed,
+                        msg.state = MsgState::Sent;
+                        thread.merge(msg);
                     }
-                }
-                if failed {
-                    self.error("a message could not be sent: F5 retries");
+                    // Stays "sending": the next login sends it.
+                    Err(SendFailure::Offline) => {}
+                    Err(SendFailure::Lost(_)) => {
+                        let msg = &mut thread.msgs[idx];
+                        msg.lost = msg.lost.saturating_add(1);
+                        if msg.lost > RESENDS_AFTER_LOSS {
+                            msg.state = MsgState::Failed;
+                            self.error(
+                                "a message was not sent: the connection ended twice while the server had it \
+                                 (too long for this server?); F5 tries again",
+                            );
+                        }
+                    }
+                    Err(SendFailure::Refused(why)) => {
+                        thread.msgs[idx].state = MsgState::Failed;
+                        self.error(format!("a message was not sent: {why}; F5 retries"));
+                    }
                 }
             }
             NetEvent::Older(thread_id, result) => {
@@ -891,6 +910,9 @@ impl App {
                 self.conn = Conn::Offline;
                 self.busy = false;
                 self.error(format!("signed out: {reason}"));
+                // The server keeps a kicked connection open for a while (llfc's clients need
+                // that); this client closes it now.
+                return vec![Effect::Logout];
             }
             NetEvent::Disconnected(why) => {
                 if self.main.is_some() && !matches!(self.conn, Conn::Reconnecting { .. }) {
@@ -964,10 +986,9 @@ impl App {
             .map(|(uid, name, greeting, status)| Request { uid, name, greeting, accepted: status == 1 })
             .collect();
         let mut effects = vec![Effect::Sync(main.cursors())];
-        // The outbox: whatever waited for the connection goes now.
+        // The outbox: whatever waited for the connection goes now (failed ones wait for F5).
         for thread in main.threads.values_mut() {
-            for msg in thread.msgs.iter_mut().filter(|m| m.state != MsgState::Sent) {
-                msg.state = MsgState::Sending;
+            for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Sending) {
                 effects.push(Effect::Send {
                     unique: msg.unique.clone(),
                     to: thread.peer,
@@ -988,11 +1009,20 @@ fn sync_msg(data: SyncData) -> Msg {
         time: data.chat_time,
         state: MsgState::Sent,
         unique: data.unique_id,
+        lost: 0,
     }
 }
 
 fn text_msg(from: i32, data: TextChatData) -> Msg {
-    Msg { seq: data.seq, from, text: data.content, time: data.chat_time, state: MsgState::Sent, unique: data.unique_id }
+    Msg {
+        seq: data.seq,
+        from,
+        text: data.content,
+        time: data.chat_time,
+        state: MsgState::Sent,
+        unique: data.unique_id,
+        lost: 0,
+    }
 }
 
 fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData]) {
@@ -1012,6 +1042,7 @@ fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData
             time: data.chat_time.clone(),
             state: MsgState::Sent,
             unique: data.unique_id.clone(),
+            lost: 0,
         });
     }
 }

@@ -45,7 +45,7 @@ pub enum NetEvent {
     FriendAccepted(NotifyAuthFriend),
     Sent {
         unique: String,
-        result: Result<Vec<TextChatData>, String>,
+        result: Result<Vec<TextChatData>, SendFailure>,
     },
     Found(Result<SearchRsp, String>),
     /// A page of older messages of a thread.
@@ -57,6 +57,18 @@ pub enum NetEvent {
     Kicked(String),
     /// The connection dropped.
     Disconnected(String),
+}
+
+/// Why a text was not acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendFailure {
+    /// Not connected: it waits for the next login.
+    Offline,
+    /// The connection ended while the server had it: it may have made the server drop the
+    /// session (llfc does that over a too-long frame), so it is re-sent only once.
+    Lost(String),
+    /// The server or the client refused it; it stays failed until the user retries (F5).
+    Refused(String),
 }
 
 /// Work for the network task.

@@ -8,7 +8,7 @@ use imchat_sdk::{ChatClient, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::event::{Effect, Event, NetEvent, Welcome};
+use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
 
 /// Messages of a thread this client has never seen that the first sync brings; older ones
 /// load as the user scrolls up.
@@ -100,7 +100,7 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
             effect => {
                 let Some(current) = &session else {
                     if let Effect::Send { unique, .. } = effect {
-                        send(NetEvent::Sent { unique, result: Err("not connected".into()) }).await;
+                        send(NetEvent::Sent { unique, result: Err(SendFailure::Offline) }).await;
                     }
                     continue;
                 };
@@ -112,7 +112,11 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
                     },
                     Effect::Send { unique, to, thread, text: body } => {
                         let result = chat.send_texts(uid, to, thread, &[(&body, &unique)]).await;
-                        NetEvent::Sent { unique, result: result.map(|r| r.chat_datas).map_err(text) }
+                        let result = result.map(|r| r.chat_datas).map_err(|err| match err {
+                            SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
+                            err => SendFailure::Refused(text(err)),
+                        });
+                        NetEvent::Sent { unique, result }
                     }
                     Effect::LoadOlder { thread, before_seq } => {
                         NetEvent::Older(thread, chat.load_older(thread, before_seq).await.map_err(text))
@@ -143,7 +147,7 @@ async fn connect(
 ) -> Result<(Session, Welcome), String> {
     let Some((email, password)) = credentials else { return Err("not logged in".into()) };
     let http = gate.login(email, password).await.map_err(text)?;
-    let server = format!("{}:{}", http.chathost, http.chatport);
+    let server = http.chat_addr().ok_or("the gate named no chat server")?;
     let (chat, mut pushes) = ChatClient::connect(&server).await.map_err(text)?;
     let login = chat.login(http.uid, &http.token).await.map_err(text)?;
     let forward = events.clone();

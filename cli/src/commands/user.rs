@@ -67,7 +67,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
         UserCommand::Login { email, password: arg, reveal } => {
             let rsp = gate.login(&email, &password(&arg)?).await.map_err(sdk)?;
             let token = if reveal { rsp.token.clone() } else { output::mask(&rsp.token) };
-            let server = format!("{}:{}", rsp.chathost, rsp.chatport);
+            let server = rsp.chat_addr().unwrap_or_default();
             ctx.print(
                 || format!("uid {} may log in to the chat server at {server} (token {token})\n", rsp.uid),
                 || output::json(&json!({"uid": rsp.uid, "email": rsp.email, "server": server, "token": token})),

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use imchat_sdk::proto::msg::{NotifyAddFriend, NotifyTextChat, SyncData, SyncRsp, SyncThread, TextChatData};
 
 use crate::app::{App, Conn, Focus, MsgState, Pane, Screen};
-use crate::event::{Effect, Event, NetEvent, Welcome};
+use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
 use crate::keymap::Keymap;
 
 struct Harness {
@@ -197,15 +197,62 @@ fn outage_queues_messages_and_reconnect_sends_them() {
 
     // A failed send is marked and F5 retries it.
     let unique = h.app.main.as_ref().unwrap().threads[&10].msgs[1].unique.clone();
-    h.net(NetEvent::Sent { unique, result: Err("no".into()) });
+    h.net(NetEvent::Sent { unique, result: Err(SendFailure::Refused("no".into())) });
     assert_eq!(h.app.main.as_ref().unwrap().threads[&10].msgs[1].state, MsgState::Failed);
     assert_eq!(h.press(KeyCode::F(5)).len(), 1);
+}
+
+/// A text the connection ended on is re-sent by the next login once; ended on again, it is
+/// failed and waits for F5 (llfc drops the session over a too-long frame: re-sending it at
+/// every reconnect would drop every session).
+#[test]
+fn a_text_the_server_dropped_the_session_over_is_resent_once() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.type_text("long text");
+    let effects = h.press(KeyCode::Enter);
+    let [Effect::Send { unique, .. }] = effects.as_slice() else { panic!("one send: {effects:?}") };
+    let unique = unique.clone();
+    let welcome = || Welcome {
+        uid: 1,
+        name: "ann".into(),
+        email: String::new(),
+        server: "127.0.0.1:8090".into(),
+        friends: vec![(2, "bob".into(), String::new())],
+        requests: Vec::new(),
+    };
+    let state = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].msgs.last().unwrap().state;
+
+    h.net(NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Lost("closed".into())) });
+    assert_eq!(state(&h), MsgState::Sending, "lost once: it waits for the next login");
+    h.net(NetEvent::Disconnected("closed".into()));
+    h.advance(Duration::from_secs(2));
+    let effects = h.net(NetEvent::LoggedIn(Ok(welcome())));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Send { unique: u, .. } if *u == unique)), "{effects:?}");
+
+    h.net(NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Lost("closed".into())) });
+    assert_eq!(state(&h), MsgState::Failed, "lost twice: failed");
+    assert!(h.app.notice.as_ref().unwrap().text.contains("F5"));
+    h.net(NetEvent::Disconnected("closed".into()));
+    h.advance(Duration::from_secs(2));
+    let effects = h.net(NetEvent::LoggedIn(Ok(welcome())));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Send { .. })), "not re-sent by itself: {effects:?}");
+    // The user may still try.
+    assert!(h.press(KeyCode::F(5)).iter().any(|e| matches!(e, Effect::Send { unique: u, .. } if *u == unique)));
+
+    // Typed while offline: it just waits, whatever happens.
+    h.net(NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Offline) });
+    assert_eq!(state(&h), MsgState::Sending);
 }
 
 #[test]
 fn a_kick_returns_to_login() {
     let mut h = Harness::signed_in();
-    h.net(NetEvent::Kicked("logged in elsewhere".into()));
+    assert_eq!(
+        h.net(NetEvent::Kicked("logged in elsewhere".into())),
+        [Effect::Logout],
+        "the client closes the kicked connection"
+    );
     assert_eq!((h.app.screen, h.app.conn), (Screen::Login, Conn::Offline));
     assert!(h.app.main.is_none());
     assert_eq!(h.app.notice.as_ref().unwrap().text, "signed out: logged in elsewhere");
