@@ -29,6 +29,8 @@ mod deployment;
 mod flow;
 /// `imctl` against running clusters: scripted registration, kicks, tokens, servers, errors.
 mod imctl;
+/// imchat's SDK against an llfc-shaped server.
+mod llfc_server;
 /// Duplicate login kick, admin kick, crash of a chat server, offline delivery and sync.
 mod presence;
 /// What llfc's Season_2 Qt client sends, in its order; accounts shared with the SDK; kicks.

@@ -8,6 +8,7 @@
 //!
 //! Nothing here sleeps for a fixed time: waits poll a condition until a deadline.
 
+pub mod llfc;
 pub mod mail;
 pub mod services;
 pub mod tmux;

@@ -1,0 +1,108 @@
+//! imchat's SDK against an llfc-shaped server (`imchat_tests::llfc`): master's login keys, no
+//! token or lists in the 1006, no `seq`, no `status` in pushes, no `message` in errors, no sync.
+//! What imchat's clients do there, they do through these same calls.
+
+use imchat_proto::ErrorCode;
+use imchat_proto::http::RegisterReq;
+use imchat_sdk::{ChatClient, Dialect, Event, GateClient, SdkError};
+use imchat_tests::DEADLINE;
+use imchat_tests::llfc::{CODE, LlfcServer};
+use tokio::sync::mpsc;
+
+struct Person {
+    uid: i32,
+    email: String,
+    chat: ChatClient,
+    events: mpsc::Receiver<Event>,
+}
+
+async fn next_event(events: &mut mpsc::Receiver<Event>) -> Event {
+    tokio::time::timeout(DEADLINE, events.recv()).await.expect("an event").unwrap_or(Event::Closed)
+}
+
+async fn register(gate: &GateClient, name: &str) -> String {
+    let email = format!("{name}@example.com");
+    gate.request_code(&email).await.unwrap();
+    let req = RegisterReq {
+        email: email.clone(),
+        user: name.to_owned(),
+        passwd: "pass-123".into(),
+        confirm: "pass-123".into(),
+        varifycode: CODE.into(),
+        icon: String::new(),
+    };
+    gate.register(&req).await.unwrap();
+    email
+}
+
+async fn login(gate: &GateClient, email: &str) -> Person {
+    let http = gate.login(email, "pass-123").await.expect("llfc's gate takes llfc's password form");
+    let addr = http.chat_addr().expect("master's host/port keys are read");
+    let (chat, events) = ChatClient::connect(&addr).await.unwrap();
+    let login = chat.login(http.uid, &http.token).await.expect("a 1006 without token or lists is read");
+    assert_eq!(chat.dialect(), Dialect::Llfc);
+    Person { uid: login.uid, email: email.to_owned(), chat, events }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdk_befriends_chats_and_resumes_history_on_llfc() {
+    let llfc = LlfcServer::start().await;
+    let gate = GateClient::new(&llfc.gate_url()).unwrap();
+    let (ann, bob) = (register(&gate, "ann").await, register(&gate, "bob").await);
+    let mut ann = login(&gate, &ann).await;
+    let mut bob = login(&gate, &bob).await;
+
+    // An error without `message` reads as the code's meaning.
+    let wrong = gate.login(&ann.email, "not-it").await.unwrap_err();
+    assert!(
+        matches!(&wrong, SdkError::Server { code: 1009, message } if message == ErrorCode::PasswdInvalid.describe())
+    );
+
+    let found = ann.chat.search("bob").await.unwrap();
+    ann.chat.add_friend(ann.uid, found.uid, "hi bob", "").await.unwrap();
+    assert!(matches!(next_event(&mut bob.events).await, Event::FriendRequest(r) if r.applyuid == ann.uid));
+    let accepted = bob.chat.accept_friend(bob.uid, ann.uid, "").await.unwrap();
+    let Event::FriendAccepted(notice) = next_event(&mut ann.events).await else { panic!("1015") };
+    let thread = notice.chat_datas[0].thread_id;
+    assert!(notice.chat_datas.iter().all(|d| d.seq == d.msg_id), "seq is the message id: {notice:?}");
+    assert!(accepted.chat_datas.iter().all(|d| d.seq > 0));
+
+    let sent = ann.chat.send_texts(ann.uid, bob.uid, thread, &[("你好 bob", "{u1}")]).await.unwrap();
+    assert_eq!(sent.chat_datas[0].seq, sent.chat_datas[0].message_id);
+    let Event::Text(push) = next_event(&mut bob.events).await else { panic!("1019") };
+    assert_eq!((push.chat_datas[0].content.as_str(), push.chat_datas[0].seq), ("你好 bob", sent.chat_datas[0].seq));
+    bob.chat.send_texts(bob.uid, ann.uid, thread, &[("hi ann", "{u2}")]).await.unwrap();
+    next_event(&mut ann.events).await;
+
+    // Over llfc's frame limit: refused here, the session lives on.
+    let long = "长".repeat(1000);
+    let refused = ann.chat.send_texts(ann.uid, bob.uid, thread, &[(&long, "{u3}")]).await.unwrap_err();
+    assert!(matches!(refused, SdkError::TooLong { limit: 2048, .. }), "{refused}");
+    ann.chat.heartbeat(ann.uid).await.expect("still connected");
+
+    // A fresh client (a restart) gets the whole history, in order, from llfc's own requests.
+    drop(ann);
+    let mut ann = login(&gate, "ann@example.com").await;
+    let sync = ann.chat.sync_recent(&[], 50).await.unwrap();
+    let texts: Vec<&str> = sync.chat_datas.iter().map(|d| d.content.as_str()).collect();
+    assert_eq!(texts, ["hi bob", "We are friends now!", "你好 bob", "hi ann"]);
+    assert!(sync.chat_datas.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(sync.threads.iter().map(|t| (t.thread_id, t.peer_uid)).collect::<Vec<_>>(), [(thread, bob.uid)]);
+    // Resuming from a cursor asks only pages that hold a message, and brings only what is new.
+    let cursor = sync.chat_datas.last().unwrap().seq;
+    let cursors = [imchat_proto::msg::SyncCursor { thread_id: thread, seq: cursor }];
+    assert!(ann.chat.sync(&cursors).await.unwrap().chat_datas.is_empty());
+    bob.chat.send_texts(bob.uid, ann.uid, thread, &[("later", "{u4}")]).await.unwrap();
+    next_event(&mut ann.events).await;
+    let news = ann.chat.sync(&cursors).await.unwrap();
+    assert_eq!(news.chat_datas.iter().map(|d| d.content.as_str()).collect::<Vec<_>>(), ["later"]);
+    assert!(ann.chat.load_older(thread, 1).await.unwrap().chat_datas.is_empty());
+
+    // A second login kicks the first.
+    let _again = login(&gate, "ann@example.com").await;
+    assert!(matches!(next_event(&mut ann.events).await, Event::Kicked(k) if k.uid == ann.uid));
+
+    let seen = llfc.seen();
+    assert_eq!(seen.would_crash, 0, "no request that crashes llfc's server");
+    assert_eq!(seen.unknown_ids, Vec::<u16>::new(), "only ids llfc's server handles");
+}
