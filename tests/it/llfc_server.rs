@@ -3,46 +3,8 @@
 //! What imchat's clients do there, they do through these same calls.
 
 use imchat_proto::ErrorCode;
-use imchat_proto::http::RegisterReq;
-use imchat_sdk::{ChatClient, Dialect, Event, GateClient, SdkError};
-use imchat_tests::DEADLINE;
-use imchat_tests::llfc::{CODE, LlfcServer};
-use tokio::sync::mpsc;
-
-struct Person {
-    uid: i32,
-    email: String,
-    chat: ChatClient,
-    events: mpsc::Receiver<Event>,
-}
-
-async fn next_event(events: &mut mpsc::Receiver<Event>) -> Event {
-    tokio::time::timeout(DEADLINE, events.recv()).await.expect("an event").unwrap_or(Event::Closed)
-}
-
-async fn register(gate: &GateClient, name: &str) -> String {
-    let email = format!("{name}@example.com");
-    gate.request_code(&email).await.unwrap();
-    let req = RegisterReq {
-        email: email.clone(),
-        user: name.to_owned(),
-        passwd: "pass-123".into(),
-        confirm: "pass-123".into(),
-        varifycode: CODE.into(),
-        icon: String::new(),
-    };
-    gate.register(&req).await.unwrap();
-    email
-}
-
-async fn login(gate: &GateClient, email: &str) -> Person {
-    let http = gate.login(email, "pass-123").await.expect("llfc's gate takes llfc's password form");
-    let addr = http.chat_addr().expect("master's host/port keys are read");
-    let (chat, events) = ChatClient::connect(&addr).await.unwrap();
-    let login = chat.login(http.uid, &http.token).await.expect("a 1006 without token or lists is read");
-    assert_eq!(chat.dialect(), Dialect::Llfc);
-    Person { uid: login.uid, email: email.to_owned(), chat, events }
-}
+use imchat_sdk::{Event, GateClient, SdkError};
+use imchat_tests::llfc::{LlfcServer, login, next_event, register};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sdk_befriends_chats_and_resumes_history_on_llfc() {
@@ -53,7 +15,7 @@ async fn the_sdk_befriends_chats_and_resumes_history_on_llfc() {
     let mut bob = login(&gate, &bob).await;
 
     // An error without `message` reads as the code's meaning.
-    let wrong = gate.login(&ann.email, "not-it").await.unwrap_err();
+    let wrong = gate.login("ann@example.com", "not-it").await.unwrap_err();
     assert!(
         matches!(&wrong, SdkError::Server { code: 1009, message } if message == ErrorCode::PasswdInvalid.describe())
     );

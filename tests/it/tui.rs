@@ -141,3 +141,105 @@ async fn unreachable_server_is_reported_on_screen() {
     imchat_tests::wait_for("the client to exit", || async { tmux.exit_status() }).await;
     assert_eq!(tmux.exit_status(), Some(0));
 }
+
+/// `imchat-tui` on an llfc-shaped server (master's login keys, none of imchat's extensions):
+/// a fresh user registers, finds and befriends another, chats both ways, sees the history in
+/// order after a restart, is told a text is too long before llfc would drop the session, and
+/// is signed out by a second login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_works_against_an_llfc_server() {
+    use imchat_sdk::Event;
+    use imchat_tests::llfc::{self, LlfcServer};
+
+    let llfc = LlfcServer::start().await;
+    let sdk_gate = imchat_sdk::GateClient::new(&llfc.gate_url()).unwrap();
+    let bob_email = llfc::register(&sdk_gate, "bob").await;
+    let mut bob = llfc::login(&sdk_gate, &bob_email).await;
+    let home = tempfile::tempdir().unwrap();
+    let start_tui = || {
+        let bin = binary("imchat-tui");
+        let log = home.path().join("alice.log");
+        let (gate, log) = (llfc.gate_url(), log.to_str().unwrap().to_owned());
+        let command = [bin.to_str().unwrap(), "--gate", &gate, "--log-file", &log];
+        Tmux::start(&command, &[("HOME", home.path().to_str().unwrap()), ("TERM", "xterm-256color")], 100, 30)
+    };
+    let t = start_tui();
+    t.wait_for("imchat · log in").await;
+    t.keys(&["F2"]);
+    t.wait_for("create an account").await;
+    for (idx, text) in ["alice", "alice@example.com", llfc::PASSWORD, llfc::PASSWORD].iter().enumerate() {
+        t.type_text(text);
+        if idx < 3 {
+            t.keys(&["Tab"]);
+        }
+    }
+    t.keys(&["C-s"]);
+    t.wait_for("send code (again in").await;
+    t.keys(&["Tab"]);
+    t.type_text(llfc::CODE);
+    t.keys(&["Enter"]);
+    t.wait_for("registered as uid").await;
+    t.type_text(llfc::PASSWORD);
+    t.keys(&["Enter"]);
+    t.wait_for("● online").await;
+
+    t.keys(&["F4"]);
+    t.wait_for("find people").await;
+    t.type_text("bob");
+    t.keys(&["Enter"]);
+    t.wait_for("found bob").await;
+    t.type_text("hi bob");
+    t.keys(&["Enter"]);
+    t.wait_for("friend request sent").await;
+    let Event::FriendRequest(request) = llfc::next_event(&mut bob.events).await else { panic!("1011") };
+    bob.chat.accept_friend(bob.uid, request.applyuid, "").await.unwrap();
+    t.wait_for("accepted your request").await;
+
+    t.keys(&["F2"]);
+    t.wait_for("> bob").await;
+    t.keys(&["Enter"]);
+    t.wait_for("We are friends now!").await;
+    t.type_text("hello bob, 你好");
+    t.keys(&["Enter"]);
+    t.wait_for("✓").await;
+    let Event::Text(push) = llfc::next_event(&mut bob.events).await else { panic!("1019") };
+    assert_eq!(push.chat_datas[0].content, "hello bob, 你好");
+    bob.chat.send_texts(bob.uid, request.applyuid, push.thread_id, &[("hi alice", "{b1}")]).await.unwrap();
+    t.wait_for("hi alice").await;
+    // Longer than llfc's frame limit: refused on the spot, and the session lives on.
+    t.paste(&"长".repeat(1000));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("too long for this server").await;
+    assert!(screen.contains("● online"), "{screen}");
+    // (The failed text stays at the bottom of the chat; bob's next message lands above it.)
+    bob.chat.send_texts(bob.uid, request.applyuid, push.thread_id, &[("still here", "{b2}")]).await.unwrap();
+
+    // A restart: the history comes back from llfc's own requests, oldest first.
+    t.keys(&["C-q"]);
+    imchat_tests::wait_for("the client to exit", || async { t.exit_status() }).await;
+    drop(t);
+    let t = start_tui();
+    t.wait_for("imchat · log in").await;
+    t.type_text("alice@example.com");
+    t.keys(&["Tab"]);
+    t.type_text(llfc::PASSWORD);
+    t.keys(&["Enter"]);
+    t.wait_for("● online").await;
+    t.wait_for("> bob").await;
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("still here").await;
+    let at = |needle: &str| screen.find(needle).unwrap_or_else(|| panic!("{needle} on screen:\n{screen}"));
+    assert!(at("hi bob") < at("We are friends now!"), "{screen}");
+    assert!(at("We are friends now!") < at("hello bob, 你好") && at("hello bob, 你好") < at("hi alice"), "{screen}");
+    assert!(screen.matches("new messages").count() <= 1, "one divider at most:\n{screen}");
+    assert!(!screen.contains("no chats yet"), "{screen}");
+
+    // A second login elsewhere signs the TUI out.
+    let _elsewhere = llfc::login(&sdk_gate, "alice@example.com").await;
+    t.wait_for("signed out: logged in elsewhere").await;
+
+    let seen = llfc.seen();
+    assert_eq!(seen.would_crash, 0, "no request that crashes llfc's server");
+    assert_eq!(seen.unknown_ids, Vec::<u16>::new(), "only ids llfc's server handles");
+    assert_eq!(llfc.stored().iter().filter(|m| m.starts_with('长')).count(), 0, "the long text never left");
+}

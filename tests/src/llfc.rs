@@ -11,14 +11,20 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use imchat_proto::http::RegisterReq;
+use imchat_sdk::{ChatClient, Dialect, Event, GateClient};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::DEADLINE;
+
 /// The verification code every email gets (llfc's VarifyServer would mail one).
 pub const CODE: &str = "c0de";
+/// The password [`register`] gives.
+pub const PASSWORD: &str = "pass-123";
 /// llfc's inbound body limit.
 const MAX_LENGTH: usize = 2048;
 /// llfc's page sizes.
@@ -101,6 +107,44 @@ impl LlfcServer {
     pub fn stored(&self) -> Vec<String> {
         lock(&self.state).messages.iter().map(|m| m.4.clone()).collect()
     }
+}
+
+/// A user registered through the SDK; returns the email.
+pub async fn register(gate: &GateClient, name: &str) -> String {
+    let email = format!("{name}@example.com");
+    gate.request_code(&email).await.expect("code");
+    let req = RegisterReq {
+        email: email.clone(),
+        user: name.to_owned(),
+        passwd: PASSWORD.into(),
+        confirm: PASSWORD.into(),
+        varifycode: CODE.into(),
+        icon: String::new(),
+    };
+    gate.register(&req).await.expect("registered");
+    email
+}
+
+/// A logged-in SDK session on the llfc-shaped server.
+pub struct Session {
+    pub uid: i32,
+    pub chat: ChatClient,
+    pub events: mpsc::Receiver<Event>,
+}
+
+/// Logs `email` in through the SDK and checks the client saw llfc's dialect.
+pub async fn login(gate: &GateClient, email: &str) -> Session {
+    let http = gate.login(email, PASSWORD).await.expect("llfc's gate takes llfc's password form");
+    let addr = http.chat_addr().expect("master's host/port keys are read");
+    let (chat, events) = ChatClient::connect(&addr).await.expect("connect");
+    let login = chat.login(http.uid, &http.token).await.expect("a 1006 without token or lists is read");
+    assert_eq!(chat.dialect(), Dialect::Llfc);
+    Session { uid: login.uid, chat, events }
+}
+
+/// The next event, or a panic after [`DEADLINE`].
+pub async fn next_event(events: &mut mpsc::Receiver<Event>) -> Event {
+    tokio::time::timeout(DEADLINE, events.recv()).await.expect("an event within the deadline").unwrap_or(Event::Closed)
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
