@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the verification-code server')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Run the status server')
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Run one chat server')
+            [CompletionResult]::new('res', 'res', [CompletionResultType]::ParameterValue, 'Run the resource server (llfc''s file port; answers every request with error 1113 until files exist, so llfc''s Season_2 client can log in)')
             [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -77,6 +78,14 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imchat-server;res' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'config')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Log filter, e.g. `info` or `imchat_chat=debug`')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imchat-server;seed' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The database of this role''s INI file ([Mysql]); or use --data-dir')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'The embedded default''s data directory (its SQLite database)')
@@ -95,6 +104,7 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the verification-code server')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Run the status server')
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'Run one chat server')
+            [CompletionResult]::new('res', 'res', [CompletionResultType]::ParameterValue, 'Run the resource server (llfc''s file port; answers every request with error 1113 until files exist, so llfc''s Season_2 client can log in)')
             [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -112,6 +122,9 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             break
         }
         'imchat-server;help;chat' {
+            break
+        }
+        'imchat-server;help;res' {
             break
         }
         'imchat-server;help;seed' {

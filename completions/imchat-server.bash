@@ -28,6 +28,9 @@ _imchat__server() {
             imchat__server,help)
                 cmd="imchat__server__subcmd__help"
                 ;;
+            imchat__server,res)
+                cmd="imchat__server__subcmd__res"
+                ;;
             imchat__server,seed)
                 cmd="imchat__server__subcmd__seed"
                 ;;
@@ -49,6 +52,9 @@ _imchat__server() {
             imchat__server__subcmd__help,help)
                 cmd="imchat__server__subcmd__help__subcmd__help"
                 ;;
+            imchat__server__subcmd__help,res)
+                cmd="imchat__server__subcmd__help__subcmd__res"
+                ;;
             imchat__server__subcmd__help,seed)
                 cmd="imchat__server__subcmd__help__subcmd__seed"
                 ;;
@@ -65,7 +71,7 @@ _imchat__server() {
 
     case "${cmd}" in
         imchat__server)
-            opts="-h -V --log --threads --help --version all gate verify status chat seed help"
+            opts="-h -V --log --threads --help --version all gate verify status chat res seed help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,7 +175,7 @@ _imchat__server() {
             return 0
             ;;
         imchat__subcmd__server__subcmd__help)
-            opts="all gate verify status chat seed help"
+            opts="all gate verify status chat res seed help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +244,20 @@ _imchat__server() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imchat__subcmd__server__subcmd__help__subcmd__res)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imchat__subcmd__server__subcmd__help__subcmd__seed)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -273,6 +293,32 @@ _imchat__server() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imchat__subcmd__server__subcmd__res)
+            opts="-h --config --log --threads --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand verify 'Run the verification-code server'
             cand status 'Run the status server'
             cand chat 'Run one chat server'
+            cand res 'Run the resource server (llfc''s file port; answers every request with error 1113 until files exist, so llfc''s Season_2 client can log in)'
             cand seed 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -68,6 +69,13 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imchat-server;res'= {
+            cand --config 'config'
+            cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
+            cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imchat-server;seed'= {
             cand --config 'The database of this role''s INI file ([Mysql]); or use --data-dir'
             cand --data-dir 'The embedded default''s data directory (its SQLite database)'
@@ -85,6 +93,7 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand verify 'Run the verification-code server'
             cand status 'Run the status server'
             cand chat 'Run one chat server'
+            cand res 'Run the resource server (llfc''s file port; answers every request with error 1113 until files exist, so llfc''s Season_2 client can log in)'
             cand seed 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -97,6 +106,8 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
         &'imchat-server;help;status'= {
         }
         &'imchat-server;help;chat'= {
+        }
+        &'imchat-server;help;res'= {
         }
         &'imchat-server;help;seed'= {
         }

@@ -33,6 +33,7 @@ complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "gate" -
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "verify" -d 'Run the verification-code server'
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "status" -d 'Run the status server'
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "chat" -d 'Run one chat server'
+complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "res" -d 'Run the resource server (llfc\'s file port; answers every request with error 1113 until files exist, so llfc\'s Season_2 client can log in)'
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "seed" -d 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database'
 complete -c imchat-server -n "__fish_imchat_server_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l data-dir -d 'Where the database and the mail files go' -r -F
@@ -56,6 +57,10 @@ complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -l con
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand chat" -s h -l help -d 'Print help'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand res" -l config -r -F
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand res" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand res" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand res" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l config -d 'The database of this role\'s INI file ([Mysql]); or use --data-dir' -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l data-dir -d 'The embedded default\'s data directory (its SQLite database)' -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l prefix -d 'Name prefix of the accounts' -r
@@ -64,10 +69,11 @@ complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l pas
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand seed" -s h -l help -d 'Print help'
-complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "all" -d 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files'
-complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "gate" -d 'Run the HTTP gate server'
-complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "verify" -d 'Run the verification-code server'
-complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "status" -d 'Run the status server'
-complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "chat" -d 'Run one chat server'
-complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "seed" -d 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database'
-complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat seed help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "all" -d 'Run everything in one process: gate, verify, status and two chat servers on SQLite and an in-memory store, mail written as files'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "gate" -d 'Run the HTTP gate server'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "verify" -d 'Run the verification-code server'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "status" -d 'Run the status server'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "chat" -d 'Run one chat server'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "res" -d 'Run the resource server (llfc\'s file port; answers every request with error 1113 until files exist, so llfc\'s Season_2 client can log in)'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "seed" -d 'Create many accounts at once for load tests (`imctl bench ... --seeded PREFIX`): named PREFIX_0, PREFIX_1, ... with email PREFIX.N@bench.invalid, all with the password in IMCHAT_BENCH_PASSWORD, hashed with the cheapest argon2id parameters. Never on a production database'
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand help; and not __fish_seen_subcommand_from all gate verify status chat res seed help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
