@@ -429,7 +429,7 @@ fn handle(
                 .map(|t| json!({"thread_id": t.0, "type": "private", "user1_id": t.1, "user2_id": t.2}))
                 .collect();
             let mut reply = json!({"error": 0, "uid": uid, "load_more": mine.len() > PAGE,
-                                   "next_last_id": mine.iter().take(PAGE).last().map_or(0, |t| t.0)});
+                                   "next_last_id": mine.iter().take(PAGE).next_back().map_or(0, |t| t.0)});
             if !page.is_empty() {
                 reply["threads"] = json!(page);
             }
@@ -464,7 +464,7 @@ fn handle(
                                 "chat_time": chat_time(), "status": 2, "msg_type": 0, "receiver": m.3})
                 })
                 .collect();
-            let last = all.iter().take(PAGE).last().map_or(0, |m| m.0);
+            let last = all.iter().take(PAGE).next_back().map_or(0, |m| m.0);
             (
                 1030,
                 json!({"error": 0, "thread_id": thread, "last_message_id": last, "load_more": all.len() > PAGE,
