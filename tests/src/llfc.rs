@@ -43,6 +43,8 @@ struct State {
     /// (message id, thread id, sender, receiver, content)
     messages: Vec<(i64, i64, i32, i32, String)>,
     next_connection: u64,
+    /// Close the next connection's first frame unread, as llfc's acceptor race does.
+    drop_next_first_frame: bool,
     would_crash: usize,
     unknown_ids: Vec<u16>,
 }
@@ -101,6 +103,13 @@ impl LlfcServer {
     pub fn seen(&self) -> Seen {
         let state = lock(&self.state);
         Seen { would_crash: state.would_crash, unknown_ids: state.unknown_ids.clone() }
+    }
+
+    /// The next chat connection is closed unread at its first frame: llfc's Season 2 server
+    /// does that to a connection whose first frame beats its acceptor's registration of the
+    /// session (`CServer::HandleAccept` starts reading before it inserts the session).
+    pub fn drop_next_first_frame(&self) {
+        lock(&self.state).drop_next_first_frame = true;
     }
 
     /// The content of every stored message, in message-id order.
@@ -243,6 +252,7 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) {
         }
     });
     let mut me: Option<i32> = None;
+    let mut first = true;
     loop {
         let mut header = [0u8; 4];
         if reader.read_exact(&mut header).await.is_err() {
@@ -260,6 +270,9 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) {
         }
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let mut state = lock(&state);
+        if std::mem::take(&mut first) && std::mem::take(&mut state.drop_next_first_frame) {
+            break;
+        }
         if let Some(reply) = handle(&mut state, msg_id, &body, &mut me, id, &tx) {
             let _ = tx.send(reply);
         }

@@ -14,6 +14,11 @@ use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
 /// load as the user scrolls up.
 pub const RECENT_MESSAGES: i64 = 50;
 
+/// Logins tried when the chat server closes the connection before answering the 1005: llfc's
+/// closes, unread, a connection whose first frame comes before its acceptor registered the
+/// session (seen against its Season 2 server), and a second try is what a person would do.
+pub const LOGIN_TRIES: usize = 2;
+
 /// How often the client proves it is alive (llfc: 10 s; the server's idle limit is longer).
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
@@ -146,10 +151,18 @@ async fn connect(
     events: &mpsc::Sender<Event>,
 ) -> Result<(Session, Welcome), String> {
     let Some((email, password)) = credentials else { return Err("not logged in".into()) };
-    let http = gate.login(email, password).await.map_err(text)?;
-    let server = http.chat_addr().ok_or("the gate named no chat server")?;
-    let (chat, mut pushes) = ChatClient::connect(&server).await.map_err(text)?;
-    let login = chat.login(http.uid, &http.token).await.map_err(text)?;
+    let mut tries = LOGIN_TRIES;
+    let (server, chat, mut pushes, login) = loop {
+        tries -= 1;
+        let http = gate.login(email, password).await.map_err(text)?;
+        let server = http.chat_addr().ok_or("the gate named no chat server")?;
+        let (chat, pushes) = ChatClient::connect(&server).await.map_err(text)?;
+        match chat.login(http.uid, &http.token).await {
+            Ok(login) => break (server, chat, pushes, login),
+            Err(SdkError::Closed) if tries > 0 => continue,
+            Err(err) => return Err(text(err)),
+        }
+    };
     let forward = events.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(push) = pushes.recv().await {
