@@ -129,3 +129,23 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     }
     cause.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_llfc_status_server_is_named_as_such() {
+        // What llfc's StatusServer answers for AdminService, which it does not have.
+        let err = from_sdk(SdkError::Rpc(tonic::Status::unimplemented("")), Target::Status("10.0.0.1:50052"));
+        assert_eq!(err.kind, ErrorKind::Rejected);
+        assert!(err.message.contains("has no imchat admin service"), "{}", err.message);
+        assert!(err.message.contains("10.0.0.1:50052"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_code_without_a_message_reads_as_its_meaning() {
+        let err = from_sdk(SdkError::Server { code: 1009, message: String::new() }, Target::Gate("g"));
+        assert_eq!(err.message, "wrong email or password (error 1009)");
+    }
+}
