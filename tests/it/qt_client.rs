@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::wire::{LlfcClient, post, xor_password};
+use crate::wire::{LlfcClient, post, register_as_llfc, xor_password};
 
 /// One logged-in Qt client: its chat and resource connections.
 struct Qt {
@@ -57,29 +57,11 @@ async fn res_call(res: &mut TcpStream, id: u16, body: Value) -> (u16, Value) {
     (u16::from_be_bytes([header[0], header[1]]), serde_json::from_slice(&body).unwrap())
 }
 
-/// Registers as the Qt client does: the obfuscated password, a built-in avatar, `sex` and `nick`.
-async fn qt_register(cluster: &TestCluster, base: &str, name: &str, typed: &str) -> String {
-    let email = format!("{name}.{}@example.com", imchat_store::random_hex(4));
-    assert_eq!(post(base, "/get_varifycode", json!({"email": email})).await["error"], 0);
-    let code = cluster.mail.code_for(&email).await;
-    let sent = xor_password(typed);
-    let user = format!("{name}{}", imchat_store::random_hex(3));
-    let reg = post(
-        base,
-        "/user_register",
-        json!({"email": email, "user": user, "passwd": sent, "confirm": sent, "varifycode": code,
-               "icon": ":/res/head_3.jpg", "sex": 0, "nick": user}),
-    )
-    .await;
-    assert_eq!(reg["error"], 0, "{reg}");
-    email
-}
-
 both!(season2_client_logs_in_and_is_answered);
 async fn season2_client_logs_in_and_is_answered(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;
     let base = format!("http://{}", cluster.suite.gate);
-    let email = qt_register(&cluster, &base, "qt", "abc123!").await;
+    let email = register_as_llfc(&cluster, &base, "qt", "abc123!").await;
     let mut qt = qt_login(&base, &email, "abc123!").await.expect("the Qt client logs in");
     qt.chat.call(1023, json!({"fromuid": qt.uid})).await;
 
@@ -114,7 +96,7 @@ async fn accounts_cross_between_the_qt_client_and_the_sdk(flavor: Flavor) {
     let sdk_made: TestUser = cluster.register("sdk").await;
     qt_login(&base, &sdk_made.email, &sdk_made.password).await.expect("an SDK account logs in from the Qt client");
     // Made by the Qt client, logged in through the SDK with the password as typed.
-    let email = qt_register(&cluster, &base, "qtmade", "Passw0rd.").await;
+    let email = register_as_llfc(&cluster, &base, "qtmade", "Passw0rd.").await;
     let http = cluster.gate.login(&email, "Passw0rd.").await.expect("a Qt account logs in through the SDK");
     assert!(http.chat_addr().is_some());
 
@@ -144,7 +126,7 @@ both!(a_kicked_qt_client_logs_in_again_in_the_same_process);
 async fn a_kicked_qt_client_logs_in_again_in_the_same_process(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;
     let base = format!("http://{}", cluster.suite.gate);
-    let email = qt_register(&cluster, &base, "kick", "abc123!").await;
+    let email = register_as_llfc(&cluster, &base, "kick", "abc123!").await;
     let mut first = qt_login(&base, &email, "abc123!").await.unwrap();
     let mut second = qt_login(&base, &email, "abc123!").await.unwrap();
 
@@ -167,7 +149,7 @@ async fn a_kicked_connection_closes_after_the_grace() {
     let grace = Duration::from_millis(300);
     let cluster = TestCluster::start_with(Flavor::Embedded, |file| file.limits.kick_grace = grace).await;
     let base = format!("http://{}", cluster.suite.gate);
-    let email = qt_register(&cluster, &base, "grace", "abc123!").await;
+    let email = register_as_llfc(&cluster, &base, "grace", "abc123!").await;
     let mut first = qt_login(&base, &email, "abc123!").await.unwrap();
     let _second = qt_login(&base, &email, "abc123!").await.unwrap();
     first.chat.expect(1021).await;

@@ -95,10 +95,12 @@ pub(crate) fn xor_password(password: &str) -> String {
     String::from_utf16(&units.iter().map(|u| u ^ key).collect::<Vec<u16>>()).unwrap()
 }
 
-async fn register_and_login(cluster: &TestCluster, base: &str, name: &str) -> (i32, LlfcClient, Value) {
+/// Registers as llfc's Qt client does: the obfuscated password, a built-in avatar, and the
+/// `sex` and `nick` it sends too. Returns the email.
+pub(crate) async fn register_as_llfc(cluster: &TestCluster, base: &str, name: &str, typed: &str) -> String {
     let email = format!("{name}.{}@example.com", imchat_store::random_hex(4));
     let user = format!("{name}{}", imchat_store::random_hex(3));
-    let passwd = xor_password("abc123!");
+    let passwd = xor_password(typed);
     assert_eq!(post(base, "/get_varifycode", json!({"email": email})).await["error"], 0);
     let code = cluster.mail.code_for(&email).await;
     let reg = post(
@@ -109,7 +111,12 @@ async fn register_and_login(cluster: &TestCluster, base: &str, name: &str) -> (i
     )
     .await;
     assert_eq!(reg["error"], 0, "{reg}");
-    let login = post(base, "/user_login", json!({"email": email, "passwd": passwd})).await;
+    email
+}
+
+async fn register_and_login(cluster: &TestCluster, base: &str, name: &str) -> (i32, LlfcClient, Value) {
+    let email = register_as_llfc(cluster, base, name, "abc123!").await;
+    let login = post(base, "/user_login", json!({"email": email, "passwd": xor_password("abc123!")})).await;
     assert_eq!(login["error"], 0, "{login}");
     let uid = login["uid"].as_i64().unwrap() as i32;
     (uid, LlfcClient::connect(login["chathost"].as_str().unwrap(), login["chatport"].as_str().unwrap()).await, login)
