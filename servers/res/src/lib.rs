@@ -29,11 +29,18 @@ pub struct ResLimits {
     /// client sends nothing on this port while idle and logs out when it closes, so the
     /// default is zero.
     pub idle_timeout: Duration,
+    /// How long one reply may take to write; a peer that does not read is closed.
+    pub write_timeout: Duration,
 }
 
 impl Default for ResLimits {
     fn default() -> ResLimits {
-        ResLimits { max_body: RES_DEFAULT_MAX_BODY, max_connections: 50_000, idle_timeout: Duration::ZERO }
+        ResLimits {
+            max_body: RES_DEFAULT_MAX_BODY,
+            max_connections: 50_000,
+            idle_timeout: Duration::ZERO,
+            write_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -114,7 +121,9 @@ async fn serve(mut stream: TcpStream, limits: &ResLimits) {
                 }
             }
         }
-        if !out.is_empty() && stream.write_all(&out).await.is_err() {
+        if !out.is_empty()
+            && !matches!(tokio::time::timeout(limits.write_timeout, stream.write_all(&out)).await, Ok(Ok(())))
+        {
             return;
         }
         if close {
@@ -138,6 +147,57 @@ async fn serve(mut stream: TcpStream, limits: &ResLimits) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn serving(limits: ResLimits) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(run(listener, limits, async move {
+            let _ = stopped.await;
+        }));
+        (addr, stop)
+    }
+
+    fn request(id: u16) -> Vec<u8> {
+        let mut frame = BytesMut::new();
+        encode_resource(id, b"{\"seq\":1}", &mut frame).unwrap();
+        frame.to_vec()
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_stays_open_and_is_answered() {
+        let (addr, _stop) = serving(ResLimits::default()).await;
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stream.write_all(&request(1045)).await.unwrap();
+        let mut header = [0u8; 6];
+        stream.read_exact(&mut header).await.unwrap();
+        assert_eq!(u16::from_be_bytes([header[0], header[1]]), 1046);
+    }
+
+    #[tokio::test]
+    async fn a_peer_that_never_reads_is_closed() {
+        let limits = ResLimits { write_timeout: Duration::from_millis(200), ..ResLimits::default() };
+        let (addr, _stop) = serving(limits).await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut reader, mut writer) = stream.into_split();
+        // Requests until the server's replies fill both sockets' buffers and it gives up.
+        let burst = request(1033).repeat(1024);
+        let writing = tokio::spawn(async move {
+            for _ in 0..100_000 {
+                if writer.write_all(&burst).await.is_err() {
+                    return;
+                }
+            }
+            panic!("the server kept reading from a peer that reads nothing");
+        });
+        let wrote = tokio::time::timeout(Duration::from_secs(20), writing).await;
+        assert!(matches!(wrote, Ok(Ok(()))), "the server closed the connection");
+        // What it had sent is still there to read, then the end.
+        let mut sink = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut sink)).await;
+        assert!(!sink.is_empty());
+    }
 
     #[test]
     fn requests_are_answered_under_their_reply_id() {

@@ -212,6 +212,7 @@ fn read_res_limits(r: &mut Reader) -> ResLimits {
         max_body: r.or(s, "MaxBody", "a byte count", d.max_body),
         max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
         idle_timeout: secs(r, s, "IdleTimeoutSecs", d.idle_timeout),
+        write_timeout: secs(r, s, "WriteTimeoutSecs", d.write_timeout),
     }
 }
 
