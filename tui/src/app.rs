@@ -126,6 +126,9 @@ pub struct Thread {
     pub id: i64,
     pub peer: i32,
     pub msgs: Vec<Msg>,
+    /// The sync cursor: on a server whose `seq`s are consecutive per thread (imchat's), the
+    /// highest seq up to which nothing is missing, so a lost push is fetched again and never
+    /// skipped; on llfc's (message ids, with gaps), the highest seq held.
     pub last_seq: i64,
     pub unread: i64,
     /// The first unread message's seq: where the "new messages" divider goes.
@@ -149,15 +152,34 @@ impl Thread {
 }
 
 impl Thread {
-    /// Adds a stored message unless it is already here; keeps seq order.
-    fn merge(&mut self, msg: Msg) -> bool {
+    /// Adds a stored message unless it is already here; keeps seq order. With `gapless` seqs
+    /// the cursor moves only over messages held without a hole before them.
+    fn merge(&mut self, msg: Msg, gapless: bool) -> bool {
         if msg.seq > 0 && self.msgs.iter().any(|m| m.seq == msg.seq) {
             return false;
         }
-        self.last_seq = self.last_seq.max(msg.seq);
-        let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > msg.seq).unwrap_or(self.msgs.len());
+        let seq = msg.seq;
+        let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > seq).unwrap_or(self.msgs.len());
         self.msgs.insert(at, msg);
+        if !gapless {
+            self.last_seq = self.last_seq.max(seq);
+        } else {
+            while self.msgs.iter().any(|m| m.seq == self.last_seq + 1) {
+                self.last_seq += 1;
+            }
+        }
         true
+    }
+
+    /// Whether a message past the cursor is held while one before it is missing: a push was
+    /// lost, and a sync fetches it. Never true on llfc's servers (their cursor is the highest).
+    pub fn has_gap(&self) -> bool {
+        self.msgs.iter().any(|m| m.seq > self.last_seq + 1)
+    }
+
+    /// The newest seq held or known: the thread's place in the chat list.
+    fn newest(&self) -> i64 {
+        self.msgs.iter().map(|m| m.seq).max().unwrap_or(0).max(self.last_seq)
     }
 }
 
@@ -207,6 +229,10 @@ pub struct Main {
     /// Lines scrolled up from the bottom of the open chat.
     pub scroll: u16,
     pub find: Option<Find>,
+    /// The server's seqs are consecutive per thread (imchat's; llfc's are message ids).
+    pub gapless: bool,
+    /// A sync is on its way: a gap found meanwhile waits for its answer.
+    syncing: bool,
     sent: u64,
 }
 
@@ -234,7 +260,7 @@ impl Main {
     /// Threads by latest activity, newest first.
     pub fn chats(&self) -> Vec<&Thread> {
         let mut threads: Vec<&Thread> = self.threads.values().collect();
-        threads.sort_by_key(|t| std::cmp::Reverse((t.msgs.iter().any(|m| m.seq == 0), t.last_seq, t.id)));
+        threads.sort_by_key(|t| std::cmp::Reverse((t.msgs.iter().any(|m| m.seq == 0), t.newest(), t.id)));
         threads
     }
 
@@ -266,6 +292,19 @@ impl Main {
 
     fn cursors(&self) -> Vec<SyncCursor> {
         self.threads.values().map(|t| SyncCursor { thread_id: t.id, seq: t.last_seq }).collect()
+    }
+
+    /// A sync from the current cursors, unless one is on its way.
+    fn sync(&mut self) -> Vec<Effect> {
+        if std::mem::replace(&mut self.syncing, true) {
+            return Vec::new();
+        }
+        vec![Effect::Sync(self.cursors())]
+    }
+
+    /// A sync when `thread` holds a gap (a lost push).
+    fn sync_if_gap(&mut self, thread: i64) -> Vec<Effect> {
+        if self.gapless && self.threads.get(&thread).is_some_and(Thread::has_gap) { self.sync() } else { Vec::new() }
     }
 
     /// Opens a chat: its unread count clears, its "new messages" divider stays until the chat
@@ -768,6 +807,8 @@ impl App {
             }
             NetEvent::Synced(sync) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
+                main.syncing = false;
+                let (gapless, brought) = (main.gapless, !sync.chat_datas.is_empty());
                 for data in sync.chat_datas {
                     let thread_id = data.thread_id;
                     let peer = peer_of(main.uid, data.sender, data.receiver);
@@ -776,8 +817,12 @@ impl App {
                         peer,
                         ..Thread::default()
                     });
+                    if thread.msgs.is_empty() && thread.last_seq == 0 {
+                        // A thread new to this client may start mid-way (the recent tail).
+                        thread.last_seq = data.seq - 1;
+                    }
                     let (seq, from_peer) = (data.seq, data.sender != main.uid);
-                    if thread.merge(sync_msg(data)) && from_peer && main.open != Some(thread_id) {
+                    if thread.merge(sync_msg(data), gapless) && from_peer && main.open != Some(thread_id) {
                         thread.divider.get_or_insert(seq);
                     }
                 }
@@ -791,12 +836,14 @@ impl App {
                         thread.unread += state.unread;
                     }
                 }
-                if sync.more {
-                    return vec![Effect::Sync(main.cursors())];
+                // More to come, or a gap a push opened while this sync was on its way.
+                if sync.more || (brought && main.threads.values().any(Thread::has_gap)) {
+                    return main.sync();
                 }
             }
             NetEvent::Text(push) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
+                let gapless = main.gapless;
                 let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
                 let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
                     id: push.thread_id,
@@ -805,11 +852,12 @@ impl App {
                 });
                 for data in push.chat_datas {
                     let seq = data.seq;
-                    if thread.merge(text_msg(push.fromuid, data)) && !open {
+                    if thread.merge(text_msg(push.fromuid, data), gapless) && !open {
                         thread.unread += 1;
                         thread.divider.get_or_insert(seq);
                     }
                 }
+                return main.sync_if_gap(push.thread_id);
             }
             NetEvent::FriendRequest(req) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
@@ -839,6 +887,7 @@ impl App {
             NetEvent::Accepted(Err(err)) => self.error(format!("could not accept: {err}")),
             NetEvent::Sent { unique, result } => {
                 let Some(main) = &mut self.main else { return Vec::new() };
+                let gapless = main.gapless;
                 let Some((thread, idx)) = main.find_unique(&unique) else { return Vec::new() };
                 match result {
                     Ok(stored) => {
@@ -848,7 +897,9 @@ impl App {
                             msg.time = data.chat_time;
                         }
                         msg.state = MsgState::Sent;
-                        thread.merge(msg);
+                        thread.merge(msg, gapless);
+                        let thread = thread.id;
+                        return main.sync_if_gap(thread);
                     }
                     // Stays "sending": the next login sends it.
                     Err(SendFailure::Offline) => {}
@@ -878,7 +929,8 @@ impl App {
                     Ok(page) => {
                         thread.older = Some(page.more);
                         for data in page.chat_datas {
-                            thread.merge(sync_msg(data));
+                            // Older than the cursor: it stays where it is.
+                            thread.merge(sync_msg(data), false);
                         }
                     }
                     Err(err) => self.error(format!("could not load older messages: {err}")),
@@ -969,6 +1021,8 @@ impl App {
                 input: Input::default(),
                 scroll: 0,
                 find: None,
+                gapless: welcome.gapless,
+                syncing: false,
                 sent: 0,
             });
             self.info(format!("welcome, {}", welcome.name));
@@ -979,13 +1033,15 @@ impl App {
         self.login.fields[1].1.take();
         let main = self.main.as_mut().expect("just set");
         main.server = welcome.server;
+        main.gapless = welcome.gapless;
+        main.syncing = false;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();
         main.requests = welcome
             .requests
             .into_iter()
             .map(|(uid, name, greeting, status)| Request { uid, name, greeting, accepted: status == 1 })
             .collect();
-        let mut effects = vec![Effect::Sync(main.cursors())];
+        let mut effects = main.sync();
         // The outbox: whatever waited for the connection goes now (failed ones wait for F5).
         for thread in main.threads.values_mut() {
             for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Sending) {
@@ -1026,6 +1082,7 @@ fn text_msg(from: i32, data: TextChatData) -> Msg {
 }
 
 fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData]) {
+    let gapless = main.gapless;
     if main.friend(uid).is_none() {
         main.friends.push(Friend { uid, name: name.to_owned(), remark: String::new() });
     }
@@ -1035,15 +1092,18 @@ fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData
             peer: uid,
             ..Thread::default()
         });
-        thread.merge(Msg {
-            seq: data.seq,
-            from: data.sender,
-            text: data.msg_content.clone(),
-            time: data.chat_time.clone(),
-            state: MsgState::Sent,
-            unique: data.unique_id.clone(),
-            lost: 0,
-        });
+        thread.merge(
+            Msg {
+                seq: data.seq,
+                from: data.sender,
+                text: data.msg_content.clone(),
+                time: data.chat_time.clone(),
+                state: MsgState::Sent,
+                unique: data.unique_id.clone(),
+                lost: 0,
+            },
+            gapless,
+        );
     }
 }
 

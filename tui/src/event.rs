@@ -29,6 +29,8 @@ pub struct Welcome {
     pub friends: Vec<(i32, String, String)>,
     /// (uid, name, greeting, status: 0 pending / 1 accepted)
     pub requests: Vec<(i32, String, String, i32)>,
+    /// The server numbers each thread's messages 1, 2, 3… (imchat's; llfc's has message ids).
+    pub gapless: bool,
 }
 
 /// Results and pushes from the network task.

@@ -57,6 +57,7 @@ impl Harness {
             server: "127.0.0.1:8090".into(),
             friends: vec![(2, "bob".into(), String::new())],
             requests: Vec::new(),
+            gapless: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new())]);
         h.net(NetEvent::Synced(SyncRsp {
@@ -189,6 +190,7 @@ fn outage_queues_messages_and_reconnect_sends_them() {
         server: "127.0.0.1:8091".into(),
         friends: vec![(2, "bob".into(), String::new())],
         requests: Vec::new(),
+        gapless: true,
     })));
     assert!(matches!(&effects[0], Effect::Sync(cursors) if cursors[0].seq == 1));
     assert!(matches!(&effects[1], Effect::Send { text, .. } if text == "still there?"));
@@ -220,6 +222,7 @@ fn a_text_the_server_dropped_the_session_over_is_resent_once() {
         server: "127.0.0.1:8090".into(),
         friends: vec![(2, "bob".into(), String::new())],
         requests: Vec::new(),
+        gapless: true,
     };
     let state = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].msgs.last().unwrap().state;
 
@@ -313,4 +316,85 @@ fn scrolling_to_the_top_loads_older_messages() {
     assert_eq!(thread.msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), [50, 51, 52, 53]);
     assert!(!thread.has_older());
     assert!(h.press(KeyCode::PageUp).is_empty(), "nothing older is left");
+}
+
+/// A push whose seq is not the next one means one was lost: the client fetches the missing
+/// range at once (no reconnect), and its cursor never moves past the hole.
+#[test]
+fn a_lost_push_is_fetched_and_the_cursor_never_skips_it() {
+    let mut h = Harness::signed_in();
+    let push = |seq: i64| {
+        NetEvent::Text(NotifyTextChat {
+            fromuid: 2,
+            touid: 1,
+            thread_id: 10,
+            chat_datas: vec![TextChatData { seq, content: format!("m{seq}"), ..Default::default() }],
+            ..Default::default()
+        })
+    };
+    let cursor = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].last_seq;
+    assert!(h.net(push(2)).is_empty(), "the next one: nothing to fetch");
+    assert_eq!(cursor(&h), 2);
+    // 3 was lost.
+    let effects = h.net(push(4));
+    assert!(
+        matches!(&effects[..], [Effect::Sync(c)] if c.iter().any(|c| c.thread_id == 10 && c.seq == 2)),
+        "{effects:?}"
+    );
+    assert_eq!(cursor(&h), 2, "the cursor stays before the hole");
+    assert!(h.net(push(5)).is_empty(), "one sync at a time");
+    let data = |seq: i64| SyncData {
+        thread_id: 10,
+        seq,
+        sender: 2,
+        receiver: 1,
+        content: format!("m{seq}"),
+        ..SyncData::default()
+    };
+    let effects = h.net(NetEvent::Synced(SyncRsp {
+        threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 5, unread: 3 }],
+        chat_datas: vec![data(3), data(4), data(5)],
+        ..SyncRsp::default()
+    }));
+    assert!(effects.is_empty(), "{effects:?}");
+    let thread = &h.app.main.as_ref().unwrap().threads[&10];
+    assert_eq!(thread.last_seq, 5);
+    assert_eq!(thread.msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+
+    // A gap opened while that sync was on its way is fetched when it returns.
+    h.net(push(7));
+    let effects = h.net(NetEvent::Synced(SyncRsp { chat_datas: vec![data(7)], ..SyncRsp::default() }));
+    assert!(matches!(&effects[..], [Effect::Sync(_)]), "{effects:?}");
+}
+
+/// llfc's servers number messages by global message id: holes are normal there.
+#[test]
+fn without_consecutive_seqs_there_is_no_gap() {
+    let mut h = Harness::new();
+    h.type_text("ann@example.com");
+    h.press(KeyCode::Tab);
+    h.type_text("secret1");
+    h.press(KeyCode::Enter);
+    h.net(NetEvent::LoggedIn(Ok(Welcome {
+        uid: 1,
+        name: "ann".into(),
+        email: String::new(),
+        server: "127.0.0.1:8090".into(),
+        friends: vec![(2, "bob".into(), String::new())],
+        requests: Vec::new(),
+        gapless: false,
+    })));
+    h.net(NetEvent::Synced(SyncRsp {
+        chat_datas: vec![SyncData { thread_id: 10, seq: 41, sender: 2, receiver: 1, ..SyncData::default() }],
+        ..SyncRsp::default()
+    }));
+    let effects = h.net(NetEvent::Text(NotifyTextChat {
+        fromuid: 2,
+        touid: 1,
+        thread_id: 10,
+        chat_datas: vec![TextChatData { seq: 97, content: "later".into(), ..Default::default() }],
+        ..Default::default()
+    }));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].last_seq, 97);
 }
