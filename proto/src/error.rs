@@ -84,6 +84,9 @@ error_codes! {
     /// A request llfc defines that this server does not serve yet (images and files until the
     /// resource server exists).
     Unsupported = 1113, "not supported by this server yet";
+    /// A text's `unique_id` names a message this sender stored before with another thread,
+    /// recipient or content: it is not stored again and the old one is not passed off as it.
+    UniqueIdReused = 1114, "this unique_id was already used for another message";
 }
 
 impl From<ErrorCode> for i32 {

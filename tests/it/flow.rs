@@ -105,3 +105,42 @@ async fn login_reply_lists_requests_and_friends(flavor: Flavor) {
     assert_eq!(applies, [(pair.alice.uid, 1)], "accepted requests stay listed as accepted");
     cluster.shutdown().await;
 }
+
+both!(a_reused_unique_id_is_refused_not_passed_off);
+async fn a_reused_unique_id_is_refused_not_passed_off(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let mut f = cluster.friends().await;
+    let (me, bob, thread) = (f.a.uid, f.b.uid, f.thread_id);
+    let first = f.a.chat.send_texts(me, bob, thread, &[("first", "{k1}")]).await.unwrap();
+    assert!(matches!(f.b.next_event().await, Event::Text(_)));
+    // The same text again is a resend: the same message, stored once.
+    let again = f.a.chat.send_texts(me, bob, thread, &[("first", "{k1}")]).await.unwrap();
+    assert_eq!(again.chat_datas[0].message_id, first.chat_datas[0].message_id);
+    // Another text under the same key is refused, and the old message is not passed off as it.
+    let other = f.a.chat.send_texts(me, bob, thread, &[("second", "{k1}")]).await.unwrap_err();
+    assert_eq!(other.code(), Some(ErrorCode::UniqueIdReused), "{other}");
+    // In a request with fresh texts beside it, the fresh ones are stored and pushed all the same.
+    let mixed = f.a.chat.send_texts(me, bob, thread, &[("third", "{k2}"), ("fourth", "{k1}")]).await.unwrap_err();
+    assert_eq!(mixed.code(), Some(ErrorCode::UniqueIdReused), "{mixed}");
+    // Under the same key in another thread, too.
+    let carol = cluster.register("carol").await;
+    let mut c = cluster.login_on(&carol, 1).await;
+    f.a.chat.add_friend(me, carol.uid, "", "").await.unwrap();
+    assert!(matches!(c.next_event().await, Event::FriendRequest(_)));
+    let accepted = c.chat.accept_friend(carol.uid, me, "").await.unwrap();
+    let elsewhere = accepted.chat_datas[0].thread_id;
+    let moved = f.a.chat.send_texts(me, carol.uid, elsewhere, &[("first", "{k1}")]).await.unwrap_err();
+    assert_eq!(moved.code(), Some(ErrorCode::UniqueIdReused), "{moved}");
+
+    let history = f.b.chat.load_messages(thread, 0).await.unwrap();
+    let texts: Vec<&str> = history.chat_datas.iter().map(|d| d.msg_content.as_str()).collect();
+    assert_eq!(texts.iter().filter(|t| **t == "first").count(), 1, "{texts:?}");
+    assert!(!texts.contains(&"second") && !texts.contains(&"fourth"), "{texts:?}");
+    assert!(texts.contains(&"third"), "{texts:?}");
+    // Bob got the resend again (clients merge it by seq), then the fresh text, and nothing else.
+    for expected in ["first", "third"] {
+        let Event::Text(push) = f.b.next_event().await else { panic!("a push") };
+        assert_eq!(push.chat_datas.iter().map(|d| d.content.as_str()).collect::<Vec<_>>(), [expected]);
+    }
+    cluster.shutdown().await;
+}

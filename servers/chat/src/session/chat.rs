@@ -14,7 +14,10 @@ pub(crate) struct Sent {
     fromuid: i32,
     touid: i32,
     thread_id: i64,
+    /// This request's messages, new or resent.
     stored: Vec<StoredMsg>,
+    /// Some `unique_id` of the request named an earlier, different message of this sender.
+    reused: bool,
 }
 
 impl Session {
@@ -37,6 +40,12 @@ impl Session {
             unique_id: clip(req.unique_id),
         })
     }
+}
+
+/// Whether `stored`, what the store returned for `sent`, is that message (new, or stored by an
+/// earlier send of the same request) rather than another one under the same key.
+fn is_this(stored: &StoredMsg, thread_id: i64, receiver: i32, content: &str) -> bool {
+    stored.thread_id == thread_id && stored.receiver == receiver && stored.content == content
 }
 
 /// Longest client idempotency key (llfc sends a braced UUID, 38 characters).
@@ -111,16 +120,27 @@ impl Session {
             .map(|t| NewMsg::text(thread.thread_id, me, req.touid, &t.unique_id, &t.content, now))
             .collect();
         let stored = self.shared.writer.submit(msgs).await?;
-        let (fromuid, touid, thread_id) = (me, req.touid, thread.thread_id);
+        let (fromuid, touid, thread_id, texts) = (me, req.touid, thread.thread_id, req.text_array);
         Ok(Box::pin(async move {
-            let sent = stored.await.map(|stored| Sent { fromuid, touid, thread_id, stored });
+            let sent = stored.await.map(|stored| {
+                // A resend comes back as the message stored first; one whose key names another
+                // message is that other message, and must not be acknowledged as this one.
+                let (stored, reused): (Vec<_>, Vec<_>) = stored
+                    .into_iter()
+                    .zip(&texts)
+                    .partition(|(stored, sent)| is_this(stored, thread_id, touid, &sent.content));
+                let stored = stored.into_iter().map(|(stored, _)| stored).collect();
+                Sent { fromuid, touid, thread_id, stored, reused: !reused.is_empty() }
+            });
             (ids::TEXT_CHAT_MSG_REQ, sent.map_err(Reject::from))
         }))
     }
 
-    /// The sender's 1018, then the recipient's 1019.
+    /// The sender's 1018, then the recipient's 1019. A request that reused a `unique_id` is
+    /// answered with [`ErrorCode::UniqueIdReused`]; its other texts are stored and pushed, and
+    /// reach the sender by sync.
     pub(super) async fn text_sent(&mut self, sent: Sent) {
-        let Sent { fromuid, touid, thread_id, stored } = sent;
+        let Sent { fromuid, touid, thread_id, stored, reused } = sent;
         let chat_datas: Vec<TextChatData> = stored
             .into_iter()
             .map(|m| TextChatData {
@@ -132,10 +152,16 @@ impl Session {
                 seq: m.seq,
             })
             .collect();
-        let reply = TextChatRsp { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() };
-        if let Err(reject) = self.send(&reply) {
-            self.reject(reject, ids::TEXT_CHAT_MSG_REQ);
+        if reused {
+            self.reject(ErrorCode::UniqueIdReused.into(), ids::TEXT_CHAT_MSG_REQ);
+        } else {
+            let reply = TextChatRsp { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() };
+            if let Err(reject) = self.send(&reply) {
+                self.reject(reject, ids::TEXT_CHAT_MSG_REQ);
+            }
         }
-        self.push(touid, &NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas }).await;
+        if !chat_datas.is_empty() {
+            self.push(touid, &NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas }).await;
+        }
     }
 }
