@@ -237,3 +237,35 @@ async fn a_login_burst_is_spread_over_the_live_servers() {
     assert_eq!(ports, all, "logins handed out between heartbeats still go to both servers");
     cluster.shutdown().await;
 }
+
+/// Redis restarted (empty) under live sessions on two chat servers: nothing else is restarted,
+/// the first requests after it are answered, the servers re-announce themselves and restore the
+/// routes of their sessions, and pushes flow again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_strands_no_session() {
+    let mut redis = imchat_tests::services::PrivateRedis::start().await;
+    let cluster = TestCluster::start_on_redis(&redis.url()).await;
+    let mut f = cluster.friends().await;
+    redis.restart().await;
+
+    // The first call of each process on its dropped connection goes out again on a new one.
+    let http = cluster.gate.login(&f.alice.email, &f.alice.password).await.expect("a login right after the restart");
+    assert!(http.chat_addr().is_some());
+    let kv = cluster.kv().await;
+    wait_for("both chat servers back in the registry", || async {
+        (imchat_store::registry::live(&kv).await.ok()?.len() == 2).then_some(())
+    })
+    .await;
+    for uid in [f.a.uid, f.b.uid] {
+        wait_for("the live sessions' routes to be restored", || async {
+            kv.get(&imchat_store::keys::route(uid)).await.ok()?.map(drop)
+        })
+        .await;
+    }
+    let sent = f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("after the restart", "{r1}")]).await.unwrap();
+    let Event::Text(push) = f.b.next_event().await else { panic!("the push reaches bob") };
+    assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
+    let carol = cluster.register("carol").await;
+    cluster.login_on(&carol, 1).await;
+    cluster.shutdown().await;
+}

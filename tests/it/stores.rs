@@ -456,3 +456,18 @@ async fn lone_messages_are_stored_with_or_without_the_procedure() {
     root.close().await;
     services::drop_mysql_db(&name).await;
 }
+
+kv_test!(kv_replace_and_restore);
+async fn kv_replace_and_restore(kv: Kv) {
+    let ttl = Duration::from_secs(30);
+    assert_eq!(kv.replace("entry", "one", ttl).await.unwrap(), None, "nothing to renew");
+    assert_eq!(kv.replace("entry", "two", ttl).await.unwrap().as_deref(), Some("one"));
+    assert!(matches!(kv.ttl("entry").await.unwrap(), Ttl::Seconds(1..=30)));
+    kv.set("route", "newer", None).await.unwrap();
+    let pairs = [("route".to_owned(), "mine".to_owned()), ("session".to_owned(), "s1".to_owned())];
+    kv.set_many_nx(&pairs, ttl).await.unwrap();
+    assert_eq!(kv.get("route").await.unwrap().as_deref(), Some("newer"), "a present key is kept");
+    assert_eq!(kv.get("session").await.unwrap().as_deref(), Some("s1"), "a missing key is written");
+    assert!(matches!(kv.ttl("session").await.unwrap(), Ttl::Seconds(1..=30)));
+    kv.set_many_nx(&[], ttl).await.unwrap();
+}

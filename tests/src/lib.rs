@@ -140,8 +140,18 @@ impl TestCluster {
         TestCluster::start_with(flavor, |_| {}).await
     }
 
+    /// A production-flavoured cluster whose key-value store is the Redis at `redis_url` (a
+    /// [`services::PrivateRedis`] the test may restart).
+    pub async fn start_on_redis(redis_url: &str) -> TestCluster {
+        TestCluster::start_inner(Flavor::Production, Some(redis_url), |_| {}).await
+    }
+
     /// Starts a cluster after `tweak` adjusts the settings.
     pub async fn start_with(flavor: Flavor, tweak: impl FnOnce(&mut AllFile)) -> TestCluster {
+        TestCluster::start_inner(flavor, None, tweak).await
+    }
+
+    async fn start_inner(flavor: Flavor, redis_url: Option<&str>, tweak: impl FnOnce(&mut AllFile)) -> TestCluster {
         init_logging();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut file = test_file();
@@ -152,7 +162,10 @@ impl TestCluster {
                 (backends, Mail::Files(dir.path().join("mail")), None)
             }
             Flavor::Production => {
-                let isolation = services::Isolation::create().await;
+                let mut isolation = services::Isolation::create().await;
+                if let Some(url) = redis_url {
+                    isolation.redis_url = url.to_owned();
+                }
                 let backends = Backends::External {
                     db_url: isolation.db_url.clone(),
                     redis_url: isolation.redis_url.clone(),

@@ -59,6 +59,11 @@ impl Hub {
         self.sessions.iter().map(|entry| *entry.key()).collect()
     }
 
+    /// Every local session's (uid, session id).
+    pub(crate) fn sessions(&self) -> Vec<(i32, Arc<str>)> {
+        self.sessions.iter().map(|entry| (*entry.key(), entry.value().id.clone())).collect()
+    }
+
     /// Queues a frame to `uid` if they are connected here; false otherwise.
     pub(crate) fn push_local(&self, uid: i32, frame: &Bytes) -> bool {
         match self.sessions.get(&uid) {

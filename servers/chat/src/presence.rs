@@ -1,6 +1,8 @@
 //! Keeps this chat server in the live registry (so the status server hands it out and peers
 //! route to it) and keeps its sessions' `uip_`/`usession_` routes and cached login views from
-//! expiring. When the server dies, all of them simply expire.
+//! expiring. When the server dies, all of them simply expire. When the store loses them while
+//! the server lives (Redis restarted or flushed), the next heartbeat finds its entry gone and
+//! writes the routes of its live sessions again, unless a newer login took one meanwhile.
 
 use std::sync::Arc;
 
@@ -11,6 +13,30 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
 
+/// Writes the `uip_`/`usession_` routes of every live session that lost them. A route that
+/// exists is left alone: it may name a newer login of that user elsewhere.
+async fn restore_routes(shared: &Shared) -> bool {
+    let pairs: Vec<(String, String)> = shared
+        .hub
+        .sessions()
+        .into_iter()
+        .flat_map(|(uid, session)| {
+            [(keys::route(uid), shared.config.name.clone()), (keys::session(uid), session.to_string())]
+        })
+        .collect();
+    let restored = pairs.len() / 2;
+    match shared.kv.set_many_nx(&pairs, shared.config.limits.route_ttl).await {
+        Ok(()) => {
+            tracing::warn!(sessions = restored, "the registry entry was gone (store restarted?); routes restored");
+            true
+        }
+        Err(err) => {
+            tracing::warn!(%err, "restoring routes failed; the next heartbeat tries again");
+            false
+        }
+    }
+}
+
 pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let limits = &shared.config.limits;
     let mut beat = tokio::time::interval(limits.registry_interval);
@@ -19,6 +45,8 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let route_every = limits.route_ttl / 3;
     let view_every = limits.login_view_ttl / 3;
     let (mut last_route_refresh, mut last_view_refresh) = (Instant::now(), Instant::now());
+    // Whether this server announced before, and whether the store lost its routes since.
+    let (mut announced, mut lost) = (false, false);
     loop {
         tokio::select! {
             _ = stop.cancelled() => break,
@@ -35,8 +63,15 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             peer_calls,
             peer_frames,
         };
-        if let Err(err) = registry::announce(&shared.kv, &entry, limits.registry_ttl).await {
-            tracing::warn!(%err, "registry heartbeat failed");
+        match registry::announce(&shared.kv, &entry, limits.registry_ttl).await {
+            Ok(renewed) => {
+                lost |= announced && !renewed;
+                announced = true;
+            }
+            Err(err) => tracing::warn!(%err, "registry heartbeat failed"),
+        }
+        if lost {
+            lost = !restore_routes(&shared).await;
         }
         if last_route_refresh.elapsed() >= route_every {
             last_route_refresh = Instant::now();

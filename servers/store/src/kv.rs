@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionLike, ConnectionManager};
+use redis::{Cmd, Pipeline, RedisFuture};
 
 use crate::StoreError;
 
@@ -23,7 +24,54 @@ pub struct Kv {
 #[derive(Clone)]
 enum Backend {
     Memory(Arc<Mutex<MemoryState>>),
-    Redis(ConnectionManager),
+    Redis(Reconnecting),
+}
+
+/// A Redis connection that survives a Redis restart without failing a call: the manager
+/// reconnects behind a dropped connection, and a command that met the dropped one is sent
+/// once more on the new one. A command that never reached the old server cannot have run
+/// there; one whose reply alone was lost runs twice, which every command here tolerates
+/// (writes of the same value, deletes, counters that only ever count more).
+#[derive(Clone)]
+struct Reconnecting(ConnectionManager);
+
+fn dropped(err: &redis::RedisError) -> bool {
+    err.is_connection_dropped() || err.is_connection_refusal()
+}
+
+impl ConnectionLike for Reconnecting {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, redis::Value> {
+        Box::pin(async move {
+            match self.0.req_packed_command(cmd).await {
+                Err(err) if dropped(&err) => {
+                    tracing::info!(%err, "redis connection dropped; sending the command again");
+                    self.0.req_packed_command(cmd).await
+                }
+                done => done,
+            }
+        })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<redis::Value>> {
+        Box::pin(async move {
+            match self.0.req_packed_commands(pipeline, offset, count).await {
+                Err(err) if dropped(&err) => {
+                    tracing::info!(%err, "redis connection dropped; sending the pipeline again");
+                    self.0.req_packed_commands(pipeline, offset, count).await
+                }
+                done => done,
+            }
+        })
+    }
+
+    fn get_db(&self) -> i64 {
+        self.0.get_db()
+    }
 }
 
 impl std::fmt::Debug for Kv {
@@ -67,7 +115,7 @@ impl Kv {
     pub async fn redis(url: &str) -> Result<Kv, StoreError> {
         let client = redis::Client::open(url)?;
         let manager = ConnectionManager::new(client).await?;
-        Ok(Kv { prefix: "".into(), backend: Backend::Redis(manager) })
+        Ok(Kv { prefix: "".into(), backend: Backend::Redis(Reconnecting(manager)) })
     }
 
     /// The same store with every key under `prefix` (e.g. one per test).
@@ -128,6 +176,54 @@ impl Kv {
                 let mut pipe = redis::pipe();
                 for (key, value) in pairs {
                     pipe.cmd("SET").arg(self.key(key)).arg(*value).arg("PX").arg(millis(ttl)).ignore();
+                }
+                Ok(pipe.query_async(&mut conn.clone()).await?)
+            }
+        }
+    }
+
+    /// Sets `key` (with an expiry) and returns what it held before, in one step.
+    pub async fn replace(&self, key: &str, value: &str, ttl: Duration) -> Result<Option<String>, StoreError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                let old = state.get(&key).map(str::to_owned);
+                state.set(key, value.to_owned(), Some(ttl));
+                Ok(old)
+            }
+            Backend::Redis(conn) => Ok(redis::cmd("SET")
+                .arg(key)
+                .arg(value)
+                .arg("PX")
+                .arg(millis(ttl))
+                .arg("GET")
+                .query_async(&mut conn.clone())
+                .await?),
+        }
+    }
+
+    /// Sets each missing key of `pairs` (with one expiry) in one round trip; present keys keep
+    /// their values.
+    pub async fn set_many_nx(&self, pairs: &[(String, String)], ttl: Duration) -> Result<(), StoreError> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                for (key, value) in pairs {
+                    let key = self.key(key);
+                    if state.get(&key).is_none() {
+                        state.set(key, value.clone(), Some(ttl));
+                    }
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                let mut pipe = redis::pipe();
+                for (key, value) in pairs {
+                    pipe.cmd("SET").arg(self.key(key)).arg(value).arg("NX").arg("PX").arg(millis(ttl)).ignore();
                 }
                 Ok(pipe.query_async(&mut conn.clone()).await?)
             }

@@ -31,10 +31,13 @@ pub struct ChatServerEntry {
     pub peer_frames: u64,
 }
 
-pub async fn announce(kv: &Kv, entry: &ChatServerEntry, ttl: Duration) -> Result<(), StoreError> {
+/// Writes (or renews) `entry`; false when there was no entry to renew, which for a server
+/// that announced before means the store lost its state (Redis restarted or was flushed).
+pub async fn announce(kv: &Kv, entry: &ChatServerEntry, ttl: Duration) -> Result<bool, StoreError> {
     let json = serde_json::to_string(entry).expect("entries always serialise");
-    kv.set(&keys::chat_server(&entry.name), &json, Some(ttl)).await?;
-    kv.hset(keys::LOGIN_COUNT, &entry.name, &entry.connections.to_string()).await
+    let before = kv.replace(&keys::chat_server(&entry.name), &json, ttl).await?;
+    kv.hset(keys::LOGIN_COUNT, &entry.name, &entry.connections.to_string()).await?;
+    Ok(before.is_some())
 }
 
 pub async fn withdraw(kv: &Kv, name: &str) -> Result<(), StoreError> {
