@@ -87,6 +87,9 @@ error_codes! {
     /// A text's `unique_id` names a message this sender stored before with another thread,
     /// recipient or content: it is not stored again and the old one is not passed off as it.
     UniqueIdReused = 1114, "this unique_id was already used for another message";
+    /// The server's storage cannot be reached right now; the same request may be sent again
+    /// (nothing was stored, or a resend with the same `unique_id` is stored once).
+    Unavailable = 1115, "storage unavailable, try again";
 }
 
 impl From<ErrorCode> for i32 {

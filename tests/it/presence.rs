@@ -269,3 +269,24 @@ async fn a_redis_restart_strands_no_session() {
     cluster.login_on(&carol, 1).await;
     cluster.shutdown().await;
 }
+
+/// While Redis is down a chat login is refused with the retriable 1115, not a generic error,
+/// and once it is back the same client logs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_while_redis_is_down_is_told_to_try_again() {
+    let mut redis = imchat_tests::services::PrivateRedis::start().await;
+    let cluster = TestCluster::start_on_redis(&redis.url()).await;
+    let alice = cluster.register("alice").await;
+    let http = cluster.gate.login(&alice.email, &alice.password).await.unwrap();
+    redis.stop();
+    let addr = cluster.suite.chats[0].addr.to_string();
+    let (chat, _events) = imchat_sdk::ChatClient::connect(&addr).await.unwrap();
+    let refused = chat.login(http.uid, &http.token).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Unavailable), "{refused}");
+    redis.start_again().await;
+    // The store came back empty: a fresh HTTP login makes a new token.
+    let http = cluster.gate.login(&alice.email, &alice.password).await.expect("the gate works again");
+    let (chat, _events) = imchat_sdk::ChatClient::connect(&addr).await.unwrap();
+    chat.login(http.uid, &http.token).await.expect("the login works again");
+    cluster.shutdown().await;
+}

@@ -162,6 +162,15 @@ impl PrivateRedis {
         self.spawn().await;
     }
 
+    /// Kills it, as a crash would; [`PrivateRedis::start_again`] brings an empty one back.
+    pub fn stop(&mut self) {
+        self.kill();
+    }
+
+    pub async fn start_again(&mut self) {
+        self.spawn().await;
+    }
+
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

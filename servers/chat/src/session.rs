@@ -49,9 +49,14 @@ impl From<ErrorCode> for Reject {
     }
 }
 
-/// The one place store failures become a client-visible error.
+/// The one place store failures become a client-visible error: retriable when the store is
+/// only out of reach.
 impl From<StoreError> for Reject {
     fn from(err: StoreError) -> Reject {
+        if err.is_unavailable() {
+            tracing::warn!(%err, "store unavailable while serving a request");
+            return Reject(ErrorCode::Unavailable);
+        }
         tracing::error!(%err, "store failure while serving a request");
         Reject(ErrorCode::Internal)
     }

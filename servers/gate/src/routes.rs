@@ -34,9 +34,14 @@ impl From<ErrorCode> for Fail {
     }
 }
 
-/// The one place store failures become a client-visible error.
+/// The one place store failures become a client-visible error: retriable when the store is
+/// only out of reach.
 impl From<StoreError> for Fail {
     fn from(err: StoreError) -> Fail {
+        if err.is_unavailable() {
+            tracing::warn!(%err, "gate store unavailable");
+            return Fail(ErrorCode::Unavailable);
+        }
         tracing::error!(%err, "gate store failure");
         Fail(ErrorCode::Internal)
     }

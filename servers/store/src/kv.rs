@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use redis::aio::{ConnectionLike, ConnectionManager};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::{Cmd, Pipeline, RedisFuture};
 
 use crate::StoreError;
@@ -26,6 +26,15 @@ enum Backend {
     Memory(Arc<Mutex<MemoryState>>),
     Redis(Reconnecting),
 }
+
+/// Reconnect attempts after a dropped Redis connection, and their delays (doubling from the
+/// least): short, so a call fails fast while Redis is down (clients get a retriable error) and
+/// the first call after it is back finds it within a second, not after a long back-off.
+pub const REDIS_RECONNECT_TRIES: usize = 3;
+pub const REDIS_RECONNECT_MIN_DELAY: Duration = Duration::from_millis(100);
+pub const REDIS_RECONNECT_MAX_DELAY: Duration = Duration::from_secs(1);
+/// How long one connection attempt to Redis may take.
+pub const REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A Redis connection that survives a Redis restart without failing a call: the manager
 /// reconnects behind a dropped connection, and a command that met the dropped one is sent
@@ -114,7 +123,12 @@ impl Kv {
     /// Connects to Redis at `url` (`redis://[:password@]host:port/db`).
     pub async fn redis(url: &str) -> Result<Kv, StoreError> {
         let client = redis::Client::open(url)?;
-        let manager = ConnectionManager::new(client).await?;
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(REDIS_RECONNECT_TRIES)
+            .set_min_delay(REDIS_RECONNECT_MIN_DELAY)
+            .set_max_delay(REDIS_RECONNECT_MAX_DELAY)
+            .set_connection_timeout(Some(REDIS_CONNECT_TIMEOUT));
+        let manager = ConnectionManager::new_with_config(client, config).await?;
         Ok(Kv { prefix: "".into(), backend: Backend::Redis(Reconnecting(manager)) })
     }
 

@@ -38,6 +38,22 @@ pub enum StoreError {
     Encode(String),
 }
 
+impl StoreError {
+    /// Whether the store could not be reached (down, restarting, its pool exhausted): the
+    /// same request may well succeed in a moment, and clients are told so.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Sql(err) => matches!(
+                err,
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
+            ),
+            StoreError::Redis(err) => err.is_io_error() || err.is_connection_dropped() || err.is_timeout(),
+            StoreError::WriterClosed => true,
+            _ => false,
+        }
+    }
+}
+
 /// `bytes` random bytes from the OS-seeded CSPRNG, as lowercase hex.
 pub fn random_hex(bytes: usize) -> String {
     let mut rng = rand::rng();
@@ -55,4 +71,18 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod unavailable_tests {
+    use super::StoreError;
+
+    #[test]
+    fn only_an_unreachable_store_is_unavailable() {
+        assert!(StoreError::Sql(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(StoreError::Sql(sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into())).is_unavailable());
+        assert!(StoreError::WriterClosed.is_unavailable());
+        assert!(!StoreError::Sql(sqlx::Error::RowNotFound).is_unavailable());
+        assert!(!StoreError::NotFound("thread").is_unavailable());
+    }
 }
