@@ -290,3 +290,34 @@ async fn a_login_while_redis_is_down_is_told_to_try_again() {
     chat.login(http.uid, &http.token).await.expect("the login works again");
     cluster.shutdown().await;
 }
+
+/// MariaDB out of reach (every connection cut, new ones refused), then back: texts sent
+/// meanwhile are refused with the retriable 1115 and not stored; once it is back a resend is
+/// stored once and pushed, with nothing restarted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_is_answered_retriably_and_heals() {
+    let proxy = imchat_tests::services::CuttableProxy::start(&imchat_tests::services::mysql_addr()).await;
+    let cluster = TestCluster::start_via_db_proxy(&proxy).await;
+    let mut f = cluster.friends().await;
+    let (me, bob, thread) = (f.a.uid, f.b.uid, f.thread_id);
+    f.a.chat.send_texts(me, bob, thread, &[("before", "{before}")]).await.unwrap();
+    assert!(matches!(f.b.next_event().await, Event::Text(_)));
+    proxy.cut();
+    for n in 0..3 {
+        let unique = format!("{{during{n}}}");
+        let refused = f.a.chat.send_texts(me, bob, thread, &[("during", &unique)]).await.unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Unavailable), "{refused}");
+    }
+    proxy.restore().await;
+    let stored = wait_for("a text to be stored again", || async {
+        f.a.chat.send_texts(me, bob, thread, &[("after", "{after}")]).await.ok()
+    })
+    .await;
+    let Event::Text(push) = f.b.next_event().await else { panic!("the push reaches bob") };
+    assert_eq!(push.chat_datas[0].message_id, stored.chat_datas[0].message_id);
+    let history = f.b.chat.load_messages(thread, 0).await.unwrap();
+    let texts: Vec<&str> = history.chat_datas.iter().map(|d| d.msg_content.as_str()).collect();
+    assert_eq!(texts.iter().filter(|t| **t == "after").count(), 1, "stored once: {texts:?}");
+    assert!(!texts.contains(&"during"), "nothing refused was stored: {texts:?}");
+    cluster.shutdown().await;
+}

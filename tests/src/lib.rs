@@ -143,15 +143,32 @@ impl TestCluster {
     /// A production-flavoured cluster whose key-value store is the Redis at `redis_url` (a
     /// [`services::PrivateRedis`] the test may restart).
     pub async fn start_on_redis(redis_url: &str) -> TestCluster {
-        TestCluster::start_inner(Flavor::Production, Some(redis_url), |_| {}).await
+        TestCluster::start_inner(Flavor::Production, |isolation| isolation.redis_url = redis_url.to_owned(), |_| {})
+            .await
+    }
+
+    /// A production-flavoured cluster whose MariaDB connections go through `proxy` (which the
+    /// test may cut).
+    pub async fn start_via_db_proxy(proxy: &services::CuttableProxy) -> TestCluster {
+        let (direct, via) = (services::mysql_addr(), format!("127.0.0.1:{}", proxy.port));
+        TestCluster::start_inner(
+            Flavor::Production,
+            |isolation| isolation.db_url = isolation.db_url.replacen(&direct, &via, 1),
+            |_| {},
+        )
+        .await
     }
 
     /// Starts a cluster after `tweak` adjusts the settings.
     pub async fn start_with(flavor: Flavor, tweak: impl FnOnce(&mut AllFile)) -> TestCluster {
-        TestCluster::start_inner(flavor, None, tweak).await
+        TestCluster::start_inner(flavor, |_| {}, tweak).await
     }
 
-    async fn start_inner(flavor: Flavor, redis_url: Option<&str>, tweak: impl FnOnce(&mut AllFile)) -> TestCluster {
+    async fn start_inner(
+        flavor: Flavor,
+        edit: impl FnOnce(&mut services::Isolation),
+        tweak: impl FnOnce(&mut AllFile),
+    ) -> TestCluster {
         init_logging();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut file = test_file();
@@ -163,9 +180,7 @@ impl TestCluster {
             }
             Flavor::Production => {
                 let mut isolation = services::Isolation::create().await;
-                if let Some(url) = redis_url {
-                    isolation.redis_url = url.to_owned();
-                }
+                edit(&mut isolation);
                 let backends = Backends::External {
                     db_url: isolation.db_url.clone(),
                     redis_url: isolation.redis_url.clone(),

@@ -19,6 +19,12 @@ pub fn mysql_base() -> String {
     env_or("IMCHAT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306").trim_end_matches('/').to_owned()
 }
 
+/// The `host:port` of [`mysql_base`].
+pub fn mysql_addr() -> String {
+    let base = mysql_base();
+    base.rsplit('@').next().unwrap_or(&base).trim_start_matches("mysql://").to_owned()
+}
+
 pub fn redis_url() -> String {
     env_or("IMCHAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 }
@@ -182,5 +188,58 @@ impl PrivateRedis {
 impl Drop for PrivateRedis {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A TCP proxy to a shared service that a test can cut (every connection closed, new ones
+/// refused) and restore on the same port: an outage of that service as its clients see it,
+/// without stopping the service other tests use.
+pub struct CuttableProxy {
+    pub port: u16,
+    target: String,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl CuttableProxy {
+    pub async fn start(target: &str) -> CuttableProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (cut, _) = tokio::sync::watch::channel(false);
+        let proxy = CuttableProxy { port, target: target.to_owned(), cut };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let (target, mut cut) = (self.target.clone(), self.cut.subscribe());
+        tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    accepted = listener.accept() => accepted,
+                    _ = cut.wait_for(|cut| *cut) => return,
+                };
+                let Ok((mut client, _)) = accepted else { continue };
+                let (target, mut cut) = (target.clone(), cut.clone());
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+    }
+
+    /// Closes every connection and refuses new ones.
+    pub fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+
+    /// Accepts again, on the same port.
+    pub async fn restore(&self) {
+        self.cut.send_replace(false);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.expect("the proxy's port is free");
+        self.serve(listener);
     }
 }

@@ -222,6 +222,7 @@ fn read_writer(r: &mut Reader) -> WriterOptions {
         queue: r.or("Writer", "Queue", COUNT, d.queue),
         max_batch: r.or("Writer", "MaxBatch", COUNT, d.max_batch),
         workers: r.or("Writer", "Workers", COUNT, d.workers),
+        breaker_pause: millis(r, "Writer", "BreakerPauseMs", d.breaker_pause),
     }
 }
 

@@ -34,6 +34,10 @@ pub enum StoreError {
     Exhausted(&'static str),
     #[error("message writer stopped")]
     WriterClosed,
+    /// The store was out of reach for an earlier attempt this one shares (one failure,
+    /// reported to every job of a batch).
+    #[error("store out of reach: {0}")]
+    Unreachable(String),
     #[error("encoding: {0}")]
     Encode(String),
 }
@@ -48,7 +52,7 @@ impl StoreError {
                 sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
             ),
             StoreError::Redis(err) => err.is_io_error() || err.is_connection_dropped() || err.is_timeout(),
-            StoreError::WriterClosed => true,
+            StoreError::WriterClosed | StoreError::Unreachable(_) => true,
             _ => false,
         }
     }

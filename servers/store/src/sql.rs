@@ -115,6 +115,12 @@ impl Db {
         self.one_call.load(Ordering::Relaxed)
     }
 
+    /// One round trip to the database: whether it can be reached.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

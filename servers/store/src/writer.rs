@@ -3,10 +3,19 @@
 //! one transaction, so under load many messages share one commit, and when idle a message
 //! commits alone. A thread always goes to the same worker, so one sender's pipelined messages
 //! commit, and take their `seq`, in the order they were submitted.
+//!
+//! When the database is out of reach a worker does not try job after job, each waiting out a
+//! connection timeout while the queue grows: it fails the batch, then fails what arrives at
+//! once (a breaker) while it probes the database at most every `breaker_pause`, and closes the
+//! breaker when a probe answers. Nothing failed was acknowledged, and a resend stores once, so
+//! nothing is lost or doubled.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -22,11 +31,14 @@ pub struct WriterOptions {
     /// Transactions in flight at once (each uses one pooled connection); threads are spread
     /// over the workers.
     pub workers: usize,
+    /// While the database is out of reach, how often a worker probes it (new jobs fail at once
+    /// meanwhile); a probe waits at most this long too.
+    pub breaker_pause: Duration,
 }
 
 impl Default for WriterOptions {
     fn default() -> WriterOptions {
-        WriterOptions { queue: 4096, max_batch: 512, workers: 2 }
+        WriterOptions { queue: 4096, max_batch: 512, workers: 2, breaker_pause: Duration::from_millis(500) }
     }
 }
 
@@ -65,7 +77,7 @@ impl MessageWriter {
         let shards = (0..workers)
             .map(|_| {
                 let (tx, rx) = mpsc::channel(queue);
-                tokio::spawn(run(db.clone(), rx, options.max_batch.max(1)));
+                tokio::spawn(run(db.clone(), rx, options.max_batch.max(1), options.breaker_pause));
                 tx
             })
             .collect();
@@ -89,7 +101,9 @@ impl MessageWriter {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize, pause: Duration) {
+    // Set while the database is out of reach: when to probe it next.
+    let mut next_probe: Option<Instant> = None;
     while let Some(first) = rx.recv().await {
         let mut rows = first.msgs.len();
         let mut jobs = vec![first];
@@ -102,15 +116,39 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
                 Err(_) => break,
             }
         }
-        commit(&db, jobs).await;
+        if let Some(at) = next_probe {
+            if Instant::now() < at {
+                fail_all(jobs, "database out of reach");
+                continue;
+            }
+            if !matches!(tokio::time::timeout(pause, db.ping()).await, Ok(Ok(()))) {
+                next_probe = Some(Instant::now() + pause);
+                fail_all(jobs, "database out of reach");
+                continue;
+            }
+            tracing::info!("database reachable again");
+            next_probe = None;
+        }
+        if commit(&db, jobs).await {
+            next_probe = Some(Instant::now() + pause);
+        }
     }
 }
 
-async fn commit(db: &Db, jobs: Vec<Job>) {
+fn fail_all(jobs: Vec<Job>, why: &str) {
+    for job in jobs {
+        let _ = job.reply.send(Err(StoreError::Unreachable(why.to_owned())));
+    }
+}
+
+/// Stores `jobs`; true when the database was out of reach (every job then failed).
+async fn commit(db: &Db, jobs: Vec<Job>) -> bool {
     if jobs.len() == 1 {
         let job = jobs.into_iter().next().expect("one job");
-        let _ = job.reply.send(db.store_messages(&job.msgs).await);
-        return;
+        let result = db.store_messages(&job.msgs).await;
+        let unreachable = result.as_ref().is_err_and(StoreError::is_unavailable);
+        let _ = job.reply.send(result);
+        return unreachable;
     }
     let all: Vec<NewMsg> = jobs.iter().flat_map(|job| job.msgs.iter().cloned()).collect();
     match db.store_messages(&all).await {
@@ -121,6 +159,11 @@ async fn commit(db: &Db, jobs: Vec<Job>) {
                 let _ = job.reply.send(Ok(mine));
             }
         }
+        Err(err) if err.is_unavailable() => {
+            tracing::warn!(%err, jobs = jobs.len(), "database out of reach; failing the batch");
+            fail_all(jobs, &err.to_string());
+            return true;
+        }
         Err(err) => {
             // One bad job must not fail its neighbours: retry each on its own.
             tracing::warn!(%err, jobs = jobs.len(), "batched insert failed; retrying jobs one by one");
@@ -129,4 +172,5 @@ async fn commit(db: &Db, jobs: Vec<Job>) {
             }
         }
     }
+    false
 }
