@@ -284,8 +284,11 @@ async fn a_login_while_redis_is_down_is_told_to_try_again() {
     let refused = chat.login(http.uid, &http.token).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Unavailable), "{refused}");
     redis.start_again().await;
-    // The store came back empty: a fresh HTTP login makes a new token.
-    let http = cluster.gate.login(&alice.email, &alice.password).await.expect("the gate works again");
+    // The store came back empty: a fresh HTTP login makes a new token (once each process's
+    // reconnect, already under way, has found it).
+    let http =
+        wait_for("the gate to log in again", || async { cluster.gate.login(&alice.email, &alice.password).await.ok() })
+            .await;
     let (chat, _events) = imchat_sdk::ChatClient::connect(&addr).await.unwrap();
     chat.login(http.uid, &http.token).await.expect("the login works again");
     cluster.shutdown().await;
