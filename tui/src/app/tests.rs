@@ -9,6 +9,20 @@ use crate::app::{App, Conn, Focus, MsgState, Pane, Screen};
 use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
 use crate::keymap::Keymap;
 
+/// What a login to an imchat server (`gapless`) or an llfc one says: uid 1 ("ann") with friend
+/// 2 ("bob").
+fn welcome(server: &str, gapless: bool) -> Welcome {
+    Welcome {
+        uid: 1,
+        name: "ann".into(),
+        email: String::new(),
+        server: server.into(),
+        friends: vec![(2, "bob".into(), String::new())],
+        requests: Vec::new(),
+        gapless,
+    }
+}
+
 struct Harness {
     app: App,
     now: Instant,
@@ -183,15 +197,7 @@ fn outage_queues_messages_and_reconnect_sends_them() {
     h.net(NetEvent::LoggedIn(Err("gate unreachable".into())));
     assert!(h.advance(Duration::from_millis(1500)).is_empty());
     assert_eq!(h.advance(Duration::from_millis(600)).len(), 1);
-    let effects = h.net(NetEvent::LoggedIn(Ok(Welcome {
-        uid: 1,
-        name: "ann".into(),
-        email: String::new(),
-        server: "127.0.0.1:8091".into(),
-        friends: vec![(2, "bob".into(), String::new())],
-        requests: Vec::new(),
-        gapless: true,
-    })));
+    let effects = h.net(NetEvent::LoggedIn(Ok(welcome("127.0.0.1:8091", true))));
     assert!(matches!(&effects[0], Effect::Sync(cursors) if cursors[0].seq == 1));
     assert!(matches!(&effects[1], Effect::Send { text, .. } if text == "still there?"));
     assert_eq!(h.app.conn, Conn::Online);
@@ -215,15 +221,7 @@ fn a_text_the_server_dropped_the_session_over_is_resent_once() {
     let effects = h.press(KeyCode::Enter);
     let [Effect::Send { unique, .. }] = effects.as_slice() else { panic!("one send: {effects:?}") };
     let unique = unique.clone();
-    let welcome = || Welcome {
-        uid: 1,
-        name: "ann".into(),
-        email: String::new(),
-        server: "127.0.0.1:8090".into(),
-        friends: vec![(2, "bob".into(), String::new())],
-        requests: Vec::new(),
-        gapless: true,
-    };
+    let welcome = || welcome("127.0.0.1:8090", true);
     let state = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].msgs.last().unwrap().state;
 
     h.net(NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Lost("closed".into())) });
@@ -375,15 +373,7 @@ fn without_consecutive_seqs_there_is_no_gap() {
     h.press(KeyCode::Tab);
     h.type_text("secret1");
     h.press(KeyCode::Enter);
-    h.net(NetEvent::LoggedIn(Ok(Welcome {
-        uid: 1,
-        name: "ann".into(),
-        email: String::new(),
-        server: "127.0.0.1:8090".into(),
-        friends: vec![(2, "bob".into(), String::new())],
-        requests: Vec::new(),
-        gapless: false,
-    })));
+    h.net(NetEvent::LoggedIn(Ok(welcome("127.0.0.1:8090", false))));
     h.net(NetEvent::Synced(SyncRsp {
         chat_datas: vec![SyncData { thread_id: 10, seq: 41, sender: 2, receiver: 1, ..SyncData::default() }],
         ..SyncRsp::default()
