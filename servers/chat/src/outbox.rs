@@ -118,9 +118,20 @@ impl Outbox {
     /// session queues nothing but [`Outbox::push_in_grace`] replies; the reader closes the
     /// outbox when the grace period ends. True when there was a kick.
     pub(crate) fn deliver_kick(&self) -> bool {
-        let Some(notice) = self.state().kick.take() else { return false };
-        self.push(notice);
-        self.state().kicked = true;
+        let mut state = self.state();
+        let Some(notice) = state.kick.take() else { return false };
+        // One step, so no push from another task can slip in behind the notice.
+        state.kicked = true;
+        let full = state.frames.len() >= self.0.limit;
+        if !state.closed && !full {
+            state.frames.push_back(notice);
+        }
+        drop(state);
+        if full {
+            tracing::warn!("slow consumer: outbound queue full at a kick, disconnecting");
+            self.close();
+        }
+        self.0.to_writer.notify_one();
         true
     }
 

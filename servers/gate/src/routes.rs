@@ -251,7 +251,9 @@ async fn reset(state: &AppState, _ip: IpAddr, req: http::ResetPwdReq) -> Result<
 /// For an account whose hash predates one credential form ([`PwdForm::Unknown`]): whether it
 /// holds the other form of what the client sent (imchat's clients used to send the typed
 /// password; every client now sends llfc's form, which is its own inverse). On a match the
-/// hash is replaced by one of what was sent, so this costs a second hash only once per account.
+/// hash is replaced by one of what was sent. Until then a wrong password on such an account
+/// costs two verifications; a hash that already matched what was sent is left as it is (it may
+/// be an old imchat client's typed password, which an up-to-date client moves).
 async fn upgraded(state: &AppState, user: Option<&User>, sent: &str) -> Result<bool, Fail> {
     let Some(user) = user.filter(|u| u.pwd_form == PwdForm::Unknown) else { return Ok(false) };
     if !state.hasher.verify(credential::llfc_form(sent), Some(user.pwd.clone())).await {
