@@ -6,7 +6,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // SAFETY: build scripts are single-threaded.
         unsafe { std::env::set_var("PROTOC", protoc_bin_vendored::protoc_bin_path()?) };
     }
-    tonic_prost_build::configure().compile_protos(&["grpc/message.proto"], &["grpc"])?;
+    // Frame bodies travel between chat servers as they were encoded, without a detour
+    // through `String`.
+    tonic_prost_build::configure().bytes(".message.Frame.body").compile_protos(&["grpc/message.proto"], &["grpc"])?;
     println!("cargo:rerun-if-changed=grpc");
     Ok(())
 }

@@ -83,7 +83,7 @@ async fn deliver(shared: &Shared, server: &str, batch: Vec<Push>) {
         .map(|p| Frame {
             touid: p.uid,
             msg_id: u32::from(p.msg_id),
-            body: String::from_utf8_lossy(&p.frame[imchat_proto::codec::HEADER_LEN..]).into_owned(),
+            body: p.frame.slice(imchat_proto::codec::HEADER_LEN..),
         })
         .collect::<Vec<Frame>>();
     let result = match shared.channels.chat(&addr) {

@@ -155,7 +155,7 @@ impl ChatService for Peer {
                 return Err(Status::invalid_argument("msg_id out of range"));
             };
             let mut buf = BytesMut::new();
-            if codec::encode(msg_id, frame.body.as_bytes(), &mut buf).is_err() {
+            if codec::encode(msg_id, &frame.body, &mut buf).is_err() {
                 return Err(Status::invalid_argument("frame body too large"));
             }
             if !self.0.hub.push_local(frame.touid, &buf.freeze()) {
