@@ -233,7 +233,6 @@ pub struct Main {
     pub gapless: bool,
     /// A sync is on its way: a gap found meanwhile waits for its answer.
     syncing: bool,
-    sent: u64,
 }
 
 /// What the left pane lists.
@@ -349,6 +348,11 @@ pub struct App {
     pub main: Option<Main>,
     pub quit: bool,
     pub now: Instant,
+    /// Makes this process's message ids its own (`unique_id`s must not repeat across runs of
+    /// the client; the server refuses a reused one). Chosen by `main`, 0 in tests.
+    pub nonce: u64,
+    /// Texts written in this process.
+    sent: u64,
 }
 
 fn peer_of(me: i32, from: i32, to: i32) -> i32 {
@@ -378,6 +382,8 @@ impl App {
             main: None,
             quit: false,
             now,
+            nonce: 0,
+            sent: 0,
         }
     }
 
@@ -710,8 +716,9 @@ impl App {
                     return Some(Vec::new());
                 }
                 let text = main.input.take();
-                main.sent += 1;
-                let unique = format!("{{tui-{}-{}-{}}}", main.uid, main.sent, self.now.elapsed().as_nanos());
+                // Counted per process, not per login: ids never repeat after a re-login.
+                self.sent += 1;
+                let unique = format!("{{tui-{}-{:x}-{}}}", main.uid, self.nonce, self.sent);
                 let thread = main.threads.get_mut(&thread_id)?;
                 let to = thread.peer;
                 thread.msgs.push(Msg {
@@ -1023,7 +1030,6 @@ impl App {
                 find: None,
                 gapless: welcome.gapless,
                 syncing: false,
-                sent: 0,
             });
             self.info(format!("welcome, {}", welcome.name));
         } else {

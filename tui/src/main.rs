@@ -50,6 +50,10 @@ fn start() -> anyhow::Result<()> {
         .init();
     let gate = GateClient::new(&gate_url).with_context(|| format!("bad gate URL {gate_url}"))?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(term::run(App::new(keymap, Instant::now()), file.theme, gate)).context("terminal error")?;
+    let mut app = App::new(keymap, Instant::now());
+    // The clock and the process id, read here so the core reads neither.
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    app.nonce = (since_epoch.as_nanos() as u64) ^ (u64::from(std::process::id()) << 32);
+    runtime.block_on(term::run(app, file.theme, gate)).context("terminal error")?;
     Ok(())
 }

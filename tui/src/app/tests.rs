@@ -60,10 +60,23 @@ impl Harness {
     /// Logged in as uid 1 with friend 2 ("bob") and thread 10.
     fn signed_in() -> Harness {
         let mut h = Harness::new();
+        h.sign_in();
+        h
+    }
+
+    /// Logs in (from the login screen) as uid 1 with friend 2 ("bob") and thread 10.
+    fn sign_in(&mut self) {
+        let h = self;
         h.type_text("ann@example.com");
         h.press(KeyCode::Tab);
         h.type_text("secret1");
         assert!(matches!(h.press(KeyCode::Enter).as_slice(), [Effect::Login { .. }]));
+        h.welcome_and_sync();
+    }
+
+    /// The login's welcome (uid 1, friend 2 "bob") and a sync bringing thread 10.
+    fn welcome_and_sync(&mut self) {
+        let h = self;
         let effects = h.net(NetEvent::LoggedIn(Ok(Welcome {
             uid: 1,
             name: "ann".into(),
@@ -87,7 +100,15 @@ impl Harness {
             }],
             more: false,
         }));
-        h
+    }
+
+    /// Opens thread 10 and sends `text`; the effect's unique id.
+    fn send(&mut self, text: &str) -> String {
+        self.press(KeyCode::Enter);
+        self.type_text(text);
+        let effects = self.press(KeyCode::Enter);
+        let [Effect::Send { unique, .. }] = effects.as_slice() else { panic!("one send: {effects:?}") };
+        unique.clone()
     }
 }
 
@@ -387,4 +408,16 @@ fn without_consecutive_seqs_there_is_no_gap() {
     }));
     assert!(effects.is_empty(), "{effects:?}");
     assert_eq!(h.app.main.as_ref().unwrap().threads[&10].last_seq, 97);
+}
+
+/// Message ids never repeat within one client process, a re-login included (a reused id is
+/// refused by the server as another message's).
+#[test]
+fn message_ids_survive_a_re_login() {
+    let mut h = Harness::signed_in();
+    let first = h.send("one");
+    h.net(NetEvent::Kicked("logged in elsewhere".into()));
+    h.welcome_and_sync();
+    let second = h.send("two");
+    assert_ne!(first, second);
 }
