@@ -196,7 +196,8 @@ impl Kv {
         }
     }
 
-    /// Sets `key` (with an expiry) and returns what it held before, in one step.
+    /// Sets `key` (with an expiry) and returns what it held before, in one step (`SET … GET`,
+    /// Redis 6.2 or later).
     pub async fn replace(&self, key: &str, value: &str, ttl: Duration) -> Result<Option<String>, StoreError> {
         let key = self.key(key);
         match &self.backend {
