@@ -10,7 +10,6 @@ pub mod credential;
 pub mod error;
 pub mod http;
 pub mod msg;
-pub mod peer;
 pub mod rules;
 pub mod time;
 

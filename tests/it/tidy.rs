@@ -28,16 +28,18 @@ fn crates_respect_the_layering() {
     let allowed: &[(&str, &[&str])] = &[
         ("proto", &[]),
         ("servers/store", &["imchat-proto"]),
+        ("servers/rpc", &["imchat-proto"]),
         ("servers/verify", &["imchat-proto", "imchat-store"]),
-        ("servers/status", &["imchat-proto", "imchat-store"]),
+        ("servers/status", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/gate", &["imchat-proto", "imchat-store"]),
-        ("servers/chat", &["imchat-proto", "imchat-store"]),
+        ("servers/chat", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/res", &["imchat-proto"]),
         (
             "servers/server",
             &[
                 "imchat-proto",
                 "imchat-store",
+                "imchat-rpc",
                 "imchat-verify",
                 "imchat-status",
                 "imchat-gate",

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imchat_proto::codec::DEFAULT_MAX_BODY;
-use imchat_proto::peer::Channels;
+use imchat_rpc::Channels;
 use imchat_store::writer::MessageWriter;
 use imchat_store::{Db, Kv};
 use tokio::net::TcpListener;

@@ -10,7 +10,7 @@ use imchat_chat::{ChatConfig, ChatDeps};
 use imchat_gate::{GateConfig, GateDeps};
 use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
-use imchat_proto::peer::endpoint;
+use imchat_rpc::endpoint;
 use imchat_status::StatusServer;
 use imchat_store::writer::{MessageWriter, WriterOptions};
 use imchat_store::{Db, DbOptions, Kv};

@@ -15,7 +15,7 @@ use imchat_proto::grpc::{
     ListChatServersRsp, ListTokensReq, ListTokensRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp, RevokeTokenReq,
     RevokeTokenRsp,
 };
-use imchat_proto::peer::Channels;
+use imchat_rpc::Channels;
 use imchat_store::registry::{self, ChatServerEntry};
 use imchat_store::{Kv, StoreError, Ttl, keys};
 use tokio::net::TcpListener;

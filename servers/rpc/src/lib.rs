@@ -1,5 +1,7 @@
-//! Clients for peer gRPC services, one lazily connected channel per address. Connecting is
-//! deferred to the first call, so a dead peer costs nothing until someone needs it.
+//! Clients for imchat's internal gRPC services (chat peers, status, verify): one lazily
+//! connected channel per address, with imchat's timeouts. Connecting is deferred to the first
+//! call, so a dead peer costs nothing until someone needs it. The I/O half of the contracts
+//! in `imchat-proto`, which does none.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,7 +9,7 @@ use std::time::Duration;
 
 use tonic::transport::{Channel, Endpoint};
 
-use crate::grpc::chat_service_client::ChatServiceClient;
+use imchat_proto::grpc::chat_service_client::ChatServiceClient;
 
 /// How long a peer call may take before it counts as failed (llfc had no deadline, §10.17).
 pub const PEER_CALL_TIMEOUT: Duration = Duration::from_secs(3);
