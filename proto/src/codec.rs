@@ -143,29 +143,38 @@ impl Default for Decoder {
 
 /// A body that cannot be framed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("frame body of {len} bytes exceeds the {MAX_BODY_CEILING}-byte frame limit")]
+#[error("frame body of {len} bytes exceeds the {limit}-byte frame limit")]
 pub struct EncodeError {
     pub len: usize,
+    /// The largest body the framing can express.
+    pub limit: usize,
+}
+
+/// Appends one frame of `framing` to `dst`.
+pub fn encode_framed(framing: Framing, id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
+    let limit = framing.ceiling();
+    if body.len() > limit {
+        return Err(EncodeError { len: body.len(), limit });
+    }
+    dst.reserve(framing.header_len() + body.len());
+    dst.put_u16(id);
+    // In range: checked against the framing's ceiling above.
+    match framing {
+        Framing::Chat => dst.put_u16(body.len() as u16),
+        Framing::Resource => dst.put_u32(body.len() as u32),
+    }
+    dst.put_slice(body);
+    Ok(())
 }
 
 /// Appends one resource-server frame (`u32` length) to `dst`.
 pub fn encode_resource(id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
-    let len = u32::try_from(body.len()).map_err(|_| EncodeError { len: body.len() })?;
-    dst.reserve(RES_HEADER_LEN + body.len());
-    dst.put_u16(id);
-    dst.put_u32(len);
-    dst.put_slice(body);
-    Ok(())
+    encode_framed(Framing::Resource, id, body, dst)
 }
 
 /// Appends one chat frame to `dst`.
 pub fn encode(id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
-    let len = u16::try_from(body.len()).map_err(|_| EncodeError { len: body.len() })?;
-    dst.reserve(HEADER_LEN + body.len());
-    dst.put_u16(id);
-    dst.put_u16(len);
-    dst.put_slice(body);
-    Ok(())
+    encode_framed(Framing::Chat, id, body, dst)
 }
 
 #[cfg(test)]

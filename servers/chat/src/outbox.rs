@@ -68,8 +68,16 @@ impl Outbox {
     }
 
     fn push_if(&self, frame: Bytes, allowed: impl FnOnce(&State) -> bool) -> bool {
-        let mut state = self.state();
-        if state.closed || !allowed(&state) {
+        let state = self.state();
+        if !allowed(&state) {
+            return false;
+        }
+        self.enqueue(state, frame)
+    }
+
+    /// Queues `frame` under the lock already held; a full queue disconnects.
+    fn enqueue(&self, mut state: MutexGuard<'_, State>, frame: Bytes) -> bool {
+        if state.closed {
             return false;
         }
         if state.frames.len() >= self.0.limit {
@@ -120,18 +128,9 @@ impl Outbox {
     pub(crate) fn deliver_kick(&self) -> bool {
         let mut state = self.state();
         let Some(notice) = state.kick.take() else { return false };
-        // One step, so no push from another task can slip in behind the notice.
+        // Under the same lock as the notice, so no push from another task lands behind it.
         state.kicked = true;
-        let full = state.frames.len() >= self.0.limit;
-        if !state.closed && !full {
-            state.frames.push_back(notice);
-        }
-        drop(state);
-        if full {
-            tracing::warn!("slow consumer: outbound queue full at a kick, disconnecting");
-            self.close();
-        }
-        self.0.to_writer.notify_one();
+        self.enqueue(state, notice);
         true
     }
 
