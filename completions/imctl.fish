@@ -188,6 +188,8 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l rate -d 'Open loop (W7): send this many messages per second in total on a fixed schedule, instead of each user sending as fast as its replies come back' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l max-secs -d 'Upper bound on the run, in seconds' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l secs -d 'Sustained: send for this many seconds after the warm-up and measure only that span (instead of a burst of --messages each)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l warmup -d 'Seconds of sending before a sustained run starts measuring' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
@@ -197,6 +199,7 @@ json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l same-server -d 'Everyone on one chat server (W3; the default)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l cross-server -d 'Put partners on different chat servers (W4); otherwise everyone on one (W3)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l baseline -d 'Also run the same load against the baseline relay and print the ratio'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l ack-paced -d 'Free a window slot on the 1018 acknowledgement, as llfc\'s client does; by default a slot is freed once the message is acknowledged and pushed to the partner'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l users -d 'Connections (one user each)' -r

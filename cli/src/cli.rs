@@ -66,7 +66,9 @@ pub enum Command {
     /// List the chat servers with their live connection counts.
     #[command(
         after_help = "CALLS counts the Deliver rpcs a server made to its peers since it started; BATCH is the frames \
-                      they carried per call (how well inter-server traffic is batched).\n\n\
+                      they carried per call (how well inter-server traffic is batched). GIVEN UP counts the pushes to \
+                      connected users the server could not deliver (a reader too slow, a peer gone); those messages \
+                      are stored and arrive by sync.\n\n\
                       Examples:\n  imctl servers\n  imctl servers --watch --interval 5\n  imctl servers -o json | jq '.[].connections'"
     )]
     Servers {
@@ -391,4 +393,15 @@ pub struct ChatBench {
     /// Upper bound on the run, in seconds
     #[arg(long, default_value_t = 120, value_name = "SECS")]
     pub max_secs: u64,
+    /// Sustained: send for this many seconds after the warm-up and measure only that span
+    /// (instead of a burst of --messages each)
+    #[arg(long, value_name = "SECS", conflicts_with = "messages")]
+    pub secs: Option<u64>,
+    /// Seconds of sending before a sustained run starts measuring
+    #[arg(long, default_value_t = 5, value_name = "SECS", requires = "secs")]
+    pub warmup: u64,
+    /// Free a window slot on the 1018 acknowledgement, as llfc's client does; by default a
+    /// slot is freed once the message is acknowledged and pushed to the partner
+    #[arg(long)]
+    pub ack_paced: bool,
 }

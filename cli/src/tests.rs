@@ -40,6 +40,7 @@ fn servers_table() {
             live: true,
             peer_calls: 120,
             peer_frames: 3000,
+            pushes_given_up: 3,
         },
         ServerRow {
             name: "chatserver2".into(),
@@ -50,6 +51,7 @@ fn servers_table() {
             live: false,
             peer_calls: 0,
             peer_frames: 0,
+            pushes_given_up: 0,
         },
     ];
     insta::assert_snapshot!("servers_table", crate::commands::servers::table(&rows));

@@ -23,6 +23,8 @@ mod bad_frames;
 mod bad_http;
 /// Man pages and completions in the repository match the clap definitions.
 mod codegen;
+/// Flow control: slow readers slow their senders; given-up pushes are counted.
+mod delivery;
 /// The five-process deployment from the sample configs, with a chat server killed.
 mod deployment;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.

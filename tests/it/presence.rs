@@ -173,54 +173,6 @@ async fn idle_sessions_are_closed(flavor: Flavor) {
     cluster.shutdown().await;
 }
 
-/// A reader that stops reading is disconnected once its bounded queue fills; the messages are
-/// stored and reach it by sync when it returns.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_consumer_is_disconnected_and_loses_nothing() {
-    use imchat_proto::msg::{Message, ids};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
-        file.limits.out_queue = 4;
-        file.limits.max_body = 65_535;
-        file.limits.close_flush = std::time::Duration::from_millis(100);
-    })
-    .await;
-    let pair = cluster.friends().await;
-    pair.b.chat.close().await;
-
-    // Bob logs in on a socket with a tiny receive buffer and then stops reading.
-    let http = cluster.gate.login(&pair.bob.email, &pair.bob.password).await.unwrap();
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let mut slow = socket.connect(cluster.suite.chats[0].addr).await.unwrap();
-    let mut login = bytes::BytesMut::new();
-    imchat_proto::msg::LoginReq { uid: http.uid, token: http.token }.encode(&mut login).unwrap();
-    slow.write_all(&login).await.unwrap();
-    let mut header = [0u8; 4];
-    slow.read_exact(&mut header).await.unwrap();
-    assert_eq!(u16::from_be_bytes([header[0], header[1]]), ids::CHAT_LOGIN_RSP);
-
-    let text = "x".repeat(4000);
-    let frames = 100;
-    for n in 0..frames {
-        let uniques: Vec<String> = (0..12).map(|i| format!("{{slow-{n}-{i}}}")).collect();
-        let texts: Vec<(&str, &str)> = uniques.iter().map(|u| (text.as_str(), u.as_str())).collect();
-        pair.a.chat.send_texts(pair.a.uid, pair.bob.uid, pair.thread_id, &texts).await.unwrap();
-    }
-    // Draining now ends in EOF: the server gave up on bob instead of queueing without bound.
-    let mut sink = Vec::new();
-    let drained = tokio::time::timeout(imchat_tests::DEADLINE, slow.read_to_end(&mut sink)).await;
-    assert!(drained.is_ok(), "the slow reader was not disconnected");
-    assert!(sink.len() < frames * 12 * 4000, "the server stopped sending to the slow reader");
-
-    let back = cluster.login_on(&pair.bob, 1).await;
-    let sync = back.chat.sync(&[]).await.unwrap();
-    assert_eq!(sync.threads[0].last_seq, 2 + (frames as i64) * 12, "every message is stored");
-    assert!(sync.more && !sync.chat_datas.is_empty(), "a large backlog comes in pages that fit a frame");
-    cluster.shutdown().await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_burst_is_spread_over_the_live_servers() {
     let cluster = TestCluster::start(Flavor::Embedded).await;

@@ -48,6 +48,9 @@ pub struct Report {
     /// the servers' registry counters (`chat` runs only; `null` elsewhere).
     pub peer_calls: Option<u64>,
     pub peer_frames: Option<u64>,
+    /// Pushes the chat servers gave up during the run, from their own counters (`chat` runs
+    /// only; `null` elsewhere).
+    pub given_up: Option<u64>,
 }
 
 pub fn table(reports: &[Report]) -> String {
@@ -65,6 +68,7 @@ pub fn table(reports: &[Report]) -> String {
         "P999",
         "CPU µs/MSG",
         "RPC/MSG",
+        "GAVE UP",
     ]);
     for r in reports {
         table.row(vec![
@@ -84,6 +88,7 @@ pub fn table(reports: &[Report]) -> String {
                 Some(calls) if r.delivered > 0 => format!("{:.3}", calls as f64 / r.delivered as f64),
                 _ => "-".into(),
             },
+            r.given_up.map_or("-".into(), |n| n.to_string()),
         ]);
     }
     let mut out = table.render();

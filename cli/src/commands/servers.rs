@@ -26,6 +26,8 @@ pub struct ServerRow {
     /// carried (frames per call is the inter-server batching).
     pub peer_calls: u64,
     pub peer_frames: u64,
+    /// Pushes to connected recipients the server gave up since it started (they arrive by sync).
+    pub pushes_given_up: u64,
 }
 
 impl From<ChatServerInfo> for ServerRow {
@@ -40,12 +42,14 @@ impl From<ChatServerInfo> for ServerRow {
             live: info.live,
             peer_calls: info.peer_calls,
             peer_frames: info.peer_frames,
+            pushes_given_up: info.pushes_given_up,
         }
     }
 }
 
 pub fn table(rows: &[ServerRow]) -> String {
-    let mut table = Table::new(&["NAME", "CLIENT ADDR", "PEER RPC", "CONNS", "CALLS", "BATCH", "HEARTBEAT", "STATE"]);
+    let mut table =
+        Table::new(&["NAME", "CLIENT ADDR", "PEER RPC", "CONNS", "CALLS", "BATCH", "GIVEN UP", "HEARTBEAT", "STATE"]);
     for row in rows {
         table.row(vec![
             row.name.clone(),
@@ -58,6 +62,7 @@ pub fn table(rows: &[ServerRow]) -> String {
             } else {
                 "-".into()
             },
+            if row.live { row.pushes_given_up.to_string() } else { "-".into() },
             row.heartbeat_age_ms.map_or("-".into(), |ms| format!("{:.1}s ago", ms as f64 / 1000.0)),
             if row.live { "live".into() } else { "stale".into() },
         ]);

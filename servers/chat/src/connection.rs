@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
-use crate::outbox::{Outbox, Taken};
+use crate::outbox::{Outbox, OutboxLimits, Taken};
 use crate::session::{Flow, Pending, Session, Step};
 
 /// Room made in the read buffer for each read; it grows for a large frame. The buffer exists
@@ -70,7 +70,12 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
 async fn serve(stream: TcpStream, shared: Arc<Shared>, stop: CancellationToken) {
     let _ = stream.set_nodelay(true);
     let (reader, writer) = stream.into_split();
-    let outbox = Outbox::new(shared.config.limits.out_queue);
+    let limits = &shared.config.limits;
+    let outbox = Outbox::new(OutboxLimits {
+        budget: limits.out_budget,
+        hard: limits.out_queue_bytes,
+        push_wait: limits.push_wait,
+    });
     let mut session = Session::new(shared.clone(), outbox.clone());
     let read_side = async {
         read_loop(reader, &mut session, &outbox, &stop, &shared).await;
@@ -84,7 +89,9 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>, stop: CancellationToken) 
 
 /// Reads frames and hands them to the session. Text messages (1017) are pipelined: up to
 /// `limits.pipeline` per connection wait for their commit at once, finished in order; any other
-/// frame first waits for those, so replies always keep the order of their requests.
+/// frame first waits for those, so replies always keep the order of their requests. Nothing is
+/// read while the session's own queue is over its budget, nor while a finished request's push
+/// waits for room (TCP then slows the client).
 async fn read_loop(
     mut reader: OwnedReadHalf,
     session: &mut Session,
@@ -141,6 +148,8 @@ async fn read_loop(
         if buf.is_empty() {
             buf = BytesMut::new();
         }
+        // A client whose replies (or pushes to it) fill its queue is not read until they drain.
+        let room = outbox.has_room();
         let read = tokio::select! {
             () = outbox.ended() => {
                 if kicked(outbox, &mut pending, session).await {
@@ -161,7 +170,8 @@ async fn read_loop(
                 deadline.as_mut().reset(idle_deadline(last_read, idle));
                 continue;
             }
-            read = read_some(&mut reader, &mut buf), if pending.len() < window => read,
+            () = outbox.room(), if !room => continue,
+            read = read_some(&mut reader, &mut buf), if pending.len() < window && room => read,
         };
         last_read = Instant::now();
         match read {

@@ -1,8 +1,11 @@
 //! Where a user is: the local session table, and routing of pushes (1011, 1015, 1019, 1021)
 //! to a local session, or to the peer chat server named by `uip_<uid>`, or nowhere when the
-//! user is offline (everything pushed is already stored and reaches them by sync).
+//! user is offline (everything pushed is already stored and reaches them by sync). A push
+//! waits for room on its way (the recipient's queue, the peer's window), which is what slows
+//! its sender; one that cannot be delivered to a connected recipient is counted as given up.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -12,7 +15,7 @@ use imchat_store::registry::LiveCache;
 use imchat_store::{StoreError, keys};
 
 use crate::Shared;
-use crate::outbox::Outbox;
+use crate::outbox::{Outbox, Pushed};
 
 /// A positive route is trusted this long before `uip_` is read again.
 const ROUTE_CACHE_TTL: Duration = Duration::from_secs(5);
@@ -31,11 +34,18 @@ pub(crate) struct Hub {
     /// uid → server name, for users on other servers.
     routes: DashMap<i32, (String, Instant)>,
     registry: LiveCache,
+    /// Pushes to connected recipients that were not delivered (announced in the registry).
+    given_up: AtomicU64,
 }
 
 impl Default for Hub {
     fn default() -> Hub {
-        Hub { sessions: DashMap::new(), routes: DashMap::new(), registry: LiveCache::new(REGISTRY_CACHE_TTL) }
+        Hub {
+            sessions: DashMap::new(),
+            routes: DashMap::new(),
+            registry: LiveCache::new(REGISTRY_CACHE_TTL),
+            given_up: AtomicU64::new(0),
+        }
     }
 }
 
@@ -64,12 +74,31 @@ impl Hub {
         self.sessions.iter().map(|entry| (*entry.key(), entry.value().id.clone())).collect()
     }
 
-    /// Queues a frame to `uid` if they are connected here; false otherwise.
-    pub(crate) fn push_local(&self, uid: i32, frame: &Bytes) -> bool {
-        match self.sessions.get(&uid) {
-            Some(handle) => handle.outbox.push(frame.clone()),
-            None => false,
+    /// Queues a push to `uid` if they are connected here, waiting for room in their queue;
+    /// false when they are not (or their session just ended). A recipient that leaves it
+    /// waiting too long is disconnected, and the push counted as given up.
+    pub(crate) async fn push_local(&self, uid: i32, frame: Bytes) -> bool {
+        // Cloned out of the map: no shard lock is held across the wait.
+        let Some(outbox) = self.sessions.get(&uid).map(|handle| handle.outbox.clone()) else { return false };
+        match outbox.deliver(frame).await {
+            Pushed::Queued => true,
+            Pushed::Gone => false,
+            Pushed::GaveUp => {
+                self.give_up(1, uid, "the recipient is a slow consumer");
+                true
+            }
         }
+    }
+
+    /// Counts `n` pushes to `uid` (or to the users of one peer call) that were not delivered.
+    pub(crate) fn give_up(&self, n: usize, uid: i32, why: &str) {
+        self.given_up.fetch_add(n as u64, Ordering::Relaxed);
+        tracing::warn!(uid, n, why, "push given up (message is stored; it arrives by sync)");
+    }
+
+    /// Pushes given up since this server started.
+    pub(crate) fn given_up(&self) -> u64 {
+        self.given_up.load(Ordering::Relaxed)
     }
 
     /// Takes `uid`'s local session out of the hub and kicks it (1021, then closed, after the
@@ -106,14 +135,31 @@ fn kick_notice(uid: i32, reason: &str) -> Bytes {
 
 impl Shared {
     /// Delivers one encoded frame to `uid` wherever they are connected.
+    /// Resolves once the push is queued here or on its way to a peer (or given up).
     pub(crate) async fn deliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes) {
-        if self.hub.push_local(uid, &frame) {
+        if self.hub.push_local(uid, frame.clone()).await {
             return;
         }
         match self.route(uid).await {
-            Ok(Some(server)) => self.peers.send(self, &server, uid, msg_id, frame),
+            Ok(Some(server)) => self.peers.send(self, &server, uid, msg_id, frame).await,
             Ok(None) => {}
-            Err(err) => tracing::warn!(%err, uid, "route lookup failed; push skipped (message is stored)"),
+            Err(err) => {
+                tracing::warn!(%err, uid, "route lookup failed");
+                self.hub.give_up(1, uid, "the route lookup failed");
+            }
+        }
+    }
+
+    /// [`Shared::deliver`] for a push that `server` reported it has no session for: delivered
+    /// only where the route now names somewhere else.
+    pub(crate) async fn redeliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes, server: &str) {
+        if self.hub.push_local(uid, frame.clone()).await {
+            return;
+        }
+        match self.route(uid).await {
+            Ok(Some(now)) if now != server => self.peers.send(self, &now, uid, msg_id, frame).await,
+            Ok(_) => {}
+            Err(err) => tracing::debug!(%err, uid, "route lookup failed; the user was offline anyway"),
         }
     }
 

@@ -50,8 +50,15 @@ pub struct Limits {
     pub max_body: usize,
     /// A session with no inbound frame for this long is closed (llfc: 20 s, client beats 10 s).
     pub idle_timeout: Duration,
-    /// Frames queued to one client before it counts as a slow consumer and is disconnected.
-    pub out_queue: usize,
+    /// Bytes queued to one client past which pushes to it wait (slowing their senders), and
+    /// the reader stops reading its requests.
+    pub out_budget: usize,
+    /// Bytes queued to one client past which it is disconnected whatever was queued (a safety
+    /// net far above the budget).
+    pub out_queue_bytes: usize,
+    /// How long a push waits for room in its recipient's queue before the recipient counts as
+    /// a slow consumer and is disconnected (it syncs on return; the push is counted as given up).
+    pub push_wait: Duration,
     /// How long a closing session may spend flushing its last frames.
     pub close_flush: Duration,
     /// How long a kicked connection stays open after its 1021 (heartbeats answered, nothing
@@ -87,9 +94,16 @@ pub struct Limits {
     /// Registry heartbeat period and entry lifetime: a dead server drops out after `registry_ttl`.
     pub registry_interval: Duration,
     pub registry_ttl: Duration,
-    /// Frames queued to one peer, and frames per `Deliver` call.
-    pub peer_queue: usize,
+    /// Bytes of pushes queued or in flight to one peer server; a sender waits for room within
+    /// it (up to `peer_wait`, then the push is given up and counted).
+    pub peer_window: usize,
+    pub peer_wait: Duration,
+    /// `Deliver` calls in flight to one peer at once; a recipient's pushes always take the same
+    /// one, so they arrive in order.
+    pub peer_lanes: usize,
+    /// Frames and bytes of one `Deliver` call (bytes well below gRPC's 4 MiB message limit).
     pub peer_batch: usize,
+    pub peer_batch_bytes: usize,
 }
 
 impl Default for Limits {
@@ -97,7 +111,9 @@ impl Default for Limits {
         Limits {
             max_body: DEFAULT_MAX_BODY,
             idle_timeout: Duration::from_secs(60),
-            out_queue: 1024,
+            out_budget: 256 * 1024,
+            out_queue_bytes: 8 * 1024 * 1024,
+            push_wait: Duration::from_secs(5),
             close_flush: Duration::from_secs(1),
             kick_grace: Duration::from_secs(30),
             max_connections: 50_000,
@@ -114,8 +130,11 @@ impl Default for Limits {
             route_ttl: Duration::from_secs(300),
             registry_interval: Duration::from_secs(2),
             registry_ttl: Duration::from_secs(6),
-            peer_queue: 8192,
+            peer_window: 1024 * 1024,
+            peer_wait: Duration::from_secs(5),
+            peer_lanes: 4,
             peer_batch: 256,
+            peer_batch_bytes: 1024 * 1024,
         }
     }
 }

@@ -1,18 +1,34 @@
-//! A session's outbound frame queue: bounded in frames, with a close signal for the reader and
-//! the writer of its connection, and kicks that the reader delivers between requests (after
-//! which only the kick's grace replies are queued). Built on
-//! a mutex-guarded `VecDeque` and two `Notify`s rather than a channel, so an idle connection's
-//! queue holds no buffer at all (memory per idle connection is a benchmark target; a channel
-//! keeps a block of slots for its whole life).
+//! A session's outbound frame queue, bounded in bytes: the session's own replies are queued at
+//! once (the reader stops reading while the queue is over budget, so they cannot pile up),
+//! pushes from other sessions and peers wait for room within the budget (that is what slows
+//! their senders), and a recipient that leaves them waiting too long is a slow consumer and is
+//! disconnected. Also a close signal for the reader and the writer of its connection, and kicks
+//! that the reader delivers between requests (after which only the kick's grace replies are
+//! queued). Built on a mutex-guarded `VecDeque` and `Notify`s rather than a channel, so an idle
+//! connection's queue holds no buffer at all (memory per idle connection is a benchmark target;
+//! a channel keeps a block of slots for its whole life).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::Notify;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Outbox(Arc<Inner>);
+
+/// How much one session's queue holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OutboxLimits {
+    /// Pushes wait while this many bytes are queued and not yet taken by the writer.
+    pub(crate) budget: usize,
+    /// Queued bytes past which the session is disconnected whatever was queued (a safety net:
+    /// the budget and the reader's back-pressure keep the queue far below it).
+    pub(crate) hard: usize,
+    /// How long a push waits for room before the recipient counts as a slow consumer.
+    pub(crate) push_wait: Duration,
+}
 
 #[derive(Debug)]
 struct Inner {
@@ -21,17 +37,32 @@ struct Inner {
     to_writer: Notify,
     /// Wakes the reader: closed.
     to_reader: Notify,
-    limit: usize,
+    /// Wakes whoever waits for room: the writer took the queue, or it closed.
+    room: Notify,
+    limits: OutboxLimits,
 }
 
 #[derive(Debug, Default)]
 struct State {
     frames: VecDeque<Bytes>,
+    /// Bytes in `frames`.
+    bytes: usize,
     closed: bool,
     /// A kick's notice, waiting for the reader to queue it.
     kick: Option<Bytes>,
     /// The kick's notice is queued: the session is over, only grace replies go out.
     kicked: bool,
+}
+
+/// What became of a push ([`Outbox::deliver`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pushed {
+    Queued,
+    /// The session is over (closed or kicked): its user is offline and syncs on return.
+    Gone,
+    /// The recipient did not read within the push wait: it was disconnected as a slow consumer
+    /// (it syncs on return). The push is given up.
+    GaveUp,
 }
 
 /// What the writer finds when it takes from the queue.
@@ -41,13 +72,14 @@ pub(crate) enum Taken {
 }
 
 impl Outbox {
-    /// A queue of at most `limit` frames.
-    pub(crate) fn new(limit: usize) -> Outbox {
+    pub(crate) fn new(limits: OutboxLimits) -> Outbox {
+        let limits = OutboxLimits { budget: limits.budget.max(1), hard: limits.hard.max(limits.budget), ..limits };
         Outbox(Arc::new(Inner {
             state: Mutex::default(),
             to_writer: Notify::new(),
             to_reader: Notify::new(),
-            limit: limit.max(1),
+            room: Notify::new(),
+            limits,
         }))
     }
 
@@ -55,8 +87,9 @@ impl Outbox {
         self.0.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues one encoded frame. A full queue means the client does not read: it is
-    /// disconnected (its messages are safe in the database and reach it by sync).
+    /// Queues one of the session's own replies. Past the hard limit the client is not reading
+    /// its replies: it is disconnected (its messages are safe in the database and reach it by
+    /// sync).
     pub(crate) fn push(&self, frame: Bytes) -> bool {
         self.push_if(frame, |state| !state.kicked)
     }
@@ -75,17 +108,66 @@ impl Outbox {
         self.enqueue(state, frame)
     }
 
-    /// Queues `frame` under the lock already held; a full queue disconnects.
+    /// Queues a push from another session or a peer once it has room within the budget,
+    /// waiting up to the push wait; a recipient that lets it wait longer is disconnected.
+    pub(crate) async fn deliver(&self, frame: Bytes) -> Pushed {
+        let waited = tokio::time::timeout(self.0.limits.push_wait, async {
+            loop {
+                // Registered before looking, so room made between the look and the wait wakes it.
+                let room = self.0.room.notified();
+                {
+                    let state = self.state();
+                    if state.closed || state.kicked {
+                        return Pushed::Gone;
+                    }
+                    if state.bytes < self.0.limits.budget {
+                        return if self.enqueue(state, frame.clone()) { Pushed::Queued } else { Pushed::Gone };
+                    }
+                }
+                room.await;
+            }
+        })
+        .await;
+        waited.unwrap_or_else(|_| {
+            tracing::warn!(wait = ?self.0.limits.push_wait, "slow consumer: a push found no room in time, disconnecting");
+            self.close();
+            Pushed::GaveUp
+        })
+    }
+
+    /// Resolves once the queue is below its budget or closed: the reader waits for this before
+    /// reading the next request, so a client that does not read its replies stops being read.
+    pub(crate) async fn room(&self) {
+        loop {
+            let room = self.0.room.notified();
+            {
+                let state = self.state();
+                if state.closed || state.bytes < self.0.limits.budget {
+                    return;
+                }
+            }
+            room.await;
+        }
+    }
+
+    /// Whether the queue is below its budget (or closed): see [`Outbox::room`].
+    pub(crate) fn has_room(&self) -> bool {
+        let state = self.state();
+        state.closed || state.bytes < self.0.limits.budget
+    }
+
+    /// Queues `frame` under the lock already held; past the hard limit it disconnects.
     fn enqueue(&self, mut state: MutexGuard<'_, State>, frame: Bytes) -> bool {
         if state.closed {
             return false;
         }
-        if state.frames.len() >= self.0.limit {
+        if state.bytes + frame.len() > self.0.limits.hard {
             drop(state);
-            tracing::warn!("slow consumer: outbound queue full, disconnecting");
+            tracing::warn!("slow consumer: outbound queue over its hard limit, disconnecting");
             self.close();
             return false;
         }
+        state.bytes += frame.len();
         state.frames.push_back(frame);
         drop(state);
         self.0.to_writer.notify_one();
@@ -97,6 +179,7 @@ impl Outbox {
         self.state().closed = true;
         self.0.to_writer.notify_one();
         self.0.to_reader.notify_one();
+        self.0.room.notify_waiters();
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -159,10 +242,15 @@ impl Outbox {
             {
                 let mut state = self.state();
                 if state.closed {
+                    state.bytes = 0;
                     return Taken::Closed(std::mem::take(&mut state.frames));
                 }
                 if !state.frames.is_empty() {
-                    return Taken::Frames(std::mem::take(&mut state.frames));
+                    state.bytes = 0;
+                    let frames = std::mem::take(&mut state.frames);
+                    drop(state);
+                    self.0.room.notify_waiters();
+                    return Taken::Frames(frames);
                 }
             }
             notified.await;
@@ -186,9 +274,13 @@ impl Outbox {
 mod tests {
     use super::*;
 
+    fn outbox(budget: usize, hard: usize) -> Outbox {
+        Outbox::new(OutboxLimits { budget, hard, push_wait: Duration::from_secs(30) })
+    }
+
     #[tokio::test]
     async fn bounded_queue_closes_when_full_and_keeps_order() {
-        let outbox = Outbox::new(2);
+        let outbox = outbox(1, 2);
         assert!(outbox.push(Bytes::from_static(b"a")));
         assert!(outbox.push(Bytes::from_static(b"b")));
         assert!(!outbox.is_closed());
@@ -204,7 +296,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_kick_waits_for_the_reader_and_comes_after_what_is_queued() {
-        let outbox = Outbox::new(8);
+        let outbox = outbox(64, 64);
         let reader = tokio::spawn({
             let outbox = outbox.clone();
             async move { outbox.ended().await }
@@ -235,7 +327,7 @@ mod tests {
 
     #[tokio::test]
     async fn take_waits_for_a_push_from_another_task() {
-        let outbox = Outbox::new(8);
+        let outbox = outbox(64, 64);
         let writer = tokio::spawn({
             let outbox = outbox.clone();
             async move {
@@ -248,5 +340,36 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(outbox.push(Bytes::from_static(b"x")));
         assert_eq!(writer.await.unwrap(), [Bytes::from_static(b"x")]);
+    }
+
+    #[tokio::test]
+    async fn a_push_waits_for_room_and_is_queued_when_the_writer_takes() {
+        let outbox = outbox(2, 64);
+        assert!(outbox.push(Bytes::from_static(b"ab")), "a reply is queued whatever the budget");
+        let push = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.deliver(Bytes::from_static(b"push")).await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!push.is_finished(), "the budget is used up: the push waits");
+        let Taken::Frames(frames) = outbox.take().await else { panic!("not closed") };
+        assert_eq!(frames, [Bytes::from_static(b"ab")]);
+        assert_eq!(push.await.unwrap(), Pushed::Queued);
+        let Taken::Frames(frames) = outbox.take().await else { panic!("not closed") };
+        assert_eq!(frames, [Bytes::from_static(b"push")]);
+    }
+
+    #[tokio::test]
+    async fn a_push_to_a_reader_that_never_takes_gives_up_and_disconnects() {
+        let outbox = Outbox::new(OutboxLimits { budget: 1, hard: 64, push_wait: Duration::from_millis(50) });
+        assert!(outbox.push(Bytes::from_static(b"x")));
+        let room = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.room().await }
+        });
+        assert_eq!(outbox.deliver(Bytes::from_static(b"push")).await, Pushed::GaveUp);
+        assert!(outbox.is_closed(), "the slow consumer is disconnected");
+        room.await.unwrap();
+        assert_eq!(outbox.deliver(Bytes::from_static(b"late")).await, Pushed::Gone);
     }
 }

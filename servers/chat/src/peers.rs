@@ -1,6 +1,9 @@
-//! Outbound pushes to peer chat servers, batched: one queue and one task per peer, draining
-//! whatever is waiting into a single `Deliver` call, so under load inter-server traffic is far
-//! below one rpc per message.
+//! Outbound pushes to peer chat servers. Each peer has a window bounded in bytes that a
+//! sender waits for room in (so a peer path slower than the senders slows them, instead of
+//! dropping pushes), and a few lanes, each one task draining whatever waits into a single
+//! `Deliver` call, with one call in flight per lane. A recipient always takes the same lane,
+//! so its pushes arrive in order; the lanes' calls run side by side on the peer's HTTP/2
+//! connection.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -8,7 +11,7 @@ use std::sync::{Arc, Weak};
 use bytes::Bytes;
 use dashmap::DashMap;
 use imchat_proto::grpc::{DeliverReq, Frame};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::Shared;
 
@@ -16,11 +19,21 @@ struct Push {
     uid: i32,
     msg_id: u16,
     frame: Bytes,
+    /// This push's bytes of the peer's window, given back when its call returns.
+    room: OwnedSemaphorePermit,
+}
+
+/// The way to one peer server.
+#[derive(Clone)]
+struct Link {
+    window: Arc<Semaphore>,
+    /// Unbounded, because the window bounds what can be in them.
+    lanes: Arc<[mpsc::UnboundedSender<Push>]>,
 }
 
 #[derive(Default)]
 pub(crate) struct Peers {
-    queues: DashMap<String, mpsc::Sender<Push>>,
+    links: DashMap<String, Link>,
     /// `Deliver` calls made, and the frames they carried (announced in the registry).
     calls: AtomicU64,
     frames: AtomicU64,
@@ -32,31 +45,56 @@ impl Peers {
         (self.calls.load(Ordering::Relaxed), self.frames.load(Ordering::Relaxed))
     }
 
-    /// Queues a push for `server`. A full queue drops the push (the message is stored; the
-    /// recipient gets it by sync) rather than stalling the sender.
-    pub(crate) fn send(&self, shared: &Arc<Shared>, server: &str, uid: i32, msg_id: u16, frame: Bytes) {
-        let tx = self
-            .queues
-            .entry(server.to_owned())
-            .or_insert_with(|| {
-                let (tx, rx) = mpsc::channel(shared.config.limits.peer_queue.max(1));
-                tokio::spawn(run(Arc::downgrade(shared), server.to_owned(), rx));
-                tx
-            })
-            .clone();
-        if tx.try_send(Push { uid, msg_id, frame }).is_err() {
-            tracing::warn!(server, uid, "peer queue full; push dropped (message is stored)");
+    /// Hands a push to `server`'s link once its window has room, waiting up to `peer_wait`;
+    /// after that the push is given up (and counted).
+    pub(crate) async fn send(&self, shared: &Arc<Shared>, server: &str, uid: i32, msg_id: u16, frame: Bytes) {
+        let limits = &shared.config.limits;
+        let link = self.links.entry(server.to_owned()).or_insert_with(|| open(shared, server)).clone();
+        // A push bigger than the whole window takes all of it.
+        let cost = u32::try_from(frame.len().clamp(1, limits.peer_window.max(1))).unwrap_or(u32::MAX);
+        let room = match tokio::time::timeout(limits.peer_wait, link.window.acquire_many_owned(cost)).await {
+            Ok(Ok(room)) => room,
+            Ok(Err(_)) | Err(_) => return shared.hub.give_up(1, uid, "the peer's window stayed full"),
+        };
+        let lane = &link.lanes[lane_of(uid, link.lanes.len())];
+        if lane.send(Push { uid, msg_id, frame, room }).is_err() {
+            shared.hub.give_up(1, uid, "the peer link is closed");
         }
     }
 }
 
-async fn run(shared: Weak<Shared>, server: String, mut rx: mpsc::Receiver<Push>) {
+/// A link to `server`: its window and its lanes' tasks.
+fn open(shared: &Arc<Shared>, server: &str) -> Link {
+    let limits = &shared.config.limits;
+    let window = Arc::new(Semaphore::new(limits.peer_window.clamp(1, u32::MAX as usize)));
+    let lanes = (0..limits.peer_lanes.max(1))
+        .map(|_| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(run(Arc::downgrade(shared), server.to_owned(), rx));
+            tx
+        })
+        .collect();
+    Link { window, lanes }
+}
+
+fn lane_of(uid: i32, lanes: usize) -> usize {
+    uid.unsigned_abs() as usize % lanes
+}
+
+/// One lane: whatever waits, up to `peer_batch` frames and about `peer_batch_bytes` (at most
+/// one frame more), goes out in one call.
+async fn run(shared: Weak<Shared>, server: String, mut rx: mpsc::UnboundedReceiver<Push>) {
     while let Some(first) = rx.recv().await {
         let Some(shared) = shared.upgrade() else { return };
+        let limits = &shared.config.limits;
+        let mut bytes = first.frame.len();
         let mut batch = vec![first];
-        while batch.len() < shared.config.limits.peer_batch {
+        while batch.len() < limits.peer_batch && bytes < limits.peer_batch_bytes {
             match rx.try_recv() {
-                Ok(push) => batch.push(push),
+                Ok(push) => {
+                    bytes += push.frame.len();
+                    batch.push(push);
+                }
                 Err(_) => break,
             }
         }
@@ -64,28 +102,31 @@ async fn run(shared: Weak<Shared>, server: String, mut rx: mpsc::Receiver<Push>)
     }
 }
 
-async fn deliver(shared: &Shared, server: &str, batch: Vec<Push>) {
+async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
     let uids: Vec<i32> = batch.iter().map(|p| p.uid).collect();
+    let first = uids[0];
     let addr = match shared.peer_addr(server).await {
         Ok(Some(addr)) => addr,
         Ok(None) => {
-            tracing::debug!(server, "peer is gone; its users are offline");
             uids.iter().for_each(|uid| shared.hub.forget_route(*uid));
-            return;
+            return shared.hub.give_up(uids.len(), first, "the recipients' server is gone");
         }
         Err(err) => {
-            tracing::warn!(%err, server, "registry lookup failed; pushes dropped (messages are stored)");
-            return;
+            tracing::warn!(%err, server, "registry lookup failed");
+            return shared.hub.give_up(uids.len(), first, "the peer's address is unknown");
         }
     };
-    let frames = batch
-        .into_iter()
-        .map(|p| Frame {
-            touid: p.uid,
-            msg_id: u32::from(p.msg_id),
-            body: p.frame.slice(imchat_proto::codec::HEADER_LEN..),
-        })
-        .collect::<Vec<Frame>>();
+    // The window's room is held until the call returns: what is in flight counts.
+    // The pushes are kept (cheap clones) for the recipients the peer no longer has.
+    let mut pushes = Vec::with_capacity(batch.len());
+    let mut frames = Vec::with_capacity(batch.len());
+    let mut _room = Vec::with_capacity(batch.len());
+    for Push { uid, msg_id, frame, room } in batch {
+        let body = frame.slice(imchat_proto::codec::HEADER_LEN..);
+        frames.push(Frame { touid: uid, msg_id: u32::from(msg_id), body });
+        pushes.push((uid, msg_id, frame));
+        _room.push(room);
+    }
     let result = match shared.channels.chat(&addr) {
         Ok(mut client) => {
             shared.peers.calls.fetch_add(1, Ordering::Relaxed);
@@ -95,10 +136,34 @@ async fn deliver(shared: &Shared, server: &str, batch: Vec<Push>) {
         Err(err) => Err(tonic::Status::unavailable(err.to_string())),
     };
     match result {
-        Ok(missing) => missing.iter().for_each(|uid| shared.hub.forget_route(*uid)),
+        Ok(missing) if missing.is_empty() => {}
+        Ok(missing) => reroute(shared, server, &missing, pushes),
         Err(status) => {
-            tracing::warn!(server, %status, "peer delivery failed (messages are stored)");
+            tracing::warn!(server, %status, "peer delivery failed");
             uids.iter().for_each(|uid| shared.hub.forget_route(*uid));
+            shared.hub.give_up(uids.len(), first, "the peer call failed");
         }
+    }
+}
+
+/// The pushes of `missing` users, whom `server` no longer has: they logged out (offline; they
+/// sync on return) or logged in again elsewhere after their route was read, perhaps after
+/// their new session's sync. They go out once more on a freshly read route, in order.
+fn reroute(shared: &Arc<Shared>, server: &str, missing: &[i32], pushes: Vec<(i32, u16, Bytes)>) {
+    let missing: std::collections::HashSet<i32> = missing.iter().copied().collect();
+    let mut by_uid: std::collections::HashMap<i32, Vec<(u16, Bytes)>> = std::collections::HashMap::new();
+    for (uid, msg_id, frame) in pushes {
+        if missing.contains(&uid) {
+            by_uid.entry(uid).or_default().push((msg_id, frame));
+        }
+    }
+    for (uid, frames) in by_uid {
+        shared.hub.forget_route(uid);
+        let (shared, server) = (shared.clone(), server.to_owned());
+        tokio::spawn(async move {
+            for (msg_id, frame) in frames {
+                shared.redeliver(uid, msg_id, frame, &server).await;
+            }
+        });
     }
 }

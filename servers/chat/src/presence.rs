@@ -62,6 +62,7 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             heartbeat_ms: imchat_store::now_ms(),
             peer_calls,
             peer_frames,
+            pushes_given_up: shared.hub.given_up(),
         };
         match registry::announce(&shared.kv, &entry, limits.registry_ttl).await {
             Ok(renewed) => {

@@ -1,9 +1,12 @@
 //! `ChatService`: what peer chat servers (and llfc's original servers) call on this one.
 //! Every call only touches local sessions; a user not connected here is reported missing.
+//! A push waits for room in its recipient's queue, so a call returns once its pushes are
+//! queued: that is how a busy recipient slows the peer that sends to it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use imchat_proto::codec;
 use imchat_proto::grpc::chat_service_server::{ChatService, ChatServiceServer};
 use imchat_proto::grpc::*;
@@ -28,10 +31,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: Canc
 struct Peer(Arc<Shared>);
 
 impl Peer {
-    fn push<M: Message>(&self, uid: i32, message: &M) -> bool {
+    async fn push<M: Message>(&self, uid: i32, message: &M) -> bool {
         let mut buf = BytesMut::new();
         match message.encode(&mut buf) {
-            Ok(()) => self.0.hub.push_local(uid, &buf.freeze()),
+            Ok(()) => self.0.hub.push_local(uid, buf.freeze()).await,
             Err(err) => {
                 tracing::warn!(%err, uid, "peer push too large to frame");
                 false
@@ -55,7 +58,8 @@ impl ChatService for Peer {
                 sex: req.sex,
                 nick: req.nick,
             },
-        );
+        )
+        .await;
         Ok(Response::new(AddFriendRsp { error: 0, applyuid: req.applyuid, touid: req.touid }))
     }
 
@@ -100,7 +104,8 @@ impl ChatService for Peer {
                 sex: approver.sex,
                 chat_datas,
             },
-        );
+        )
+        .await;
         Ok(Response::new(AuthFriendRsp { error: 0, fromuid: req.fromuid, touid: req.touid }))
     }
 
@@ -127,7 +132,8 @@ impl ChatService for Peer {
                 thread_id: i64::from(req.thread_id),
                 chat_datas,
             },
-        );
+        )
+        .await;
         Ok(Response::new(TextChatMsgRsp {
             error: 0,
             fromuid: req.fromuid,
@@ -148,8 +154,11 @@ impl ChatService for Peer {
         Err(Status::unimplemented("image messages need the resource server, which imchat does not run yet"))
     }
 
+    /// Checks every frame first (a bad call pushes nothing), then pushes each recipient's frames
+    /// in order, the recipients side by side: one busy recipient does not hold up the others.
     async fn deliver(&self, request: Request<DeliverReq>) -> Result<Response<DeliverRsp>, Status> {
-        let mut missing_uids = Vec::new();
+        let mut order: Vec<i32> = Vec::new();
+        let mut by_uid: HashMap<i32, Vec<Bytes>> = HashMap::new();
         for frame in request.into_inner().frames {
             let Ok(msg_id) = u16::try_from(frame.msg_id) else {
                 return Err(Status::invalid_argument("msg_id out of range"));
@@ -158,10 +167,25 @@ impl ChatService for Peer {
             if codec::encode(msg_id, &frame.body, &mut buf).is_err() {
                 return Err(Status::invalid_argument("frame body too large"));
             }
-            if !self.0.hub.push_local(frame.touid, &buf.freeze()) {
-                missing_uids.push(frame.touid);
-            }
+            let frames = by_uid.entry(frame.touid).or_insert_with(|| {
+                order.push(frame.touid);
+                Vec::new()
+            });
+            frames.push(buf.freeze());
         }
+        let hub = &self.0.hub;
+        let pushed = order.into_iter().map(|uid| {
+            let frames = by_uid.remove(&uid).unwrap_or_default();
+            async move {
+                for frame in frames {
+                    if !hub.push_local(uid, frame).await {
+                        return Some(uid);
+                    }
+                }
+                None
+            }
+        });
+        let missing_uids = futures_util::future::join_all(pushed).await.into_iter().flatten().collect();
         Ok(Response::new(DeliverRsp { missing_uids }))
     }
 }

@@ -183,7 +183,9 @@ fn read_limits(r: &mut Reader) -> Limits {
     Limits {
         max_body: r.at_most(s, "MaxBody", "a byte count", d.max_body, imchat_proto::codec::MAX_BODY_CEILING),
         idle_timeout: secs(r, s, "IdleTimeoutSecs", d.idle_timeout),
-        out_queue: r.or(s, "OutQueue", COUNT, d.out_queue),
+        out_budget: r.or(s, "OutBudgetBytes", "a byte count", d.out_budget),
+        out_queue_bytes: r.or(s, "OutQueueBytes", "a byte count", d.out_queue_bytes),
+        push_wait: millis(r, s, "PushWaitMs", d.push_wait),
         close_flush: millis(r, s, "CloseFlushMs", d.close_flush),
         kick_grace: secs(r, s, "KickGraceSecs", d.kick_grace),
         max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
@@ -200,8 +202,11 @@ fn read_limits(r: &mut Reader) -> Limits {
         route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
         registry_interval: millis(r, s, "RegistryIntervalMs", d.registry_interval),
         registry_ttl: millis(r, s, "RegistryTtlMs", d.registry_ttl),
-        peer_queue: r.or(s, "PeerQueue", COUNT, d.peer_queue),
+        peer_window: r.or(s, "PeerWindowBytes", "a byte count", d.peer_window),
+        peer_wait: millis(r, s, "PeerWaitMs", d.peer_wait),
+        peer_lanes: r.or(s, "PeerLanes", COUNT, d.peer_lanes),
         peer_batch: r.or(s, "PeerBatch", COUNT, d.peer_batch),
+        peer_batch_bytes: r.or(s, "PeerBatchBytes", "a byte count", d.peer_batch_bytes),
     }
 }
 

@@ -169,6 +169,7 @@ fn info(entry: &ChatServerEntry, now_ms: i64) -> ChatServerInfo {
         live: true,
         peer_calls: entry.peer_calls,
         peer_frames: entry.peer_frames,
+        pushes_given_up: entry.pushes_given_up,
     }
 }
 

@@ -29,6 +29,10 @@ pub struct ChatServerEntry {
     pub peer_calls: u64,
     #[serde(default)]
     pub peer_frames: u64,
+    /// Pushes to connected recipients this server gave up since it started (slow consumers,
+    /// a peer gone or too slow, a failed route lookup).
+    #[serde(default)]
+    pub pushes_given_up: u64,
 }
 
 /// Writes (or renews) `entry`; false when there was no entry to renew, which for a server

@@ -3,12 +3,13 @@
 //! across two.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use imchat_sdk::{AdminClient, ChatClient, Event};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::Context;
 use crate::cli::ChatBench;
@@ -37,6 +38,10 @@ pub struct Tally {
     pub delivered: u64,
     pub duplicates: u64,
     pub last: Instant,
+    /// Sustained runs: only pushes received in this span (µs since the start) count towards
+    /// the histogram and `measured`; everything counts when `None`.
+    pub span: Option<(u128, u128)>,
+    pub measured: u64,
 }
 
 impl Tally {
@@ -46,14 +51,20 @@ impl Tally {
             delivered: 0,
             duplicates: 0,
             last: Instant::now(),
+            span: None,
+            measured: 0,
         }
     }
 
     pub fn record(&mut self, start: Instant, sent_us: u128) {
         let now_us = start.elapsed().as_micros();
-        let _ = self.histogram.record(u64::try_from(now_us.saturating_sub(sent_us)).unwrap_or(u64::MAX).max(1));
         self.delivered += 1;
         self.last = Instant::now();
+        if self.span.is_some_and(|(from, to)| now_us < from || now_us >= to) {
+            return;
+        }
+        self.measured += 1;
+        let _ = self.histogram.record(u64::try_from(now_us.saturating_sub(sent_us)).unwrap_or(u64::MAX).max(1));
     }
 }
 
@@ -74,17 +85,53 @@ pub struct Connected {
 /// The shape of one load: what each user sends, and how fast.
 #[derive(Debug, Clone)]
 pub struct Load {
+    /// Messages per user (a burst), unless `secs` is set.
     pub messages: u64,
     pub size: usize,
     pub window: u64,
-    /// Open loop at this total rate; closed loop (as fast as replies come back) when `None`.
+    /// Open loop at this total rate; closed loop (as fast as `pacing` lets) when `None`.
     pub rate: Option<u64>,
     pub max_secs: u64,
+    /// Sustained: send for this long after `warmup` seconds, and measure only that span.
+    pub secs: Option<u64>,
+    pub warmup: u64,
+    pub pacing: Pacing,
+}
+
+/// When a closed-loop sender may send again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    /// A window slot is freed by the message's 1018 (as llfc's client does).
+    Ack,
+    /// A window slot is freed once the message is acknowledged and its push has reached the
+    /// partner.
+    Delivery,
 }
 
 impl Load {
     pub fn of(opts: &ChatBench) -> Load {
-        Load { messages: opts.messages, size: opts.size, window: opts.window, rate: opts.rate, max_secs: opts.max_secs }
+        Load {
+            messages: opts.messages,
+            size: opts.size,
+            window: opts.window,
+            rate: opts.rate,
+            max_secs: opts.max_secs,
+            secs: opts.secs,
+            warmup: opts.warmup,
+            pacing: if opts.ack_paced { Pacing::Ack } else { Pacing::Delivery },
+        }
+    }
+
+    /// A burst of `messages` per user, ack-paced.
+    pub fn burst(messages: u64, size: usize, window: u64, max_secs: u64) -> Load {
+        Load { messages, size, window, rate: None, max_secs, secs: None, warmup: 0, pacing: Pacing::Ack }
+    }
+
+    /// When senders stop (µs since the start), and the measured span, for a sustained load.
+    fn span(&self) -> Option<(u128, u128)> {
+        let secs = self.secs?;
+        let from = u128::from(self.warmup) * 1_000_000;
+        Some((from, from + u128::from(secs) * 1_000_000))
     }
 }
 
@@ -97,29 +144,42 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let mut clients = connect(&people, &servers, opts.cross_server).await?;
     let threads = befriend(&mut clients).await?;
     let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
-    let before = peer_traffic(ctx, &admin, Instant::now()).await?;
+    let before = counters(ctx, &admin, Instant::now()).await?;
     let mut report =
         drive(ctx, clients, &threads, &Load::of(opts), scenario(opts.cross_server, &Load::of(opts))).await?;
-    let after = peer_traffic(ctx, &admin, Instant::now()).await?;
-    report.peer_calls = Some(after.0.saturating_sub(before.0));
-    report.peer_frames = Some(after.1.saturating_sub(before.1));
+    let after = counters(ctx, &admin, Instant::now()).await?;
+    report.peer_calls = Some(after.peer_calls.saturating_sub(before.peer_calls));
+    report.peer_frames = Some(after.peer_frames.saturating_sub(before.peer_frames));
+    report.given_up = Some(after.given_up.saturating_sub(before.given_up));
     Ok(report)
+}
+
+/// The live chat servers' own counters, summed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counters {
+    peer_calls: u64,
+    peer_frames: u64,
+    given_up: u64,
 }
 
 /// How long the chat servers may take to announce their counters (they do every
 /// `[Limits] RegistryIntervalMs`, 2 s by default).
 const ANNOUNCE_WAIT: Duration = Duration::from_secs(30);
 
-/// The live chat servers' peer counters (calls, frames) summed, from announcements made after
-/// `mark`, so they include everything sent before it.
-async fn peer_traffic(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<(u64, u64), CliError> {
+/// The live chat servers' counters summed, from announcements made after `mark`, so they
+/// include everything done before it.
+async fn counters(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<Counters, CliError> {
     loop {
         // Taken before asking, so an entry counts only if it is surely newer than `mark`.
         let since_ms = i64::try_from(mark.elapsed().as_millis()).unwrap_or(i64::MAX);
         let servers = admin.servers().await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
         let live: Vec<_> = servers.iter().filter(|s| s.live).collect();
         if live.iter().all(|s| s.heartbeat_age_ms < since_ms) {
-            return Ok(live.iter().fold((0, 0), |(calls, frames), s| (calls + s.peer_calls, frames + s.peer_frames)));
+            return Ok(live.iter().fold(Counters::default(), |sum, s| Counters {
+                peer_calls: sum.peer_calls + s.peer_calls,
+                peer_frames: sum.peer_frames + s.peer_frames,
+                given_up: sum.given_up + s.pushes_given_up,
+            }));
         }
         if mark.elapsed() > ANNOUNCE_WAIT {
             let message = format!("the chat servers did not announce themselves within {ANNOUNCE_WAIT:?}");
@@ -132,10 +192,15 @@ async fn peer_traffic(ctx: &Context, admin: &AdminClient, mark: Instant) -> Resu
 /// The scenario's name as the command line that runs it.
 pub fn scenario(cross_server: bool, load: &Load) -> String {
     format!(
-        "chat --{}{}{}",
+        "chat --{}{}{}{}{}",
         if cross_server { "cross-server" } else { "same-server" },
         if load.window > 1 { format!(" --window {}", load.window) } else { String::new() },
-        load.rate.map_or(String::new(), |rate| format!(" --rate {rate}"))
+        load.rate.map_or(String::new(), |rate| format!(" --rate {rate}")),
+        match load.secs {
+            Some(secs) => format!(" --secs {secs} --warmup {}", load.warmup),
+            None => format!(" (burst of {})", load.messages),
+        },
+        if load.pacing == Pacing::Ack && load.rate.is_none() { " --ack-paced" } else { "" },
     )
 }
 
@@ -189,7 +254,9 @@ async fn notified(client: &mut Connected, what: &str, is: impl Fn(&Event) -> boo
 }
 
 /// Runs `load` over paired, befriended `clients` (partner of `i` is `i ^ 1`, thread
-/// `threads[i / 2]`) and closes them.
+/// `threads[i / 2]`) and closes them. A sustained load reports only its measured span; the
+/// pushes still on their way when the senders stop are waited for, so `drops` covers
+/// everything acknowledged.
 pub async fn drive(
     ctx: &Context,
     clients: Vec<Connected>,
@@ -203,45 +270,70 @@ pub async fn drive(
     // Idempotency keys are unique per drive: phases that reuse users must not collide with
     // earlier phases' keys (the server would answer with the earlier, stored message).
     let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()) as u64;
-    let tally = Arc::new(Mutex::new(Tally::new()));
-    let expected = load.messages * users as u64;
-    let before = procs::sample();
+    let span = load.span();
+    let tally = Arc::new(Mutex::new(Tally { span, ..Tally::new() }));
+    let stop_at = span.map(|(_, to)| start + Duration::from_micros(u64::try_from(to).unwrap_or(u64::MAX)));
+    let window = load.window.max(1);
+    // Delivery pacing: each user's free window slots, given back by its partner's receiver.
+    let credits: Vec<Arc<Semaphore>> = (0..users).map(|_| Arc::new(Semaphore::new(0))).collect();
+    let acked = Arc::new(AtomicU64::new(0));
+    let mut before = procs::sample();
     let mut receivers = Vec::new();
     let mut senders = Vec::new();
     let mut keep = Vec::new();
     for (idx, Connected { uid, chat, mut events, .. }) in clients.into_iter().enumerate() {
         let tally = tally.clone();
+        let partner_credits = (load.pacing == Pacing::Delivery).then(|| credits[idx ^ 1].clone());
         receivers.push(tokio::spawn(async move {
             let mut seen = HashSet::new();
             while let Some(event) = events.recv().await {
                 let Event::Text(push) = event else { continue };
-                let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
-                for data in push.chat_datas {
-                    let Some(sent_us) = sent_at(&data.content) else { continue };
-                    if !seen.insert(data.message_id) {
-                        tally.duplicates += 1;
-                        continue;
+                let mut fresh = 0;
+                {
+                    let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
+                    for data in push.chat_datas {
+                        let Some(sent_us) = sent_at(&data.content) else { continue };
+                        if !seen.insert(data.message_id) {
+                            tally.duplicates += 1;
+                            continue;
+                        }
+                        tally.record(start, sent_us);
+                        fresh += 1;
                     }
-                    tally.record(start, sent_us);
+                }
+                if let Some(credits) = &partner_credits {
+                    credits.add_permits(fresh);
                 }
             }
         }));
         let partner = uids[idx ^ 1];
         let thread = threads[idx / 2];
-        let (messages, size) = (load.messages, load.size);
+        let (messages, size) = if stop_at.is_some() { (u64::MAX, load.size) } else { (load.messages, load.size) };
         // Open loop (W7): each sender keeps its share of the rate on a fixed schedule, staggered
         // so the senders do not fire together. Latency counts from the scheduled time, so a
         // late send is not hidden (no coordinated omission).
         let interval = load.rate.map(|rate| Duration::from_secs_f64(users as f64 / rate.max(1) as f64));
         let offset = interval.map(|i| i.mul_f64(idx as f64 / users as f64));
         // `window` lanes per user share its connection (pipelined requests); lane k sends
-        // messages k, k + window, ...
-        let window = load.window.max(1);
+        // messages k, k + window, ... Delivery-paced lanes also wait for a slot their partner
+        // frees as pushes arrive.
+        let my_credits = (load.pacing == Pacing::Delivery).then(|| credits[idx].clone());
+        if let Some(credits) = &my_credits {
+            credits.add_permits(window as usize);
+        }
         for lane in 0..window {
             let chat = chat.clone();
+            let (credits, acked) = (my_credits.clone(), acked.clone());
             senders.push(tokio::spawn(async move {
                 let mut errors = 0u64;
                 for n in (lane..messages).step_by(window as usize) {
+                    if stop_at.is_some_and(|at| Instant::now() >= at) {
+                        break;
+                    }
+                    if let Some(credits) = &credits {
+                        let Ok(slot) = credits.acquire().await else { break };
+                        slot.forget();
+                    }
                     let sent_us = match (interval, offset) {
                         (Some(interval), Some(offset)) => {
                             let due = offset + interval.mul_f64(n as f64);
@@ -255,8 +347,16 @@ pub async fn drive(
                     // An acknowledgement of anything but this text (say, an earlier message with the
                     // same key) is an error too.
                     match chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await {
-                        Ok(rsp) if rsp.chat_datas.first().is_some_and(|d| d.content == text) => {}
-                        _ => errors += 1,
+                        Ok(rsp) if rsp.chat_datas.first().is_some_and(|d| d.content == text) => {
+                            acked.fetch_add(1, Ordering::Relaxed);
+                        }
+                        _ => {
+                            errors += 1;
+                            // No push will free this slot.
+                            if let Some(credits) = &credits {
+                                credits.add_permits(1);
+                            }
+                        }
                     }
                 }
                 errors
@@ -264,23 +364,48 @@ pub async fn drive(
         }
         keep.push(chat);
     }
-    let bar = crate::commands::progress(ctx, expected as usize, "delivering");
+    let total = stop_at.map_or(load.messages * users as u64, |_| 0);
+    let bar = match stop_at {
+        Some(_) => crate::commands::progress(ctx, span.map_or(0, |(_, to)| (to / 1_000_000) as usize), "seconds"),
+        None => crate::commands::progress(ctx, total as usize, "delivering"),
+    };
+    let mut after = None;
+    if let Some((from, to)) = span {
+        // The server CPU of the measured span only.
+        let measure = async {
+            tokio::time::sleep_until((start + Duration::from_micros(from as u64)).into()).await;
+            before = procs::sample();
+            tokio::time::sleep_until((start + Duration::from_micros(to as u64)).into()).await;
+            after = Some(procs::sample());
+        };
+        let ticks = async {
+            loop {
+                bar.set_position(start.elapsed().as_secs());
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        };
+        tokio::select! { () = measure => {}, () = ticks => {} }
+    }
     let mut errors = 0;
     for sender in senders {
         errors += sender.await.unwrap_or(0);
     }
+    let sent = acked.load(Ordering::Relaxed);
     // Pushes trail the last acknowledgement: wait for them, within the run's bound.
-    let deadline = start + Duration::from_secs(load.max_secs);
+    let deadline =
+        start + Duration::from_secs(load.max_secs.max(span.map_or(0, |(_, to)| (to / 1_000_000) as u64 + 10)));
     loop {
         let delivered = tally.lock().unwrap_or_else(|p| p.into_inner()).delivered;
-        bar.set_position(delivered);
-        if delivered + errors >= expected || Instant::now() >= deadline {
+        if stop_at.is_none() {
+            bar.set_position(delivered);
+        }
+        if delivered >= sent || Instant::now() >= deadline {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     bar.finish_and_clear();
-    let after = procs::sample();
+    let after = after.unwrap_or_else(procs::sample);
     for chat in &keep {
         chat.close().await;
     }
@@ -288,26 +413,30 @@ pub async fn drive(
         receiver.abort();
     }
     let tally = tally.lock().unwrap_or_else(|p| p.into_inner());
-    let seconds = tally.last.duration_since(start).as_secs_f64().max(1e-9);
+    let seconds = match span {
+        Some((from, to)) => (to - from) as f64 / 1e6,
+        None => tally.last.duration_since(start).as_secs_f64().max(1e-9),
+    };
     let cpu = after.cpu_since(&before);
     Ok(Report {
         scenario,
         target: "imchat".into(),
         users,
-        sent: expected - errors,
+        sent,
         delivered: tally.delivered,
         errors,
-        drops: expected.saturating_sub(errors + tally.delivered),
+        drops: sent.saturating_sub(tally.delivered),
         duplicates: tally.duplicates,
         seconds,
-        per_sec: tally.delivered as f64 / seconds,
+        per_sec: tally.measured as f64 / seconds,
         p50_us: tally.histogram.value_at_quantile(0.5),
         p99_us: tally.histogram.value_at_quantile(0.99),
         p999_us: tally.histogram.value_at_quantile(0.999),
         server_cpu_s: cpu,
-        server_cpu_us_per_msg: if tally.delivered > 0 { cpu * 1e6 / tally.delivered as f64 } else { 0.0 },
+        server_cpu_us_per_msg: if tally.measured > 0 { cpu * 1e6 / tally.measured as f64 } else { 0.0 },
         peak_rss_kib: after.peak_rss(),
         peer_calls: None,
         peer_frames: None,
+        given_up: None,
     })
 }

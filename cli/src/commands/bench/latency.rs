@@ -16,8 +16,7 @@ pub async fn run(ctx: &Context, opts: &LatencyBench) -> Result<Vec<Report>, CliE
     }
     let needed = if opts.cross_server { 2 } else { 1 };
     let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "lat", opts.users, needed).await?;
-    let mut load =
-        Load { messages: opts.messages, size: opts.size, window: opts.window, rate: None, max_secs: opts.max_secs };
+    let mut load = Load::burst(opts.messages, opts.size, opts.window, opts.max_secs);
 
     let mut clients = connect(&people, &servers, opts.cross_server).await?;
     let threads = befriend(&mut clients).await?;

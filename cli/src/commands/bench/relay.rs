@@ -193,5 +193,6 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         peak_rss_kib: Vec::new(),
         peer_calls: None,
         peer_frames: None,
+        given_up: None,
     })
 }

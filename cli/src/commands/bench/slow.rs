@@ -103,7 +103,7 @@ pub async fn run(ctx: &Context, opts: &SlowConsumerBench) -> Result<SlowReport, 
     let flood = Flood::new(flooding.chat, flooder.uid, reader.uid, flood_thread);
 
     // Phase 1: the others chat while the flooder floods a reader that reads.
-    let load = Load { messages: opts.messages, size: opts.size, window: 1, rate: None, max_secs: opts.max_secs };
+    let load = Load::burst(opts.messages, opts.size, 1, opts.max_secs);
     let mut clients = connect(&people, &servers, false).await?;
     let threads = befriend(&mut clients).await?;
     let draining = tokio::spawn(async move { while reader_events.recv().await.is_some() {} });

@@ -136,9 +136,11 @@ impl Session {
         }))
     }
 
-    /// The sender's 1018, then the recipient's 1019. A request that reused a `unique_id` is
-    /// answered with [`ErrorCode::UniqueIdReused`]; its other texts are stored and pushed, and
-    /// reach the sender by sync.
+    /// The recipient's 1019, then the sender's 1018: the acknowledgement waits until the push
+    /// has room on its way (the recipient's queue, or the peer's window), which is what slows a
+    /// sender who outpaces its recipients. A request that reused a `unique_id` is answered
+    /// with [`ErrorCode::UniqueIdReused`]; its other texts are stored and pushed, and reach
+    /// the sender by sync.
     pub(super) async fn text_sent(&mut self, sent: Sent) {
         let Sent { fromuid, touid, thread_id, stored, reused } = sent;
         let chat_datas: Vec<TextChatData> = stored
@@ -152,16 +154,17 @@ impl Session {
                 seq: m.seq,
             })
             .collect();
+        if !chat_datas.is_empty() {
+            self.push(touid, &NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() })
+                .await;
+        }
         if reused {
             self.reject(ErrorCode::UniqueIdReused.into(), ids::TEXT_CHAT_MSG_REQ);
         } else {
-            let reply = TextChatRsp { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() };
+            let reply = TextChatRsp { error: 0, fromuid, touid, thread_id, chat_datas };
             if let Err(reject) = self.send(&reply) {
                 self.reject(reject, ids::TEXT_CHAT_MSG_REQ);
             }
-        }
-        if !chat_datas.is_empty() {
-            self.push(touid, &NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas }).await;
         }
     }
 }

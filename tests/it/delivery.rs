@@ -1,0 +1,161 @@
+//! Flow control: a recipient slower than its sender slows the sender instead of losing pushes,
+//! on one chat server and across two; a recipient that stops reading altogether is
+//! disconnected as a slow consumer, and the push it cost is counted by the server.
+
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use imchat_proto::grpc::ListChatServersReq;
+use imchat_proto::grpc::admin_service_client::AdminServiceClient;
+use imchat_proto::msg::{LoginReq, Message, NotifyTextChat, ids};
+use imchat_tests::{Flavor, TestCluster, TestUser, wait_for};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Bytes of each text, and texts per 1017: a frame of about 48 KB.
+const TEXT: usize = 4000;
+const TEXTS: usize = 12;
+
+/// `user` logs in on chat server `idx` over a socket with a tiny receive buffer, and reads
+/// nothing more until the test says so.
+async fn silent_login(cluster: &TestCluster, user: &TestUser, idx: usize) -> TcpStream {
+    let http = cluster.gate.login(&user.email, &user.password).await.unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(cluster.suite.chats[idx].addr).await.unwrap();
+    let mut login = BytesMut::new();
+    LoginReq { uid: http.uid, token: http.token }.encode(&mut login).unwrap();
+    stream.write_all(&login).await.unwrap();
+    let (id, _) = read_frame(&mut stream).await.expect("the login reply");
+    assert_eq!(id, ids::CHAT_LOGIN_RSP);
+    stream
+}
+
+/// One frame (llfc framing: u16 id, u16 length), or `None` at the end of the stream.
+async fn read_frame(stream: &mut TcpStream) -> Option<(u16, Vec<u8>)> {
+    let mut header = [0u8; 4];
+    stream.read_exact(&mut header).await.ok()?;
+    let mut body = vec![0u8; usize::from(u16::from_be_bytes([header[2], header[3]]))];
+    stream.read_exact(&mut body).await.ok()?;
+    Some((u16::from_be_bytes([header[0], header[1]]), body))
+}
+
+/// The chat servers' count of given-up pushes, from announcements made after this call.
+async fn given_up(cluster: &TestCluster) -> u64 {
+    let mark = Instant::now();
+    let admin = AdminServiceClient::connect(format!("http://{}", cluster.suite.status)).await.unwrap();
+    wait_for("both chat servers to announce their counters", || {
+        let mut admin = admin.clone();
+        async move {
+            let servers = admin.list_chat_servers(ListChatServersReq {}).await.ok()?.into_inner().servers;
+            let since = i64::try_from(mark.elapsed().as_millis()).unwrap_or(i64::MAX);
+            let fresh = servers.iter().filter(|s| s.live && s.heartbeat_age_ms < since).count() == 2;
+            fresh.then(|| servers.iter().map(|s| s.pushes_given_up).sum::<u64>())
+        }
+    })
+    .await
+}
+
+/// Alice (server 0) sends 100 frames of 12 texts as fast as she is acknowledged to bob, who
+/// reads nothing at first, on server `bob_on`. Queues are small and waits long: she is held
+/// once they are full, and when bob reads, every message arrives, in order, none given up.
+async fn a_slow_reader_slows_its_sender_and_loses_no_push(bob_on: usize) {
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.max_body = 65_535;
+        file.limits.registry_interval = Duration::from_millis(200);
+        file.limits.out_budget = 16 * 1024;
+        file.limits.peer_window = 64 * 1024;
+        file.limits.push_wait = Duration::from_secs(120);
+        file.limits.peer_wait = Duration::from_secs(120);
+    })
+    .await;
+    let pair = cluster.friends().await;
+    pair.b.chat.close().await;
+    let mut bob = silent_login(&cluster, &pair.bob, bob_on).await;
+
+    let frames = 100;
+    let (alice, bob_uid, thread) = (pair.a.chat.clone(), pair.bob.uid, pair.thread_id);
+    let mut sender = tokio::spawn(async move {
+        let text = "x".repeat(TEXT);
+        for n in 0..frames {
+            let uniques: Vec<String> = (0..TEXTS).map(|i| format!("{{flow-{n}-{i}}}")).collect();
+            let texts: Vec<(&str, &str)> = uniques.iter().map(|u| (text.as_str(), u.as_str())).collect();
+            let rsp = alice.send_texts(pair.a.uid, bob_uid, thread, &texts).await.expect("acknowledged");
+            assert_eq!(rsp.chat_datas.len(), TEXTS);
+        }
+    });
+    // 4.8 MB is more than the socket buffers, the queue and the window hold together.
+    let held = tokio::time::timeout(Duration::from_secs(1), &mut sender).await;
+    assert!(held.is_err(), "alice was not held while bob read nothing");
+
+    let mut last_seq = None;
+    let mut received = 0;
+    while received < frames * TEXTS {
+        let (id, body) = tokio::time::timeout(imchat_tests::DEADLINE, read_frame(&mut bob))
+            .await
+            .expect("pushes keep coming while bob reads")
+            .expect("bob is not disconnected");
+        if id != ids::NOTIFY_TEXT_CHAT_MSG_REQ {
+            continue;
+        }
+        let push: NotifyTextChat = serde_json::from_slice(&body).unwrap();
+        for data in push.chat_datas {
+            if let Some(last) = last_seq {
+                assert_eq!(data.seq, last + 1, "pushes arrive in order, none missing");
+            }
+            last_seq = Some(data.seq);
+            received += 1;
+        }
+    }
+    tokio::time::timeout(imchat_tests::DEADLINE, sender).await.expect("alice finishes once bob reads").unwrap();
+    assert_eq!(given_up(&cluster).await, 0, "no push was given up");
+    cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_on_the_same_server_slows_its_sender() {
+    a_slow_reader_slows_its_sender_and_loses_no_push(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_on_another_server_slows_its_sender() {
+    a_slow_reader_slows_its_sender_and_loses_no_push(1).await;
+}
+
+/// A reader that stops reading for good is disconnected once a push has waited `PushWaitMs`;
+/// the server counts the push it gave up, the sender is answered, and the messages are stored
+/// and reach the reader by sync when it returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_stops_reading_is_disconnected_and_counted() {
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.max_body = 65_535;
+        file.limits.registry_interval = Duration::from_millis(200);
+        file.limits.out_budget = 16 * 1024;
+        file.limits.push_wait = Duration::from_millis(300);
+        file.limits.close_flush = Duration::from_millis(100);
+    })
+    .await;
+    let pair = cluster.friends().await;
+    pair.b.chat.close().await;
+    let mut bob = silent_login(&cluster, &pair.bob, 0).await;
+
+    let text = "x".repeat(TEXT);
+    let frames = 100;
+    for n in 0..frames {
+        let uniques: Vec<String> = (0..TEXTS).map(|i| format!("{{gone-{n}-{i}}}")).collect();
+        let texts: Vec<(&str, &str)> = uniques.iter().map(|u| (text.as_str(), u.as_str())).collect();
+        pair.a.chat.send_texts(pair.a.uid, pair.bob.uid, pair.thread_id, &texts).await.unwrap();
+    }
+    // Draining now ends in EOF: the server gave up on bob instead of queueing without bound.
+    let mut sink = Vec::new();
+    let drained = tokio::time::timeout(imchat_tests::DEADLINE, bob.read_to_end(&mut sink)).await;
+    assert!(drained.is_ok(), "the stalled reader was not disconnected");
+    assert!(sink.len() < frames * TEXTS * TEXT, "the server stopped sending to the stalled reader");
+    assert!(given_up(&cluster).await >= 1, "the push that found no room is counted");
+
+    let back = cluster.login_on(&pair.bob, 1).await;
+    let sync = back.chat.sync(&[]).await.unwrap();
+    assert_eq!(sync.threads[0].last_seq, 2 + (frames * TEXTS) as i64, "every message is stored");
+    assert!(sync.more && !sync.chat_datas.is_empty(), "a large backlog comes in pages that fit a frame");
+    cluster.shutdown().await;
+}
