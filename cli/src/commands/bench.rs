@@ -42,6 +42,8 @@ pub struct Report {
     /// CPU seconds used by server processes (imchat-server, MariaDB, Redis) during the run.
     pub server_cpu_s: f64,
     pub server_cpu_us_per_msg: f64,
+    /// The CPU seconds of `server_cpu_s` per process (`name[pid]`), busiest first.
+    pub server_cpu_s_by_process: Vec<(String, f64)>,
     /// Peak resident memory per server process, in KiB.
     pub peak_rss_kib: Vec<(String, u64)>,
     /// `Deliver` calls between chat servers during the run and the frames they carried, from

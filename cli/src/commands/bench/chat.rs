@@ -434,6 +434,7 @@ pub async fn drive(
         p999_us: tally.histogram.value_at_quantile(0.999),
         server_cpu_s: cpu,
         server_cpu_us_per_msg: if tally.measured > 0 { cpu * 1e6 / tally.measured as f64 } else { 0.0 },
+        server_cpu_s_by_process: after.cpu_by_process(&before),
         peak_rss_kib: after.peak_rss(),
         peer_calls: None,
         peer_frames: None,

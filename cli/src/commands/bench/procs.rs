@@ -44,6 +44,20 @@ impl Sample {
         ticks as f64 / TICKS_PER_SEC
     }
 
+    /// CPU seconds per process since `earlier` (`name[pid]`), busiest first: what bounds a run.
+    pub fn cpu_by_process(&self, earlier: &Sample) -> Vec<(String, f64)> {
+        let mut out: Vec<(String, f64)> = self
+            .0
+            .iter()
+            .map(|(pid, (name, now))| {
+                let used = now.saturating_sub(earlier.0.get(pid).map_or(*now, |(_, before)| *before));
+                (format!("{name}[{pid}]"), used as f64 / TICKS_PER_SEC)
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out
+    }
+
     /// Current resident memory (`VmRSS`) of the imchat-server processes together, in KiB.
     pub fn imchat_rss_now(&self) -> u64 {
         self.0

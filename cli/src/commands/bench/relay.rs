@@ -190,6 +190,7 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         p999_us: tally.histogram.value_at_quantile(0.999),
         server_cpu_s: after.cpu_since(&before),
         server_cpu_us_per_msg: 0.0,
+        server_cpu_s_by_process: Vec::new(),
         peak_rss_kib: Vec::new(),
         peer_calls: None,
         peer_frames: None,
