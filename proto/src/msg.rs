@@ -199,6 +199,13 @@ pub struct SyncReq {
     /// (a new device shows recent history and loads older pages on demand with 1102).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tail: Option<i64>,
+    /// Paged sync: only threads with an id above this one, at most `page_threads` of them
+    /// (the server's `SyncThreads` when absent or larger). The client sends the cursors of
+    /// its own first `page_threads` threads above it. Absent: every thread at once, as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_thread: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_threads: Option<i64>,
 }
 message!(SyncReq = ids::SYNC_REQ);
 
@@ -341,8 +348,10 @@ pub mod caps {
     pub const SYNC: &str = "sync";
     /// Every error reply carries `message` and `req_id`; unknown ids are answered with 1199.
     pub const ERRORS: &str = "errors";
+    /// 1100 takes `after_thread`/`page_threads` and answers with `next_thread`.
+    pub const SYNC_PAGES: &str = "sync-pages";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS];
+    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES];
 }
 
 /// `pwd` and `email` are always `""`: search never reveals another user's secrets.
@@ -577,6 +586,10 @@ pub struct SyncRsp {
     pub threads: Vec<SyncThread>,
     pub chat_datas: Vec<SyncData>,
     pub more: bool,
+    /// Paged syncs with `more`: the `after_thread` of the next request (the same one while
+    /// this page of threads has messages left, then the page's last thread).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_thread: Option<i64>,
 }
 message!(SyncRsp = ids::SYNC_RSP);
 

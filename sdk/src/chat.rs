@@ -25,6 +25,8 @@ use crate::{SdkError, decode_reply, llfc};
 
 /// How long a request waits for its reply.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Threads asked for in one page of [`ChatClient::sync_page`]: their cursors take about 8 KB.
+pub const SYNC_PAGE_THREADS: i64 = 200;
 /// Server pushes buffered before the connection stops reading (back-pressure).
 const EVENT_QUEUE: usize = 4096;
 
@@ -62,6 +64,8 @@ pub enum Dialect {
 struct LoggedIn {
     uid: i32,
     dialect: Dialect,
+    /// The server pages syncs (`sync-pages` in its 1006).
+    pages: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -127,7 +131,8 @@ impl ChatClient {
     pub async fn login(&self, uid: i32, token: &str) -> Result<LoginRsp, SdkError> {
         let rsp: LoginRsp = self.call(&LoginReq { uid, token: token.to_owned() }).await?;
         let dialect = if rsp.imchat.is_empty() { Dialect::Llfc } else { Dialect::Imchat };
-        let _ = self.session.set(LoggedIn { uid: if rsp.uid == 0 { uid } else { rsp.uid }, dialect });
+        let pages = rsp.imchat.iter().any(|cap| cap == caps::SYNC_PAGES);
+        let _ = self.session.set(LoggedIn { uid: if rsp.uid == 0 { uid } else { rsp.uid }, dialect, pages });
         Ok(rsp)
     }
 
@@ -200,21 +205,46 @@ impl ChatClient {
         Ok(rsp)
     }
 
-    /// What was missed since `cursors` (threads not listed: from the start). Against an llfc
-    /// server this is made of 1025/1029 pages (see [`crate::llfc`]).
+    /// What was missed since `cursors` (threads not listed: from the start), every thread at
+    /// once: for accounts with a few hundred threads at most (see [`ChatClient::sync_page`]).
+    /// Against an llfc server this is made of 1025/1029 pages (see [`crate::llfc`]).
     pub async fn sync(&self, cursors: &[SyncCursor]) -> Result<SyncRsp, SdkError> {
-        match self.session.get() {
-            Some(session) if session.dialect == Dialect::Llfc => llfc::sync(self, session.uid, cursors).await,
-            _ => self.call(&SyncReq { cursors: cursors.to_vec(), tail: None }).await,
-        }
+        self.sync_with(SyncReq { cursors: cursors.to_vec(), ..SyncReq::default() }).await
     }
 
     /// Like [`ChatClient::sync`], but threads not listed start `tail` messages before their
     /// end. llfc has no way to start at the end: there every thread is read from its start.
     pub async fn sync_recent(&self, cursors: &[SyncCursor], tail: i64) -> Result<SyncRsp, SdkError> {
+        self.sync_with(SyncReq { cursors: cursors.to_vec(), tail: Some(tail), ..SyncReq::default() }).await
+    }
+
+    /// One page of a paged sync: the threads after `after_thread` (at most
+    /// [`SYNC_PAGE_THREADS`]), given `cursors`, all the client holds (the page's are picked
+    /// here). Ask again from the reply's `next_thread` while it says `more`. Any number of
+    /// threads syncs this way, each request and reply bounded. llfc: one page holds it all.
+    pub async fn sync_page(
+        &self,
+        cursors: &[SyncCursor],
+        tail: Option<i64>,
+        after_thread: i64,
+    ) -> Result<SyncRsp, SdkError> {
+        let mut page: Vec<SyncCursor> = cursors.iter().filter(|c| c.thread_id > after_thread).copied().collect();
+        page.sort_unstable_by_key(|c| c.thread_id);
+        page.truncate(SYNC_PAGE_THREADS as usize);
+        let req =
+            SyncReq { cursors: page, tail, after_thread: Some(after_thread), page_threads: Some(SYNC_PAGE_THREADS) };
+        if !self.session.get().is_some_and(|s| s.pages) {
+            // llfc (whose own paging is inside) or an older imchat server: one answer covers
+            // every thread, and more of it comes from advanced cursors.
+            return self.sync_with(SyncReq { cursors: cursors.to_vec(), tail, ..SyncReq::default() }).await;
+        }
+        self.sync_with(req).await
+    }
+
+    async fn sync_with(&self, req: SyncReq) -> Result<SyncRsp, SdkError> {
         match self.session.get() {
-            Some(session) if session.dialect == Dialect::Llfc => llfc::sync(self, session.uid, cursors).await,
-            _ => self.call(&SyncReq { cursors: cursors.to_vec(), tail: Some(tail) }).await,
+            Some(session) if session.dialect == Dialect::Llfc => llfc::sync(self, session.uid, &req.cursors).await,
+            _ => self.call(&req).await,
         }
     }
 

@@ -112,6 +112,51 @@ async fn offline_messages_arrive_by_sync_exactly_once(flavor: Flavor) {
     cluster.shutdown().await;
 }
 
+/// A paged sync (server pages of two threads here) walks every thread in order, one bounded
+/// request per page, and the SDK sends only the page's cursors: caught up, it brings nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paged_sync_walks_every_thread_in_pages() {
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| file.limits.sync_threads = 2).await;
+    let hub = cluster.register("hub").await;
+    let mut me = cluster.login_on(&hub, 0).await;
+    for n in 0..5 {
+        let friend = cluster.register(&format!("friend{n}")).await;
+        let other = cluster.login_on(&friend, 1).await;
+        other.chat.add_friend(other.uid, me.uid, "hi", "").await.unwrap();
+        assert!(matches!(me.next_event().await, Event::FriendRequest(_)));
+        me.chat.accept_friend(me.uid, other.uid, "").await.unwrap();
+        other.chat.close().await;
+    }
+    let walk = async |cursors: &[SyncCursor]| {
+        let (mut after, mut pages, mut threads, mut datas) = (0, 0, Vec::new(), Vec::new());
+        loop {
+            let page = me.chat.sync_page(cursors, None, after).await.unwrap();
+            pages += 1;
+            assert!(page.threads.len() <= 2, "a page holds the server's page of threads");
+            threads.extend(page.threads.iter().map(|t| t.thread_id));
+            datas.extend(page.chat_datas);
+            if !page.more {
+                return (pages, threads, datas);
+            }
+            after = page.next_thread.expect("a paged reply with more says where to go on");
+        }
+    };
+    let (pages, threads, datas) = walk(&[]).await;
+    assert_eq!(pages, 3, "five threads in pages of two");
+    assert_eq!(threads.len(), 5);
+    assert!(threads.is_sorted(), "oldest thread first");
+    assert_eq!(datas.len(), 10, "each thread's greeting and acceptance");
+    let mut last = std::collections::BTreeMap::new();
+    for d in &datas {
+        let seq = last.entry(d.thread_id).or_insert(0);
+        *seq = d.seq.max(*seq);
+    }
+    let cursors: Vec<SyncCursor> = last.into_iter().map(|(thread_id, seq)| SyncCursor { thread_id, seq }).collect();
+    let (_, threads, datas) = walk(&cursors).await;
+    assert!(threads.is_empty() && datas.is_empty(), "caught up, nothing comes twice");
+    cluster.shutdown().await;
+}
+
 both!(crashed_chat_server_drops_out_and_nothing_is_lost);
 async fn crashed_chat_server_drops_out_and_nothing_is_lost(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;

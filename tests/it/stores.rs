@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use imchat_store::{Accepted, Db, DbOptions, Kv, NewMsg, NewUser, PasswordReset, Registered, StoreError, Ttl};
+use imchat_store::{
+    Accepted, Db, DbOptions, Kv, NewMsg, NewUser, PasswordReset, Registered, StoreError, ThreadRange, Ttl,
+};
 use imchat_tests::services;
 
 async fn sqlite() -> (Db, tempfile::TempDir) {
@@ -127,13 +129,13 @@ async fn friendship_thread_and_messages(db: Db) {
     let rest = db.history(thread_id, page.messages[2].message_id, 10).await.unwrap();
     assert_eq!((rest.messages.len(), rest.more), (2, false));
 
-    let sync = db.sync(b, &HashMap::from([(thread_id, 2)]), None, 100).await.unwrap();
+    let sync = db.sync(b, &HashMap::from([(thread_id, 2)]), None, ThreadRange::default(), 100).await.unwrap();
     assert_eq!(sync.threads[0].unread, 3, "three messages from a after seq 2");
     assert_eq!(sync.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5]);
-    let sync = db.sync(b, &HashMap::from([(thread_id, 5)]), None, 100).await.unwrap();
+    let sync = db.sync(b, &HashMap::from([(thread_id, 5)]), None, ThreadRange::default(), 100).await.unwrap();
     assert!(sync.messages.is_empty() && sync.threads.is_empty() && !sync.more);
     // A new device: only the last two messages, then older pages on demand.
-    let recent = db.sync(b, &HashMap::new(), Some(2), 100).await.unwrap();
+    let recent = db.sync(b, &HashMap::new(), Some(2), ThreadRange::default(), 100).await.unwrap();
     assert_eq!(recent.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 5]);
     let (older, more) = db.history_before(thread_id, 4, 2).await.unwrap();
     assert_eq!((older.iter().map(|m| m.seq).collect::<Vec<_>>(), more), (vec![2, 3], true));
@@ -141,6 +143,61 @@ async fn friendship_thread_and_messages(db: Db) {
     assert_eq!((oldest.iter().map(|m| m.seq).collect::<Vec<_>>(), more), (vec![1], false));
     let (threads, more) = db.user_threads(a, 0, 10).await.unwrap();
     assert_eq!((threads.len(), more), (1, false));
+}
+
+sql_test!(five_thousand_threads_sync_in_bounded_pages);
+/// A user with 5,000 threads, each with one new message, syncs page by page: each request
+/// covers at most its page of threads and messages, the pages together cover everything once,
+/// and once caught up a pass brings nothing.
+async fn five_thousand_threads_sync_in_bounded_pages(db: Db) {
+    const THREADS: u32 = 5_000;
+    const PAGE: i64 = 200;
+    let me = user(&db, "hub").await;
+    let first = db.seed_users("peer", THREADS, "$argon2id$fake").await.unwrap();
+    let mut msgs = Vec::new();
+    for peer in first..first + THREADS as i32 {
+        let thread = db.private_thread(me, peer, 1).await.unwrap();
+        msgs.push(NewMsg::text(thread, peer, me, "{only}", "hello", 2));
+    }
+    for chunk in msgs.chunks(500) {
+        db.store_messages(chunk).await.unwrap();
+    }
+
+    let mut cursors = HashMap::new();
+    let (mut after, mut requests) = (0, 0);
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        requests += 1;
+        let range = ThreadRange { after, threads: Some(PAGE) };
+        let page = db.sync(me, &cursors, None, range, PAGE).await.unwrap();
+        assert!(page.threads.len() <= PAGE as usize && page.messages.len() <= PAGE as usize);
+        assert!(page.threads.iter().all(|t| t.thread.thread_id > after && t.unread == 1));
+        for m in &page.messages {
+            assert!(seen.insert(m.thread_id), "thread {} came twice", m.thread_id);
+            cursors.insert(m.thread_id, m.seq);
+        }
+        if !page.more {
+            break;
+        }
+        after = page.next_thread.expect("a paged sync with more says where to go on");
+    }
+    assert_eq!(seen.len(), THREADS as usize, "every thread's message arrived");
+    assert_eq!(requests, THREADS as i64 / PAGE, "one request per page of threads");
+
+    let (mut after, mut brought) = (0, 0);
+    loop {
+        let page = db.sync(me, &cursors, None, ThreadRange { after, threads: Some(PAGE) }, PAGE).await.unwrap();
+        brought += page.threads.len() + page.messages.len();
+        if !page.more {
+            break;
+        }
+        after = page.next_thread.unwrap();
+    }
+    assert_eq!(brought, 0, "caught up, a sync brings nothing");
+
+    // Messages beyond one reply's limit: the same page of threads again, from the new cursors.
+    let page = db.sync(me, &HashMap::new(), None, ThreadRange { after: 0, threads: Some(PAGE) }, 50).await.unwrap();
+    assert_eq!((page.messages.len(), page.more, page.next_thread), (50, true, Some(0)));
 }
 
 sql_test!(concurrent_batches_get_distinct_sequences);

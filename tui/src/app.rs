@@ -293,17 +293,26 @@ impl Main {
         self.threads.values().map(|t| SyncCursor { thread_id: t.id, seq: t.last_seq }).collect()
     }
 
-    /// A sync from the current cursors, unless one is on its way.
+    /// A sync of every thread from the current cursors, unless one is on its way.
     fn sync(&mut self) -> Vec<Effect> {
+        self.sync_from(0)
+    }
+
+    /// A sync of the threads after `after_thread` (paged: the reply says where to go on).
+    fn sync_from(&mut self, after_thread: i64) -> Vec<Effect> {
         if std::mem::replace(&mut self.syncing, true) {
             return Vec::new();
         }
-        vec![Effect::Sync(self.cursors())]
+        vec![Effect::Sync(self.cursors(), after_thread)]
     }
 
-    /// A sync when `thread` holds a gap (a lost push).
+    /// A sync when `thread` holds a gap (a lost push), from that thread on.
     fn sync_if_gap(&mut self, thread: i64) -> Vec<Effect> {
-        if self.gapless && self.threads.get(&thread).is_some_and(Thread::has_gap) { self.sync() } else { Vec::new() }
+        if self.gapless && self.threads.get(&thread).is_some_and(Thread::has_gap) {
+            self.sync_from(thread - 1)
+        } else {
+            Vec::new()
+        }
     }
 
     /// Opens a chat: its unread count clears, its "new messages" divider stays until the chat
@@ -843,9 +852,14 @@ impl App {
                         thread.unread += state.unread;
                     }
                 }
-                // More to come, or a gap a push opened while this sync was on its way.
-                if sync.more || (brought && main.threads.values().any(Thread::has_gap)) {
-                    return main.sync();
+                // More to come (these threads' messages, or the next page of threads), or a gap
+                // a push opened while this sync was on its way.
+                if sync.more {
+                    return main.sync_from(sync.next_thread.unwrap_or(0));
+                }
+                if brought && let Some(gap) = main.threads.values().find(|t| t.has_gap()) {
+                    let after = gap.id - 1;
+                    return main.sync_from(after);
                 }
             }
             NetEvent::Text(push) => {

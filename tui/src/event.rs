@@ -95,7 +95,8 @@ pub enum Effect {
     },
     /// Log in again with the remembered credentials, then sync from these cursors.
     Reconnect(Vec<SyncCursor>),
-    Sync(Vec<SyncCursor>),
+    /// A page of a sync: every cursor held, and the thread the page starts after.
+    Sync(Vec<SyncCursor>, i64),
     LoadOlder {
         thread: i64,
         before_seq: i64,

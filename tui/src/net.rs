@@ -111,10 +111,12 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
                 };
                 let (chat, uid) = (&current.chat, current.uid);
                 let event = match effect {
-                    Effect::Sync(cursors) => match chat.sync_recent(&cursors, RECENT_MESSAGES).await {
-                        Ok(sync) => NetEvent::Synced(sync),
-                        Err(err) => NetEvent::Disconnected(text(err)),
-                    },
+                    Effect::Sync(cursors, after) => {
+                        match chat.sync_page(&cursors, Some(RECENT_MESSAGES), after).await {
+                            Ok(sync) => NetEvent::Synced(sync),
+                            Err(err) => NetEvent::Disconnected(text(err)),
+                        }
+                    }
                     Effect::Send { unique, to, thread, text: body } => {
                         let result = chat.send_texts(uid, to, thread, &[(&body, &unique)]).await;
                         let result = result.map(|r| r.chat_datas).map_err(|err| match err {

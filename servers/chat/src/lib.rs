@@ -76,8 +76,9 @@ pub struct Limits {
     /// Page sizes (llfc: 10 threads, 10 messages).
     pub thread_page: i64,
     pub history_page: i64,
-    /// Messages in one sync reply.
+    /// Messages in one sync reply, and threads in one page of a paged sync.
     pub sync_page: i64,
+    pub sync_threads: i64,
     /// Friend requests and friends in the login reply (llfc has no paging for either; these
     /// bounds keep the reply far below the 64 KiB frame limit).
     pub login_applies: i64,
@@ -123,6 +124,7 @@ impl Default for Limits {
             thread_page: 10,
             history_page: 10,
             sync_page: 200,
+            sync_threads: 500,
             login_applies: 50,
             login_friends: 300,
             login_lock_wait: Duration::from_secs(5),

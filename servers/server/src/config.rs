@@ -195,6 +195,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         thread_page: r.or(s, "ThreadPage", COUNT, d.thread_page),
         history_page: r.or(s, "HistoryPage", COUNT, d.history_page),
         sync_page: r.or(s, "SyncPage", COUNT, d.sync_page),
+        sync_threads: r.or(s, "SyncThreads", COUNT, d.sync_threads),
         login_applies: r.or(s, "LoginApplies", COUNT, d.login_applies),
         login_friends: r.or(s, "LoginFriends", COUNT, d.login_friends),
         login_lock_wait: millis(r, s, "LoginLockWaitMs", d.login_lock_wait),

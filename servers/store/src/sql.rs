@@ -16,7 +16,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
-pub use chats::{History, MSG_STATUS_READ, NewMsg, StoredMsg, SyncPage, SyncThreadState, ThreadRow};
+pub use chats::{
+    History, MSG_STATUS_READ, NewMsg, SYNC_CHUNK, StoredMsg, SyncPage, SyncThreadState, ThreadRange, ThreadRow,
+};
 pub use friends::{Accepted, ApplyRow, FriendRow, LoginView};
 pub use users::{NewUser, PasswordReset, PwdForm, Registered, SEED_CHUNK, User};
 

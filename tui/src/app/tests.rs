@@ -86,7 +86,7 @@ impl Harness {
             requests: Vec::new(),
             gapless: true,
         })));
-        assert_eq!(effects, [Effect::Sync(Vec::new())]);
+        assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {
             error: 0,
             threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 1, unread: 1 }],
@@ -99,6 +99,7 @@ impl Harness {
                 ..SyncData::default()
             }],
             more: false,
+            next_thread: None,
         }));
     }
 
@@ -219,7 +220,7 @@ fn outage_queues_messages_and_reconnect_sends_them() {
     assert!(h.advance(Duration::from_millis(1500)).is_empty());
     assert_eq!(h.advance(Duration::from_millis(600)).len(), 1);
     let effects = h.net(NetEvent::LoggedIn(Ok(welcome("127.0.0.1:8091", true))));
-    assert!(matches!(&effects[0], Effect::Sync(cursors) if cursors[0].seq == 1));
+    assert!(matches!(&effects[0], Effect::Sync(cursors, _) if cursors[0].seq == 1));
     assert!(matches!(&effects[1], Effect::Send { text, .. } if text == "still there?"));
     assert_eq!(h.app.conn, Conn::Online);
     assert_eq!(h.app.main.as_ref().unwrap().server, "127.0.0.1:8091");
@@ -306,6 +307,7 @@ fn scrolling_to_the_top_loads_older_messages() {
             })
             .collect(),
         more: false,
+        next_thread: None,
     }));
     h.press(KeyCode::F(2));
     let chats = h.app.main.as_ref().unwrap().items();
@@ -357,8 +359,8 @@ fn a_lost_push_is_fetched_and_the_cursor_never_skips_it() {
     // 3 was lost.
     let effects = h.net(push(4));
     assert!(
-        matches!(&effects[..], [Effect::Sync(c)] if c.iter().any(|c| c.thread_id == 10 && c.seq == 2)),
-        "{effects:?}"
+        matches!(&effects[..], [Effect::Sync(c, 9)] if c.iter().any(|c| c.thread_id == 10 && c.seq == 2)),
+        "the sync starts at the thread with the hole: {effects:?}"
     );
     assert_eq!(cursor(&h), 2, "the cursor stays before the hole");
     assert!(h.net(push(5)).is_empty(), "one sync at a time");
@@ -383,7 +385,18 @@ fn a_lost_push_is_fetched_and_the_cursor_never_skips_it() {
     // A gap opened while that sync was on its way is fetched when it returns.
     h.net(push(7));
     let effects = h.net(NetEvent::Synced(SyncRsp { chat_datas: vec![data(7)], ..SyncRsp::default() }));
-    assert!(matches!(&effects[..], [Effect::Sync(_)]), "{effects:?}");
+    assert!(matches!(&effects[..], [Effect::Sync(_, 9)]), "{effects:?}");
+}
+
+/// A paged sync goes on from where the server says, until it says there is no more.
+#[test]
+fn a_paged_sync_follows_the_servers_next_thread() {
+    let mut h = Harness::signed_in();
+    let more =
+        |next: Option<i64>| NetEvent::Synced(SyncRsp { more: next.is_some(), next_thread: next, ..SyncRsp::default() });
+    assert!(matches!(&h.net(more(Some(400)))[..], [Effect::Sync(_, 400)]), "the next page of threads");
+    assert!(matches!(&h.net(more(Some(400)))[..], [Effect::Sync(_, 400)]), "the same page's further messages");
+    assert!(h.net(more(None)).is_empty(), "done");
 }
 
 /// llfc's servers number messages by global message id: holes are normal there.

@@ -8,7 +8,7 @@ use imchat_proto::msg::{
     LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
 };
 use imchat_proto::time::format_chat_time;
-use imchat_store::{StoreError, StoredMsg};
+use imchat_store::{StoreError, StoredMsg, ThreadRange};
 
 use crate::session::{Handled, Session};
 
@@ -94,8 +94,16 @@ impl Session {
             return Err(ErrorCode::InvalidArgument.into());
         }
         let me = self.uid();
+        let limits = &self.shared.config.limits;
         let cursors: HashMap<i64, i64> = req.cursors.iter().map(|c| (c.thread_id, c.seq)).collect();
-        let page = self.shared.db.sync(me, &cursors, req.tail, self.shared.config.limits.sync_page).await?;
+        let range = match req.after_thread {
+            Some(after) => ThreadRange {
+                after: after.max(0),
+                threads: Some(req.page_threads.unwrap_or(limits.sync_threads).clamp(1, limits.sync_threads)),
+            },
+            None => ThreadRange::default(),
+        };
+        let page = self.shared.db.sync(me, &cursors, req.tail, range, limits.sync_page).await?;
         for state in &page.threads {
             self.threads.insert(state.thread.thread_id, state.thread);
         }
@@ -110,11 +118,17 @@ impl Session {
             })
             .collect();
         let datas: Vec<SyncData> = page.messages.into_iter().map(sync_data).collect();
-        self.send_fitting(datas.len(), |n| SyncRsp {
-            error: 0,
-            threads: threads.clone(),
-            chat_datas: datas[..n].to_vec(),
-            more: page.more || n < datas.len(),
+        let paged = req.after_thread.map(|after| after.max(0));
+        self.send_fitting(datas.len(), |n| {
+            let trimmed = n < datas.len();
+            SyncRsp {
+                error: 0,
+                threads: threads.clone(),
+                chat_datas: datas[..n].to_vec(),
+                more: page.more || trimmed,
+                // Messages left out to fit: this page of threads again.
+                next_thread: paged.and_then(|after| if trimmed { Some(after) } else { page.next_thread }),
+            }
         })
     }
 

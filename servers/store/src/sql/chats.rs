@@ -122,8 +122,23 @@ pub struct SyncThreadState {
 pub struct SyncPage {
     pub threads: Vec<SyncThreadState>,
     pub messages: Vec<StoredMsg>,
+    /// Another request is needed: for more messages of these threads, or for more threads.
     pub more: bool,
+    /// Paged syncs with `more`: the `after` of the next request.
+    pub next_thread: Option<i64>,
 }
+
+/// Which of a user's threads one sync covers: those with an id above `after`, at most
+/// `threads` of them (all when `None`: the unpaged sync of older clients).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ThreadRange {
+    pub after: i64,
+    pub threads: Option<i64>,
+}
+
+/// Changed threads per pair of batched queries (each binds two parameters per thread, far
+/// below SQLite's and MySQL's placeholder limits).
+pub const SYNC_CHUNK: usize = 500;
 
 const MSG_COLUMNS: &str =
     "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type";
@@ -554,51 +569,118 @@ impl Db {
         Ok((messages, more))
     }
 
-    /// Offline sync: every thread of `uid` with messages after its cursor (threads not in
-    /// `cursors` start at 0), with unread counts, and up to `limit` of those messages.
+    /// Offline sync: the threads of `uid` in `range` with messages after their cursor (threads
+    /// not in `cursors` start at 0, or `tail` messages before their end), with unread counts,
+    /// and up to `limit` of those messages, oldest thread first. A bounded number of queries:
+    /// one for the threads, then two per [`SYNC_CHUNK`] of changed threads (one for a page
+    /// of [`ThreadRange::page`]).
     pub async fn sync(
         &self,
         uid: i32,
         cursors: &HashMap<i64, i64>,
         tail: Option<i64>,
+        range: ThreadRange,
         limit: i64,
     ) -> Result<SyncPage, StoreError> {
-        let rows = sqlx::query(
+        let me = i64::from(uid);
+        let paged = range.threads.map(|n| n.max(1));
+        let sql = format!(
             "SELECT p.thread_id, p.user1_id, p.user2_id, t.last_seq FROM private_chat p \
-             JOIN chat_thread t ON t.id = p.thread_id WHERE p.user1_id = ? OR p.user2_id = ? ORDER BY p.thread_id",
-        )
-        .bind(i64::from(uid))
-        .bind(i64::from(uid))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut page = SyncPage { threads: Vec::with_capacity(rows.len()), messages: Vec::new(), more: false };
+             JOIN chat_thread t ON t.id = p.thread_id \
+             WHERE (p.user1_id = ? OR p.user2_id = ?) AND p.thread_id > ? ORDER BY p.thread_id{}",
+            if paged.is_some() { " LIMIT ?" } else { "" }
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me).bind(me).bind(range.after);
+        if let Some(n) = paged {
+            query = query.bind(n + 1);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let (rows, threads_more) = match paged {
+            Some(n) => page(rows, n),
+            None => (rows, false),
+        };
+        let last_thread = match rows.last() {
+            Some(row) => row.try_get("thread_id")?,
+            None => range.after,
+        };
+        // The threads with something after their cursor, and where each starts.
+        let mut changed = Vec::new();
         for row in &rows {
             let thread = thread_from_row(row)?;
             let last_seq: i64 = row.try_get("last_seq")?;
             let start = tail.map_or(0, |tail| last_seq - tail.max(0));
             let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(start).max(0);
-            if last_seq <= cursor {
-                // Nothing new: the client already holds this thread up to date.
-                continue;
+            if last_seq > cursor {
+                changed.push((thread, last_seq, cursor));
             }
-            let unread: i64 =
-                sqlx::query("SELECT COUNT(*) FROM chat_message WHERE thread_id = ? AND seq > ? AND sender_id <> ?")
-                    .bind(thread.thread_id)
-                    .bind(cursor)
-                    .bind(i64::from(uid))
-                    .fetch_one(&self.pool)
-                    .await?
-                    .try_get(0)?;
-            let room = limit - page.messages.len() as i64;
-            if room > 0 {
-                let (messages, more) = self.messages_after(thread.thread_id, cursor, room).await?;
-                page.more |= more;
-                page.messages.extend(messages);
-            } else {
-                page.more = true;
-            }
-            page.threads.push(SyncThreadState { thread, last_seq, unread });
         }
-        Ok(page)
+        let mut page_out = SyncPage {
+            threads: Vec::with_capacity(changed.len()),
+            messages: Vec::new(),
+            more: false,
+            next_thread: None,
+        };
+        for chunk in changed.chunks(SYNC_CHUNK) {
+            let ranges: Vec<(i64, i64)> = chunk.iter().map(|(t, _, cursor)| (t.thread_id, *cursor)).collect();
+            let unread = self.unread_after(me, &ranges).await?;
+            for (thread, last_seq, _) in chunk {
+                let unread = unread.get(&thread.thread_id).copied().unwrap_or(0);
+                page_out.threads.push(SyncThreadState { thread: *thread, last_seq: *last_seq, unread });
+            }
+            let room = limit - page_out.messages.len() as i64;
+            if room > 0 {
+                let (messages, more) = self.messages_after_many(&ranges, room).await?;
+                page_out.more |= more;
+                page_out.messages.extend(messages);
+            } else {
+                page_out.more = true;
+            }
+        }
+        // A page's messages come first; then the next page of threads.
+        page_out.next_thread = match (page_out.more, threads_more) {
+            (true, _) => Some(range.after),
+            (false, true) => Some(last_thread),
+            (false, false) => None,
+        };
+        page_out.more |= threads_more;
+        Ok(page_out)
     }
+
+    /// Per thread of `ranges` (thread, after seq): its messages after that seq not sent by `me`.
+    async fn unread_after(&self, me: i64, ranges: &[(i64, i64)]) -> Result<HashMap<i64, i64>, StoreError> {
+        let sql = format!(
+            "SELECT thread_id, COUNT(*) AS n FROM chat_message WHERE sender_id <> ? AND ({}) GROUP BY thread_id",
+            seq_ranges(ranges.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me);
+        for (thread, after) in ranges {
+            query = query.bind(*thread).bind(*after);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("thread_id")?, row.try_get("n")?))).collect()
+    }
+
+    /// Up to `limit` messages after each of `ranges` (thread, after seq), by thread then seq;
+    /// `more` when others remain.
+    async fn messages_after_many(
+        &self,
+        ranges: &[(i64, i64)],
+        limit: i64,
+    ) -> Result<(Vec<StoredMsg>, bool), StoreError> {
+        let sql = format!(
+            "SELECT {MSG_COLUMNS} FROM chat_message WHERE {} ORDER BY thread_id, seq LIMIT ?",
+            seq_ranges(ranges.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (thread, after) in ranges {
+            query = query.bind(*thread).bind(*after);
+        }
+        let rows = query.bind(limit + 1).fetch_all(&self.pool).await?;
+        Ok(page(rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?, limit))
+    }
+}
+
+/// `(thread_id = ? AND seq > ?) OR …`, `n` times: ranges of the `(thread_id, seq)` index.
+fn seq_ranges(n: usize) -> String {
+    vec!["(thread_id = ? AND seq > ?)"; n].join(" OR ")
 }
