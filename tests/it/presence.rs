@@ -245,6 +245,12 @@ async fn a_redis_restart_strands_no_session() {
     let mut f = cluster.friends().await;
     redis.restart().await;
 
+    // Right after the restart, before anything is written back: pushes still reach the live
+    // peer (its address and the route were known before), none is given up.
+    let sent = f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("just restarted", "{r0}")]).await.unwrap();
+    let Event::Text(push) = f.b.next_event().await else { panic!("the push reaches bob") };
+    assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
+
     // The first call of each process on its dropped connection goes out again on a new one.
     let http = cluster.gate.login(&f.alice.email, &f.alice.password).await.expect("a login right after the restart");
     assert!(http.chat_addr().is_some());
@@ -264,6 +270,31 @@ async fn a_redis_restart_strands_no_session() {
     assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
     let carol = cluster.register("carol").await;
     cluster.login_on(&carol, 1).await;
+    cluster.shutdown().await;
+}
+
+/// Redis flushed under live sessions, with no restart to tell the servers: until their next
+/// heartbeat writes the registry and the routes back (heartbeats are far apart here), pushes
+/// between them keep going to the peers and routes they knew. A user typing for a second
+/// outlasts the servers' half-second registry cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_flush_loses_no_push_before_the_next_heartbeat() {
+    let redis = imchat_tests::services::PrivateRedis::start().await;
+    let cluster = TestCluster::start_on_redis_with(&redis.url(), |file| {
+        file.limits.registry_interval = std::time::Duration::from_secs(20);
+        file.limits.registry_ttl = std::time::Duration::from_secs(60);
+    })
+    .await;
+    let mut f = cluster.friends().await;
+    redis.flush().await;
+    let mut typing = tokio::time::interval(std::time::Duration::from_millis(100));
+    for n in 0..12 {
+        typing.tick().await;
+        let unique = format!("{{flushed-{n}}}");
+        let sent = f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("typing", &unique)]).await.unwrap();
+        let Event::Text(push) = f.b.next_event().await else { panic!("push {n} reaches bob") };
+        assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
+    }
     cluster.shutdown().await;
 }
 

@@ -143,7 +143,12 @@ impl TestCluster {
     /// A production-flavoured cluster whose key-value store is the Redis at `redis_url` (a
     /// [`services::PrivateRedis`] the test may restart).
     pub async fn start_on_redis(redis_url: &str) -> TestCluster {
-        TestCluster::start_inner(Flavor::Production, |isolation| isolation.redis_url = redis_url.to_owned(), |_| {})
+        TestCluster::start_on_redis_with(redis_url, |_| {}).await
+    }
+
+    /// [`TestCluster::start_on_redis`] after `tweak` adjusts the settings.
+    pub async fn start_on_redis_with(redis_url: &str, tweak: impl FnOnce(&mut AllFile)) -> TestCluster {
+        TestCluster::start_inner(Flavor::Production, |isolation| isolation.redis_url = redis_url.to_owned(), tweak)
             .await
     }
 

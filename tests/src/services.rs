@@ -162,6 +162,17 @@ impl PrivateRedis {
         .await;
     }
 
+    /// Empties it (`FLUSHALL`) while it keeps running: its clients' connections stay up, so
+    /// nothing tells them their keys are gone.
+    pub async fn flush(&self) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+        conn.write_all(b"*1\r\n$8\r\nFLUSHALL\r\n").await.unwrap();
+        let mut reply = [0u8; 5];
+        conn.read_exact(&mut reply).await.unwrap();
+        assert_eq!(&reply, b"+OK\r\n");
+    }
+
     /// Kills it (as a crash would) and starts an empty one on the same port.
     pub async fn restart(&mut self) {
         self.kill();

@@ -34,6 +34,11 @@ pub(crate) struct Hub {
     /// uid → server name, for users on other servers.
     routes: DashMap<i32, (String, Instant)>,
     registry: LiveCache,
+    /// Each peer's address and when the registry last listed it.
+    peers_seen: DashMap<String, (String, Instant)>,
+    /// Wakes the presence loop: the registry read lacked this server, so the store lost what
+    /// it held (see `presence`).
+    pub(crate) store_lost: tokio::sync::Notify,
     /// Pushes to connected recipients that were not delivered (announced in the registry).
     given_up: AtomicU64,
 }
@@ -44,6 +49,8 @@ impl Default for Hub {
             sessions: DashMap::new(),
             routes: DashMap::new(),
             registry: LiveCache::new(REGISTRY_CACHE_TTL),
+            peers_seen: DashMap::new(),
+            store_lost: tokio::sync::Notify::new(),
             given_up: AtomicU64::new(0),
         }
     }
@@ -171,8 +178,12 @@ impl Shared {
             return Ok(Some(entry.0.clone()));
         }
         let Some(server) = self.kv.get(&keys::route(uid)).await? else {
-            self.hub.routes.remove(&uid);
-            return Ok(None);
+            // No route in the store: offline, or the store lost it (Redis restarted or
+            // flushed) and this user's server restores it at its next heartbeat. A route
+            // this server used before is tried once more meanwhile: if the user is gone,
+            // the peer reports them missing and the route is forgotten then.
+            let Some((server, _)) = self.hub.routes.get(&uid).map(|entry| entry.clone()) else { return Ok(None) };
+            return Ok(self.peer_addr(&server).await?.map(|_| server));
         };
         if server == self.config.name || self.peer_addr(&server).await?.is_none() {
             // Our own stale route (no local session) or a dead server's: the user is offline.
@@ -182,10 +193,22 @@ impl Shared {
         Ok(Some(server))
     }
 
-    /// The gRPC address of live peer `name`.
+    /// The gRPC address of live peer `name`. A peer missing from the registry that was in it
+    /// less than a registry lifetime ago is still taken as live: the store may have lost the
+    /// registry (a Redis restart) and the peer writes itself back at its next heartbeat. A
+    /// peer that really died makes the call fail, and that push is counted as given up.
     pub(crate) async fn peer_addr(&self, name: &str) -> Result<Option<String>, StoreError> {
         let list = self.hub.registry.get(&self.kv).await?;
-        Ok(list.iter().find(|entry| entry.name == name).map(|entry| entry.rpc_addr.clone()))
+        if !list.iter().any(|entry| entry.name == self.config.name) {
+            // The registry lost this live server too: the store was flushed or restarted.
+            self.hub.store_lost.notify_one();
+        }
+        if let Some(entry) = list.iter().find(|entry| entry.name == name) {
+            self.hub.peers_seen.insert(name.to_owned(), (entry.rpc_addr.clone(), Instant::now()));
+            return Ok(Some(entry.rpc_addr.clone()));
+        }
+        let recent = self.hub.peers_seen.get(name).filter(|seen| seen.1.elapsed() < self.config.limits.registry_ttl);
+        Ok(recent.map(|seen| seen.0.clone()))
     }
 }
 

@@ -2,7 +2,9 @@
 //! route to it) and keeps its sessions' `uip_`/`usession_` routes and cached login views from
 //! expiring. When the server dies, all of them simply expire. When the store loses them while
 //! the server lives (Redis restarted or flushed), the next heartbeat finds its entry gone and
-//! writes the routes of its live sessions again, unless a newer login took one meanwhile.
+//! writes the routes of its live sessions again, unless a newer login took one meanwhile; a
+//! call that met Redis's dropped connection, or a registry read without this server, brings
+//! that heartbeat forward.
 
 use std::sync::Arc;
 
@@ -51,6 +53,10 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = beat.tick() => {}
+            // Redis came back, maybe empty, or a registry read lacked this server (flushed):
+            // announce, and restore the routes, now rather than at the next beat.
+            () = shared.kv.reconnected() => {}
+            () = shared.hub.store_lost.notified() => {}
         }
         let (peer_calls, peer_frames) = shared.peers.traffic();
         let entry = ChatServerEntry {

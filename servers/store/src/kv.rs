@@ -40,9 +40,11 @@ pub const REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// reconnects behind a dropped connection, and a command that met the dropped one is sent
 /// once more on the new one. A command that never reached the old server cannot have run
 /// there; one whose reply alone was lost runs twice, which every command here tolerates
-/// (writes of the same value, deletes, counters that only ever count more).
+/// (writes of the same value, deletes, counters that only ever count more). Each drop is
+/// also signalled ([`Kv::reconnected`]): a restarted Redis may have lost what its users keep
+/// there, and the chat servers write it back at once rather than at their next heartbeat.
 #[derive(Clone)]
-struct Reconnecting(ConnectionManager);
+struct Reconnecting(ConnectionManager, Arc<tokio::sync::Notify>);
 
 fn dropped(err: &redis::RedisError) -> bool {
     err.is_connection_dropped() || err.is_connection_refusal()
@@ -54,6 +56,7 @@ impl ConnectionLike for Reconnecting {
             match self.0.req_packed_command(cmd).await {
                 Err(err) if dropped(&err) => {
                     tracing::info!(%err, "redis connection dropped; sending the command again");
+                    self.1.notify_one();
                     self.0.req_packed_command(cmd).await
                 }
                 done => done,
@@ -71,6 +74,7 @@ impl ConnectionLike for Reconnecting {
             match self.0.req_packed_commands(pipeline, offset, count).await {
                 Err(err) if dropped(&err) => {
                     tracing::info!(%err, "redis connection dropped; sending the pipeline again");
+                    self.1.notify_one();
                     self.0.req_packed_commands(pipeline, offset, count).await
                 }
                 done => done,
@@ -129,12 +133,22 @@ impl Kv {
             .set_max_delay(REDIS_RECONNECT_MAX_DELAY)
             .set_connection_timeout(Some(REDIS_CONNECT_TIMEOUT));
         let manager = ConnectionManager::new_with_config(client, config).await?;
-        Ok(Kv { prefix: "".into(), backend: Backend::Redis(Reconnecting(manager)) })
+        Ok(Kv { prefix: "".into(), backend: Backend::Redis(Reconnecting(manager, Arc::default())) })
     }
 
     /// The same store with every key under `prefix` (e.g. one per test).
     pub fn with_prefix(self, prefix: &str) -> Kv {
         Kv { prefix: prefix.into(), ..self }
+    }
+
+    /// Resolves after a call met a dropped Redis connection (Redis restarted, perhaps
+    /// empty); never for the in-memory store. Meant for one waiter (the chat server's
+    /// presence loop): a drop while nobody waits is kept for the next wait.
+    pub async fn reconnected(&self) {
+        match &self.backend {
+            Backend::Memory(_) => std::future::pending().await,
+            Backend::Redis(conn) => conn.1.notified().await,
+        }
     }
 
     pub fn is_memory(&self) -> bool {
