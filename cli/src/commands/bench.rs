@@ -53,6 +53,9 @@ pub struct Report {
     /// Pushes the chat servers gave up during the run, from their own counters (`chat` runs
     /// only; `null` elsewhere).
     pub given_up: Option<u64>,
+    /// The longest time between two deliveries while the senders sent, in µs (`chat` runs
+    /// only): how long a fault (W11) stopped the pushes.
+    pub longest_stall_us: Option<u64>,
 }
 
 pub fn table(reports: &[Report]) -> String {

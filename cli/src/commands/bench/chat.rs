@@ -42,6 +42,11 @@ pub struct Tally {
     /// the histogram and `measured`; everything counts when `None`.
     pub span: Option<(u128, u128)>,
     pub measured: u64,
+    /// The longest time without a delivery while the senders sent (µs): how long a fault
+    /// stopped the pushes.
+    pub longest_stall_us: u64,
+    /// When the previous delivery arrived (µs since the start).
+    previous_us: Option<u128>,
 }
 
 impl Tally {
@@ -53,6 +58,8 @@ impl Tally {
             last: Instant::now(),
             span: None,
             measured: 0,
+            longest_stall_us: 0,
+            previous_us: None,
         }
     }
 
@@ -60,6 +67,12 @@ impl Tally {
         let now_us = start.elapsed().as_micros();
         self.delivered += 1;
         self.last = Instant::now();
+        let sending = self.span.is_none_or(|(_, to)| now_us < to);
+        if let Some(previous) = self.previous_us.replace(now_us)
+            && sending
+        {
+            self.longest_stall_us = self.longest_stall_us.max(u64::try_from(now_us - previous).unwrap_or(u64::MAX));
+        }
         if self.span.is_some_and(|(from, to)| now_us < from || now_us >= to) {
             return;
         }
@@ -439,5 +452,6 @@ pub async fn drive(
         peer_calls: None,
         peer_frames: None,
         given_up: None,
+        longest_stall_us: Some(tally.longest_stall_us),
     })
 }

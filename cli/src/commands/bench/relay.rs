@@ -195,5 +195,6 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         peer_calls: None,
         peer_frames: None,
         given_up: None,
+        longest_stall_us: None,
     })
 }
