@@ -159,3 +159,79 @@ async fn a_reader_that_stops_reading_is_disconnected_and_counted() {
     assert!(sync.more && !sync.chat_datas.is_empty(), "a large backlog comes in pages that fit a frame");
     cluster.shutdown().await;
 }
+
+/// A peer that takes connections and never answers (frozen): pushes to its users are given
+/// up and counted, the senders are answered, and once one push has waited out `PeerWaitMs`
+/// the others do not wait again while the peer's window stays full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_peer_holds_its_senders_once_and_is_counted() {
+    use imchat_store::registry::{self, ChatServerEntry};
+
+    let wait = Duration::from_millis(300);
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.registry_interval = Duration::from_millis(200);
+        file.limits.peer_window = 1;
+        file.limits.peer_wait = wait;
+        file.limits.push_wait = wait;
+    })
+    .await;
+    let pair = cluster.friends().await;
+    pair.b.chat.close().await;
+    let kv = cluster.kv().await;
+    let route = imchat_store::keys::route(pair.bob.uid);
+    wait_for("bob's route to clear", || async { kv.get(&route).await.ok()?.is_none().then_some(()) }).await;
+
+    let frozen = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let rpc_addr = frozen.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = frozen.accept().await {
+            held.push(socket);
+        }
+    });
+    let entry = ChatServerEntry {
+        name: "frozen".into(),
+        host: "127.0.0.1".into(),
+        port: 1,
+        rpc_addr,
+        connections: 1,
+        heartbeat_ms: imchat_store::now_ms(),
+        peer_calls: 0,
+        peer_frames: 0,
+        pushes_given_up: 0,
+    };
+    registry::announce(&kv, &entry, Duration::from_secs(60)).await.unwrap();
+    kv.set(&route, "frozen", None).await.unwrap();
+    // Until alice's server has read the registry again, a route to "frozen" names a server
+    // it does not know: bob is offline for it, and nothing is given up. Probe until it knows.
+    let mut probe = 0;
+    let before = wait_for("alice's server to know the frozen peer", || {
+        probe += 1;
+        let (chat, unique) = (pair.a.chat.clone(), format!("{{probe-{probe}}}"));
+        let (me, bob, thread) = (pair.a.uid, pair.bob.uid, pair.thread_id);
+        let cluster = &cluster;
+        async move {
+            chat.send_texts(me, bob, thread, &[("anyone?", &unique)]).await.unwrap();
+            let counted = given_up(cluster).await;
+            (counted >= 1).then_some(counted)
+        }
+    })
+    .await;
+
+    let sends = 40;
+    let started = Instant::now();
+    for n in 0..sends {
+        let unique = format!("{{frozen-{n}}}");
+        pair.a.chat.send_texts(pair.a.uid, pair.bob.uid, pair.thread_id, &[("hello?", &unique)]).await.unwrap();
+    }
+    assert!(
+        started.elapsed() < wait * sends / 4,
+        "the senders were held {:?}: not once, but for most pushes",
+        started.elapsed()
+    );
+    wait_for("every push to the frozen peer to be counted", || async {
+        (given_up(&cluster).await >= before + u64::from(sends)).then_some(())
+    })
+    .await;
+    cluster.shutdown().await;
+}

@@ -177,11 +177,19 @@ impl Shared {
         {
             return Ok(Some(entry.0.clone()));
         }
-        let Some(server) = self.kv.get(&keys::route(uid)).await? else {
-            // No route in the store: offline, or the store lost it (Redis restarted or
-            // flushed) and this user's server restores it at its next heartbeat. A route
-            // this server used before is tried once more meanwhile: if the user is gone,
-            // the peer reports them missing and the route is forgotten then.
+        // No route in the store (offline, or the store lost it: Redis restarted or flushed,
+        // and this user's server restores it at its next heartbeat), or no store at all (Redis
+        // down): a route this server used before is tried once more meanwhile. If the user is
+        // gone, the peer reports them missing and the route is forgotten then.
+        let stored = match self.kv.get(&keys::route(uid)).await {
+            Ok(stored) => stored,
+            Err(err) if self.hub.routes.contains_key(&uid) => {
+                tracing::debug!(%err, uid, "route lookup failed; trying the route known before");
+                None
+            }
+            Err(err) => return Err(err),
+        };
+        let Some(server) = stored else {
             let Some((server, _)) = self.hub.routes.get(&uid).map(|entry| entry.clone()) else { return Ok(None) };
             return Ok(self.peer_addr(&server).await?.map(|_| server));
         };
@@ -193,12 +201,20 @@ impl Shared {
         Ok(Some(server))
     }
 
-    /// The gRPC address of live peer `name`. A peer missing from the registry that was in it
-    /// less than a registry lifetime ago is still taken as live: the store may have lost the
-    /// registry (a Redis restart) and the peer writes itself back at its next heartbeat. A
-    /// peer that really died makes the call fail, and that push is counted as given up.
+    /// The gRPC address of live peer `name`. A peer missing from the registry (or a registry
+    /// out of reach) that was in it less than a registry lifetime ago is still taken as live:
+    /// the store may have lost the registry (a Redis restart) and the peer writes itself back
+    /// at its next heartbeat. A peer that really died makes the call fail, and that push is
+    /// counted as given up.
     pub(crate) async fn peer_addr(&self, name: &str) -> Result<Option<String>, StoreError> {
-        let list = self.hub.registry.get(&self.kv).await?;
+        let recent = || {
+            let seen = self.hub.peers_seen.get(name)?;
+            (seen.1.elapsed() < self.config.limits.registry_ttl).then(|| seen.0.clone())
+        };
+        let list = match self.hub.registry.get(&self.kv).await {
+            Ok(list) => list,
+            Err(err) => return recent().map_or(Err(err), |addr| Ok(Some(addr))),
+        };
         if !list.iter().any(|entry| entry.name == self.config.name) {
             // The registry lost this live server too: the store was flushed or restarted.
             self.hub.store_lost.notify_one();
@@ -207,8 +223,7 @@ impl Shared {
             self.hub.peers_seen.insert(name.to_owned(), (entry.rpc_addr.clone(), Instant::now()));
             return Ok(Some(entry.rpc_addr.clone()));
         }
-        let recent = self.hub.peers_seen.get(name).filter(|seen| seen.1.elapsed() < self.config.limits.registry_ttl);
-        Ok(recent.map(|seen| seen.0.clone()))
+        Ok(recent())
     }
 }
 

@@ -121,7 +121,8 @@ impl Outbox {
                         return Pushed::Gone;
                     }
                     if state.bytes < self.0.limits.budget {
-                        return if self.enqueue(state, frame.clone()) { Pushed::Queued } else { Pushed::Gone };
+                        // Open (checked above), so a refusal is the hard limit: given up.
+                        return if self.enqueue(state, frame.clone()) { Pushed::Queued } else { Pushed::GaveUp };
                     }
                 }
                 room.await;

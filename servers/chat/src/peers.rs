@@ -7,6 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Instant;
 
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -27,6 +28,10 @@ struct Push {
 #[derive(Clone)]
 struct Link {
     window: Arc<Semaphore>,
+    /// When a push last found the window full for a whole `peer_wait` (a peer frozen or far
+    /// too slow): until the window has room again, pushes do not wait, so senders are not held
+    /// `peer_wait` each by a peer that is not taking anything.
+    stalled: Arc<std::sync::Mutex<Option<Instant>>>,
     /// Unbounded, because the window bounds what can be in them.
     lanes: Arc<[mpsc::UnboundedSender<Push>]>,
 }
@@ -52,10 +57,26 @@ impl Peers {
         let link = self.links.entry(server.to_owned()).or_insert_with(|| open(shared, server)).clone();
         // A push bigger than the whole window takes all of it.
         let cost = u32::try_from(frame.len().clamp(1, limits.peer_window.max(1))).unwrap_or(u32::MAX);
-        let room = match tokio::time::timeout(limits.peer_wait, link.window.acquire_many_owned(cost)).await {
-            Ok(Ok(room)) => room,
-            Ok(Err(_)) | Err(_) => return shared.hub.give_up(1, uid, "the peer's window stayed full"),
+        let stalled = {
+            let stalled = link.stalled.lock().unwrap_or_else(|p| p.into_inner());
+            stalled.is_some_and(|at| at.elapsed() < limits.peer_wait)
         };
+        let room = if stalled {
+            link.window.clone().try_acquire_many_owned(cost).ok()
+        } else {
+            tokio::time::timeout(limits.peer_wait, link.window.clone().acquire_many_owned(cost))
+                .await
+                .ok()
+                .and_then(Result::ok)
+        };
+        let mut marker = link.stalled.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(room) = room else {
+            *marker = Some(Instant::now());
+            drop(marker);
+            return shared.hub.give_up(1, uid, "the peer's window stayed full");
+        };
+        *marker = None;
+        drop(marker);
         let lane = &link.lanes[lane_of(uid, link.lanes.len())];
         if lane.send(Push { uid, msg_id, frame, room }).is_err() {
             shared.hub.give_up(1, uid, "the peer link is closed");
@@ -74,7 +95,7 @@ fn open(shared: &Arc<Shared>, server: &str) -> Link {
             tx
         })
         .collect();
-    Link { window, lanes }
+    Link { window, stalled: Arc::default(), lanes }
 }
 
 fn lane_of(uid: i32, lanes: usize) -> usize {
@@ -131,7 +152,13 @@ async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
         Ok(mut client) => {
             shared.peers.calls.fetch_add(1, Ordering::Relaxed);
             shared.peers.frames.fetch_add(frames.len() as u64, Ordering::Relaxed);
-            client.deliver(DeliverReq { frames }).await.map(|r| r.into_inner().missing_uids)
+            // The peer may hold a call while a recipient of it is slow (up to `push_wait`); a
+            // call longer than that and a window's wait is a peer that is not answering.
+            let bound = shared.config.limits.push_wait + shared.config.limits.peer_wait;
+            match tokio::time::timeout(bound, client.deliver(DeliverReq { frames })).await {
+                Ok(result) => result.map(|r| r.into_inner().missing_uids),
+                Err(_) => Err(tonic::Status::deadline_exceeded("the peer did not answer in time")),
+            }
         }
         Err(err) => Err(tonic::Status::unavailable(err.to_string())),
     };

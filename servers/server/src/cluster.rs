@@ -66,7 +66,9 @@ pub async fn seed(db: &Db, prefix: &str, users: u32, password: &str) -> anyhow::
 }
 
 pub async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Kv> {
-    let kv = Kv::redis(&config.url()).await.with_context(|| format!("cannot connect to {}", config.describe()))?;
+    let kv = Kv::redis_with(&config.url(), &config.options)
+        .await
+        .with_context(|| format!("cannot connect to {}", config.describe()))?;
     Ok(kv.with_prefix(&config.prefix))
 }
 

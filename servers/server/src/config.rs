@@ -12,6 +12,7 @@ use imchat_chat::Limits;
 use imchat_gate::RateLimits;
 use imchat_res::ResLimits;
 use imchat_status::StaticServer;
+use imchat_store::RedisOptions;
 use imchat_store::codes::CodePolicy;
 use imchat_store::writer::WriterOptions;
 use imchat_verify::{MailConfig, SmtpTls};
@@ -99,6 +100,8 @@ pub struct RedisConfig {
     pub db: u32,
     /// Prepended to every key (several deployments sharing one Redis).
     pub prefix: String,
+    /// Reconnecting after a dropped connection.
+    pub options: RedisOptions,
 }
 
 impl RedisConfig {
@@ -140,6 +143,15 @@ fn read_redis(r: &mut Reader) -> Option<RedisConfig> {
         passwd: r.or("Redis", "Passwd", TEXT, Secret::default()),
         db: r.or("Redis", "Db", "a database index", 0),
         prefix: r.or("Redis", "Prefix", TEXT, String::new()),
+        options: {
+            let d = RedisOptions::default();
+            RedisOptions {
+                reconnect_tries: r.or("Redis", "ReconnectTries", COUNT, d.reconnect_tries),
+                reconnect_min_delay: millis(r, "Redis", "ReconnectMinDelayMs", d.reconnect_min_delay),
+                reconnect_max_delay: millis(r, "Redis", "ReconnectMaxDelayMs", d.reconnect_max_delay),
+                connect_timeout: millis(r, "Redis", "ConnectTimeoutMs", d.connect_timeout),
+            }
+        },
     })
 }
 

@@ -27,14 +27,30 @@ enum Backend {
     Redis(Reconnecting),
 }
 
-/// Reconnect attempts after a dropped Redis connection, and their delays (doubling from the
-/// least): short, so a call fails fast while Redis is down (clients get a retriable error) and
-/// the first call after it is back finds it within a second, not after a long back-off.
-pub const REDIS_RECONNECT_TRIES: usize = 3;
-pub const REDIS_RECONNECT_MIN_DELAY: Duration = Duration::from_millis(100);
-pub const REDIS_RECONNECT_MAX_DELAY: Duration = Duration::from_secs(1);
-/// How long one connection attempt to Redis may take.
-pub const REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How a Redis connection comes back after it dropped. [`RedisOptions::default`] holds the
+/// documented defaults: short, so a call fails fast while Redis is down (clients get a
+/// retriable error) and the first call after it is back finds it within a second, not after a
+/// long back-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedisOptions {
+    /// Reconnect attempts after a dropped connection, and their delays (doubling from the least).
+    pub reconnect_tries: usize,
+    pub reconnect_min_delay: Duration,
+    pub reconnect_max_delay: Duration,
+    /// How long one connection attempt may take.
+    pub connect_timeout: Duration,
+}
+
+impl Default for RedisOptions {
+    fn default() -> RedisOptions {
+        RedisOptions {
+            reconnect_tries: 3,
+            reconnect_min_delay: Duration::from_millis(100),
+            reconnect_max_delay: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(2),
+        }
+    }
+}
 
 /// A Redis connection that survives a Redis restart without failing a call: the manager
 /// reconnects behind a dropped connection, and a command that met the dropped one is sent
@@ -124,14 +140,19 @@ impl Kv {
         Kv { prefix: "".into(), backend: Backend::Memory(Arc::default()) }
     }
 
-    /// Connects to Redis at `url` (`redis://[:password@]host:port/db`).
+    /// Connects to Redis at `url` (`redis://[:password@]host:port/db`) with the default
+    /// [`RedisOptions`].
     pub async fn redis(url: &str) -> Result<Kv, StoreError> {
+        Kv::redis_with(url, &RedisOptions::default()).await
+    }
+
+    pub async fn redis_with(url: &str, options: &RedisOptions) -> Result<Kv, StoreError> {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
-            .set_number_of_retries(REDIS_RECONNECT_TRIES)
-            .set_min_delay(REDIS_RECONNECT_MIN_DELAY)
-            .set_max_delay(REDIS_RECONNECT_MAX_DELAY)
-            .set_connection_timeout(Some(REDIS_CONNECT_TIMEOUT));
+            .set_number_of_retries(options.reconnect_tries)
+            .set_min_delay(options.reconnect_min_delay)
+            .set_max_delay(options.reconnect_max_delay)
+            .set_connection_timeout(Some(options.connect_timeout));
         let manager = ConnectionManager::new_with_config(client, config).await?;
         Ok(Kv { prefix: "".into(), backend: Backend::Redis(Reconnecting(manager, Arc::default())) })
     }

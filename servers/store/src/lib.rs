@@ -14,7 +14,7 @@ pub mod registry;
 mod sql;
 pub mod writer;
 
-pub use kv::{GuardedLock, Kv, Ttl};
+pub use kv::{GuardedLock, Kv, RedisOptions, Ttl};
 pub use sql::*;
 
 use rand::RngExt;
