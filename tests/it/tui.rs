@@ -3,8 +3,8 @@
 //! two people register with mailed codes, become friends, chat, and ride out the crash of a
 //! chat server without losing a message.
 
-use imchat_proto::grpc::LookupUserReq;
 use imchat_proto::grpc::admin_service_client::AdminServiceClient;
+use imchat_proto::grpc::{ListChatServersReq, LookupUserReq};
 use imchat_tests::binary;
 use imchat_tests::tmux::Tmux;
 use imchat_tests::{Flavor, TestCluster};
@@ -244,4 +244,92 @@ async fn the_tui_works_against_an_llfc_server() {
     assert_eq!(seen.would_crash, 0, "no request that crashes llfc's server");
     assert_eq!(seen.unknown_ids, Vec::<u16>::new(), "only ids llfc's server handles");
     assert_eq!(llfc.stored().iter().filter(|m| m.starts_with('长')).count(), 0, "the long text never left");
+}
+
+/// A push given up on purpose: bob's route is pointed at a dead peer while alice writes, so
+/// her server gives those pushes up (and counts them). The next push that reaches bob's
+/// imchat-tui skips a seq; the client fetches the hole at once, and everything shows in order,
+/// without a reconnect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_recovers_a_lost_push_without_reconnecting() {
+    use imchat_sdk::Event;
+    use imchat_store::registry::{self, ChatServerEntry};
+
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        // Every push reads bob's route, so pointing it elsewhere takes effect at once.
+        file.limits.route_cache = std::time::Duration::ZERO;
+        file.limits.registry_interval = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let bob = start(&cluster, home.path(), "bob").await;
+    register_and_login(&cluster, &bob).await;
+    let bob_uid = admin_uid(&cluster, &bob.email).await;
+    let mut admin = AdminServiceClient::connect(format!("http://{}", cluster.suite.status)).await.unwrap();
+    let bob_server = admin.lookup_user(LookupUserReq { uid: bob_uid }).await.unwrap().into_inner().server;
+    let other = cluster.suite.chats.iter().position(|c| c.name != bob_server).expect("two chat servers");
+    let alice_user = cluster.register("alice").await;
+    let mut alice = cluster.login_on(&alice_user, other).await;
+
+    alice.chat.add_friend(alice.uid, bob_uid, "hi, it's alice", "").await.unwrap();
+    bob.tmux.wait_for("wants to be friends").await;
+    bob.tmux.keys(&["F3"]);
+    bob.tmux.wait_for("Enter accepts").await;
+    bob.tmux.keys(&["Enter"]);
+    let Event::FriendAccepted(accepted) = alice.next_event().await else { panic!("the acceptance reaches alice") };
+    let thread = accepted.chat_datas[0].thread_id;
+    bob.tmux.keys(&["F2"]);
+    bob.tmux.wait_for(&alice_user.name).await;
+    bob.tmux.keys(&["Enter"]);
+    let say = async |text: &str| {
+        let unique = format!("{{{text}}}");
+        alice.chat.send_texts(alice.uid, bob_uid, thread, &[(text, &unique)]).await.unwrap();
+    };
+    say("one before").await;
+    bob.tmux.wait_for("one before").await;
+
+    // A dead peer in the registry, and bob's route pointing at it.
+    let kv = cluster.kv().await;
+    let dead = ChatServerEntry {
+        name: "dead".into(),
+        host: "127.0.0.1".into(),
+        port: 1,
+        rpc_addr: "127.0.0.1:1".into(),
+        connections: i64::MAX,
+        heartbeat_ms: imchat_store::now_ms(),
+        peer_calls: 0,
+        peer_frames: 0,
+        pushes_given_up: 0,
+    };
+    registry::announce(&kv, &dead, std::time::Duration::from_secs(60)).await.unwrap();
+    let route = imchat_store::keys::route(bob_uid);
+    kv.set(&route, "dead", None).await.unwrap();
+    // Until alice's server reads the registry again, "dead" is unknown to it (bob is offline
+    // there, and nothing is counted): write until a push is given up.
+    // One text per ten polls (200 ms), so a handful at most.
+    let mut polls = 0;
+    imchat_tests::wait_for("a push to bob to be given up", || {
+        polls += 1;
+        let text = (polls % 10 == 1).then(|| format!("lost {}", polls / 10 + 1));
+        let mut admin = admin.clone();
+        let say = &say;
+        async move {
+            if let Some(text) = text {
+                say(&text).await;
+            }
+            let servers = admin.list_chat_servers(ListChatServersReq {}).await.ok()?.into_inner().servers;
+            (servers.iter().map(|s| s.pushes_given_up).sum::<u64>() >= 1).then_some(())
+        }
+    })
+    .await;
+
+    kv.set(&route, &bob_server, None).await.unwrap();
+    say("one after").await;
+    let screen = bob.tmux.wait_for("one after").await;
+    let screen = if screen.contains("lost 1") { screen } else { bob.tmux.wait_for("lost 1").await };
+    let order: Vec<usize> =
+        ["one before", "lost 1", "one after"].iter().map(|text| screen.find(text).expect("on screen")).collect();
+    assert!(order.is_sorted(), "in order:\n{screen}");
+    assert!(!screen.contains("reconnect"), "no reconnect:\n{screen}");
+    cluster.shutdown().await;
 }

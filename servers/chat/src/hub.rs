@@ -17,8 +17,6 @@ use imchat_store::{StoreError, keys};
 use crate::Shared;
 use crate::outbox::{Outbox, Pushed};
 
-/// A positive route is trusted this long before `uip_` is read again.
-const ROUTE_CACHE_TTL: Duration = Duration::from_secs(5);
 /// The live-server list is re-read at most this often.
 const REGISTRY_CACHE_TTL: Duration = Duration::from_millis(500);
 
@@ -173,7 +171,7 @@ impl Shared {
     /// The live peer server holding `uid`'s session, if any.
     async fn route(&self, uid: i32) -> Result<Option<String>, StoreError> {
         if let Some(entry) = self.hub.routes.get(&uid)
-            && entry.1.elapsed() < ROUTE_CACHE_TTL
+            && entry.1.elapsed() < self.config.limits.route_cache
         {
             return Ok(Some(entry.0.clone()));
         }

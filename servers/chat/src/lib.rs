@@ -92,6 +92,8 @@ pub struct Limits {
     /// lives. Readers trust a route only while its server is live in the registry, so this only
     /// collects a dead server's routes; longer means fewer refreshes.
     pub route_ttl: Duration,
+    /// How long a peer's route read from `uip_` is trusted before it is read again.
+    pub route_cache: Duration,
     /// Registry heartbeat period and entry lifetime: a dead server drops out after `registry_ttl`.
     pub registry_interval: Duration,
     pub registry_ttl: Duration,
@@ -130,6 +132,7 @@ impl Default for Limits {
             login_lock_wait: Duration::from_secs(5),
             login_view_ttl: Duration::from_secs(600),
             route_ttl: Duration::from_secs(300),
+            route_cache: Duration::from_secs(5),
             registry_interval: Duration::from_secs(2),
             registry_ttl: Duration::from_secs(6),
             peer_window: 1024 * 1024,

@@ -213,6 +213,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         login_lock_wait: millis(r, s, "LoginLockWaitMs", d.login_lock_wait),
         login_view_ttl: secs(r, s, "LoginViewTtlSecs", d.login_view_ttl),
         route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
+        route_cache: millis(r, s, "RouteCacheMs", d.route_cache),
         registry_interval: millis(r, s, "RegistryIntervalMs", d.registry_interval),
         registry_ttl: millis(r, s, "RegistryTtlMs", d.registry_ttl),
         peer_window: r.or(s, "PeerWindowBytes", "a byte count", d.peer_window),
