@@ -260,6 +260,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
             [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
+            [CompletionResult]::new('reconnect', 'reconnect', [CompletionResultType]::ParameterValue, 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -362,12 +363,29 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imctl;bench;reconnect' {
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Clients that drop and come back (each has a partner on the other chat server)')
+            [CompletionResult]::new('--missed', '--missed', [CompletionResultType]::ParameterName, 'Messages each partner writes while its friend is away')
+            [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Come back through a fresh HTTP login (argon2id) before the chat login, instead of with the token still held')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imctl;bench;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
             [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
+            [CompletionResult]::new('reconnect', 'reconnect', [CompletionResultType]::ParameterValue, 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -384,6 +402,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;bench;help;slow-consumer' {
+            break
+        }
+        'imctl;bench;help;reconnect' {
             break
         }
         'imctl;bench;help;help' {
@@ -457,6 +478,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
             [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
+            [CompletionResult]::new('reconnect', 'reconnect', [CompletionResultType]::ParameterValue, 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed')
             break
         }
         'imctl;help;bench;chat' {
@@ -472,6 +494,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;help;bench;slow-consumer' {
+            break
+        }
+        'imctl;help;bench;reconnect' {
             break
         }
         'imctl;help;completions' {

@@ -52,6 +52,9 @@ _imctl() {
             imctl__subcmd__bench,login)
                 cmd="imctl__subcmd__bench__subcmd__login"
                 ;;
+            imctl__subcmd__bench,reconnect)
+                cmd="imctl__subcmd__bench__subcmd__reconnect"
+                ;;
             imctl__subcmd__bench,slow-consumer)
                 cmd="imctl__subcmd__bench__subcmd__slow__subcmd__consumer"
                 ;;
@@ -69,6 +72,9 @@ _imctl() {
                 ;;
             imctl__subcmd__bench__subcmd__help,login)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__login"
+                ;;
+            imctl__subcmd__bench__subcmd__help,reconnect)
+                cmd="imctl__subcmd__bench__subcmd__help__subcmd__reconnect"
                 ;;
             imctl__subcmd__bench__subcmd__help,slow-consumer)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__slow__subcmd__consumer"
@@ -105,6 +111,9 @@ _imctl() {
                 ;;
             imctl__subcmd__help__subcmd__bench,login)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__login"
+                ;;
+            imctl__subcmd__help__subcmd__bench,reconnect)
+                cmd="imctl__subcmd__help__subcmd__bench__subcmd__reconnect"
                 ;;
             imctl__subcmd__help__subcmd__bench,slow-consumer)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__slow__subcmd__consumer"
@@ -225,7 +234,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench)
-            opts="-o -q -h --gate --status --config --output --quiet --help chat connections login latency slow-consumer help"
+            opts="-o -q -h --gate --status --config --output --quiet --help chat connections login latency slow-consumer reconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -387,7 +396,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help)
-            opts="chat connections login latency slow-consumer help"
+            opts="chat connections login latency slow-consumer reconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,6 +466,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__help__subcmd__reconnect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -600,6 +623,52 @@ _imctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imctl__subcmd__bench__subcmd__reconnect)
+            opts="-o -q -h --users --missed --password --mail-dir --gate --status --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --missed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imctl__subcmd__bench__subcmd__slow__subcmd__consumer)
             opts="-o -q -h --users --messages --size --flood --mail-dir --max-secs --gate --status --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -707,7 +776,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench)
-            opts="chat connections login latency slow-consumer"
+            opts="chat connections login latency slow-consumer reconnect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +832,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__help__subcmd__bench__subcmd__reconnect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

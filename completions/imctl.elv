@@ -234,6 +234,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
             cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
+            cand reconnect 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;bench;chat'= {
@@ -330,12 +331,28 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imctl;bench;reconnect'= {
+            cand --users 'Clients that drop and come back (each has a partner on the other chat server)'
+            cand --missed 'Messages each partner writes while its friend is away'
+            cand --mail-dir 'Where the verification mails of the embedded default arrive'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --password 'Come back through a fresh HTTP login (argon2id) before the chat login, instead of with the token still held'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imctl;bench;help'= {
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
             cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
+            cand reconnect 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;bench;help;chat'= {
@@ -347,6 +364,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;bench;help;latency'= {
         }
         &'imctl;bench;help;slow-consumer'= {
+        }
+        &'imctl;bench;help;reconnect'= {
         }
         &'imctl;bench;help;help'= {
         }
@@ -405,6 +424,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
             cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
+            cand reconnect 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed'
         }
         &'imctl;help;bench;chat'= {
         }
@@ -415,6 +435,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;help;bench;latency'= {
         }
         &'imctl;help;bench;slow-consumer'= {
+        }
+        &'imctl;help;bench;reconnect'= {
         }
         &'imctl;help;completions'= {
         }

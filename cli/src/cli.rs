@@ -240,6 +240,30 @@ pub enum BenchCommand {
     /// server's memory, the reader's disconnect and what it syncs on return.
     #[command(after_help = "Examples:\n  imctl bench slow-consumer --users 100 --messages 200")]
     SlowConsumer(SlowConsumerBench),
+    /// W8: every client of one chat server drops while its partner writes, then all come
+    /// back at once (chat login, paged sync from their cursors); each must find exactly what it
+    /// missed.
+    #[command(
+        after_help = "Examples:\n  imctl bench reconnect --users 500 --missed 20\n  imctl bench reconnect --users 100 --password"
+    )]
+    Reconnect(ReconnectBench),
+}
+
+#[derive(Debug, Args)]
+pub struct ReconnectBench {
+    /// Clients that drop and come back (each has a partner on the other chat server)
+    #[arg(long, default_value_t = 200)]
+    pub users: usize,
+    /// Messages each partner writes while its friend is away
+    #[arg(long, default_value_t = 20)]
+    pub missed: u64,
+    /// Come back through a fresh HTTP login (argon2id) before the chat login, instead of
+    /// with the token still held
+    #[arg(long)]
+    pub password: bool,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -325,5 +325,38 @@ async fn bench_smoke_runs_lose_nothing() {
     for others in report["others"].as_array().unwrap() {
         assert_eq!((others["delivered"].as_u64(), others["drops"].as_u64()), (Some(20), Some(0)), "{others}");
     }
+
+    // Sustained and ack-paced: only the measured span counts, every acknowledged message
+    // is delivered, and the servers' own count of given-up pushes comes back.
+    let args = [
+        "bench",
+        "chat",
+        "--users",
+        "4",
+        "--window",
+        "4",
+        "--cross-server",
+        "--secs",
+        "2",
+        "--warmup",
+        "1",
+        "--ack-paced",
+        "--mail-dir",
+        mail_dir,
+        "-o",
+        "json",
+    ];
+    let reports = imctl(&cluster, &args, None).await.ok().json();
+    let report = &reports.as_array().unwrap()[0];
+    assert!(report["scenario"].as_str().unwrap().ends_with("--secs 2 --warmup 1 --ack-paced"), "{report}");
+    assert_eq!(report["seconds"].as_f64(), Some(2.0), "{report}");
+    assert!(report["delivered"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(report["delivered"], report["sent"], "{report}");
+    assert_eq!((report["drops"].as_u64(), report["given_up"].as_u64()), (Some(0), Some(0)), "{report}");
+
+    let args = ["bench", "reconnect", "--users", "3", "--missed", "5", "--mail-dir", mail_dir, "-o", "json"];
+    let report = imctl(&cluster, &args, None).await.ok().json();
+    assert_eq!((report["resumed"].as_u64(), report["missing"].as_u64()), (Some(3), Some(0)), "{report}");
+    assert_eq!((report["errors"].as_u64(), report["duplicates"].as_u64()), (Some(0), Some(0)), "{report}");
     cluster.shutdown().await;
 }

@@ -8,6 +8,7 @@ mod connections;
 mod latency;
 mod login;
 mod procs;
+mod reconnect;
 mod relay;
 mod sched;
 mod slow;
@@ -180,6 +181,23 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
             ctx.print(|| login::table(&report), || output::json(&report));
             if report.errors > 0 {
                 let message = format!("{} logins failed: {}", report.errors, report.error_samples.join("; "));
+                return Err(CliError::new(crate::errors::ErrorKind::Rejected, message).reported());
+            }
+            return Ok(());
+        }
+        BenchCommand::Reconnect(opts) => {
+            let report = reconnect::run(ctx, &opts).await?;
+            ctx.print(|| reconnect::table(&report), || output::json(&report));
+            if report.resumed < report.users {
+                let message = format!(
+                    "{} of {} clients did not resume: {} errors ({}), {} missed messages not synced, {} duplicated",
+                    report.users - report.resumed,
+                    report.users,
+                    report.errors,
+                    report.error_samples.join("; "),
+                    report.missing,
+                    report.duplicates
+                );
                 return Err(CliError::new(crate::errors::ErrorKind::Rejected, message).reported());
             }
             return Ok(());
