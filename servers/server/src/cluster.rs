@@ -21,8 +21,28 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{AllFile, ChatFile, DbConfig, GateFile, RedisConfig, ResFile, StatusFile, VerifyFile};
 
+/// Connections the kernel completes for a listener before it accepts them. The standard 128
+/// overflowed when 500 clients reconnected at once (W8): the rest lost their SYN and retried a
+/// second later. The kernel caps this at `net.core.somaxconn`, the operator's knob for it.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
 pub async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
+    let listen = async {
+        let mut last = None;
+        for sock_addr in tokio::net::lookup_host(addr).await? {
+            let socket =
+                if sock_addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+            // As std's bind does on Unix: a restarted server may bind while old connections
+            // linger in TIME_WAIT.
+            socket.set_reuseaddr(true)?;
+            match socket.bind(sock_addr).and_then(|()| socket.listen(LISTEN_BACKLOG)) {
+                Ok(listener) => return Ok(listener),
+                Err(err) => last = Some(err),
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::other("the address resolved to nothing")))
+    };
+    listen.await.with_context(|| format!("cannot listen on {addr}"))
 }
 
 pub async fn connect_db(config: &DbConfig) -> anyhow::Result<Db> {
