@@ -286,6 +286,7 @@ pub async fn drive(
     let span = load.span();
     let tally = Arc::new(Mutex::new(Tally { span, ..Tally::new() }));
     let stop_at = span.map(|(_, to)| start + Duration::from_micros(u64::try_from(to).unwrap_or(u64::MAX)));
+    let give_up_at = start + Duration::from_secs(load.max_secs);
     let window = load.window.max(1);
     // Delivery pacing: each user's free window slots, given back by its partner's receiver.
     let credits: Vec<Arc<Semaphore>> = (0..users).map(|_| Arc::new(Semaphore::new(0))).collect();
@@ -344,7 +345,10 @@ pub async fn drive(
                         break;
                     }
                     if let Some(credits) = &credits {
-                        let Ok(slot) = credits.acquire().await else { break };
+                        // A push that never arrives never frees its slot: stop waiting at the
+                        // end of the run (the loss shows as a drop).
+                        let until = tokio::time::Instant::from_std(stop_at.unwrap_or(give_up_at));
+                        let Ok(Ok(slot)) = tokio::time::timeout_at(until, credits.acquire()).await else { break };
                         slot.forget();
                     }
                     let sent_us = match (interval, offset) {

@@ -573,7 +573,7 @@ impl Db {
     /// not in `cursors` start at 0, or `tail` messages before their end), with unread counts,
     /// and up to `limit` of those messages, oldest thread first. A bounded number of queries:
     /// one for the threads, then two per [`SYNC_CHUNK`] of changed threads (one for a page
-    /// of [`ThreadRange::page`]).
+    /// of [`ThreadRange::threads`]).
     pub async fn sync(
         &self,
         uid: i32,
