@@ -142,29 +142,30 @@ impl Shared {
     /// Delivers one encoded frame to `uid` wherever they are connected.
     /// Resolves once the push is queued here or on its way to a peer (or given up).
     pub(crate) async fn deliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes) {
-        if self.hub.push_local(uid, frame.clone()).await {
-            return;
-        }
-        match self.route(uid).await {
-            Ok(Some(server)) => self.peers.send(self, &server, uid, msg_id, frame).await,
-            Ok(None) => {}
-            Err(err) => {
-                tracing::warn!(%err, uid, "route lookup failed");
-                self.hub.give_up(1, uid, "the route lookup failed");
-            }
-        }
+        self.deliver_unless_at(uid, msg_id, frame, None).await;
     }
 
     /// [`Shared::deliver`] for a push that `server` reported it has no session for: delivered
     /// only where the route now names somewhere else.
     pub(crate) async fn redeliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes, server: &str) {
+        self.deliver_unless_at(uid, msg_id, frame, Some(server)).await;
+    }
+
+    async fn deliver_unless_at(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes, missing_at: Option<&str>) {
         if self.hub.push_local(uid, frame.clone()).await {
             return;
         }
         match self.route(uid).await {
-            Ok(Some(now)) if now != server => self.peers.send(self, &now, uid, msg_id, frame).await,
+            Ok(Some(server)) if missing_at != Some(server.as_str()) => {
+                self.peers.send(self, &server, uid, msg_id, frame).await;
+            }
             Ok(_) => {}
-            Err(err) => tracing::debug!(%err, uid, "route lookup failed; the user was offline anyway"),
+            // A server already reported the user missing: most likely offline, not counted.
+            Err(err) if missing_at.is_some() => tracing::debug!(%err, uid, "route lookup failed"),
+            Err(err) => {
+                tracing::warn!(%err, uid, "route lookup failed");
+                self.hub.give_up(1, uid, "the route lookup failed");
+            }
         }
     }
 

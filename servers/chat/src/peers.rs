@@ -141,12 +141,12 @@ async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
     // The pushes are kept (cheap clones) for the recipients the peer no longer has.
     let mut pushes = Vec::with_capacity(batch.len());
     let mut frames = Vec::with_capacity(batch.len());
-    let mut _room = Vec::with_capacity(batch.len());
+    let mut held = Vec::with_capacity(batch.len());
     for Push { uid, msg_id, frame, room } in batch {
         let body = frame.slice(imchat_proto::codec::HEADER_LEN..);
         frames.push(Frame { touid: uid, msg_id: u32::from(msg_id), body });
         pushes.push((uid, msg_id, frame));
-        _room.push(room);
+        held.push(room);
     }
     let result = match shared.channels.chat(&addr) {
         Ok(mut client) => {
@@ -162,6 +162,7 @@ async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
         }
         Err(err) => Err(tonic::Status::unavailable(err.to_string())),
     };
+    drop(held);
     match result {
         Ok(missing) if missing.is_empty() => {}
         Ok(missing) => reroute(shared, server, &missing, pushes),
