@@ -241,6 +241,54 @@ impl ChatClient {
         self.sync_with(req).await
     }
 
+    /// The messages of `thread_id` strictly between seqs `after` and `before` (a hole a lost
+    /// push left; see [`crate::cursor`]), oldest first. Forward by paged sync where the server
+    /// pages (a page holds up to its sync page of messages), else backward by 1102 pages.
+    /// llfc has no such request: nothing comes back there.
+    pub async fn fetch_between(&self, thread_id: i64, after: i64, before: i64) -> Result<Vec<SyncData>, SdkError> {
+        let mut found = Vec::new();
+        if self.is_llfc() || before <= after + 1 {
+            return Ok(found);
+        }
+        if self.session.get().is_some_and(|s| s.pages) {
+            // One thread per page: the page's threads are those above `thread_id - 1`, and the
+            // first of them is this one (a member's own thread).
+            let mut cursor = after;
+            loop {
+                let req = SyncReq {
+                    cursors: vec![SyncCursor { thread_id, seq: cursor }],
+                    tail: None,
+                    after_thread: Some(thread_id - 1),
+                    page_threads: Some(1),
+                };
+                let rsp = self.sync_with(req).await?;
+                let before_len = found.len();
+                found.extend(rsp.chat_datas.into_iter().filter(|d| d.thread_id == thread_id && d.seq > cursor));
+                let Some(last) = found.last().map(|d| d.seq) else { break };
+                let this_thread_left = rsp.more && rsp.next_thread == Some(thread_id - 1);
+                if last >= before - 1 || !this_thread_left || found.len() == before_len {
+                    break;
+                }
+                cursor = last;
+            }
+        } else {
+            let mut first = before;
+            loop {
+                let rsp = self.load_older(thread_id, first).await?;
+                let Some(oldest) = rsp.chat_datas.first().map(|d| d.seq) else { break };
+                let mut page = rsp.chat_datas;
+                page.append(&mut found);
+                found = page;
+                if oldest <= after + 1 || !rsp.more || oldest >= first {
+                    break;
+                }
+                first = oldest;
+            }
+        }
+        found.retain(|d| d.seq > after && d.seq < before);
+        Ok(found)
+    }
+
     async fn sync_with(&self, req: SyncReq) -> Result<SyncRsp, SdkError> {
         match self.session.get() {
             Some(session) if session.dialect == Dialect::Llfc => llfc::sync(self, session.uid, &req.cursors).await,

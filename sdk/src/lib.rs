@@ -1,20 +1,24 @@
 //! The imchat client SDK, shared by `imchat-tui`, `imctl` and the end-to-end tests:
 //! [`GateClient`] for the HTTP API, [`ChatClient`] for a chat-server connection (typed
-//! requests, a stream of server [`Event`]s, heartbeat) and [`AdminClient`] for the status
-//! server's operator API. Never used by the servers.
+//! requests, a stream of server [`Event`]s, heartbeat), [`cursor`] and [`Inbox`] for reading
+//! pushes without skipping a lost one, and [`AdminClient`] for the status server's operator
+//! API. Never used by the servers.
 //!
 //! It talks to imchat's servers and to llfc's own alike: passwords go out in llfc's form, and
 //! against an llfc server the chat client falls back to llfc's requests ([`llfc`]).
 
 mod admin;
 mod chat;
+pub mod cursor;
 mod gate;
+mod inbox;
 pub mod llfc;
 
 pub use admin::{AdminClient, Kicked};
 pub use chat::{ChatClient, Dialect, Event};
 pub use gate::GateClient;
 pub use imchat_proto as proto;
+pub use inbox::Inbox;
 
 use imchat_proto::ErrorCode;
 

@@ -235,3 +235,71 @@ async fn a_frozen_peer_holds_its_senders_once_and_is_counted() {
     .await;
     cluster.shutdown().await;
 }
+
+/// A push lost on purpose (bob's route points at a dead peer for a while, so alice's server
+/// gives his pushes up) leaves a hole; the next push that reaches bob's [`Inbox`] skips a seq,
+/// the inbox fetches the hole, and every text comes out once, in order, on the same connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdk_inbox_fills_the_hole_a_lost_push_left() {
+    use imchat_sdk::cursor::Cursors;
+    use imchat_sdk::{Dialect, Event, Inbox};
+    use imchat_store::registry::{self, ChatServerEntry};
+
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        // Every push reads bob's route, so pointing it elsewhere takes effect at once.
+        file.limits.route_cache = Duration::ZERO;
+        file.limits.registry_interval = Duration::from_millis(200);
+    })
+    .await;
+    let pair = cluster.friends().await;
+    let (a, b) = (pair.a, pair.b);
+    let mut cursors = Cursors::new(Dialect::Imchat);
+    for data in b.chat.sync(&[]).await.unwrap().chat_datas {
+        cursors.observe(data.thread_id, data.seq);
+    }
+    let mut inbox = Inbox::new(b.chat.clone(), b.events, cursors);
+    let mut sent = Vec::new();
+    let mut say = async |text: String| {
+        a.chat.send_texts(a.uid, pair.bob.uid, pair.thread_id, &[(&text, &format!("{{{text}}}"))]).await.unwrap();
+        sent.push(text);
+    };
+    say("one before".into()).await;
+
+    let kv = cluster.kv().await;
+    let dead = ChatServerEntry {
+        name: "dead".into(),
+        host: "127.0.0.1".into(),
+        port: 1,
+        rpc_addr: "127.0.0.1:1".into(),
+        connections: i64::MAX,
+        heartbeat_ms: imchat_store::now_ms(),
+        peer_calls: 0,
+        peer_frames: 0,
+        pushes_given_up: 0,
+    };
+    registry::announce(&kv, &dead, Duration::from_secs(60)).await.unwrap();
+    let route = imchat_store::keys::route(pair.bob.uid);
+    let bob_server = kv.get(&route).await.unwrap().expect("bob is routed");
+    kv.set(&route, "dead", None).await.unwrap();
+    let mut lost = 0;
+    while given_up(&cluster).await == 0 {
+        lost += 1;
+        say(format!("lost {lost}")).await;
+    }
+    kv.set(&route, &bob_server, None).await.unwrap();
+    say("one after".into()).await;
+
+    let mut got = Vec::new();
+    while got.last().map(String::as_str) != Some("one after") {
+        let event = tokio::time::timeout(Duration::from_secs(10), inbox.next()).await.expect("an event in time");
+        match event {
+            Some(Event::Text(push)) => got.extend(push.chat_datas.into_iter().map(|d| d.content)),
+            Some(Event::Closed) | None => panic!("bob's connection closed; got {got:?}"),
+            Some(_) => {}
+        }
+    }
+    assert_eq!(got, sent, "every text once, in order");
+    assert!(inbox.recovered() >= 1, "at least one push was lost and fetched");
+    assert!(inbox.cursors().gaps().is_empty());
+    cluster.shutdown().await;
+}

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use imchat_sdk::Dialect;
+use imchat_sdk::cursor::ThreadCursor;
 use imchat_sdk::proto::msg::{AuthChatData, SyncCursor, SyncData, TextChatData};
 use imchat_sdk::proto::rules;
 
@@ -102,9 +104,13 @@ pub enum Focus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MsgState {
+    /// Stored by the server (it said so, or a sync brought it).
     Sent,
-    /// Waiting for the server (or for the connection to come back).
+    /// Waiting for the server (or, typed offline, for the connection to come back).
     Sending,
+    /// The connection ended while the server had it: stored or not, nobody knows until the
+    /// reconnect resends it (its unique id makes a stored one answer as stored, not twice).
+    Unknown,
     Failed,
 }
 
@@ -126,10 +132,9 @@ pub struct Thread {
     pub id: i64,
     pub peer: i32,
     pub msgs: Vec<Msg>,
-    /// The sync cursor: on a server whose `seq`s are consecutive per thread (imchat's), the
-    /// highest seq up to which nothing is missing, so a lost push is fetched again and never
-    /// skipped; on llfc's (message ids, with gaps), the highest seq held.
-    pub last_seq: i64,
+    /// The sync cursor: it never passes a message that is missing (a lost push), so a sync
+    /// fetches it again (see [`imchat_sdk::cursor`]).
+    pub cursor: ThreadCursor,
     pub unread: i64,
     /// The first unread message's seq: where the "new messages" divider goes.
     pub divider: Option<i64>,
@@ -152,34 +157,29 @@ impl Thread {
 }
 
 impl Thread {
-    /// Adds a stored message unless it is already here; keeps seq order. With `gapless` seqs
-    /// the cursor moves only over messages held without a hole before them.
-    fn merge(&mut self, msg: Msg, gapless: bool) -> bool {
+    /// Adds a stored message unless it is already here; keeps seq order. The cursor moves
+    /// only over messages held without a hole before them (as `dialect` numbers them).
+    fn merge(&mut self, msg: Msg, dialect: Dialect) -> bool {
         if msg.seq > 0 && self.msgs.iter().any(|m| m.seq == msg.seq) {
             return false;
         }
         let seq = msg.seq;
         let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > seq).unwrap_or(self.msgs.len());
         self.msgs.insert(at, msg);
-        if !gapless {
-            self.last_seq = self.last_seq.max(seq);
-        } else {
-            while self.msgs.iter().any(|m| m.seq == self.last_seq + 1) {
-                self.last_seq += 1;
-            }
-        }
+        // An older page's messages are below the cursor already: nothing changes.
+        self.cursor.observe(seq, dialect);
         true
     }
 
     /// Whether a message past the cursor is held while one before it is missing: a push was
     /// lost, and a sync fetches it. Never true on llfc's servers (their cursor is the highest).
     pub fn has_gap(&self) -> bool {
-        self.msgs.iter().any(|m| m.seq > self.last_seq + 1)
+        self.cursor.has_gap()
     }
 
     /// The newest seq held or known: the thread's place in the chat list.
     fn newest(&self) -> i64 {
-        self.msgs.iter().map(|m| m.seq).max().unwrap_or(0).max(self.last_seq)
+        self.msgs.iter().map(|m| m.seq).max().unwrap_or(0).max(self.cursor.newest())
     }
 }
 
@@ -229,8 +229,8 @@ pub struct Main {
     /// Lines scrolled up from the bottom of the open chat.
     pub scroll: u16,
     pub find: Option<Find>,
-    /// The server's seqs are consecutive per thread (imchat's; llfc's are message ids).
-    pub gapless: bool,
+    /// How the server numbers messages (imchat: 1, 2, 3… per thread; llfc: message ids).
+    pub dialect: Dialect,
     /// A sync is on its way: a gap found meanwhile waits for its answer.
     syncing: bool,
 }
@@ -290,7 +290,7 @@ impl Main {
     }
 
     fn cursors(&self) -> Vec<SyncCursor> {
-        self.threads.values().map(|t| SyncCursor { thread_id: t.id, seq: t.last_seq }).collect()
+        self.threads.values().map(|t| SyncCursor { thread_id: t.id, seq: t.cursor.through() }).collect()
     }
 
     /// A sync of every thread from the current cursors, unless one is on its way.
@@ -308,11 +308,7 @@ impl Main {
 
     /// A sync when `thread` holds a gap (a lost push), from that thread on.
     fn sync_if_gap(&mut self, thread: i64) -> Vec<Effect> {
-        if self.gapless && self.threads.get(&thread).is_some_and(Thread::has_gap) {
-            self.sync_from(thread - 1)
-        } else {
-            Vec::new()
-        }
+        if self.threads.get(&thread).is_some_and(Thread::has_gap) { self.sync_from(thread - 1) } else { Vec::new() }
     }
 
     /// Opens a chat: its unread count clears, its "new messages" divider stays until the chat
@@ -824,7 +820,7 @@ impl App {
             NetEvent::Synced(sync) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 main.syncing = false;
-                let (gapless, brought) = (main.gapless, !sync.chat_datas.is_empty());
+                let (dialect, brought) = (main.dialect, !sync.chat_datas.is_empty());
                 for data in sync.chat_datas {
                     let thread_id = data.thread_id;
                     let peer = peer_of(main.uid, data.sender, data.receiver);
@@ -833,12 +829,12 @@ impl App {
                         peer,
                         ..Thread::default()
                     });
-                    if thread.msgs.is_empty() && thread.last_seq == 0 {
+                    if thread.msgs.is_empty() && thread.cursor == ThreadCursor::default() {
                         // A thread new to this client may start mid-way (the recent tail).
-                        thread.last_seq = data.seq - 1;
+                        thread.cursor = ThreadCursor::at(data.seq - 1);
                     }
                     let (seq, from_peer) = (data.seq, data.sender != main.uid);
-                    if thread.merge(sync_msg(data), gapless) && from_peer && main.open != Some(thread_id) {
+                    if thread.merge(sync_msg(data), dialect) && from_peer && main.open != Some(thread_id) {
                         thread.divider.get_or_insert(seq);
                     }
                 }
@@ -864,7 +860,7 @@ impl App {
             }
             NetEvent::Text(push) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
-                let gapless = main.gapless;
+                let dialect = main.dialect;
                 let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
                 let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
                     id: push.thread_id,
@@ -873,7 +869,7 @@ impl App {
                 });
                 for data in push.chat_datas {
                     let seq = data.seq;
-                    if thread.merge(text_msg(push.fromuid, data), gapless) && !open {
+                    if thread.merge(text_msg(push.fromuid, data), dialect) && !open {
                         thread.unread += 1;
                         thread.divider.get_or_insert(seq);
                     }
@@ -908,7 +904,7 @@ impl App {
             NetEvent::Accepted(Err(err)) => self.error(format!("could not accept: {err}")),
             NetEvent::Sent { unique, result } => {
                 let Some(main) = &mut self.main else { return Vec::new() };
-                let gapless = main.gapless;
+                let dialect = main.dialect;
                 let Some((thread, idx)) = main.find_unique(&unique) else { return Vec::new() };
                 match result {
                     Ok(stored) => {
@@ -918,7 +914,7 @@ impl App {
                             msg.time = data.chat_time;
                         }
                         msg.state = MsgState::Sent;
-                        thread.merge(msg, gapless);
+                        thread.merge(msg, dialect);
                         let thread = thread.id;
                         return main.sync_if_gap(thread);
                     }
@@ -927,6 +923,7 @@ impl App {
                     Err(SendFailure::Lost(_)) => {
                         let msg = &mut thread.msgs[idx];
                         msg.lost = msg.lost.saturating_add(1);
+                        msg.state = MsgState::Unknown;
                         if msg.lost > RESENDS_AFTER_LOSS {
                             msg.state = MsgState::Failed;
                             self.error(
@@ -942,7 +939,9 @@ impl App {
                 }
             }
             NetEvent::Older(thread_id, result) => {
-                let Some(thread) = self.main.as_mut().and_then(|m| m.threads.get_mut(&thread_id)) else {
+                let Some(main) = self.main.as_mut() else { return Vec::new() };
+                let dialect = main.dialect;
+                let Some(thread) = main.threads.get_mut(&thread_id) else {
                     return Vec::new();
                 };
                 thread.loading_older = false;
@@ -951,7 +950,7 @@ impl App {
                         thread.older = Some(page.more);
                         for data in page.chat_datas {
                             // Older than the cursor: it stays where it is.
-                            thread.merge(sync_msg(data), false);
+                            thread.merge(sync_msg(data), dialect);
                         }
                     }
                     Err(err) => self.error(format!("could not load older messages: {err}")),
@@ -1042,7 +1041,7 @@ impl App {
                 input: Input::default(),
                 scroll: 0,
                 find: None,
-                gapless: welcome.gapless,
+                dialect: welcome.dialect,
                 syncing: false,
             });
             self.info(format!("welcome, {}", welcome.name));
@@ -1053,7 +1052,7 @@ impl App {
         self.login.fields[1].1.take();
         let main = self.main.as_mut().expect("just set");
         main.server = welcome.server;
-        main.gapless = welcome.gapless;
+        main.dialect = welcome.dialect;
         main.syncing = false;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();
         main.requests = welcome
@@ -1062,9 +1061,10 @@ impl App {
             .map(|(uid, name, greeting, status)| Request { uid, name, greeting, accepted: status == 1 })
             .collect();
         let mut effects = main.sync();
-        // The outbox: whatever waited for the connection goes now (failed ones wait for F5).
+        // The outbox: whatever waited for the connection goes now, and what the server may or
+        // may not have stored goes again (failed ones wait for F5).
         for thread in main.threads.values_mut() {
-            for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Sending) {
+            for msg in thread.msgs.iter_mut().filter(|m| matches!(m.state, MsgState::Sending | MsgState::Unknown)) {
                 effects.push(Effect::Send {
                     unique: msg.unique.clone(),
                     to: thread.peer,
@@ -1102,7 +1102,7 @@ fn text_msg(from: i32, data: TextChatData) -> Msg {
 }
 
 fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData]) {
-    let gapless = main.gapless;
+    let dialect = main.dialect;
     if main.friend(uid).is_none() {
         main.friends.push(Friend { uid, name: name.to_owned(), remark: String::new() });
     }
@@ -1122,7 +1122,7 @@ fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData
                 unique: data.unique_id.clone(),
                 lost: 0,
             },
-            gapless,
+            dialect,
         );
     }
 }

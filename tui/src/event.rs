@@ -2,6 +2,7 @@
 //! one channel) and [`Effect`]s out (work for the network task).
 
 use crossterm::event::KeyEvent;
+use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::{
     AuthFriendRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyTextChat, SearchRsp, SyncCursor, SyncRsp,
     TextChatData,
@@ -29,8 +30,8 @@ pub struct Welcome {
     pub friends: Vec<(i32, String, String)>,
     /// (uid, name, greeting, status: 0 pending / 1 accepted)
     pub requests: Vec<(i32, String, String, i32)>,
-    /// The server numbers each thread's messages 1, 2, 3… (imchat's; llfc's has message ids).
-    pub gapless: bool,
+    /// How the server numbers each thread's messages (imchat: 1, 2, 3…; llfc: message ids).
+    pub dialect: Dialect,
 }
 
 /// Results and pushes from the network task.

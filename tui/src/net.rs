@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use imchat_sdk::proto::http::{RegisterReq, ResetPwdReq};
-use imchat_sdk::{ChatClient, Dialect, Event as SdkEvent, GateClient, SdkError};
+use imchat_sdk::{ChatClient, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -193,7 +193,7 @@ async fn connect(
         server,
         friends: login.friend_list.into_iter().map(|f| (f.uid, f.name, f.back)).collect(),
         requests: login.apply_list.into_iter().map(|a| (a.uid, a.name, a.desc, a.status)).collect(),
-        gapless: chat.dialect() == Dialect::Imchat,
+        dialect: chat.dialect(),
     };
     Ok((Session { uid: login.uid, chat, tasks: vec![forwarder, heartbeat] }, welcome))
 }

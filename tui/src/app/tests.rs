@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::{NotifyAddFriend, NotifyTextChat, SyncData, SyncRsp, SyncThread, TextChatData};
 
 use crate::app::{App, Conn, Focus, MsgState, Pane, Screen};
@@ -19,7 +20,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         server: server.into(),
         friends: vec![(2, "bob".into(), String::new())],
         requests: Vec::new(),
-        gapless,
+        dialect: if gapless { Dialect::Imchat } else { Dialect::Llfc },
     }
 }
 
@@ -84,7 +85,7 @@ impl Harness {
             server: "127.0.0.1:8090".into(),
             friends: vec![(2, "bob".into(), String::new())],
             requests: Vec::new(),
-            gapless: true,
+            dialect: Dialect::Imchat,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {
@@ -247,11 +248,12 @@ fn a_text_the_server_dropped_the_session_over_is_resent_once() {
     let state = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].msgs.last().unwrap().state;
 
     h.net(NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Lost("closed".into())) });
-    assert_eq!(state(&h), MsgState::Sending, "lost once: it waits for the next login");
+    assert_eq!(state(&h), MsgState::Unknown, "lost once: unknown until the next login resends it");
     h.net(NetEvent::Disconnected("closed".into()));
     h.advance(Duration::from_secs(2));
     let effects = h.net(NetEvent::LoggedIn(Ok(welcome())));
     assert!(effects.iter().any(|e| matches!(e, Effect::Send { unique: u, .. } if *u == unique)), "{effects:?}");
+    assert_eq!(state(&h), MsgState::Unknown, "still unknown while the resend is on its way");
 
     h.net(NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Lost("closed".into())) });
     assert_eq!(state(&h), MsgState::Failed, "lost twice: failed");
@@ -353,7 +355,7 @@ fn a_lost_push_is_fetched_and_the_cursor_never_skips_it() {
             ..Default::default()
         })
     };
-    let cursor = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].last_seq;
+    let cursor = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].cursor.through();
     assert!(h.net(push(2)).is_empty(), "the next one: nothing to fetch");
     assert_eq!(cursor(&h), 2);
     // 3 was lost.
@@ -379,7 +381,7 @@ fn a_lost_push_is_fetched_and_the_cursor_never_skips_it() {
     }));
     assert!(effects.is_empty(), "{effects:?}");
     let thread = &h.app.main.as_ref().unwrap().threads[&10];
-    assert_eq!(thread.last_seq, 5);
+    assert_eq!(thread.cursor.through(), 5);
     assert_eq!(thread.msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
 
     // A gap opened while that sync was on its way is fetched when it returns.
@@ -420,7 +422,7 @@ fn without_consecutive_seqs_there_is_no_gap() {
         ..Default::default()
     }));
     assert!(effects.is_empty(), "{effects:?}");
-    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].last_seq, 97);
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].cursor.through(), 97);
 }
 
 /// Message ids never repeat within one client process, a re-login included (a reused id is

@@ -185,6 +185,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
             MsgState::Sent if msg.from == main.uid => Span::styled(" ✓", Style::new().fg(theme.dim)),
             MsgState::Sent => Span::raw(""),
             MsgState::Sending => Span::styled(" sending…", Style::new().fg(theme.dim)),
+            MsgState::Unknown => Span::styled(" ? unknown until reconnected", Style::new().fg(theme.accent)),
             MsgState::Failed => Span::styled(" failed (F5 retries)", Style::new().fg(theme.error)),
         };
         let time = msg.time.get(11..16).unwrap_or("");

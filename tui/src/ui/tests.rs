@@ -39,7 +39,7 @@ fn signed_in(now: Instant) -> App {
             server: "127.0.0.1:8090".into(),
             friends: vec![(2, "bob".into(), "Bobby".into()), (3, "李雷".into(), String::new())],
             requests: vec![(4, "cat".into(), "hi there".into(), 0)],
-            gapless: true,
+            dialect: imchat_sdk::Dialect::Imchat,
         }))),
         now,
     );

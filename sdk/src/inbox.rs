@@ -1,0 +1,104 @@
+//! A chat connection's events with the holes filled: every text push passes through the
+//! account's [`Cursors`], duplicates are dropped, and a push that shows a message before it
+//! was lost on its way fetches the missing range first, so texts come out of [`Inbox::next`]
+//! in each thread's order with nothing skipped, without a reconnect.
+//!
+//! For programs that read a connection's events in one loop (bots, `imctl`, tests). A UI that
+//! keeps its own state does the same with [`Cursors`] and [`ChatClient::fetch_between`].
+
+use std::collections::VecDeque;
+
+use imchat_proto::msg::{NotifyTextChat, SyncData, TextChatData};
+use tokio::sync::mpsc;
+
+use crate::cursor::{Cursors, Seen};
+use crate::{ChatClient, Event};
+
+pub struct Inbox {
+    client: ChatClient,
+    events: mpsc::Receiver<Event>,
+    cursors: Cursors,
+    ready: VecDeque<Event>,
+    recovered: u64,
+    closed: bool,
+}
+
+impl Inbox {
+    /// Reads `events` (from [`ChatClient::connect`]) for a logged-in `client`, starting from
+    /// `cursors` (what the account holds; a thread not in them starts at its first message).
+    pub fn new(client: ChatClient, events: mpsc::Receiver<Event>, cursors: Cursors) -> Inbox {
+        Inbox { client, events, cursors, ready: VecDeque::new(), recovered: 0, closed: false }
+    }
+
+    /// The next event; `None` once the connection closed (after its [`Event::Closed`]).
+    /// A text event holds only messages not seen before, in seq order.
+    pub async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
+                return Some(event);
+            }
+            if self.closed {
+                return None;
+            }
+            let event = self.events.recv().await.unwrap_or(Event::Closed);
+            match event {
+                Event::Text(push) => self.text(push).await,
+                Event::Closed => {
+                    self.closed = true;
+                    self.ready.push_back(Event::Closed);
+                }
+                other => self.ready.push_back(other),
+            }
+        }
+    }
+
+    /// What the account holds: sync from these after a reconnect.
+    pub fn cursors(&self) -> &Cursors {
+        &self.cursors
+    }
+
+    /// Messages fetched because their push never came.
+    pub fn recovered(&self) -> u64 {
+        self.recovered
+    }
+
+    async fn text(&mut self, mut push: NotifyTextChat) {
+        let thread = push.thread_id;
+        push.chat_datas.retain(|data| self.cursors.observe(thread, data.seq) != Seen::Duplicate);
+        let hole = self.cursors.get(thread).and_then(|cursor| cursor.missing());
+        if let Some((after, before)) = hole {
+            match self.client.fetch_between(thread, after, before).await {
+                Ok(found) => {
+                    let found: Vec<SyncData> =
+                        found.into_iter().filter(|d| self.cursors.observe(thread, d.seq) != Seen::Duplicate).collect();
+                    self.recovered += found.len() as u64;
+                    self.ready.extend(found.into_iter().map(as_push));
+                }
+                // The hole stays: the cursor does not pass it, and the next push of this thread
+                // (or a sync from the cursors) tries again.
+                Err(err) => tracing::debug!(%err, thread, "fetching a lost push failed"),
+            }
+        }
+        if !push.chat_datas.is_empty() {
+            self.ready.push_back(Event::Text(push));
+        }
+    }
+}
+
+/// A fetched message as the push it should have been.
+fn as_push(data: SyncData) -> Event {
+    Event::Text(NotifyTextChat {
+        error: 0,
+        fromuid: data.sender,
+        touid: data.receiver,
+        thread_id: data.thread_id,
+        chat_datas: vec![TextChatData {
+            message_id: data.message_id,
+            unique_id: data.unique_id,
+            content: data.content,
+            status: data.status,
+            chat_time: data.chat_time,
+            seq: data.seq,
+        }],
+    })
+}
