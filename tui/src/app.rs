@@ -163,6 +163,13 @@ impl Thread {
         if msg.seq > 0 && self.msgs.iter().any(|m| m.seq == msg.seq) {
             return false;
         }
+        // Ours, still waiting for its answer (say, unknown after a reconnect): it was stored.
+        if msg.seq > 0
+            && let Some(waiting) =
+                self.msgs.iter().position(|m| m.seq == 0 && m.from == msg.from && m.unique == msg.unique)
+        {
+            self.msgs.remove(waiting);
+        }
         let seq = msg.seq;
         let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > seq).unwrap_or(self.msgs.len());
         self.msgs.insert(at, msg);
@@ -325,9 +332,11 @@ impl Main {
         self.scroll = 0;
     }
 
+    /// The message `unique` while it waits for the server's answer (a sync may have brought
+    /// it stored meanwhile: then the answer changes nothing).
     fn find_unique(&mut self, unique: &str) -> Option<(&mut Thread, usize)> {
         self.threads.values_mut().find_map(|t| {
-            let idx = t.msgs.iter().position(|m| m.unique == unique)?;
+            let idx = t.msgs.iter().position(|m| m.seq == 0 && m.unique == unique)?;
             Some((t, idx))
         })
     }

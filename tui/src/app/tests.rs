@@ -270,6 +270,41 @@ fn a_text_the_server_dropped_the_session_over_is_resent_once() {
     assert_eq!(state(&h), MsgState::Sending);
 }
 
+/// A message whose answer the dropped connection took shows as unknown; when the sync after
+/// the reconnect brings it stored, it is shown once, as stored, and the resend's answer changes
+/// nothing.
+#[test]
+fn an_unknown_message_a_sync_brings_is_shown_once_as_stored() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.type_text("did it go?");
+    let effects = h.press(KeyCode::Enter);
+    let [Effect::Send { unique, .. }] = effects.as_slice() else { panic!("one send: {effects:?}") };
+    let unique = unique.clone();
+    h.net(NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Lost("closed".into())) });
+    h.net(NetEvent::Disconnected("closed".into()));
+    let msgs = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].msgs.clone();
+    assert_eq!(msgs(&h).last().unwrap().state, MsgState::Unknown);
+    h.advance(Duration::from_secs(2));
+    h.net(NetEvent::LoggedIn(Ok(welcome("127.0.0.1:8090", true))));
+    let stored = SyncData {
+        thread_id: 10,
+        seq: 2,
+        sender: 1,
+        receiver: 2,
+        unique_id: unique.clone(),
+        content: "did it go?".into(),
+        ..Default::default()
+    };
+    h.net(NetEvent::Synced(SyncRsp { chat_datas: vec![stored], ..Default::default() }));
+    let shown: Vec<_> = msgs(&h).into_iter().filter(|m| m.text == "did it go?").collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!((shown[0].seq, shown[0].state), (2, MsgState::Sent));
+    let answer = TextChatData { seq: 2, unique_id: unique.clone(), ..Default::default() };
+    h.net(NetEvent::Sent { unique, result: Ok(vec![answer]) });
+    assert_eq!(msgs(&h).iter().filter(|m| m.text == "did it go?").count(), 1);
+}
+
 #[test]
 fn a_kick_returns_to_login() {
     let mut h = Harness::signed_in();
