@@ -178,8 +178,8 @@ async fn a_frozen_peer_holds_its_senders_once_and_is_counted() {
     let pair = cluster.friends().await;
     pair.b.chat.close().await;
     let kv = cluster.kv().await;
-    let route = imchat_store::keys::route(pair.bob.uid);
-    wait_for("bob's route to clear", || async { kv.get(&route).await.ok()?.is_none().then_some(()) }).await;
+    let (presence, bob) = (cluster.presence().await, pair.bob.uid);
+    wait_for("bob's route to clear", || async { presence.route(bob).await.ok()?.is_none().then_some(()) }).await;
 
     let frozen = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let rpc_addr = frozen.local_addr().unwrap().to_string();
@@ -201,7 +201,7 @@ async fn a_frozen_peer_holds_its_senders_once_and_is_counted() {
         pushes_given_up: 0,
     };
     registry::announce(&kv, &entry, Duration::from_secs(60)).await.unwrap();
-    kv.set(&route, "frozen", None).await.unwrap();
+    presence.set_route(bob, "frozen", None).await.unwrap();
     // Until alice's server has read the registry again, a route to "frozen" names a server
     // it does not know: bob is offline for it, and nothing is given up. Probe until it knows.
     let mut probe = 0;
@@ -278,15 +278,15 @@ async fn the_sdk_inbox_fills_the_hole_a_lost_push_left() {
         pushes_given_up: 0,
     };
     registry::announce(&kv, &dead, Duration::from_secs(60)).await.unwrap();
-    let route = imchat_store::keys::route(pair.bob.uid);
-    let bob_server = kv.get(&route).await.unwrap().expect("bob is routed");
-    kv.set(&route, "dead", None).await.unwrap();
+    let (presence, bob) = (cluster.presence().await, pair.bob.uid);
+    let bob_server = presence.route(bob).await.unwrap().expect("bob is routed");
+    presence.set_route(bob, "dead", None).await.unwrap();
     let mut lost = 0;
     while given_up(&cluster).await == 0 {
         lost += 1;
         say(format!("lost {lost}")).await;
     }
-    kv.set(&route, &bob_server, None).await.unwrap();
+    presence.set_route(bob, &bob_server, None).await.unwrap();
     say("one after".into()).await;
 
     let mut got = Vec::new();

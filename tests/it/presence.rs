@@ -254,16 +254,14 @@ async fn a_redis_restart_strands_no_session() {
     // The first call of each process on its dropped connection goes out again on a new one.
     let http = cluster.gate.login(&f.alice.email, &f.alice.password).await.expect("a login right after the restart");
     assert!(http.chat_addr().is_some());
-    let kv = cluster.kv().await;
+    let (kv, presence) = (cluster.kv().await, cluster.presence().await);
     wait_for("both chat servers back in the registry", || async {
         (imchat_store::registry::live(&kv).await.ok()?.len() == 2).then_some(())
     })
     .await;
     for uid in [f.a.uid, f.b.uid] {
-        wait_for("the live sessions' routes to be restored", || async {
-            kv.get(&imchat_store::keys::route(uid)).await.ok()?.map(drop)
-        })
-        .await;
+        wait_for("the live sessions' routes to be restored", || async { presence.route(uid).await.ok()?.map(drop) })
+            .await;
     }
     let sent = f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("after the restart", "{r1}")]).await.unwrap();
     let Event::Text(push) = f.b.next_event().await else { panic!("the push reaches bob") };

@@ -379,19 +379,28 @@ mod login_protocol {
         db.close().await;
         imchat_tests::services::drop_mysql_db(&name).await;
     }
+    /// The hash-tagged layout: the same scripts, each on one user's keys.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mariadb_redis_tagged() {
+        let (db, name) = super::mariadb().await;
+        let (kv, _) = imchat_tests::services::fresh_redis().await;
+        super::login_protocol(db.clone(), kv.with_layout(imchat_store::KeyLayout::Tagged)).await;
+        db.close().await;
+        imchat_tests::services::drop_mysql_db(&name).await;
+    }
 }
 
 async fn login_protocol(db: Db, kv: Kv) {
-    use imchat_store::keys;
-    use imchat_store::login::{self, Begin, Grant};
+    use imchat_store::presence::{Begin, Grant, Presence};
+    let presence = Presence::new(kv);
     let ttl = Duration::from_secs(60);
     let wait = Duration::from_millis(20);
     let (a, b, c) = (user(&db, "a").await, user(&db, "b").await, user(&db, "c").await);
-    kv.set(&keys::token(b), "tok", None).await.unwrap();
+    presence.set_token(b, "tok", None).await.unwrap();
     let begin = |view_ttl: Duration| {
-        let kv = kv.clone();
+        let presence = presence.clone();
         async move {
-            match login::begin(&kv, b, "tok", wait, view_ttl).await.unwrap() {
+            match presence.begin_login(b, "tok", wait, view_ttl).await.unwrap() {
                 Begin::Granted(grant) => grant,
                 other => panic!("login refused: {other:?}"),
             }
@@ -399,23 +408,23 @@ async fn login_protocol(db: Db, kv: Kv) {
     };
     // Applicants in b's login view, as the login reads it, then done with the lock.
     let applicants = |mut grant: Grant| {
-        let (db, kv) = (db.clone(), kv.clone());
+        let (db, presence) = (db.clone(), presence.clone());
         async move {
-            let view = grant.view(&db, &kv, 10, ttl).await.unwrap().expect("b exists");
-            grant.commit(&kv, "sid", "chat1", ttl).await.unwrap();
+            let view = grant.view(&db, &presence, 10, ttl).await.unwrap().expect("b exists");
+            grant.commit(&presence, "sid", "chat1", ttl).await.unwrap();
             view.applies.iter().map(|r| r.from.uid).collect::<Vec<_>>()
         }
     };
 
-    assert!(matches!(login::begin(&kv, b, "tok2", wait, ttl).await.unwrap(), Begin::WrongToken));
-    assert!(matches!(login::begin(&kv, a, "tok", wait, ttl).await.unwrap(), Begin::NoToken));
+    assert!(matches!(presence.begin_login(b, "tok2", wait, ttl).await.unwrap(), Begin::WrongToken));
+    assert!(matches!(presence.begin_login(a, "tok", wait, ttl).await.unwrap(), Begin::NoToken));
     let first = begin(ttl).await;
     assert_eq!(first.previous(), None);
-    assert!(matches!(login::begin(&kv, b, "tok", wait, ttl).await.unwrap(), Begin::Busy), "the lock is held");
+    assert!(matches!(presence.begin_login(b, "tok", wait, ttl).await.unwrap(), Begin::Busy), "the lock is held");
     assert_eq!(applicants(first).await, Vec::<i32>::new());
-    assert_eq!(kv.get(&keys::route(b)).await.unwrap().as_deref(), Some("chat1"));
-    assert_eq!(kv.get(&keys::session(b)).await.unwrap().as_deref(), Some("sid"));
-    let entry = kv.get(&keys::login_view(b)).await.unwrap().expect("the view is cached");
+    let found = presence.lookup(b).await.unwrap();
+    assert_eq!((found.server.as_deref(), found.session.as_deref()), (Some("chat1"), Some("sid")));
+    let entry = presence.cached_view_entry(b).await.unwrap().expect("the view is cached");
     assert!(!entry.contains("$argon2id"), "password hashes are never cached: {entry}");
 
     // A change made without invalidation is not seen: the view came from the cache.
@@ -423,35 +432,49 @@ async fn login_protocol(db: Db, kv: Kv) {
     let second = begin(ttl).await;
     assert_eq!(second.previous(), Some("chat1"));
     assert_eq!(applicants(second).await, Vec::<i32>::new());
-    login::forget_views(&kv, &[b], ttl).await.unwrap();
+    presence.forget_views(&[b], ttl).await.unwrap();
     assert_eq!(applicants(begin(ttl).await).await, [a], "read again after invalidation");
 
     // A login that missed does not cache what it read once a change has invalidated since.
-    login::forget_views(&kv, &[b], ttl).await.unwrap();
+    presence.forget_views(&[b], ttl).await.unwrap();
     let mut racing = begin(ttl).await;
-    login::forget_views(&kv, &[b], ttl).await.unwrap();
-    racing.view(&db, &kv, 10, ttl).await.unwrap();
-    racing.release(&kv).await.unwrap();
+    presence.forget_views(&[b], ttl).await.unwrap();
+    racing.view(&db, &presence, 10, ttl).await.unwrap();
+    racing.release(&presence).await.unwrap();
     db.upsert_apply(c, b, "hello", "B").await.unwrap();
     assert_eq!(applicants(begin(ttl).await).await, [a, c], "the racing login left the marker in place");
 
     // With the cache off, every login reads the database.
     db.upsert_apply(c, a, "hello a", "A").await.unwrap();
-    kv.set(&keys::token(a), "tok-a", None).await.unwrap();
+    presence.set_token(a, "tok-a", None).await.unwrap();
     for _ in 0..2 {
-        let Begin::Granted(mut grant) = login::begin(&kv, a, "tok-a", wait, Duration::ZERO).await.unwrap() else {
+        let Begin::Granted(mut grant) = presence.begin_login(a, "tok-a", wait, Duration::ZERO).await.unwrap() else {
             panic!("a's login refused");
         };
-        assert_eq!(grant.view(&db, &kv, 10, Duration::ZERO).await.unwrap().unwrap().applies.len(), 1);
-        grant.release(&kv).await.unwrap();
+        assert_eq!(grant.view(&db, &presence, 10, Duration::ZERO).await.unwrap().unwrap().applies.len(), 1);
+        grant.release(&presence).await.unwrap();
     }
-    assert_eq!(kv.get(&keys::login_view(a)).await.unwrap(), None, "nothing cached");
+    assert_eq!(presence.cached_view_entry(a).await.unwrap(), None, "nothing cached");
     // An unknown uid with a token has no view.
-    kv.set(&keys::token(9_999_999), "t", None).await.unwrap();
-    let Begin::Granted(mut ghost) = login::begin(&kv, 9_999_999, "t", wait, ttl).await.unwrap() else {
+    presence.set_token(9_999_999, "t", None).await.unwrap();
+    let Begin::Granted(mut ghost) = presence.begin_login(9_999_999, "t", wait, ttl).await.unwrap() else {
         panic!("the token holds");
     };
-    assert_eq!(ghost.view(&db, &kv, 10, ttl).await.unwrap(), None);
+    assert_eq!(ghost.view(&db, &presence, 10, ttl).await.unwrap(), None);
+
+    // The session ends: its route goes, unless a newer login took it; tokens are revoked.
+    assert!(!presence.end_session(b, "older").await.unwrap(), "not the current session");
+    assert!(presence.end_session(b, "sid").await.unwrap());
+    assert_eq!(presence.route(b).await.unwrap(), None);
+    let mut holders = presence.token_holders().await.unwrap();
+    holders.sort_unstable();
+    assert_eq!(holders, {
+        let mut expected = vec![a, b, 9_999_999];
+        expected.sort_unstable();
+        expected
+    });
+    assert!(presence.revoke_token(b).await.unwrap());
+    assert!(!presence.revoke_token(b).await.unwrap(), "gone already");
 }
 
 /// A lone message is one procedure call on MariaDB, and still stored when the procedure is

@@ -302,8 +302,8 @@ async fn the_tui_recovers_a_lost_push_without_reconnecting() {
         pushes_given_up: 0,
     };
     registry::announce(&kv, &dead, std::time::Duration::from_secs(60)).await.unwrap();
-    let route = imchat_store::keys::route(bob_uid);
-    kv.set(&route, "dead", None).await.unwrap();
+    let presence = cluster.presence().await;
+    presence.set_route(bob_uid, "dead", None).await.unwrap();
     // Until alice's server reads the registry again, "dead" is unknown to it (bob is offline
     // there, and nothing is counted): write until a push is given up.
     // One text per ten polls (200 ms), so a handful at most.
@@ -323,7 +323,7 @@ async fn the_tui_recovers_a_lost_push_without_reconnecting() {
     })
     .await;
 
-    kv.set(&route, &bob_server, None).await.unwrap();
+    presence.set_route(bob_uid, &bob_server, None).await.unwrap();
     say("one after").await;
     let screen = bob.tmux.wait_for("one after").await;
     let screen = if screen.contains("lost 1") { screen } else { bob.tmux.wait_for("lost 1").await };

@@ -190,6 +190,7 @@ impl TestCluster {
                     db_url: isolation.db_url.clone(),
                     redis_url: isolation.redis_url.clone(),
                     redis_prefix: isolation.redis_prefix.clone(),
+                    redis_layout: services::REDIS_LAYOUT,
                     mail: isolation.smtp.mail_config(),
                 };
                 (backends, Mail::Maildir(isolation.smtp.maildir.clone()), Some(isolation))
@@ -218,6 +219,11 @@ impl TestCluster {
             Some(isolation) => isolation.kv().await,
             None => self.suite.kv.clone().expect("embedded suites share their store"),
         }
+    }
+
+    /// The cluster's presence (tokens, routes, sessions), for inspection and detours.
+    pub async fn presence(&self) -> imchat_store::presence::Presence {
+        imchat_store::presence::Presence::new(self.kv().await)
     }
 
     /// Registers a new user whose name and email derive from `name`.

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use imchat_store::Kv;
+use imchat_store::{KeyLayout, Kv};
 use imchat_verify::{MailConfig, SmtpTls};
 use sqlx::Connection;
 
@@ -51,6 +51,11 @@ pub async fn drop_mysql_db(name: &str) {
         let _ = admin.close().await;
     }
 }
+
+/// The key layout of production-flavoured clusters: the hash-tagged one, whose scripts a
+/// Redis Cluster would run (the sample configs' llfc layout runs in `deployment` and on the
+/// store's own tests).
+pub const REDIS_LAYOUT: KeyLayout = KeyLayout::Tagged;
 
 /// A Redis handle under a fresh key prefix.
 pub async fn fresh_redis() -> (Kv, String) {
@@ -111,7 +116,7 @@ impl Isolation {
     }
 
     pub async fn kv(&self) -> Kv {
-        Kv::redis(&self.redis_url).await.expect("redis").with_prefix(&self.redis_prefix)
+        Kv::redis(&self.redis_url).await.expect("redis").with_prefix(&self.redis_prefix).with_layout(REDIS_LAYOUT)
     }
 
     /// Drops the database and every key under the prefix.
@@ -122,7 +127,7 @@ impl Isolation {
             let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
             let _ = kv.del(&keys).await;
         }
-        let _ = kv.del(&[imchat_store::keys::LOGIN_COUNT]).await;
+        let _ = imchat_store::registry::clear(&kv).await;
     }
 }
 

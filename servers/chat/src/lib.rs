@@ -3,16 +3,16 @@
 //! and the `ChatService` gRPC service its peers call to deliver frames and kick users.
 //!
 //! Layout: [`connection`] is the only code that touches client sockets, fed by each session's
-//! [`outbox`]; [`session`] turns
-//! requests into replies and effects; [`hub`] knows the local sessions and routes pushes to
-//! them or, batched, to peers ([`peers`]); [`presence`] keeps this server in the registry;
-//! [`rpc`] serves peers.
+//! [`outbox`]; [`session`] turns requests into replies and effects; [`router`] knows the local
+//! sessions, delivers pushes to them or, batched, to peers ([`peers`]), and kicks; [`heartbeat`]
+//! keeps this server in the registry and its sessions' presence alive; [`rpc`] serves peers.
+//! Presence itself (tokens, routes, sessions, locks) is `imchat_store::presence`.
 
 mod connection;
-mod hub;
+mod heartbeat;
 mod outbox;
 mod peers;
-mod presence;
+mod router;
 mod rpc;
 mod session;
 
@@ -21,15 +21,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imchat_proto::codec::DEFAULT_MAX_BODY;
-use imchat_rpc::Channels;
+use imchat_store::presence::Presence;
 use imchat_store::writer::MessageWriter;
 use imchat_store::{Db, Kv};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::Hub;
-use crate::peers::Peers;
+use crate::router::Router;
 
 /// Who this chat server is.
 #[derive(Debug, Clone)]
@@ -157,10 +156,9 @@ pub(crate) struct Shared {
     pub(crate) config: ChatConfig,
     pub(crate) db: Db,
     pub(crate) kv: Kv,
+    pub(crate) presence: Presence,
     pub(crate) writer: MessageWriter,
-    pub(crate) hub: Hub,
-    pub(crate) peers: Peers,
-    pub(crate) channels: Channels,
+    pub(crate) router: Arc<Router>,
     /// Client-facing and peer-facing addresses, as bound.
     pub(crate) port: u16,
     pub(crate) rpc_addr: String,
@@ -178,9 +176,8 @@ pub async fn run(
     let port = tcp.local_addr()?.port();
     let rpc_addr = format!("{}:{}", config.rpc_advertise_host, rpc.local_addr()?.port());
     let shared = Arc::new(Shared {
-        hub: Hub::default(),
-        peers: Peers::default(),
-        channels: Channels::default(),
+        router: Arc::new(Router::new(config.name.clone(), config.limits.clone(), deps.kv.clone())),
+        presence: Presence::new(deps.kv.clone()),
         db: deps.db,
         kv: deps.kv,
         writer: deps.writer,
@@ -191,7 +188,7 @@ pub async fn run(
     let stop = CancellationToken::new();
     let mut tasks = JoinSet::new();
     tasks.spawn(rpc::serve(rpc, shared.clone(), stop.clone()));
-    tasks.spawn(presence::run(shared.clone(), stop.clone()));
+    tasks.spawn(heartbeat::run(shared.clone(), stop.clone()));
     tasks.spawn(connection::accept_loop(tcp, shared.clone(), stop.clone()));
     tracing::info!(name = %shared.config.name, port, rpc = %shared.rpc_addr, "chat server up");
     shutdown.await;

@@ -14,7 +14,7 @@ use dashmap::DashMap;
 use imchat_proto::grpc::{DeliverReq, Frame};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use crate::Shared;
+use crate::router::Router;
 
 struct Push {
     uid: i32,
@@ -52,9 +52,9 @@ impl Peers {
 
     /// Hands a push to `server`'s link once its window has room, waiting up to `peer_wait`;
     /// after that the push is given up (and counted).
-    pub(crate) async fn send(&self, shared: &Arc<Shared>, server: &str, uid: i32, msg_id: u16, frame: Bytes) {
-        let limits = &shared.config.limits;
-        let link = self.links.entry(server.to_owned()).or_insert_with(|| open(shared, server)).clone();
+    pub(crate) async fn send(&self, router: &Arc<Router>, server: &str, uid: i32, msg_id: u16, frame: Bytes) {
+        let limits = &router.limits;
+        let link = self.links.entry(server.to_owned()).or_insert_with(|| open(router, server)).clone();
         // A push bigger than the whole window takes all of it.
         let cost = u32::try_from(frame.len().clamp(1, limits.peer_window.max(1))).unwrap_or(u32::MAX);
         let stalled = {
@@ -73,25 +73,25 @@ impl Peers {
         let Some(room) = room else {
             *marker = Some(Instant::now());
             drop(marker);
-            return shared.hub.give_up(1, uid, "the peer's window stayed full");
+            return router.give_up(1, uid, "the peer's window stayed full");
         };
         *marker = None;
         drop(marker);
         let lane = &link.lanes[lane_of(uid, link.lanes.len())];
         if lane.send(Push { uid, msg_id, frame, room }).is_err() {
-            shared.hub.give_up(1, uid, "the peer link is closed");
+            router.give_up(1, uid, "the peer link is closed");
         }
     }
 }
 
 /// A link to `server`: its window and its lanes' tasks.
-fn open(shared: &Arc<Shared>, server: &str) -> Link {
-    let limits = &shared.config.limits;
+fn open(router: &Arc<Router>, server: &str) -> Link {
+    let limits = &router.limits;
     let window = Arc::new(Semaphore::new(limits.peer_window.clamp(1, u32::MAX as usize)));
     let lanes = (0..limits.peer_lanes.max(1))
         .map(|_| {
             let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(run(Arc::downgrade(shared), server.to_owned(), rx));
+            tokio::spawn(run(Arc::downgrade(router), server.to_owned(), rx));
             tx
         })
         .collect();
@@ -104,10 +104,10 @@ fn lane_of(uid: i32, lanes: usize) -> usize {
 
 /// One lane: whatever waits, up to `peer_batch` frames and about `peer_batch_bytes` (at most
 /// one frame more), goes out in one call.
-async fn run(shared: Weak<Shared>, server: String, mut rx: mpsc::UnboundedReceiver<Push>) {
+async fn run(router: Weak<Router>, server: String, mut rx: mpsc::UnboundedReceiver<Push>) {
     while let Some(first) = rx.recv().await {
-        let Some(shared) = shared.upgrade() else { return };
-        let limits = &shared.config.limits;
+        let Some(router) = router.upgrade() else { return };
+        let limits = &router.limits;
         let mut bytes = first.frame.len();
         let mut batch = vec![first];
         while batch.len() < limits.peer_batch && bytes < limits.peer_batch_bytes {
@@ -119,22 +119,22 @@ async fn run(shared: Weak<Shared>, server: String, mut rx: mpsc::UnboundedReceiv
                 Err(_) => break,
             }
         }
-        deliver(&shared, &server, batch).await;
+        deliver(&router, &server, batch).await;
     }
 }
 
-async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
+async fn deliver(router: &Arc<Router>, server: &str, batch: Vec<Push>) {
     let uids: Vec<i32> = batch.iter().map(|p| p.uid).collect();
     let first = uids[0];
-    let addr = match shared.peer_addr(server).await {
+    let addr = match router.peer_addr(server).await {
         Ok(Some(addr)) => addr,
         Ok(None) => {
-            uids.iter().for_each(|uid| shared.hub.forget_route(*uid));
-            return shared.hub.give_up(uids.len(), first, "the recipients' server is gone");
+            uids.iter().for_each(|uid| router.forget_route(*uid));
+            return router.give_up(uids.len(), first, "the recipients' server is gone");
         }
         Err(err) => {
             tracing::warn!(%err, server, "registry lookup failed");
-            return shared.hub.give_up(uids.len(), first, "the peer's address is unknown");
+            return router.give_up(uids.len(), first, "the peer's address is unknown");
         }
     };
     // The window's room is held until the call returns: what is in flight counts.
@@ -148,13 +148,13 @@ async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
         pushes.push((uid, msg_id, frame));
         held.push(room);
     }
-    let result = match shared.channels.chat(&addr) {
+    let result = match router.channels.chat(&addr) {
         Ok(mut client) => {
-            shared.peers.calls.fetch_add(1, Ordering::Relaxed);
-            shared.peers.frames.fetch_add(frames.len() as u64, Ordering::Relaxed);
+            router.peers.calls.fetch_add(1, Ordering::Relaxed);
+            router.peers.frames.fetch_add(frames.len() as u64, Ordering::Relaxed);
             // The peer may hold a call while a recipient of it is slow (up to `push_wait`); a
             // call longer than that and a window's wait is a peer that is not answering.
-            let bound = shared.config.limits.push_wait + shared.config.limits.peer_wait;
+            let bound = router.limits.push_wait + router.limits.peer_wait;
             match tokio::time::timeout(bound, client.deliver(DeliverReq { frames })).await {
                 Ok(result) => result.map(|r| r.into_inner().missing_uids),
                 Err(_) => Err(tonic::Status::deadline_exceeded("the peer did not answer in time")),
@@ -165,11 +165,11 @@ async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
     drop(held);
     match result {
         Ok(missing) if missing.is_empty() => {}
-        Ok(missing) => reroute(shared, server, &missing, pushes),
+        Ok(missing) => reroute(router, server, &missing, pushes),
         Err(status) => {
             tracing::warn!(server, %status, "peer delivery failed");
-            uids.iter().for_each(|uid| shared.hub.forget_route(*uid));
-            shared.hub.give_up(uids.len(), first, "the peer call failed");
+            uids.iter().for_each(|uid| router.forget_route(*uid));
+            router.give_up(uids.len(), first, "the peer call failed");
         }
     }
 }
@@ -177,7 +177,7 @@ async fn deliver(shared: &Arc<Shared>, server: &str, batch: Vec<Push>) {
 /// The pushes of `missing` users, whom `server` no longer has: they logged out (offline; they
 /// sync on return) or logged in again elsewhere after their route was read, perhaps after
 /// their new session's sync. They go out once more on a freshly read route, in order.
-fn reroute(shared: &Arc<Shared>, server: &str, missing: &[i32], pushes: Vec<(i32, u16, Bytes)>) {
+fn reroute(router: &Arc<Router>, server: &str, missing: &[i32], pushes: Vec<(i32, u16, Bytes)>) {
     let missing: std::collections::HashSet<i32> = missing.iter().copied().collect();
     let mut by_uid: std::collections::HashMap<i32, Vec<(u16, Bytes)>> = std::collections::HashMap::new();
     for (uid, msg_id, frame) in pushes {
@@ -186,11 +186,11 @@ fn reroute(shared: &Arc<Shared>, server: &str, missing: &[i32], pushes: Vec<(i32
         }
     }
     for (uid, frames) in by_uid {
-        shared.hub.forget_route(uid);
-        let (shared, server) = (shared.clone(), server.to_owned());
+        router.forget_route(uid);
+        let (router, server) = (router.clone(), server.to_owned());
         tokio::spawn(async move {
             for (msg_id, frame) in frames {
-                shared.redeliver(uid, msg_id, frame, &server).await;
+                router.redeliver(uid, msg_id, frame, &server).await;
             }
         });
     }

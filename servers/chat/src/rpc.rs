@@ -34,7 +34,7 @@ impl Peer {
     async fn push<M: Message>(&self, uid: i32, message: &M) -> bool {
         let mut buf = BytesMut::new();
         match message.encode(&mut buf) {
-            Ok(()) => self.0.hub.push_local(uid, buf.freeze()).await,
+            Ok(()) => self.0.router.push_local(uid, buf.freeze()).await,
             Err(err) => {
                 tracing::warn!(%err, uid, "peer push too large to frame");
                 false
@@ -146,7 +146,7 @@ impl ChatService for Peer {
     async fn notify_kick_user(&self, request: Request<KickUserReq>) -> Result<Response<KickUserRsp>, Status> {
         let req = request.into_inner();
         let reason = if req.reason.is_empty() { "logged in elsewhere" } else { req.reason.as_str() };
-        let found = self.0.hub.kick_local(req.uid, reason);
+        let found = self.0.router.kick_local(req.uid, reason);
         Ok(Response::new(KickUserRsp { error: 0, uid: req.uid, found }))
     }
 
@@ -173,12 +173,12 @@ impl ChatService for Peer {
             });
             frames.push(buf.freeze());
         }
-        let hub = &self.0.hub;
+        let router = &self.0.router;
         let pushed = order.into_iter().map(|uid| {
             let frames = by_uid.remove(&uid).unwrap_or_default();
             async move {
                 for frame in frames {
-                    if !hub.push_local(uid, frame).await {
+                    if !router.push_local(uid, frame).await {
                         return Some(uid);
                     }
                 }

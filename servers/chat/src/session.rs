@@ -14,11 +14,11 @@ use bytes::{Bytes, BytesMut};
 use imchat_proto::codec::Frame;
 use imchat_proto::msg::{ClientMsg, HeartbeatRsp, Message};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
-use imchat_store::{StoreError, ThreadRow, keys};
+use imchat_store::{StoreError, ThreadRow};
 
 use crate::Shared;
-use crate::hub::SessionHandle;
 use crate::outbox::Outbox;
+use crate::router::SessionHandle;
 
 /// What the connection does after a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,7 +228,7 @@ impl Session {
     async fn push<M: Message>(&self, uid: i32, message: &M) {
         let mut buf = BytesMut::new();
         match message.encode(&mut buf) {
-            Ok(()) => self.shared.deliver(uid, M::ID, buf.freeze()).await,
+            Ok(()) => self.shared.router.deliver(uid, M::ID, buf.freeze()).await,
             Err(err) => tracing::error!(%err, id = M::ID, "push does not fit in a frame"),
         }
     }
@@ -247,16 +247,16 @@ impl Session {
     /// Runs `change`, a write to what the login replies of `uids` show (requests,
     /// friendships), between two invalidations of their cached login views: the first must
     /// succeed before anything changes; the second undoes a login that cached the old view
-    /// in between (see `imchat_store::login`).
+    /// in between (see `imchat_store::presence`).
     async fn changing_views<T>(
         &self,
         uids: &[i32],
         change: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, Reject> {
-        let (kv, ttl) = (&self.shared.kv, self.shared.config.limits.login_view_ttl);
-        imchat_store::login::forget_views(kv, uids, ttl).await?;
+        let (presence, ttl) = (&self.shared.presence, self.shared.config.limits.login_view_ttl);
+        presence.forget_views(uids, ttl).await?;
         let changed = change.await?;
-        if let Err(err) = imchat_store::login::forget_views(kv, uids, ttl).await {
+        if let Err(err) = presence.forget_views(uids, ttl).await {
             tracing::warn!(%err, ?uids, "login views not invalidated after a change; a login racing it may show the old one");
         }
         Ok(changed)
@@ -276,15 +276,12 @@ impl Session {
         }
     }
 
-    /// Leaves the hub and clears this session's routes, unless a newer login replaced them.
+    /// Leaves the session table and clears this session's route, unless a newer login
+    /// replaced it.
     pub(crate) async fn end(&mut self) {
         let Some(auth) = self.auth.take() else { return };
-        self.shared.hub.remove(auth.uid, &auth.session_id);
-        let cleared = self
-            .shared
-            .kv
-            .compare_and_delete(&keys::session(auth.uid), &auth.session_id, &[&keys::route(auth.uid)])
-            .await;
+        self.shared.router.remove(auth.uid, &auth.session_id);
+        let cleared = self.shared.presence.end_session(auth.uid, &auth.session_id).await;
         if let Err(err) = cleared {
             tracing::warn!(%err, uid = auth.uid, "route cleanup failed; it expires by itself");
         }

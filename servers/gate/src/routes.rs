@@ -16,7 +16,8 @@ use imchat_proto::grpc::{GetChatServerReq, GetVarifyReq};
 use imchat_proto::http::{self, ErrorRsp};
 use imchat_proto::{credential, rules};
 use imchat_store::codes::{self, Check};
-use imchat_store::{NewUser, PasswordReset, PwdForm, Registered, StoreError, User, keys};
+use imchat_store::presence::Presence;
+use imchat_store::{NewUser, PasswordReset, PwdForm, Registered, StoreError, User};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -241,7 +242,7 @@ async fn reset(state: &AppState, _ip: IpAddr, req: http::ResetPwdReq) -> Result<
     match db.reset_password(&req.user, &email, &hash).await? {
         PasswordReset::Ok => {
             // A token handed out before the reset must not open a session afterwards.
-            state.deps.kv.del(&[&keys::token(user.uid)]).await?;
+            Presence::new(state.deps.kv.clone()).revoke_token(user.uid).await?;
             Ok(http::ResetPwdRsp { error: 0, email, user: req.user, passwd: String::new(), varifycode: String::new() })
         }
         PasswordReset::NoSuchUser | PasswordReset::EmailMismatch => Err(ErrorCode::EmailNotMatch.into()),

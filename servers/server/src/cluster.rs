@@ -13,7 +13,7 @@ use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
 use imchat_rpc::endpoint;
 use imchat_status::StatusServer;
 use imchat_store::writer::{MessageWriter, WriterOptions};
-use imchat_store::{Db, DbOptions, Kv};
+use imchat_store::{Db, DbOptions, KeyLayout, Kv};
 use imchat_verify::{MailConfig, Mailer, Verify};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -89,7 +89,7 @@ pub async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Kv> {
     let kv = Kv::redis_with(&config.url(), &config.options)
         .await
         .with_context(|| format!("cannot connect to {}", config.describe()))?;
-    Ok(kv.with_prefix(&config.prefix))
+    Ok(kv.with_prefix(&config.prefix).with_layout(config.layout))
 }
 
 fn gate_deps(db: Db, kv: Kv, verify: &str, status: &str) -> anyhow::Result<GateDeps> {
@@ -156,7 +156,7 @@ pub enum Backends {
     /// SQLite file + in-memory store + mail files: the embedded default.
     Embedded { data_dir: PathBuf },
     /// Any SQL URL + Redis (each role opens its own connections), with explicit mail.
-    External { db_url: String, redis_url: String, redis_prefix: String, mail: MailConfig },
+    External { db_url: String, redis_url: String, redis_prefix: String, redis_layout: KeyLayout, mail: MailConfig },
 }
 
 /// A running chat server of the suite.
@@ -232,8 +232,9 @@ impl Suite {
         let open_kv = async || -> anyhow::Result<Kv> {
             match (&shared_kv, backends) {
                 (Some(kv), _) => Ok(kv.clone()),
-                (None, Backends::External { redis_url, redis_prefix, .. }) => {
-                    Ok(Kv::redis(redis_url).await.context("cannot connect to Redis")?.with_prefix(redis_prefix))
+                (None, Backends::External { redis_url, redis_prefix, redis_layout, .. }) => {
+                    let kv = Kv::redis(redis_url).await.context("cannot connect to Redis")?;
+                    Ok(kv.with_prefix(redis_prefix).with_layout(*redis_layout))
                 }
                 (None, Backends::Embedded { .. }) => unreachable!("embedded always shares one store"),
             }

@@ -12,9 +12,9 @@ use imchat_chat::Limits;
 use imchat_gate::RateLimits;
 use imchat_res::ResLimits;
 use imchat_status::StaticServer;
-use imchat_store::RedisOptions;
 use imchat_store::codes::CodePolicy;
 use imchat_store::writer::WriterOptions;
+use imchat_store::{KeyLayout, RedisOptions};
 use imchat_verify::{MailConfig, SmtpTls};
 
 pub use ini::{ConfigError, Problem, Reader, Secret};
@@ -100,6 +100,8 @@ pub struct RedisConfig {
     pub db: u32,
     /// Prepended to every key (several deployments sharing one Redis).
     pub prefix: String,
+    /// How keys are named: llfc's names, or hash-tagged for Redis Cluster.
+    pub layout: KeyLayout,
     /// Reconnecting after a dropped connection.
     pub options: RedisOptions,
 }
@@ -136,13 +138,26 @@ fn read_db(r: &mut Reader) -> Option<DbConfig> {
     })
 }
 
+/// A key prefix: braces would make it every key's Redis Cluster hash tag.
+#[derive(Default)]
+struct KeyPrefix(String);
+
+impl std::str::FromStr for KeyPrefix {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<KeyPrefix, &'static str> {
+        if text.contains(['{', '}']) { Err("braces in a key prefix") } else { Ok(KeyPrefix(text.to_owned())) }
+    }
+}
+
 fn read_redis(r: &mut Reader) -> Option<RedisConfig> {
     Some(RedisConfig {
         host: r.or("Redis", "Host", HOST, "127.0.0.1".to_owned()),
         port: r.or("Redis", "Port", PORT, 6379),
         passwd: r.or("Redis", "Passwd", TEXT, Secret::default()),
         db: r.or("Redis", "Db", "a database index", 0),
-        prefix: r.or("Redis", "Prefix", TEXT, String::new()),
+        prefix: r.or("Redis", "Prefix", "text without { or }", KeyPrefix::default()).0,
+        layout: r.or("Redis", "KeyLayout", "llfc or tagged", KeyLayout::default()),
         options: {
             let d = RedisOptions::default();
             RedisOptions {

@@ -16,8 +16,9 @@ use imchat_proto::grpc::{
     RevokeTokenRsp,
 };
 use imchat_rpc::Channels;
+use imchat_store::presence::{Presence, TokenCheck};
 use imchat_store::registry::{self, ChatServerEntry};
-use imchat_store::{Kv, StoreError, Ttl, keys};
+use imchat_store::{Kv, StoreError, Ttl};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
@@ -38,6 +39,7 @@ pub struct StaticServer {
 #[derive(Debug, Clone)]
 pub struct StatusServer {
     pub kv: Kv,
+    pub presence: Presence,
     pub token_ttl: Duration,
     pub fallback: Vec<StaticServer>,
     pub channels: Channels,
@@ -50,6 +52,7 @@ pub struct StatusServer {
 impl StatusServer {
     pub fn new(kv: Kv, token_ttl: Duration, fallback: Vec<StaticServer>) -> StatusServer {
         StatusServer {
+            presence: Presence::new(kv.clone()),
             kv,
             token_ttl,
             fallback,
@@ -139,8 +142,7 @@ impl StatusService for StatusServer {
             tracing::warn!("no live chat server to hand out");
             return Ok(Response::new(GetChatServerRsp { error: ErrorCode::RpcFailed.code(), ..Default::default() }));
         };
-        let token = imchat_store::random_hex(16);
-        self.kv.set(&keys::token(uid), &token, Some(self.token_ttl)).await.map_err(internal)?;
+        let token = self.presence.issue_token(uid, Some(self.token_ttl)).await.map_err(internal)?;
         Ok(Response::new(GetChatServerRsp { error: 0, host, port: port.to_string(), token }))
     }
 
@@ -148,11 +150,10 @@ impl StatusService for StatusServer {
     /// the user's current token.
     async fn login(&self, request: Request<LoginReq>) -> Result<Response<LoginRsp>, Status> {
         let LoginReq { uid, token } = request.into_inner();
-        let stored = self.kv.get(&keys::token(uid)).await.map_err(internal)?;
-        let error = match stored {
-            None => ErrorCode::UidInvalid,
-            Some(stored) if stored == token && !token.is_empty() => ErrorCode::Success,
-            Some(_) => ErrorCode::TokenInvalid,
+        let error = match self.presence.check_token(uid, &token).await.map_err(internal)? {
+            TokenCheck::Missing => ErrorCode::UidInvalid,
+            TokenCheck::Valid => ErrorCode::Success,
+            TokenCheck::Wrong => ErrorCode::TokenInvalid,
         };
         Ok(Response::new(LoginRsp { error: error.code(), uid, token: String::new() }))
     }
@@ -190,7 +191,7 @@ impl AdminService for StatusServer {
 
     async fn kick_user(&self, request: Request<AdminKickReq>) -> Result<Response<AdminKickRsp>, Status> {
         let AdminKickReq { uid, reason } = request.into_inner();
-        let Some(server) = self.kv.get(&keys::route(uid)).await.map_err(internal)? else {
+        let Some(server) = self.presence.route(uid).await.map_err(internal)? else {
             return Ok(Response::new(AdminKickRsp { uid, found: false, server: String::new() }));
         };
         let Some(addr) = self.rpc_addr_of(&server).await.map_err(internal)? else {
@@ -213,12 +214,11 @@ impl AdminService for StatusServer {
             n => usize::try_from(n).unwrap_or(MAX_LISTED_TOKENS).min(MAX_LISTED_TOKENS),
         };
         let mut uids: Vec<i32> = self
-            .kv
-            .scan_prefix(keys::TOKEN_PREFIX)
+            .presence
+            .token_holders()
             .await
             .map_err(internal)?
             .into_iter()
-            .filter_map(|(key, _)| key.strip_prefix(keys::TOKEN_PREFIX).and_then(|uid| uid.parse().ok()))
             .filter(|uid: &i32| pattern.is_empty() || glob_match(pattern.as_bytes(), uid.to_string().as_bytes()))
             .collect();
         uids.sort_unstable();
@@ -233,9 +233,7 @@ impl AdminService for StatusServer {
 
     async fn revoke_token(&self, request: Request<RevokeTokenReq>) -> Result<Response<RevokeTokenRsp>, Status> {
         let uid = request.into_inner().uid;
-        let key = keys::token(uid);
-        let found = self.kv.get(&key).await.map_err(internal)?.is_some();
-        self.kv.del(&[&key]).await.map_err(internal)?;
+        let found = self.presence.revoke_token(uid).await.map_err(internal)?;
         Ok(Response::new(RevokeTokenRsp { uid, found }))
     }
 }
@@ -256,22 +254,20 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
 
 impl StatusServer {
     async fn lookup(&self, uid: i32) -> Result<LookupUserRsp, StoreError> {
-        let token_key = keys::token(uid);
-        let token = self.kv.get(&token_key).await?;
-        let token_ttl_secs = match self.kv.ttl(&token_key).await? {
+        let found = self.presence.lookup(uid).await?;
+        // The wire's convention (Redis's): -2 no token, -1 no expiry.
+        let token_ttl_secs = match found.token_ttl {
             Ttl::Missing => -2,
             Ttl::Persistent => -1,
             Ttl::Seconds(n) => n,
         };
-        let server = self.kv.get(&keys::route(uid)).await?.unwrap_or_default();
-        let session = self.kv.get(&keys::session(uid)).await?.unwrap_or_default();
         Ok(LookupUserRsp {
             uid,
-            has_token: token.is_some(),
+            has_token: found.token.is_some(),
             token_ttl_secs,
-            token: token.unwrap_or_default(),
-            server,
-            session,
+            token: found.token.unwrap_or_default(),
+            server: found.server.unwrap_or_default(),
+            session: found.session.unwrap_or_default(),
         })
     }
 }

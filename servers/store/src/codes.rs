@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rand::RngExt;
 
-use crate::{Kv, StoreError, keys};
+use crate::{Kv, StoreError};
 
 /// Limits of the code flow. Every value is configurable; [`CodePolicy::default`] holds the
 /// documented defaults.
@@ -56,30 +56,30 @@ pub enum Check {
 }
 
 pub async fn issue(kv: &Kv, policy: &CodePolicy, email: &str) -> Result<Issue, StoreError> {
-    if !kv.set_nx(&keys::code_cooldown(email), "1", policy.cooldown).await? {
+    if !kv.set_nx(&kv.layout().code_cooldown(email), "1", policy.cooldown).await? {
         return Ok(Issue::Throttled);
     }
-    if kv.incr(&keys::code_sends(email), policy.send_window).await? > policy.max_sends {
+    if kv.incr(&kv.layout().code_sends(email), policy.send_window).await? > policy.max_sends {
         return Ok(Issue::Throttled);
     }
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
-    kv.del(&[&keys::code_attempts(email)]).await?;
-    kv.set(&keys::code(email), &code, Some(policy.ttl)).await?;
+    kv.del(&[&kv.layout().code_attempts(email)]).await?;
+    kv.set(&kv.layout().code(email), &code, Some(policy.ttl)).await?;
     Ok(Issue::Fresh(code))
 }
 
 /// Checks `given` and consumes the code when it matches. Concurrent requests with the right
 /// code succeed at most once.
 pub async fn consume(kv: &Kv, policy: &CodePolicy, email: &str, given: &str) -> Result<Check, StoreError> {
-    let key = keys::code(email);
+    let key = kv.layout().code(email);
     let Some(stored) = kv.get(&key).await? else {
         return Ok(Check::Expired);
     };
     if crate::constant_time_eq(stored.as_bytes(), given.trim().as_bytes()) {
-        let attempts = keys::code_attempts(email);
+        let attempts = kv.layout().code_attempts(email);
         return Ok(if kv.compare_and_delete(&key, &stored, &[&attempts]).await? { Check::Ok } else { Check::Expired });
     }
-    if kv.incr(&keys::code_attempts(email), policy.ttl).await? >= policy.max_attempts {
+    if kv.incr(&kv.layout().code_attempts(email), policy.ttl).await? >= policy.max_attempts {
         kv.compare_and_delete(&key, &stored, &[]).await?;
     }
     Ok(Check::Wrong)

@@ -2,8 +2,10 @@
 //! embedded default. Only the operations imchat needs, each atomic on both backends.
 //!
 //! Every key is written under the store's prefix, so tests (and several deployments sharing
-//! one Redis) stay apart. Production uses an empty prefix and llfc's key names (see
-//! [`crate::keys`]).
+//! one Redis) stay apart. Production uses an empty prefix; key names follow the store's
+//! [`KeyLayout`]. A command touching several keys is one script only where the keys share a
+//! hash tag in the tagged layout; across users it is a pipeline of one-key commands, as a
+//! Redis Cluster client needs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -13,11 +15,13 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::{Cmd, Pipeline, RedisFuture};
 
 use crate::StoreError;
+use crate::keys::KeyLayout;
 
 /// A key-value store handle. Cheap to clone.
 #[derive(Clone)]
 pub struct Kv {
     prefix: Arc<str>,
+    layout: KeyLayout,
     backend: Backend,
 }
 
@@ -137,7 +141,7 @@ pub enum Ttl {
 impl Kv {
     /// An empty in-memory store (the embedded default; lost on exit).
     pub fn memory() -> Kv {
-        Kv { prefix: "".into(), backend: Backend::Memory(Arc::default()) }
+        Kv { prefix: "".into(), layout: KeyLayout::default(), backend: Backend::Memory(Arc::default()) }
     }
 
     /// Connects to Redis at `url` (`redis://[:password@]host:port/db`) with the default
@@ -154,12 +158,28 @@ impl Kv {
             .set_max_delay(options.reconnect_max_delay)
             .set_connection_timeout(Some(options.connect_timeout));
         let manager = ConnectionManager::new_with_config(client, config).await?;
-        Ok(Kv { prefix: "".into(), backend: Backend::Redis(Reconnecting(manager, Arc::default())) })
+        Ok(Kv {
+            prefix: "".into(),
+            layout: KeyLayout::default(),
+            backend: Backend::Redis(Reconnecting(manager, Arc::default())),
+        })
     }
 
-    /// The same store with every key under `prefix` (e.g. one per test).
+    /// The same store with every key under `prefix` (e.g. one per test). A prefix holds no
+    /// `{`, which would become the hash tag of every key under it.
     pub fn with_prefix(self, prefix: &str) -> Kv {
+        debug_assert!(!prefix.contains('{'), "a key prefix without braces");
         Kv { prefix: prefix.into(), ..self }
+    }
+
+    /// The same store with its keys named in `layout`.
+    pub fn with_layout(self, layout: KeyLayout) -> Kv {
+        Kv { layout, ..self }
+    }
+
+    /// How this store's keys are named.
+    pub fn layout(&self) -> KeyLayout {
+        self.layout
     }
 
     /// Resolves after a call met a dropped Redis connection (Redis restarted, perhaps
@@ -317,10 +337,12 @@ impl Kv {
                 Ok(())
             }
             Backend::Redis(conn) => {
-                if keys.is_empty() {
-                    return Ok(());
+                // One DEL per key: the keys may live on different Cluster slots.
+                let mut pipe = redis::pipe();
+                for key in &keys {
+                    pipe.cmd("DEL").arg(key).ignore();
                 }
-                Ok(redis::cmd("DEL").arg(keys).query_async(&mut conn.clone()).await?)
+                Ok(pipe.query_async(&mut conn.clone()).await?)
             }
         }
     }

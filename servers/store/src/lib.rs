@@ -1,19 +1,19 @@
 //! imchat storage: the SQL store ([`Db`]: MariaDB/MySQL or SQLite) and the key-value store
 //! ([`Kv`]: Redis or in-memory), plus the storage-level protocols built on them: verification
-//! codes, the per-user lock, chat login (with its cache of login views), the chat-server
-//! registry and the batched message writer.
+//! codes, presence (tokens, sessions, routes, the per-user lock, chat login with its cache of
+//! login views), the chat-server registry and the batched message writer.
 //!
 //! No HTTP, gRPC or chat framing here: server roles call these types and map their errors.
 
 pub mod codes;
-pub mod keys;
+mod keys;
 mod kv;
-pub mod lock;
-pub mod login;
+pub mod presence;
 pub mod registry;
 mod sql;
 pub mod writer;
 
+pub use keys::KeyLayout;
 pub use kv::{GuardedLock, Kv, RedisOptions, Ttl};
 pub use sql::*;
 

@@ -49,6 +49,15 @@ pub async fn withdraw(kv: &Kv, name: &str) -> Result<(), StoreError> {
     kv.hdel(keys::LOGIN_COUNT, name).await
 }
 
+/// Forgets every server, live or stale (a store being torn down; a live server announces
+/// itself again at its next heartbeat).
+pub async fn clear(kv: &Kv) -> Result<(), StoreError> {
+    let names: Vec<String> = kv.hgetall(keys::LOGIN_COUNT).await?.into_keys().collect();
+    let mut doomed: Vec<String> = names.iter().map(|name| keys::chat_server(name)).collect();
+    doomed.push(keys::LOGIN_COUNT.to_owned());
+    kv.del(&doomed.iter().map(String::as_str).collect::<Vec<_>>()).await
+}
+
 /// Every live chat server, sorted by name. Names come from the `logincount` hash (every
 /// announce writes it), entries from their expiring keys: the cost grows with the number of
 /// servers, not with the keyspace (a SCAN would visit every token and route key).

@@ -6,10 +6,9 @@
 use std::sync::Arc;
 
 use imchat_proto::ErrorCode;
-use imchat_proto::grpc::KickUserReq;
 use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp, caps};
 use imchat_store::LoginView;
-use imchat_store::login::{self, Begin, Grant};
+use imchat_store::presence::{Begin, Grant};
 
 use crate::session::{Auth, Handled, Reject, Session};
 
@@ -21,7 +20,7 @@ impl Session {
         let shared = self.shared.clone();
         let limits = &shared.config.limits;
         let begun =
-            login::begin(&shared.kv, req.uid, &req.token, limits.login_lock_wait, limits.login_view_ttl).await?;
+            shared.presence.begin_login(req.uid, &req.token, limits.login_lock_wait, limits.login_view_ttl).await?;
         let mut grant = match begun {
             Begin::NoToken => return Err(ErrorCode::UidInvalid.into()),
             Begin::WrongToken => return Err(ErrorCode::TokenInvalid.into()),
@@ -31,7 +30,7 @@ impl Session {
         let view = match self.take_over(req.uid, &mut grant).await {
             Ok(view) => view,
             Err(reject) => {
-                if let Err(err) = grant.release(&shared.kv).await {
+                if let Err(err) = grant.release(&shared.presence).await {
                     tracing::warn!(%err, uid = req.uid, "lock release failed; it expires by itself");
                 }
                 return Err(reject);
@@ -88,36 +87,22 @@ impl Session {
         let shared = self.shared.clone();
         let limits = &shared.config.limits;
         // Only after the token holds: the profile, requests and friends.
-        let Some(view) = grant.view(&shared.db, &shared.kv, limits.login_applies, limits.login_view_ttl).await? else {
+        let Some(view) = grant.view(&shared.db, &shared.presence, limits.login_applies, limits.login_view_ttl).await?
+        else {
             return Err(ErrorCode::UidInvalid.into());
         };
         if let Some(server) = grant.previous() {
-            if server == shared.config.name {
-                shared.hub.kick_local(uid, KICK_REASON);
-            } else if let Some(addr) = shared.peer_addr(server).await? {
-                let kicked = match shared.channels.chat(&addr) {
-                    Ok(mut client) => client
-                        .notify_kick_user(KickUserReq { uid, reason: KICK_REASON.to_owned() })
-                        .await
-                        .map(|_| ())
-                        .map_err(|status| status.to_string()),
-                    Err(err) => Err(err.to_string()),
-                };
-                if let Err(err) = kicked {
-                    // The old server is unreachable; its session dies with it or on its idle timer.
-                    tracing::warn!(uid, server, %err, "could not kick the previous session");
-                }
-            }
+            shared.router.kick(uid, server, KICK_REASON).await?;
         }
         let session_id: Arc<str> = imchat_store::random_hex(16).into();
-        // Into the hub before the lock goes: the next login of this user, which may kick it
-        // from here, must find it.
-        if let Some(previous) = shared.hub.insert(uid, self.session_handle(&session_id)) {
+        // Into the session table before the lock goes: the next login of this user, which may
+        // kick it from here, must find it.
+        if let Some(previous) = shared.router.insert(uid, self.session_handle(&session_id)) {
             // An older session here that the route did not name: it goes too.
-            crate::hub::kick(&previous, uid, KICK_REASON);
+            crate::router::kick(&previous, uid, KICK_REASON);
         }
-        if let Err(err) = grant.commit(&shared.kv, &session_id, &shared.config.name, limits.route_ttl).await {
-            shared.hub.remove(uid, &session_id);
+        if let Err(err) = grant.commit(&shared.presence, &session_id, &shared.config.name, limits.route_ttl).await {
+            shared.router.remove(uid, &session_id);
             return Err(err.into());
         }
         self.auth = Some(Auth { uid, session_id });

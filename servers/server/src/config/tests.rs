@@ -111,3 +111,20 @@ fn secrets_are_not_echoed_and_limits_are_enforced() {
         ["t.ini:7: [Mail] Tls: expected `none`, `starttls` or `tls`, got `maybe`"]
     );
 }
+
+#[test]
+fn the_key_layout_is_read_and_a_prefix_with_braces_refused() {
+    let base = "[GateServer]\nPort = 8080\n[VarifyServer]\nPort = 1\n[StatusServer]\nPort = 2\n[Mysql]\nSchema = a\n";
+    let tagged = format!("{base}[Redis]\nKeyLayout = tagged\nPrefix = test:\n");
+    let gate = config::parse("t.ini", &tagged, HashMap::new(), config::read_gate).unwrap();
+    let redis = gate.redis;
+    assert_eq!((redis.layout, redis.prefix.as_str()), (imchat_store::KeyLayout::Tagged, "test:"));
+    let bad = format!("{base}[Redis]\nKeyLayout = cluster\nPrefix = {{t}}:\n");
+    assert_eq!(
+        problems(&bad, config::read_gate),
+        [
+            "t.ini:10: [Redis] KeyLayout: expected llfc or tagged, got `cluster`",
+            "t.ini:11: [Redis] Prefix: expected text without { or }, got `{t}:`",
+        ]
+    );
+}

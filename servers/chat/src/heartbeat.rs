@@ -9,7 +9,6 @@
 use std::sync::Arc;
 
 use imchat_store::registry::{self, ChatServerEntry};
-use imchat_store::{keys, login};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
@@ -18,16 +17,10 @@ use crate::Shared;
 /// Writes the `uip_`/`usession_` routes of every live session that lost them. A route that
 /// exists is left alone: it may name a newer login of that user elsewhere.
 async fn restore_routes(shared: &Shared) -> bool {
-    let pairs: Vec<(String, String)> = shared
-        .hub
-        .sessions()
-        .into_iter()
-        .flat_map(|(uid, session)| {
-            [(keys::route(uid), shared.config.name.clone()), (keys::session(uid), session.to_string())]
-        })
-        .collect();
-    let restored = pairs.len() / 2;
-    match shared.kv.set_many_nx(&pairs, shared.config.limits.route_ttl).await {
+    let live = shared.router.sessions();
+    let sessions: Vec<(i32, &str)> = live.iter().map(|(uid, session)| (*uid, &**session)).collect();
+    let restored = sessions.len();
+    match shared.presence.restore(&shared.config.name, &sessions, shared.config.limits.route_ttl).await {
         Ok(()) => {
             tracing::warn!(sessions = restored, "the registry entry was gone (store restarted?); routes restored");
             true
@@ -56,19 +49,19 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             // Redis came back, maybe empty, or a registry read lacked this server (flushed):
             // announce, and restore the routes, now rather than at the next beat.
             () = shared.kv.reconnected() => {}
-            () = shared.hub.store_lost.notified() => {}
+            () = shared.router.store_lost.notified() => {}
         }
-        let (peer_calls, peer_frames) = shared.peers.traffic();
+        let (peer_calls, peer_frames) = shared.router.peers.traffic();
         let entry = ChatServerEntry {
             name: shared.config.name.clone(),
             host: shared.config.advertise_host.clone(),
             port: shared.port,
             rpc_addr: shared.rpc_addr.clone(),
-            connections: i64::try_from(shared.hub.len()).unwrap_or(i64::MAX),
+            connections: i64::try_from(shared.router.len()).unwrap_or(i64::MAX),
             heartbeat_ms: imchat_store::now_ms(),
             peer_calls,
             peer_frames,
-            pushes_given_up: shared.hub.given_up(),
+            pushes_given_up: shared.router.given_up(),
         };
         match registry::announce(&shared.kv, &entry, limits.registry_ttl).await {
             Ok(renewed) => {
@@ -82,15 +75,13 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
         }
         if last_route_refresh.elapsed() >= route_every {
             last_route_refresh = Instant::now();
-            let keys: Vec<String> =
-                shared.hub.uids().into_iter().flat_map(|uid| [keys::route(uid), keys::session(uid)]).collect();
-            if let Err(err) = shared.kv.expire_many(&keys, limits.route_ttl).await {
+            if let Err(err) = shared.presence.keep_alive(&shared.router.uids(), limits.route_ttl).await {
                 tracing::warn!(%err, "route refresh failed");
             }
         }
         if last_view_refresh.elapsed() >= view_every {
             last_view_refresh = Instant::now();
-            if let Err(err) = login::refresh_views(&shared.kv, &shared.hub.uids(), limits.login_view_ttl).await {
+            if let Err(err) = shared.presence.refresh_views(&shared.router.uids(), limits.login_view_ttl).await {
                 tracing::warn!(%err, "login-view refresh failed");
             }
         }

@@ -1,8 +1,11 @@
-//! Where a user is: the local session table, and routing of pushes (1011, 1015, 1019, 1021)
-//! to a local session, or to the peer chat server named by `uip_<uid>`, or nowhere when the
-//! user is offline (everything pushed is already stored and reaches them by sync). A push
-//! waits for room on its way (the recipient's queue, the peer's window), which is what slows
-//! its sender; one that cannot be delivered to a connected recipient is counted as given up.
+//! The chat side of presence: [`Router::deliver`] takes a push (1011, 1015, 1019) to a user
+//! wherever they are connected — a local session, the peer chat server their route names
+//! ([`crate::peers`]), or nowhere when they are offline (everything pushed is already stored
+//! and reaches them by sync) — and [`Router::kick`] ends their session wherever it is (1021).
+//! It owns the local session table and what this server caches of routes and the registry.
+//! A push waits for room on its way (the recipient's queue, the peer's window), which is what
+//! slows its sender; one that cannot be delivered to a connected recipient is counted as
+//! given up.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,12 +13,16 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use dashmap::DashMap;
+use imchat_proto::grpc::KickUserReq;
 use imchat_proto::msg::{Message, NotifyOffline};
+use imchat_rpc::Channels;
+use imchat_store::presence::Presence;
 use imchat_store::registry::LiveCache;
-use imchat_store::{StoreError, keys};
+use imchat_store::{Kv, StoreError};
 
-use crate::Shared;
+use crate::Limits;
 use crate::outbox::{Outbox, Pushed};
+use crate::peers::Peers;
 
 /// The live-server list is re-read at most this often.
 const REGISTRY_CACHE_TTL: Duration = Duration::from_millis(500);
@@ -27,23 +34,36 @@ pub(crate) struct SessionHandle {
     pub(crate) outbox: Outbox,
 }
 
-pub(crate) struct Hub {
+pub(crate) struct Router {
+    /// This server's name, and its limits.
+    pub(crate) name: String,
+    pub(crate) limits: Limits,
+    presence: Presence,
+    kv: Kv,
+    pub(crate) channels: Channels,
+    pub(crate) peers: Peers,
     sessions: DashMap<i32, SessionHandle>,
     /// uid → server name, for users on other servers.
     routes: DashMap<i32, (String, Instant)>,
     registry: LiveCache,
     /// Each peer's address and when the registry last listed it.
     peers_seen: DashMap<String, (String, Instant)>,
-    /// Wakes the presence loop: the registry read lacked this server, so the store lost what
-    /// it held (see `presence`).
+    /// Wakes the heartbeat: the registry read lacked this server, so the store lost what it
+    /// held (see `heartbeat`).
     pub(crate) store_lost: tokio::sync::Notify,
     /// Pushes to connected recipients that were not delivered (announced in the registry).
     given_up: AtomicU64,
 }
 
-impl Default for Hub {
-    fn default() -> Hub {
-        Hub {
+impl Router {
+    pub(crate) fn new(name: String, limits: Limits, kv: Kv) -> Router {
+        Router {
+            name,
+            limits,
+            presence: Presence::new(kv.clone()),
+            kv,
+            channels: Channels::default(),
+            peers: Peers::default(),
             sessions: DashMap::new(),
             routes: DashMap::new(),
             registry: LiveCache::new(REGISTRY_CACHE_TTL),
@@ -52,9 +72,7 @@ impl Default for Hub {
             given_up: AtomicU64::new(0),
         }
     }
-}
 
-impl Hub {
     pub(crate) fn len(&self) -> usize {
         self.sessions.len()
     }
@@ -106,12 +124,35 @@ impl Hub {
         self.given_up.load(Ordering::Relaxed)
     }
 
-    /// Takes `uid`'s local session out of the hub and kicks it (1021, then closed, after the
-    /// request it is handling is answered); false when there is none.
+    /// Takes `uid`'s local session out of the table and kicks it (1021, then closed, after
+    /// the request it is handling is answered); false when there is none.
     pub(crate) fn kick_local(&self, uid: i32, reason: &str) -> bool {
         let Some((_, handle)) = self.sessions.remove(&uid) else { return false };
         kick(&handle, uid, reason);
         true
+    }
+
+    /// Kicks `uid`'s session on `server` (this one or a peer): what a login does to the
+    /// session its user's route named. An unreachable peer is logged: its session dies with
+    /// it, or on its idle timer.
+    pub(crate) async fn kick(&self, uid: i32, server: &str, reason: &str) -> Result<(), StoreError> {
+        if server == self.name {
+            self.kick_local(uid, reason);
+            return Ok(());
+        }
+        let Some(addr) = self.peer_addr(server).await? else { return Ok(()) };
+        let kicked = match self.channels.chat(&addr) {
+            Ok(mut client) => client
+                .notify_kick_user(KickUserReq { uid, reason: reason.to_owned() })
+                .await
+                .map(|_| ())
+                .map_err(|status| status.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        if let Err(err) = kicked {
+            tracing::warn!(uid, server, %err, "could not kick the previous session");
+        }
+        Ok(())
     }
 
     pub(crate) fn forget_route(&self, uid: i32) {
@@ -138,21 +179,21 @@ fn kick_notice(uid: i32, reason: &str) -> Bytes {
     buf.freeze()
 }
 
-impl Shared {
+impl Router {
     /// Delivers one encoded frame to `uid` wherever they are connected.
     /// Resolves once the push is queued here or on its way to a peer (or given up).
     pub(crate) async fn deliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes) {
         self.deliver_unless_at(uid, msg_id, frame, None).await;
     }
 
-    /// [`Shared::deliver`] for a push that `server` reported it has no session for: delivered
+    /// [`Router::deliver`] for a push that `server` reported it has no session for: delivered
     /// only where the route now names somewhere else.
     pub(crate) async fn redeliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes, server: &str) {
         self.deliver_unless_at(uid, msg_id, frame, Some(server)).await;
     }
 
     async fn deliver_unless_at(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes, missing_at: Option<&str>) {
-        if self.hub.push_local(uid, frame.clone()).await {
+        if self.push_local(uid, frame.clone()).await {
             return;
         }
         match self.route(uid).await {
@@ -164,15 +205,15 @@ impl Shared {
             Err(err) if missing_at.is_some() => tracing::debug!(%err, uid, "route lookup failed"),
             Err(err) => {
                 tracing::warn!(%err, uid, "route lookup failed");
-                self.hub.give_up(1, uid, "the route lookup failed");
+                self.give_up(1, uid, "the route lookup failed");
             }
         }
     }
 
     /// The live peer server holding `uid`'s session, if any.
     async fn route(&self, uid: i32) -> Result<Option<String>, StoreError> {
-        if let Some(entry) = self.hub.routes.get(&uid)
-            && entry.1.elapsed() < self.config.limits.route_cache
+        if let Some(entry) = self.routes.get(&uid)
+            && entry.1.elapsed() < self.limits.route_cache
         {
             return Ok(Some(entry.0.clone()));
         }
@@ -180,23 +221,23 @@ impl Shared {
         // and this user's server restores it at its next heartbeat), or no store at all (Redis
         // down): a route this server used before is tried once more meanwhile. If the user is
         // gone, the peer reports them missing and the route is forgotten then.
-        let stored = match self.kv.get(&keys::route(uid)).await {
+        let stored = match self.presence.route(uid).await {
             Ok(stored) => stored,
-            Err(err) if self.hub.routes.contains_key(&uid) => {
+            Err(err) if self.routes.contains_key(&uid) => {
                 tracing::debug!(%err, uid, "route lookup failed; trying the route known before");
                 None
             }
             Err(err) => return Err(err),
         };
         let Some(server) = stored else {
-            let Some((server, _)) = self.hub.routes.get(&uid).map(|entry| entry.clone()) else { return Ok(None) };
+            let Some((server, _)) = self.routes.get(&uid).map(|entry| entry.clone()) else { return Ok(None) };
             return Ok(self.peer_addr(&server).await?.map(|_| server));
         };
-        if server == self.config.name || self.peer_addr(&server).await?.is_none() {
+        if server == self.name || self.peer_addr(&server).await?.is_none() {
             // Our own stale route (no local session) or a dead server's: the user is offline.
             return Ok(None);
         }
-        self.hub.routes.insert(uid, (server.clone(), Instant::now()));
+        self.routes.insert(uid, (server.clone(), Instant::now()));
         Ok(Some(server))
     }
 
@@ -207,19 +248,19 @@ impl Shared {
     /// counted as given up.
     pub(crate) async fn peer_addr(&self, name: &str) -> Result<Option<String>, StoreError> {
         let recent = || {
-            let seen = self.hub.peers_seen.get(name)?;
-            (seen.1.elapsed() < self.config.limits.registry_ttl).then(|| seen.0.clone())
+            let seen = self.peers_seen.get(name)?;
+            (seen.1.elapsed() < self.limits.registry_ttl).then(|| seen.0.clone())
         };
-        let list = match self.hub.registry.get(&self.kv).await {
+        let list = match self.registry.get(&self.kv).await {
             Ok(list) => list,
             Err(err) => return recent().map_or(Err(err), |addr| Ok(Some(addr))),
         };
-        if !list.iter().any(|entry| entry.name == self.config.name) {
+        if !list.iter().any(|entry| entry.name == self.name) {
             // The registry lost this live server too: the store was flushed or restarted.
-            self.hub.store_lost.notify_one();
+            self.store_lost.notify_one();
         }
         if let Some(entry) = list.iter().find(|entry| entry.name == name) {
-            self.hub.peers_seen.insert(name.to_owned(), (entry.rpc_addr.clone(), Instant::now()));
+            self.peers_seen.insert(name.to_owned(), (entry.rpc_addr.clone(), Instant::now()));
             return Ok(Some(entry.rpc_addr.clone()));
         }
         Ok(recent())

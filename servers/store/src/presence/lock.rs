@@ -1,10 +1,10 @@
 //! The per-user distributed lock (llfc's `DistLock`): `SET lock:lock_<uid> <owner> NX PX`,
 //! released by compare-and-delete. A chat login takes it together with its token check
-//! ([`crate::login::begin`]), so the lock costs no round trip of its own.
+//! ([`super::Presence::begin_login`]), so the lock costs no round trip of its own.
 
 use std::time::Duration;
 
-use crate::{Kv, StoreError, keys};
+use crate::{Kv, StoreError};
 
 /// How long a held lock lives if its owner dies (llfc: 10 s).
 pub const LOCK_TTL: Duration = Duration::from_secs(10);
@@ -21,8 +21,8 @@ pub struct UserLock {
 
 impl UserLock {
     /// The lock of `uid` with a fresh random owner, not yet taken.
-    pub(crate) fn new(uid: i32) -> UserLock {
-        UserLock { key: keys::user_lock(uid), owner: crate::random_hex(16) }
+    pub(crate) fn new(kv: &Kv, uid: i32) -> UserLock {
+        UserLock { key: kv.layout().user_lock(uid), owner: crate::random_hex(16) }
     }
 
     pub(crate) fn key(&self) -> &str {
@@ -33,7 +33,7 @@ impl UserLock {
         &self.owner
     }
 
-    pub async fn release(self, kv: &Kv) -> Result<(), StoreError> {
+    pub(crate) async fn release(self, kv: &Kv) -> Result<(), StoreError> {
         kv.compare_and_delete(&self.key, &self.owner, &[]).await?;
         Ok(())
     }

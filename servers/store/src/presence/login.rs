@@ -1,29 +1,30 @@
 //! A chat login's storage protocol, in two key-value round trips and, usually, no SQL:
-//! [`begin`] checks the token, takes the user's lock and reads the previous route and the
-//! cached login view in one atomic step; [`Grant::commit`] writes the new session and route
-//! and releases the lock in another.
+//! [`super::Presence::begin_login`] checks the token, takes the user's lock and reads the
+//! previous route and the cached login view in one atomic step; [`Grant::commit`] writes the
+//! new session and route and releases the lock in another.
 //!
 //! The login view (profile, friend requests, friends) is cached under `imchat:login_view:<uid>`
 //! so that a login storm does not reach the database. An entry is either a *marker* (a random
 //! stamp: "changed, read the database") or a stamp, a newline and the view as JSON. A login that
 //! missed fills the entry only if it still holds what the login saw, so a fill racing a change
 //! never writes the old view over the change's marker. Whatever changes what a login shows
-//! (requests, friendships) calls [`forget_views`] before and after its commit. Entries live for
-//! the configured lifetime after they are written, and are kept alive while their user is online
-//! ([`refresh_views`]). Password hashes are never cached.
+//! (requests, friendships) calls [`super::Presence::forget_views`] before and after its commit.
+//! Entries live for the configured lifetime after they are written, and are kept alive while
+//! their user is online ([`super::Presence::refresh_views`]). Password hashes are never cached.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::lock::{LOCK_TTL, RETRY_EVERY, UserLock};
-use crate::{Db, GuardedLock, Kv, LoginView, StoreError, keys};
+use super::Presence;
+use super::lock::{LOCK_TTL, RETRY_EVERY, UserLock};
+use crate::{Db, GuardedLock, Kv, LoginView, StoreError};
 
 /// A serialized view larger than this is not cached (users with very many friends read the
 /// database), which bounds the cache's memory per user.
 pub const MAX_CACHED_VIEW: usize = 16 * 1024;
 
-/// The outcome of [`begin`].
+/// The outcome of [`super::Presence::begin_login`].
 #[derive(Debug)]
 pub enum Begin {
     /// No token for this uid (never logged in over HTTP, or it expired).
@@ -62,11 +63,18 @@ enum Cached {
 /// Checks `token` for `uid` and takes the user's lock, retrying while another login holds it
 /// for up to `wait`. `view_ttl` is the login-view cache's entry lifetime; zero turns the cache
 /// off.
-pub async fn begin(kv: &Kv, uid: i32, token: &str, wait: Duration, view_ttl: Duration) -> Result<Begin, StoreError> {
-    let (token_key, route_key, view_key) = (keys::token(uid), keys::route(uid), keys::login_view(uid));
+pub(super) async fn begin(
+    kv: &Kv,
+    uid: i32,
+    token: &str,
+    wait: Duration,
+    view_ttl: Duration,
+) -> Result<Begin, StoreError> {
+    let keys = kv.layout();
+    let (token_key, route_key, view_key) = (keys.token(uid), keys.route(uid), keys.login_view(uid));
     let cache = !view_ttl.is_zero();
     let read: &[&str] = if cache { &[&route_key, &view_key] } else { &[&route_key] };
-    let lock = UserLock::new(uid);
+    let lock = UserLock::new(kv, uid);
     let deadline = Instant::now() + wait;
     loop {
         let at = Instant::now();
@@ -111,10 +119,11 @@ impl Grant {
     pub async fn view(
         &mut self,
         db: &Db,
-        kv: &Kv,
+        presence: &Presence,
         applies: i64,
         ttl: Duration,
     ) -> Result<Option<LoginView>, StoreError> {
+        let kv = &presence.kv;
         // What this login saw of the entry, and when: the condition for filling it.
         let fill = match std::mem::replace(&mut self.cached, Cached::Used) {
             Cached::Hit(view) => return Ok(Some(*view)),
@@ -130,7 +139,7 @@ impl Grant {
             let json = serde_json::to_string(&view).map_err(|err| StoreError::Encode(err.to_string()))?;
             if json.len() <= MAX_CACHED_VIEW {
                 let entry = format!("{}\n{json}", crate::random_hex(8));
-                kv.set_if(&keys::login_view(self.uid), seen.as_deref(), &entry, ttl).await?;
+                kv.set_if(&kv.layout().login_view(self.uid), seen.as_deref(), &entry, ttl).await?;
             }
         }
         Ok(Some(view))
@@ -139,23 +148,30 @@ impl Grant {
     /// Points the user's session and route at `server` (session id first, so an older
     /// session's cleanup, which deletes the route only while the session id is its own, can
     /// no longer touch them) and releases the lock, in one atomic step.
-    pub async fn commit(&self, kv: &Kv, session_id: &str, server: &str, route_ttl: Duration) -> Result<(), StoreError> {
-        let (session_key, route_key) = (keys::session(self.uid), keys::route(self.uid));
+    pub async fn commit(
+        &self,
+        presence: &Presence,
+        session_id: &str,
+        server: &str,
+        route_ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let kv = &presence.kv;
+        let (session_key, route_key) = (kv.layout().session(self.uid), kv.layout().route(self.uid));
         let pairs = [(session_key.as_str(), session_id), (route_key.as_str(), server)];
         kv.set_many_unlock(&pairs, route_ttl, self.lock.key(), self.lock.owner()).await
     }
 
     /// Gives the lock up without logging in.
-    pub async fn release(self, kv: &Kv) -> Result<(), StoreError> {
-        self.lock.release(kv).await
+    pub async fn release(self, presence: &Presence) -> Result<(), StoreError> {
+        self.lock.release(&presence.kv).await
     }
 }
 
 /// Marks the cached login views of `uids` as changed. Call it before a change to what a login
 /// shows (if it fails, make no change) and again after the change's commit; `ttl` is the
 /// cache's entry lifetime (zero: the cache is off and entries are deleted).
-pub async fn forget_views(kv: &Kv, uids: &[i32], ttl: Duration) -> Result<(), StoreError> {
-    let keys: Vec<String> = uids.iter().map(|&uid| keys::login_view(uid)).collect();
+pub(super) async fn forget_views(kv: &Kv, uids: &[i32], ttl: Duration) -> Result<(), StoreError> {
+    let keys: Vec<String> = uids.iter().map(|&uid| kv.layout().login_view(uid)).collect();
     if ttl.is_zero() {
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         return kv.del(&keys).await;
@@ -167,10 +183,10 @@ pub async fn forget_views(kv: &Kv, uids: &[i32], ttl: Duration) -> Result<(), St
 }
 
 /// Keeps the cached login views of online `uids` for another `ttl`.
-pub async fn refresh_views(kv: &Kv, uids: &[i32], ttl: Duration) -> Result<(), StoreError> {
+pub(super) async fn refresh_views(kv: &Kv, uids: &[i32], ttl: Duration) -> Result<(), StoreError> {
     if ttl.is_zero() {
         return Ok(());
     }
-    let keys: Vec<String> = uids.iter().map(|&uid| keys::login_view(uid)).collect();
+    let keys: Vec<String> = uids.iter().map(|&uid| kv.layout().login_view(uid)).collect();
     kv.expire_many(&keys, ttl).await
 }
