@@ -268,7 +268,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__chat)
-            opts="-o -q -h --users --messages --size --window --same-server --cross-server --baseline --rate --mail-dir --max-secs --secs --warmup --ack-paced --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --window --same-server --cross-server --baseline --rate --mail-dir --max-secs --secs --warmup --ack-paced --reconnect --fault --fault-at --gate --status --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,6 +307,14 @@ _imctl() {
                     return 0
                     ;;
                 --warmup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fault-at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

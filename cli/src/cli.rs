@@ -428,4 +428,15 @@ pub struct ChatBench {
     /// slot is freed once the message is acknowledged and pushed to the partner
     #[arg(long)]
     pub ack_paced: bool,
+    /// A client whose connection ends logs in again on a live chat server, resends what was
+    /// unanswered (same unique ids) and syncs what it missed, instead of stopping (W11)
+    #[arg(long)]
+    pub reconnect: bool,
+    /// Run this shell command once, --fault-at seconds after the start (W11: kill a chat
+    /// server, restart Redis, stop MariaDB); the report says when pushes flowed again
+    #[arg(long, value_name = "COMMAND")]
+    pub fault: Option<String>,
+    /// When the --fault command runs, in seconds after the start
+    #[arg(long, default_value_t = 10.0, value_name = "SECS", requires = "fault")]
+    pub fault_at: f64,
 }

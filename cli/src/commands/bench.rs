@@ -57,6 +57,13 @@ pub struct Report {
     /// The longest time between two deliveries while the senders sent, in µs (`chat` runs
     /// only): how long a fault (W11) stopped the pushes.
     pub longest_stall_us: Option<u64>,
+    /// `--reconnect` runs: clients that came back after their connection ended, and the
+    /// messages they found by sync rather than by push.
+    pub reconnects: Option<u64>,
+    pub recovered: Option<u64>,
+    /// `--fault` runs: how long after the fault deliveries were back at half their rate of
+    /// the two seconds before it, in ms.
+    pub flowing_again_ms: Option<u64>,
 }
 
 pub fn table(reports: &[Report]) -> String {
@@ -98,6 +105,17 @@ pub fn table(reports: &[Report]) -> String {
         ]);
     }
     let mut out = table.render();
+    for r in reports {
+        if let Some(reconnects) = r.reconnects {
+            out.push_str(&format!(
+                "{reconnects} clients came back after their connection ended; {} messages reached them by sync\n",
+                r.recovered.unwrap_or(0)
+            ));
+        }
+        if let Some(ms) = r.flowing_again_ms {
+            out.push_str(&format!("after the fault, pushes flowed again within {ms} ms\n"));
+        }
+    }
     if let [imchat, baseline] = reports
         && baseline.target == "baseline"
         && baseline.per_sec > 0.0

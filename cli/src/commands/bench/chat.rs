@@ -1,6 +1,8 @@
 //! W3/W4: pairs of friends chat 1:1, every sender with `--window` messages in flight; each
 //! message is stored before its 1018 and pushed to the partner as 1019, on the same server or
-//! across two.
+//! across two. W11: with `--reconnect`, a client whose connection ends comes back on a live
+//! server, resends what was unanswered (same unique ids) and syncs what it missed, and
+//! `--fault` runs a command (say, a SIGKILL of a chat server) mid-run.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,8 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use imchat_sdk::{AdminClient, ChatClient, Event};
-use tokio::sync::{Semaphore, mpsc};
+use imchat_sdk::cursor::ThreadCursor;
+use imchat_sdk::proto::msg::{SyncData, TextChatData};
+use imchat_sdk::{AdminClient, ChatClient, Dialect, Event, SdkError};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::Context;
 use crate::cli::ChatBench;
@@ -47,7 +51,17 @@ pub struct Tally {
     pub longest_stall_us: u64,
     /// When the previous delivery arrived (µs since the start).
     previous_us: Option<u128>,
+    /// Deliveries per [`BUCKET_US`] since the start: when pushes flowed again after a fault.
+    buckets: Vec<u32>,
+    /// Clients that came back after their connection ended, and what they found by sync.
+    pub reconnects: u64,
+    pub recovered: u64,
+    /// When the fault command ran (µs since the start).
+    pub fault_us: Option<u128>,
 }
+
+/// The width of one delivery-rate bucket (µs).
+const BUCKET_US: u128 = 100_000;
 
 impl Tally {
     pub fn new() -> Tally {
@@ -60,12 +74,33 @@ impl Tally {
             measured: 0,
             longest_stall_us: 0,
             previous_us: None,
+            buckets: Vec::new(),
+            reconnects: 0,
+            recovered: 0,
+            fault_us: None,
         }
+    }
+
+    /// How long after the fault deliveries came back to half their rate of the two seconds
+    /// before it (ms); `None` without a fault, or if they never did.
+    pub fn flowing_again_ms(&self) -> Option<u64> {
+        let fault = usize::try_from(self.fault_us? / BUCKET_US).ok()?;
+        let before = &self.buckets[fault.saturating_sub(20).min(self.buckets.len())..fault.min(self.buckets.len())];
+        let usual = before.iter().map(|&n| u64::from(n)).sum::<u64>() as f64 / before.len().max(1) as f64;
+        let back = self.buckets.iter().enumerate().skip(fault + 1).find(|&(_, &n)| f64::from(n) >= usual / 2.0)?.0;
+        u64::try_from((back as u128 * BUCKET_US).saturating_sub(self.fault_us?) / 1000).ok()
     }
 
     pub fn record(&mut self, start: Instant, sent_us: u128) {
         let now_us = start.elapsed().as_micros();
         self.delivered += 1;
+        let bucket = usize::try_from(now_us / BUCKET_US).unwrap_or(usize::MAX);
+        if bucket < 100_000 {
+            if self.buckets.len() <= bucket {
+                self.buckets.resize(bucket + 1, 0);
+            }
+            self.buckets[bucket] += 1;
+        }
         self.last = Instant::now();
         let sending = self.span.is_none_or(|(_, to)| now_us < to);
         if let Some(previous) = self.previous_us.replace(now_us)
@@ -89,6 +124,8 @@ pub fn fail(addr: &str) -> impl Fn(imchat_sdk::SdkError) -> CliError + '_ {
 /// A connected, logged-in bench user.
 pub struct Connected {
     pub uid: i32,
+    /// Its login token, for a chat login elsewhere after its server died.
+    pub token: String,
     pub chat: ChatClient,
     pub events: mpsc::Receiver<Event>,
     /// The chat server it is connected to, for error messages.
@@ -109,6 +146,17 @@ pub struct Load {
     pub secs: Option<u64>,
     pub warmup: u64,
     pub pacing: Pacing,
+    /// Clients whose connection ends come back on one of these chat servers (W11); empty:
+    /// they stop.
+    pub reconnect_to: Vec<String>,
+    pub fault: Option<Fault>,
+}
+
+/// A command run once mid-run (`sh -c`), and when (seconds after the start).
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub at_secs: f64,
+    pub command: String,
 }
 
 /// When a closed-loop sender may send again.
@@ -132,12 +180,25 @@ impl Load {
             secs: opts.secs,
             warmup: opts.warmup,
             pacing: if opts.ack_paced { Pacing::Ack } else { Pacing::Delivery },
+            reconnect_to: Vec::new(),
+            fault: opts.fault.clone().map(|command| Fault { at_secs: opts.fault_at, command }),
         }
     }
 
     /// A burst of `messages` per user, ack-paced.
     pub fn burst(messages: u64, size: usize, window: u64, max_secs: u64) -> Load {
-        Load { messages, size, window, rate: None, max_secs, secs: None, warmup: 0, pacing: Pacing::Ack }
+        Load {
+            messages,
+            size,
+            window,
+            rate: None,
+            max_secs,
+            secs: None,
+            warmup: 0,
+            pacing: Pacing::Ack,
+            reconnect_to: Vec::new(),
+            fault: None,
+        }
     }
 
     /// When senders stop (µs since the start), and the measured span, for a sustained load.
@@ -158,16 +219,20 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let threads = befriend(&mut clients).await?;
     let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
     let before = counters(ctx, &admin, Instant::now()).await?;
-    let mut report =
-        drive(ctx, clients, &threads, &Load::of(opts), scenario(opts.cross_server, &Load::of(opts))).await?;
+    let mut load = Load::of(opts);
+    if opts.reconnect {
+        load.reconnect_to = servers.clone();
+    }
+    let mut report = drive(ctx, clients, &threads, &load, scenario(opts.cross_server, &load)).await?;
     let after = counters(ctx, &admin, Instant::now()).await?;
-    report.peer_calls = Some(after.peer_calls.saturating_sub(before.peer_calls));
-    report.peer_frames = Some(after.peer_frames.saturating_sub(before.peer_frames));
-    report.given_up = Some(after.given_up.saturating_sub(before.given_up));
+    let grown = Counters::grown(&before, &after);
+    report.peer_calls = Some(grown.peer_calls);
+    report.peer_frames = Some(grown.peer_frames);
+    report.given_up = Some(grown.given_up);
     Ok(report)
 }
 
-/// The live chat servers' own counters, summed.
+/// One chat server's own counters.
 #[derive(Debug, Clone, Copy, Default)]
 struct Counters {
     peer_calls: u64,
@@ -175,24 +240,42 @@ struct Counters {
     given_up: u64,
 }
 
+impl Counters {
+    /// What the servers live at the end counted between `before` and `after` (by server name:
+    /// a server killed mid-run takes its counts with it, and a new one starts from zero).
+    fn grown(before: &[(String, Counters)], after: &[(String, Counters)]) -> Counters {
+        after.iter().fold(Counters::default(), |sum, (name, now)| {
+            let was = before.iter().find(|(n, _)| n == name).map_or(Counters::default(), |(_, c)| *c);
+            Counters {
+                peer_calls: sum.peer_calls + now.peer_calls.saturating_sub(was.peer_calls),
+                peer_frames: sum.peer_frames + now.peer_frames.saturating_sub(was.peer_frames),
+                given_up: sum.given_up + now.given_up.saturating_sub(was.given_up),
+            }
+        })
+    }
+}
+
 /// How long the chat servers may take to announce their counters (they do every
 /// `[Limits] RegistryIntervalMs`, 2 s by default).
 const ANNOUNCE_WAIT: Duration = Duration::from_secs(30);
 
-/// The live chat servers' counters summed, from announcements made after `mark`, so they
-/// include everything done before it.
-async fn counters(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<Counters, CliError> {
+/// The live chat servers' counters, from announcements made after `mark`, so they include
+/// everything done before it.
+async fn counters(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<Vec<(String, Counters)>, CliError> {
     loop {
         // Taken before asking, so an entry counts only if it is surely newer than `mark`.
         let since_ms = i64::try_from(mark.elapsed().as_millis()).unwrap_or(i64::MAX);
         let servers = admin.servers().await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
         let live: Vec<_> = servers.iter().filter(|s| s.live).collect();
         if live.iter().all(|s| s.heartbeat_age_ms < since_ms) {
-            return Ok(live.iter().fold(Counters::default(), |sum, s| Counters {
-                peer_calls: sum.peer_calls + s.peer_calls,
-                peer_frames: sum.peer_frames + s.peer_frames,
-                given_up: sum.given_up + s.pushes_given_up,
-            }));
+            return Ok(live
+                .iter()
+                .map(|s| {
+                    let counters =
+                        Counters { peer_calls: s.peer_calls, peer_frames: s.peer_frames, given_up: s.pushes_given_up };
+                    (s.name.clone(), counters)
+                })
+                .collect());
         }
         if mark.elapsed() > ANNOUNCE_WAIT {
             let message = format!("the chat servers did not announce themselves within {ANNOUNCE_WAIT:?}");
@@ -205,7 +288,7 @@ async fn counters(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<C
 /// The scenario's name as the command line that runs it.
 pub fn scenario(cross_server: bool, load: &Load) -> String {
     format!(
-        "chat --{}{}{}{}{}",
+        "chat --{}{}{}{}{}{}{}",
         if cross_server { "cross-server" } else { "same-server" },
         if load.window > 1 { format!(" --window {}", load.window) } else { String::new() },
         load.rate.map_or(String::new(), |rate| format!(" --rate {rate}")),
@@ -214,6 +297,8 @@ pub fn scenario(cross_server: bool, load: &Load) -> String {
             None => format!(" (burst of {})", load.messages),
         },
         if load.pacing == Pacing::Ack && load.rate.is_none() { " --ack-paced" } else { "" },
+        if load.reconnect_to.is_empty() { "" } else { " --reconnect" },
+        load.fault.as_ref().map_or(String::new(), |f| format!(" --fault-at {}", f.at_secs)),
     )
 }
 
@@ -224,7 +309,7 @@ pub async fn connect(people: &[BenchUser], servers: &[String], cross_server: boo
         let addr = if cross_server { &servers[idx % 2] } else { &servers[0] };
         let (chat, events) = ChatClient::connect(addr).await.map_err(fail(addr))?;
         chat.login(user.uid, &user.token).await.map_err(fail(addr))?;
-        clients.push(Connected { uid: user.uid, chat, events, addr: addr.clone() });
+        clients.push(Connected { uid: user.uid, token: user.token.clone(), chat, events, addr: addr.clone() });
     }
     Ok(clients)
 }
@@ -295,33 +380,66 @@ pub async fn drive(
     let mut receivers = Vec::new();
     let mut senders = Vec::new();
     let mut keep = Vec::new();
-    for (idx, Connected { uid, chat, mut events, .. }) in clients.into_iter().enumerate() {
+    // A reconnecting client's link to its current connection: its lanes send on whatever it
+    // holds, and wait for a new one when theirs closed.
+    let reconnect = !load.reconnect_to.is_empty();
+    let until = stop_at.unwrap_or(give_up_at);
+    for (idx, Connected { uid, token, chat, mut events, .. }) in clients.into_iter().enumerate() {
+        let link = Arc::new(watch::Sender::new(chat.clone()));
         let tally = tally.clone();
         let partner_credits = (load.pacing == Pacing::Delivery).then(|| credits[idx ^ 1].clone());
+        let partner = uids[idx ^ 1];
+        let thread = threads[idx / 2];
+        let servers = load.reconnect_to.clone();
+        let receiver_link = link.clone();
+        // W11 runs: the thread's seqs this user holds (its own from acknowledgements, its
+        // partner's from pushes), so a push lost with a killed server shows as a hole.
+        let cursor = reconnect.then(|| Arc::new(Mutex::new(ThreadCursor::default())));
+        let mut got = Received {
+            partner,
+            seen: HashSet::new(),
+            fetched: HashSet::new(),
+            cursor: cursor.clone(),
+            tally,
+            start,
+            credits: partner_credits,
+        };
         receivers.push(tokio::spawn(async move {
-            let mut seen = HashSet::new();
-            while let Some(event) = events.recv().await {
-                let Event::Text(push) = event else { continue };
-                let mut fresh = 0;
-                {
-                    let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
-                    for data in push.chat_datas {
-                        let Some(sent_us) = sent_at(&data.content) else { continue };
-                        if !seen.insert(data.message_id) {
-                            tally.duplicates += 1;
-                            continue;
+            let mut holes = tokio::time::interval(HOLE_WAIT);
+            let mut hole = None;
+            loop {
+                tokio::select! {
+                    event = events.recv() => match event {
+                        Some(Event::Text(push)) => got.pushed(push.chat_datas),
+                        Some(Event::Closed) | None => {
+                            // The connection ended: come back elsewhere (W11), or stop.
+                            if servers.is_empty() {
+                                return;
+                            }
+                            let Some((chat, next)) = come_back(uid, &token, &servers, until).await else { return };
+                            receiver_link.send_replace(chat.clone());
+                            events = next;
+                            got.tally.lock().unwrap_or_else(|p| p.into_inner()).reconnects += 1;
+                            // What was pushed while it was away.
+                            let after = got.through();
+                            got.fetched(chat.fetch_between(thread, after, i64::MAX).await.unwrap_or_default());
                         }
-                        tally.record(start, sent_us);
-                        fresh += 1;
+                        Some(_) => {}
+                    },
+                    // A hole that stayed for a whole tick is a push lost on its way (with a
+                    // killed server, say): fetched, as `imchat_sdk::Inbox` does at once (here
+                    // a hole may also be an acknowledgement not yet read, so it gets a tick).
+                    _ = holes.tick(), if got.cursor.is_some() => {
+                        let now = got.missing();
+                        if let Some((after, before)) = now.filter(|_| now == hole) {
+                            let chat = receiver_link.borrow().clone();
+                            got.fetched(chat.fetch_between(thread, after, before).await.unwrap_or_default());
+                        }
+                        hole = got.missing();
                     }
-                }
-                if let Some(credits) = &partner_credits {
-                    credits.add_permits(fresh);
                 }
             }
         }));
-        let partner = uids[idx ^ 1];
-        let thread = threads[idx / 2];
         let (messages, size) = if stop_at.is_some() { (u64::MAX, load.size) } else { (load.messages, load.size) };
         // Open loop (W7): each sender keeps its share of the rate on a fixed schedule, staggered
         // so the senders do not fire together. Latency counts from the scheduled time, so a
@@ -336,8 +454,8 @@ pub async fn drive(
             credits.add_permits(window as usize);
         }
         for lane in 0..window {
-            let chat = chat.clone();
-            let (credits, acked) = (my_credits.clone(), acked.clone());
+            let mut link = link.subscribe();
+            let (credits, acked, cursor) = (my_credits.clone(), acked.clone(), cursor.clone());
             senders.push(tokio::spawn(async move {
                 let mut errors = 0u64;
                 for n in (lane..messages).step_by(window as usize) {
@@ -347,7 +465,7 @@ pub async fn drive(
                     if let Some(credits) = &credits {
                         // A push that never arrives never frees its slot: stop waiting at the
                         // end of the run (the loss shows as a drop).
-                        let until = tokio::time::Instant::from_std(stop_at.unwrap_or(give_up_at));
+                        let until = tokio::time::Instant::from_std(until);
                         let Ok(Ok(slot)) = tokio::time::timeout_at(until, credits.acquire()).await else { break };
                         slot.forget();
                     }
@@ -361,25 +479,56 @@ pub async fn drive(
                     };
                     let text = body(sent_us, size);
                     let unique = format!("{{b-{nonce:x}-{uid}-{n}}}");
-                    // An acknowledgement of anything but this text (say, an earlier message with the
-                    // same key) is an error too.
-                    match chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await {
-                        Ok(rsp) if rsp.chat_datas.first().is_some_and(|d| d.content == text) => {
-                            acked.fetch_add(1, Ordering::Relaxed);
-                        }
-                        _ => {
-                            errors += 1;
-                            // No push will free this slot.
-                            if let Some(credits) = &credits {
-                                credits.add_permits(1);
+                    loop {
+                        let chat = link.borrow_and_update().clone();
+                        // An acknowledgement of anything but this text (say, an earlier message
+                        // with the same key) is an error too.
+                        match chat.send_texts(uid, partner, thread, &[(&text, &unique)]).await {
+                            Ok(rsp) if rsp.chat_datas.first().is_some_and(|d| d.content == text) => {
+                                acked.fetch_add(1, Ordering::Relaxed);
+                                if let Some(cursor) = &cursor {
+                                    let mut cursor = cursor.lock().unwrap_or_else(|p| p.into_inner());
+                                    cursor.observe(rsp.chat_datas[0].seq, Dialect::Imchat);
+                                }
+                            }
+                            // The connection ended with the text unanswered: once the client is
+                            // back, the same text with the same key again (stored once either way).
+                            Err(SdkError::Closed | SdkError::Timeout(_))
+                                if reconnect
+                                    && tokio::time::timeout_at((until + REJOIN_GRACE).into(), link.changed())
+                                        .await
+                                        .is_ok_and(|changed| changed.is_ok()) =>
+                            {
+                                continue;
+                            }
+                            _ => {
+                                errors += 1;
+                                // No push will free this slot.
+                                if let Some(credits) = &credits {
+                                    credits.add_permits(1);
+                                }
                             }
                         }
+                        break;
                     }
                 }
                 errors
             }));
         }
-        keep.push(chat);
+        keep.push(link);
+    }
+    if let Some(fault) = &load.fault {
+        let (fault, tally) = (fault.clone(), tally.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep_until((start + Duration::from_secs_f64(fault.at_secs.max(0.0))).into()).await;
+            let at = start.elapsed().as_micros();
+            match tokio::process::Command::new("sh").arg("-c").arg(&fault.command).status().await {
+                Ok(status) if status.success() => {}
+                Ok(status) => eprintln!("imctl: the fault command exited with {status}"),
+                Err(err) => eprintln!("imctl: the fault command did not run: {err}"),
+            }
+            tally.lock().unwrap_or_else(|p| p.into_inner()).fault_us = Some(at);
+        });
     }
     let total = stop_at.map_or(load.messages * users as u64, |_| 0);
     let bar = match stop_at {
@@ -423,7 +572,8 @@ pub async fn drive(
     }
     bar.finish_and_clear();
     let after = after.unwrap_or_else(procs::sample);
-    for chat in &keep {
+    for link in &keep {
+        let chat = link.borrow().clone();
         chat.close().await;
     }
     for receiver in receivers {
@@ -457,5 +607,117 @@ pub async fn drive(
         peer_frames: None,
         given_up: None,
         longest_stall_us: Some(tally.longest_stall_us),
+        reconnects: reconnect.then_some(tally.reconnects),
+        recovered: reconnect.then_some(tally.recovered),
+        flowing_again_ms: tally.flowing_again_ms(),
     })
+}
+
+/// How long a hole in a W11 client's thread may stay before it is fetched.
+const HOLE_WAIT: Duration = Duration::from_secs(1);
+
+/// What one bench user received of its partner's messages.
+struct Received {
+    partner: i32,
+    /// Message ids received, and those fetched (a push of one may still follow).
+    seen: HashSet<i64>,
+    fetched: HashSet<i64>,
+    /// W11 runs: the seqs held of the thread (see `drive`).
+    cursor: Option<Arc<Mutex<ThreadCursor>>>,
+    tally: Arc<Mutex<Tally>>,
+    start: Instant,
+    /// Delivery pacing: the partner's window, given back as its messages arrive.
+    credits: Option<Arc<Semaphore>>,
+}
+
+impl Received {
+    fn pushed(&mut self, datas: Vec<TextChatData>) {
+        self.observe(datas.iter().map(|d| d.seq));
+        let mut fresh = 0;
+        let mut tally = self.tally.lock().unwrap_or_else(|p| p.into_inner());
+        for data in datas {
+            let Some(sent_us) = sent_at(&data.content) else { continue };
+            if !self.seen.insert(data.message_id) {
+                if !self.fetched.contains(&data.message_id) {
+                    tally.duplicates += 1;
+                }
+                continue;
+            }
+            tally.record(self.start, sent_us);
+            fresh += 1;
+        }
+        drop(tally);
+        self.free(fresh);
+    }
+
+    fn fetched(&mut self, datas: Vec<SyncData>) {
+        self.observe(datas.iter().map(|d| d.seq));
+        let mut fresh = 0;
+        let mut tally = self.tally.lock().unwrap_or_else(|p| p.into_inner());
+        for data in datas.into_iter().filter(|d| d.sender == self.partner) {
+            let Some(sent_us) = sent_at(&data.content) else { continue };
+            if self.seen.insert(data.message_id) {
+                self.fetched.insert(data.message_id);
+                tally.record(self.start, sent_us);
+                tally.recovered += 1;
+                fresh += 1;
+            }
+        }
+        drop(tally);
+        self.free(fresh);
+    }
+
+    fn observe(&self, seqs: impl Iterator<Item = i64>) {
+        if let Some(cursor) = &self.cursor {
+            let mut cursor = cursor.lock().unwrap_or_else(|p| p.into_inner());
+            for seq in seqs {
+                cursor.observe(seq, Dialect::Imchat);
+            }
+        }
+    }
+
+    fn through(&self) -> i64 {
+        self.cursor.as_ref().map_or(0, |c| c.lock().unwrap_or_else(|p| p.into_inner()).through())
+    }
+
+    fn missing(&self) -> Option<(i64, i64)> {
+        self.cursor.as_ref()?.lock().unwrap_or_else(|p| p.into_inner()).missing()
+    }
+
+    fn free(&self, slots: usize) {
+        if let Some(credits) = &self.credits {
+            credits.add_permits(slots);
+        }
+    }
+}
+
+/// How long past the run's end a client may still be coming back, with texts to resend.
+const REJOIN_GRACE: Duration = Duration::from_secs(10);
+/// One attempt to connect and log in on one server.
+const REJOIN_ATTEMPT: Duration = Duration::from_secs(2);
+
+/// A chat login with `token` on the first of `servers` that takes it, retrying (with a
+/// growing pause) until `until` and its grace; `None` if none did.
+async fn come_back(
+    uid: i32,
+    token: &str,
+    servers: &[String],
+    until: Instant,
+) -> Option<(ChatClient, mpsc::Receiver<Event>)> {
+    let mut pause = Duration::from_millis(50);
+    while Instant::now() < until + REJOIN_GRACE {
+        for addr in servers {
+            let attempt = async {
+                let (chat, events) = ChatClient::connect(addr).await.ok()?;
+                chat.login(uid, token).await.ok()?;
+                Some((chat, events))
+            };
+            if let Ok(Some(joined)) = tokio::time::timeout(REJOIN_ATTEMPT, attempt).await {
+                return Some(joined);
+            }
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+    None
 }

@@ -196,5 +196,8 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         peer_frames: None,
         given_up: None,
         longest_stall_us: None,
+        reconnects: None,
+        recovered: None,
+        flowing_again_ms: None,
     })
 }
