@@ -13,7 +13,9 @@ use crate::errors::{CliError, Target, from_sdk};
 
 /// Connects to the status server's admin API.
 async fn admin(ctx: &Context) -> Result<AdminClient, CliError> {
-    AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))
+    AdminClient::connect(&ctx.status, ctx.secret.as_deref())
+        .await
+        .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))
 }
 
 /// Shows progress on stderr for work over many items; hidden when stderr is not a terminal

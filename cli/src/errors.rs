@@ -116,6 +116,14 @@ pub fn from_sdk(err: SdkError, target: Target<'_>) -> CliError {
                     target.describe()
                 ),
             ),
+            tonic::Code::Unauthenticated => CliError::new(
+                ErrorKind::Rejected,
+                format!(
+                    "{} refused imctl: set IMCHAT_INTERNAL_SECRET (or `secret_file` under [imctl] in --config) to the \
+                     deployment's [Internal] Secret",
+                    target.describe()
+                ),
+            ),
             _ => CliError::new(ErrorKind::Internal, format!("{} failed: {}", target.describe(), status.message())),
         },
         other => CliError::new(ErrorKind::Internal, other.to_string()),

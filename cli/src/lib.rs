@@ -21,6 +21,10 @@ use crate::output::Format;
 pub struct Context {
     pub gate: String,
     pub status: String,
+    /// The deployment's internal secret, for the status server's admin API: from
+    /// `IMCHAT_INTERNAL_SECRET`, the config file, or the embedded default's data directory.
+    /// Never from the command line.
+    pub secret: Option<String>,
     pub format: Format,
     pub quiet: bool,
 }
@@ -72,10 +76,40 @@ fn context(cli: &Cli, format: Format) -> Result<Context, CliError> {
     };
     let gate = pick(&cli.global.gate, "gate", DEFAULT_GATE).trim_end_matches('/').to_owned();
     let status = pick(&cli.global.status, "status", DEFAULT_STATUS);
-    Ok(Context { gate, status, format, quiet: cli.global.quiet })
+    let secret = secret(&file)?;
+    Ok(Context { gate, status, secret, format, quiet: cli.global.quiet })
 }
 
-/// Reads the `[imctl]` section of an INI file: `gate` and `status`, nothing else.
+/// The environment variable holding the internal secret (the servers read the same one).
+pub const SECRET_ENV: &str = "IMCHAT_INTERNAL_SECRET";
+/// Where `imchat-server all --data-dir imchat-data` (the default) keeps its run's secret.
+pub const EMBEDDED_SECRET_FILE: &str = "imchat-data/internal-secret";
+
+/// `IMCHAT_INTERNAL_SECRET`, else the config file's `secret` or `secret_file`, else the
+/// embedded default's file if it is there.
+fn secret(file: &[(String, String)]) -> Result<Option<String>, CliError> {
+    if let Ok(secret) = std::env::var(SECRET_ENV)
+        && !secret.trim().is_empty()
+    {
+        return Ok(Some(secret.trim().to_owned()));
+    }
+    let value = |key: &str| file.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    if let Some(secret) = value("secret") {
+        return Ok(Some(secret));
+    }
+    let (path, required) = match value("secret_file") {
+        Some(path) => (std::path::PathBuf::from(path), true),
+        None => (std::path::PathBuf::from(EMBEDDED_SECRET_FILE), false),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text.trim().to_owned())),
+        Err(err) if required => Err(CliError::usage(format!("cannot read {}: {err}", path.display()))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Reads the `[imctl]` section of an INI file: `gate`, `status`, `secret` and `secret_file`,
+/// nothing else.
 fn read_config(path: &Path) -> Result<Vec<(String, String)>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|err| CliError::usage(format!("cannot read {}: {err}", path.display())))?;
@@ -95,9 +129,9 @@ fn read_config(path: &Path) -> Result<Vec<(String, String)>, CliError> {
             return Err(CliError::usage(format!("{}: expected `key = value`", at())));
         };
         let key = key.trim();
-        if section != "imctl" || !matches!(key, "gate" | "status") {
+        if section != "imctl" || !matches!(key, "gate" | "status" | "secret" | "secret_file") {
             return Err(CliError::usage(format!(
-                "{}: unknown key `{key}` in [{section}] (known: [imctl] gate, status)",
+                "{}: unknown key `{key}` in [{section}] (known: [imctl] gate, status, secret, secret_file)",
                 at()
             )));
         }

@@ -108,7 +108,20 @@ fn config_file_sits_between_flags_and_defaults() {
     std::fs::write(&file, "[imctl]\nredis = x\n").unwrap();
     let err = parse(&["servers"]).unwrap_err();
     assert!(
-        err.message.ends_with("imctl.ini:2: unknown key `redis` in [imctl] (known: [imctl] gate, status)"),
+        err.message.ends_with(
+            "imctl.ini:2: unknown key `redis` in [imctl] (known: [imctl] gate, status, secret, secret_file)"
+        ),
         "{err:?}"
     );
+    // The internal secret comes from a file the config names (never from the command line).
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "from-the-file-0123456789\n").unwrap();
+    std::fs::write(&file, format!("[imctl]\nsecret_file = {}\n", secret.display())).unwrap();
+    if std::env::var_os(crate::SECRET_ENV).is_none() {
+        assert_eq!(parse(&["servers"]).unwrap().secret.as_deref(), Some("from-the-file-0123456789"));
+    }
+    std::fs::write(&file, "[imctl]\nsecret_file = /nonexistent/secret\n").unwrap();
+    if std::env::var_os(crate::SECRET_ENV).is_none() {
+        assert!(parse(&["servers"]).unwrap_err().message.contains("/nonexistent/secret"));
+    }
 }

@@ -17,6 +17,11 @@ pub mod time;
 #[allow(clippy::all, missing_docs)]
 pub mod grpc {
     tonic::include_proto!("message");
+
+    /// The metadata key every internal call carries its deployment's shared secret in
+    /// (`[Internal] Secret`); a call without it, or with another, is refused as
+    /// `UNAUTHENTICATED`.
+    pub const SECRET_METADATA: &str = "x-imchat-secret";
 }
 
 pub use codec::{Decoded, Decoder, EncodeError, Frame, Framing};

@@ -27,21 +27,43 @@ pub fn default_icon(seed: u8) -> String {
 /// Why a value breaks a rule, in words a user can act on.
 pub type RuleError = &'static str;
 
+/// Longest local part (before the `@`), RFC 5321.
+pub const MAX_EMAIL_LOCAL_LEN: usize = 64;
+
+/// A bare address (RFC 5322 addr-spec with a dot-atom on both sides): no display name, list,
+/// comment, quoted part or domain literal, so a mailer handed it sends to exactly that one
+/// mailbox (`1<victim@example.com>` is refused: llfc-wire.md §10). Letters of any script are
+/// taken (internationalised addresses).
 pub fn check_email(email: &str) -> Result<(), RuleError> {
-    let Some((local, domain)) = email.split_once('@') else {
-        return Err("email must look like name@example.com");
-    };
+    const SHAPE: RuleError = "email must be a plain address like name@example.com";
     if email.len() > MAX_EMAIL_LEN {
         return Err("email is too long");
     }
-    let bad_char = |c: char| c.is_whitespace() || c.is_control() || c == '@';
-    if local.is_empty() || domain.is_empty() || local.chars().any(bad_char) || domain.chars().any(bad_char) {
-        return Err("email must look like name@example.com");
+    let Some((local, domain)) = email.split_once('@') else { return Err(SHAPE) };
+    // atext (RFC 5322 §3.2.3), plus letters of every script.
+    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    let dot_atom = |part: &str, ok: &dyn Fn(char) -> bool| part.split('.').all(|a| !a.is_empty() && a.chars().all(ok));
+    if local.len() > MAX_EMAIL_LOCAL_LEN || !dot_atom(local, &atext) {
+        return Err(SHAPE);
     }
-    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+    let label = |l: &str| !l.starts_with('-') && !l.ends_with('-') && l.len() <= 63;
+    if !dot_atom(domain, &|c: char| c.is_alphanumeric() || c == '-') || !domain.split('.').all(label) {
+        return Err(SHAPE);
+    }
+    if !domain.contains('.') {
         return Err("email domain must contain a dot, e.g. example.com");
     }
     Ok(())
+}
+
+/// Characters a name must not hold although they are not control characters: direction
+/// overrides and isolates (which make a name display as another) and zero-width characters
+/// (which make two names look the same).
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{180E}' | '\u{00AD}'
+    )
 }
 
 pub fn check_name(name: &str) -> Result<(), RuleError> {
@@ -54,6 +76,9 @@ pub fn check_name(name: &str) -> Result<(), RuleError> {
     }
     if name.chars().any(char::is_control) {
         return Err("user name must not contain control characters");
+    }
+    if name.chars().any(is_invisible) {
+        return Err("user name must not contain invisible or direction-changing characters");
     }
     if name.chars().all(|c| c.is_ascii_digit()) {
         // Search treats an all-digit string as a uid (llfc 1007), so such a name is unfindable.
@@ -81,10 +106,35 @@ mod tests {
 
     #[test]
     fn emails() {
-        for ok in ["a@b.co", "first.last+tag@example.org", "用户@例子.中国"] {
+        for ok in ["a@b.co", "first.last+tag@example.org", "用户@例子.中国", "o'brien@x-y.example"] {
             assert_eq!(check_email(ok), Ok(()), "{ok}");
         }
-        for bad in ["", "a", "a@", "@b.c", "a@b", "a b@c.d", "a@b@c.d", "a@.b", "a@b."] {
+        let long_local = format!("{}@b.co", "x".repeat(65));
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.c",
+            "a@b",
+            "a b@c.d",
+            "a@b@c.d",
+            "a@.b",
+            "a@b.",
+            "a..b@c.d",
+            ".a@c.d",
+            "a.@c.d",
+            // What a mailer would read as another recipient (llfc-wire.md §10).
+            "1<victim@example.com>",
+            "x <v@e.com>",
+            "v@e.com, w@e.com",
+            "(c)v@e.com",
+            "\"q\"@e.com",
+            "v@[127.0.0.1]",
+            "v@-e.com",
+            "v@e-.com",
+            "v@e.com>",
+            &long_local,
+        ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
     }
@@ -103,6 +153,9 @@ mod tests {
         assert!(check_name(" x").is_err());
         assert!(check_name("1042").is_err());
         assert!(check_name(&"x".repeat(33)).is_err());
+        for sneaky in ["ad\u{202E}nim", "a\u{200B}b", "\u{2066}x\u{2069}", "x\u{FEFF}"] {
+            assert!(check_name(sneaky).is_err(), "{sneaky:?}");
+        }
         assert!(check_password("12345").is_err());
         assert!(check_password("123456").is_ok());
         assert!(check_password(&"x".repeat(129)).is_err());

@@ -1,12 +1,17 @@
 //! Client for the status server's operator API (`AdminService`): chat servers and their
-//! loads, kicks, token inspection and revocation. Used by `imctl`.
+//! loads, kicks, token inspection and revocation. Used by `imctl`. Every call carries the
+//! deployment's internal secret, without which the status server answers `UNAUTHENTICATED`.
 
 use std::time::Duration;
 
 use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::grpc::{
     AdminKickReq, ChatServerInfo, ListChatServersReq, ListTokensReq, LookupUserReq, LookupUserRsp, RevokeTokenReq,
+    SECRET_METADATA,
 };
+use tonic::metadata::AsciiMetadataValue;
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::SdkError;
@@ -20,7 +25,26 @@ pub const ADMIN_CALL_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct AdminClient {
     addr: String,
-    inner: AdminServiceClient<Channel>,
+    inner: AdminServiceClient<InterceptedService<Channel, Secret>>,
+}
+
+/// The internal secret on every call (or nothing, and the server refuses).
+#[derive(Clone)]
+struct Secret(Option<AsciiMetadataValue>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Secret(…)" } else { "Secret(none)" })
+    }
+}
+
+impl Interceptor for Secret {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(secret) = &self.0 {
+            request.metadata_mut().insert(SECRET_METADATA, secret.clone());
+        }
+        Ok(request)
+    }
 }
 
 /// The outcome of kicking one user.
@@ -33,15 +57,22 @@ pub struct Kicked {
 }
 
 impl AdminClient {
-    /// Connects to the status server at `addr` (`host:port`).
-    pub async fn connect(addr: &str) -> Result<AdminClient, SdkError> {
+    /// Connects to the status server at `addr` (`host:port`); its calls carry `secret`, the
+    /// deployment's internal secret.
+    pub async fn connect(addr: &str, secret: Option<&str>) -> Result<AdminClient, SdkError> {
         let unreachable = |source: std::io::Error| SdkError::Connect { addr: addr.to_owned(), source };
+        let secret = match secret.map(AsciiMetadataValue::try_from) {
+            None => None,
+            Some(Ok(value)) => Some(value),
+            Some(Err(_)) => return Err(SdkError::Decode("the internal secret is not printable ASCII".into())),
+        };
         let endpoint = Endpoint::from_shared(format!("http://{addr}"))
             .map_err(|err| unreachable(std::io::Error::other(err)))?
             .connect_timeout(ADMIN_CONNECT_TIMEOUT)
             .timeout(ADMIN_CALL_TIMEOUT);
         let channel = endpoint.connect().await.map_err(|err| unreachable(std::io::Error::other(err)))?;
-        Ok(AdminClient { addr: addr.to_owned(), inner: AdminServiceClient::new(channel) })
+        let inner = AdminServiceClient::with_interceptor(channel, Secret(secret));
+        Ok(AdminClient { addr: addr.to_owned(), inner })
     }
 
     pub fn addr(&self) -> &str {

@@ -62,6 +62,10 @@ async fn bad_bodies_get_llfc_errors(flavor: Flavor) {
     assert_eq!(health.status().as_u16(), 200);
 
     code(http.error("/get_varifycode", json!({"email": "not-an-email"})).await, ErrorCode::InvalidArgument);
+    // E-mail bombing (llfc-wire.md §10): an address a mailer would read as someone else's.
+    for sneaky in ["1<victim@example.com>", "Victim <victim@example.com>", "a@example.com, victim@example.com"] {
+        code(http.error("/get_varifycode", json!({"email": sneaky})).await, ErrorCode::InvalidArgument);
+    }
     code(
         http.error("/user_login", json!({"email": "nobody@example.com", "passwd": "whatever1"})).await,
         ErrorCode::PasswdInvalid,

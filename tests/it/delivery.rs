@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use imchat_proto::grpc::ListChatServersReq;
-use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::msg::{LoginReq, Message, NotifyTextChat, ids};
 use imchat_tests::{Flavor, TestCluster, TestUser, wait_for};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -43,7 +42,7 @@ async fn read_frame(stream: &mut TcpStream) -> Option<(u16, Vec<u8>)> {
 /// The chat servers' count of given-up pushes, from announcements made after this call.
 async fn given_up(cluster: &TestCluster) -> u64 {
     let mark = Instant::now();
-    let admin = AdminServiceClient::connect(format!("http://{}", cluster.suite.status)).await.unwrap();
+    let admin = cluster.admin().await;
     wait_for("both chat servers to announce their counters", || {
         let mut admin = admin.clone();
         async move {

@@ -44,6 +44,9 @@ fn spawn(role: &str, file: &str, env: &[(String, String)]) -> Process {
     Process(child)
 }
 
+/// The deployments' internal secret.
+const DEPLOYMENT_SECRET: &str = "deployment-test-secret-0123456789";
+
 /// Five processes from the sample configs on a fresh database and key prefix.
 struct Deployment {
     gate: u16,
@@ -76,6 +79,8 @@ impl Deployment {
             ("IMCHAT_REDIS_PREFIX", prefix.clone()),
             ("IMCHAT_LIMITS_REGISTRYINTERVALMS", "100".into()),
             ("IMCHAT_LIMITS_REGISTRYTTLMS", "800".into()),
+            // The one variable the sample configs need besides ports and names.
+            ("IMCHAT_INTERNAL_SECRET", DEPLOYMENT_SECRET.into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -210,6 +215,7 @@ async fn a_chat_server_killed_under_load_loses_nothing_acknowledged() {
         .arg(format!("kill -9 {pid}"))
         .arg("--mail-dir")
         .arg(mail.path())
+        .env("IMCHAT_INTERNAL_SECRET", DEPLOYMENT_SECRET)
         .stdin(Stdio::null())
         .output();
     let output = tokio::time::timeout(std::time::Duration::from_secs(90), output).await.expect("imctl ends").unwrap();

@@ -28,8 +28,13 @@ impl Run {
 }
 
 /// Runs `imctl` against `cluster` (or the given addresses) with `stdin` piped in.
-async fn imctl_at(gate: &str, status: &str, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = tokio::process::Command::new(imchat_tests::binary("imctl"))
+async fn imctl_at(gate: &str, status: &str, secret: Option<&str>, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut command = tokio::process::Command::new(imchat_tests::binary("imctl"));
+    match secret {
+        Some(secret) => command.env("IMCHAT_INTERNAL_SECRET", secret),
+        None => command.env_remove("IMCHAT_INTERNAL_SECRET"),
+    };
+    let mut child = command
         .args(["--gate", gate, "--status", status])
         .args(args)
         .env_remove("IMCTL_PASSWORD")
@@ -53,7 +58,8 @@ async fn imctl_at(gate: &str, status: &str, args: &[&str], stdin: Option<&str>) 
 }
 
 async fn imctl(cluster: &TestCluster, args: &[&str], stdin: Option<&str>) -> Run {
-    imctl_at(&format!("http://{}", cluster.suite.gate), &cluster.suite.status.to_string(), args, stdin).await
+    let (gate, status) = (format!("http://{}", cluster.suite.gate), cluster.suite.status.to_string());
+    imctl_at(&gate, &status, Some(cluster.secret()), args, stdin).await
 }
 
 both!(scripted_registration);
@@ -155,17 +161,29 @@ async fn bad_input_gets_clear_errors_and_exit_codes() {
     assert_eq!(unknown.code, 3, "{unknown:?}");
     assert!(unknown.stderr.contains("uid 99999999 has no token"), "{unknown:?}");
 
-    let dead_gate =
-        imctl_at("http://127.0.0.1:1", "127.0.0.1:1", &["user", "code", "--email", "a@b.co", "-o", "table"], None)
-            .await;
+    let dead_gate = imctl_at(
+        "http://127.0.0.1:1",
+        "127.0.0.1:1",
+        None,
+        &["user", "code", "--email", "a@b.co", "-o", "table"],
+        None,
+    )
+    .await;
     assert_eq!(dead_gate.code, 4, "{dead_gate:?}");
     assert!(
         dead_gate.stderr.contains("http://127.0.0.1:1") && dead_gate.stderr.contains("IMCTL_GATE"),
         "{dead_gate:?}"
     );
-    let dead_status = imctl_at("http://127.0.0.1:1", "127.0.0.1:1", &["servers", "-o", "json"], None).await;
+    let dead_status = imctl_at("http://127.0.0.1:1", "127.0.0.1:1", None, &["servers", "-o", "json"], None).await;
     assert_eq!(dead_status.code, 4, "{dead_status:?}");
     assert!(dead_status.json()["error"]["message"].as_str().unwrap().contains("IMCTL_STATUS"));
+    // Without the deployment's secret the status server answers nothing but a refusal.
+    let (gate, status) = (format!("http://{}", cluster.suite.gate), cluster.suite.status.to_string());
+    let no_secret = imctl_at(&gate, &status, None, &["servers", "-o", "table"], None).await;
+    assert_eq!(no_secret.code, 5, "{no_secret:?}");
+    assert!(no_secret.stderr.contains("IMCHAT_INTERNAL_SECRET"), "{no_secret:?}");
+    let wrong = imctl_at(&gate, &status, Some("not-the-secret-0123456789"), &["token", "list"], None).await;
+    assert_eq!(wrong.code, 5, "{wrong:?}");
 
     let email = format!("bad.{}@example.com", imchat_store::random_hex(3));
     imctl(&cluster, &["user", "code", "--email", &email], None).await.ok();
@@ -206,6 +224,7 @@ async fn documented_registration_script() {
         .env("IMCTL", imchat_tests::binary("imctl"))
         .env("IMCTL_GATE", format!("http://{}", cluster.suite.gate))
         .env("IMCTL_STATUS", cluster.suite.status.to_string())
+        .env("IMCHAT_INTERNAL_SECRET", cluster.secret())
         .env("PASSWORD", "correct horse")
         .output()
         .await
@@ -252,6 +271,7 @@ async fn seeded_accounts_and_worker_processes() {
         .args(["bench", "connections", "--seeded", "s1", "--users", "5", "--per-process", "2", "--idle-secs", "1"])
         .args(["-o", "json"])
         .env("IMCHAT_BENCH_PASSWORD", "bench-pw")
+        .env("IMCHAT_INTERNAL_SECRET", cluster.secret())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -27,6 +27,8 @@ mod codegen;
 mod delivery;
 /// The five-process deployment from the sample configs, with a chat server killed.
 mod deployment;
+/// The network edge as an attacker meets it: internal RPC refused without the secret.
+mod edge;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.
 mod flow;
 /// `imctl` against running clusters: scripted registration, kicks, tokens, servers, errors.

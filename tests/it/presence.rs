@@ -7,8 +7,8 @@ use imchat_proto::msg::SyncCursor;
 use imchat_sdk::Event;
 use imchat_tests::{Flavor, TestCluster, wait_for};
 
-async fn admin(cluster: &TestCluster) -> AdminServiceClient<tonic::transport::Channel> {
-    AdminServiceClient::connect(format!("http://{}", cluster.suite.status)).await.unwrap()
+async fn admin(cluster: &TestCluster) -> AdminServiceClient<imchat_rpc::Authed> {
+    cluster.admin().await
 }
 
 both!(second_login_kicks_the_first_across_servers);

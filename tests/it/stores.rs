@@ -326,6 +326,28 @@ async fn codes_are_single_use_and_limited(kv: Kv) {
         assert_eq!(codes::consume(&kv, &strict, "b@x.io", "not-it").await.unwrap(), Check::Wrong);
     }
     assert_eq!(codes::consume(&kv, &strict, "b@x.io", &code).await.unwrap(), Check::Expired, "burned by guesses");
+
+    // Concurrent wrong guesses are checked and counted one at a time: 30 at once, 5 compared.
+    let quick = CodePolicy { cooldown: Duration::from_millis(1), max_attempts_per_window: 7, ..CodePolicy::default() };
+    let Issue::Fresh(code) = codes::issue(&kv, &quick, "c@x.io").await.unwrap() else { panic!("throttled") };
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let (kv, quick) = (kv.clone(), quick);
+        guesses.spawn(async move { codes::consume(&kv, &quick, "c@x.io", "999999x").await.unwrap() });
+    }
+    let outcomes = guesses.join_all().await;
+    assert_eq!(outcomes.iter().filter(|c| **c == Check::Wrong).count(), 5, "{outcomes:?}");
+    assert_eq!(codes::consume(&kv, &quick, "c@x.io", &code).await.unwrap(), Check::Expired);
+    // The address's count goes on across codes: two more wrong guesses reach its 7, and then
+    // even the right code is refused until the window ends.
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    let Issue::Fresh(_) = codes::issue(&kv, &quick, "c@x.io").await.unwrap() else { panic!("throttled") };
+    for _ in 0..2 {
+        assert_eq!(codes::consume(&kv, &quick, "c@x.io", "999999x").await.unwrap(), Check::Wrong);
+    }
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    let Issue::Fresh(code) = codes::issue(&kv, &quick, "c@x.io").await.unwrap() else { panic!("throttled") };
+    assert_eq!(codes::consume(&kv, &quick, "c@x.io", &code).await.unwrap(), Check::Throttled);
 }
 
 kv_test!(guarded_lock_and_compare_and_set);

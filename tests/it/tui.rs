@@ -3,7 +3,6 @@
 //! two people register with mailed codes, become friends, chat, and ride out the crash of a
 //! chat server without losing a message.
 
-use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::grpc::{ListChatServersReq, LookupUserReq};
 use imchat_tests::binary;
 use imchat_tests::tmux::Tmux;
@@ -95,7 +94,7 @@ async fn two_people_register_befriend_chat_and_survive_an_outage(flavor: Flavor)
 
     // Alice's chat server dies: she sees the outage, bob keeps writing, and after the
     // reconnect (F5 skips the wait) she has everything.
-    let mut admin = AdminServiceClient::connect(format!("http://{}", cluster.suite.status)).await.unwrap();
+    let mut admin = cluster.admin().await;
     let alice_uid = admin_uid(&cluster, &alice.email).await;
     let server = admin.lookup_user(LookupUserReq { uid: alice_uid }).await.unwrap().into_inner().server;
     let node = cluster.suite.chats.iter().find(|c| c.name == server).expect("alice's server");
@@ -265,7 +264,7 @@ async fn the_tui_recovers_a_lost_push_without_reconnecting() {
     let bob = start(&cluster, home.path(), "bob").await;
     register_and_login(&cluster, &bob).await;
     let bob_uid = admin_uid(&cluster, &bob.email).await;
-    let mut admin = AdminServiceClient::connect(format!("http://{}", cluster.suite.status)).await.unwrap();
+    let mut admin = cluster.admin().await;
     let bob_server = admin.lookup_user(LookupUserReq { uid: bob_uid }).await.unwrap().into_inner().server;
     let other = cluster.suite.chats.iter().position(|c| c.name != bob_server).expect("two chat servers");
     let alice_user = cluster.register("alice").await;

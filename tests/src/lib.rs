@@ -221,6 +221,20 @@ impl TestCluster {
         }
     }
 
+    /// The status server's admin API, with the cluster's internal secret.
+    pub async fn admin(&self) -> imchat_proto::grpc::admin_service_client::AdminServiceClient<imchat_rpc::Authed> {
+        let channel = imchat_rpc::endpoint(&self.suite.status.to_string()).expect("an address").connect_lazy();
+        imchat_proto::grpc::admin_service_client::AdminServiceClient::new(imchat_rpc::authed(
+            channel,
+            &self.suite.secret,
+        ))
+    }
+
+    /// The cluster's internal secret, for processes started against it (`imctl`).
+    pub fn secret(&self) -> &str {
+        self.suite.secret.expose()
+    }
+
     /// The cluster's presence (tokens, routes, sessions), for inspection and detours.
     pub async fn presence(&self) -> imchat_store::presence::Presence {
         imchat_store::presence::Presence::new(self.kv().await)

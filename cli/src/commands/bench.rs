@@ -160,7 +160,7 @@ async fn setup(
 /// The live chat servers' client addresses (at least `min_servers`) and a gate client.
 async fn cluster(ctx: &Context, min_servers: usize) -> Result<(Vec<String>, GateClient), CliError> {
     let status = |err| from_sdk(err, Target::Status(&ctx.status));
-    let admin = AdminClient::connect(&ctx.status).await.map_err(status)?;
+    let admin = AdminClient::connect(&ctx.status, ctx.secret.as_deref()).await.map_err(status)?;
     let servers: Vec<String> = admin
         .servers()
         .await

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imchat_proto::codec::DEFAULT_MAX_BODY;
+use imchat_rpc::Secret;
 use imchat_store::presence::Presence;
 use imchat_store::writer::MessageWriter;
 use imchat_store::{Db, Kv};
@@ -39,6 +40,8 @@ pub struct ChatConfig {
     pub advertise_host: String,
     /// Host peers use to reach this server's gRPC port.
     pub rpc_advertise_host: String,
+    /// The deployment's secret: required of peers calling this server, carried to them.
+    pub secret: Secret,
     pub limits: Limits,
 }
 
@@ -176,7 +179,7 @@ pub async fn run(
     let port = tcp.local_addr()?.port();
     let rpc_addr = format!("{}:{}", config.rpc_advertise_host, rpc.local_addr()?.port());
     let shared = Arc::new(Shared {
-        router: Arc::new(Router::new(config.name.clone(), config.limits.clone(), deps.kv.clone())),
+        router: Arc::new(Router::new(&config, deps.kv.clone())),
         presence: Presence::new(deps.kv.clone()),
         db: deps.db,
         kv: deps.kv,

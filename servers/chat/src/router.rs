@@ -20,9 +20,9 @@ use imchat_store::presence::Presence;
 use imchat_store::registry::LiveCache;
 use imchat_store::{Kv, StoreError};
 
-use crate::Limits;
 use crate::outbox::{Outbox, Pushed};
 use crate::peers::Peers;
+use crate::{ChatConfig, Limits};
 
 /// The live-server list is re-read at most this often.
 const REGISTRY_CACHE_TTL: Duration = Duration::from_millis(500);
@@ -56,13 +56,13 @@ pub(crate) struct Router {
 }
 
 impl Router {
-    pub(crate) fn new(name: String, limits: Limits, kv: Kv) -> Router {
+    pub(crate) fn new(config: &ChatConfig, kv: Kv) -> Router {
         Router {
-            name,
-            limits,
+            name: config.name.clone(),
+            limits: config.limits.clone(),
             presence: Presence::new(kv.clone()),
             kv,
-            channels: Channels::default(),
+            channels: Channels::new(config.secret.clone()),
             peers: Peers::default(),
             sessions: DashMap::new(),
             routes: DashMap::new(),

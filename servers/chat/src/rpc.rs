@@ -11,6 +11,7 @@ use imchat_proto::codec;
 use imchat_proto::grpc::chat_service_server::{ChatService, ChatServiceServer};
 use imchat_proto::grpc::*;
 use imchat_proto::msg::{self, AuthChatData, Message};
+use imchat_rpc::RequireSecret;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
@@ -19,8 +20,9 @@ use tonic::{Request, Response, Status};
 use crate::Shared;
 
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
+    let require = RequireSecret::new(shared.config.secret.clone());
     let result = tonic::transport::Server::builder()
-        .add_service(ChatServiceServer::new(Peer(shared)))
+        .add_service(ChatServiceServer::with_interceptor(Peer(shared), require))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop.cancelled_owned())
         .await;
     if let Err(err) = result {

@@ -16,10 +16,10 @@ use std::time::Duration;
 use axum::Router;
 use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
+use imchat_rpc::Authed;
 use imchat_store::codes::CodePolicy;
 use imchat_store::{Db, Kv};
 use tokio::net::TcpListener;
-use tonic::transport::Channel;
 
 pub use limits::RateLimits;
 pub use password::load_test_hash;
@@ -44,8 +44,9 @@ pub struct GateConfig {
 pub struct GateDeps {
     pub db: Db,
     pub kv: Kv,
-    pub verify: VarifyServiceClient<Channel>,
-    pub status: StatusServiceClient<Channel>,
+    /// Both carry the deployment's secret (see `imchat_rpc`).
+    pub verify: VarifyServiceClient<Authed>,
+    pub status: StatusServiceClient<Authed>,
 }
 
 pub(crate) struct AppState {

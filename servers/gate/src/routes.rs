@@ -162,6 +162,7 @@ async fn consume_code(state: &AppState, email: &str, code: &str) -> Result<(), F
         Check::Ok => Ok(()),
         Check::Expired => Err(ErrorCode::VarifyExpired.into()),
         Check::Wrong => Err(ErrorCode::VarifyCodeErr.into()),
+        Check::Throttled => Err(ErrorCode::TooManyRequests.into()),
     }
 }
 

@@ -3,14 +3,14 @@
 //! Redis in place of SQLite and the in-memory store.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use imchat_chat::{ChatConfig, ChatDeps};
 use imchat_gate::{GateConfig, GateDeps};
 use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
-use imchat_rpc::endpoint;
+use imchat_rpc::{Secret, authed, endpoint};
 use imchat_status::StatusServer;
 use imchat_store::writer::{MessageWriter, WriterOptions};
 use imchat_store::{Db, DbOptions, KeyLayout, Kv};
@@ -92,18 +92,19 @@ pub async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Kv> {
     Ok(kv.with_prefix(&config.prefix).with_layout(config.layout))
 }
 
-fn gate_deps(db: Db, kv: Kv, verify: &str, status: &str) -> anyhow::Result<GateDeps> {
+fn gate_deps(db: Db, kv: Kv, verify: &str, status: &str, secret: &Secret) -> anyhow::Result<GateDeps> {
     Ok(GateDeps {
         db,
         kv,
-        verify: VarifyServiceClient::new(endpoint(verify)?.connect_lazy()),
-        status: StatusServiceClient::new(endpoint(status)?.connect_lazy()),
+        verify: VarifyServiceClient::new(authed(endpoint(verify)?.connect_lazy(), secret)),
+        status: StatusServiceClient::new(authed(endpoint(status)?.connect_lazy(), secret)),
     })
 }
 
 pub async fn run_gate(file: GateFile, stop: CancellationToken) -> anyhow::Result<()> {
     let listener = bind(&file.listen).await?;
-    let deps = gate_deps(connect_db(&file.db).await?, connect_redis(&file.redis).await?, &file.verify, &file.status)?;
+    let (db, kv) = (connect_db(&file.db).await?, connect_redis(&file.redis).await?);
+    let deps = gate_deps(db, kv, &file.verify, &file.status, &file.secret)?;
     let config = GateConfig { res_host: file.res_host, res_port: file.res_port, limits: file.rate, codes: file.codes };
     tracing::info!(addr = %listener.local_addr()?, "gate listening");
     imchat_gate::run(listener, config, deps, stop.cancelled_owned()).await?;
@@ -113,7 +114,7 @@ pub async fn run_gate(file: GateFile, stop: CancellationToken) -> anyhow::Result
 pub async fn run_verify(file: VerifyFile, stop: CancellationToken) -> anyhow::Result<()> {
     let listener = bind(&file.listen).await?;
     let mailer = Mailer::new(&file.mail).context("mail transport")?;
-    let verify = Verify { kv: connect_redis(&file.redis).await?, policy: file.codes, mailer };
+    let verify = Verify { kv: connect_redis(&file.redis).await?, policy: file.codes, mailer, secret: file.secret };
     tracing::info!(addr = %listener.local_addr()?, "verify listening");
     imchat_verify::run(listener, verify, stop.cancelled_owned()).await?;
     Ok(())
@@ -121,7 +122,7 @@ pub async fn run_verify(file: VerifyFile, stop: CancellationToken) -> anyhow::Re
 
 pub async fn run_status(file: StatusFile, stop: CancellationToken) -> anyhow::Result<()> {
     let listener = bind(&file.listen).await?;
-    let status = StatusServer::new(connect_redis(&file.redis).await?, file.token_ttl, file.fallback);
+    let status = StatusServer::new(connect_redis(&file.redis).await?, file.token_ttl, file.fallback, file.secret);
     tracing::info!(addr = %listener.local_addr()?, "status listening");
     imchat_status::run(listener, status, stop.cancelled_owned()).await?;
     Ok(())
@@ -137,6 +138,7 @@ pub async fn run_chat(file: ChatFile, stop: CancellationToken) -> anyhow::Result
         name: file.name,
         advertise_host: file.advertise_host,
         rpc_advertise_host: file.rpc_advertise_host,
+        secret: file.secret,
         limits: file.limits,
     };
     imchat_chat::run(tcp, rpc, config, deps, stop.cancelled_owned()).await?;
@@ -197,6 +199,8 @@ pub struct Suite {
     pub db: Db,
     /// The shared key-value store, when the roles share one (embedded).
     pub kv: Option<Kv>,
+    /// The secret internal calls carry (the configured one, or this run's own).
+    pub secret: Secret,
     stop: CancellationToken,
     tasks: Vec<JoinHandle<anyhow::Result<()>>>,
 }
@@ -205,10 +209,16 @@ impl Suite {
     /// Starts every role. Ports of 0 pick free ports (see the returned addresses).
     pub async fn start(file: &AllFile, backends: &Backends) -> anyhow::Result<Suite> {
         let stop = CancellationToken::new();
+        let secret = match &file.secret {
+            Some(secret) => secret.clone(),
+            None => Secret::new(&imchat_store::random_hex(16)).expect("32 hex characters make a secret"),
+        };
+        // Public listeners on the configured host; internal ones on loopback, always.
         let listen = |port: u16| format!("{}:{port}", file.host);
+        let internal = |port: u16| format!("127.0.0.1:{port}");
         let gate_l = bind(&listen(file.gate_port)).await?;
-        let verify_l = bind(&listen(file.verify_port)).await?;
-        let status_l = bind(&listen(file.status_port)).await?;
+        let verify_l = bind(&internal(file.verify_port)).await?;
+        let status_l = bind(&internal(file.status_port)).await?;
         let res_l = bind(&listen(file.res_port)).await?;
         let (gate, verify, status) = (gate_l.local_addr()?, verify_l.local_addr()?, status_l.local_addr()?);
         let res = res_l.local_addr()?;
@@ -245,9 +255,10 @@ impl Suite {
 
         let mut tasks = Vec::new();
         tasks.push(tokio::spawn(wrap(imchat_res::run(res_l, file.res_limits.clone(), stop.clone().cancelled_owned()))));
-        let verify_role = Verify { kv: open_kv().await?, policy: file.codes, mailer: Mailer::new(&mail)? };
+        let verify_role =
+            Verify { kv: open_kv().await?, policy: file.codes, mailer: Mailer::new(&mail)?, secret: secret.clone() };
         tasks.push(tokio::spawn(wrap(imchat_verify::run(verify_l, verify_role, stop.clone().cancelled_owned()))));
-        let status_role = StatusServer::new(open_kv().await?, file.token_ttl, Vec::new());
+        let status_role = StatusServer::new(open_kv().await?, file.token_ttl, Vec::new(), secret.clone());
         tasks.push(tokio::spawn(wrap(imchat_status::run(status_l, status_role, stop.clone().cancelled_owned()))));
 
         // SQLite takes one writer at a time: the embedded chat servers share one message writer
@@ -259,7 +270,7 @@ impl Suite {
         for (idx, (port, rpc_port)) in file.chat_ports.iter().enumerate() {
             let name = format!("chatserver{}", idx + 1);
             let tcp = bind(&listen(*port)).await?;
-            let rpc = bind(&listen(*rpc_port)).await?;
+            let rpc = bind(&internal(*rpc_port)).await?;
             let (addr, rpc_addr) = (tcp.local_addr()?, rpc.local_addr()?);
             let chat_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
             let writer = match &embedded_writer {
@@ -270,7 +281,8 @@ impl Suite {
             let config = ChatConfig {
                 name: name.clone(),
                 advertise_host: file.advertise_host.clone(),
-                rpc_advertise_host: file.host.clone(),
+                rpc_advertise_host: "127.0.0.1".into(),
+                secret: secret.clone(),
                 limits: file.limits.clone(),
             };
             let node_stop = stop.child_token();
@@ -280,7 +292,7 @@ impl Suite {
         }
 
         let gate_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
-        let deps = gate_deps(gate_db, open_kv().await?, &verify.to_string(), &status.to_string())?;
+        let deps = gate_deps(gate_db, open_kv().await?, &verify.to_string(), &status.to_string(), &secret)?;
         let config = GateConfig {
             res_host: file.advertise_host.clone(),
             res_port: res.port(),
@@ -288,7 +300,7 @@ impl Suite {
             codes: file.codes,
         };
         tasks.push(tokio::spawn(wrap(imchat_gate::run(gate_l, config, deps, stop.clone().cancelled_owned()))));
-        Ok(Suite { gate, verify, status, res, chats, mail_dir, db, kv: shared_kv, stop, tasks })
+        Ok(Suite { gate, verify, status, res, chats, mail_dir, db, kv: shared_kv, secret, stop, tasks })
     }
 
     /// Stops every role gracefully and waits for them.
@@ -302,6 +314,24 @@ impl Suite {
         }
         self.db.close().await;
     }
+}
+
+/// The name of the file `imchat-server all` keeps its run's internal secret in, inside the
+/// data directory (where `imctl` looks for it).
+pub const SECRET_FILE: &str = "internal-secret";
+
+/// Writes `secret` to `<data_dir>/internal-secret`, readable by its owner only.
+pub fn write_secret_file(data_dir: &Path, secret: &Secret) -> anyhow::Result<PathBuf> {
+    use std::io::Write;
+    let path = data_dir.join(SECRET_FILE);
+    let _ = std::fs::remove_file(&path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    writeln!(file, "{}", secret.expose()).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 async fn wrap<E: Into<anyhow::Error>>(fut: impl Future<Output = Result<(), E>>) -> anyhow::Result<()> {

@@ -191,6 +191,8 @@ fn read_codes(r: &mut Reader) -> CodePolicy {
         max_sends: r.or("Codes", "MaxSends", COUNT, d.max_sends),
         send_window: secs(r, "Codes", "SendWindowSecs", d.send_window),
         max_attempts: r.or("Codes", "MaxAttempts", COUNT, d.max_attempts),
+        max_attempts_per_window: r.or("Codes", "MaxAttemptsPerWindow", COUNT, d.max_attempts_per_window),
+        attempt_window: secs(r, "Codes", "AttemptWindowSecs", d.attempt_window),
     }
 }
 
@@ -310,6 +312,23 @@ impl std::str::FromStr for TlsSetting {
     }
 }
 
+/// The deployment's shared secret for internal gRPC, as the INI gives it.
+struct InternalSecret(imchat_rpc::Secret);
+
+impl std::str::FromStr for InternalSecret {
+    type Err = imchat_rpc::BadSecret;
+    fn from_str(s: &str) -> Result<InternalSecret, Self::Err> {
+        imchat_rpc::Secret::new(s).map(InternalSecret)
+    }
+}
+
+const SECRET: &str = "a secret of at least 16 printable characters, no spaces";
+
+/// `[Internal] Secret`: every role that serves or calls internal gRPC needs it.
+fn read_secret(r: &mut Reader) -> Option<imchat_rpc::Secret> {
+    r.required::<InternalSecret>("Internal", "Secret", SECRET).map(|s| s.0)
+}
+
 fn addr(r: &mut Reader, section: &str, default_host: &str) -> Option<String> {
     let host: String = r.or(section, "Host", HOST, default_host.to_owned());
     let port: u16 = r.required(section, "Port", PORT)?;
@@ -328,6 +347,7 @@ pub struct GateFile {
     pub res_port: u16,
     pub rate: RateLimits,
     pub codes: CodePolicy,
+    pub secret: imchat_rpc::Secret,
 }
 
 pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
@@ -340,6 +360,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
     let res_port = r.or("ResServer", "Port", PORT, 9090);
     let rate = read_rate(r);
     let codes = read_codes(r);
+    let secret = read_secret(r);
     Some(GateFile {
         listen: listen?,
         verify: verify?,
@@ -350,6 +371,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
         res_port,
         rate,
         codes,
+        secret: secret?,
     })
 }
 
@@ -370,31 +392,36 @@ pub fn read_res(r: &mut Reader) -> Option<ResFile> {
 /// `imchat-server verify`.
 #[derive(Debug, Clone)]
 pub struct VerifyFile {
+    /// Internal: loopback unless the INI says otherwise.
     pub listen: String,
     pub redis: RedisConfig,
     pub codes: CodePolicy,
     pub mail: MailConfig,
+    pub secret: imchat_rpc::Secret,
 }
 
 pub fn read_verify(r: &mut Reader) -> Option<VerifyFile> {
-    let listen = addr(r, "VarifyServer", "0.0.0.0");
+    let listen = addr(r, "VarifyServer", "127.0.0.1");
     let redis = read_redis(r);
     let codes = read_codes(r);
     let mail = read_mail(r, None);
-    Some(VerifyFile { listen: listen?, redis: redis?, codes, mail: mail? })
+    let secret = read_secret(r);
+    Some(VerifyFile { listen: listen?, redis: redis?, codes, mail: mail?, secret: secret? })
 }
 
 /// `imchat-server status`.
 #[derive(Debug, Clone)]
 pub struct StatusFile {
+    /// Internal: loopback unless the INI says otherwise.
     pub listen: String,
     pub redis: RedisConfig,
     pub token_ttl: Duration,
     pub fallback: Vec<StaticServer>,
+    pub secret: imchat_rpc::Secret,
 }
 
 pub fn read_status(r: &mut Reader) -> Option<StatusFile> {
-    let listen = addr(r, "StatusServer", "0.0.0.0");
+    let listen = addr(r, "StatusServer", "127.0.0.1");
     let redis = read_redis(r);
     let token_ttl = secs(r, "Tokens", "TtlSecs", imchat_status::DEFAULT_TOKEN_TTL);
     let names: String = r.or("chatservers", "Name", "a comma-separated list of server names", String::new());
@@ -408,7 +435,8 @@ pub fn read_status(r: &mut Reader) -> Option<StatusFile> {
             fallback.push(StaticServer { name: name.to_owned(), host, port, rpc_addr });
         }
     }
-    Some(StatusFile { listen: listen?, redis: redis?, token_ttl, fallback })
+    let secret = read_secret(r);
+    Some(StatusFile { listen: listen?, redis: redis?, token_ttl, fallback, secret: secret? })
 }
 
 /// `imchat-server chat`.
@@ -417,7 +445,7 @@ pub struct ChatFile {
     pub name: String,
     pub host: String,
     pub port: u16,
-    /// Bind host of the peer gRPC port: internal and unauthenticated, so private by default.
+    /// Bind host of the peer gRPC port: internal, so loopback by default.
     pub rpc_host: String,
     pub rpc_port: u16,
     pub advertise_host: String,
@@ -426,6 +454,7 @@ pub struct ChatFile {
     pub redis: RedisConfig,
     pub limits: Limits,
     pub writer: WriterOptions,
+    pub secret: imchat_rpc::Secret,
 }
 
 pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
@@ -440,6 +469,7 @@ pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
     let redis = read_redis(r);
     let limits = read_limits(r);
     let writer = read_writer(r);
+    let secret = read_secret(r);
     Some(ChatFile {
         name: name?,
         host,
@@ -452,13 +482,15 @@ pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
         redis: redis?,
         limits,
         writer,
+        secret: secret?,
     })
 }
 
 /// `imchat-server all`: every role in one process on SQLite and the in-memory store.
 #[derive(Debug, Clone)]
 pub struct AllFile {
-    /// Bind host for every listener.
+    /// Bind host of the public listeners (gate, chat, resources); the internal ones (verify,
+    /// status, chat peers) are always on loopback.
     pub host: String,
     /// Host handed to clients for the chat servers.
     pub advertise_host: String,
@@ -475,6 +507,8 @@ pub struct AllFile {
     pub limits: Limits,
     pub writer: WriterOptions,
     pub token_ttl: Duration,
+    /// `None`: a random one for this run (see `cluster::Suite::start`).
+    pub secret: Option<imchat_rpc::Secret>,
 }
 
 /// llfc's default ports.
@@ -509,6 +543,7 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
         limits: read_limits(r),
         writer: read_writer(r),
         token_ttl: secs(r, "Tokens", "TtlSecs", imchat_status::DEFAULT_TOKEN_TTL),
+        secret: r.optional::<InternalSecret>("Internal", "Secret", SECRET).map(|s| s.0),
     })
 }
 

@@ -52,7 +52,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 None => config::parse("(defaults)", "", config::process_env(), config::read_all)?,
             };
             let suite = Suite::start(&file, &Backends::Embedded { data_dir: data_dir.clone() }).await?;
-            print_banner(&suite, &data_dir);
+            // This run's own secret goes where imctl finds it; a configured one stays put.
+            let secret_file = match file.secret {
+                Some(_) => None,
+                None => Some(cluster::write_secret_file(&data_dir, &suite.secret)?),
+            };
+            print_banner(&suite, &data_dir, secret_file.as_deref());
             stop.cancelled().await;
             suite.shutdown().await;
             Ok(())
@@ -79,7 +84,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-fn print_banner(suite: &Suite, data_dir: &std::path::Path) {
+fn print_banner(suite: &Suite, data_dir: &std::path::Path, secret_file: Option<&std::path::Path>) {
     println!("imchat is running (embedded: SQLite + in-memory store). Ctrl-C stops it.");
     println!("  gate (HTTP)    http://{}", suite.gate);
     println!("  verify (gRPC)  {}", suite.verify);
@@ -91,5 +96,11 @@ fn print_banner(suite: &Suite, data_dir: &std::path::Path) {
     println!("  database       {}", data_dir.join("imchat.db").display());
     if let Some(dir) = &suite.mail_dir {
         println!("  mail           {}/*.eml  (verification codes arrive here)", dir.display());
+    }
+    if let Some(file) = secret_file {
+        println!(
+            "  internal secret {}  (this run's; imctl reads it from there, or from IMCHAT_INTERNAL_SECRET)",
+            file.display()
+        );
     }
 }

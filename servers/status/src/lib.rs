@@ -15,7 +15,7 @@ use imchat_proto::grpc::{
     ListChatServersRsp, ListTokensReq, ListTokensRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp, RevokeTokenReq,
     RevokeTokenRsp,
 };
-use imchat_rpc::Channels;
+use imchat_rpc::{Channels, RequireSecret, Secret};
 use imchat_store::presence::{Presence, TokenCheck};
 use imchat_store::registry::{self, ChatServerEntry};
 use imchat_store::{Kv, StoreError, Ttl};
@@ -40,6 +40,8 @@ pub struct StaticServer {
 pub struct StatusServer {
     pub kv: Kv,
     pub presence: Presence,
+    /// Required of every caller, and carried to the chat servers (admin kicks).
+    pub secret: Secret,
     pub token_ttl: Duration,
     pub fallback: Vec<StaticServer>,
     pub channels: Channels,
@@ -50,13 +52,14 @@ pub struct StatusServer {
 }
 
 impl StatusServer {
-    pub fn new(kv: Kv, token_ttl: Duration, fallback: Vec<StaticServer>) -> StatusServer {
+    pub fn new(kv: Kv, token_ttl: Duration, fallback: Vec<StaticServer>, secret: Secret) -> StatusServer {
         StatusServer {
             presence: Presence::new(kv.clone()),
             kv,
             token_ttl,
             fallback,
-            channels: Channels::default(),
+            channels: Channels::new(secret.clone()),
+            secret,
             assigned: Assignments::default(),
             registry: Arc::new(registry::LiveCache::new(REGISTRY_CACHE_TTL)),
         }
@@ -79,15 +82,17 @@ struct AssignmentState {
     picks: usize,
 }
 
-/// Serves `StatusService` and `AdminService` on `listener` until `shutdown` completes.
+/// Serves `StatusService` and `AdminService` on `listener` until `shutdown` completes; a
+/// call without the deployment's secret is refused.
 pub async fn run(
     listener: TcpListener,
     status: StatusServer,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), tonic::transport::Error> {
+    let require = RequireSecret::new(status.secret.clone());
     tonic::transport::Server::builder()
-        .add_service(StatusServiceServer::new(status.clone()))
-        .add_service(AdminServiceServer::new(status))
+        .add_service(StatusServiceServer::with_interceptor(status.clone(), require.clone()))
+        .add_service(AdminServiceServer::with_interceptor(status, require))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await
 }

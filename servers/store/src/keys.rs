@@ -51,6 +51,11 @@ impl KeyLayout {
         self.with_id("imchat:code_attempts:", email)
     }
 
+    /// Wrong guesses against any code of the address within the attempt window.
+    pub(crate) fn code_attempts_window(self, email: &str) -> String {
+        self.with_id("imchat:code_attempts_window:", email)
+    }
+
     /// Present while a new code may not be sent.
     pub(crate) fn code_cooldown(self, email: &str) -> String {
         self.with_id("imchat:code_cooldown:", email)

@@ -130,6 +130,17 @@ pub enum GuardedLock {
     Locked(Vec<Option<String>>),
 }
 
+/// The outcome of [`Kv::guess`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guess {
+    Right,
+    Wrong,
+    /// No secret (never set, expired, taken, or spent by wrong guesses).
+    Missing,
+    /// A counter is at its limit: not compared; the secret is gone.
+    Exhausted,
+}
+
 /// Remaining lifetime of a key, as Redis `TTL` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ttl {
@@ -542,6 +553,92 @@ impl Kv {
                     .invoke_async(&mut conn.clone())
                     .await?;
                 Ok(set == 1)
+            }
+        }
+    }
+
+    /// One guess at a secret kept under `secret`, checked and counted in one atomic step.
+    /// `counters` are the guess counters (per secret, per longer window) with their limits
+    /// and lifetimes: a right guess deletes the secret and the first counter; a wrong one
+    /// counts in every counter, and the secret goes once any counter reaches its limit; a
+    /// guess while a counter is at its limit is not compared at all.
+    pub async fn guess(
+        &self,
+        secret: &str,
+        given: &str,
+        counters: [(&str, i64, Duration); 2],
+    ) -> Result<Guess, StoreError> {
+        let secret = self.key(secret);
+        let keys = counters.map(|(key, limit, ttl)| (self.key(key), limit, ttl));
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                let count =
+                    |state: &MemoryState, key: &str| state.get(key).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+                let Some(stored) = state.get(&secret).map(str::to_owned) else { return Ok(Guess::Missing) };
+                if keys.iter().any(|(key, limit, _)| count(&state, key) >= *limit) {
+                    state.entries.remove(&secret);
+                    return Ok(Guess::Exhausted);
+                }
+                if crate::constant_time_eq(stored.as_bytes(), given.as_bytes()) {
+                    state.entries.remove(&secret);
+                    state.entries.remove(&keys[0].0);
+                    return Ok(Guess::Right);
+                }
+                let mut spent = false;
+                for (key, limit, ttl) in &keys {
+                    let next = count(&state, key) + 1;
+                    let expires = if next == 1 { Some(Instant::now() + *ttl) } else { state.expiry(key) };
+                    state.entries.insert(key.clone(), Entry { value: Value::Str(next.to_string()), expires });
+                    spent |= next >= *limit;
+                }
+                if spent {
+                    state.entries.remove(&secret);
+                }
+                Ok(Guess::Wrong)
+            }
+            Backend::Redis(conn) => {
+                static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+                    redis::Script::new(
+                        "local stored = redis.call('GET', KEYS[1])
+                         if not stored then return 0 end
+                         for i = 2, 3 do
+                             if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i]) then
+                                 redis.call('DEL', KEYS[1])
+                                 return 3
+                             end
+                         end
+                         if stored == ARGV[1] then
+                             redis.call('DEL', KEYS[1], KEYS[2])
+                             return 1
+                         end
+                         local spent = false
+                         for i = 2, 3 do
+                             local n = redis.call('INCR', KEYS[i])
+                             if n == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[i + 2]) end
+                             if n >= tonumber(ARGV[i]) then spent = true end
+                         end
+                         if spent then redis.call('DEL', KEYS[1]) end
+                         return 2",
+                    )
+                });
+                let outcome: i64 = SCRIPT
+                    .key(&secret)
+                    .key(&keys[0].0)
+                    .key(&keys[1].0)
+                    .arg(given)
+                    .arg(keys[0].1)
+                    .arg(keys[1].1)
+                    .arg(millis(keys[0].2))
+                    .arg(millis(keys[1].2))
+                    .invoke_async(&mut conn.clone())
+                    .await?;
+                Ok(match outcome {
+                    1 => Guess::Right,
+                    2 => Guess::Wrong,
+                    3 => Guess::Exhausted,
+                    _ => Guess::Missing,
+                })
             }
         }
     }

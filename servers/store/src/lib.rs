@@ -14,7 +14,7 @@ mod sql;
 pub mod writer;
 
 pub use keys::KeyLayout;
-pub use kv::{GuardedLock, Kv, RedisOptions, Ttl};
+pub use kv::{GuardedLock, Guess, Kv, RedisOptions, Ttl};
 pub use sql::*;
 
 use rand::RngExt;

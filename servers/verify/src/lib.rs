@@ -10,6 +10,7 @@ use imchat_proto::ErrorCode;
 use imchat_proto::grpc::varify_service_server::{VarifyService, VarifyServiceServer};
 use imchat_proto::grpc::{GetVarifyReq, GetVarifyRsp};
 use imchat_proto::rules;
+use imchat_rpc::{RequireSecret, Secret};
 use imchat_store::Kv;
 use imchat_store::codes::{self, CodePolicy, Issue};
 use tokio::net::TcpListener;
@@ -24,16 +25,20 @@ pub struct Verify {
     pub kv: Kv,
     pub policy: CodePolicy,
     pub mailer: Mailer,
+    /// Required of every caller (the gate).
+    pub secret: Secret,
 }
 
-/// Serves `VarifyService` on `listener` until `shutdown` completes.
+/// Serves `VarifyService` on `listener` until `shutdown` completes; a call without the
+/// deployment's secret is refused.
 pub async fn run(
     listener: TcpListener,
     verify: Verify,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), tonic::transport::Error> {
+    let require = RequireSecret::new(verify.secret.clone());
     tonic::transport::Server::builder()
-        .add_service(VarifyServiceServer::new(verify))
+        .add_service(VarifyServiceServer::with_interceptor(verify, require))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await
 }

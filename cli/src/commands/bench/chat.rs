@@ -217,7 +217,9 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "bench", opts.users, needed).await?;
     let mut clients = connect(&people, &servers, opts.cross_server).await?;
     let threads = befriend(&mut clients).await?;
-    let admin = AdminClient::connect(&ctx.status).await.map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
+    let admin = AdminClient::connect(&ctx.status, ctx.secret.as_deref())
+        .await
+        .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
     let before = counters(ctx, &admin, Instant::now()).await?;
     let mut load = Load::of(opts);
     if opts.reconnect {

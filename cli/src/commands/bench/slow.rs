@@ -93,7 +93,7 @@ pub async fn run(ctx: &Context, opts: &SlowConsumerBench) -> Result<SlowReport, 
     let reader = people.pop().expect("two extra users");
     let flooder = people.pop().expect("two extra users");
     let status = |err| from_sdk(err, Target::Status(&ctx.status));
-    let admin = AdminClient::connect(&ctx.status).await.map_err(status)?;
+    let admin = AdminClient::connect(&ctx.status, ctx.secret.as_deref()).await.map_err(status)?;
 
     let mut pair = connect(&[flooder.clone(), reader.clone()], &servers, false).await?;
     let flood_thread = befriend(&mut pair).await?[0];
