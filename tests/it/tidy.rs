@@ -29,9 +29,9 @@ fn crates_respect_the_layering() {
         ("proto", &[]),
         ("servers/store", &["imchat-proto"]),
         ("servers/rpc", &["imchat-proto"]),
-        ("servers/verify", &["imchat-proto", "imchat-store"]),
+        ("servers/verify", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/status", &["imchat-proto", "imchat-store", "imchat-rpc"]),
-        ("servers/gate", &["imchat-proto", "imchat-store"]),
+        ("servers/gate", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/chat", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/res", &["imchat-proto"]),
         (
