@@ -195,9 +195,7 @@ async fn a_frozen_peer_holds_its_senders_once_and_is_counted() {
         rpc_addr,
         connections: 1,
         heartbeat_ms: imchat_store::now_ms(),
-        peer_calls: 0,
-        peer_frames: 0,
-        pushes_given_up: 0,
+        ..ChatServerEntry::default()
     };
     registry::announce(&kv, &entry, Duration::from_secs(60)).await.unwrap();
     presence.set_route(bob, "frozen", None).await.unwrap();
@@ -272,9 +270,7 @@ async fn the_sdk_inbox_fills_the_hole_a_lost_push_left() {
         rpc_addr: "127.0.0.1:1".into(),
         connections: i64::MAX,
         heartbeat_ms: imchat_store::now_ms(),
-        peer_calls: 0,
-        peer_frames: 0,
-        pushes_given_up: 0,
+        ..ChatServerEntry::default()
     };
     registry::announce(&kv, &dead, Duration::from_secs(60)).await.unwrap();
     let (presence, bob) = (cluster.presence().await, pair.bob.uid);

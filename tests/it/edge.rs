@@ -70,3 +70,118 @@ async fn internal_rpc_needs_the_deployments_secret() {
     cluster.gate.login(&alice.email, &alice.password).await.expect("a login through the gate");
     cluster.shutdown().await;
 }
+
+/// One frame from `stream` (llfc framing), or `None` once the server closed it.
+async fn frame(stream: &mut tokio::net::TcpStream) -> Option<(u16, serde_json::Value)> {
+    use tokio::io::AsyncReadExt;
+    let mut header = [0u8; 4];
+    stream.read_exact(&mut header).await.ok()?;
+    let mut body = vec![0u8; usize::from(u16::from_be_bytes([header[2], header[3]]))];
+    stream.read_exact(&mut body).await.ok()?;
+    Some((u16::from_be_bytes([header[0], header[1]]), serde_json::from_slice(&body).unwrap_or_default()))
+}
+
+/// Whether the server closes `stream` within `within` (reading and dropping what it sends).
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut sink = [0u8; 256];
+    tokio::time::timeout(within, async { while stream.read(&mut sink).await.is_ok_and(|n| n > 0) {} }).await.is_ok()
+}
+
+fn login_frame(uid: i32, token: &str) -> Vec<u8> {
+    let mut buf = bytes::BytesMut::new();
+    imchat_proto::msg::Message::encode(&imchat_proto::msg::LoginReq { uid, token: token.to_owned() }, &mut buf)
+        .unwrap();
+    buf.to_vec()
+}
+
+/// Slot exhaustion on the chat port: a connection that never logs in is closed at the login
+/// deadline; bytes that never make a frame keep nothing alive; an address gets so many
+/// connections at once; the status server sends no one to a server that is full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_port_closes_what_never_logs_in_and_caps_each_address() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.login_deadline = Duration::from_millis(400);
+        file.limits.idle_timeout = Duration::from_millis(800);
+        file.limits.max_connections_per_ip = 3;
+        file.limits.max_connections = 3;
+    })
+    .await;
+    let chat1 = cluster.suite.chats[0].addr;
+    let connect = || tokio::net::TcpStream::connect(chat1);
+
+    // Silent, and a byte at a time (never a whole frame): both closed by the deadline.
+    let started = Instant::now();
+    let mut silent = connect().await.unwrap();
+    let mut dribble = connect().await.unwrap();
+    let dribbling = tokio::spawn(async move {
+        for byte in login_frame(1, "x") {
+            if dribble.write_all(&[byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        closed_within(&mut dribble, Duration::from_secs(5)).await
+    });
+    assert!(closed_within(&mut silent, Duration::from_secs(5)).await, "the silent one is closed");
+    assert!(started.elapsed() >= Duration::from_millis(350), "not before the deadline");
+    assert!(dribbling.await.unwrap(), "the dribbling one is closed");
+
+    // Three at once from one address; the fourth is closed unread.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(connect().await.unwrap());
+    }
+    let mut fourth = connect().await.unwrap();
+    assert!(closed_within(&mut fourth, Duration::from_secs(2)).await, "over the address's limit");
+    // chat1 is full now and says so in the registry (open connections, not just sessions):
+    // the status server hands out only chat2, where load alone would alternate.
+    let alice = cluster.register("alice").await;
+    let chat2_port = cluster.suite.chats[1].addr.port().to_string();
+    imchat_tests::wait_for("the status server to hand out chat2 only", || async {
+        let mut ports = Vec::new();
+        for _ in 0..4 {
+            ports.push(cluster.gate.login(&alice.email, &alice.password).await.ok()?.chatport);
+        }
+        ports.iter().all(|p| *p == chat2_port).then_some(())
+    })
+    .await;
+    drop(held);
+    cluster.shutdown().await;
+}
+
+/// Token guessing on the chat port: a connection is closed after three failed logins, and an
+/// address whose logins failed too often this minute is refused unread, even with the right
+/// token; other addresses are not affected (only loopback here, so that last part is the
+/// unit test's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_chat_logins_are_limited_per_connection_and_per_address() {
+    use tokio::io::AsyncWriteExt;
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.max_failed_logins = 3;
+        file.limits.failed_logins_per_ip = 5;
+    })
+    .await;
+    let alice = cluster.register("alice").await;
+    let http = cluster.gate.login(&alice.email, &alice.password).await.unwrap();
+    let chat1 = cluster.suite.chats[0].addr;
+    let mut guesser = tokio::net::TcpStream::connect(chat1).await.unwrap();
+    for guess in 0..3 {
+        guesser.write_all(&login_frame(http.uid, &format!("guess-{guess}"))).await.unwrap();
+        let (id, body) = frame(&mut guesser).await.expect("each guess is answered");
+        assert_eq!((id, body["error"].as_i64()), (1006, Some(i64::from(imchat_proto::ErrorCode::TokenInvalid.code()))));
+    }
+    assert!(closed_within(&mut guesser, std::time::Duration::from_secs(2)).await, "closed after the third");
+    let mut again = tokio::net::TcpStream::connect(chat1).await.unwrap();
+    for guess in 3..5 {
+        again.write_all(&login_frame(http.uid, &format!("guess-{guess}"))).await.unwrap();
+        assert!(frame(&mut again).await.is_some());
+    }
+    // Five failures this minute from this address: now even the right token is refused.
+    again.write_all(&login_frame(http.uid, &http.token)).await.unwrap();
+    let (_, body) = frame(&mut again).await.expect("answered");
+    assert_eq!(body["error"].as_i64(), Some(i64::from(imchat_proto::ErrorCode::TooManyRequests.code())));
+    cluster.shutdown().await;
+}

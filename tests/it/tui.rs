@@ -296,9 +296,7 @@ async fn the_tui_recovers_a_lost_push_without_reconnecting() {
         rpc_addr: "127.0.0.1:1".into(),
         connections: i64::MAX,
         heartbeat_ms: imchat_store::now_ms(),
-        peer_calls: 0,
-        peer_frames: 0,
-        pushes_given_up: 0,
+        ..ChatServerEntry::default()
     };
     registry::announce(&kv, &dead, std::time::Duration::from_secs(60)).await.unwrap();
     let presence = cluster.presence().await;

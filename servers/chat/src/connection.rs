@@ -2,6 +2,7 @@
 //! frames via the sans-IO decoder) and the write loop (queued frames out, gathered into one
 //! write per wake-up).
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
+use crate::edge::Peer;
 use crate::outbox::{Outbox, OutboxLimits, Taken};
 use crate::session::{Flow, Pending, Session, Step};
 
@@ -56,18 +58,25 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
             tracing::warn!(%peer, "connection limit reached; refusing");
             continue;
         };
+        let address = Peer::from(peer.ip());
+        let Some(counted) = shared.edge.admit(address, shared.config.limits.max_connections_per_ip) else {
+            tracing::debug!(%peer, "connection limit of the address reached; refusing");
+            continue;
+        };
         let shared = shared.clone();
         let stop = stop.clone();
         connections.spawn(async move {
-            serve(stream, shared, stop).await;
-            drop(slot);
+            shared.sockets.fetch_add(1, Ordering::Relaxed);
+            serve(stream, address, &shared, stop).await;
+            shared.sockets.fetch_sub(1, Ordering::Relaxed);
+            drop((slot, counted));
         });
     }
     // Graceful stop: every session closes and cleans up its routes.
     while connections.join_next().await.is_some() {}
 }
 
-async fn serve(stream: TcpStream, shared: Arc<Shared>, stop: CancellationToken) {
+async fn serve(stream: TcpStream, address: Peer, shared: &Arc<Shared>, stop: CancellationToken) {
     let _ = stream.set_nodelay(true);
     let (reader, writer) = stream.into_split();
     let limits = &shared.config.limits;
@@ -76,9 +85,9 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>, stop: CancellationToken) 
         hard: limits.out_queue_bytes,
         push_wait: limits.push_wait,
     });
-    let mut session = Session::new(shared.clone(), outbox.clone());
+    let mut session = Session::new(shared.clone(), outbox.clone(), address);
     let read_side = async {
-        read_loop(reader, &mut session, &outbox, &stop, &shared).await;
+        read_loop(reader, &mut session, &outbox, &stop, shared).await;
         Box::pin(session.end()).await;
         outbox.close();
     };
@@ -104,10 +113,16 @@ async fn read_loop(
     let idle = shared.config.limits.idle_timeout;
     let window = shared.config.limits.pipeline.max(1);
     let mut pending = Pipeline::default();
-    // One lazily re-armed timer for the idle timeout: activity only records the time, and the
-    // timer, when it fires early, moves to the new deadline.
-    let mut last_read = Instant::now();
-    let deadline = tokio::time::sleep_until(idle_deadline(last_read, idle));
+    // One lazily re-armed timer for the idle timeout: a complete frame only records the time
+    // (a byte at a time keeps nothing alive), and the timer, when it fires early, moves to the
+    // new deadline. Until the login, the login deadline counts too.
+    let login_by = Instant::now() + shared.config.limits.login_deadline;
+    let mut last_frame = Instant::now();
+    let next_deadline = |last_frame: Instant, session: &Session| {
+        let idle_at = idle_deadline(last_frame, idle);
+        if session.logged_in() { idle_at } else { idle_at.min(login_by) }
+    };
+    let deadline = tokio::time::sleep_until(next_deadline(last_frame, session));
     tokio::pin!(deadline);
     loop {
         while pending.len() < window
@@ -115,6 +130,7 @@ async fn read_loop(
         {
             let flow = match decoded {
                 Decoded::Frame(frame) => {
+                    last_frame = Instant::now();
                     if !Session::pipelined(frame.id) {
                         finish_all(&mut pending, session).await;
                     }
@@ -163,17 +179,20 @@ async fn read_loop(
                 continue;
             }
             () = &mut deadline => {
-                if last_read.elapsed() >= idle {
+                if last_frame.elapsed() >= idle {
                     tracing::debug!("idle timeout");
                     return;
                 }
-                deadline.as_mut().reset(idle_deadline(last_read, idle));
+                if !session.logged_in() && Instant::now() >= login_by {
+                    tracing::debug!("no login before the login deadline");
+                    return;
+                }
+                deadline.as_mut().reset(next_deadline(last_frame, session));
                 continue;
             }
             () = outbox.room(), if !room => continue,
             read = read_some(&mut reader, &mut buf), if pending.len() < window && room => read,
         };
-        last_read = Instant::now();
         match read {
             Ok(0) => {
                 if !decoder.is_at_boundary(&buf) {

@@ -9,6 +9,7 @@
 //! Presence itself (tokens, routes, sessions, locks) is `imchat_store::presence`.
 
 mod connection;
+mod edge;
 mod heartbeat;
 mod outbox;
 mod peers;
@@ -66,8 +67,16 @@ pub struct Limits {
     /// How long a kicked connection stays open after its 1021 (heartbeats answered, nothing
     /// else served), so llfc's client can close it first; zero closes at once.
     pub kick_grace: Duration,
-    /// Client connections accepted at once.
+    /// Client connections accepted at once, and from one address (IPv4, or IPv6 /64; 0: no
+    /// limit per address).
     pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+    /// A connection that has not logged in this long after it was accepted is closed.
+    pub login_deadline: Duration,
+    /// Failed logins (wrong or missing token) one connection may make before it is closed,
+    /// and one address per minute before its logins are refused unread (0: no limit).
+    pub max_failed_logins: u32,
+    pub failed_logins_per_ip: u32,
     /// Bytes of one text message.
     pub max_text_bytes: usize,
     /// Texts in one 1017 frame.
@@ -122,6 +131,10 @@ impl Default for Limits {
             close_flush: Duration::from_secs(1),
             kick_grace: Duration::from_secs(30),
             max_connections: 50_000,
+            max_connections_per_ip: 256,
+            login_deadline: Duration::from_secs(10),
+            max_failed_logins: 3,
+            failed_logins_per_ip: 30,
             max_text_bytes: 4096,
             max_texts_per_frame: 16,
             pipeline: 32,
@@ -162,6 +175,9 @@ pub(crate) struct Shared {
     pub(crate) presence: Presence,
     pub(crate) writer: MessageWriter,
     pub(crate) router: Arc<Router>,
+    /// Per-address limits of the client port, and the connections open now.
+    pub(crate) edge: edge::Edge,
+    pub(crate) sockets: std::sync::atomic::AtomicI64,
     /// Client-facing and peer-facing addresses, as bound.
     pub(crate) port: u16,
     pub(crate) rpc_addr: String,
@@ -181,6 +197,8 @@ pub async fn run(
     let shared = Arc::new(Shared {
         router: Arc::new(Router::new(&config, deps.kv.clone())),
         presence: Presence::new(deps.kv.clone()),
+        edge: edge::Edge::default(),
+        sockets: std::sync::atomic::AtomicI64::new(0),
         db: deps.db,
         kv: deps.kv,
         writer: deps.writer,

@@ -12,11 +12,12 @@ use std::sync::{Arc, LazyLock};
 
 use bytes::{Bytes, BytesMut};
 use imchat_proto::codec::Frame;
-use imchat_proto::msg::{ClientMsg, HeartbeatRsp, Message};
+use imchat_proto::msg::{ClientMsg, HeartbeatRsp, LoginReq, Message};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
 use imchat_store::{StoreError, ThreadRow};
 
 use crate::Shared;
+use crate::edge::Peer;
 use crate::outbox::Outbox;
 use crate::router::SessionHandle;
 
@@ -82,6 +83,9 @@ struct Auth {
 pub(crate) struct Session {
     shared: Arc<Shared>,
     outbox: Outbox,
+    /// The client's address (for the per-address login limit), and its failed logins.
+    peer: Peer,
+    failed_logins: u32,
     auth: Option<Auth>,
     /// Positive caches: a friend stays a friend and a thread keeps its members.
     friends: HashSet<i32>,
@@ -89,8 +93,35 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(shared: Arc<Shared>, outbox: Outbox) -> Session {
-        Session { shared, outbox, auth: None, friends: HashSet::new(), threads: HashMap::new() }
+    pub(crate) fn new(shared: Arc<Shared>, outbox: Outbox, peer: Peer) -> Session {
+        Session { shared, outbox, peer, failed_logins: 0, auth: None, friends: HashSet::new(), threads: HashMap::new() }
+    }
+
+    pub(crate) fn logged_in(&self) -> bool {
+        self.auth.is_some()
+    }
+
+    /// A login, within the limits on failures: an address over its failures for the minute is
+    /// refused unread; a connection that failed too often is closed after its answer.
+    async fn guarded_login(&mut self, req: LoginReq, id: u16) -> Step {
+        let shared = self.shared.clone();
+        let limits = &shared.config.limits;
+        if !shared.edge.may_log_in(self.peer, limits.failed_logins_per_ip) {
+            self.reject(ErrorCode::TooManyRequests.into(), id);
+            return Step::Done(Flow::Continue);
+        }
+        let Err(reject) = self.login(req).await else { return Step::Done(Flow::Continue) };
+        let failed = matches!(reject.0, ErrorCode::UidInvalid | ErrorCode::TokenInvalid);
+        self.reject(reject, id);
+        if failed {
+            shared.edge.failed_login(self.peer);
+            self.failed_logins += 1;
+            if limits.max_failed_logins > 0 && self.failed_logins >= limits.max_failed_logins {
+                tracing::debug!(failures = self.failed_logins, "too many failed logins; closing");
+                return Step::Done(Flow::Close);
+            }
+        }
+        Step::Done(Flow::Continue)
     }
 
     /// Whether frames with this id may be pipelined: only 1017, whose cost is the commit wait.
@@ -127,7 +158,7 @@ impl Session {
             }
         };
         let result = match (self.auth.is_some(), msg) {
-            (false, ClientMsg::Login(req)) => self.login(req).await,
+            (false, ClientMsg::Login(req)) => return self.guarded_login(req, frame.id).await,
             (false, _) => Err(ErrorCode::NotLoggedIn.into()),
             (true, ClientMsg::Login(_)) => Err(ErrorCode::AlreadyLoggedIn.into()),
             (true, ClientMsg::Heartbeat(req)) => self.me(req.fromuid).map(|_| {

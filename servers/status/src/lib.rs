@@ -103,10 +103,14 @@ fn internal(err: StoreError) -> Status {
 }
 
 impl StatusServer {
-    /// The live server with the fewest sessions, counting logins handed out since its last
-    /// heartbeat (ties: in turn), else the first fallback.
+    /// The live server with the fewest connections (sessions, or open connections when more:
+    /// connections that never log in load a server too), counting logins handed out since its
+    /// last heartbeat (ties: in turn), else the first fallback. A server at its connection
+    /// limit is not handed out.
     async fn pick(&self) -> Result<Option<(String, u16)>, StoreError> {
         let live = self.registry.get(&self.kv).await?;
+        let live: Vec<&ChatServerEntry> =
+            live.iter().filter(|e| e.max_sockets == 0 || e.sockets.max(e.connections) < e.max_sockets).collect();
         let mut state = self.assigned.0.lock().unwrap_or_else(|p| p.into_inner());
         let pending = |entry: &ChatServerEntry| match state.since_heartbeat.get(&entry.name) {
             Some((heartbeat, n)) if *heartbeat == entry.heartbeat_ms => *n,
@@ -114,7 +118,7 @@ impl StatusServer {
         };
         let rotation = state.picks;
         let Some((_, best)) = live.iter().enumerate().min_by_key(|(idx, e)| {
-            (e.connections + pending(e), (idx + live.len() - rotation % live.len()) % live.len())
+            (e.connections.max(e.sockets) + pending(e), (idx + live.len() - rotation % live.len()) % live.len())
         }) else {
             return Ok(self.fallback.first().map(|s| (s.host.clone(), s.port)));
         };

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Kv, StoreError, keys};
 
 /// One chat server as it announces itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatServerEntry {
     pub name: String,
     /// Client-facing TCP host and port, as handed out at login.
@@ -20,6 +20,12 @@ pub struct ChatServerEntry {
     pub rpc_addr: String,
     /// Authenticated sessions.
     pub connections: i64,
+    /// Open client connections, logged in or not, and how many it takes (0: not said): the
+    /// status server sends no one to a full server. Absent (0) in older servers' entries.
+    #[serde(default)]
+    pub sockets: i64,
+    #[serde(default)]
+    pub max_sockets: i64,
     /// When this entry was written (epoch ms).
     pub heartbeat_ms: i64,
     /// `Deliver` calls made to peer chat servers since this server started, and the frames
