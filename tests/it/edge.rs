@@ -185,3 +185,47 @@ async fn failed_chat_logins_are_limited_per_connection_and_per_address() {
     assert_eq!(body["error"].as_i64(), Some(i64::from(imchat_proto::ErrorCode::TooManyRequests.code())));
     cluster.shutdown().await;
 }
+
+/// A password reset and a token revoke end the live session the old token opened (1021),
+/// besides refusing the token from then on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_or_a_revoke_ends_live_sessions() {
+    use imchat_proto::grpc::RevokeTokenReq;
+    use imchat_sdk::Event;
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.codes.cooldown = std::time::Duration::from_millis(100);
+    })
+    .await;
+    let alice = cluster.register("alice").await;
+    let mut session = cluster.login_on(&alice, 0).await;
+    // The registration's cooldown must pass before another code is sent.
+    imchat_tests::wait_for("a new code", || async { cluster.gate.request_code(&alice.email).await.ok() }).await;
+    let code = cluster.mail.code_for(&alice.email).await;
+    let reset = imchat_proto::http::ResetPwdReq {
+        email: alice.email.clone(),
+        user: alice.name.clone(),
+        passwd: "a-new-secret".into(),
+        varifycode: code,
+    };
+    cluster.gate.reset_password(&reset).await.expect("reset");
+    let Event::Kicked(notice) = session.next_event().await else { panic!("the session ends") };
+    assert!(notice.reason.contains("revoked"), "{notice:?}");
+
+    let http = cluster.gate.login(&alice.email, "a-new-secret").await.expect("the new password");
+    let (chat, mut events) = imchat_sdk::ChatClient::connect(&cluster.suite.chats[1].addr.to_string()).await.unwrap();
+    chat.login(http.uid, &http.token).await.unwrap();
+    let revoked = cluster.admin().await.revoke_token(RevokeTokenReq { uid: http.uid }).await.unwrap().into_inner();
+    assert!(revoked.found);
+    let kicked = tokio::time::timeout(imchat_tests::DEADLINE, async {
+        loop {
+            match events.recv().await {
+                Some(Event::Kicked(_)) => return true,
+                Some(_) => continue,
+                None => return false,
+            }
+        }
+    })
+    .await;
+    assert_eq!(kicked, Ok(true), "the revoked session ends");
+    cluster.shutdown().await;
+}

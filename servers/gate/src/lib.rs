@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
 use imchat_rpc::Authed;
@@ -44,9 +45,11 @@ pub struct GateConfig {
 pub struct GateDeps {
     pub db: Db,
     pub kv: Kv,
-    /// Both carry the deployment's secret (see `imchat_rpc`).
+    /// All carry the deployment's secret (see `imchat_rpc`); `admin` is the status server's
+    /// operator API, for ending the sessions of a password reset.
     pub verify: VarifyServiceClient<Authed>,
     pub status: StatusServiceClient<Authed>,
+    pub admin: AdminServiceClient<Authed>,
 }
 
 pub(crate) struct AppState {

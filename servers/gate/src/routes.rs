@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use imchat_proto::ErrorCode;
-use imchat_proto::grpc::{GetChatServerReq, GetVarifyReq};
+use imchat_proto::grpc::{GetChatServerReq, GetVarifyReq, RevokeTokenReq};
 use imchat_proto::http::{self, ErrorRsp};
 use imchat_proto::{credential, rules};
 use imchat_store::codes::{self, Check};
@@ -197,11 +197,12 @@ async fn register(state: &AppState, _ip: IpAddr, req: http::RegisterReq) -> Resu
         return Err(ErrorCode::InvalidArgument.into());
     }
     let db = &state.deps.db;
-    // Checked before the code is spent, so a taken name does not burn the user's code.
+    // The code first: only the owner of the address learns whether a name or the address is
+    // taken (which spends the code; they ask for another).
+    consume_code(state, &email, &req.varifycode).await?;
     if db.user_by_email(&email).await?.is_some() || db.user_by_name(&req.user).await?.is_some() {
         return Err(ErrorCode::UserExist.into());
     }
-    consume_code(state, &email, &req.varifycode).await?;
     let hash = state.hasher.hash(req.passwd).await.ok_or(Fail(ErrorCode::Internal))?;
     let icon = if req.icon.is_empty() {
         let seed = u8::from_str_radix(&imchat_store::random_hex(1), 16).unwrap_or(0);
@@ -232,18 +233,26 @@ async fn reset(state: &AppState, _ip: IpAddr, req: http::ResetPwdReq) -> Result<
     let email = checked_email(&req.email)?;
     check_password(&req.passwd)?;
     let db = &state.deps.db;
+    // The code first: nobody but the owner of the address learns whether a name goes with it.
+    consume_code(state, &email, &req.varifycode).await?;
     let Some(user) = db.user_by_name(&req.user).await? else {
         return Err(ErrorCode::EmailNotMatch.into());
     };
     if user.email != email {
         return Err(ErrorCode::EmailNotMatch.into());
     }
-    consume_code(state, &email, &req.varifycode).await?;
     let hash = state.hasher.hash(req.passwd).await.ok_or(Fail(ErrorCode::Internal))?;
     match db.reset_password(&req.user, &email, &hash).await? {
         PasswordReset::Ok => {
-            // A token handed out before the reset must not open a session afterwards.
-            Presence::new(state.deps.kv.clone()).revoke_token(user.uid).await?;
+            // A token handed out before the reset must not open a session afterwards, and the
+            // session one opened ends (the revoke does both).
+            let revoked = state.deps.admin.clone().revoke_token(RevokeTokenReq { uid: user.uid }).await;
+            if let Err(status) = revoked {
+                // The status server is out of reach: the token goes anyway; a live session
+                // lasts until it ends by itself.
+                tracing::warn!(uid = user.uid, %status, "could not end the sessions of a password reset");
+                Presence::new(state.deps.kv.clone()).revoke_token(user.uid).await?;
+            }
             Ok(http::ResetPwdRsp { error: 0, email, user: req.user, passwd: String::new(), varifycode: String::new() })
         }
         PasswordReset::NoSuchUser | PasswordReset::EmailMismatch => Err(ErrorCode::EmailNotMatch.into()),

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use imchat_chat::{ChatConfig, ChatDeps};
 use imchat_gate::{GateConfig, GateDeps};
+use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
 use imchat_rpc::{Secret, authed, endpoint};
@@ -98,6 +99,7 @@ fn gate_deps(db: Db, kv: Kv, verify: &str, status: &str, secret: &Secret) -> any
         kv,
         verify: VarifyServiceClient::new(authed(endpoint(verify)?.connect_lazy(), secret)),
         status: StatusServiceClient::new(authed(endpoint(status)?.connect_lazy(), secret)),
+        admin: AdminServiceClient::new(authed(endpoint(status)?.connect_lazy(), secret)),
     })
 }
 

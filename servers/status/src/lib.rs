@@ -200,16 +200,7 @@ impl AdminService for StatusServer {
 
     async fn kick_user(&self, request: Request<AdminKickReq>) -> Result<Response<AdminKickRsp>, Status> {
         let AdminKickReq { uid, reason } = request.into_inner();
-        let Some(server) = self.presence.route(uid).await.map_err(internal)? else {
-            return Ok(Response::new(AdminKickRsp { uid, found: false, server: String::new() }));
-        };
-        let Some(addr) = self.rpc_addr_of(&server).await.map_err(internal)? else {
-            // The route points at a server that is gone: the user is not connected anywhere.
-            return Ok(Response::new(AdminKickRsp { uid, found: false, server }));
-        };
-        let mut client = self.channels.chat(&addr).map_err(|err| Status::unavailable(err.to_string()))?;
-        let rsp = client.notify_kick_user(KickUserReq { uid, reason }).await?.into_inner();
-        Ok(Response::new(AdminKickRsp { uid, found: rsp.found, server }))
+        Ok(Response::new(self.kick(uid, reason).await?))
     }
 
     async fn lookup_user(&self, request: Request<LookupUserReq>) -> Result<Response<LookupUserRsp>, Status> {
@@ -218,6 +209,9 @@ impl AdminService for StatusServer {
 
     async fn list_tokens(&self, request: Request<ListTokensReq>) -> Result<Response<ListTokensRsp>, Status> {
         let ListTokensReq { pattern, limit } = request.into_inner();
+        if pattern.len() > MAX_PATTERN_LEN {
+            return Err(Status::invalid_argument(format!("a pattern of at most {MAX_PATTERN_LEN} characters")));
+        }
         let limit = match limit {
             0 => MAX_LISTED_TOKENS,
             n => usize::try_from(n).unwrap_or(MAX_LISTED_TOKENS).min(MAX_LISTED_TOKENS),
@@ -243,6 +237,8 @@ impl AdminService for StatusServer {
     async fn revoke_token(&self, request: Request<RevokeTokenReq>) -> Result<Response<RevokeTokenRsp>, Status> {
         let uid = request.into_inner().uid;
         let found = self.presence.revoke_token(uid).await.map_err(internal)?;
+        // A revoked token ends the session it opened too.
+        self.kick(uid, REVOKED.to_owned()).await?;
         Ok(Response::new(RevokeTokenRsp { uid, found }))
     }
 }
@@ -250,18 +246,59 @@ impl AdminService for StatusServer {
 /// Most tokens one `ListTokens` call returns.
 pub const MAX_LISTED_TOKENS: usize = 10_000;
 
-/// Glob match with `*` (any run) and `?` (one byte).
+/// The longest `ListTokens` pattern (a uid has at most 11 characters; stars and marks may
+/// pad it, not much more).
+pub const MAX_PATTERN_LEN: usize = 64;
+
+/// Glob match with `*` (any run) and `?` (one byte), in time linear in the two lengths' product
+/// at worst and without recursion: the classic two-pointer match that backtracks only to the
+/// last star.
 fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob_match(&pattern[1..], text) || (!text.is_empty() && glob_match(pattern, &text[1..])),
-        (Some(b'?'), Some(_)) => glob_match(&pattern[1..], &text[1..]),
-        (Some(p), Some(t)) if p == t => glob_match(&pattern[1..], &text[1..]),
-        _ => false,
+    let (mut p, mut t) = (0, 0);
+    // Where the last star was, and the text position it is matched up to.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                // The star takes one more byte.
+                Some((sp, st)) => {
+                    star = Some((sp, st + 1));
+                    p = sp + 1;
+                    t = st + 1;
+                }
+                None => return false,
+            },
+        }
     }
+    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
 }
 
+/// What a session ended by a revoked token is told.
+const REVOKED: &str = "signed out: your login was revoked (password changed, or by an operator)";
+
 impl StatusServer {
+    /// Ends `uid`'s live session wherever its route says it is (1021 with `reason`).
+    async fn kick(&self, uid: i32, reason: String) -> Result<AdminKickRsp, Status> {
+        let Some(server) = self.presence.route(uid).await.map_err(internal)? else {
+            return Ok(AdminKickRsp { uid, found: false, server: String::new() });
+        };
+        let Some(addr) = self.rpc_addr_of(&server).await.map_err(internal)? else {
+            // The route points at a server that is gone: the user is not connected anywhere.
+            return Ok(AdminKickRsp { uid, found: false, server });
+        };
+        let mut client = self.channels.chat(&addr).map_err(|err| Status::unavailable(err.to_string()))?;
+        let rsp = client.notify_kick_user(KickUserReq { uid, reason }).await?.into_inner();
+        Ok(AdminKickRsp { uid, found: rsp.found, server })
+    }
+
     async fn lookup(&self, uid: i32) -> Result<LookupUserRsp, StoreError> {
         let found = self.presence.lookup(uid).await?;
         // The wire's convention (Redis's): -2 no token, -1 no expiry.
@@ -293,8 +330,24 @@ mod tests {
             ("1?42", "1042", true),
             ("1?4", "1042", false),
             ("", "", true),
+            ("*", "", true),
+            ("", "1", false),
+            ("1*4*2", "1042", true),
+            ("1*4*3", "1042", false),
+            ("**1**", "1", true),
+            ("*?", "", false),
         ] {
             assert_eq!(glob_match(pattern.as_bytes(), text.as_bytes()), want, "{pattern} ~ {text}");
         }
+    }
+
+    /// The pattern that took the recursive matcher exponential time (and deep ones, the
+    /// stack): now a moment.
+    #[test]
+    fn a_hostile_pattern_is_cheap() {
+        let pattern = "*1".repeat(32);
+        let started = std::time::Instant::now();
+        assert!(!glob_match(pattern.as_bytes(), "11111111111111111111112".as_bytes()));
+        assert!(started.elapsed() < std::time::Duration::from_millis(50));
     }
 }
