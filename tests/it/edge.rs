@@ -229,3 +229,72 @@ async fn a_password_reset_or_a_revoke_ends_live_sessions() {
     assert_eq!(kicked, Ok(true), "the revoked session ends");
     cluster.shutdown().await;
 }
+
+/// Slowloris on the gate: connections that never finish their headers are closed at the
+/// header timeout, an address gets so many connections at once, and the gate serves others
+/// meanwhile. Behind a trusted proxy, rate limits count the client it names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gate_closes_slow_headers_caps_each_address_and_trusts_only_its_proxies() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.gate_edge.header_timeout = Duration::from_millis(400);
+        file.gate_edge.max_connections_per_ip = 20;
+        file.gate_edge.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        file.rate.per_ip_per_sec = 1;
+        file.rate.per_ip_burst = 2;
+    })
+    .await;
+    let gate = cluster.suite.gate;
+    let started = Instant::now();
+    let mut slow = Vec::new();
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(gate).await.unwrap();
+        stream.write_all(b"POST /user_login HTTP/1.1\r\nHost: gate\r\nX-Slow: ").await.unwrap();
+        slow.push(stream);
+    }
+    let mut over = tokio::net::TcpStream::connect(gate).await.unwrap();
+    assert!(closed_within(&mut over, Duration::from_secs(2)).await, "the 21st is refused");
+    let dribblers: Vec<_> = slow
+        .into_iter()
+        .map(|mut stream| {
+            tokio::spawn(async move {
+                // A byte every 100 ms: the headers never end.
+                for _ in 0..30 {
+                    if stream.write_all(b"x").await.is_err() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                closed_within(&mut stream, Duration::from_secs(3)).await
+            })
+        })
+        .collect();
+    for dribbler in dribblers {
+        assert!(dribbler.await.unwrap(), "a slow client is closed");
+    }
+    assert!(started.elapsed() >= Duration::from_millis(350), "not before the header timeout");
+
+    // Rate limits by the client the proxy names: two requests each (the burst), then refused,
+    // per client, not per proxy.
+    let http = reqwest::Client::new();
+    let login = |client: &'static str| {
+        let http = http.clone();
+        async move {
+            let rsp = http
+                .post(format!("http://{gate}/user_login"))
+                .header("x-forwarded-for", client)
+                .body(r#"{"email":"nobody@example.com","passwd":"whatever1"}"#)
+                .send()
+                .await
+                .unwrap();
+            rsp.json::<serde_json::Value>().await.unwrap()["error"].as_i64().unwrap()
+        }
+    };
+    let limited = i64::from(imchat_proto::ErrorCode::TooManyRequests.code());
+    let first: Vec<i64> =
+        [login("198.51.100.1").await, login("198.51.100.1").await, login("198.51.100.1").await].into();
+    assert_eq!(first[2], limited, "{first:?}");
+    assert_ne!(login("198.51.100.2").await, limited, "another client behind the proxy has its own bucket");
+    cluster.shutdown().await;
+}

@@ -3,13 +3,13 @@
 //! `error` field, as llfc clients expect; bodies are parsed by hand so malformed JSON gets
 //! `{"error":1001}` rather than a framework rejection.
 
+mod edge;
 mod limits;
 mod metrics;
 mod password;
 mod routes;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use imchat_store::codes::CodePolicy;
 use imchat_store::{Db, Kv};
 use tokio::net::TcpListener;
 
+pub use edge::EdgeLimits;
 pub use limits::RateLimits;
 pub use password::load_test_hash;
 
@@ -38,6 +39,7 @@ pub struct GateConfig {
     pub res_port: u16,
     pub limits: RateLimits,
     pub codes: CodePolicy,
+    pub edge: EdgeLimits,
 }
 
 /// Everything the gate needs.
@@ -79,8 +81,6 @@ pub async fn run(
     deps: GateDeps,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = app(config, deps);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let edge = config.edge.clone();
+    edge::serve(listener, app(config, deps), edge, shutdown).await
 }

@@ -43,8 +43,9 @@ impl Limiter {
         Limiter { ip: DefaultKeyedRateLimiter::keyed(ip), email: DefaultKeyedRateLimiter::keyed(email) }
     }
 
+    /// Whether a request from `ip` (keyed per IPv4 address or IPv6 /64) is within its rate.
     pub(crate) fn ip_ok(&self, ip: IpAddr) -> bool {
-        self.ip.check_key(&ip).is_ok()
+        self.ip.check_key(&crate::edge::limit_key(ip)).is_ok()
     }
 
     pub(crate) fn email_ok(&self, email: &str) -> bool {

@@ -21,6 +21,7 @@ use imchat_store::{NewUser, PasswordReset, PwdForm, Registered, StoreError, User
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::edge::{self, BodyTimeout};
 use crate::limits::LIMITER_SWEEP;
 use crate::{AppState, MAX_BODY_BYTES, REQUEST_TIMEOUT};
 
@@ -91,16 +92,22 @@ where
     Rsp: Serialize,
     F: AsyncFnOnce(&AppState, IpAddr, Req) -> Result<Rsp, Fail>,
 {
-    let ip = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip());
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let ip = edge::client_ip(peer, forwarded, &state.config.edge.trusted_proxies);
+    let body_timeout = request.extensions().get::<BodyTimeout>().map_or(state.config.edge.body_timeout, |t| t.0);
     let outcome = async {
         if !state.limiter.ip_ok(ip) {
             state.metrics.rate_limited();
             return Err(Fail(ErrorCode::TooManyRequests));
         }
-        let body = to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|_| Fail(ErrorCode::Json))?;
+        let body = match tokio::time::timeout(body_timeout, to_bytes(request.into_body(), MAX_BODY_BYTES)).await {
+            Ok(body) => body.map_err(|_| Fail(ErrorCode::Json))?,
+            Err(_) => return Err(Fail(ErrorCode::Json)),
+        };
         let req: Req = serde_json::from_slice(&body).map_err(|_| Fail(ErrorCode::Json))?;
         match tokio::time::timeout(REQUEST_TIMEOUT, handler(&state, ip, req)).await {
             Ok(result) => result,

@@ -107,7 +107,13 @@ pub async fn run_gate(file: GateFile, stop: CancellationToken) -> anyhow::Result
     let listener = bind(&file.listen).await?;
     let (db, kv) = (connect_db(&file.db).await?, connect_redis(&file.redis).await?);
     let deps = gate_deps(db, kv, &file.verify, &file.status, &file.secret)?;
-    let config = GateConfig { res_host: file.res_host, res_port: file.res_port, limits: file.rate, codes: file.codes };
+    let config = GateConfig {
+        res_host: file.res_host,
+        res_port: file.res_port,
+        limits: file.rate,
+        codes: file.codes,
+        edge: file.edge,
+    };
     tracing::info!(addr = %listener.local_addr()?, "gate listening");
     imchat_gate::run(listener, config, deps, stop.cancelled_owned()).await?;
     Ok(())
@@ -300,6 +306,7 @@ impl Suite {
             res_port: res.port(),
             limits: file.rate,
             codes: file.codes,
+            edge: file.gate_edge.clone(),
         };
         tasks.push(tokio::spawn(wrap(imchat_gate::run(gate_l, config, deps, stop.clone().cancelled_owned()))));
         Ok(Suite { gate, verify, status, res, chats, mail_dir, db, kv: shared_kv, secret, stop, tasks })

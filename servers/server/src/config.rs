@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use imchat_chat::Limits;
-use imchat_gate::RateLimits;
+use imchat_gate::{EdgeLimits, RateLimits};
 use imchat_res::ResLimits;
 use imchat_status::StaticServer;
 use imchat_store::codes::CodePolicy;
@@ -256,6 +256,30 @@ fn read_res_limits(r: &mut Reader) -> ResLimits {
     }
 }
 
+/// Addresses separated by commas (`TrustedProxies`).
+struct AddressList(Vec<std::net::IpAddr>);
+
+impl std::str::FromStr for AddressList {
+    type Err = std::net::AddrParseError;
+    fn from_str(s: &str) -> Result<AddressList, Self::Err> {
+        s.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::parse).collect::<Result<_, _>>().map(AddressList)
+    }
+}
+
+fn read_gate_edge(r: &mut Reader) -> EdgeLimits {
+    let d = EdgeLimits::default();
+    let s = "GateServer";
+    EdgeLimits {
+        header_timeout: secs(r, s, "HeaderTimeoutSecs", d.header_timeout),
+        body_timeout: secs(r, s, "BodyTimeoutSecs", d.body_timeout),
+        max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
+        max_connections_per_ip: r.or(s, "MaxConnectionsPerIp", COUNT, d.max_connections_per_ip),
+        trusted_proxies: r
+            .or(s, "TrustedProxies", "IP addresses separated by commas", AddressList(d.trusted_proxies))
+            .0,
+    }
+}
+
 fn read_writer(r: &mut Reader) -> WriterOptions {
     let d = WriterOptions::default();
     WriterOptions {
@@ -351,6 +375,7 @@ pub struct GateFile {
     pub res_port: u16,
     pub rate: RateLimits,
     pub codes: CodePolicy,
+    pub edge: EdgeLimits,
     pub secret: imchat_rpc::Secret,
 }
 
@@ -364,6 +389,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
     let res_port = r.or("ResServer", "Port", PORT, 9090);
     let rate = read_rate(r);
     let codes = read_codes(r);
+    let edge = read_gate_edge(r);
     let secret = read_secret(r);
     Some(GateFile {
         listen: listen?,
@@ -375,6 +401,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
         res_port,
         rate,
         codes,
+        edge,
         secret: secret?,
     })
 }
@@ -508,6 +535,7 @@ pub struct AllFile {
     pub chat_ports: [(u16, u16); 2],
     pub rate: RateLimits,
     pub codes: CodePolicy,
+    pub gate_edge: EdgeLimits,
     pub limits: Limits,
     pub writer: WriterOptions,
     pub token_ttl: Duration,
@@ -544,6 +572,7 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
         advertise_host,
         rate: read_rate(r),
         codes: read_codes(r),
+        gate_edge: read_gate_edge(r),
         limits: read_limits(r),
         writer: read_writer(r),
         token_ttl: secs(r, "Tokens", "TtlSecs", imchat_status::DEFAULT_TOKEN_TTL),
