@@ -298,3 +298,35 @@ async fn the_gate_closes_slow_headers_caps_each_address_and_trusts_only_its_prox
     assert_ne!(login("198.51.100.2").await, limited, "another client behind the proxy has its own bucket");
     cluster.shutdown().await;
 }
+
+/// Password guessing backs off per account and address, so a stranger failing at an account
+/// delays only themselves: the owner, from another address, logs in at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_back_off_without_locking_the_owner_out() {
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.gate_edge.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        file.rate.free_login_failures = 3;
+    })
+    .await;
+    let alice = cluster.register("alice").await;
+    let gate = cluster.suite.gate;
+    let http = reqwest::Client::new();
+    let login = |from: &'static str, passwd: String| {
+        let (http, email) = (http.clone(), alice.email.clone());
+        async move {
+            let body = serde_json::json!({"email": email, "passwd": passwd});
+            let rsp = http.post(format!("http://{gate}/user_login")).header("x-forwarded-for", from).json(&body);
+            rsp.send().await.unwrap().json::<serde_json::Value>().await.unwrap()["error"].as_i64().unwrap()
+        }
+    };
+    let code = |c: imchat_proto::ErrorCode| i64::from(c.code());
+    for _ in 0..3 {
+        assert_eq!(login("203.0.113.66", "wrong-guess".into()).await, code(imchat_proto::ErrorCode::PasswdInvalid));
+    }
+    // The stranger now waits (not even the right password is checked from there)...
+    let right = imchat_proto::credential::llfc_form(&alice.password);
+    assert_eq!(login("203.0.113.66", right.clone()).await, code(imchat_proto::ErrorCode::TooManyRequests));
+    // ...and the owner does not.
+    assert_eq!(login("198.51.100.7", right).await, 0);
+    cluster.shutdown().await;
+}

@@ -287,17 +287,19 @@ async fn upgraded(state: &AppState, user: Option<&User>, sent: &str) -> Result<b
     Ok(true)
 }
 
-async fn login(state: &AppState, _ip: IpAddr, req: http::LoginReq) -> Result<http::LoginRsp, Fail> {
+async fn login(state: &AppState, ip: IpAddr, req: http::LoginReq) -> Result<http::LoginRsp, Fail> {
     let email = rules::normalize_email(&req.email);
-    if !state.limiter.email_ok(&email) {
+    if state.limiter.login_wait(&email, ip).is_some() {
         state.metrics.rate_limited();
         return Err(ErrorCode::TooManyRequests.into());
     }
     let user = state.deps.db.user_by_email(&email).await?;
     let stored = user.as_ref().map(|u| u.pwd.clone());
     if !state.hasher.verify(req.passwd.clone(), stored).await && !upgraded(state, user.as_ref(), &req.passwd).await? {
+        state.limiter.login_failed(&email, ip);
         return Err(ErrorCode::PasswdInvalid.into());
     }
+    state.limiter.login_succeeded(&email, ip);
     let user = user.ok_or(Fail(ErrorCode::PasswdInvalid))?;
     let rsp = state.deps.status.clone().get_chat_server(GetChatServerReq { uid: user.uid }).await;
     let rsp = rsp.map_err(rpc_failed)?.into_inner();

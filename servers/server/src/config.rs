@@ -203,6 +203,8 @@ fn read_rate(r: &mut Reader) -> RateLimits {
         per_ip_burst: r.or("RateLimit", "PerIpBurst", COUNT, d.per_ip_burst),
         per_email_per_min: r.or("RateLimit", "PerEmailPerMin", COUNT, d.per_email_per_min),
         per_email_burst: r.or("RateLimit", "PerEmailBurst", COUNT, d.per_email_burst),
+        free_login_failures: r.or("RateLimit", "FreeLoginFailures", COUNT, d.free_login_failures),
+        max_login_backoff: secs(r, "RateLimit", "MaxLoginBackoffSecs", d.max_login_backoff),
     }
 }
 
