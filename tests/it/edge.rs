@@ -330,3 +330,32 @@ async fn failed_logins_back_off_without_locking_the_owner_out() {
     assert_eq!(login("198.51.100.7", right).await, 0);
     cluster.shutdown().await;
 }
+
+/// A user who sends faster than `MessagesPerSec` (after its burst) gets 1105 for the rest,
+/// and those are not stored; the same texts go through once the rate allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_texts_is_refused_past_the_users_rate() {
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.messages_per_sec = 1;
+        file.limits.message_burst = 3;
+    })
+    .await;
+    let pair = cluster.friends().await;
+    let (a, bob, thread) = (&pair.a, pair.bob.uid, pair.thread_id);
+    let mut outcomes = Vec::new();
+    for n in 0..5 {
+        let unique = format!("{{flood-{n}}}");
+        let sent = a.chat.send_texts(a.uid, bob, thread, &[(&format!("flood {n}"), &unique)]).await;
+        outcomes.push(sent.err().and_then(|err| err.code()));
+    }
+    let limited = Some(imchat_proto::ErrorCode::TooManyRequests);
+    assert_eq!(outcomes, [None, None, None, limited, limited]);
+    let stored = a.chat.sync(&[]).await.unwrap().chat_datas;
+    assert_eq!(stored.iter().filter(|d| d.content.starts_with("flood")).count(), 3, "the refused ones were not stored");
+    // A second later there is room for one more, under the same key as before.
+    imchat_tests::wait_for("room for one more text", || async {
+        a.chat.send_texts(a.uid, bob, thread, &[("flood 3", "{flood-3}")]).await.ok()
+    })
+    .await;
+    cluster.shutdown().await;
+}

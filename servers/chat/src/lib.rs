@@ -77,6 +77,10 @@ pub struct Limits {
     /// and one address per minute before its logins are refused unread (0: no limit).
     pub max_failed_logins: u32,
     pub failed_logins_per_ip: u32,
+    /// Texts one session may send per second, with this burst (0: no limit); more are
+    /// refused with 1105 and not stored.
+    pub messages_per_sec: u32,
+    pub message_burst: u32,
     /// Bytes of one text message.
     pub max_text_bytes: usize,
     /// Texts in one 1017 frame.
@@ -135,6 +139,8 @@ impl Default for Limits {
             login_deadline: Duration::from_secs(10),
             max_failed_logins: 3,
             failed_logins_per_ip: 30,
+            messages_per_sec: 50,
+            message_burst: 200,
             max_text_bytes: 4096,
             max_texts_per_frame: 16,
             pipeline: 32,

@@ -80,12 +80,42 @@ struct Auth {
     session_id: Arc<str>,
 }
 
+/// A token bucket: `burst` tokens, refilled at a rate per second.
+#[derive(Debug, Default)]
+pub(super) struct Bucket {
+    tokens: f64,
+    last: Option<std::time::Instant>,
+}
+
+impl Bucket {
+    /// Takes `n` tokens if there are (a rate of 0 is no limit).
+    pub(super) fn take(&mut self, n: usize, per_sec: u32, burst: u32) -> bool {
+        if per_sec == 0 {
+            return true;
+        }
+        let now = std::time::Instant::now();
+        let burst = f64::from(burst.max(1));
+        self.tokens = match self.last {
+            None => burst,
+            Some(last) => (self.tokens + now.duration_since(last).as_secs_f64() * f64::from(per_sec)).min(burst),
+        };
+        self.last = Some(now);
+        if self.tokens < n as f64 {
+            return false;
+        }
+        self.tokens -= n as f64;
+        true
+    }
+}
+
 pub(crate) struct Session {
     shared: Arc<Shared>,
     outbox: Outbox,
     /// The client's address (for the per-address login limit), and its failed logins.
     peer: Peer,
     failed_logins: u32,
+    /// The per-user message rate (`MessagesPerSec`).
+    pub(super) rate: Bucket,
     auth: Option<Auth>,
     /// Positive caches: a friend stays a friend and a thread keeps its members.
     friends: HashSet<i32>,
@@ -94,7 +124,16 @@ pub(crate) struct Session {
 
 impl Session {
     pub(crate) fn new(shared: Arc<Shared>, outbox: Outbox, peer: Peer) -> Session {
-        Session { shared, outbox, peer, failed_logins: 0, auth: None, friends: HashSet::new(), threads: HashMap::new() }
+        Session {
+            shared,
+            outbox,
+            peer,
+            failed_logins: 0,
+            rate: Bucket::default(),
+            auth: None,
+            friends: HashSet::new(),
+            threads: HashMap::new(),
+        }
     }
 
     pub(crate) fn logged_in(&self) -> bool {

@@ -224,6 +224,8 @@ fn read_limits(r: &mut Reader) -> Limits {
         login_deadline: secs(r, s, "LoginDeadlineSecs", d.login_deadline),
         max_failed_logins: r.or(s, "MaxFailedLogins", COUNT, d.max_failed_logins),
         failed_logins_per_ip: r.or(s, "FailedLoginsPerIpPerMin", COUNT, d.failed_logins_per_ip),
+        messages_per_sec: r.or(s, "MessagesPerSec", COUNT, d.messages_per_sec),
+        message_burst: r.or(s, "MessageBurst", COUNT, d.message_burst),
         max_text_bytes: r.or(s, "MaxTextBytes", COUNT, d.max_text_bytes),
         max_texts_per_frame: r.or(s, "MaxTextsPerFrame", COUNT, d.max_texts_per_frame),
         pipeline: r.or(s, "Pipeline", COUNT, d.pipeline),

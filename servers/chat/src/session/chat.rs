@@ -108,6 +108,10 @@ impl Session {
             // is refused before anything is stored.
             return Err(ErrorCode::InvalidArgument.into());
         }
+        if !self.rate.take(req.text_array.len(), limits.messages_per_sec, limits.message_burst) {
+            // Not stored: the client may send it again later, under the same unique id.
+            return Err(ErrorCode::TooManyRequests.into());
+        }
         self.ensure_friend(req.touid).await?;
         let thread = self.member_thread(req.thread_id).await?;
         if thread.peer_of(me) != req.touid {
