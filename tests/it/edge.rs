@@ -359,3 +359,301 @@ async fn a_flood_of_texts_is_refused_past_the_users_rate() {
     .await;
     cluster.shutdown().await;
 }
+
+/// What one hostile input gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// An answer carrying this error code (llfc's `error` field).
+    Refused(imchat_proto::ErrorCode),
+    /// An HTTP status without a JSON answer.
+    Status(u16),
+    /// A gRPC status code.
+    Grpc(Code),
+}
+
+/// The adversarial table: hostile inputs on each public door and each internal service, each
+/// with its documented outcome (PROTOCOL.md's error codes), and the servers serving everyone
+/// else afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adversarial_table() {
+    use imchat_proto::ErrorCode as E;
+    use serde_json::json;
+    use tokio::io::AsyncWriteExt;
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let pair = cluster.friends().await;
+    let (carol, dave) = (cluster.register("carol").await, cluster.register("dave").await);
+    let (c, d) = (cluster.login_on(&carol, 0).await, cluster.login_on(&dave, 1).await);
+    c.chat.add_friend(c.uid, d.uid, "hi", "").await.unwrap();
+    let foreign_thread = d.chat.accept_friend(d.uid, c.uid, "").await.unwrap().chat_datas[0].thread_id;
+    let (alice, bob, thread) = (pair.alice.uid, pair.bob.uid, pair.thread_id);
+    pair.a.chat.send_texts(alice, bob, thread, &[("first", "{taken}")]).await.unwrap();
+    let mut table: Vec<(String, Outcome, Outcome)> = Vec::new();
+
+    // The gate (HTTP).
+    let gate = format!("http://{}", cluster.suite.gate);
+    let http = reqwest::Client::new();
+    let post = async |route: &str, body: Vec<u8>| {
+        let rsp = http.post(format!("{gate}{route}")).body(body).send().await.unwrap();
+        let status = rsp.status().as_u16();
+        let text = rsp.text().await.unwrap();
+        match serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"].as_i64()) {
+            Some(code) if status == 200 => Outcome::Refused(E::try_from(i32::try_from(code).unwrap()).unwrap()),
+            _ => Outcome::Status(status),
+        }
+    };
+    let code_for = |email: &str| json!({"email": email}).to_string().into_bytes();
+    let register = |user: &str, passwd: &str, confirm: &str| {
+        json!({"email": "new.user@example.com", "user": user, "passwd": passwd, "confirm": confirm,
+               "varifycode": "123456", "icon": ""})
+        .to_string()
+        .into_bytes()
+    };
+    let http_cases: Vec<(&str, &str, Vec<u8>, Outcome)> = vec![
+        (
+            "code to a display name",
+            "/get_varifycode",
+            code_for("1<victim@example.com>"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "code to a named address",
+            "/get_varifycode",
+            code_for("Victim <v@example.com>"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "code to a list",
+            "/get_varifycode",
+            code_for("a@example.com, v@example.com"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        ("code to a comment", "/get_varifycode", code_for("(me)v@example.com"), Outcome::Refused(E::InvalidArgument)),
+        (
+            "code to a quoted part",
+            "/get_varifycode",
+            code_for("\"v\"@example.com"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "code to a domain literal",
+            "/get_varifycode",
+            code_for("v@[127.0.0.1]"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "header injection in an address",
+            "/get_varifycode",
+            code_for("v@example.com\r\nBcc: w@example.com"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "a name with a direction override",
+            "/user_register",
+            register("ad\u{202E}nim", "secret-1", "secret-1"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "a name with a zero-width space",
+            "/user_register",
+            register("a\u{200B}b", "secret-1", "secret-1"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "an all-digit name",
+            "/user_register",
+            register("10042", "secret-1", "secret-1"),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "passwords that differ",
+            "/user_register",
+            register("newbie", "secret-1", "secret-2"),
+            Outcome::Refused(E::PasswdErr),
+        ),
+        ("a weak password", "/user_register", register("newbie", "abc", "abc"), Outcome::Refused(E::WeakPassword)),
+        (
+            "registration without a code",
+            "/user_register",
+            register("newbie", "secret-1", "secret-1"),
+            Outcome::Refused(E::VarifyExpired),
+        ),
+        (
+            "reset without a code (no enumeration)",
+            "/reset_pwd",
+            json!({"email": pair.alice.email, "user": "someone", "passwd": "secret-9", "varifycode": "1"})
+                .to_string()
+                .into_bytes(),
+            Outcome::Refused(E::VarifyExpired),
+        ),
+        (
+            "login of an unknown address",
+            "/user_login",
+            json!({"email": "nobody@example.com", "passwd": "secret-1"}).to_string().into_bytes(),
+            Outcome::Refused(E::PasswdInvalid),
+        ),
+        (
+            "login with a wrong password (same answer)",
+            "/user_login",
+            json!({"email": pair.alice.email, "passwd": "secret-1"}).to_string().into_bytes(),
+            Outcome::Refused(E::PasswdInvalid),
+        ),
+        ("a body that is not JSON", "/user_login", b"not json".to_vec(), Outcome::Refused(E::Json)),
+        ("JSON of the wrong shape", "/user_login", br#"{"email": 5}"#.to_vec(), Outcome::Refused(E::Json)),
+        ("an oversized body", "/user_login", vec![b' '; 64 * 1024], Outcome::Status(413)),
+        ("an unknown route", "/admin", b"{}".to_vec(), Outcome::Status(404)),
+    ];
+    for (name, route, body, want) in http_cases {
+        table.push((format!("http: {name}"), post(route, body).await, want));
+    }
+    let get = http.get(format!("{gate}/user_login")).send().await.unwrap().status().as_u16();
+    table.push(("http: a GET of a POST route".into(), Outcome::Status(get), Outcome::Status(405)));
+
+    // The chat port (frames), before and after a login.
+    let chat = cluster.suite.chats[0].addr;
+    let frame_bytes = |id: u16, body: &[u8]| {
+        let mut buf = bytes::BytesMut::new();
+        imchat_proto::codec::encode(id, body, &mut buf).unwrap();
+        buf.to_vec()
+    };
+    let ask = async |stream: &mut tokio::net::TcpStream, bytes: Vec<u8>| {
+        stream.write_all(&bytes).await.unwrap();
+        let (_, body) = frame(stream).await.expect("an answer, not a close");
+        Outcome::Refused(E::try_from(i32::try_from(body["error"].as_i64().unwrap_or(0)).unwrap()).unwrap())
+    };
+    let text = |from: i32, to: i32, thread: i64, texts: serde_json::Value| {
+        frame_bytes(
+            1017,
+            json!({"fromuid": from, "touid": to, "thread_id": thread, "text_array": texts}).to_string().as_bytes(),
+        )
+    };
+    let one = |content: &str, unique: &str| json!([{"unique_id": unique, "content": content}]);
+    let http_alice = cluster.gate.login(&pair.alice.email, &pair.alice.password).await.unwrap();
+    let mut fresh = tokio::net::TcpStream::connect(chat).await.unwrap();
+    let before_login: Vec<(&str, Vec<u8>, Outcome)> = vec![
+        ("a text before the login", text(alice, bob, thread, one("hi", "{x1}")), Outcome::Refused(E::NotLoggedIn)),
+        (
+            "a heartbeat before the login",
+            frame_bytes(1023, json!({"fromuid": alice}).to_string().as_bytes()),
+            Outcome::Refused(E::NotLoggedIn),
+        ),
+        ("a login of an unknown uid", login_frame(999_999_999, "x"), Outcome::Refused(E::UidInvalid)),
+        ("a login with another's token", login_frame(bob, &http_alice.token), Outcome::Refused(E::TokenInvalid)),
+        ("a login that is not JSON", frame_bytes(1005, b"{"), Outcome::Refused(E::Json)),
+    ];
+    for (name, bytes, want) in before_login {
+        // Three failed logins close a connection: each case gets its own.
+        let mut stream = tokio::net::TcpStream::connect(chat).await.unwrap();
+        table.push((format!("chat: {name}"), ask(&mut stream, bytes).await, want));
+    }
+    let unknown = ask(&mut fresh, frame_bytes(4321, b"{}")).await;
+    table.push(("chat: an unknown message id".into(), unknown, Outcome::Refused(E::UnknownMsgId)));
+    let oversized = {
+        let mut header = 1017u16.to_be_bytes().to_vec();
+        header.extend(60_000u16.to_be_bytes());
+        header.extend(vec![b'x'; 60_000]);
+        ask(&mut fresh, header).await
+    };
+    table.push(("chat: a frame over the body limit".into(), oversized, Outcome::Refused(E::FrameTooLarge)));
+
+    let mut me = tokio::net::TcpStream::connect(chat).await.unwrap();
+    me.write_all(&login_frame(alice, &http_alice.token)).await.unwrap();
+    assert_eq!(frame(&mut me).await.unwrap().1["error"], 0, "alice logs in");
+    let long = "x".repeat(4097);
+    let many: Vec<serde_json::Value> = (0..17).map(|n| json!({"unique_id": format!("{{m{n}}}"), "content": "x"})).collect();
+    let logged_in: Vec<(&str, Vec<u8>, Outcome)> = vec![
+        (
+            "a second login on the connection",
+            login_frame(alice, &http_alice.token),
+            Outcome::Refused(E::AlreadyLoggedIn),
+        ),
+        (
+            "a heartbeat as another user",
+            frame_bytes(1023, json!({"fromuid": bob}).to_string().as_bytes()),
+            Outcome::Refused(E::UidMismatch),
+        ),
+        ("a text as another user", text(bob, alice, thread, one("hi", "{x2}")), Outcome::Refused(E::UidMismatch)),
+        ("a text to a stranger", text(alice, c.uid, foreign_thread, one("hi", "{x3}")), Outcome::Refused(E::NotFriend)),
+        (
+            "a text into another pair's thread",
+            text(alice, bob, foreign_thread, one("hi", "{x4}")),
+            Outcome::Refused(E::NotThreadMember),
+        ),
+        ("a text with no texts", text(alice, bob, thread, json!([])), Outcome::Refused(E::InvalidArgument)),
+        ("an empty text", text(alice, bob, thread, one("", "{x5}")), Outcome::Refused(E::InvalidArgument)),
+        ("a text over 4096 bytes", text(alice, bob, thread, one(&long, "{x6}")), Outcome::Refused(E::InvalidArgument)),
+        ("17 texts in one frame", text(alice, bob, thread, json!(many)), Outcome::Refused(E::InvalidArgument)),
+        (
+            "a unique id over 64 bytes",
+            text(alice, bob, thread, one("hi", &"u".repeat(65))),
+            Outcome::Refused(E::InvalidArgument),
+        ),
+        (
+            "a used unique id for other content",
+            text(alice, bob, thread, one("second", "{taken}")),
+            Outcome::Refused(E::UniqueIdReused),
+        ),
+        (
+            "another pair's history",
+            frame_bytes(1029, json!({"thread_id": foreign_thread, "message_id": 0}).to_string().as_bytes()),
+            Outcome::Refused(E::NotThreadMember),
+        ),
+        (
+            "a friend request as another user",
+            frame_bytes(
+                1009,
+                json!({"uid": bob, "applyname": "x", "bakname": "", "touid": c.uid}).to_string().as_bytes(),
+            ),
+            Outcome::Refused(E::UidMismatch),
+        ),
+        (
+            "accepting a request nobody sent",
+            frame_bytes(1013, json!({"fromuid": alice, "touid": d.uid, "back": ""}).to_string().as_bytes()),
+            Outcome::Refused(E::NoPendingApply),
+        ),
+        (
+            "a chat created as another user",
+            frame_bytes(1027, json!({"uid": bob, "other_id": c.uid}).to_string().as_bytes()),
+            Outcome::Refused(E::UidMismatch),
+        ),
+    ];
+    for (name, bytes, want) in logged_in {
+        table.push((format!("chat: {name}"), ask(&mut me, bytes).await, want));
+    }
+
+    // The internal services, from outside the deployment.
+    for (name, result) in call_all(&cluster, None).await {
+        table.push((
+            format!("grpc: {name} without the secret"),
+            Outcome::Grpc(result.unwrap_err()),
+            Outcome::Grpc(Code::Unauthenticated),
+        ));
+    }
+    for (name, result) in call_all(&cluster, Some(&Secret::new("guessed-secret-0123456789").unwrap())).await {
+        table.push((
+            format!("grpc: {name} with a guessed secret"),
+            Outcome::Grpc(result.unwrap_err()),
+            Outcome::Grpc(Code::Unauthenticated),
+        ));
+    }
+    let long_pattern = cluster.admin().await.list_tokens(ListTokensReq { pattern: "*1".repeat(40), limit: 0 }).await;
+    table.push((
+        "grpc: a token pattern of 80 characters".into(),
+        Outcome::Grpc(long_pattern.unwrap_err().code()),
+        Outcome::Grpc(Code::InvalidArgument),
+    ));
+
+    let wrong: Vec<String> = table
+        .iter()
+        .filter(|(_, got, want)| got != want)
+        .map(|(name, got, want)| format!("{name}: got {got:?}, documented {want:?}"))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(table.len() >= 40, "{} cases", table.len());
+
+    // Everyone else is served as before.
+    let sent = pair.a.chat.send_texts(alice, bob, thread, &[("after all that", "{after}")]);
+    assert!(sent.await.is_err(), "alice's first session was replaced by the table's login");
+    me.write_all(&text(alice, bob, thread, one("after all that", "{after}"))).await.unwrap();
+    assert_eq!(frame(&mut me).await.unwrap().1["error"], 0);
+    cluster.shutdown().await;
+}
