@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-server' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Optional INI file to change ports and limits (see config/all.ini)')
             [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Log filter, e.g. `info` or `imchat_chat=debug`')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve the gate over HTTPS and the chat servers on TLS ports too, with the certificate in <data-dir>/tls (a self-signed one is made when there is none)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -24,6 +24,7 @@ Register-ArgumentCompleter -Native -CommandName 'imchat-tui' -ScriptBlock {
             [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/imchat/tui.ini]')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Where logs go (never to the screen) [default: $XDG_STATE_HOME/imchat/tui.log]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes one to <data-dir>/tls/cert.pem)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -93,7 +93,7 @@ _imchat__server() {
             return 0
             ;;
         imchat__subcmd__server__subcmd__all)
-            opts="-h --data-dir --config --log --threads --help"
+            opts="-h --data-dir --config --tls --log --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[imchat-server] = {|@words|
             cand --config 'Optional INI file to change ports and limits (see config/all.ini)'
             cand --log 'Log filter, e.g. `info` or `imchat_chat=debug`'
             cand --threads 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply'
+            cand --tls 'Serve the gate over HTTPS and the chat servers on TLS ports too, with the certificate in <data-dir>/tls (a self-signed one is made when there is none)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -40,6 +40,7 @@ complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l data
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l config -d 'Optional INI file to change ports and limits (see config/all.ini)' -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l threads -d 'Runtime threads (default: one per core). Several servers on one machine run best with fewer each; with 1, the process runs on one thread and wakes most cheaply' -r
+complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -l tls -d 'Serve the gate over HTTPS and the chat servers on TLS ports too, with the certificate in <data-dir>/tls (a self-signed one is made when there is none)'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand all" -s h -l help -d 'Print help'
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand gate" -l config -r -F
 complete -c imchat-server -n "__fish_imchat_server_using_subcommand gate" -l log -d 'Log filter, e.g. `info` or `imchat_chat=debug`' -r

@@ -200,7 +200,7 @@ _imctl() {
 
     case "${cmd}" in
         imctl)
-            opts="-o -q -h -V --gate --status --config --output --quiet --help --version servers kick token user bench completions help"
+            opts="-o -q -h -V --gate --status --ca-cert --config --output --quiet --help --version servers kick token user bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +211,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -234,7 +238,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench)
-            opts="-o -q -h --gate --status --config --output --quiet --help chat connections login latency slow-consumer reconnect help"
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help chat connections login latency slow-consumer reconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,6 +249,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -268,7 +276,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__chat)
-            opts="-o -q -h --users --messages --size --window --same-server --cross-server --baseline --rate --mail-dir --max-secs --secs --warmup --ack-paced --reconnect --fault --fault-at --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --window --same-server --cross-server --baseline --rate --mail-dir --max-secs --secs --warmup --ack-paced --reconnect --fault --fault-at --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -326,6 +334,10 @@ _imctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -346,7 +358,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__connections)
-            opts="-o -q -h --users --seeded --first --per-process --worker --idle-secs --mail-dir --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --seeded --first --per-process --worker --idle-secs --mail-dir --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -381,6 +393,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -516,7 +532,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__latency)
-            opts="-o -q -h --users --messages --size --window --cross-server --loads --mail-dir --max-secs --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --window --cross-server --loads --mail-dir --max-secs --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +574,10 @@ _imctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -578,7 +598,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__login)
-            opts="-o -q -h --users --rounds --concurrency --path --mail-dir --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --rounds --concurrency --path --mail-dir --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -612,6 +632,10 @@ _imctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -632,7 +656,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__reconnect)
-            opts="-o -q -h --users --missed --password --mail-dir --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --missed --password --mail-dir --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +682,10 @@ _imctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -678,7 +706,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__slow__subcmd__consumer)
-            opts="-o -q -h --users --messages --size --flood --mail-dir --max-secs --gate --status --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --flood --mail-dir --max-secs --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,6 +744,10 @@ _imctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -736,7 +768,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__completions)
-            opts="-o -q -h --gate --status --config --output --quiet --help bash elvish fish powershell zsh"
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -747,6 +779,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1064,7 +1100,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__kick)
-            opts="-o -q -h --reason --gate --status --config --output --quiet --help"
+            opts="-o -q -h --reason --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1079,6 +1115,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1102,7 +1142,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__servers)
-            opts="-o -q -h --watch --interval --count --gate --status --config --output --quiet --help"
+            opts="-o -q -h --watch --interval --count --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1121,6 +1161,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1144,7 +1188,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__token)
-            opts="-o -q -h --gate --status --config --output --quiet --help show list revoke help"
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help show list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1155,6 +1199,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1248,7 +1296,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__token__subcmd__list)
-            opts="-o -q -h --match --reveal --limit --gate --status --config --output --quiet --help"
+            opts="-o -q -h --match --reveal --limit --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1267,6 +1315,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1290,7 +1342,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__token__subcmd__revoke)
-            opts="-o -q -h --gate --status --config --output --quiet --help"
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,6 +1353,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1324,7 +1380,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__token__subcmd__show)
-            opts="-o -q -h --reveal --gate --status --config --output --quiet --help"
+            opts="-o -q -h --reveal --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1335,6 +1391,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1358,7 +1418,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__user)
-            opts="-o -q -h --gate --status --config --output --quiet --help code register reset-password login help"
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help code register reset-password login help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,6 +1429,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1392,7 +1456,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__user__subcmd__code)
-            opts="-o -q -h --email --gate --status --config --output --quiet --help"
+            opts="-o -q -h --email --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1407,6 +1471,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1514,7 +1582,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__user__subcmd__login)
-            opts="-o -q -h --email --password-stdin --reveal --gate --status --config --output --quiet --help"
+            opts="-o -q -h --email --password-stdin --reveal --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1529,6 +1597,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1552,7 +1624,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__user__subcmd__register)
-            opts="-o -q -h --email --name --code --password-stdin --icon --gate --status --config --output --quiet --help"
+            opts="-o -q -h --email --name --code --password-stdin --icon --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1582,6 +1654,10 @@ _imctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1602,7 +1678,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__user__subcmd__reset__subcmd__password)
-            opts="-o -q -h --email --name --code --password-stdin --gate --status --config --output --quiet --help"
+            opts="-o -q -h --email --name --code --password-stdin --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1625,6 +1701,10 @@ _imctl() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

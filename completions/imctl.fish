@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_imctl_global_optspecs
-    string join \n gate= status= config= o/output= q/quiet h/help V/version
+    string join \n gate= status= ca-cert= config= o/output= q/quiet h/help V/version
 end
 
 function __fish_imctl_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c imctl -n "__fish_imctl_needs_command" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_needs_command" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_needs_command" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_needs_command" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_needs_command" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -44,6 +45,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand servers" -l interval -d 'Sec
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -l count -d 'Stop after this many refreshes with --watch' -r
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand servers" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -54,6 +56,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand servers" -s h -l help -d 'Pr
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -l reason -d 'Shown to the kicked client' -r
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -62,6 +65,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand kick" -s q -l quiet -d 'Prin
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -74,6 +78,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_s
 complete -c imctl -n "__fish_imctl_using_subcommand token; and not __fish_seen_subcommand_from show list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -85,6 +90,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l limit -d 'Most users to list' -r
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -94,6 +100,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -106,6 +113,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -120,6 +128,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_su
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l email -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from code" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -132,6 +141,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l icon -d 'Avatar reference stored with the account' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -144,6 +154,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l code -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from reset-password" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -154,6 +165,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l email -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -169,6 +181,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer reconnect help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer reconnect help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer reconnect help" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer reconnect help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and not __fish_seen_subcommand_from chat connections login latency slow-consumer reconnect help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -195,6 +208,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l fault-at -d 'When the --fault command runs, in seconds after the start' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -214,6 +228,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from connections" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -230,6 +245,7 @@ both\t'The token path, then the password path'"
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -245,6 +261,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l max-secs -d 'Upper bound on each phase, in seconds' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -260,6 +277,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l max-secs -d 'Upper bound on each phase, in seconds' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from slow-consumer" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -271,6 +289,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from reconnect" -l mail-dir -d 'Where the verification mails of the embedded default arrive' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from reconnect" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from reconnect" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from reconnect" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from reconnect" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from reconnect" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
@@ -287,6 +306,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand completions" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''

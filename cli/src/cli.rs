@@ -43,6 +43,10 @@ pub struct Global {
     /// Status server address [default: 127.0.0.1:50052]
     #[arg(long, global = true, env = "IMCTL_STATUS", value_name = "HOST:PORT")]
     pub status: Option<String>,
+    /// A CA certificate (PEM) to trust besides the system's roots, for an https:// gate with a
+    /// self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)
+    #[arg(long, global = true, env = "IMCTL_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     /// INI file with `[imctl]` keys `gate` and `status` (flags and environment win)
     #[arg(long, global = true, env = "IMCTL_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,

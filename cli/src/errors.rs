@@ -93,7 +93,15 @@ pub fn from_sdk(err: SdkError, target: Target<'_>) -> CliError {
     };
     match err {
         SdkError::Connect { source, .. } => unreachable(&source),
-        SdkError::Http(http) if http.is_connect() || http.is_timeout() => unreachable(&root_cause(&http)),
+        SdkError::Http(http) if http.is_connect() || http.is_timeout() => {
+            let cause = root_cause(&http);
+            if cause.contains("certificate") {
+                unreachable(&format!("{cause} (a self-signed certificate? trust it with --ca-cert FILE)"))
+            } else {
+                unreachable(&cause)
+            }
+        }
+        SdkError::Tls(detail) => CliError::new(ErrorKind::Usage, format!("TLS: {detail}")),
         SdkError::Timeout(after) => unreachable(&format!("no answer within {after:?}")),
         SdkError::Closed => unreachable(&"the connection closed"),
         SdkError::Server { code, message } => {

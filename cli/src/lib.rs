@@ -25,11 +25,21 @@ pub struct Context {
     /// `IMCHAT_INTERNAL_SECRET`, the config file, or the embedded default's data directory.
     /// Never from the command line.
     pub secret: Option<String>,
+    /// A CA certificate to trust for an https:// gate (`--ca-cert`).
+    pub ca_cert: Option<std::path::PathBuf>,
     pub format: Format,
     pub quiet: bool,
 }
 
 impl Context {
+    /// A client for the gate, trusting `--ca-cert` besides the system's roots.
+    pub fn gate_client(&self) -> Result<imchat_sdk::GateClient, errors::CliError> {
+        let tls = imchat_sdk::tls::ClientTls::new(self.ca_cert.as_deref())
+            .map_err(|err| errors::from_sdk(err, errors::Target::Gate(&self.gate)))?;
+        imchat_sdk::GateClient::with_tls(&self.gate, &tls)
+            .map_err(|err| errors::from_sdk(err, errors::Target::Gate(&self.gate)))
+    }
+
     /// Prints a command's result in the chosen format (nothing with `--quiet`).
     pub fn print(&self, table: impl FnOnce() -> String, json: impl FnOnce() -> String) {
         if self.quiet {
@@ -77,7 +87,7 @@ fn context(cli: &Cli, format: Format) -> Result<Context, CliError> {
     let gate = pick(&cli.global.gate, "gate", DEFAULT_GATE).trim_end_matches('/').to_owned();
     let status = pick(&cli.global.status, "status", DEFAULT_STATUS);
     let secret = secret(&file)?;
-    Ok(Context { gate, status, secret, format, quiet: cli.global.quiet })
+    Ok(Context { gate, status, secret, ca_cert: cli.global.ca_cert.clone(), format, quiet: cli.global.quiet })
 }
 
 /// The environment variable holding the internal secret (the servers read the same one).

@@ -103,9 +103,18 @@ pub struct LoginRsp {
     pub reshost: String,
     #[serde(default)]
     pub resport: String,
+    /// imchat: the chat server's TLS port, when it has one (same host as `chathost`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub chattlsport: String,
 }
 
 impl LoginRsp {
+    /// The chat server's TLS `host:port`, when the reply names one.
+    pub fn chat_tls_addr(&self) -> Option<String> {
+        let host = if self.chathost.is_empty() { &self.host } else { &self.chathost };
+        (!host.is_empty() && !self.chattlsport.is_empty()).then(|| format!("{host}:{}", self.chattlsport))
+    }
+
     /// The chat server's `host:port`: Season_2's keys, else master's (llfc's master gate sends
     /// only `host`/`port`). `None` when the reply names none.
     pub fn chat_addr(&self) -> Option<String> {

@@ -16,11 +16,11 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use imchat_proto::codec::{self, Decoded, Decoder, Frame, MAX_BODY_CEILING};
 use imchat_proto::msg::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::tls::ClientTls;
 use crate::{SdkError, decode_reply, llfc};
 
 /// How long a request waits for its reply.
@@ -49,6 +49,15 @@ pub enum Event {
 
 type Waiters = Arc<Mutex<HashMap<u16, VecDeque<oneshot::Sender<Frame>>>>>;
 
+/// The write side of a chat connection: TCP, or TLS over it.
+struct Writer(Box<dyn AsyncWrite + Send + Unpin>);
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
+}
+
 /// What the server speaks, learned from its login reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -71,7 +80,7 @@ struct LoggedIn {
 /// One chat-server connection. Cheap to clone; all clones share the connection.
 #[derive(Debug, Clone)]
 pub struct ChatClient {
-    writer: Arc<tokio::sync::Mutex<OwnedWriteHalf>>,
+    writer: Arc<tokio::sync::Mutex<Writer>>,
     waiters: Waiters,
     /// Makes "queue the waiter, write the request" one step, so waiters queue in write order.
     calls: Arc<tokio::sync::Mutex<()>>,
@@ -85,6 +94,28 @@ impl ChatClient {
             TcpStream::connect(addr).await.map_err(|source| SdkError::Connect { addr: addr.to_owned(), source })?;
         let _ = stream.set_nodelay(true);
         let (reader, writer) = stream.into_split();
+        Ok(ChatClient::over(reader, Writer(Box::new(writer))))
+    }
+
+    /// Connects to a chat server's TLS port at `addr` (`host:port`), verifying its certificate
+    /// for that host with `tls`.
+    pub async fn connect_tls(addr: &str, tls: &ClientTls) -> Result<(ChatClient, mpsc::Receiver<Event>), SdkError> {
+        let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host).trim_matches(['[', ']']);
+        let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+            .map_err(|_| SdkError::Tls(format!("{host} is not a host name")))?;
+        let stream =
+            TcpStream::connect(addr).await.map_err(|source| SdkError::Connect { addr: addr.to_owned(), source })?;
+        let _ = stream.set_nodelay(true);
+        let stream = tls
+            .connector()
+            .connect(name, stream)
+            .await
+            .map_err(|source| SdkError::Connect { addr: addr.to_owned(), source })?;
+        let (reader, writer) = tokio::io::split(stream);
+        Ok(ChatClient::over(reader, Writer(Box::new(writer))))
+    }
+
+    fn over(reader: impl AsyncRead + Send + Unpin + 'static, writer: Writer) -> (ChatClient, mpsc::Receiver<Event>) {
         let waiters: Waiters = Arc::default();
         let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
         tokio::spawn(read_loop(reader, waiters.clone(), events_tx));
@@ -94,12 +125,15 @@ impl ChatClient {
             calls: Arc::default(),
             session: Arc::default(),
         };
-        Ok((client, events))
+        (client, events)
     }
 
     /// Sends raw bytes (for tests of malformed input).
     pub async fn send_raw(&self, bytes: &[u8]) -> Result<(), SdkError> {
-        self.writer.lock().await.write_all(bytes).await.map_err(|_| SdkError::Closed)
+        let mut writer = self.writer.lock().await;
+        writer.0.write_all(bytes).await.map_err(|_| SdkError::Closed)?;
+        // TLS may hold the records back until flushed (TCP's flush does nothing).
+        writer.0.flush().await.map_err(|_| SdkError::Closed)
     }
 
     /// Sends one frame and returns the body of the next frame with id `reply_id`.
@@ -322,11 +356,11 @@ impl ChatClient {
 
     /// Closes the connection.
     pub async fn close(&self) {
-        let _ = self.writer.lock().await.shutdown().await;
+        let _ = self.writer.lock().await.0.shutdown().await;
     }
 }
 
-async fn read_loop(mut reader: OwnedReadHalf, waiters: Waiters, events: mpsc::Sender<Event>) {
+async fn read_loop(mut reader: impl AsyncRead + Unpin, waiters: Waiters, events: mpsc::Sender<Event>) {
     let mut decoder = Decoder::new(MAX_BODY_CEILING);
     let mut buf = BytesMut::with_capacity(8 * 1024);
     loop {

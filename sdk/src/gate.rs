@@ -1,6 +1,7 @@
-//! HTTP client for the gate's llfc routes. Passwords are taken as typed and sent in llfc's
+//! HTTP(S) client for the gate's llfc routes. Passwords are taken as typed and sent in llfc's
 //! form (`imchat_proto::credential`), as llfc's Qt client sends them, so one account works from
-//! every client and against llfc's own gate.
+//! every client and against llfc's own gate. An `https://` gate is verified against the system's
+//! roots and the CA certificates of a [`ClientTls`].
 
 use std::time::Duration;
 
@@ -11,7 +12,8 @@ use imchat_proto::http::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{SdkError, decode_reply};
+use crate::tls::ClientTls;
+use crate::{ChatClient, Event, SdkError, decode_reply};
 
 /// How long one gate request may take.
 pub const GATE_TIMEOUT: Duration = Duration::from_secs(15);
@@ -21,12 +23,43 @@ pub const GATE_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct GateClient {
     base: String,
     http: reqwest::Client,
+    tls: ClientTls,
 }
 
 impl GateClient {
+    /// A client trusting the system's roots.
     pub fn new(base: &str) -> Result<GateClient, SdkError> {
-        let http = reqwest::Client::builder().timeout(GATE_TIMEOUT).build()?;
-        Ok(GateClient { base: base.trim_end_matches('/').to_owned(), http })
+        GateClient::with_tls(base, &ClientTls::new(None)?)
+    }
+
+    /// A client for an `https://` gate whose certificate `tls` trusts.
+    pub fn with_tls(base: &str, tls: &ClientTls) -> Result<GateClient, SdkError> {
+        crate::tls::install_default_provider();
+        let http = reqwest::Client::builder().timeout(GATE_TIMEOUT).tls_backend_preconfigured(tls.http()).build()?;
+        Ok(GateClient { base: base.trim_end_matches('/').to_owned(), http, tls: tls.clone() })
+    }
+
+    /// Whether this gate is reached over HTTPS.
+    pub fn is_https(&self) -> bool {
+        self.base.starts_with("https://")
+    }
+
+    /// A chat connection to the server `login` names: over TLS when this gate is HTTPS and
+    /// the server has a TLS port (whoever chose TLS for the login wants it for the chat), else
+    /// plain (llfc's servers have no TLS). Returns the address connected to.
+    pub async fn connect_chat(
+        &self,
+        login: &LoginRsp,
+    ) -> Result<(ChatClient, tokio::sync::mpsc::Receiver<Event>, String), SdkError> {
+        if self.is_https()
+            && let Some(addr) = login.chat_tls_addr()
+        {
+            let (chat, events) = ChatClient::connect_tls(&addr, &self.tls).await?;
+            return Ok((chat, events, addr));
+        }
+        let addr = login.chat_addr().ok_or_else(|| SdkError::Decode("the gate named no chat server".into()))?;
+        let (chat, events) = ChatClient::connect(&addr).await?;
+        Ok((chat, events, addr))
     }
 
     pub fn base(&self) -> &str {

@@ -13,6 +13,7 @@ pub mod cursor;
 mod gate;
 mod inbox;
 pub mod llfc;
+pub mod tls;
 
 pub use admin::{AdminClient, Kicked};
 pub use chat::{ChatClient, Dialect, Event};
@@ -43,6 +44,10 @@ pub enum SdkError {
     /// Refused before sending: the server would drop the connection over it (llfc).
     #[error("too long for this server: {len} bytes where it takes at most {limit}")]
     TooLong { len: usize, limit: usize },
+    /// TLS could not be set up (a CA file, the system's roots). A failed handshake is a
+    /// [`SdkError::Connect`].
+    #[error("tls: {0}")]
+    Tls(String),
     /// A gRPC call failed (the service is down, timed out, or refused).
     #[error("rpc: {}", .0.message())]
     Rpc(#[from] tonic::Status),

@@ -559,7 +559,8 @@ async fn adversarial_table() {
     me.write_all(&login_frame(alice, &http_alice.token)).await.unwrap();
     assert_eq!(frame(&mut me).await.unwrap().1["error"], 0, "alice logs in");
     let long = "x".repeat(4097);
-    let many: Vec<serde_json::Value> = (0..17).map(|n| json!({"unique_id": format!("{{m{n}}}"), "content": "x"})).collect();
+    let many: Vec<serde_json::Value> =
+        (0..17).map(|n| json!({"unique_id": format!("{{m{n}}}"), "content": "x"})).collect();
     let logged_in: Vec<(&str, Vec<u8>, Outcome)> = vec![
         (
             "a second login on the connection",

@@ -43,6 +43,8 @@ mod qt_client;
 mod stores;
 /// Source-tree rules: crate layering, file headers.
 mod tidy;
+/// TLS end to end: the SDK, imctl and imchat-tui over HTTPS and the TLS chat ports.
+mod tls;
 /// `imchat-tui` in real terminals (tmux): two people register, befriend, chat, survive an outage.
 mod tui;
 /// A client written from llfc-wire.md alone: raw JSON over HTTP and hand-built frames.

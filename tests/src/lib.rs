@@ -202,7 +202,13 @@ impl TestCluster {
             }
         };
         let suite = Suite::start(&file, &backends).await.expect("suite starts");
-        let gate = GateClient::new(&format!("http://{}", suite.gate)).expect("gate client");
+        let gate = match &suite.tls_cert {
+            Some(cert) => {
+                let tls = imchat_sdk::tls::ClientTls::new(Some(cert)).expect("the suite's certificate");
+                GateClient::with_tls(&format!("https://localhost:{}", suite.gate.port()), &tls).expect("gate client")
+            }
+            None => GateClient::new(&format!("http://{}", suite.gate)).expect("gate client"),
+        };
         let cluster = TestCluster { suite, gate, mail, flavor, services, _dir: dir };
         // Both chat servers are in the registry before any test logs in.
         wait_for("both chat servers to register", || async {
@@ -224,6 +230,11 @@ impl TestCluster {
             Some(isolation) => isolation.kv().await,
             None => self.suite.kv.clone().expect("embedded suites share their store"),
         }
+    }
+
+    /// The gate's URL (`https://localhost:…` when the suite runs TLS).
+    pub fn gate_url(&self) -> String {
+        self.gate.base().to_owned()
     }
 
     /// The status server's admin API, with the cluster's internal secret.

@@ -8,7 +8,7 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "imchat-tui", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  imchat-tui\n  imchat-tui --gate http://chat.example.com:8080\n\nConfig file (default ~/.config/imchat/tui.ini):\n  [tui]\n  gate = http://127.0.0.1:8080\n  log_file = /tmp/imchat-tui.log\n  [keys]\n  quit = ctrl-q\n  newline = alt-enter ctrl-j\n  [colors]\n  accent = cyan\n\nPress F1 in the client for every key binding."
+    after_help = "Examples:\n  imchat-tui\n  imchat-tui --gate http://chat.example.com:8080\n  imchat-tui --gate https://127.0.0.1:8080 --ca-cert imchat-data/tls/cert.pem\n\nConfig file (default ~/.config/imchat/tui.ini):\n  [tui]\n  gate = http://127.0.0.1:8080\n  log_file = /tmp/imchat-tui.log\n  [keys]\n  quit = ctrl-q\n  newline = alt-enter ctrl-j\n  [colors]\n  accent = cyan\n\nPress F1 in the client for every key binding."
 )]
 pub struct Cli {
     /// Gate server URL [default: http://127.0.0.1:8080]
@@ -20,4 +20,8 @@ pub struct Cli {
     /// Where logs go (never to the screen) [default: $XDG_STATE_HOME/imchat/tui.log]
     #[arg(long, env = "IMCHAT_TUI_LOG", value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+    /// A CA certificate (PEM) to trust besides the system's roots, for an https:// gate with a
+    /// self-signed certificate (`imchat-server all --tls` writes one to <data-dir>/tls/cert.pem)
+    #[arg(long, env = "IMCHAT_TUI_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 }

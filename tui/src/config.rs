@@ -11,6 +11,8 @@ use crate::ui::Theme;
 pub struct FileConfig {
     pub gate: Option<String>,
     pub log_file: Option<PathBuf>,
+    /// A CA certificate (PEM) to trust besides the system's, for a self-signed gate.
+    pub ca_cert: Option<PathBuf>,
     pub keys: Vec<(String, String)>,
     pub theme: Theme,
 }
@@ -70,6 +72,7 @@ pub fn parse(origin: &str, text: &str) -> Result<FileConfig, String> {
         match (section.as_str(), key) {
             ("tui", "gate") => config.gate = Some(value.to_owned()),
             ("tui", "log_file") => config.log_file = Some(PathBuf::from(value)),
+            ("tui", "ca_cert") => config.ca_cert = Some(PathBuf::from(value)),
             ("keys", action) => config.keys.push((action.to_owned(), value.to_owned())),
             ("colors", which @ ("accent" | "error" | "dim")) => {
                 let parsed = color(value).ok_or_else(|| format!("{at}: `{value}` is not a colour"))?;

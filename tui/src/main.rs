@@ -5,6 +5,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Parser;
 use imchat_sdk::GateClient;
+use imchat_sdk::tls::ClientTls;
 use imchat_tui::app::App;
 use imchat_tui::cli::Cli;
 use imchat_tui::keymap::Keymap;
@@ -48,7 +49,8 @@ fn start() -> anyhow::Result<()> {
         .with_writer(std::sync::Mutex::new(log_file))
         .with_ansi(false)
         .init();
-    let gate = GateClient::new(&gate_url).with_context(|| format!("bad gate URL {gate_url}"))?;
+    let tls = ClientTls::new(cli.ca_cert.or(file.ca_cert).as_deref()).context("TLS")?;
+    let gate = GateClient::with_tls(&gate_url, &tls).with_context(|| format!("bad gate URL {gate_url}"))?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let mut app = App::new(keymap, Instant::now());
     // The clock and the process id, read here so the core reads neither.

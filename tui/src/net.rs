@@ -157,8 +157,7 @@ async fn connect(
     let (server, chat, mut pushes, login) = loop {
         tries -= 1;
         let http = gate.login(email, password).await.map_err(text)?;
-        let server = http.chat_addr().ok_or("the gate named no chat server")?;
-        let (chat, pushes) = ChatClient::connect(&server).await.map_err(text)?;
+        let (chat, pushes, server) = gate.connect_chat(&http).await.map_err(text)?;
         match chat.login(http.uid, &http.token).await {
             Ok(login) => break (server, chat, pushes, login),
             Err(SdkError::Closed) if tries > 0 => continue,

@@ -173,7 +173,7 @@ async fn cluster(ctx: &Context, min_servers: usize) -> Result<(Vec<String>, Gate
         let message = format!("{} live chat server(s) needed, {} found", min_servers.max(1), servers.len());
         return Err(CliError::new(ErrorKind::Unreachable, message));
     }
-    let gate = GateClient::new(&ctx.gate).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
+    let gate = ctx.gate_client()?;
     Ok((servers, gate))
 }
 

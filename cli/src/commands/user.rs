@@ -3,7 +3,6 @@
 
 use std::io::BufRead;
 
-use imchat_sdk::GateClient;
 use imchat_sdk::proto::http::{RegisterReq, ResetPwdReq};
 use serde_json::json;
 
@@ -36,7 +35,7 @@ fn password(arg: &PasswordArg) -> Result<String, CliError> {
 }
 
 pub async fn run(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
-    let gate = GateClient::new(&ctx.gate).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
+    let gate = ctx.gate_client()?;
     let sdk = |err| from_sdk(err, Target::Gate(&ctx.gate));
     match command {
         UserCommand::Code { email } => {

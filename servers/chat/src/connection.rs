@@ -1,6 +1,6 @@
-//! The only code that touches client sockets: the accept loop, the read loop (bytes into
-//! frames via the sans-IO decoder) and the write loop (queued frames out, gathered into one
-//! write per wake-up).
+//! The only code that touches client sockets: the accept loops (plain TCP, and TLS when
+//! configured), the read loop (bytes into frames via the sans-IO decoder) and the write loop
+//! (queued frames out, gathered into one write per wake-up).
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, LazyLock};
@@ -11,10 +11,11 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use imchat_proto::codec::{Decoded, Decoder};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use std::future::Future;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf};
+use tokio::net::TcpListener;
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -36,8 +37,34 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// connection may stay up to one step past its idle timeout.
 const IDLE_TICK: Duration = Duration::from_secs(1);
 
-pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
-    let slots = Arc::new(Semaphore::new(shared.config.limits.max_connections));
+/// A connection's read side: TCP, or TLS over it.
+pub(crate) trait Inbound: AsyncRead + Unpin + Send {
+    /// Resolves once bytes may have arrived. TCP waits for readiness, so an idle connection
+    /// holds no read buffer; TLS cannot tell and reads at once.
+    fn ready(&mut self) -> impl Future<Output = std::io::Result<()>> + Send;
+}
+
+impl Inbound for OwnedReadHalf {
+    fn ready(&mut self) -> impl Future<Output = std::io::Result<()>> + Send {
+        self.readable()
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Send> Inbound for ReadHalf<S> {
+    fn ready(&mut self) -> impl Future<Output = std::io::Result<()>> + Send {
+        std::future::ready(Ok(()))
+    }
+}
+
+/// Accepts clients on `listener`, over TLS when `tls` is set (the handshake must end within
+/// the login deadline).
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shared: Arc<Shared>,
+    stop: CancellationToken,
+) {
+    let slots = shared.slots.clone();
     let mut connections = JoinSet::new();
     loop {
         let accepted = tokio::select! {
@@ -65,9 +92,26 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
         };
         let shared = shared.clone();
         let stop = stop.clone();
+        let tls = tls.clone();
         connections.spawn(async move {
             shared.sockets.fetch_add(1, Ordering::Relaxed);
-            serve(stream, address, &shared, stop).await;
+            let _ = stream.set_nodelay(true);
+            match tls {
+                None => {
+                    let (reader, writer) = stream.into_split();
+                    serve(reader, writer, address, &shared, stop).await;
+                }
+                Some(tls) => {
+                    match tokio::time::timeout(shared.config.limits.login_deadline, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let (reader, writer) = tokio::io::split(stream);
+                            serve(reader, writer, address, &shared, stop).await;
+                        }
+                        Ok(Err(err)) => tracing::debug!(%peer, %err, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
+            }
             shared.sockets.fetch_sub(1, Ordering::Relaxed);
             drop((slot, counted));
         });
@@ -76,9 +120,13 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
     while connections.join_next().await.is_some() {}
 }
 
-async fn serve(stream: TcpStream, address: Peer, shared: &Arc<Shared>, stop: CancellationToken) {
-    let _ = stream.set_nodelay(true);
-    let (reader, writer) = stream.into_split();
+async fn serve(
+    reader: impl Inbound,
+    writer: impl AsyncWrite + Unpin + Send,
+    address: Peer,
+    shared: &Arc<Shared>,
+    stop: CancellationToken,
+) {
     let limits = &shared.config.limits;
     let outbox = Outbox::new(OutboxLimits {
         budget: limits.out_budget,
@@ -102,7 +150,7 @@ async fn serve(stream: TcpStream, address: Peer, shared: &Arc<Shared>, stop: Can
 /// read while the session's own queue is over its budget, nor while a finished request's push
 /// waits for room (TCP then slows the client).
 async fn read_loop(
-    mut reader: OwnedReadHalf,
+    mut reader: impl Inbound,
     session: &mut Session,
     outbox: &Outbox,
     stop: &CancellationToken,
@@ -217,7 +265,7 @@ async fn read_loop(
 /// the same process. The session is over (routes cleared, nothing pushed); heartbeats are
 /// answered, anything else gets 1101.
 async fn kick_grace(
-    mut reader: OwnedReadHalf,
+    mut reader: impl Inbound,
     mut decoder: Decoder,
     mut buf: BytesMut,
     session: &mut Session,
@@ -296,8 +344,8 @@ impl Pipeline {
 }
 
 /// Reads what has arrived into `buf`, making room only once the socket is readable.
-async fn read_some(reader: &mut OwnedReadHalf, buf: &mut BytesMut) -> std::io::Result<usize> {
-    reader.readable().await?;
+async fn read_some(reader: &mut impl Inbound, buf: &mut BytesMut) -> std::io::Result<usize> {
+    reader.ready().await?;
     if buf.capacity() - buf.len() < READ_BUFFER {
         buf.reserve(READ_BUFFER);
     }
@@ -314,7 +362,7 @@ pub(crate) fn send_error(outbox: &Outbox, code: ErrorCode, req_id: u16) {
 
 /// Writes queued frames: a lone frame as it is, several gathered into one write. On close it
 /// flushes what is left, but never waits long on a client that does not read.
-async fn write_loop(mut writer: OwnedWriteHalf, outbox: Outbox, close_flush: std::time::Duration) {
+async fn write_loop(mut writer: impl AsyncWrite + Unpin + Send, outbox: Outbox, close_flush: std::time::Duration) {
     let left = 'run: loop {
         let frames = match outbox.take().await {
             Taken::Frames(frames) => frames,
@@ -338,6 +386,11 @@ async fn write_loop(mut writer: OwnedWriteHalf, outbox: Outbox, close_flush: std
                     break 'run rest.freeze();
                 }
             }
+        }
+        // TLS may hold the last records back until flushed (TCP's flush does nothing).
+        if writer.flush().await.is_err() {
+            outbox.close();
+            return;
         }
     };
     let _ = tokio::time::timeout(close_flush, async {

@@ -60,6 +60,7 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             connections: i64::try_from(shared.router.len()).unwrap_or(i64::MAX),
             sockets: shared.sockets.load(std::sync::atomic::Ordering::Relaxed),
             max_sockets: i64::try_from(limits.max_connections).unwrap_or(i64::MAX),
+            tls_port: shared.tls_port,
             heartbeat_ms: imchat_store::now_ms(),
             peer_calls,
             peer_frames,

@@ -184,27 +184,45 @@ pub(crate) struct Shared {
     /// Per-address limits of the client port, and the connections open now.
     pub(crate) edge: edge::Edge,
     pub(crate) sockets: std::sync::atomic::AtomicI64,
+    /// Client connections at once, over both listeners.
+    pub(crate) slots: Arc<tokio::sync::Semaphore>,
+    /// The client TLS port (0: none), announced in the registry.
+    pub(crate) tls_port: u16,
     /// Client-facing and peer-facing addresses, as bound.
     pub(crate) port: u16,
     pub(crate) rpc_addr: String,
 }
 
-/// Serves clients on `tcp` and peers on `rpc` until `shutdown` completes. Dropping the
-/// returned future stops every task of this server at once (as a crash would).
+/// A client listener that speaks TLS, and its certificate.
+pub struct TlsListener {
+    pub listener: TcpListener,
+    pub config: Arc<rustls::ServerConfig>,
+}
+
+/// Serves clients on `tcp` (and over TLS on `tls`) and peers on `rpc` until `shutdown`
+/// completes. Dropping the returned future stops every task of this server at once (as a
+/// crash would).
 pub async fn run(
     tcp: TcpListener,
+    tls: Option<TlsListener>,
     rpc: TcpListener,
     config: ChatConfig,
     deps: ChatDeps,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let port = tcp.local_addr()?.port();
+    let tls_port = match &tls {
+        Some(tls) => tls.listener.local_addr()?.port(),
+        None => 0,
+    };
     let rpc_addr = format!("{}:{}", config.rpc_advertise_host, rpc.local_addr()?.port());
     let shared = Arc::new(Shared {
         router: Arc::new(Router::new(&config, deps.kv.clone())),
         presence: Presence::new(deps.kv.clone()),
         edge: edge::Edge::default(),
         sockets: std::sync::atomic::AtomicI64::new(0),
+        slots: Arc::new(tokio::sync::Semaphore::new(config.limits.max_connections)),
+        tls_port,
         db: deps.db,
         kv: deps.kv,
         writer: deps.writer,
@@ -216,7 +234,11 @@ pub async fn run(
     let mut tasks = JoinSet::new();
     tasks.spawn(rpc::serve(rpc, shared.clone(), stop.clone()));
     tasks.spawn(heartbeat::run(shared.clone(), stop.clone()));
-    tasks.spawn(connection::accept_loop(tcp, shared.clone(), stop.clone()));
+    tasks.spawn(connection::accept_loop(tcp, None, shared.clone(), stop.clone()));
+    if let Some(TlsListener { listener, config }) = tls {
+        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        tasks.spawn(connection::accept_loop(listener, Some(acceptor), shared.clone(), stop.clone()));
+    }
     tracing::info!(name = %shared.config.name, port, rpc = %shared.rpc_addr, "chat server up");
     shutdown.await;
     stop.cancel();

@@ -1,5 +1,6 @@
-//! The gate's socket edge: the accept loop with connection caps (global and per address), the
-//! time a client has to send a request's headers (which also bounds an idle keep-alive), and
+//! The gate's socket edge: the accept loop with connection caps (global and per address), TLS
+//! when configured, the time a client has to send a request's headers (which also bounds an
+//! idle keep-alive and the TLS handshake), and
 //! which address a request counts against — the socket's peer, or the client a configured
 //! trusted proxy names in `X-Forwarded-For`. Addresses are keyed per IPv4 address and per
 //! IPv6 /64, so a client cannot dodge a limit by walking its prefix.
@@ -20,7 +21,7 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 /// The edge's limits; [`EdgeLimits::default`] holds the documented defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct EdgeLimits {
     /// Time to send a request's headers, from the connection's start or the previous reply
     /// (so also the keep-alive idle time).
@@ -33,6 +34,8 @@ pub struct EdgeLimits {
     /// Proxies whose `X-Forwarded-For` names the client (say, a TLS terminator). A request
     /// from anywhere else counts against its socket's peer, whatever it claims.
     pub trusted_proxies: Vec<IpAddr>,
+    /// HTTPS with this certificate, else plain HTTP.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for EdgeLimits {
@@ -43,6 +46,7 @@ impl Default for EdgeLimits {
             max_connections: 10_000,
             max_connections_per_ip: 64,
             trusted_proxies: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -121,6 +125,7 @@ pub(crate) async fn serve(
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let per_address = Arc::new(PerAddress::default());
+    let tls = limits.tls.clone().map(tokio_rustls::TlsAcceptor::from);
     // Flips to true when the gate stops; every connection watches it.
     let (stop, _) = tokio::sync::watch::channel(false);
     let mut connections = JoinSet::new();
@@ -150,24 +155,19 @@ pub(crate) async fn serve(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let (header_timeout, body_timeout) = (limits.header_timeout, limits.body_timeout);
-        let mut stopping = stop.subscribe();
+        let stopping = stop.subscribe();
+        let tls = tls.clone();
         connections.spawn(async move {
-            let service = tower::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let mut request = request.map(axum::body::Body::new);
-                request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
-                request.extensions_mut().insert(BodyTimeout(body_timeout));
-                app.clone().oneshot(request)
-            });
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(Some(header_timeout)).keep_alive(true);
-            let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-            tokio::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                _ = stopping.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(DRAIN, connection).await;
-                }
+            let http = Http { app, peer, header_timeout, body_timeout, stopping };
+            match tls {
+                // The handshake counts against the header timeout: a client that stalls it
+                // holds its place no longer than one that stalls its headers.
+                Some(tls) => match tokio::time::timeout(header_timeout, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => http.serve(stream).await,
+                    Ok(Err(err)) => tracing::debug!(%peer, %err, "TLS handshake failed"),
+                    Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                },
+                None => http.serve(stream).await,
             }
             drop((slot, place));
         });
@@ -175,6 +175,41 @@ pub(crate) async fn serve(
     stop.send_replace(true);
     let _ = tokio::time::timeout(DRAIN, async { while connections.join_next().await.is_some() {} }).await;
     Ok(())
+}
+
+/// One connection's HTTP, over TCP or TLS.
+struct Http {
+    app: Router,
+    peer: SocketAddr,
+    header_timeout: Duration,
+    body_timeout: Duration,
+    stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Http {
+    async fn serve<S>(mut self, stream: S)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let (app, peer, body_timeout) = (self.app, self.peer, self.body_timeout);
+        let service = tower::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            request.extensions_mut().insert(BodyTimeout(body_timeout));
+            app.clone().oneshot(request)
+        });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder.timer(TokioTimer::new()).header_read_timeout(Some(self.header_timeout)).keep_alive(true);
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        tokio::pin!(connection);
+        tokio::select! {
+            _ = connection.as_mut() => {}
+            _ = self.stopping.changed() => {
+                connection.as_mut().graceful_shutdown();
+                let _ = tokio::time::timeout(DRAIN, connection).await;
+            }
+        }
+    }
 }
 
 /// The time a request's body may take, for the handler that reads it.

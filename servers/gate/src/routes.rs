@@ -318,5 +318,6 @@ async fn login(state: &AppState, ip: IpAddr, req: http::LoginReq) -> Result<http
         chatport: rsp.port,
         reshost: state.config.res_host.clone(),
         resport: state.config.res_port.to_string(),
+        chattlsport: rsp.tls_port,
     })
 }

@@ -34,6 +34,10 @@ pub enum Command {
         /// Optional INI file to change ports and limits (see config/all.ini).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Serve the gate over HTTPS and the chat servers on TLS ports too, with the
+        /// certificate in <data-dir>/tls (a self-signed one is made when there is none).
+        #[arg(long)]
+        tls: bool,
     },
     /// Run the HTTP gate server.
     Gate {

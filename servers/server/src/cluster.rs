@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use imchat_chat::{ChatConfig, ChatDeps};
-use imchat_gate::{GateConfig, GateDeps};
+use imchat_chat::{ChatConfig, ChatDeps, TlsListener};
+use imchat_gate::{EdgeLimits, GateConfig, GateDeps};
 use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::grpc::status_service_client::StatusServiceClient;
 use imchat_proto::grpc::varify_service_client::VarifyServiceClient;
@@ -107,13 +107,12 @@ pub async fn run_gate(file: GateFile, stop: CancellationToken) -> anyhow::Result
     let listener = bind(&file.listen).await?;
     let (db, kv) = (connect_db(&file.db).await?, connect_redis(&file.redis).await?);
     let deps = gate_deps(db, kv, &file.verify, &file.status, &file.secret)?;
-    let config = GateConfig {
-        res_host: file.res_host,
-        res_port: file.res_port,
-        limits: file.rate,
-        codes: file.codes,
-        edge: file.edge,
-    };
+    let mut edge = file.edge;
+    if let Some(files) = &file.tls {
+        edge.tls = Some(crate::tls::server_config(&files.cert, &files.key, &[b"http/1.1"])?);
+    }
+    let config =
+        GateConfig { res_host: file.res_host, res_port: file.res_port, limits: file.rate, codes: file.codes, edge };
     tracing::info!(addr = %listener.local_addr()?, "gate listening");
     imchat_gate::run(listener, config, deps, stop.cancelled_owned()).await?;
     Ok(())
@@ -138,6 +137,13 @@ pub async fn run_status(file: StatusFile, stop: CancellationToken) -> anyhow::Re
 
 pub async fn run_chat(file: ChatFile, stop: CancellationToken) -> anyhow::Result<()> {
     let tcp = bind(&format!("{}:{}", file.host, file.port)).await?;
+    let tls = match &file.tls {
+        Some((port, files)) => Some(TlsListener {
+            listener: bind(&format!("{}:{port}", file.host)).await?,
+            config: crate::tls::server_config(&files.cert, &files.key, &[])?,
+        }),
+        None => None,
+    };
     let rpc = bind(&format!("{}:{}", file.rpc_host, file.rpc_port)).await?;
     let db = connect_db(&file.db).await?;
     let writer = MessageWriter::spawn(db.clone(), file.writer);
@@ -149,7 +155,7 @@ pub async fn run_chat(file: ChatFile, stop: CancellationToken) -> anyhow::Result
         secret: file.secret,
         limits: file.limits,
     };
-    imchat_chat::run(tcp, rpc, config, deps, stop.cancelled_owned()).await?;
+    imchat_chat::run(tcp, tls, rpc, config, deps, stop.cancelled_owned()).await?;
     Ok(())
 }
 
@@ -174,6 +180,8 @@ pub enum Backends {
 pub struct ChatNode {
     pub name: String,
     pub addr: SocketAddr,
+    /// The TLS client port's address (`all --tls`).
+    pub tls_addr: Option<SocketAddr>,
     pub rpc_addr: SocketAddr,
     stop: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
@@ -196,6 +204,8 @@ impl ChatNode {
 #[derive(Debug)]
 pub struct Suite {
     pub gate: SocketAddr,
+    /// Where the TLS certificate is (`all --tls`): the gate speaks HTTPS.
+    pub tls_cert: Option<PathBuf>,
     pub verify: SocketAddr,
     pub status: SocketAddr,
     /// The resource port (llfc's file server; see `imchat_res`).
@@ -228,6 +238,16 @@ impl Suite {
         let verify_l = bind(&internal(file.verify_port)).await?;
         let status_l = bind(&internal(file.status_port)).await?;
         let res_l = bind(&listen(file.res_port)).await?;
+        // `--tls`: one certificate (self-signed unless one is there) for the gate and the chat
+        // servers' TLS ports.
+        let (tls, tls_cert) = match &file.tls_dir {
+            Some(dir) => {
+                let (cert, key) = crate::tls::self_signed(dir, &crate::tls::hosts_for(&file.advertise_host))?;
+                let gate = crate::tls::server_config(&cert, &key, &[b"http/1.1"])?;
+                (Some((gate, crate::tls::server_config(&cert, &key, &[])?)), Some(cert))
+            }
+            None => (None, None),
+        };
         let (gate, verify, status) = (gate_l.local_addr()?, verify_l.local_addr()?, status_l.local_addr()?);
         let res = res_l.local_addr()?;
 
@@ -278,8 +298,16 @@ impl Suite {
         for (idx, (port, rpc_port)) in file.chat_ports.iter().enumerate() {
             let name = format!("chatserver{}", idx + 1);
             let tcp = bind(&listen(*port)).await?;
+            let tls_listener = match &tls {
+                Some((_, config)) => Some(TlsListener {
+                    listener: bind(&listen(file.chat_tls_ports[idx])).await?,
+                    config: config.clone(),
+                }),
+                None => None,
+            };
             let rpc = bind(&internal(*rpc_port)).await?;
             let (addr, rpc_addr) = (tcp.local_addr()?, rpc.local_addr()?);
+            let tls_addr = tls_listener.as_ref().map(|l| l.listener.local_addr()).transpose()?;
             let chat_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
             let writer = match &embedded_writer {
                 Some(writer) => writer.clone(),
@@ -294,9 +322,15 @@ impl Suite {
                 limits: file.limits.clone(),
             };
             let node_stop = stop.child_token();
-            let task =
-                tokio::spawn(wrap(imchat_chat::run(tcp, rpc, config, deps, node_stop.clone().cancelled_owned())));
-            chats.push(ChatNode { name, addr, rpc_addr, stop: node_stop, task });
+            let task = tokio::spawn(wrap(imchat_chat::run(
+                tcp,
+                tls_listener,
+                rpc,
+                config,
+                deps,
+                node_stop.clone().cancelled_owned(),
+            )));
+            chats.push(ChatNode { name, addr, tls_addr, rpc_addr, stop: node_stop, task });
         }
 
         let gate_db = if shared_kv.is_some() { db.clone() } else { open_db().await? };
@@ -306,10 +340,10 @@ impl Suite {
             res_port: res.port(),
             limits: file.rate,
             codes: file.codes,
-            edge: file.gate_edge.clone(),
+            edge: EdgeLimits { tls: tls.as_ref().map(|(gate, _)| gate.clone()), ..file.gate_edge.clone() },
         };
         tasks.push(tokio::spawn(wrap(imchat_gate::run(gate_l, config, deps, stop.clone().cancelled_owned()))));
-        Ok(Suite { gate, verify, status, res, chats, mail_dir, db, kv: shared_kv, secret, stop, tasks })
+        Ok(Suite { gate, tls_cert, verify, status, res, chats, mail_dir, db, kv: shared_kv, secret, stop, tasks })
     }
 
     /// Stops every role gracefully and waits for them.

@@ -281,6 +281,8 @@ fn read_gate_edge(r: &mut Reader) -> EdgeLimits {
         trusted_proxies: r
             .or(s, "TrustedProxies", "IP addresses separated by commas", AddressList(d.trusted_proxies))
             .0,
+        // Loaded from `TlsCert`/`TlsKey` when the role starts (see `cluster`).
+        tls: None,
     }
 }
 
@@ -381,6 +383,27 @@ pub struct GateFile {
     pub codes: CodePolicy,
     pub edge: EdgeLimits,
     pub secret: imchat_rpc::Secret,
+    /// HTTPS: the certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// A certificate chain and its key, as PEM files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// `TlsCert` and `TlsKey` in `section`: both or neither.
+fn read_tls(r: &mut Reader, section: &str) -> Option<Option<TlsFiles>> {
+    let cert: Option<PathBuf> = r.optional(section, "TlsCert", "a PEM file");
+    let key: Option<PathBuf> = r.optional(section, "TlsKey", "a PEM file");
+    match (cert, key) {
+        (Some(cert), Some(key)) => Some(Some(TlsFiles { cert, key })),
+        (None, None) => Some(None),
+        (Some(_), None) => r.required::<PathBuf>(section, "TlsKey", "a PEM file (TlsCert is set)").map(|_| None),
+        (None, Some(_)) => r.required::<PathBuf>(section, "TlsCert", "a PEM file (TlsKey is set)").map(|_| None),
+    }
 }
 
 pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
@@ -395,6 +418,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
     let codes = read_codes(r);
     let edge = read_gate_edge(r);
     let secret = read_secret(r);
+    let tls = read_tls(r, "GateServer");
     Some(GateFile {
         listen: listen?,
         verify: verify?,
@@ -407,6 +431,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
         codes,
         edge,
         secret: secret?,
+        tls: tls?,
     })
 }
 
@@ -490,6 +515,8 @@ pub struct ChatFile {
     pub limits: Limits,
     pub writer: WriterOptions,
     pub secret: imchat_rpc::Secret,
+    /// A TLS client port (on `host`) beside the plaintext one, with its certificate.
+    pub tls: Option<(u16, TlsFiles)>,
 }
 
 pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
@@ -505,6 +532,16 @@ pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
     let limits = read_limits(r);
     let writer = read_writer(r);
     let secret = read_secret(r);
+    let tls_port: Option<u16> = r.optional("SelfServer", "TlsPort", PORT_OR_ZERO);
+    let tls = match (read_tls(r, "SelfServer"), tls_port) {
+        (Some(Some(files)), Some(port)) => Some(Some((port, files))),
+        (Some(Some(_)), None) => r.required::<u16>("SelfServer", "TlsPort", "a port (TlsCert is set)").map(|_| None),
+        (Some(None), Some(_)) => {
+            r.required::<PathBuf>("SelfServer", "TlsCert", "a PEM file (TlsPort is set)").map(|_| None)
+        }
+        (Some(None), None) => Some(None),
+        (None, _) => None,
+    };
     Some(ChatFile {
         name: name?,
         host,
@@ -518,6 +555,7 @@ pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
         limits,
         writer,
         secret: secret?,
+        tls: tls?,
     })
 }
 
@@ -545,6 +583,10 @@ pub struct AllFile {
     pub token_ttl: Duration,
     /// `None`: a random one for this run (see `cluster::Suite::start`).
     pub secret: Option<imchat_rpc::Secret>,
+    /// `--tls`: where the certificate and key are (or are made, self-signed).
+    pub tls_dir: Option<PathBuf>,
+    /// The chat servers' TLS ports, with `tls_dir`.
+    pub chat_tls_ports: [u16; 2],
 }
 
 /// llfc's default ports.
@@ -581,8 +623,16 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
         writer: read_writer(r),
         token_ttl: secs(r, "Tokens", "TtlSecs", imchat_status::DEFAULT_TOKEN_TTL),
         secret: r.optional::<InternalSecret>("Internal", "Secret", SECRET).map(|s| s.0),
+        tls_dir: None,
+        chat_tls_ports: [
+            r.or("chatserver1", "TlsPort", PORT_OR_ZERO, DEFAULT_CHAT_TLS_PORTS[0]),
+            r.or("chatserver2", "TlsPort", PORT_OR_ZERO, DEFAULT_CHAT_TLS_PORTS[1]),
+        ],
     })
 }
+
+/// The chat servers' TLS ports in the embedded default (`all --tls`).
+pub const DEFAULT_CHAT_TLS_PORTS: [u16; 2] = [8490, 8491];
 
 #[cfg(test)]
 mod tests;

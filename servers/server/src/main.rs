@@ -46,11 +46,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
         on_signal.cancel();
     });
     match command {
-        Command::All { data_dir, config: path } => {
-            let file = match path {
+        Command::All { data_dir, config: path, tls } => {
+            let mut file = match path {
                 Some(path) => config::load(&path, config::read_all)?,
                 None => config::parse("(defaults)", "", config::process_env(), config::read_all)?,
             };
+            if tls {
+                file.tls_dir = Some(data_dir.join("tls"));
+            }
             let suite = Suite::start(&file, &Backends::Embedded { data_dir: data_dir.clone() }).await?;
             // This run's own secret goes where imctl finds it; a configured one stays put.
             let secret_file = match file.secret {
@@ -86,11 +89,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
 
 fn print_banner(suite: &Suite, data_dir: &std::path::Path, secret_file: Option<&std::path::Path>) {
     println!("imchat is running (embedded: SQLite + in-memory store). Ctrl-C stops it.");
-    println!("  gate (HTTP)    http://{}", suite.gate);
+    match &suite.tls_cert {
+        Some(cert) => println!("  gate (HTTPS)   https://{}  (certificate {})", suite.gate, cert.display()),
+        None => println!("  gate (HTTP)    http://{}", suite.gate),
+    }
     println!("  verify (gRPC)  {}", suite.verify);
     println!("  status (gRPC)  {}", suite.status);
     for chat in &suite.chats {
-        println!("  {:<14} {} (peer gRPC {})", chat.name, chat.addr, chat.rpc_addr);
+        match chat.tls_addr {
+            Some(tls) => println!("  {:<14} {} (TLS {tls}, peer gRPC {})", chat.name, chat.addr, chat.rpc_addr),
+            None => println!("  {:<14} {} (peer gRPC {})", chat.name, chat.addr, chat.rpc_addr),
+        }
     }
     println!("  resource (TCP) {}  (llfc's file port: answers 1113 until files exist)", suite.res);
     println!("  database       {}", data_dir.join("imchat.db").display());

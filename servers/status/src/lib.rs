@@ -107,7 +107,7 @@ impl StatusServer {
     /// connections that never log in load a server too), counting logins handed out since its
     /// last heartbeat (ties: in turn), else the first fallback. A server at its connection
     /// limit is not handed out.
-    async fn pick(&self) -> Result<Option<(String, u16)>, StoreError> {
+    async fn pick(&self) -> Result<Option<(String, u16, u16)>, StoreError> {
         let live = self.registry.get(&self.kv).await?;
         let live: Vec<&ChatServerEntry> =
             live.iter().filter(|e| e.max_sockets == 0 || e.sockets.max(e.connections) < e.max_sockets).collect();
@@ -120,7 +120,7 @@ impl StatusServer {
         let Some((_, best)) = live.iter().enumerate().min_by_key(|(idx, e)| {
             (e.connections.max(e.sockets) + pending(e), (idx + live.len() - rotation % live.len()) % live.len())
         }) else {
-            return Ok(self.fallback.first().map(|s| (s.host.clone(), s.port)));
+            return Ok(self.fallback.first().map(|s| (s.host.clone(), s.port, 0)));
         };
         state.picks = state.picks.wrapping_add(1);
         let slot = state.since_heartbeat.entry(best.name.clone()).or_insert((best.heartbeat_ms, 0));
@@ -128,7 +128,7 @@ impl StatusServer {
             *slot = (best.heartbeat_ms, 0);
         }
         slot.1 += 1;
-        Ok(Some((best.host.clone(), best.port)))
+        Ok(Some((best.host.clone(), best.port, best.tls_port)))
     }
 
     async fn rpc_addr_of(&self, name: &str) -> Result<Option<String>, StoreError> {
@@ -147,12 +147,13 @@ impl StatusService for StatusServer {
         if uid <= 0 {
             return Ok(Response::new(GetChatServerRsp { error: ErrorCode::UidInvalid.code(), ..Default::default() }));
         }
-        let Some((host, port)) = self.pick().await.map_err(internal)? else {
+        let Some((host, port, tls_port)) = self.pick().await.map_err(internal)? else {
             tracing::warn!("no live chat server to hand out");
             return Ok(Response::new(GetChatServerRsp { error: ErrorCode::RpcFailed.code(), ..Default::default() }));
         };
         let token = self.presence.issue_token(uid, Some(self.token_ttl)).await.map_err(internal)?;
-        Ok(Response::new(GetChatServerRsp { error: 0, host, port: port.to_string(), token }))
+        let tls_port = if tls_port == 0 { String::new() } else { tls_port.to_string() };
+        Ok(Response::new(GetChatServerRsp { error: 0, host, port: port.to_string(), token, tls_port }))
     }
 
     /// llfc declared this and inverted its check (§10.7); here it answers whether `token` is

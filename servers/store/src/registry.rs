@@ -26,6 +26,9 @@ pub struct ChatServerEntry {
     pub sockets: i64,
     #[serde(default)]
     pub max_sockets: i64,
+    /// The client TLS port (0: none).
+    #[serde(default)]
+    pub tls_port: u16,
     /// When this entry was written (epoch ms).
     pub heartbeat_ms: i64,
     /// `Deliver` calls made to peer chat servers since this server started, and the frames
