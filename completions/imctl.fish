@@ -217,6 +217,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l cross-server -d 'Put partners on different chat servers (W4); otherwise everyone on one (W3)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l baseline -d 'Also run the same load against the baseline relay and print the ratio'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l ack-paced -d 'Free a window slot on the 1018 acknowledgement, as llfc\'s client does; by default a slot is freed once the message is acknowledged and pushed to the partner'
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l tls -d 'Chat over the servers\' TLS ports (the gate as --gate says: https:// with --ca-cert)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -l reconnect -d 'A client whose connection ends logs in again on a live chat server, resends what was unanswered (same unique ids) and syncs what it missed, instead of stopping (W11)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from chat" -s h -l help -d 'Print help'
@@ -250,6 +251,7 @@ complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
 table\t''
 json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -l tls -d 'Chat logins over the servers\' TLS ports (the gate as --gate says: https:// with --ca-cert)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imctl -n "__fish_imctl_using_subcommand bench; and __fish_seen_subcommand_from latency" -l users -d 'Users (an even number: they chat in pairs)' -r

@@ -338,6 +338,9 @@ pub struct LoginBench {
     /// Where the verification mails of the embedded default arrive
     #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
     pub mail_dir: PathBuf,
+    /// Chat logins over the servers' TLS ports (the gate as --gate says: https:// with --ca-cert)
+    #[arg(long)]
+    pub tls: bool,
 }
 
 /// The login paths `imctl bench login` measures.
@@ -432,6 +435,9 @@ pub struct ChatBench {
     /// slot is freed once the message is acknowledged and pushed to the partner
     #[arg(long)]
     pub ack_paced: bool,
+    /// Chat over the servers' TLS ports (the gate as --gate says: https:// with --ca-cert)
+    #[arg(long)]
+    pub tls: bool,
     /// A client whose connection ends logs in again on a live chat server, resends what was
     /// unanswered (same unique ids) and syncs what it missed, instead of stopping (W11)
     #[arg(long)]

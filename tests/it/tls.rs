@@ -144,3 +144,40 @@ async fn the_tui_registers_and_chats_over_tls() {
     assert!(!logged.contains("ERROR"), "{logged}");
     cluster.shutdown().await;
 }
+
+/// `imctl bench chat --tls` and `bench login --tls` run their chat over the TLS ports: the
+/// loads the benchmarks compare with plaintext.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benches_run_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = tls_cluster(dir.path()).await;
+    let cert = cluster.suite.tls_cert.clone().expect("a certificate");
+    let imchat_tests::Mail::Files(mail_dir) = &cluster.mail else { unreachable!("embedded mail is files") };
+    for args in [
+        &["chat", "--tls", "--users", "4", "--messages", "30", "--window", "4", "--cross-server"][..],
+        &["login", "--tls", "--users", "3", "--rounds", "2", "--path", "token"][..],
+    ] {
+        let out = tokio::process::Command::new(binary("imctl"))
+            .args(["--gate", &cluster.gate_url(), "--status", &cluster.suite.status.to_string()])
+            .arg("--ca-cert")
+            .arg(&cert)
+            .args(["-o", "json", "bench"])
+            .args(args)
+            .arg("--mail-dir")
+            .arg(mail_dir)
+            .env("IMCHAT_INTERNAL_SECRET", cluster.secret())
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let report = if report.is_array() { report[0].clone() } else { report };
+        assert_eq!(report["errors"].as_u64(), Some(0), "{report}");
+        if args[0] == "chat" {
+            assert!(report["scenario"].as_str().unwrap().contains("--tls"), "{report}");
+            assert_eq!(report["delivered"], report["sent"], "{report}");
+        }
+    }
+    cluster.shutdown().await;
+}

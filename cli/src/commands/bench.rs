@@ -16,8 +16,10 @@ mod users;
 
 use std::path::Path;
 
-use imchat_sdk::{AdminClient, GateClient};
+use imchat_sdk::tls::ClientTls;
+use imchat_sdk::{AdminClient, ChatClient, Event, GateClient};
 use serde::Serialize;
+use tokio::sync::mpsc;
 
 use crate::Context;
 use crate::cli::BenchCommand;
@@ -138,6 +140,26 @@ struct Setup {
     servers: Vec<String>,
     gate: GateClient,
     users: Vec<users::BenchUser>,
+    /// How to reach `servers`.
+    dial: Dial,
+}
+
+/// How bench clients reach the chat servers: plain TCP, or their TLS ports (`--tls`, trusting
+/// `--ca-cert`).
+#[derive(Debug, Clone, Default)]
+pub struct Dial(Option<ClientTls>);
+
+impl Dial {
+    pub fn is_tls(&self) -> bool {
+        self.0.is_some()
+    }
+
+    pub async fn connect(&self, addr: &str) -> Result<(ChatClient, mpsc::Receiver<Event>), imchat_sdk::SdkError> {
+        match &self.0 {
+            Some(tls) => ChatClient::connect_tls(addr, tls).await,
+            None => ChatClient::connect(addr).await,
+        }
+    }
 }
 
 async fn setup(
@@ -147,18 +169,40 @@ async fn setup(
     count: usize,
     min_servers: usize,
 ) -> Result<Setup, CliError> {
-    let (servers, gate) = cluster(ctx, min_servers).await?;
+    setup_over(ctx, mail_dir, prefix, count, min_servers, false).await
+}
+
+/// [`setup`], with the chat servers' TLS ports when `tls`.
+async fn setup_over(
+    ctx: &Context,
+    mail_dir: &Path,
+    prefix: &str,
+    count: usize,
+    min_servers: usize,
+    tls: bool,
+) -> Result<Setup, CliError> {
+    let (servers, gate, dial) = cluster_over(ctx, min_servers, tls).await?;
     // Unique per run, so repeated runs against one database never collide on names.
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros());
     let run = format!("{prefix}{:x}", stamp & 0xffff_ffff);
     let bar = crate::commands::progress(ctx, count, "creating users");
     let users = users::create(&gate, mail_dir, &run, count, &bar).await?;
     bar.finish_and_clear();
-    Ok(Setup { servers, gate, users })
+    Ok(Setup { servers, gate, users, dial })
 }
 
 /// The live chat servers' client addresses (at least `min_servers`) and a gate client.
 async fn cluster(ctx: &Context, min_servers: usize) -> Result<(Vec<String>, GateClient), CliError> {
+    let (servers, gate, _) = cluster_over(ctx, min_servers, false).await?;
+    Ok((servers, gate))
+}
+
+/// [`cluster`], with the servers' TLS ports (and how to dial them) when `tls`.
+async fn cluster_over(
+    ctx: &Context,
+    min_servers: usize,
+    tls: bool,
+) -> Result<(Vec<String>, GateClient, Dial), CliError> {
     let status = |err| from_sdk(err, Target::Status(&ctx.status));
     let admin = AdminClient::connect(&ctx.status, ctx.secret.as_deref()).await.map_err(status)?;
     let servers: Vec<String> = admin
@@ -167,14 +211,22 @@ async fn cluster(ctx: &Context, min_servers: usize) -> Result<(Vec<String>, Gate
         .map_err(status)?
         .into_iter()
         .filter(|s| s.live)
-        .map(|s| format!("{}:{}", s.host, s.port))
+        .filter(|s| !tls || s.tls_port != 0)
+        .map(|s| if tls { format!("{}:{}", s.host, s.tls_port) } else { format!("{}:{}", s.host, s.port) })
         .collect();
     if servers.len() < min_servers.max(1) {
-        let message = format!("{} live chat server(s) needed, {} found", min_servers.max(1), servers.len());
+        let with = if tls { " with a TLS port" } else { "" };
+        let message = format!("{} live chat server(s){with} needed, {} found", min_servers.max(1), servers.len());
         return Err(CliError::new(ErrorKind::Unreachable, message));
     }
     let gate = ctx.gate_client()?;
-    Ok((servers, gate))
+    let dial = if tls {
+        let tls = ClientTls::new(ctx.ca_cert.as_deref()).map_err(|err| from_sdk(err, Target::Gate(&ctx.gate)))?;
+        Dial(Some(tls))
+    } else {
+        Dial::default()
+    };
+    Ok((servers, gate, dial))
 }
 
 pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {

@@ -181,6 +181,7 @@ fn info(entry: &ChatServerEntry, now_ms: i64) -> ChatServerInfo {
         peer_calls: entry.peer_calls,
         peer_frames: entry.peer_frames,
         pushes_given_up: entry.pushes_given_up,
+        tls_port: u32::from(entry.tls_port),
     }
 }
 

@@ -18,7 +18,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use crate::Context;
 use crate::cli::ChatBench;
 use crate::commands::bench::users::BenchUser;
-use crate::commands::bench::{Report, Setup, procs, setup};
+use crate::commands::bench::{Dial, Report, Setup, procs, setup_over};
 use crate::errors::{CliError, ErrorKind, Target, from_sdk};
 
 /// Marks bench messages: `bench|<send time µs>|<padding>`.
@@ -150,6 +150,8 @@ pub struct Load {
     /// they stop.
     pub reconnect_to: Vec<String>,
     pub fault: Option<Fault>,
+    /// How clients (re)connect: plain, or TLS.
+    pub dial: Dial,
 }
 
 /// A command run once mid-run (`sh -c`), and when (seconds after the start).
@@ -182,6 +184,7 @@ impl Load {
             pacing: if opts.ack_paced { Pacing::Ack } else { Pacing::Delivery },
             reconnect_to: Vec::new(),
             fault: opts.fault.clone().map(|command| Fault { at_secs: opts.fault_at, command }),
+            dial: Dial::default(),
         }
     }
 
@@ -198,6 +201,7 @@ impl Load {
             pacing: Pacing::Ack,
             reconnect_to: Vec::new(),
             fault: None,
+            dial: Dial::default(),
         }
     }
 
@@ -214,8 +218,9 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         return Err(CliError::usage("--users must be an even number of at least 2"));
     }
     let needed = if opts.cross_server { 2 } else { 1 };
-    let Setup { servers, users: people, .. } = setup(ctx, &opts.mail_dir, "bench", opts.users, needed).await?;
-    let mut clients = connect(&people, &servers, opts.cross_server).await?;
+    let Setup { servers, users: people, dial, .. } =
+        setup_over(ctx, &opts.mail_dir, "bench", opts.users, needed, opts.tls).await?;
+    let mut clients = connect_over(&dial, &people, &servers, opts.cross_server).await?;
     let threads = befriend(&mut clients).await?;
     let admin = AdminClient::connect(&ctx.status, ctx.secret.as_deref())
         .await
@@ -225,6 +230,7 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     if opts.reconnect {
         load.reconnect_to = servers.clone();
     }
+    load.dial = dial;
     let mut report = drive(ctx, clients, &threads, &load, scenario(opts.cross_server, &load)).await?;
     let after = counters(ctx, &admin, Instant::now()).await?;
     let grown = Counters::grown(&before, &after);
@@ -290,7 +296,7 @@ async fn counters(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<V
 /// The scenario's name as the command line that runs it.
 pub fn scenario(cross_server: bool, load: &Load) -> String {
     format!(
-        "chat --{}{}{}{}{}{}{}",
+        "chat --{}{}{}{}{}{}{}{}",
         if cross_server { "cross-server" } else { "same-server" },
         if load.window > 1 { format!(" --window {}", load.window) } else { String::new() },
         load.rate.map_or(String::new(), |rate| format!(" --rate {rate}")),
@@ -300,16 +306,27 @@ pub fn scenario(cross_server: bool, load: &Load) -> String {
         },
         if load.pacing == Pacing::Ack && load.rate.is_none() { " --ack-paced" } else { "" },
         if load.reconnect_to.is_empty() { "" } else { " --reconnect" },
+        if load.dial.is_tls() { " --tls" } else { "" },
         load.fault.as_ref().map_or(String::new(), |f| format!(" --fault-at {}", f.at_secs)),
     )
 }
 
 /// Connects and logs in `people`: all on the first server, or neighbours on different ones.
 pub async fn connect(people: &[BenchUser], servers: &[String], cross_server: bool) -> Result<Vec<Connected>, CliError> {
+    connect_over(&Dial::default(), people, servers, cross_server).await
+}
+
+/// [`connect`] as `dial` says (TLS or not).
+pub async fn connect_over(
+    dial: &Dial,
+    people: &[BenchUser],
+    servers: &[String],
+    cross_server: bool,
+) -> Result<Vec<Connected>, CliError> {
     let mut clients = Vec::with_capacity(people.len());
     for (idx, user) in people.iter().enumerate() {
         let addr = if cross_server { &servers[idx % 2] } else { &servers[0] };
-        let (chat, events) = ChatClient::connect(addr).await.map_err(fail(addr))?;
+        let (chat, events) = dial.connect(addr).await.map_err(fail(addr))?;
         chat.login(user.uid, &user.token).await.map_err(fail(addr))?;
         clients.push(Connected { uid: user.uid, token: user.token.clone(), chat, events, addr: addr.clone() });
     }
@@ -393,6 +410,7 @@ pub async fn drive(
         let partner = uids[idx ^ 1];
         let thread = threads[idx / 2];
         let servers = load.reconnect_to.clone();
+        let dial = load.dial.clone();
         let receiver_link = link.clone();
         // W11 runs: the thread's seqs this user holds (its own from acknowledgements, its
         // partner's from pushes), so a push lost with a killed server shows as a hole.
@@ -418,7 +436,7 @@ pub async fn drive(
                             if servers.is_empty() {
                                 return;
                             }
-                            let Some((chat, next)) = come_back(uid, &token, &servers, until).await else { return };
+                            let Some((chat, next)) = come_back(&dial, uid, &token, &servers, until).await else { return };
                             receiver_link.send_replace(chat.clone());
                             events = next;
                             got.tally.lock().unwrap_or_else(|p| p.into_inner()).reconnects += 1;
@@ -701,6 +719,7 @@ const REJOIN_ATTEMPT: Duration = Duration::from_secs(2);
 /// A chat login with `token` on the first of `servers` that takes it, retrying (with a
 /// growing pause) until `until` and its grace; `None` if none did.
 async fn come_back(
+    dial: &Dial,
     uid: i32,
     token: &str,
     servers: &[String],
@@ -710,7 +729,7 @@ async fn come_back(
     while Instant::now() < until + REJOIN_GRACE {
         for addr in servers {
             let attempt = async {
-                let (chat, events) = ChatClient::connect(addr).await.ok()?;
+                let (chat, events) = dial.connect(addr).await.ok()?;
                 chat.login(uid, token).await.ok()?;
                 Some((chat, events))
             };

@@ -9,13 +9,12 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use hdrhistogram::Histogram;
-use imchat_sdk::ChatClient;
 use serde::Serialize;
 
 use crate::Context;
 use crate::cli::LoginBench;
 use crate::commands::bench::users::BenchUser;
-use crate::commands::bench::{Setup, procs, setup};
+use crate::commands::bench::{Setup, procs, setup_over};
 use crate::errors::CliError;
 use crate::output::Table;
 
@@ -150,7 +149,8 @@ async fn argon2_ceiling() -> f64 {
 }
 
 pub async fn run(ctx: &Context, opts: &LoginBench) -> Result<LoginReport, CliError> {
-    let Setup { servers, gate, users } = setup(ctx, &opts.mail_dir, "login", opts.users.max(1), 1).await?;
+    let Setup { servers, gate, users, dial } =
+        setup_over(ctx, &opts.mail_dir, "login", opts.users.max(1), 1, opts.tls).await?;
     let people: Arc<Vec<BenchUser>> = Arc::new(users);
     let total = people.len() * opts.rounds.max(1);
     let mut report = LoginReport {
@@ -168,15 +168,14 @@ pub async fn run(ctx: &Context, opts: &LoginBench) -> Result<LoginReport, CliErr
     };
 
     if opts.path.token() {
-        let (servers, tokens) = (Arc::new(servers), people.clone());
+        let (servers, tokens, dial) = (Arc::new(servers), people.clone(), dial.clone());
         let before = procs::sample();
         let run = storm(total, opts.concurrency, move |n| {
-            let (servers, people) = (servers.clone(), tokens.clone());
+            let (servers, people, dial) = (servers.clone(), tokens.clone(), dial.clone());
             async move {
                 let user = &people[n % people.len()];
                 let server = &servers[n % servers.len()];
-                let (chat, _events) =
-                    ChatClient::connect(server).await.map_err(|err| format!("connect {server}: {err}"))?;
+                let (chat, _events) = dial.connect(server).await.map_err(|err| format!("connect {server}: {err}"))?;
                 let login = chat.login(user.uid, &user.token).await.map(|_| ()).map_err(|err| format!("1005: {err}"));
                 chat.close().await;
                 login

@@ -53,7 +53,7 @@ struct Comeback {
 }
 
 pub async fn run(ctx: &Context, opts: &ReconnectBench) -> Result<ReconnectReport, CliError> {
-    let Setup { servers, gate, users: people } = setup(ctx, &opts.mail_dir, "w8", opts.users * 2, 2).await?;
+    let Setup { servers, gate, users: people, .. } = setup(ctx, &opts.mail_dir, "w8", opts.users * 2, 2).await?;
     let mut clients = connect(&people, &servers, true).await?;
     let threads = befriend(&mut clients).await?;
     // Each reconnecting client (even index, first server) learns its cursor, then drops.
