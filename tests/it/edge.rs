@@ -658,3 +658,18 @@ async fn adversarial_table() {
     assert_eq!(frame(&mut me).await.unwrap().1["error"], 0);
     cluster.shutdown().await;
 }
+
+/// `all` with a public host keeps its internal listeners (verify, status, the chat peers) on
+/// loopback: only the gate and the chat client ports follow the host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_suite_keeps_internal_ports_on_loopback() {
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| file.host = "0.0.0.0".into()).await;
+    let suite = &cluster.suite;
+    assert!(suite.gate.ip().is_unspecified(), "the gate follows the host: {}", suite.gate);
+    assert!(suite.verify.ip().is_loopback() && suite.status.ip().is_loopback(), "{} {}", suite.verify, suite.status);
+    for chat in &suite.chats {
+        assert!(chat.addr.ip().is_unspecified(), "{}", chat.addr);
+        assert!(chat.rpc_addr.ip().is_loopback(), "{}", chat.rpc_addr);
+    }
+    cluster.shutdown().await;
+}

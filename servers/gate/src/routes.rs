@@ -289,6 +289,11 @@ async fn upgraded(state: &AppState, user: Option<&User>, sent: &str) -> Result<b
 
 async fn login(state: &AppState, ip: IpAddr, req: http::LoginReq) -> Result<http::LoginRsp, Fail> {
     let email = rules::normalize_email(&req.email);
+    // Not an address: no account has it, and it never becomes a limiter key (a key per junk
+    // string would grow the table without bound). The same answer as a wrong password.
+    if rules::check_email(&email).is_err() {
+        return Err(ErrorCode::PasswdInvalid.into());
+    }
     if state.limiter.login_wait(&email, ip).is_some() {
         state.metrics.rate_limited();
         return Err(ErrorCode::TooManyRequests.into());
