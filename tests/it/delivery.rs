@@ -240,7 +240,6 @@ async fn a_frozen_peer_holds_its_senders_once_and_is_counted() {
 async fn the_sdk_inbox_fills_the_hole_a_lost_push_left() {
     use imchat_sdk::cursor::Cursors;
     use imchat_sdk::{Dialect, Event, Inbox};
-    use imchat_store::registry::{self, ChatServerEntry};
 
     let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
         // Every push reads bob's route, so pointing it elsewhere takes effect at once.
@@ -262,17 +261,7 @@ async fn the_sdk_inbox_fills_the_hole_a_lost_push_left() {
     };
     say("one before".into()).await;
 
-    let kv = cluster.kv().await;
-    let dead = ChatServerEntry {
-        name: "dead".into(),
-        host: "127.0.0.1".into(),
-        port: 1,
-        rpc_addr: "127.0.0.1:1".into(),
-        connections: i64::MAX,
-        heartbeat_ms: imchat_store::now_ms(),
-        ..ChatServerEntry::default()
-    };
-    registry::announce(&kv, &dead, Duration::from_secs(60)).await.unwrap();
+    cluster.announce_dead_peer("dead").await;
     let (presence, bob) = (cluster.presence().await, pair.bob.uid);
     let bob_server = presence.route(bob).await.unwrap().expect("bob is routed");
     presence.set_route(bob, "dead", None).await.unwrap();

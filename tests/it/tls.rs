@@ -98,24 +98,7 @@ async fn the_tui_registers_and_chats_over_tls() {
     ];
     let t = Tmux::start(&command, &[("HOME", home.path().to_str().unwrap()), ("TERM", "xterm-256color")], 100, 30);
     t.wait_for("imchat · log in").await;
-    t.keys(&["F2"]);
-    t.wait_for("create an account").await;
-    for (idx, text) in [name.as_str(), &email, "pass-123", "pass-123"].iter().enumerate() {
-        t.type_text(text);
-        if idx < 3 {
-            t.keys(&["Tab"]);
-        }
-    }
-    t.keys(&["C-s"]);
-    t.wait_for("send code (again in").await;
-    let code = cluster.mail.code_for(&email).await;
-    t.keys(&["Tab"]);
-    t.type_text(&code);
-    t.keys(&["Enter"]);
-    t.wait_for("registered as uid").await;
-    t.type_text("pass-123");
-    t.keys(&["Enter"]);
-    t.wait_for("● online").await;
+    cluster.register_in_tui(&t, &name, &email).await;
 
     // A friend on the SDK, also over TLS, asks; tina accepts and they chat.
     let omar = cluster.register("omar").await;

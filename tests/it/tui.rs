@@ -28,25 +28,7 @@ async fn start(cluster: &TestCluster, home: &std::path::Path, who: &str) -> Pers
 
 /// Registers through the register screen (the code comes from the mail files) and logs in.
 async fn register_and_login(cluster: &TestCluster, person: &Person) {
-    let t = &person.tmux;
-    t.keys(&["F2"]);
-    t.wait_for("create an account").await;
-    for (idx, text) in [person.name.as_str(), &person.email, "pass-123", "pass-123"].iter().enumerate() {
-        t.type_text(text);
-        if idx < 3 {
-            t.keys(&["Tab"]);
-        }
-    }
-    t.keys(&["C-s"]);
-    t.wait_for("send code (again in").await;
-    let code = cluster.mail.code_for(&person.email).await;
-    t.keys(&["Tab"]);
-    t.type_text(&code);
-    t.keys(&["Enter"]);
-    t.wait_for("registered as uid").await;
-    t.type_text("pass-123");
-    t.keys(&["Enter"]);
-    t.wait_for("● online").await;
+    cluster.register_in_tui(&person.tmux, &person.name, &person.email).await;
 }
 
 both!(two_people_register_befriend_chat_and_survive_an_outage);
@@ -252,7 +234,6 @@ async fn the_tui_works_against_an_llfc_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tui_recovers_a_lost_push_without_reconnecting() {
     use imchat_sdk::Event;
-    use imchat_store::registry::{self, ChatServerEntry};
 
     let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
         // Every push reads bob's route, so pointing it elsewhere takes effect at once.
@@ -288,17 +269,7 @@ async fn the_tui_recovers_a_lost_push_without_reconnecting() {
     bob.tmux.wait_for("one before").await;
 
     // A dead peer in the registry, and bob's route pointing at it.
-    let kv = cluster.kv().await;
-    let dead = ChatServerEntry {
-        name: "dead".into(),
-        host: "127.0.0.1".into(),
-        port: 1,
-        rpc_addr: "127.0.0.1:1".into(),
-        connections: i64::MAX,
-        heartbeat_ms: imchat_store::now_ms(),
-        ..ChatServerEntry::default()
-    };
-    registry::announce(&kv, &dead, std::time::Duration::from_secs(60)).await.unwrap();
+    cluster.announce_dead_peer("dead").await;
     let presence = cluster.presence().await;
     presence.set_route(bob_uid, "dead", None).await.unwrap();
     // Until alice's server reads the registry again, "dead" is unknown to it (bob is offline

@@ -251,6 +251,44 @@ impl TestCluster {
         self.suite.secret.expose()
     }
 
+    /// Registers `name`/`email` in the imchat-tui running in `t` (its register screen, the
+    /// code from the cluster's mail) and logs in with password `pass-123`.
+    pub async fn register_in_tui(&self, t: &tmux::Tmux, name: &str, email: &str) {
+        t.keys(&["F2"]);
+        t.wait_for("create an account").await;
+        for (idx, text) in [name, email, "pass-123", "pass-123"].iter().enumerate() {
+            t.type_text(text);
+            if idx < 3 {
+                t.keys(&["Tab"]);
+            }
+        }
+        t.keys(&["C-s"]);
+        t.wait_for("send code (again in").await;
+        let code = self.mail.code_for(email).await;
+        t.keys(&["Tab"]);
+        t.type_text(&code);
+        t.keys(&["Enter"]);
+        t.wait_for("registered as uid").await;
+        t.type_text("pass-123");
+        t.keys(&["Enter"]);
+        t.wait_for("● online").await;
+    }
+
+    /// Announces a chat server named `name` that nobody answers for (its peer port is
+    /// closed), live for a minute: a route pointed at it loses the pushes sent that way.
+    pub async fn announce_dead_peer(&self, name: &str) {
+        let entry = imchat_store::registry::ChatServerEntry {
+            name: name.into(),
+            host: "127.0.0.1".into(),
+            port: 1,
+            rpc_addr: "127.0.0.1:1".into(),
+            connections: i64::MAX,
+            heartbeat_ms: imchat_store::now_ms(),
+            ..Default::default()
+        };
+        imchat_store::registry::announce(&self.kv().await, &entry, Duration::from_secs(60)).await.unwrap();
+    }
+
     /// The cluster's presence (tokens, routes, sessions), for inspection and detours.
     pub async fn presence(&self) -> imchat_store::presence::Presence {
         imchat_store::presence::Presence::new(self.kv().await)
