@@ -17,6 +17,10 @@ use crate::{ChatClient, Event, SdkError, decode_reply};
 
 /// How long one gate request may take.
 pub const GATE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long an idle connection to the gate is kept for the next request: below the gate's
+/// default header timeout (10 s), so the client drops it before the gate does and no request
+/// races the gate's close.
+pub const GATE_IDLE: Duration = Duration::from_secs(5);
 
 /// A gate client for `base` (e.g. `http://127.0.0.1:8080`). Cheap to clone.
 #[derive(Debug, Clone)]
@@ -35,7 +39,11 @@ impl GateClient {
     /// A client for an `https://` gate whose certificate `tls` trusts.
     pub fn with_tls(base: &str, tls: &ClientTls) -> Result<GateClient, SdkError> {
         crate::tls::install_default_provider();
-        let http = reqwest::Client::builder().timeout(GATE_TIMEOUT).tls_backend_preconfigured(tls.http()).build()?;
+        let http = reqwest::Client::builder()
+            .timeout(GATE_TIMEOUT)
+            .pool_idle_timeout(GATE_IDLE)
+            .tls_backend_preconfigured(tls.http())
+            .build()?;
         Ok(GateClient { base: base.trim_end_matches('/').to_owned(), http, tls: tls.clone() })
     }
 

@@ -12,7 +12,10 @@ struct Http {
 
 impl Http {
     fn new(cluster: &TestCluster) -> Http {
-        Http { base: format!("http://{}", cluster.suite.gate), client: reqwest::Client::new() }
+        // A connection per request: the gate closes one after a refusal like 413, and reusing
+        // it would race that close.
+        let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        Http { base: format!("http://{}", cluster.suite.gate), client }
     }
 
     /// POSTs raw bytes; returns the HTTP status and the body text.

@@ -277,7 +277,8 @@ async fn the_gate_closes_slow_headers_caps_each_address_and_trusts_only_its_prox
 
     // Rate limits by the client the proxy names: two requests each (the burst), then refused,
     // per client, not per proxy.
-    let http = reqwest::Client::new();
+    // A connection per request: the gate closes idle ones after the (short) header timeout.
+    let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let login = |client: &'static str| {
         let http = http.clone();
         async move {
@@ -391,7 +392,9 @@ async fn adversarial_table() {
 
     // The gate (HTTP).
     let gate = format!("http://{}", cluster.suite.gate);
-    let http = reqwest::Client::new();
+    // A connection per request: the gate closes one after a refusal like 413, and a pooled
+    // connection the gate closed would fail the next case on the client's side.
+    let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let post = async |route: &str, body: Vec<u8>| {
         let rsp = http.post(format!("{gate}{route}")).body(body).send().await.unwrap();
         let status = rsp.status().as_u16();
