@@ -101,16 +101,9 @@ pub(crate) async fn accept_loop(
                     let (reader, writer) = stream.into_split();
                     serve(reader, writer, address, &shared, stop).await;
                 }
-                Some(tls) => {
-                    match tokio::time::timeout(shared.config.limits.login_deadline, tls.accept(stream)).await {
-                        Ok(Ok(stream)) => {
-                            let (reader, writer) = tokio::io::split(stream);
-                            serve(reader, writer, address, &shared, stop).await;
-                        }
-                        Ok(Err(err)) => tracing::debug!(%peer, %err, "TLS handshake failed"),
-                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-                    }
-                }
+                // Boxed: a TLS session's state is large, and inline it would make every
+                // plaintext connection's task as big (memory per idle connection is a target).
+                Some(tls) => Box::pin(serve_tls(stream, peer, tls, address, &shared, stop)).await,
             }
             shared.sockets.fetch_sub(1, Ordering::Relaxed);
             drop((slot, counted));
@@ -118,6 +111,25 @@ pub(crate) async fn accept_loop(
     }
     // Graceful stop: every session closes and cleans up its routes.
     while connections.join_next().await.is_some() {}
+}
+
+/// A client over TLS: the handshake (within the login deadline), then [`serve`].
+async fn serve_tls(
+    stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
+    tls: tokio_rustls::TlsAcceptor,
+    address: Peer,
+    shared: &Arc<Shared>,
+    stop: CancellationToken,
+) {
+    match tokio::time::timeout(shared.config.limits.login_deadline, tls.accept(stream)).await {
+        Ok(Ok(stream)) => {
+            let (reader, writer) = tokio::io::split(stream);
+            serve(reader, writer, address, shared, stop).await;
+        }
+        Ok(Err(err)) => tracing::debug!(%peer, %err, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+    }
 }
 
 async fn serve(

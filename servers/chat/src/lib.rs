@@ -221,7 +221,9 @@ pub async fn run(
         presence: Presence::new(deps.kv.clone()),
         edge: edge::Edge::default(),
         sockets: std::sync::atomic::AtomicI64::new(0),
-        slots: Arc::new(tokio::sync::Semaphore::new(config.limits.max_connections)),
+        slots: Arc::new(tokio::sync::Semaphore::new(
+            config.limits.max_connections.min(tokio::sync::Semaphore::MAX_PERMITS),
+        )),
         tls_port,
         db: deps.db,
         kv: deps.kv,

@@ -123,7 +123,7 @@ pub(crate) async fn serve(
     limits: EdgeLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let slots = Arc::new(Semaphore::new(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let per_address = Arc::new(PerAddress::default());
     let tls = limits.tls.clone().map(tokio_rustls::TlsAcceptor::from);
     // Flips to true when the gate stops; every connection watches it.

@@ -66,7 +66,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = Arc::new(limits);
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let slots = Arc::new(Semaphore::new(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let (stop_tx, stop) = watch::channel(false);
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
