@@ -340,13 +340,25 @@ async fn codes_are_single_use_and_limited(kv: Kv) {
     assert_eq!(codes::consume(&kv, &quick, "c@x.io", &code).await.unwrap(), Check::Expired);
     // The address's count goes on across codes: two more wrong guesses reach its 7, and then
     // even the right code is refused until the window ends.
-    tokio::time::sleep(Duration::from_millis(2)).await;
-    let Issue::Fresh(_) = codes::issue(&kv, &quick, "c@x.io").await.unwrap() else { panic!("throttled") };
+    // The 1 ms cooldown must pass before another code is sent.
+    let _ = imchat_tests::wait_for("a new code", || async {
+        match codes::issue(&kv, &quick, "c@x.io").await.unwrap() {
+            Issue::Fresh(code) => Some(code),
+            Issue::Throttled => None,
+        }
+    })
+    .await;
     for _ in 0..2 {
         assert_eq!(codes::consume(&kv, &quick, "c@x.io", "999999x").await.unwrap(), Check::Wrong);
     }
-    tokio::time::sleep(Duration::from_millis(2)).await;
-    let Issue::Fresh(code) = codes::issue(&kv, &quick, "c@x.io").await.unwrap() else { panic!("throttled") };
+    // The 1 ms cooldown must pass before another code is sent.
+    let code = imchat_tests::wait_for("a new code", || async {
+        match codes::issue(&kv, &quick, "c@x.io").await.unwrap() {
+            Issue::Fresh(code) => Some(code),
+            Issue::Throttled => None,
+        }
+    })
+    .await;
     assert_eq!(codes::consume(&kv, &quick, "c@x.io", &code).await.unwrap(), Check::Throttled);
 }
 
