@@ -8,7 +8,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // Frame bodies travel between chat servers as they were encoded, without a detour
     // through `String`.
-    tonic_prost_build::configure().bytes(".message.Frame.body").compile_protos(&["grpc/message.proto"], &["grpc"])?;
+    tonic_prost_build::configure()
+        .bytes(".message.Frame.body")
+        .bytes(".message.Fanout.body")
+        .compile_protos(&["grpc/message.proto"], &["grpc"])?;
     println!("cargo:rerun-if-changed=grpc");
     Ok(())
 }

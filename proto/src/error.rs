@@ -90,6 +90,16 @@ error_codes! {
     /// The server's storage cannot be reached right now; the same request may be sent again
     /// (nothing was stored, or a resend with the same `unique_id` is stored once).
     Unavailable = 1115, "storage unavailable, try again";
+    /// A group action reserved to the group's admins (and owner), asked by a member.
+    NotGroupAdmin = 1116, "only the group's admins may do this";
+    /// A group action reserved to the group's owner.
+    NotGroupOwner = 1117, "only the group's owner may do this";
+    /// The group is at its member cap (`[Limits] GroupMaxMembers`).
+    GroupFull = 1118, "the group is full";
+    /// The group was disbanded: it can be read, not changed or written to.
+    GroupDisbanded = 1119, "the group was disbanded";
+    /// The user named is not a member of the group.
+    NotGroupMember = 1120, "that user is not a member of the group";
 }
 
 impl From<ErrorCode> for i32 {

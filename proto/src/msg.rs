@@ -46,7 +46,12 @@ pub mod ids {
     pub const LOAD_OLDER_RSP: u16 = 1103;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
+    /// imchat: groups, 1120–1143.
+    pub use super::groups::ids::*;
 }
+
+pub mod groups;
+pub use groups::*;
 
 /// The reply id for a request id, if the request has one.
 pub fn reply_id(request_id: u16) -> Option<u16> {
@@ -64,7 +69,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         IMG_CHAT_MSG_REQ => IMG_CHAT_MSG_RSP,
         SYNC_REQ => SYNC_RSP,
         LOAD_OLDER_REQ => LOAD_OLDER_RSP,
-        _ => return None,
+        other => return groups::reply_id(other),
     })
 }
 
@@ -238,6 +243,17 @@ pub enum ClientMsg {
     Sync(SyncReq),
     LoadOlder(LoadOlderReq),
     ImgChat(ImgChatReq),
+    GroupCreate(GroupCreateReq),
+    GroupInvite(GroupInviteReq),
+    GroupLeave(GroupLeaveReq),
+    GroupRemove(GroupRemoveReq),
+    GroupRole(GroupRoleReq),
+    GroupUpdate(GroupUpdateReq),
+    GroupDisband(GroupDisbandReq),
+    GroupMute(GroupMuteReq),
+    GroupMembers(GroupMembersReq),
+    GroupInfo(GroupInfoReq),
+    GroupText(GroupTextReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -281,6 +297,17 @@ impl ClientMsg {
             SYNC_REQ => ClientMsg::Sync(parse_body(body)?),
             LOAD_OLDER_REQ => ClientMsg::LoadOlder(parse_body(body)?),
             IMG_CHAT_MSG_REQ => ClientMsg::ImgChat(parse_body(body)?),
+            GROUP_CREATE_REQ => ClientMsg::GroupCreate(parse_body(body)?),
+            GROUP_INVITE_REQ => ClientMsg::GroupInvite(parse_body(body)?),
+            GROUP_LEAVE_REQ => ClientMsg::GroupLeave(parse_body(body)?),
+            GROUP_REMOVE_REQ => ClientMsg::GroupRemove(parse_body(body)?),
+            GROUP_ROLE_REQ => ClientMsg::GroupRole(parse_body(body)?),
+            GROUP_UPDATE_REQ => ClientMsg::GroupUpdate(parse_body(body)?),
+            GROUP_DISBAND_REQ => ClientMsg::GroupDisband(parse_body(body)?),
+            GROUP_MUTE_REQ => ClientMsg::GroupMute(parse_body(body)?),
+            GROUP_MEMBERS_REQ => ClientMsg::GroupMembers(parse_body(body)?),
+            GROUP_INFO_REQ => ClientMsg::GroupInfo(parse_body(body)?),
+            GROUP_TEXT_REQ => ClientMsg::GroupText(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -350,8 +377,10 @@ pub mod caps {
     pub const ERRORS: &str = "errors";
     /// 1100 takes `after_thread`/`page_threads` and answers with `next_thread`.
     pub const SYNC_PAGES: &str = "sync-pages";
+    /// Groups: 1120–1143.
+    pub const GROUPS: &str = "groups";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES];
+    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS];
 }
 
 /// `pwd` and `email` are always `""`: search never reveals another user's secrets.
@@ -555,10 +584,21 @@ message!(LoadChatMsgRsp = ids::LOAD_CHAT_MSG_RSP);
 #[serde(default)]
 pub struct SyncThread {
     pub thread_id: i64,
+    /// The other member of a private thread (0 for a group).
     pub peer_uid: i32,
     pub last_seq: i64,
     /// Messages after the client's cursor that were not sent by the client.
     pub unread: i64,
+    /// imchat groups: `"group"` (absent or `"private"` otherwise), and how many of the unread
+    /// messages @mention the client.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub mentions: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// A message in a sync reply.
@@ -575,6 +615,9 @@ pub struct SyncData {
     pub chat_time: String,
     pub status: i32,
     pub msg_type: i32,
+    /// Group texts: the members they @mention.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<i32>,
 }
 
 /// imchat extension: what the client missed, oldest first. When `more` is true the client asks

@@ -87,6 +87,35 @@ pub fn check_name(name: &str) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// A group's name and announcement, in characters.
+pub const MAX_GROUP_NAME_CHARS: usize = 64;
+pub const MAX_ANNOUNCEMENT_CHARS: usize = 1000;
+
+/// A group name: one line of visible text, as a user name but digits allowed.
+pub fn check_group_name(name: &str) -> Result<(), RuleError> {
+    if name.trim().is_empty() || name.trim() != name {
+        return Err("group name must not be empty or start/end with spaces");
+    }
+    if name.chars().count() > MAX_GROUP_NAME_CHARS {
+        return Err("group name is longer than 64 characters");
+    }
+    if name.chars().any(|c| c.is_control() || is_invisible(c)) {
+        return Err("group name must not contain control, invisible or direction-changing characters");
+    }
+    Ok(())
+}
+
+/// A group announcement: any visible text and line breaks, possibly empty.
+pub fn check_announcement(text: &str) -> Result<(), RuleError> {
+    if text.chars().count() > MAX_ANNOUNCEMENT_CHARS {
+        return Err("announcement is longer than 1000 characters");
+    }
+    if text.chars().any(|c| (c.is_control() && c != '\n') || is_invisible(c)) {
+        return Err("announcement must not contain control, invisible or direction-changing characters");
+    }
+    Ok(())
+}
+
 pub fn check_password(password: &str) -> Result<(), RuleError> {
     match password.chars().count() {
         n if n < MIN_PASSWORD_CHARS => Err("password must have at least 6 characters"),

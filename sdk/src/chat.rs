@@ -41,6 +41,8 @@ pub enum Event {
     Text(NotifyTextChat),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
+    /// 1142: a group's new messages (texts, or a system message of a change).
+    Group(imchat_proto::msg::NotifyGroupMsg),
     /// A frame no request was waiting for.
     Other(Frame),
     /// The connection ended.
@@ -404,6 +406,7 @@ fn event(frame: Frame) -> Event {
             Event::Text(push)
         }),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
+        ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         _ => None,
     };
     parsed.unwrap_or(Event::Other(frame))

@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use imchat_proto::msg::{NotifyTextChat, SyncData, TextChatData};
+use imchat_proto::msg::{NotifyGroupMsg, NotifyTextChat, SyncData, TextChatData};
 use tokio::sync::mpsc;
 
 use crate::cursor::{Cursors, Seen};
@@ -43,6 +43,7 @@ impl Inbox {
             let event = self.events.recv().await.unwrap_or(Event::Closed);
             match event {
                 Event::Text(push) => self.text(push).await,
+                Event::Group(push) => self.group(push).await,
                 Event::Closed => {
                     self.closed = true;
                     self.ready.push_back(Event::Closed);
@@ -65,24 +66,46 @@ impl Inbox {
     async fn text(&mut self, mut push: NotifyTextChat) {
         let thread = push.thread_id;
         push.chat_datas.retain(|data| self.cursors.observe(thread, data.seq) != Seen::Duplicate);
-        let hole = self.cursors.get(thread).and_then(|cursor| cursor.missing());
-        if let Some((after, before)) = hole {
-            match self.client.fetch_between(thread, after, before).await {
-                Ok(found) => {
-                    let found: Vec<SyncData> =
-                        found.into_iter().filter(|d| self.cursors.observe(thread, d.seq) != Seen::Duplicate).collect();
-                    self.recovered += found.len() as u64;
-                    self.ready.extend(found.into_iter().map(as_push));
-                }
-                // The hole stays: the cursor does not pass it, and the next push of this thread
-                // (or a sync from the cursors) tries again.
-                Err(err) => tracing::debug!(%err, thread, "fetching a lost push failed"),
-            }
-        }
+        self.fill_hole(thread, false).await;
         if !push.chat_datas.is_empty() {
             self.ready.push_back(Event::Text(push));
         }
     }
+
+    async fn group(&mut self, mut push: NotifyGroupMsg) {
+        let thread = push.thread_id;
+        push.chat_datas.retain(|data| self.cursors.observe(thread, data.seq) != Seen::Duplicate);
+        self.fill_hole(thread, true).await;
+        if !push.chat_datas.is_empty() {
+            self.ready.push_back(Event::Group(push));
+        }
+    }
+
+    /// Fetches what `thread`'s cursor misses, as the pushes they should have been.
+    async fn fill_hole(&mut self, thread: i64, group: bool) {
+        let Some((after, before)) = self.cursors.get(thread).and_then(|cursor| cursor.missing()) else { return };
+        match self.client.fetch_between(thread, after, before).await {
+            Ok(found) => {
+                let found: Vec<SyncData> =
+                    found.into_iter().filter(|d| self.cursors.observe(thread, d.seq) != Seen::Duplicate).collect();
+                self.recovered += found.len() as u64;
+                self.ready.extend(found.into_iter().map(if group { as_group_push } else { as_push }));
+            }
+            // The hole stays: the cursor does not pass it, and the next push of this thread
+            // (or a sync from the cursors) tries again.
+            Err(err) => tracing::debug!(%err, thread, "fetching a lost push failed"),
+        }
+    }
+}
+
+/// A fetched group message as the push it should have been.
+fn as_group_push(data: SyncData) -> Event {
+    Event::Group(NotifyGroupMsg {
+        fromuid: data.sender,
+        thread_id: data.thread_id,
+        mentions: data.mentions.clone(),
+        chat_datas: vec![data],
+    })
 }
 
 /// A fetched message as the push it should have been.

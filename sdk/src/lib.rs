@@ -11,6 +11,7 @@ mod admin;
 mod chat;
 pub mod cursor;
 mod gate;
+mod groups;
 mod inbox;
 pub mod llfc;
 pub mod tls;

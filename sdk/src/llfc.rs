@@ -91,6 +91,7 @@ pub(crate) async fn sync(client: &ChatClient, uid: i32, cursors: &[SyncCursor]) 
             peer_uid: peer,
             last_seq: news.last().map_or(cursor, |d| d.msg_id),
             unread: i64::try_from(unread).unwrap_or(i64::MAX),
+            ..SyncThread::default()
         });
         rsp.chat_datas.extend(news.into_iter().map(|d| SyncData {
             thread_id: thread.thread_id,
@@ -109,6 +110,7 @@ pub(crate) async fn sync(client: &ChatClient, uid: i32, cursors: &[SyncCursor]) 
             chat_time: d.chat_time,
             status: d.status,
             msg_type: d.msg_type,
+            mentions: Vec::new(),
         }));
     }
     Ok(rsp)

@@ -92,7 +92,7 @@ async fn malformed_input_gets_documented_answers() {
     let carol = cluster.register("carol").await;
     let emoji_name = format!("小明😀_{}", &carol.name[6..]);
     let last_message =
-        cluster.suite.db.history(pair.thread_id, 0, 100).await.unwrap().messages.last().unwrap().message_id;
+        cluster.suite.db.history(pair.thread_id, 0, 0, 100).await.unwrap().messages.last().unwrap().message_id;
     {
         let tag = imchat_store::random_hex(3);
         let email = format!("emoji.{tag}@example.com");

@@ -46,7 +46,12 @@ async fn call_all(cluster: &TestCluster, secret: Option<&Secret>) -> Vec<(&'stat
         .get_varify_code(GetVarifyReq { email: "edge@example.com".into() }));
     both_ways!("ChatService.Deliver", ChatServiceClient, peer.clone(), |c| c.deliver(DeliverReq {
         frames: vec![Frame { touid: 1, msg_id: 1019, body: bytes::Bytes::from_static(b"{}") }],
+        fanouts: Vec::new(),
     }));
+    both_ways!("ChatService.DisbandGroup", ChatServiceClient, peer.clone(), |c| c
+        .disband_group(imchat_proto::grpc::DisbandGroupReq { thread_id: 1 }));
+    both_ways!("AdminService.ListGroups", AdminServiceClient, status.clone(), |c| c
+        .list_groups(imchat_proto::grpc::ListGroupsReq::default()));
     out
 }
 

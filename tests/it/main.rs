@@ -31,6 +31,8 @@ mod deployment;
 mod edge;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.
 mod flow;
+/// Groups across two servers: their life, what members read, every refusal, operators.
+mod groups;
 /// `imctl` against running clusters: scripted registration, kicks, tokens, servers, errors.
 mod imctl;
 /// imchat's SDK against an llfc-shaped server.

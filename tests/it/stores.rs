@@ -124,9 +124,9 @@ async fn friendship_thread_and_messages(db: Db) {
     assert!(matches!(db.store_messages(&[lost("x1")]).await, Err(StoreError::NotFound("thread"))));
     assert!(matches!(db.store_messages(&[lost("x2"), msg("x3")]).await, Err(StoreError::NotFound("thread"))));
 
-    let page = db.history(thread_id, 0, 3).await.unwrap();
+    let page = db.history(thread_id, 0, 0, 3).await.unwrap();
     assert_eq!((page.messages.len(), page.more), (3, true));
-    let rest = db.history(thread_id, page.messages[2].message_id, 10).await.unwrap();
+    let rest = db.history(thread_id, page.messages[2].message_id, 0, 10).await.unwrap();
     assert_eq!((rest.messages.len(), rest.more), (2, false));
 
     let sync = db.sync(b, &HashMap::from([(thread_id, 2)]), None, ThreadRange::default(), 100).await.unwrap();
@@ -137,9 +137,9 @@ async fn friendship_thread_and_messages(db: Db) {
     // A new device: only the last two messages, then older pages on demand.
     let recent = db.sync(b, &HashMap::new(), Some(2), ThreadRange::default(), 100).await.unwrap();
     assert_eq!(recent.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 5]);
-    let (older, more) = db.history_before(thread_id, 4, 2).await.unwrap();
+    let (older, more) = db.history_before(thread_id, 4, 0, 2).await.unwrap();
     assert_eq!((older.iter().map(|m| m.seq).collect::<Vec<_>>(), more), (vec![2, 3], true));
-    let (oldest, more) = db.history_before(thread_id, 2, 2).await.unwrap();
+    let (oldest, more) = db.history_before(thread_id, 2, 0, 2).await.unwrap();
     assert_eq!((oldest.iter().map(|m| m.seq).collect::<Vec<_>>(), more), (vec![1], false));
     let (threads, more) = db.user_threads(a, 0, 10).await.unwrap();
     assert_eq!((threads.len(), more), (1, false));
@@ -248,7 +248,7 @@ async fn concurrent_batches_get_distinct_sequences(db: Db) {
     let mut stored = Vec::new();
     let mut after = 0;
     loop {
-        let page = db.history(thread_id, after, 50).await.unwrap();
+        let page = db.history(thread_id, after, 0, 50).await.unwrap();
         after = page.messages.last().map_or(after, |m| m.message_id);
         stored.extend(page.messages);
         if !page.more {

@@ -177,7 +177,7 @@ async fn connect(
                     return;
                 }
                 SdkEvent::Closed => NetEvent::Disconnected("the server closed the connection".into()),
-                SdkEvent::Other(_) => continue,
+                SdkEvent::Group(_) | SdkEvent::Other(_) => continue,
             };
             if forward.send(Event::Net(event)).await.is_err() {
                 return;

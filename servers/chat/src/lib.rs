@@ -1,15 +1,20 @@
 //! The chat server: long-lived client TCP sessions speaking the llfc frame protocol
-//! (login, search, friends, text chat, threads, history, heartbeat, imchat's offline sync),
+//! (login, search, friends, text chat, groups, threads, history, heartbeat, imchat's offline
+//! sync),
 //! and the `ChatService` gRPC service its peers call to deliver frames and kick users.
 //!
 //! Layout: [`connection`] is the only code that touches client sockets, fed by each session's
 //! [`outbox`]; [`session`] turns requests into replies and effects; [`router`] knows the local
 //! sessions, delivers pushes to them or, batched, to peers ([`peers`]), and kicks; [`heartbeat`]
-//! keeps this server in the registry and its sessions' presence alive; [`rpc`] serves peers.
+//! keeps this server in the registry and its sessions' presence alive; [`rpc`] serves peers;
+//! [`groups`] caches groups' members and makes every group change; [`admin`] answers the
+//! operator's group calls.
 //! Presence itself (tokens, routes, sessions, locks) is `imchat_store::presence`.
 
+mod admin;
 mod connection;
 mod edge;
+mod groups;
 mod heartbeat;
 mod outbox;
 mod peers;
@@ -122,6 +127,15 @@ pub struct Limits {
     /// Frames and bytes of one `Deliver` call (bytes well below gRPC's 4 MiB message limit).
     pub peer_batch: usize,
     pub peer_batch_bytes: usize,
+    /// Members of one group, the owner included.
+    pub group_max_members: usize,
+    /// Members in one page of a member list (1136).
+    pub group_members_page: i64,
+    /// Members one group text may @mention.
+    pub max_mentions: usize,
+    /// How long a chat server keeps a group's members cached. Changes drop the cache on every
+    /// live server at once; this bounds what a server that missed that call keeps.
+    pub group_cache: Duration,
 }
 
 impl Default for Limits {
@@ -161,6 +175,10 @@ impl Default for Limits {
             peer_lanes: 4,
             peer_batch: 256,
             peer_batch_bytes: 1024 * 1024,
+            group_max_members: 500,
+            group_members_page: 100,
+            max_mentions: 50,
+            group_cache: Duration::from_secs(30),
         }
     }
 }
@@ -181,6 +199,8 @@ pub(crate) struct Shared {
     pub(crate) presence: Presence,
     pub(crate) writer: MessageWriter,
     pub(crate) router: Arc<Router>,
+    /// Groups' members, cached.
+    pub(crate) groups: groups::Groups,
     /// Per-address limits of the client port, and the connections open now.
     pub(crate) edge: edge::Edge,
     pub(crate) sockets: std::sync::atomic::AtomicI64,
@@ -219,6 +239,7 @@ pub async fn run(
     let shared = Arc::new(Shared {
         router: Arc::new(Router::new(&config, deps.kv.clone())),
         presence: Presence::new(deps.kv.clone()),
+        groups: groups::Groups::new(config.limits.group_cache),
         edge: edge::Edge::default(),
         sockets: std::sync::atomic::AtomicI64::new(0),
         slots: Arc::new(tokio::sync::Semaphore::new(

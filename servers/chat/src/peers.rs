@@ -3,7 +3,8 @@
 //! dropping pushes), and a few lanes, each one task draining whatever waits into a single
 //! `Deliver` call, with one call in flight per lane. A recipient always takes the same lane,
 //! so its pushes arrive in order; the lanes' calls run side by side on the peer's HTTP/2
-//! connection.
+//! connection. A group message is one push for all its members on the peer (a `Fanout`: the
+//! body crosses once), on its thread's lane, so a group's messages arrive in order too.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -11,13 +12,30 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use imchat_proto::grpc::{DeliverReq, Frame};
+use imchat_proto::grpc::{DeliverReq, Fanout, Frame};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::router::Router;
 
+/// Whom a push is for on the peer.
+#[derive(Debug, Clone)]
+enum To {
+    One(i32),
+    /// A group message's members there.
+    Many(Vec<i32>),
+}
+
+impl To {
+    fn uids(&self) -> &[i32] {
+        match self {
+            To::One(uid) => std::slice::from_ref(uid),
+            To::Many(uids) => uids,
+        }
+    }
+}
+
 struct Push {
-    uid: i32,
+    to: To,
     msg_id: u16,
     frame: Bytes,
     /// This push's bytes of the peer's window, given back when its call returns.
@@ -53,10 +71,31 @@ impl Peers {
     /// Hands a push to `server`'s link once its window has room, waiting up to `peer_wait`;
     /// after that the push is given up (and counted).
     pub(crate) async fn send(&self, router: &Arc<Router>, server: &str, uid: i32, msg_id: u16, frame: Bytes) {
+        self.send_to(router, server, To::One(uid), uid.unsigned_abs() as usize, msg_id, frame).await;
+    }
+
+    /// [`Peers::send`] of one group message to its members `uids` on `server`: one push, on
+    /// the lane of its thread.
+    pub(crate) async fn send_fanout(
+        &self,
+        router: &Arc<Router>,
+        server: &str,
+        uids: Vec<i32>,
+        thread_id: i64,
+        msg_id: u16,
+        frame: Bytes,
+    ) {
+        self.send_to(router, server, To::Many(uids), thread_id.unsigned_abs() as usize, msg_id, frame).await;
+    }
+
+    async fn send_to(&self, router: &Arc<Router>, server: &str, to: To, lane: usize, msg_id: u16, frame: Bytes) {
         let limits = &router.limits;
         let link = self.links.entry(server.to_owned()).or_insert_with(|| open(router, server)).clone();
-        // A push bigger than the whole window takes all of it.
-        let cost = u32::try_from(frame.len().clamp(1, limits.peer_window.max(1))).unwrap_or(u32::MAX);
+        let (n, uid) = (to.uids().len(), to.uids().first().copied().unwrap_or(0));
+        // What crosses: the frame, and a uid per recipient. A push bigger than the whole
+        // window takes all of it.
+        let size = frame.len() + 4 * n;
+        let cost = u32::try_from(size.clamp(1, limits.peer_window.max(1))).unwrap_or(u32::MAX);
         let stalled = {
             let stalled = link.stalled.lock().unwrap_or_else(|p| p.into_inner());
             stalled.is_some_and(|at| at.elapsed() < limits.peer_wait)
@@ -73,13 +112,13 @@ impl Peers {
         let Some(room) = room else {
             *marker = Some(Instant::now());
             drop(marker);
-            return router.give_up(1, uid, "the peer's window stayed full");
+            return router.give_up(n, uid, "the peer's window stayed full");
         };
         *marker = None;
         drop(marker);
-        let lane = &link.lanes[lane_of(uid, link.lanes.len())];
-        if lane.send(Push { uid, msg_id, frame, room }).is_err() {
-            router.give_up(1, uid, "the peer link is closed");
+        let lane = &link.lanes[lane % link.lanes.len()];
+        if lane.send(Push { to, msg_id, frame, room }).is_err() {
+            router.give_up(n, uid, "the peer link is closed");
         }
     }
 }
@@ -96,10 +135,6 @@ fn open(router: &Arc<Router>, server: &str) -> Link {
         })
         .collect();
     Link { window, stalled: Arc::default(), lanes }
-}
-
-fn lane_of(uid: i32, lanes: usize) -> usize {
-    uid.unsigned_abs() as usize % lanes
 }
 
 /// One lane: whatever waits, up to `peer_batch` frames and about `peer_batch_bytes` (at most
@@ -124,8 +159,8 @@ async fn run(router: Weak<Router>, server: String, mut rx: mpsc::UnboundedReceiv
 }
 
 async fn deliver(router: &Arc<Router>, server: &str, batch: Vec<Push>) {
-    let uids: Vec<i32> = batch.iter().map(|p| p.uid).collect();
-    let first = uids[0];
+    let uids: Vec<i32> = batch.iter().flat_map(|p| p.to.uids().iter().copied()).collect();
+    let first = uids.first().copied().unwrap_or(0);
     let addr = match router.peer_addr(server).await {
         Ok(Some(addr)) => addr,
         Ok(None) => {
@@ -141,21 +176,25 @@ async fn deliver(router: &Arc<Router>, server: &str, batch: Vec<Push>) {
     // The pushes are kept (cheap clones) for the recipients the peer no longer has.
     let mut pushes = Vec::with_capacity(batch.len());
     let mut frames = Vec::with_capacity(batch.len());
+    let mut fanouts = Vec::new();
     let mut held = Vec::with_capacity(batch.len());
-    for Push { uid, msg_id, frame, room } in batch {
+    for Push { to, msg_id, frame, room } in batch {
         let body = frame.slice(imchat_proto::codec::HEADER_LEN..);
-        frames.push(Frame { touid: uid, msg_id: u32::from(msg_id), body });
-        pushes.push((uid, msg_id, frame));
+        match &to {
+            To::One(uid) => frames.push(Frame { touid: *uid, msg_id: u32::from(msg_id), body }),
+            To::Many(uids) => fanouts.push(Fanout { touids: uids.clone(), msg_id: u32::from(msg_id), body }),
+        }
+        pushes.push((to, msg_id, frame));
         held.push(room);
     }
     let result = match router.channels.chat(&addr) {
         Ok(mut client) => {
             router.peers.calls.fetch_add(1, Ordering::Relaxed);
-            router.peers.frames.fetch_add(frames.len() as u64, Ordering::Relaxed);
+            router.peers.frames.fetch_add(uids.len() as u64, Ordering::Relaxed);
             // The peer may hold a call while a recipient of it is slow (up to `push_wait`); a
             // call longer than that and a window's wait is a peer that is not answering.
             let bound = router.limits.push_wait + router.limits.peer_wait;
-            match tokio::time::timeout(bound, client.deliver(DeliverReq { frames })).await {
+            match tokio::time::timeout(bound, client.deliver(DeliverReq { frames, fanouts })).await {
                 Ok(result) => result.map(|r| r.into_inner().missing_uids),
                 Err(_) => Err(tonic::Status::deadline_exceeded("the peer did not answer in time")),
             }
@@ -177,12 +216,12 @@ async fn deliver(router: &Arc<Router>, server: &str, batch: Vec<Push>) {
 /// The pushes of `missing` users, whom `server` no longer has: they logged out (offline; they
 /// sync on return) or logged in again elsewhere after their route was read, perhaps after
 /// their new session's sync. They go out once more on a freshly read route, in order.
-fn reroute(router: &Arc<Router>, server: &str, missing: &[i32], pushes: Vec<(i32, u16, Bytes)>) {
+fn reroute(router: &Arc<Router>, server: &str, missing: &[i32], pushes: Vec<(To, u16, Bytes)>) {
     let missing: std::collections::HashSet<i32> = missing.iter().copied().collect();
     let mut by_uid: std::collections::HashMap<i32, Vec<(u16, Bytes)>> = std::collections::HashMap::new();
-    for (uid, msg_id, frame) in pushes {
-        if missing.contains(&uid) {
-            by_uid.entry(uid).or_default().push((msg_id, frame));
+    for (to, msg_id, frame) in pushes {
+        for uid in to.uids().iter().filter(|uid| missing.contains(uid)) {
+            by_uid.entry(*uid).or_default().push((msg_id, frame.clone()));
         }
     }
     for (uid, frames) in by_uid {

@@ -210,6 +210,104 @@ impl Router {
         }
     }
 
+    /// Delivers one frame (a group message, encoded once) to each of `uids`: side by side into
+    /// the queues of those connected here, and as one fan-out per other server holding some
+    /// of them (their routes read in one round trip). Resolves once every push has a place on
+    /// its way (or was given up), as [`Router::deliver`] does for one.
+    pub(crate) async fn deliver_group(self: &Arc<Self>, uids: &[i32], msg_id: u16, frame: Bytes, thread_id: i64) {
+        let mut local = Vec::new();
+        let mut remote = Vec::new();
+        for uid in uids {
+            match self.sessions.get(uid) {
+                Some(handle) => local.push((*uid, handle.outbox.clone())),
+                None => remote.push(*uid),
+            }
+        }
+        let here = futures_util::future::join_all(local.into_iter().map(|(uid, outbox)| {
+            let frame = frame.clone();
+            async move { (uid, outbox.deliver(frame).await) }
+        }));
+        let there = async {
+            let by_server = self.routes_of(&remote).await;
+            let sends = by_server.into_iter().map(|(server, uids)| {
+                let frame = frame.clone();
+                async move { self.peers.send_fanout(self, &server, uids, thread_id, msg_id, frame).await }
+            });
+            futures_util::future::join_all(sends).await;
+        };
+        let (here, ()) = futures_util::future::join(here, there).await;
+        for (uid, pushed) in here {
+            match pushed {
+                Pushed::Queued => {}
+                Pushed::GaveUp => self.give_up(1, uid, "the recipient is a slow consumer"),
+                // The session just ended: its user may be logging in elsewhere.
+                Pushed::Gone => self.deliver(uid, msg_id, frame.clone()).await,
+            }
+        }
+    }
+
+    /// The live peer servers holding sessions of `uids`, with the uids each holds: cached
+    /// routes first, the rest read in one round trip. Offline users are left out; a failed
+    /// read counts their pushes as given up, but for routes known before.
+    async fn routes_of(&self, uids: &[i32]) -> std::collections::HashMap<String, Vec<i32>> {
+        let mut by_server: std::collections::HashMap<String, Vec<i32>> = std::collections::HashMap::new();
+        let mut unknown = Vec::new();
+        for uid in uids {
+            match self.routes.get(uid) {
+                Some(entry) if entry.1.elapsed() < self.limits.route_cache => {
+                    by_server.entry(entry.0.clone()).or_default().push(*uid);
+                }
+                _ => unknown.push(*uid),
+            }
+        }
+        if unknown.is_empty() {
+            return by_server;
+        }
+        let stored = match self.presence.routes(&unknown).await {
+            Ok(stored) => stored,
+            Err(err) => {
+                tracing::warn!(%err, users = unknown.len(), "route lookup failed");
+                let mut lost = 0;
+                for uid in unknown {
+                    match self.routes.get(&uid).map(|entry| entry.0.clone()) {
+                        Some(server) => by_server.entry(server).or_default().push(uid),
+                        None => lost += 1,
+                    }
+                }
+                if lost > 0 {
+                    self.give_up(lost, 0, "the route lookup failed");
+                }
+                return by_server;
+            }
+        };
+        let mut live: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+        for (uid, server) in unknown.into_iter().zip(stored) {
+            let Some(server) = server else { continue };
+            if server == self.name {
+                continue;
+            }
+            let is_live = match live.get(&server) {
+                Some(known) => *known,
+                None => {
+                    let known = matches!(self.peer_addr(&server).await, Ok(Some(_)));
+                    live.insert(server.clone(), known);
+                    known
+                }
+            };
+            if is_live {
+                self.routes.insert(uid, (server.clone(), Instant::now()));
+                by_server.entry(server).or_default().push(uid);
+            }
+        }
+        by_server
+    }
+
+    /// Every live chat server but this one: (name, gRPC address).
+    pub(crate) async fn live_peers(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let list = self.registry.get(&self.kv).await?;
+        Ok(list.iter().filter(|entry| entry.name != self.name).map(|e| (e.name.clone(), e.rpc_addr.clone())).collect())
+    }
+
     /// The live peer server holding `uid`'s session, if any.
     async fn route(&self, uid: i32) -> Result<Option<String>, StoreError> {
         if let Some(entry) = self.routes.get(&uid)

@@ -161,19 +161,35 @@ impl ChatService for Peer {
     async fn deliver(&self, request: Request<DeliverReq>) -> Result<Response<DeliverRsp>, Status> {
         let mut order: Vec<i32> = Vec::new();
         let mut by_uid: HashMap<i32, Vec<Bytes>> = HashMap::new();
-        for frame in request.into_inner().frames {
-            let Ok(msg_id) = u16::try_from(frame.msg_id) else {
+        let DeliverReq { frames, fanouts } = request.into_inner();
+        let mut add = |touid: i32, frame: Bytes| {
+            by_uid
+                .entry(touid)
+                .or_insert_with(|| {
+                    order.push(touid);
+                    Vec::new()
+                })
+                .push(frame);
+        };
+        let encoded = |msg_id: u32, body: &[u8]| {
+            let Ok(msg_id) = u16::try_from(msg_id) else {
                 return Err(Status::invalid_argument("msg_id out of range"));
             };
             let mut buf = BytesMut::new();
-            if codec::encode(msg_id, &frame.body, &mut buf).is_err() {
+            if codec::encode(msg_id, body, &mut buf).is_err() {
                 return Err(Status::invalid_argument("frame body too large"));
             }
-            let frames = by_uid.entry(frame.touid).or_insert_with(|| {
-                order.push(frame.touid);
-                Vec::new()
-            });
-            frames.push(buf.freeze());
+            Ok(buf.freeze())
+        };
+        for frame in frames {
+            add(frame.touid, encoded(frame.msg_id, &frame.body)?);
+        }
+        // One encoded frame shared by every recipient of a fan-out.
+        for fanout in fanouts {
+            let frame = encoded(fanout.msg_id, &fanout.body)?;
+            for touid in fanout.touids {
+                add(touid, frame.clone());
+            }
         }
         let router = &self.0.router;
         let pushed = order.into_iter().map(|uid| {
@@ -189,5 +205,29 @@ impl ChatService for Peer {
         });
         let missing_uids = futures_util::future::join_all(pushed).await.into_iter().flatten().collect();
         Ok(Response::new(DeliverRsp { missing_uids }))
+    }
+
+    async fn group_changed(&self, request: Request<GroupChangedReq>) -> Result<Response<GroupChangedRsp>, Status> {
+        self.0.groups.forget(request.into_inner().thread_id);
+        Ok(Response::new(GroupChangedRsp {}))
+    }
+
+    async fn list_groups(&self, request: Request<ListGroupsReq>) -> Result<Response<ListGroupsRsp>, Status> {
+        crate::admin::list_groups(&self.0, request.into_inner()).await.map(Response::new)
+    }
+
+    async fn show_group(&self, request: Request<ShowGroupReq>) -> Result<Response<ShowGroupRsp>, Status> {
+        crate::admin::show_group(&self.0, request.into_inner()).await.map(Response::new)
+    }
+
+    async fn list_group_members(
+        &self,
+        request: Request<ListGroupMembersReq>,
+    ) -> Result<Response<ListGroupMembersRsp>, Status> {
+        crate::admin::list_group_members(&self.0, request.into_inner()).await.map(Response::new)
+    }
+
+    async fn disband_group(&self, request: Request<DisbandGroupReq>) -> Result<Response<DisbandGroupRsp>, Status> {
+        crate::admin::disband_group(&self.0, request.into_inner()).await.map(Response::new)
     }
 }

@@ -4,6 +4,7 @@
 
 mod chat;
 mod friends;
+mod groups;
 mod history;
 mod login;
 
@@ -38,7 +39,13 @@ pub(crate) enum Step {
 
 pub(crate) type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Finished> + Send>>;
 /// A pipelined request's reply id and result.
-pub(crate) type Finished = (u16, Result<chat::Sent, Reject>);
+pub(crate) type Finished = (u16, Result<Done, Reject>);
+
+/// A stored text request, to be pushed and acknowledged.
+pub(crate) enum Done {
+    Text(chat::Sent),
+    Group(groups::GroupSent),
+}
 
 /// A rejected request: the error code sent back under the request's reply id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +173,7 @@ impl Session {
     /// Whether frames with this id may be pipelined: only 1017, whose cost is the commit wait.
     /// The connection finishes every pending request before handling any other frame.
     pub(crate) fn pipelined(id: u16) -> bool {
-        id == imchat_proto::msg::ids::TEXT_CHAT_MSG_REQ
+        matches!(id, imchat_proto::msg::ids::TEXT_CHAT_MSG_REQ | imchat_proto::msg::ids::GROUP_TEXT_REQ)
     }
 
     /// Handles one frame. Nothing a client sends makes this panic or fail the connection
@@ -177,6 +184,10 @@ impl Session {
             // Even a refusal goes through the pipeline, behind the requests before it.
             let pending: Pending = match msg {
                 Ok(ClientMsg::TextChat(req)) if self.auth.is_some() => match self.text_chat(req).await {
+                    Ok(pending) => pending,
+                    Err(reject) => Box::pin(std::future::ready((frame.id, Err(reject)))),
+                },
+                Ok(ClientMsg::GroupText(req)) if self.auth.is_some() => match self.group_text(req).await {
                     Ok(pending) => pending,
                     Err(reject) => Box::pin(std::future::ready((frame.id, Err(reject)))),
                 },
@@ -208,7 +219,7 @@ impl Session {
             (true, ClientMsg::AuthFriend(req)) => self.auth_friend(req).await,
             // 1017 frames take the pipelined branch above; parsing is by id, so this cannot be
             // a client's doing, and it is answered rather than trusted.
-            (true, ClientMsg::TextChat(_)) => {
+            (true, ClientMsg::TextChat(_) | ClientMsg::GroupText(_)) => {
                 tracing::error!("a text message reached the unpipelined dispatch");
                 Err(ErrorCode::Internal.into())
             }
@@ -218,6 +229,16 @@ impl Session {
             (true, ClientMsg::Sync(req)) => self.sync(req).await,
             (true, ClientMsg::LoadOlder(req)) => self.load_older(req).await,
             (true, ClientMsg::ImgChat(req)) => self.img_chat(req),
+            (true, ClientMsg::GroupCreate(req)) => self.group_create(req).await,
+            (true, ClientMsg::GroupInvite(req)) => self.group_invite(req).await,
+            (true, ClientMsg::GroupLeave(req)) => self.group_leave(req).await,
+            (true, ClientMsg::GroupRemove(req)) => self.group_remove(req).await,
+            (true, ClientMsg::GroupRole(req)) => self.group_role(req).await,
+            (true, ClientMsg::GroupUpdate(req)) => self.group_update(req).await,
+            (true, ClientMsg::GroupDisband(req)) => self.group_disband(req).await,
+            (true, ClientMsg::GroupMute(req)) => self.group_mute(req).await,
+            (true, ClientMsg::GroupMembers(req)) => self.group_members(req).await,
+            (true, ClientMsg::GroupInfo(req)) => self.group_info(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -239,7 +260,8 @@ impl Session {
     /// Completes a pipelined request: its reply, then its effects.
     pub(crate) async fn finish(&mut self, (req_id, result): Finished) {
         match result {
-            Ok(sent) => self.text_sent(sent).await,
+            Ok(Done::Text(sent)) => self.text_sent(sent).await,
+            Ok(Done::Group(sent)) => self.group_sent(sent).await,
             Err(reject) => self.reject(reject, req_id),
         }
     }
@@ -332,7 +354,17 @@ impl Session {
         Ok(changed)
     }
 
-    /// The thread, if this session's user is a member of it.
+    /// The seq `thread_id` may be read from by this session's user (0 for a private thread of
+    /// theirs, the seq they joined a group at), if they may read it at all.
+    async fn readable_from(&mut self, thread_id: i64) -> Result<i64, Reject> {
+        if let Ok(_private) = self.member_thread(thread_id).await {
+            return Ok(0);
+        }
+        let group = self.member_group(thread_id).await?;
+        Ok(group.member(self.uid()).map_or(0, |m| m.joined_seq))
+    }
+
+    /// The private thread, if this session's user is a member of it.
     async fn member_thread(&mut self, thread_id: i64) -> Result<ThreadRow, Reject> {
         if let Some(thread) = self.threads.get(&thread_id) {
             return Ok(*thread);

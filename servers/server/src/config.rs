@@ -246,6 +246,10 @@ fn read_limits(r: &mut Reader) -> Limits {
         peer_lanes: r.or(s, "PeerLanes", COUNT, d.peer_lanes),
         peer_batch: r.or(s, "PeerBatch", COUNT, d.peer_batch),
         peer_batch_bytes: r.or(s, "PeerBatchBytes", "a byte count", d.peer_batch_bytes),
+        group_max_members: r.or(s, "GroupMaxMembers", COUNT, d.group_max_members),
+        group_members_page: r.or(s, "GroupMembersPage", COUNT, d.group_members_page),
+        max_mentions: r.or(s, "MaxMentions", COUNT, d.max_mentions),
+        group_cache: millis(r, s, "GroupCacheMs", d.group_cache),
     }
 }
 

@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use imchat_proto::ErrorCode;
 use imchat_proto::grpc::admin_service_server::{AdminService, AdminServiceServer};
+use imchat_proto::grpc::chat_service_client::ChatServiceClient;
 use imchat_proto::grpc::status_service_server::{StatusService, StatusServiceServer};
 use imchat_proto::grpc::{
-    AdminKickReq, AdminKickRsp, ChatServerInfo, GetChatServerReq, GetChatServerRsp, KickUserReq, ListChatServersReq,
-    ListChatServersRsp, ListTokensReq, ListTokensRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp, RevokeTokenReq,
-    RevokeTokenRsp,
+    AdminKickReq, AdminKickRsp, ChatServerInfo, DisbandGroupReq, DisbandGroupRsp, GetChatServerReq, GetChatServerRsp,
+    KickUserReq, ListChatServersReq, ListChatServersRsp, ListGroupMembersReq, ListGroupMembersRsp, ListGroupsReq,
+    ListGroupsRsp, ListTokensReq, ListTokensRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp, RevokeTokenReq,
+    RevokeTokenRsp, ShowGroupReq, ShowGroupRsp,
 };
 use imchat_rpc::{Channels, RequireSecret, Secret};
 use imchat_store::presence::{Presence, TokenCheck};
@@ -131,6 +133,17 @@ impl StatusServer {
         Ok(Some((best.host.clone(), best.port, best.tls_port)))
     }
 
+    /// A live chat server's peer client, for the calls it answers for the operator (groups).
+    async fn any_chat(&self) -> Result<ChatServiceClient<imchat_rpc::Authed>, Status> {
+        let live = self.registry.get(&self.kv).await.map_err(internal)?;
+        let addr = live
+            .first()
+            .map(|entry| entry.rpc_addr.clone())
+            .or_else(|| self.fallback.first().map(|s| s.rpc_addr.clone()))
+            .ok_or_else(|| Status::unavailable("no live chat server to ask"))?;
+        self.channels.chat(&addr).map_err(|err| Status::unavailable(err.to_string()))
+    }
+
     async fn rpc_addr_of(&self, name: &str) -> Result<Option<String>, StoreError> {
         let live = self.registry.get(&self.kv).await?;
         if let Some(entry) = live.iter().find(|e| e.name == name) {
@@ -198,6 +211,25 @@ impl AdminService for StatusServer {
             servers.push(ChatServerInfo { name, live: false, heartbeat_age_ms: -1, ..Default::default() });
         }
         Ok(Response::new(ListChatServersRsp { servers }))
+    }
+
+    async fn list_groups(&self, request: Request<ListGroupsReq>) -> Result<Response<ListGroupsRsp>, Status> {
+        self.any_chat().await?.list_groups(request.into_inner()).await
+    }
+
+    async fn show_group(&self, request: Request<ShowGroupReq>) -> Result<Response<ShowGroupRsp>, Status> {
+        self.any_chat().await?.show_group(request.into_inner()).await
+    }
+
+    async fn list_group_members(
+        &self,
+        request: Request<ListGroupMembersReq>,
+    ) -> Result<Response<ListGroupMembersRsp>, Status> {
+        self.any_chat().await?.list_group_members(request.into_inner()).await
+    }
+
+    async fn disband_group(&self, request: Request<DisbandGroupReq>) -> Result<Response<DisbandGroupRsp>, Status> {
+        self.any_chat().await?.disband_group(request.into_inner()).await
     }
 
     async fn kick_user(&self, request: Request<AdminKickReq>) -> Result<Response<AdminKickRsp>, Status> {

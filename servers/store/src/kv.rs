@@ -223,6 +223,27 @@ impl Kv {
         }
     }
 
+    /// The values of `keys`, in order, in one round trip (a pipeline of one-key GETs, so the
+    /// keys may live on different cluster slots).
+    pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        match &self.backend {
+            Backend::Memory(state) => {
+                let state = lock(state);
+                Ok(keys.iter().map(|key| state.get(&self.key(key)).map(str::to_owned)).collect())
+            }
+            Backend::Redis(conn) => {
+                if keys.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut pipe = redis::pipe();
+                for key in keys {
+                    pipe.cmd("GET").arg(self.key(key));
+                }
+                Ok(pipe.query_async(&mut conn.clone()).await?)
+            }
+        }
+    }
+
     /// Sets `key`, with an expiry when `ttl` is given.
     pub async fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> Result<(), StoreError> {
         let key = self.key(key);

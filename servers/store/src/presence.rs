@@ -98,6 +98,13 @@ impl Presence {
         self.kv.get(&self.kv.layout().route(uid)).await
     }
 
+    /// The routes of `uids`, in order, in one round trip (a group's fan-out).
+    pub async fn routes(&self, uids: &[i32]) -> Result<Vec<Option<String>>, StoreError> {
+        let layout = self.kv.layout();
+        let keys: Vec<String> = uids.iter().map(|uid| layout.route(*uid)).collect();
+        self.kv.get_many(&keys).await
+    }
+
     /// Points `uid`'s route at `server` (an operator's repair, or a test's detour); the next
     /// login or the session's end replaces or clears it.
     pub async fn set_route(&self, uid: i32, server: &str, ttl: Option<Duration>) -> Result<(), StoreError> {

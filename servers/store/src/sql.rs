@@ -6,6 +6,7 @@
 
 mod chats;
 mod friends;
+mod groups;
 mod schema;
 mod users;
 
@@ -17,9 +18,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
 pub use chats::{
-    History, MSG_STATUS_READ, NewMsg, SYNC_CHUNK, StoredMsg, SyncPage, SyncThreadState, ThreadRange, ThreadRow,
+    History, MSG_STATUS_READ, MSG_TYPE_SYSTEM, MSG_TYPE_TEXT, NewMsg, SYNC_CHUNK, StoredMsg, SyncPage, SyncThreadState,
+    ThreadKind, ThreadRange, ThreadRow,
 };
 pub use friends::{Accepted, ApplyRow, FriendRow, LoginView};
+pub use groups::{
+    Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,
+};
 pub use users::{NewUser, PasswordReset, PwdForm, Registered, SEED_CHUNK, User};
 
 use crate::StoreError;

@@ -90,7 +90,7 @@ impl Harness {
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {
             error: 0,
-            threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 1, unread: 1 }],
+            threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 1, unread: 1, ..Default::default() }],
             chat_datas: vec![SyncData {
                 thread_id: 10,
                 seq: 1,
@@ -410,7 +410,7 @@ fn a_lost_push_is_fetched_and_the_cursor_never_skips_it() {
         ..SyncData::default()
     };
     let effects = h.net(NetEvent::Synced(SyncRsp {
-        threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 5, unread: 3 }],
+        threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 5, unread: 3, ..Default::default() }],
         chat_datas: vec![data(3), data(4), data(5)],
         ..SyncRsp::default()
     }));

@@ -55,7 +55,7 @@ fn signed_in(now: Instant) -> App {
     app.update(
         Event::Net(NetEvent::Synced(SyncRsp {
             error: 0,
-            threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 3, unread: 2 }],
+            threads: vec![SyncThread { thread_id: 10, peer_uid: 2, last_seq: 3, unread: 2, ..Default::default() }],
             chat_datas: vec![data(1, 1, "早上好 👋"), data(2, 2, "morning!"), data(3, 2, "lunch at 12?")],
             more: false,
             next_thread: None,

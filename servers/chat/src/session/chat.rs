@@ -3,11 +3,14 @@
 
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
-use imchat_proto::msg::{ImgChatReq, ImgChatRsp, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, ids};
+use imchat_proto::msg::{
+    ImgChatReq, ImgChatRsp, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, TextItem, ids,
+};
 use imchat_proto::time::format_chat_time;
 use imchat_store::{NewMsg, StoredMsg};
 
-use crate::session::{Pending, Reject, Session};
+use crate::Limits;
+use crate::session::{Done, Pending, Reject, Session};
 
 /// A 1017 whose messages are stored: what its 1018 and 1019 are made of.
 pub(crate) struct Sent {
@@ -49,30 +52,45 @@ fn is_this(stored: &StoredMsg, thread_id: i64, receiver: i32, content: &str) -> 
 }
 
 /// Longest client idempotency key (llfc sends a braced UUID, 38 characters).
-const MAX_UNIQUE_ID_BYTES: usize = 64;
+pub(super) const MAX_UNIQUE_ID_BYTES: usize = 64;
 /// Generous JSON size of one text's fixed fields in a 1018/1019 reply.
 const REPLY_BYTES_PER_TEXT: usize = 256;
 /// JSON escaping grows a string at most this much (`\u0000` for a control byte).
 const WORST_ESCAPE_FACTOR: usize = 6;
 
-/// Whether the 1018/1019 for `req` fits in a frame. Cheap arithmetic first; only a request
-/// near the limit pays for an exact measurement.
-fn reply_fits(req: &TextChatReq) -> bool {
-    let worst: usize = req
-        .text_array
+/// Whether the replies and pushes of `texts` fit in a frame, each text's fixed fields taking
+/// `extra` bytes more than a private text's. Cheap arithmetic first; only a request near the
+/// limit pays for `widest`, the exact size of its widest reply.
+fn reply_fits(texts: &[TextItem], extra: usize, widest: impl FnOnce() -> usize) -> bool {
+    let worst: usize = texts
         .iter()
-        .map(|t| (t.content.len() + t.unique_id.len()) * WORST_ESCAPE_FACTOR + REPLY_BYTES_PER_TEXT)
+        .map(|t| (t.content.len() + t.unique_id.len()) * WORST_ESCAPE_FACTOR + REPLY_BYTES_PER_TEXT + extra)
         .sum();
-    if worst <= MAX_BODY_CEILING {
-        return true;
-    }
+    worst <= MAX_BODY_CEILING || widest() + REPLY_BYTES_PER_TEXT + extra <= MAX_BODY_CEILING
+}
+
+/// Whether a request's texts may be stored: each non-empty, within the size limits, and
+/// their replies framable (stored messages must always be acknowledged, so a reply that could
+/// not be framed is refused before anything is stored). `widest` as in [`reply_fits`].
+pub(super) fn texts_valid(texts: &[TextItem], limits: &Limits, extra: usize, widest: impl FnOnce() -> usize) -> bool {
+    !texts.is_empty()
+        && texts.len() <= limits.max_texts_per_frame
+        && texts.iter().all(|t| {
+            !t.content.is_empty()
+                && t.content.len() <= limits.max_text_bytes
+                && t.unique_id.len() <= MAX_UNIQUE_ID_BYTES
+        })
+        && reply_fits(texts, extra, widest)
+}
+
+/// The size of a 1018 for `texts` with every number at its widest.
+fn widest_text_reply(texts: &[TextItem]) -> usize {
     let widest = TextChatRsp {
         error: 0,
         fromuid: i32::MIN,
         touid: i32::MIN,
         thread_id: i64::MIN,
-        chat_datas: req
-            .text_array
+        chat_datas: texts
             .iter()
             .map(|t| TextChatData {
                 message_id: i64::MIN,
@@ -84,7 +102,7 @@ fn reply_fits(req: &TextChatReq) -> bool {
             })
             .collect(),
     };
-    serde_json::to_vec(&widest).is_ok_and(|body| body.len() + REPLY_BYTES_PER_TEXT <= MAX_BODY_CEILING)
+    serde_json::to_vec(&widest).map_or(usize::MAX, |body| body.len())
 }
 
 impl Session {
@@ -93,19 +111,7 @@ impl Session {
     pub(super) async fn text_chat(&mut self, req: TextChatReq) -> Result<Pending, Reject> {
         let me = self.me(req.fromuid)?;
         let limits = &self.shared.config.limits;
-        let valid = !req.text_array.is_empty()
-            && req.text_array.len() <= limits.max_texts_per_frame
-            && req.text_array.iter().all(|t| {
-                !t.content.is_empty()
-                    && t.content.len() <= limits.max_text_bytes
-                    && t.unique_id.len() <= MAX_UNIQUE_ID_BYTES
-            });
-        if !valid {
-            return Err(ErrorCode::InvalidArgument.into());
-        }
-        if !reply_fits(&req) {
-            // Stored messages must always be acknowledged, so a reply that could not be framed
-            // is refused before anything is stored.
+        if !texts_valid(&req.text_array, limits, 0, || widest_text_reply(&req.text_array)) {
             return Err(ErrorCode::InvalidArgument.into());
         }
         if !self.rate.take(req.text_array.len(), limits.messages_per_sec, limits.message_burst) {
@@ -134,7 +140,7 @@ impl Session {
                     .zip(&texts)
                     .partition(|(stored, sent)| is_this(stored, thread_id, touid, &sent.content));
                 let stored = stored.into_iter().map(|(stored, _)| stored).collect();
-                Sent { fromuid, touid, thread_id, stored, reused: !reused.is_empty() }
+                Done::Text(Sent { fromuid, touid, thread_id, stored, reused: !reused.is_empty() })
             });
             (ids::TEXT_CHAT_MSG_REQ, sent.map_err(Reject::from))
         }))

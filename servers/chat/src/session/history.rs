@@ -8,7 +8,9 @@ use imchat_proto::msg::{
     LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
 };
 use imchat_proto::time::format_chat_time;
-use imchat_store::{StoreError, StoredMsg, ThreadRange};
+use imchat_store::{StoreError, ThreadKind, ThreadRange};
+
+use crate::groups::sync_data;
 
 use crate::session::{Handled, Session};
 
@@ -21,7 +23,7 @@ impl Session {
         let (threads, load_more) =
             self.shared.db.user_threads(me, req.thread_id.max(0), self.shared.config.limits.thread_page).await?;
         let next_last_id = threads.last().map_or(req.thread_id.max(0), |t| t.thread_id);
-        for thread in &threads {
+        for thread in threads.iter().filter(|t| t.kind == ThreadKind::Private) {
             self.threads.insert(thread.thread_id, *thread);
         }
         self.send(&LoadThreadsRsp {
@@ -33,7 +35,7 @@ impl Session {
                 .iter()
                 .map(|t| ThreadInfo {
                     thread_id: t.thread_id,
-                    kind: "private".to_owned(),
+                    kind: t.kind.as_str().to_owned(),
                     user1_id: t.user1,
                     user2_id: t.user2,
                 })
@@ -53,16 +55,16 @@ impl Session {
     }
 
     pub(super) async fn load_chat_msg(&mut self, req: LoadChatMsgReq) -> Handled {
-        self.member_thread(req.thread_id).await?;
-        let page =
-            match self.shared.db.history(req.thread_id, req.message_id, self.shared.config.limits.history_page).await {
-                Ok(page) => page,
-                Err(StoreError::NotFound(_)) => return Err(ErrorCode::InvalidArgument.into()),
-                Err(err) => {
-                    tracing::error!(%err, "loading history failed");
-                    return Err(ErrorCode::LoadChatFailed.into());
-                }
-            };
+        let floor = self.readable_from(req.thread_id).await?;
+        let limit = self.shared.config.limits.history_page;
+        let page = match self.shared.db.history(req.thread_id, req.message_id, floor, limit).await {
+            Ok(page) => page,
+            Err(StoreError::NotFound(_)) => return Err(ErrorCode::InvalidArgument.into()),
+            Err(err) => {
+                tracing::error!(%err, "loading history failed");
+                return Err(ErrorCode::LoadChatFailed.into());
+            }
+        };
         // An empty page is a valid answer (llfc crashed on it, §10.10).
         let datas: Vec<HistoryData> = page
             .messages
@@ -104,17 +106,22 @@ impl Session {
             None => ThreadRange::default(),
         };
         let page = self.shared.db.sync(me, &cursors, req.tail, range, limits.sync_page).await?;
-        for state in &page.threads {
+        for state in page.threads.iter().filter(|s| s.thread.kind == ThreadKind::Private) {
             self.threads.insert(state.thread.thread_id, state.thread);
         }
         let threads: Vec<SyncThread> = page
             .threads
             .iter()
-            .map(|s| SyncThread {
-                thread_id: s.thread.thread_id,
-                peer_uid: s.thread.peer_of(me),
-                last_seq: s.last_seq,
-                unread: s.unread,
+            .map(|s| {
+                let group = s.thread.kind == ThreadKind::Group;
+                SyncThread {
+                    thread_id: s.thread.thread_id,
+                    peer_uid: if group { 0 } else { s.thread.peer_of(me) },
+                    last_seq: s.last_seq,
+                    unread: s.unread,
+                    kind: if group { "group".to_owned() } else { String::new() },
+                    mentions: s.mentions,
+                }
             })
             .collect();
         let datas: Vec<SyncData> = page.messages.into_iter().map(sync_data).collect();
@@ -133,9 +140,9 @@ impl Session {
     }
 
     pub(super) async fn load_older(&mut self, req: LoadOlderReq) -> Handled {
-        self.member_thread(req.thread_id).await?;
+        let floor = self.readable_from(req.thread_id).await?;
         let limit = self.shared.config.limits.history_page;
-        let (messages, more) = self.shared.db.history_before(req.thread_id, req.before_seq, limit).await?;
+        let (messages, more) = self.shared.db.history_before(req.thread_id, req.before_seq, floor, limit).await?;
         let datas: Vec<SyncData> = messages.into_iter().map(sync_data).collect();
         // When trimmed to fit, keep the newest (closest to what the client already has).
         self.send_fitting(datas.len(), |n| LoadOlderRsp {
@@ -144,20 +151,5 @@ impl Session {
             chat_datas: datas[datas.len() - n..].to_vec(),
             more: more || n < datas.len(),
         })
-    }
-}
-
-fn sync_data(m: StoredMsg) -> SyncData {
-    SyncData {
-        thread_id: m.thread_id,
-        seq: m.seq,
-        message_id: m.message_id,
-        sender: m.sender,
-        receiver: m.receiver,
-        unique_id: m.unique_id,
-        content: m.content,
-        chat_time: format_chat_time(m.created_at),
-        status: m.status,
-        msg_type: m.msg_type,
     }
 }

@@ -15,6 +15,11 @@ use crate::sql::{Db, Dialect, is_unique_violation, placeholders};
 /// llfc's `MsgStatus::READED`: text messages are stored with it from the start.
 pub const MSG_STATUS_READ: i32 = 2;
 
+/// `msg_type` of a text (llfc's 0), and of a group's system message (a change of members,
+/// name or roles; imchat's, its content a JSON event).
+pub const MSG_TYPE_TEXT: i32 = 0;
+pub const MSG_TYPE_SYSTEM: i32 = 10;
+
 /// Rows per multi-row INSERT statement (a power of two).
 const INSERT_CHUNK: usize = 256;
 
@@ -37,6 +42,8 @@ pub struct NewMsg {
     pub content: String,
     pub msg_type: i32,
     pub created_at: i64,
+    /// Group members this message @mentions (none in private chats).
+    pub mentions: Vec<i32>,
 }
 
 impl NewMsg {
@@ -47,9 +54,22 @@ impl NewMsg {
             receiver,
             unique_id: unique_id.to_owned(),
             content: content.to_owned(),
-            msg_type: 0,
+            msg_type: MSG_TYPE_TEXT,
             created_at: now_ms,
+            mentions: Vec::new(),
         }
+    }
+
+    /// A text in a group: no receiver (0), perhaps mentioning members.
+    pub fn group_text(
+        thread_id: i64,
+        sender: i32,
+        unique_id: &str,
+        content: &str,
+        mentions: &[i32],
+        now_ms: i64,
+    ) -> NewMsg {
+        NewMsg { mentions: mentions.to_vec(), ..NewMsg::text(thread_id, sender, 0, unique_id, content, now_ms) }
     }
 
     /// This message as stored under `message_id` and `seq`, with its final unique id, where
@@ -66,6 +86,7 @@ impl NewMsg {
             created_at: self.created_at,
             status: MSG_STATUS_READ,
             msg_type: self.msg_type,
+            mentions: self.mentions.clone(),
         }
     }
 }
@@ -83,19 +104,42 @@ pub struct StoredMsg {
     pub created_at: i64,
     pub status: i32,
     pub msg_type: i32,
+    pub mentions: Vec<i32>,
 }
 
-/// A private thread and its two members.
+/// What kind of conversation a thread is (llfc's `chat_thread.type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ThreadKind {
+    #[default]
+    Private,
+    Group,
+}
+
+impl ThreadKind {
+    /// llfc's name, as in `chat_thread.type` and the 1026 `type` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreadKind::Private => "private",
+            ThreadKind::Group => "group",
+        }
+    }
+}
+
+/// A thread as a user lists it: a private thread and its two members, or a group (members 0,
+/// as llfc lists them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThreadRow {
     pub thread_id: i64,
     pub user1: i32,
     pub user2: i32,
+    pub kind: ThreadKind,
 }
 
 impl ThreadRow {
+    /// Whether `uid` is one of a private thread's two members (never true of a group: its
+    /// members are in `group_chat_member`).
     pub fn has_member(&self, uid: i32) -> bool {
-        self.user1 == uid || self.user2 == uid
+        self.kind == ThreadKind::Private && (self.user1 == uid || self.user2 == uid)
     }
 
     pub fn peer_of(&self, uid: i32) -> i32 {
@@ -114,8 +158,10 @@ pub struct History {
 pub struct SyncThreadState {
     pub thread: ThreadRow,
     pub last_seq: i64,
-    /// Messages after the cursor from the other member.
+    /// Messages after the cursor from the other member(s).
     pub unread: i64,
+    /// Of those, the ones that @mention this user (groups).
+    pub mentions: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +187,16 @@ pub struct ThreadRange {
 pub const SYNC_CHUNK: usize = 500;
 
 const MSG_COLUMNS: &str =
-    "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type";
+    "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions";
+
+/// A mention list as stored on the message row: uids separated by commas.
+fn mentions_text(mentions: &[i32]) -> String {
+    mentions.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn mentions_of(text: &str) -> Vec<i32> {
+    text.split(',').filter_map(|uid| uid.parse().ok()).collect()
+}
 
 fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
     Ok(StoredMsg {
@@ -155,11 +210,22 @@ fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         status: int(row, "status")?,
         msg_type: int(row, "msg_type")?,
+        mentions: mentions_of(&row.try_get::<String, _>("mentions")?),
     })
 }
 
+/// A thread row of a query that has `kind` (0 private, 1 group) or only private threads.
 fn thread_from_row(row: &AnyRow) -> Result<ThreadRow, sqlx::Error> {
-    Ok(ThreadRow { thread_id: row.try_get("thread_id")?, user1: int(row, "user1_id")?, user2: int(row, "user2_id")? })
+    let kind = match row.try_get::<i64, _>("kind") {
+        Ok(1) => ThreadKind::Group,
+        _ => ThreadKind::Private,
+    };
+    Ok(ThreadRow {
+        thread_id: row.try_get("thread_id")?,
+        user1: int(row, "user1_id")?,
+        user2: int(row, "user2_id")?,
+        kind,
+    })
 }
 
 /// Queries fetch `limit + 1` rows: the extra one only says whether another page exists.
@@ -234,8 +300,8 @@ async fn insert_rows(
     chunk: &[(usize, i64)],
 ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
     let sql = format!(
-        "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type) VALUES {}",
-        placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions) VALUES {}",
+        placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (idx, seq) in chunk {
@@ -249,9 +315,35 @@ async fn insert_rows(
             .bind(msg.content.clone())
             .bind(msg.created_at)
             .bind(i64::from(MSG_STATUS_READ))
-            .bind(i64::from(msg.msg_type));
+            .bind(i64::from(msg.msg_type))
+            .bind(mentions_text(&msg.mentions));
     }
     query.execute(&mut **tx).await
+}
+
+/// One `chat_mention` row per member each new message of `rows` ((batch index, seq) pairs)
+/// mentions, in the message's transaction.
+async fn insert_mentions(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[NewMsg],
+    rows: &[(usize, i64)],
+) -> Result<(), sqlx::Error> {
+    let mentions: Vec<(i32, i64, i64)> = rows
+        .iter()
+        .flat_map(|(idx, seq)| batch[*idx].mentions.iter().map(|uid| (*uid, batch[*idx].thread_id, *seq)))
+        .collect();
+    for chunk in mentions.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO chat_mention (user_id, thread_id, seq) VALUES {}",
+            placeholders(chunk.len(), "(?, ?, ?)")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (uid, thread_id, seq) in chunk {
+            query = query.bind(i64::from(*uid)).bind(*thread_id).bind(*seq);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Stores `batch` inside `tx`: returns one stored message per input, in input order.
@@ -278,6 +370,7 @@ pub(crate) async fn insert_messages(
     for chunk in chunks(&rows) {
         insert_rows(tx, batch, &keyed, chunk).await?;
     }
+    insert_mentions(tx, batch, &rows).await?;
 
     if !rows.is_empty() {
         stored.extend(find_by_unique(tx, &keyed).await?);
@@ -420,6 +513,7 @@ async fn insert_new_messages(
             stored[*idx] = Some(batch[*idx].stored(first + offset, *seq, keyed[*idx].1.clone()));
         }
     }
+    insert_mentions(tx, batch, &rows).await?;
     stored.into_iter().map(|m| m.ok_or(StoreError::NotFound("stored message"))).collect::<Result<_, _>>().map(Some)
 }
 
@@ -458,6 +552,7 @@ impl Db {
         // Whether every key may be new: a lone message that met the unique key is a resend.
         let mut fresh = self.consecutive_ids;
         if let [msg] = batch
+            && msg.mentions.is_empty()
             && self.stores_lone_messages_in_one_call()
         {
             match store_one(self, msg).await {
@@ -504,26 +599,35 @@ impl Db {
         Ok(row.as_ref().map(thread_from_row).transpose()?)
     }
 
-    /// `uid`'s threads with id above `after`, ascending; `more` when another page exists.
+    /// `uid`'s threads (private and groups, as llfc's 1025 lists them) with id above `after`,
+    /// ascending; `more` when another page exists.
     pub async fn user_threads(&self, uid: i32, after: i64, limit: i64) -> Result<(Vec<ThreadRow>, bool), StoreError> {
-        let rows = sqlx::query(
-            "SELECT thread_id, user1_id, user2_id FROM private_chat \
-             WHERE (user1_id = ? OR user2_id = ?) AND thread_id > ? ORDER BY thread_id LIMIT ?",
-        )
-        .bind(i64::from(uid))
-        .bind(i64::from(uid))
-        .bind(after)
-        .bind(limit + 1)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!("{USER_THREADS} ORDER BY thread_id LIMIT ?");
+        let me = i64::from(uid);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(me)
+            .bind(me)
+            .bind(after)
+            .bind(me)
+            .bind(after)
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(page(rows.iter().map(thread_from_row).collect::<Result<Vec<_>, _>>()?, limit))
     }
 
-    /// Messages of `thread_id` after the message `after_message_id` (0: from the start), in
-    /// order. The cursor is llfc's message id; paging itself is by `seq`.
-    pub async fn history(&self, thread_id: i64, after_message_id: i64, limit: i64) -> Result<History, StoreError> {
+    /// Messages of `thread_id` after the message `after_message_id` (0: from the start) and
+    /// after `floor` (the seq a group member joined at; 0 for the whole thread), in order. The
+    /// cursor is llfc's message id; paging itself is by `seq`.
+    pub async fn history(
+        &self,
+        thread_id: i64,
+        after_message_id: i64,
+        floor: i64,
+        limit: i64,
+    ) -> Result<History, StoreError> {
         let after_seq = if after_message_id <= 0 {
-            0
+            floor
         } else {
             match sqlx::query("SELECT seq FROM chat_message WHERE message_id = ? AND thread_id = ?")
                 .bind(after_message_id)
@@ -531,7 +635,7 @@ impl Db {
                 .fetch_optional(&self.pool)
                 .await?
             {
-                Some(row) => row.try_get(0)?,
+                Some(row) => row.try_get::<i64, _>(0)?.max(floor),
                 None => return Err(StoreError::NotFound("message in this thread")),
             }
         };
@@ -552,18 +656,20 @@ impl Db {
         Ok(page(rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?, limit))
     }
 
-    /// Up to `limit` messages of `thread_id` just before `before_seq`, oldest first; `more` when
-    /// older ones remain.
+    /// Up to `limit` messages of `thread_id` just before `before_seq` and after `floor` (see
+    /// [`Db::history`]), oldest first; `more` when older ones remain.
     pub async fn history_before(
         &self,
         thread_id: i64,
         before_seq: i64,
+        floor: i64,
         limit: i64,
     ) -> Result<(Vec<StoredMsg>, bool), StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"
+            "SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq < ? AND seq > ? ORDER BY seq DESC LIMIT ?"
         ));
-        let rows = sqlx::query(sql).bind(thread_id).bind(before_seq).bind(limit + 1).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query(sql).bind(thread_id).bind(before_seq).bind(floor).bind(limit + 1).fetch_all(&self.pool).await?;
         let (mut messages, more) = page(rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?, limit);
         messages.reverse();
         Ok((messages, more))
@@ -584,13 +690,9 @@ impl Db {
     ) -> Result<SyncPage, StoreError> {
         let me = i64::from(uid);
         let paged = range.threads.map(|n| n.max(1));
-        let sql = format!(
-            "SELECT p.thread_id, p.user1_id, p.user2_id, t.last_seq FROM private_chat p \
-             JOIN chat_thread t ON t.id = p.thread_id \
-             WHERE (p.user1_id = ? OR p.user2_id = ?) AND p.thread_id > ? ORDER BY p.thread_id{}",
-            if paged.is_some() { " LIMIT ?" } else { "" }
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me).bind(me).bind(range.after);
+        let sql = format!("{USER_THREADS} ORDER BY thread_id{}", if paged.is_some() { " LIMIT ?" } else { "" });
+        let mut query =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me).bind(me).bind(range.after).bind(me).bind(range.after);
         if let Some(n) = paged {
             query = query.bind(n + 1);
         }
@@ -608,8 +710,10 @@ impl Db {
         for row in &rows {
             let thread = thread_from_row(row)?;
             let last_seq: i64 = row.try_get("last_seq")?;
+            // A group member reads from the seq they joined at, whatever their cursor says.
+            let floor: i64 = row.try_get("floor")?;
             let start = tail.map_or(0, |tail| last_seq - tail.max(0));
-            let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(start).max(0);
+            let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(start).max(floor).max(0);
             if last_seq > cursor {
                 changed.push((thread, last_seq, cursor));
             }
@@ -623,9 +727,16 @@ impl Db {
         for chunk in changed.chunks(SYNC_CHUNK) {
             let ranges: Vec<(i64, i64)> = chunk.iter().map(|(t, _, cursor)| (t.thread_id, *cursor)).collect();
             let unread = self.unread_after(me, &ranges).await?;
+            let groups: Vec<(i64, i64)> = chunk
+                .iter()
+                .filter(|(t, _, _)| t.kind == ThreadKind::Group)
+                .map(|(t, _, cursor)| (t.thread_id, *cursor))
+                .collect();
+            let mentions = if groups.is_empty() { HashMap::new() } else { self.mentions_after(me, &groups).await? };
             for (thread, last_seq, _) in chunk {
                 let unread = unread.get(&thread.thread_id).copied().unwrap_or(0);
-                page_out.threads.push(SyncThreadState { thread: *thread, last_seq: *last_seq, unread });
+                let mentions = mentions.get(&thread.thread_id).copied().unwrap_or(0);
+                page_out.threads.push(SyncThreadState { thread: *thread, last_seq: *last_seq, unread, mentions });
             }
             let room = limit - page_out.messages.len() as i64;
             if room > 0 {
@@ -660,6 +771,21 @@ impl Db {
         rows.iter().map(|row| Ok((row.try_get("thread_id")?, row.try_get("n")?))).collect()
     }
 
+    /// Per group thread of `ranges` (thread, after seq): its messages after that seq that
+    /// @mention `me`.
+    async fn mentions_after(&self, me: i64, ranges: &[(i64, i64)]) -> Result<HashMap<i64, i64>, StoreError> {
+        let sql = format!(
+            "SELECT thread_id, COUNT(*) AS n FROM chat_mention WHERE user_id = ? AND ({}) GROUP BY thread_id",
+            seq_ranges(ranges.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me);
+        for (thread, after) in ranges {
+            query = query.bind(*thread).bind(*after);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("thread_id")?, row.try_get("n")?))).collect()
+    }
+
     /// Up to `limit` messages after each of `ranges` (thread, after seq), by thread then seq;
     /// `more` when others remain.
     async fn messages_after_many(
@@ -679,6 +805,18 @@ impl Db {
         Ok(page(rows.iter().map(msg_from_row).collect::<Result<Vec<_>, _>>()?, limit))
     }
 }
+
+/// A user's threads above a thread id: private ones (binds: uid, uid, after) and groups they
+/// are a member of (uid, after), with `kind` (0 private, 1 group) and `floor` (the seq a
+/// member joined at). Callers add the order and limit.
+const USER_THREADS: &str = "SELECT thread_id, user1_id, user2_id, last_seq, kind, floor FROM (\
+     SELECT p.thread_id AS thread_id, p.user1_id AS user1_id, p.user2_id AS user2_id, t.last_seq AS last_seq, \
+     CAST(0 AS SIGNED) AS kind, CAST(0 AS SIGNED) AS floor FROM private_chat p JOIN chat_thread t ON t.id = p.thread_id \
+     WHERE (p.user1_id = ? OR p.user2_id = ?) AND p.thread_id > ? \
+     UNION ALL \
+     SELECT m.thread_id, CAST(0 AS SIGNED), CAST(0 AS SIGNED), t.last_seq, CAST(1 AS SIGNED), m.joined_seq \
+     FROM group_chat_member m JOIN chat_thread t ON t.id = m.thread_id \
+     WHERE m.user_id = ? AND m.thread_id > ?) threads";
 
 /// `(thread_id = ? AND seq > ?) OR …`, `n` times: ranges of the `(thread_id, seq)` index.
 fn seq_ranges(n: usize) -> String {

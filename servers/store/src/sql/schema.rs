@@ -166,6 +166,76 @@ const MIGRATIONS: &[Migration] = &[
         mysql: &["ALTER TABLE user ADD COLUMN pwd_form BIGINT NOT NULL DEFAULT 0"],
         sqlite: &["ALTER TABLE user ADD COLUMN pwd_form INTEGER NOT NULL DEFAULT 0"],
     },
+    // Groups (`sql/groups.rs`): llfc's `group_chat` and `group_chat_member` names, with what
+    // imchat keeps of them; a message's @mentions, on the row (read with it) and one row per
+    // mentioned member (counted in sync).
+    Migration {
+        version: 3,
+        mysql: &[
+            mysql_table!(
+                "CREATE TABLE group_chat (
+                thread_id BIGINT NOT NULL PRIMARY KEY,
+                name VARCHAR(255) NOT NULL,
+                announcement TEXT NOT NULL,
+                owner_id BIGINT NOT NULL,
+                invite BIGINT NOT NULL DEFAULT 0,
+                members BIGINT NOT NULL DEFAULT 0,
+                disbanded BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL
+            )"
+            ),
+            mysql_table!(
+                "CREATE TABLE group_chat_member (
+                thread_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                role BIGINT NOT NULL DEFAULT 0,
+                muted BIGINT NOT NULL DEFAULT 0,
+                joined_seq BIGINT NOT NULL DEFAULT 0,
+                joined_at BIGINT NOT NULL,
+                PRIMARY KEY (thread_id, user_id),
+                KEY ix_member_user (user_id, thread_id)
+            )"
+            ),
+            mysql_table!(
+                "CREATE TABLE chat_mention (
+                user_id BIGINT NOT NULL,
+                thread_id BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                PRIMARY KEY (user_id, thread_id, seq)
+            )"
+            ),
+            "ALTER TABLE chat_message ADD COLUMN mentions VARCHAR(1024) NOT NULL DEFAULT ''",
+        ],
+        sqlite: &[
+            "CREATE TABLE group_chat (
+            thread_id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            announcement TEXT NOT NULL,
+            owner_id INTEGER NOT NULL,
+            invite INTEGER NOT NULL DEFAULT 0,
+            members INTEGER NOT NULL DEFAULT 0,
+            disbanded INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        )",
+            "CREATE TABLE group_chat_member (
+            thread_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            role INTEGER NOT NULL DEFAULT 0,
+            muted INTEGER NOT NULL DEFAULT 0,
+            joined_seq INTEGER NOT NULL DEFAULT 0,
+            joined_at INTEGER NOT NULL,
+            PRIMARY KEY (thread_id, user_id)
+        )",
+            "CREATE INDEX ix_member_user ON group_chat_member (user_id, thread_id)",
+            "CREATE TABLE chat_mention (
+            user_id INTEGER NOT NULL,
+            thread_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (user_id, thread_id, seq)
+        )",
+            "ALTER TABLE chat_message ADD COLUMN mentions TEXT NOT NULL DEFAULT ''",
+        ],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
