@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('servers', 'servers', [CompletionResultType]::ParameterValue, 'List the chat servers with their live connection counts')
             [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Inspect groups and disband them (members are told, as when their owner disbands)')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Account actions through the gate, for scripts (secrets only from stdin or environment)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -149,6 +150,102 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;token;help;help' {
+            break
+        }
+        'imctl;group' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List groups: id, name, owner, members, messages')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one group: its name, owner, members, settings and announcement')
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'List a group''s members and their roles')
+            [CompletionResult]::new('disband', 'disband', [CompletionResultType]::ParameterValue, 'Disband groups: they stay readable, nobody can write to them; members get a system message')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;group;list' {
+            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'Only the groups this user is a member of')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Groups after this id (paging)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most groups listed')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;group;show' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;group;members' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;group;disband' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;group;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List groups: id, name, owner, members, messages')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one group: its name, owner, members, settings and announcement')
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'List a group''s members and their roles')
+            [CompletionResult]::new('disband', 'disband', [CompletionResultType]::ParameterValue, 'Disband groups: they stay readable, nobody can write to them; members get a system message')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;group;help;list' {
+            break
+        }
+        'imctl;group;help;show' {
+            break
+        }
+        'imctl;group;help;members' {
+            break
+        }
+        'imctl;group;help;disband' {
+            break
+        }
+        'imctl;group;help;help' {
             break
         }
         'imctl;user' {
@@ -451,6 +548,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('servers', 'servers', [CompletionResultType]::ParameterValue, 'List the chat servers with their live connection counts')
             [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Inspect groups and disband them (members are told, as when their owner disbands)')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Account actions through the gate, for scripts (secrets only from stdin or environment)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -476,6 +574,25 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;help;token;revoke' {
+            break
+        }
+        'imctl;help;group' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List groups: id, name, owner, members, messages')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one group: its name, owner, members, settings and announcement')
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'List a group''s members and their roles')
+            [CompletionResult]::new('disband', 'disband', [CompletionResultType]::ParameterValue, 'Disband groups: they stay readable, nobody can write to them; members get a system message')
+            break
+        }
+        'imctl;help;group;list' {
+            break
+        }
+        'imctl;help;group;show' {
+            break
+        }
+        'imctl;help;group;members' {
+            break
+        }
+        'imctl;help;group;disband' {
             break
         }
         'imctl;help;user' {

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand servers 'List the chat servers with their live connection counts'
             cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
+            cand group 'Inspect groups and disband them (members are told, as when their owner disbands)'
             cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
             cand bench 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
             cand completions 'Print a shell completion script'
@@ -135,6 +136,91 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;token;help;revoke'= {
         }
         &'imctl;token;help;help'= {
+        }
+        &'imctl;group'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List groups: id, name, owner, members, messages'
+            cand show 'Show one group: its name, owner, members, settings and announcement'
+            cand members 'List a group''s members and their roles'
+            cand disband 'Disband groups: they stay readable, nobody can write to them; members get a system message'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;group;list'= {
+            cand --member 'Only the groups this user is a member of'
+            cand --after 'Groups after this id (paging)'
+            cand --limit 'Most groups listed'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;group;show'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;group;members'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;group;disband'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;group;help'= {
+            cand list 'List groups: id, name, owner, members, messages'
+            cand show 'Show one group: its name, owner, members, settings and announcement'
+            cand members 'List a group''s members and their roles'
+            cand disband 'Disband groups: they stay readable, nobody can write to them; members get a system message'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;group;help;list'= {
+        }
+        &'imctl;group;help;show'= {
+        }
+        &'imctl;group;help;members'= {
+        }
+        &'imctl;group;help;disband'= {
+        }
+        &'imctl;group;help;help'= {
         }
         &'imctl;user'= {
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
@@ -409,6 +495,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand servers 'List the chat servers with their live connection counts'
             cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
+            cand group 'Inspect groups and disband them (members are told, as when their owner disbands)'
             cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
             cand bench 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
             cand completions 'Print a shell completion script'
@@ -428,6 +515,20 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;help;token;list'= {
         }
         &'imctl;help;token;revoke'= {
+        }
+        &'imctl;help;group'= {
+            cand list 'List groups: id, name, owner, members, messages'
+            cand show 'Show one group: its name, owner, members, settings and announcement'
+            cand members 'List a group''s members and their roles'
+            cand disband 'Disband groups: they stay readable, nobody can write to them; members get a system message'
+        }
+        &'imctl;help;group;list'= {
+        }
+        &'imctl;help;group;show'= {
+        }
+        &'imctl;help;group;members'= {
+        }
+        &'imctl;help;group;disband'= {
         }
         &'imctl;help;user'= {
             cand code 'Ask the gate to mail a verification code'

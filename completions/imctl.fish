@@ -37,6 +37,7 @@ complete -c imctl -n "__fish_imctl_needs_command" -s V -l version -d 'Print vers
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "servers" -d 'List the chat servers with their live connection counts'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "token" -d 'Inspect and revoke login tokens'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -111,6 +112,64 @@ complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'
 complete -c imctl -n "__fish_imctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -f -a "list" -d 'List groups: id, name, owner, members, messages'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -f -a "show" -d 'Show one group: its name, owner, members, settings and announcement'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -f -a "members" -d 'List a group\'s members and their roles'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -f -a "disband" -d 'Disband groups: they stay readable, nobody can write to them; members get a system message'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and not __fish_seen_subcommand_from list show members disband help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -l member -d 'Only the groups this user is a member of' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -l after -d 'Groups after this id (paging)' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -l limit -d 'Most groups listed' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from show" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from show" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from show" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from show" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from members" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from members" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from members" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from members" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from members" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from members" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from members" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from disband" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from disband" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from disband" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from disband" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from disband" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from disband" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from disband" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "list" -d 'List groups: id, name, owner, members, messages'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one group: its name, owner, members, settings and announcement'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "members" -d 'List a group\'s members and their roles'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "disband" -d 'Disband groups: they stay readable, nobody can write to them; members get a system message'
+complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
@@ -315,16 +374,21 @@ table\t''
 json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "token" -d 'Inspect and revoke login tokens'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token user bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "token" -d 'Inspect and revoke login tokens'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show a user\'s token, its lifetime, and where the user is connected'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups: id, name, owner, members, messages'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "show" -d 'Show one group: its name, owner, members, settings and announcement'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "members" -d 'List a group\'s members and their roles'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "disband" -d 'Disband groups: they stay readable, nobody can write to them; members get a system message'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "code" -d 'Ask the gate to mail a verification code'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "register" -d 'Register an account with a mailed code'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "reset-password" -d 'Set a new password with a mailed code'

@@ -102,6 +102,12 @@ pub enum Command {
         after_help = "Examples:\n  imctl token show 1042\n  imctl token list --match '10*'\n  imctl token revoke 1042"
     )]
     Token(TokenCommand),
+    /// Inspect groups and disband them (members are told, as when their owner disbands).
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  imctl group list\n  imctl group list --member 1042 -o json\n  imctl group show 57\n  imctl group members 57\n  imctl group disband 57"
+    )]
+    Group(GroupCommand),
     /// Account actions through the gate, for scripts (secrets only from stdin or environment).
     #[command(subcommand)]
     #[command(
@@ -121,6 +127,41 @@ pub enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// List groups: id, name, owner, members, messages.
+    #[command(after_help = "Examples:\n  imctl group list\n  imctl group list --member 1042 --limit 20")]
+    List {
+        /// Only the groups this user is a member of
+        #[arg(long, value_name = "UID")]
+        member: Option<i32>,
+        /// Groups after this id (paging)
+        #[arg(long, default_value_t = 0, value_name = "ID")]
+        after: i64,
+        /// Most groups listed
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        limit: u32,
+    },
+    /// Show one group: its name, owner, members, settings and announcement.
+    #[command(after_help = "Examples:\n  imctl group show 57\n  imctl group show 57 -o json")]
+    Show {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+    /// List a group's members and their roles.
+    #[command(after_help = "Examples:\n  imctl group members 57\n  imctl group members 57 -o json | jq '.[].uid'")]
+    Members {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+    /// Disband groups: they stay readable, nobody can write to them; members get a system message.
+    #[command(after_help = "Examples:\n  imctl group disband 57\n  imctl group disband 57 58 59")]
+    Disband {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
     },
 }
 

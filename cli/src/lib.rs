@@ -155,6 +155,7 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Servers { watch, interval, count } => commands::servers::run(ctx, watch, interval, count).await,
         Command::Kick { uids, reason } => commands::kick::run(ctx, &uids, &reason).await,
         Command::Token(command) => commands::token::run(ctx, command).await,
+        Command::Group(command) => commands::group::run(ctx, command).await,
         Command::User(command) => commands::user::run(ctx, command).await,
         Command::Bench(command) => commands::bench::run(ctx, command).await,
         Command::Completions { shell } => {

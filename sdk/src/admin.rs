@@ -1,13 +1,14 @@
 //! Client for the status server's operator API (`AdminService`): chat servers and their
-//! loads, kicks, token inspection and revocation. Used by `imctl`. Every call carries the
+//! loads, kicks, token inspection and revocation, groups. Used by `imctl`. Every call carries the
 //! deployment's internal secret, without which the status server answers `UNAUTHENTICATED`.
 
 use std::time::Duration;
 
 use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::grpc::{
-    AdminKickReq, ChatServerInfo, ListChatServersReq, ListTokensReq, LookupUserReq, LookupUserRsp, RevokeTokenReq,
-    SECRET_METADATA,
+    AdminKickReq, ChatServerInfo, DisbandGroupReq, DisbandGroupRsp, GroupMemberInfo, GroupSummary, ListChatServersReq,
+    ListGroupMembersReq, ListGroupsReq, ListTokensReq, LookupUserReq, LookupUserRsp, RevokeTokenReq, SECRET_METADATA,
+    ShowGroupReq,
 };
 use tonic::metadata::AsciiMetadataValue;
 use tonic::service::Interceptor;
@@ -102,5 +103,38 @@ impl AdminClient {
     /// Deletes `uid`'s login token; `true` when there was one.
     pub async fn revoke(&self, uid: i32) -> Result<bool, SdkError> {
         Ok(self.inner.clone().revoke_token(RevokeTokenReq { uid }).await?.into_inner().found)
+    }
+
+    /// Groups above `after` (of `member` when not 0), one page; `true` when more remain.
+    pub async fn groups(&self, after: i64, limit: u32, member: i32) -> Result<(Vec<GroupSummary>, bool), SdkError> {
+        let rsp = self.inner.clone().list_groups(ListGroupsReq { after, limit, member }).await?.into_inner();
+        Ok((rsp.groups, rsp.more))
+    }
+
+    pub async fn group(&self, thread_id: i64) -> Result<Option<GroupSummary>, SdkError> {
+        let rsp = self.inner.clone().show_group(ShowGroupReq { thread_id }).await?.into_inner();
+        Ok(rsp.group.filter(|_| rsp.found))
+    }
+
+    /// Every member of a group, page by page; `None` when there is no such group.
+    pub async fn group_members(&self, thread_id: i64) -> Result<Option<Vec<GroupMemberInfo>>, SdkError> {
+        let mut members: Vec<GroupMemberInfo> = Vec::new();
+        loop {
+            let after_uid = members.last().map_or(0, |m| m.uid);
+            let req = ListGroupMembersReq { thread_id, after_uid, limit: 0 };
+            let rsp = self.inner.clone().list_group_members(req).await?.into_inner();
+            if !rsp.found {
+                return Ok(None);
+            }
+            let more = rsp.more && !rsp.members.is_empty();
+            members.extend(rsp.members);
+            if !more {
+                return Ok(Some(members));
+            }
+        }
+    }
+
+    pub async fn disband_group(&self, thread_id: i64) -> Result<DisbandGroupRsp, SdkError> {
+        Ok(self.inner.clone().disband_group(DisbandGroupReq { thread_id }).await?.into_inner())
     }
 }

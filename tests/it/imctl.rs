@@ -380,3 +380,37 @@ async fn bench_smoke_runs_lose_nothing() {
     assert_eq!((report["errors"].as_u64(), report["duplicates"].as_u64()), (Some(0), Some(0)), "{report}");
     cluster.shutdown().await;
 }
+
+both!(group_commands_list_show_and_disband);
+async fn group_commands_list_show_and_disband(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let mut friends = cluster.friends().await;
+    let created = friends.a.chat.create_group("crew", &[friends.b.uid]).await.unwrap().group;
+    let id = created.thread_id.to_string();
+
+    let listed = imctl(&cluster, &["group", "list", "--member", &friends.b.uid.to_string(), "-o", "json"], None).await;
+    let listed = listed.ok().json();
+    assert_eq!(listed[0]["id"], created.thread_id);
+    assert_eq!((listed[0]["name"].as_str(), listed[0]["members"].as_i64()), (Some("crew"), Some(2)));
+    let table = imctl(&cluster, &["group", "show", &id, "-o", "table"], None).await.ok();
+    assert!(table.stdout.contains("crew") && table.stdout.contains("active"), "{table:?}");
+    let members = imctl(&cluster, &["group", "members", &id, "-o", "json"], None).await.ok().json();
+    let roles: Vec<(i64, &str)> =
+        members.as_array().unwrap().iter().map(|m| (m["uid"].as_i64().unwrap(), m["role"].as_str().unwrap())).collect();
+    let mut expected = vec![(i64::from(friends.a.uid), "owner"), (i64::from(friends.b.uid), "member")];
+    expected.sort();
+    assert_eq!(roles, expected);
+
+    let disbanded = imctl(&cluster, &["group", "disband", &id, "-o", "json"], None).await.ok().json();
+    assert_eq!(disbanded[0]["result"], "disbanded");
+    let shown = imctl(&cluster, &["group", "show", &id, "-o", "json"], None).await.ok().json();
+    assert_eq!(shown["disbanded"], true);
+    // A missing group is an error with its documented exit code; the rest still runs.
+    let missing = imctl(&cluster, &["group", "disband", &id, "999999"], None).await;
+    assert_ne!(missing.code, 0, "{missing:?}");
+    assert!(missing.stdout.contains("already disbanded") && missing.stdout.contains("no such group"), "{missing:?}");
+    let missing = imctl(&cluster, &["group", "show", "999999", "-o", "json"], None).await;
+    assert_eq!(missing.code, 3, "not found: {missing:?}");
+    assert_eq!(missing.json()["error"]["message"], "no group 999999");
+    cluster.shutdown().await;
+}
