@@ -384,7 +384,7 @@ async fn bench_smoke_runs_lose_nothing() {
 both!(group_commands_list_show_and_disband);
 async fn group_commands_list_show_and_disband(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;
-    let mut friends = cluster.friends().await;
+    let friends = cluster.friends().await;
     let created = friends.a.chat.create_group("crew", &[friends.b.uid]).await.unwrap().group;
     let id = created.thread_id.to_string();
 
