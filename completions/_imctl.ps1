@@ -366,6 +366,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
@@ -398,6 +399,29 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--ack-paced', '--ack-paced', [CompletionResultType]::ParameterName, 'Free a window slot on the 1018 acknowledgement, as llfc''s client does; by default a slot is freed once the message is acknowledged and pushed to the partner')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Chat over the servers'' TLS ports (the gate as --gate says: https:// with --ca-cert)')
             [CompletionResult]::new('--reconnect', '--reconnect', [CompletionResultType]::ParameterName, 'A client whose connection ends logs in again on a live chat server, resends what was unanswered (same unique ids) and syncs what it missed, instead of stopping (W11)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;bench;group' {
+            [CompletionResult]::new('--groups', '--groups', [CompletionResultType]::ParameterName, 'Groups')
+            [CompletionResult]::new('--members', '--members', [CompletionResultType]::ParameterName, 'Members of each group, its owner included')
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users in all (at least --members; groups reuse them)')
+            [CompletionResult]::new('--senders', '--senders', [CompletionResultType]::ParameterName, 'Users who send (the first ones, alternating servers)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Texts each sender keeps in flight')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per text')
+            [CompletionResult]::new('--secs', '--secs', [CompletionResultType]::ParameterName, 'Seconds of sending measured, after the warm-up')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Seconds of sending before measuring')
+            [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--ack-paced', '--ack-paced', [CompletionResultType]::ParameterName, 'Free a window slot on the 1141 acknowledgement; by default a slot is freed once every member got the text')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -502,6 +526,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
         }
         'imctl;bench;help' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
@@ -511,6 +536,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;bench;help;chat' {
+            break
+        }
+        'imctl;bench;help;group' {
             break
         }
         'imctl;bench;help;connections' {
@@ -616,6 +644,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
         }
         'imctl;help;bench' {
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
@@ -624,6 +653,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;help;bench;chat' {
+            break
+        }
+        'imctl;help;bench;group' {
             break
         }
         'imctl;help;bench;connections' {

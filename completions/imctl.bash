@@ -46,6 +46,9 @@ _imctl() {
             imctl__subcmd__bench,connections)
                 cmd="imctl__subcmd__bench__subcmd__connections"
                 ;;
+            imctl__subcmd__bench,group)
+                cmd="imctl__subcmd__bench__subcmd__group"
+                ;;
             imctl__subcmd__bench,help)
                 cmd="imctl__subcmd__bench__subcmd__help"
                 ;;
@@ -66,6 +69,9 @@ _imctl() {
                 ;;
             imctl__subcmd__bench__subcmd__help,connections)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__connections"
+                ;;
+            imctl__subcmd__bench__subcmd__help,group)
+                cmd="imctl__subcmd__bench__subcmd__help__subcmd__group"
                 ;;
             imctl__subcmd__bench__subcmd__help,help)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__help"
@@ -141,6 +147,9 @@ _imctl() {
                 ;;
             imctl__subcmd__help__subcmd__bench,connections)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__connections"
+                ;;
+            imctl__subcmd__help__subcmd__bench,group)
+                cmd="imctl__subcmd__help__subcmd__bench__subcmd__group"
                 ;;
             imctl__subcmd__help__subcmd__bench,latency)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__latency"
@@ -286,7 +295,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench)
-            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help chat connections login latency slow-consumer reconnect help"
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help chat group connections login latency slow-consumer reconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -467,8 +476,82 @@ _imctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imctl__subcmd__bench__subcmd__group)
+            opts="-o -q -h --groups --members --users --senders --window --size --secs --warmup --ack-paced --mail-dir --gate --status --ca-cert --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --members)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --senders)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warmup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imctl__subcmd__bench__subcmd__help)
-            opts="chat connections login latency slow-consumer reconnect help"
+            opts="chat group connections login latency slow-consumer reconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +579,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help__subcmd__connections)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__help__subcmd__group)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1154,7 +1251,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench)
-            opts="chat connections login latency slow-consumer reconnect"
+            opts="chat group connections login latency slow-consumer reconnect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1182,6 +1279,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench__subcmd__connections)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__help__subcmd__bench__subcmd__group)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -329,6 +329,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+            cand group 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
@@ -360,6 +361,28 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --ack-paced 'Free a window slot on the 1018 acknowledgement, as llfc''s client does; by default a slot is freed once the message is acknowledged and pushed to the partner'
             cand --tls 'Chat over the servers'' TLS ports (the gate as --gate says: https:// with --ca-cert)'
             cand --reconnect 'A client whose connection ends logs in again on a live chat server, resends what was unanswered (same unique ids) and syncs what it missed, instead of stopping (W11)'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;bench;group'= {
+            cand --groups 'Groups'
+            cand --members 'Members of each group, its owner included'
+            cand --users 'Users in all (at least --members; groups reuse them)'
+            cand --senders 'Users who send (the first ones, alternating servers)'
+            cand --window 'Texts each sender keeps in flight'
+            cand --size 'Bytes per text'
+            cand --secs 'Seconds of sending measured, after the warm-up'
+            cand --warmup 'Seconds of sending before measuring'
+            cand --mail-dir 'Where the verification mails of the embedded default arrive'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand --ack-paced 'Free a window slot on the 1141 acknowledgement; by default a slot is freed once every member got the text'
             cand -q 'Print nothing on success (errors still go to stderr)'
             cand --quiet 'Print nothing on success (errors still go to stderr)'
             cand -h 'Print help'
@@ -458,6 +481,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
         }
         &'imctl;bench;help'= {
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+            cand group 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
@@ -466,6 +490,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;bench;help;chat'= {
+        }
+        &'imctl;bench;help;group'= {
         }
         &'imctl;bench;help;connections'= {
         }
@@ -546,6 +572,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
         }
         &'imctl;help;bench'= {
             cand chat 'W3/W4: friends chat 1:1, one message in flight per sender; every message stored before its acknowledgement. Reports throughput, latency, loss, duplicates and server cost'
+            cand group 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
@@ -553,6 +580,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand reconnect 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed'
         }
         &'imctl;help;bench;chat'= {
+        }
+        &'imctl;help;bench;group'= {
         }
         &'imctl;help;bench;connections'= {
         }

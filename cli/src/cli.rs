@@ -268,6 +268,12 @@ pub enum BenchCommand {
         after_help = "Examples:\n  imctl bench chat --users 200 --messages 500\n  imctl bench chat --cross-server --baseline\n  imctl bench chat --users 200 --messages 100 --rate 7000   # W7: open loop\n\nUsers are created through the gate; their codes are read from the embedded default's\nmail files (--mail-dir). Raise the gate's [RateLimit] for large runs."
     )]
     Chat(ChatBench),
+    /// W5: groups spread over two chat servers, a few senders in each; member deliveries per
+    /// second, latency, and the pushes the servers gave up.
+    #[command(
+        after_help = "Examples:\n  imctl bench group --members 500 --senders 10 --secs 20 --window 4\n  imctl bench group --groups 1000 --members 20 --users 100 --senders 100 --secs 20\n\nMembers alternate between the first two live chat servers. Group g is owned by user g\nand holds the next members-1 users (a ring), all the owner's friends; each sender sends\nto its groups in turn. Deliveries count every member a text reached."
+    )]
+    Group(GroupBench),
     /// W1: authenticated connections that only heartbeat; memory per connection and idle CPU.
     #[command(
         after_help = "Examples:\n  imctl bench connections --users 1000 --idle-secs 30\n  IMCHAT_BENCH_PASSWORD=bench imchat-server seed --config config/gate.ini --prefix w1 --users 90000\n  IMCHAT_BENCH_PASSWORD=bench imctl bench connections --seeded w1 --users 90000\n\nThe load generator runs as SCHED_BATCH: on loopback, the servers' replies wake it, and\nwithout that it would preempt them on every wake-up, a cost no remote client puts on them."
@@ -427,6 +433,41 @@ pub struct ConnectionsBench {
     /// How long the connections stay idle while CPU is measured
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub idle_secs: u64,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupBench {
+    /// Groups
+    #[arg(long, default_value_t = 1)]
+    pub groups: usize,
+    /// Members of each group, its owner included
+    #[arg(long, default_value_t = 500)]
+    pub members: usize,
+    /// Users in all (at least --members; groups reuse them)
+    #[arg(long, value_name = "N")]
+    pub users: Option<usize>,
+    /// Users who send (the first ones, alternating servers)
+    #[arg(long, default_value_t = 10)]
+    pub senders: usize,
+    /// Texts each sender keeps in flight
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub window: u64,
+    /// Bytes per text
+    #[arg(long, default_value_t = 128)]
+    pub size: usize,
+    /// Seconds of sending measured, after the warm-up
+    #[arg(long, default_value_t = 20, value_name = "SECS")]
+    pub secs: u64,
+    /// Seconds of sending before measuring
+    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    pub warmup: u64,
+    /// Free a window slot on the 1141 acknowledgement; by default a slot is freed once every
+    /// member got the text
+    #[arg(long)]
+    pub ack_paced: bool,
     /// Where the verification mails of the embedded default arrive
     #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
     pub mail_dir: PathBuf,

@@ -5,6 +5,7 @@
 
 mod chat;
 mod connections;
+mod group;
 mod latency;
 mod login;
 mod procs;
@@ -271,6 +272,11 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
                 return Err(CliError::new(crate::errors::ErrorKind::Rejected, message).reported());
             }
             return Ok(());
+        }
+        BenchCommand::Group(opts) => {
+            let report = group::run(ctx, &opts).await?;
+            ctx.print(|| table(std::slice::from_ref(&report)), || output::json(&report));
+            return lost(std::slice::from_ref(&report));
         }
         BenchCommand::Latency(opts) => {
             let reports = latency::run(ctx, &opts).await?;

@@ -69,6 +69,10 @@ pub struct Limits {
     pub push_wait: Duration,
     /// How long a closing session may spend flushing its last frames.
     pub close_flush: Duration,
+    /// A connection that wrote less than this ago waits out the rest before its next write,
+    /// so frames arriving meanwhile share it (zero: every take is written at once). Trades at
+    /// most this much latency for fewer writes per frame to busy recipients.
+    pub write_coalesce: Duration,
     /// How long a kicked connection stays open after its 1021 (heartbeats answered, nothing
     /// else served), so llfc's client can close it first; zero closes at once.
     pub kick_grace: Duration,
@@ -147,6 +151,7 @@ impl Default for Limits {
             out_queue_bytes: 8 * 1024 * 1024,
             push_wait: Duration::from_secs(5),
             close_flush: Duration::from_secs(1),
+            write_coalesce: Duration::ZERO,
             kick_grace: Duration::from_secs(30),
             max_connections: 50_000,
             max_connections_per_ip: 256,

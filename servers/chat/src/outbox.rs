@@ -240,22 +240,29 @@ impl Outbox {
         loop {
             // Registered before looking, so a push between the look and the wait is not missed.
             let notified = self.0.to_writer.notified();
-            {
-                let mut state = self.state();
-                if state.closed {
-                    state.bytes = 0;
-                    return Taken::Closed(std::mem::take(&mut state.frames));
-                }
-                if !state.frames.is_empty() {
-                    state.bytes = 0;
-                    let frames = std::mem::take(&mut state.frames);
-                    drop(state);
-                    self.0.room.notify_waiters();
-                    return Taken::Frames(frames);
-                }
+            if let Some(taken) = self.take_ready() {
+                return taken;
             }
             notified.await;
         }
+    }
+
+    /// What [`Outbox::take`] would return now, without waiting: `None` while the queue is
+    /// empty and open.
+    pub(crate) fn take_ready(&self) -> Option<Taken> {
+        let mut state = self.state();
+        if state.closed {
+            state.bytes = 0;
+            return Some(Taken::Closed(std::mem::take(&mut state.frames)));
+        }
+        if state.frames.is_empty() {
+            return None;
+        }
+        state.bytes = 0;
+        let frames = std::mem::take(&mut state.frames);
+        drop(state);
+        self.0.room.notify_waiters();
+        Some(Taken::Frames(frames))
     }
 
     /// Resolves when the outbox closes while the writer is busy writing. Wake-ups for new

@@ -218,6 +218,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         out_queue_bytes: r.or(s, "OutQueueBytes", "a byte count", d.out_queue_bytes),
         push_wait: millis(r, s, "PushWaitMs", d.push_wait),
         close_flush: millis(r, s, "CloseFlushMs", d.close_flush),
+        write_coalesce: millis(r, s, "WriteCoalesceMs", d.write_coalesce),
         kick_grace: secs(r, s, "KickGraceSecs", d.kick_grace),
         max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
         max_connections_per_ip: r.or(s, "MaxConnectionsPerIp", COUNT, d.max_connections_per_ip),

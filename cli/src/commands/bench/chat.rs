@@ -242,16 +242,16 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
 
 /// One chat server's own counters.
 #[derive(Debug, Clone, Copy, Default)]
-struct Counters {
-    peer_calls: u64,
-    peer_frames: u64,
-    given_up: u64,
+pub(super) struct Counters {
+    pub(super) peer_calls: u64,
+    pub(super) peer_frames: u64,
+    pub(super) given_up: u64,
 }
 
 impl Counters {
     /// What the servers live at the end counted between `before` and `after` (by server name:
     /// a server killed mid-run takes its counts with it, and a new one starts from zero).
-    fn grown(before: &[(String, Counters)], after: &[(String, Counters)]) -> Counters {
+    pub(super) fn grown(before: &[(String, Counters)], after: &[(String, Counters)]) -> Counters {
         after.iter().fold(Counters::default(), |sum, (name, now)| {
             let was = before.iter().find(|(n, _)| n == name).map_or(Counters::default(), |(_, c)| *c);
             Counters {
@@ -269,7 +269,11 @@ const ANNOUNCE_WAIT: Duration = Duration::from_secs(30);
 
 /// The live chat servers' counters, from announcements made after `mark`, so they include
 /// everything done before it.
-async fn counters(ctx: &Context, admin: &AdminClient, mark: Instant) -> Result<Vec<(String, Counters)>, CliError> {
+pub(super) async fn counters(
+    ctx: &Context,
+    admin: &AdminClient,
+    mark: Instant,
+) -> Result<Vec<(String, Counters)>, CliError> {
     loop {
         // Taken before asking, so an entry counts only if it is surely newer than `mark`.
         let since_ms = i64::try_from(mark.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -352,7 +356,7 @@ const NOTIFY_WAIT: Duration = Duration::from_secs(10);
 
 /// Waits for `client`'s event that `is`, so nothing of the setup is still on its way (across
 /// servers, say) when the measured run starts.
-async fn notified(client: &mut Connected, what: &str, is: impl Fn(&Event) -> bool) -> Result<(), CliError> {
+pub(super) async fn notified(client: &mut Connected, what: &str, is: impl Fn(&Event) -> bool) -> Result<(), CliError> {
     let waiting = async {
         while let Some(event) = client.events.recv().await {
             if is(&event) {
