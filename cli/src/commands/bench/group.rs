@@ -25,15 +25,18 @@ const DELIVERY_WAIT: Duration = Duration::from_secs(30);
 /// Shards of the table of texts waiting for their members.
 const SHARDS: usize = 64;
 
-/// Texts on their way, by unique id: members still to reach, and the sender's slot.
-struct Waiting(Vec<Mutex<HashMap<String, (usize, Option<oneshot::Sender<()>>)>>>);
+/// One shard of [`Waiting`]: unique id → members still to reach, and the sender's slot.
+type Shard = Mutex<HashMap<String, (usize, Option<oneshot::Sender<()>>)>>;
+
+/// Texts on their way, by unique id.
+struct Waiting(Vec<Shard>);
 
 impl Waiting {
     fn new() -> Waiting {
         Waiting((0..SHARDS).map(|_| Mutex::default()).collect())
     }
 
-    fn shard(&self, key: &str) -> &Mutex<HashMap<String, (usize, Option<oneshot::Sender<()>>)>> {
+    fn shard(&self, key: &str) -> &Shard {
         let hash = key.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
         &self.0[hash % SHARDS]
     }
