@@ -43,7 +43,12 @@ fn code(err: SdkError) -> Option<ErrorCode> {
 
 both!(a_group_lives_across_two_servers);
 async fn a_group_lives_across_two_servers(flavor: Flavor) {
-    let cluster = TestCluster::start_with(flavor, |file| file.limits.group_max_members = 4).await;
+    // A small cap to reach; coalesced writes, so every push here also goes through them.
+    let cluster = TestCluster::start_with(flavor, |file| {
+        file.limits.group_max_members = 4;
+        file.limits.write_coalesce = std::time::Duration::from_millis(5);
+    })
+    .await;
     let users = [
         cluster.register("alice").await,
         cluster.register("bob").await,

@@ -46,6 +46,8 @@ async fn two_people_register_befriend_chat_and_survive_an_outage(flavor: Flavor)
     alice.tmux.type_text(&bob.name);
     alice.tmux.keys(&["Enter"]);
     alice.tmux.wait_for(&format!("found {}", bob.name)).await;
+    // Focus stays on the search field: Tab moves to the greeting.
+    alice.tmux.keys(&["Tab"]);
     alice.tmux.type_text("hi, it's alice");
     alice.tmux.keys(&["Enter"]);
     alice.tmux.wait_for("friend request sent").await;
@@ -169,6 +171,7 @@ async fn the_tui_works_against_an_llfc_server() {
     t.type_text("bob");
     t.keys(&["Enter"]);
     t.wait_for("found bob").await;
+    t.keys(&["Tab"]);
     t.type_text("hi bob");
     t.keys(&["Enter"]);
     t.wait_for("friend request sent").await;
@@ -210,8 +213,11 @@ async fn the_tui_works_against_an_llfc_server() {
     t.wait_for("● online").await;
     t.wait_for("> bob").await;
     t.keys(&["Enter"]);
+    // "still here" is the chat list's preview too: wait for the chat itself.
+    t.wait_for("hi bob").await;
     let screen = t.wait_for("still here").await;
-    let at = |needle: &str| screen.find(needle).unwrap_or_else(|| panic!("{needle} on screen:\n{screen}"));
+    // The last occurrence of each: the chat list's preview comes first on the screen.
+    let at = |needle: &str| screen.rfind(needle).unwrap_or_else(|| panic!("{needle} on screen:\n{screen}"));
     assert!(at("hi bob") < at("We are friends now!"), "{screen}");
     assert!(at("We are friends now!") < at("hello bob, 你好") && at("hello bob, 你好") < at("hi alice"), "{screen}");
     assert!(screen.matches("new messages").count() <= 1, "one divider at most:\n{screen}");
@@ -296,8 +302,107 @@ async fn the_tui_recovers_a_lost_push_without_reconnecting() {
     let screen = bob.tmux.wait_for("one after").await;
     let screen = if screen.contains("lost 1") { screen } else { bob.tmux.wait_for("lost 1").await };
     let order: Vec<usize> =
-        ["one before", "lost 1", "one after"].iter().map(|text| screen.find(text).expect("on screen")).collect();
+        // The last occurrence of each: the chat list's preview shows the newest one too.
+        ["one before", "lost 1", "one after"].iter().map(|text| screen.rfind(text).expect("on screen")).collect();
     assert!(order.is_sorted(), "in order:\n{screen}");
     assert!(!screen.contains("reconnect"), "no reconnect:\n{screen}");
+    cluster.shutdown().await;
+}
+
+/// `a` finds `b` by name and asks; `b` accepts in Contacts.
+async fn befriend_in_tui(a: &Person, b: &Person) {
+    a.tmux.keys(&["F4"]);
+    a.tmux.wait_for("find people").await;
+    a.tmux.type_text(&b.name);
+    a.tmux.keys(&["Enter"]);
+    a.tmux.wait_for(&format!("found {}", b.name)).await;
+    a.tmux.keys(&["Tab"]);
+    a.tmux.type_text("hello");
+    a.tmux.keys(&["Enter"]);
+    a.tmux.wait_for("friend request sent").await;
+    b.tmux.keys(&["F3"]);
+    b.tmux.wait_for("Enter accepts").await;
+    b.tmux.keys(&["Enter"]);
+    b.tmux.wait_for("are friends now").await;
+    b.tmux.keys(&["F2"]);
+}
+
+both!(three_people_make_a_group_chat_mention_and_leave);
+/// Three people on two chat servers: alice makes a group with bob, invites carol, writes
+/// with a mention; bob, in another chat, is told by bell, desktop notification (through
+/// tmux's passthrough) and title; carol leaves and the others see it.
+async fn three_people_make_a_group_chat_mention_and_leave(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let home = tempfile::tempdir().unwrap();
+    let alice = start(&cluster, home.path(), "alice").await;
+    let bob = start(&cluster, home.path(), "bob").await;
+    let carol = start(&cluster, home.path(), "carol").await;
+    for person in [&alice, &bob, &carol] {
+        register_and_login(&cluster, person).await;
+    }
+    let mut admin = cluster.admin().await;
+    let mut servers = std::collections::HashSet::new();
+    for person in [&alice, &bob, &carol] {
+        let uid = admin_uid(&cluster, &person.email).await;
+        servers.insert(admin.lookup_user(LookupUserReq { uid }).await.unwrap().into_inner().server);
+    }
+    assert_eq!(servers.len(), 2, "the three are spread over both chat servers: {servers:?}");
+    befriend_in_tui(&alice, &bob).await;
+    befriend_in_tui(&alice, &carol).await;
+
+    // Alice makes the group from her friends: bob ticked.
+    alice.tmux.keys(&["F7"]);
+    alice.tmux.wait_for("new group").await;
+    alice.tmux.type_text("Crew 🚀");
+    alice.tmux.keys(&["Tab"]);
+    alice.tmux.type_text(" ");
+    alice.tmux.wait_for("[x]").await;
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("created the group Crew").await;
+    alice.tmux.wait_for("# Crew 🚀 · 2 members").await;
+    bob.tmux.wait_for("# Crew 🚀").await;
+
+    // She invites carol by name, in the chat.
+    alice.tmux.type_text(&format!("/invite {}", carol.name));
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for(&format!("added {}", carol.name)).await;
+    carol.tmux.wait_for("# Crew 🚀").await;
+
+    // Bob is elsewhere (his chat with alice); a mention of him rings.
+    bob.tmux.keys(&["Down", "Enter"]);
+    bob.tmux.wait_for("We are friends now!").await;
+    let output = home.path().join("bob.out");
+    bob.tmux.record_output(&output);
+    alice.tmux.type_text(&format!("hello crew, @{} look", bob.name));
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("✓").await;
+    let screen = bob.tmux.wait_for("Crew 🚀 (").await;
+    assert!(screen.contains(" @"), "the chat list marks the mention:\n{screen}");
+    let written = imchat_tests::wait_for("bob's notification to reach his pane", || async {
+        let bytes = std::fs::read(&output).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        text.contains("]777;notify;").then_some(text)
+    })
+    .await;
+    assert!(written.contains('\x07'), "the bell rang");
+    assert!(written.contains("\x1bPtmux;\x1b\x1b]777;notify;Crew 🚀 (you were mentioned);"), "{written:?}");
+    imchat_tests::wait_for("the unread count in bob's title", || async {
+        bob.tmux.title().starts_with("imchat (").then_some(())
+    })
+    .await;
+    carol.tmux.keys(&["Enter"]);
+    carol.tmux.wait_for("hello crew").await;
+
+    // Carol leaves; the others see it in the thread.
+    carol.tmux.type_text("/leave");
+    carol.tmux.keys(&["Enter"]);
+    carol.tmux.wait_for("you are no longer in").await;
+    alice.tmux.wait_for(&format!("{} left", carol.name)).await;
+    // Escape on its own: followed at once by Up, a terminal reads them as one sequence.
+    bob.tmux.keys(&["Escape"]);
+    bob.tmux.wait_for("Enter opens the selected chat").await;
+    bob.tmux.keys(&["Up", "Enter"]);
+    bob.tmux.wait_for(&format!("{} left", carol.name)).await;
+    bob.tmux.wait_for("hello crew").await;
     cluster.shutdown().await;
 }

@@ -72,6 +72,18 @@ impl Tmux {
         }
     }
 
+    /// Copies everything the program writes to the pane, escape sequences included, to `path`
+    /// (what tmux itself receives, before it draws).
+    pub fn record_output(&self, path: &std::path::Path) {
+        let command = format!("cat >> '{}'", path.display());
+        self.run(&["pipe-pane", "-o", "-t", "main", &command]);
+    }
+
+    /// The pane's title, as the program set it (OSC 2).
+    pub fn title(&self) -> String {
+        self.run(&["display-message", "-p", "-t", "main", "#{pane_title}"]).trim().to_owned()
+    }
+
     /// The program's exit status once it has exited.
     pub fn exit_status(&self) -> Option<i32> {
         std::fs::read_to_string(&self.status_file).ok()?.trim().parse().ok()

@@ -2,13 +2,15 @@
 //! an event in, the state changed, effects out. No I/O and no clock here (time is passed in),
 //! so every behaviour is tested with plain values.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
-use imchat_sdk::proto::msg::{AuthChatData, SyncCursor, SyncData, TextChatData};
+use imchat_sdk::proto::msg::{
+    AuthChatData, GroupEvent, GroupInfo, MSG_TYPE_SYSTEM, NotifyGroupMsg, SyncCursor, SyncData, TextChatData,
+};
 use imchat_sdk::proto::rules;
 
 use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
@@ -125,12 +127,45 @@ pub struct Msg {
     pub unique: String,
     /// Times the connection ended while the server had this message.
     pub lost: u8,
+    /// A group's system message (a change of members, name or roles): `text` says what.
+    pub system: bool,
+}
+
+/// What this client knows of a group thread.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupView {
+    pub name: String,
+    pub announcement: String,
+    /// This user's role (`owner`, `admin`, `member`), and whether they muted the group.
+    pub role: String,
+    pub muted: bool,
+    pub members: i64,
+    pub disbanded: bool,
+    /// This user left or was removed: the thread stays readable, nothing more comes.
+    pub left: bool,
+    /// An unread message @mentions this user.
+    pub mentioned: bool,
+    /// (uid, name, role), loaded when the member pane opens or the chat does.
+    pub member_list: Vec<(i32, String, String)>,
+}
+
+/// The new-group dialog: a name and friends ticked.
+#[derive(Debug, Clone, Default)]
+pub struct NewGroup {
+    pub name: Input,
+    pub picked: BTreeSet<i32>,
+    /// The friend under the cursor, and whether focus is on the list (else on the name).
+    pub cursor: usize,
+    pub on_list: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Thread {
     pub id: i64,
+    /// The other member of a private thread (0 for a group).
     pub peer: i32,
+    /// Set for a group thread.
+    pub group: Option<GroupView>,
     pub msgs: Vec<Msg>,
     /// The sync cursor: it never passes a message that is missing (a lost push), so a sync
     /// fetches it again (see [`imchat_sdk::cursor`]).
@@ -184,9 +219,28 @@ impl Thread {
         self.cursor.has_gap()
     }
 
-    /// The newest seq held or known: the thread's place in the chat list.
+    /// The newest seq held or known.
     fn newest(&self) -> i64 {
         self.msgs.iter().map(|m| m.seq).max().unwrap_or(0).max(self.cursor.newest())
+    }
+
+    /// The newest stored message.
+    pub fn last(&self) -> Option<&Msg> {
+        self.msgs.iter().rev().find(|m| m.seq > 0).or_else(|| self.msgs.last())
+    }
+
+    /// When the thread was last active (`chat_time`, which sorts as text; "" when unknown).
+    fn last_time(&self) -> &str {
+        self.msgs.iter().map(|m| m.time.as_str()).max().unwrap_or("")
+    }
+
+    pub fn is_group(&self) -> bool {
+        self.group.is_some()
+    }
+
+    /// Whether new messages here ring: not in a group this user muted (a mention still does).
+    fn rings(&self, mentioned: bool) -> bool {
+        self.group.as_ref().is_none_or(|g| !g.muted || mentioned)
     }
 }
 
@@ -236,6 +290,12 @@ pub struct Main {
     /// Lines scrolled up from the bottom of the open chat.
     pub scroll: u16,
     pub find: Option<Find>,
+    pub new_group: Option<NewGroup>,
+    /// The open group's member list is shown beside it.
+    pub members_pane: bool,
+    /// Names of people who are not friends (group members), learned from member lists and
+    /// system messages.
+    pub names: HashMap<i32, String>,
     /// How the server numbers messages (imchat: 1, 2, 3… per thread; llfc: message ids).
     pub dialect: Dialect,
     /// A sync is on its way: a gap found meanwhile waits for its answer.
@@ -260,13 +320,40 @@ impl Main {
         if uid == self.uid {
             return self.name.clone();
         }
-        self.friend(uid).map_or_else(|| format!("uid {uid}"), |f| f.label().to_owned())
+        if let Some(friend) = self.friend(uid) {
+            return friend.label().to_owned();
+        }
+        self.names.get(&uid).cloned().unwrap_or_else(|| format!("uid {uid}"))
     }
 
-    /// Threads by latest activity, newest first.
+    /// A chat's name: the group's, or the other person's.
+    pub fn thread_label(&self, thread: &Thread) -> String {
+        match &thread.group {
+            Some(group) if !group.name.is_empty() => group.name.clone(),
+            Some(_) => format!("group {}", thread.id),
+            None => self.label(thread.peer),
+        }
+    }
+
+    /// One line of a thread's last message for the chat list: "who: text" (or what a system
+    /// message says).
+    pub fn preview(&self, thread: &Thread) -> String {
+        let Some(msg) = thread.last() else { return String::new() };
+        let text = msg.text.lines().next().unwrap_or("");
+        if msg.system {
+            return text.to_owned();
+        }
+        let who = if msg.from == self.uid { "you".to_owned() } else { self.label(msg.from) };
+        if thread.is_group() || msg.from == self.uid { format!("{who}: {text}") } else { text.to_owned() }
+    }
+
+    /// Threads by latest activity, newest first (a message waiting to be sent counts as now).
     pub fn chats(&self) -> Vec<&Thread> {
         let mut threads: Vec<&Thread> = self.threads.values().collect();
-        threads.sort_by_key(|t| std::cmp::Reverse((t.msgs.iter().any(|m| m.seq == 0), t.newest(), t.id)));
+        threads.sort_by(|a, b| {
+            let key = |t: &Thread| (t.msgs.iter().any(|m| m.seq == 0), t.last_time().to_owned(), t.newest(), t.id);
+            key(b).cmp(&key(a))
+        });
         threads
     }
 
@@ -274,8 +361,9 @@ impl Main {
         self.requests.iter().filter(|r| !r.accepted).count()
     }
 
+    /// Unread messages, but those of muted groups (unless they mention this user).
     pub fn unread(&self) -> i64 {
-        self.threads.values().map(|t| t.unread).sum()
+        self.threads.values().filter(|t| t.rings(t.group.as_ref().is_some_and(|g| g.mentioned))).map(|t| t.unread).sum()
     }
 
     /// The items of the current pane, in display order.
@@ -293,7 +381,20 @@ impl Main {
     }
 
     fn thread_with(&self, peer: i32) -> Option<i64> {
-        self.threads.values().find(|t| t.peer == peer).map(|t| t.id)
+        self.threads.values().find(|t| !t.is_group() && t.peer == peer).map(|t| t.id)
+    }
+
+    /// The group thread `id`, known as one from now on.
+    fn group_thread(&mut self, id: i64) -> &mut Thread {
+        let thread = self.threads.entry(id).or_insert_with(|| Thread { id, ..Thread::default() });
+        thread.group.get_or_insert_with(GroupView::default);
+        thread
+    }
+
+    /// Friends by their label, for `/invite` and the new-group dialog.
+    fn friend_named(&self, name: &str) -> Option<i32> {
+        let name = name.trim().trim_start_matches('@');
+        self.friends.iter().find(|f| f.label() == name || f.name == name).map(|f| f.uid)
     }
 
     fn cursors(&self) -> Vec<SyncCursor> {
@@ -326,6 +427,9 @@ impl Main {
         }
         if let Some(thread) = self.threads.get_mut(&thread_id) {
             thread.unread = 0;
+            if let Some(group) = &mut thread.group {
+                group.mentioned = false;
+            }
         }
         self.open = Some(thread_id);
         self.focus = Focus::Input;
@@ -367,6 +471,9 @@ pub struct App {
     pub nonce: u64,
     /// Texts written in this process.
     sent: u64,
+    /// Today's date (`YYYY-MM-DD`, as `chat_time` writes it), set by the terminal loop: the
+    /// chat list shows today's times as the time, older ones as the date.
+    pub today: String,
 }
 
 fn peer_of(me: i32, from: i32, to: i32) -> i32 {
@@ -398,6 +505,7 @@ impl App {
             now,
             nonce: 0,
             sent: 0,
+            today: String::new(),
         }
     }
 
@@ -451,6 +559,7 @@ impl App {
             Screen::Reset => self.reset.focused(),
             Screen::Main => match &mut self.main {
                 Some(Main { find: Some(find), .. }) => find.form.focused(),
+                Some(Main { new_group: Some(dialog), .. }) => (!dialog.on_list).then_some(&mut dialog.name),
                 Some(main) if main.focus == Focus::Input && main.open.is_some() => Some(&mut main.input),
                 _ => None,
             },
@@ -480,6 +589,18 @@ impl App {
             if let Some(effects) = self.action(*action) {
                 return effects;
             }
+        }
+        // Space ticks a friend in the new-group list.
+        if key.code == KeyCode::Char(' ')
+            && let Some(Main { new_group: Some(dialog), friends, .. }) = &mut self.main
+            && dialog.on_list
+        {
+            if let Some(friend) = friends.get(dialog.cursor)
+                && !dialog.picked.remove(&friend.uid)
+            {
+                dialog.picked.insert(friend.uid);
+            }
+            return Vec::new();
         }
         // Unbound keys type text.
         if let KeyCode::Char(c) = key.code
@@ -655,6 +776,34 @@ impl App {
     fn main_action(&mut self, action: Action, edit: impl FnOnce(&mut Input)) -> Option<Vec<Effect>> {
         let conn = self.conn;
         let main = self.main.as_mut()?;
+        if let Some(dialog) = &mut main.new_group {
+            match action {
+                Action::Back => main.new_group = None,
+                Action::NextField | Action::PrevField => dialog.on_list = !dialog.on_list,
+                Action::Up if dialog.on_list => dialog.cursor = dialog.cursor.saturating_sub(1),
+                Action::Down if dialog.on_list => {
+                    dialog.cursor = (dialog.cursor + 1).min(main.friends.len().saturating_sub(1));
+                }
+                Action::Down => dialog.on_list = true,
+                Action::Submit => {
+                    let name = dialog.name.text().trim().to_owned();
+                    if let Err(rule) = rules::check_group_name(&name) {
+                        self.error(rule);
+                        return Some(Vec::new());
+                    }
+                    if dialog.picked.is_empty() {
+                        self.error("tick at least one friend (Tab to the list, Space ticks)");
+                        return Some(Vec::new());
+                    }
+                    let members = dialog.picked.iter().copied().collect();
+                    main.new_group = None;
+                    self.info(format!("creating the group {name}…"));
+                    return Some(vec![Effect::CreateGroup { name, members }]);
+                }
+                _ => return None,
+            }
+            return Some(Vec::new());
+        }
         if let Some(find) = &mut main.find {
             match action {
                 Action::Back => main.find = None,
@@ -697,6 +846,21 @@ impl App {
                     found: None,
                 });
             }
+            Action::NewGroup => {
+                if main.friends.is_empty() {
+                    self.error("a group starts with friends: find some first (F4)");
+                    return Some(Vec::new());
+                }
+                main.new_group = Some(NewGroup::default());
+            }
+            Action::Members => {
+                main.members_pane = !main.members_pane;
+                if main.members_pane
+                    && let Some(id) = main.open.filter(|id| main.threads.get(id).is_some_and(Thread::is_group))
+                {
+                    return Some(vec![Effect::GroupMembers(id)]);
+                }
+            }
             Action::NextField | Action::PrevField => {
                 main.focus = match main.focus {
                     Focus::List if main.open.is_some() => Focus::Input,
@@ -713,7 +877,12 @@ impl App {
             Action::Submit if main.focus == Focus::List => {
                 let item = main.items().get(main.selected).cloned();
                 match item {
-                    Some(Item::Thread(id)) => main.open_thread(id),
+                    Some(Item::Thread(id)) => {
+                        main.open_thread(id);
+                        if main.threads.get(&id).is_some_and(Thread::is_group) {
+                            return Some(vec![Effect::GroupInfo(id), Effect::GroupMembers(id)]);
+                        }
+                    }
                     Some(Item::Friend(uid)) => match main.thread_with(uid) {
                         Some(id) => main.open_thread(id),
                         None => return Some(vec![Effect::OpenChat(uid)]),
@@ -729,39 +898,50 @@ impl App {
                 if main.input.text().trim().is_empty() {
                     return Some(Vec::new());
                 }
+                let group = main.threads.get(&thread_id).is_some_and(Thread::is_group);
+                if group && main.input.text().starts_with('/') && !main.input.text().starts_with("//") {
+                    let command = main.input.take();
+                    return Some(self.group_command(thread_id, &command));
+                }
                 let text = main.input.take();
+                // `//text` sends `/text`.
+                let text = if group && text.starts_with("//") { text[1..].to_owned() } else { text };
                 // Counted per process, not per login: ids never repeat after a re-login.
                 self.sent += 1;
                 let unique = format!("{{tui-{}-{:x}-{}}}", main.uid, self.nonce, self.sent);
+                let me = main.uid;
                 let thread = main.threads.get_mut(&thread_id)?;
-                let to = thread.peer;
                 thread.msgs.push(Msg {
                     seq: 0,
-                    from: main.uid,
+                    from: me,
                     text: text.clone(),
                     time: String::new(),
                     state: MsgState::Sending,
                     unique: unique.clone(),
                     lost: 0,
+                    system: false,
                 });
+                let mentions = main_mentions(me, thread, &text);
+                let send = send_effect(thread, unique, text, mentions);
                 main.scroll = 0;
                 // Typed while offline: it waits in the outbox (state Sending) for the reconnect.
                 if conn == Conn::Online {
-                    return Some(vec![Effect::Send { unique, to, thread: thread_id, text }]);
+                    return Some(vec![send]);
                 }
             }
             Action::Retry => {
                 let mut effects = Vec::new();
+                let me = main.uid;
                 for thread in main.threads.values_mut() {
+                    let mut again = Vec::new();
                     for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed) {
                         msg.state = MsgState::Sending;
                         msg.lost = 0;
-                        effects.push(Effect::Send {
-                            unique: msg.unique.clone(),
-                            to: thread.peer,
-                            thread: thread.id,
-                            text: msg.text.clone(),
-                        });
+                        again.push((msg.unique.clone(), msg.text.clone()));
+                    }
+                    for (unique, text) in again {
+                        let mentions = main_mentions(me, thread, &text);
+                        effects.push(send_effect(thread, unique, text, mentions));
                     }
                 }
                 if let Conn::Reconnecting { attempt, .. } = conn {
@@ -774,6 +954,7 @@ impl App {
                 return Some(effects);
             }
             Action::Back => {
+                main.members_pane = false;
                 if let Some(thread) = main.open.take().and_then(|id| main.threads.get_mut(&id)) {
                     thread.divider = None;
                 }
@@ -784,8 +965,161 @@ impl App {
         Some(Vec::new())
     }
 
+    /// A `/command` typed in a group chat.
+    fn group_command(&mut self, thread: i64, line: &str) -> Vec<Effect> {
+        let Some(main) = &self.main else { return Vec::new() };
+        let (command, rest) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
+        let rest = rest.trim();
+        let effect = match command {
+            "/invite" => {
+                let names: Vec<&str> = rest.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+                let uids: Vec<i32> = names.iter().filter_map(|n| main.friend_named(n)).collect();
+                if names.is_empty() || uids.len() != names.len() {
+                    self.error("/invite takes your friends' names, separated by commas");
+                    return Vec::new();
+                }
+                Effect::Invite { thread, uids }
+            }
+            "/leave" => Effect::LeaveGroup(thread),
+            "/rename" => match rules::check_group_name(rest) {
+                Ok(()) => Effect::UpdateGroup { thread, name: Some(rest.to_owned()), announcement: None },
+                Err(rule) => {
+                    self.error(format!("/rename: {rule}"));
+                    return Vec::new();
+                }
+            },
+            "/announce" => Effect::UpdateGroup { thread, name: None, announcement: Some(rest.to_owned()) },
+            "/mute" => Effect::MuteGroup { thread, muted: true },
+            "/unmute" => Effect::MuteGroup { thread, muted: false },
+            "/members" => {
+                if let Some(main) = &mut self.main {
+                    main.members_pane = true;
+                }
+                Effect::GroupMembers(thread)
+            }
+            _ => {
+                self.error(format!(
+                    "unknown command {command}: /invite name,… /leave /rename name /announce text /mute /unmute \
+                     /members (//text sends /text)"
+                ));
+                return Vec::new();
+            }
+        };
+        vec![effect]
+    }
+
+    /// Takes in a group's state from a reply.
+    fn group_info(&mut self, info: GroupInfo) {
+        let Some(main) = &mut self.main else { return };
+        let thread = main.group_thread(info.thread_id);
+        let group = thread.group.get_or_insert_with(GroupView::default);
+        group.name = info.name;
+        group.announcement = info.announcement;
+        group.left = info.role.is_empty();
+        group.role = info.role;
+        group.muted = info.muted;
+        group.members = info.members;
+        group.disbanded = info.disbanded;
+    }
+
+    /// A group push: its messages merged, counted and announced.
+    fn group_push(&mut self, push: NotifyGroupMsg) -> Vec<Effect> {
+        let Some(main) = &mut self.main else { return Vec::new() };
+        let (me, dialect) = (main.uid, main.dialect);
+        let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
+        let known =
+            main.threads.get(&push.thread_id).is_some_and(|t| t.group.as_ref().is_some_and(|g| !g.name.is_empty()));
+        let mut effects = Vec::new();
+        let mut changed = false;
+        let mut ring: Option<(String, bool)> = None;
+        for data in push.chat_datas {
+            let (seq, from) = (data.seq, data.sender);
+            let mentioned = data.mentions.contains(&me);
+            if data.msg_type == MSG_TYPE_SYSTEM
+                && let Ok(event) = serde_json::from_str::<GroupEvent>(&data.content)
+            {
+                // Names of members who are not friends, as the event gives them.
+                if event.by != 0 {
+                    main.names.entry(event.by).or_insert_with(|| event.by_name.clone());
+                }
+                for (uid, name) in event.uids.iter().zip(&event.names) {
+                    main.names.entry(*uid).or_insert_with(|| name.clone());
+                }
+                // This user left or was removed: nothing more to ask about it.
+                let gone = matches!(event.event.as_str(), "leave" | "remove") && event.uids.contains(&me);
+                if let Some(group) = &mut main.group_thread(push.thread_id).group {
+                    group.left |= gone;
+                    group.left &= !(event.event == "invite" && event.uids.contains(&me));
+                    group.disbanded |= event.event == "disband";
+                }
+                changed = true;
+            }
+            let msg = sync_msg(data);
+            let preview = if msg.system { msg.text.clone() } else { format!("{}: {}", main.label(from), msg.text) };
+            let thread = main.group_thread(push.thread_id);
+            if thread.merge(msg, dialect) && from != me && !open {
+                thread.unread += 1;
+                thread.divider.get_or_insert(seq);
+                if mentioned && let Some(group) = &mut thread.group {
+                    group.mentioned = true;
+                }
+                if thread.rings(mentioned) {
+                    ring = Some((preview, mentioned));
+                }
+            }
+        }
+        let left = main.threads.get(&push.thread_id).and_then(|t| t.group.as_ref()).is_some_and(|g| g.left);
+        if (changed || !known) && !left {
+            effects.push(Effect::GroupInfo(push.thread_id));
+            // The open group's members name its mentions and fill its pane.
+            if main.open == Some(push.thread_id) {
+                effects.push(Effect::GroupMembers(push.thread_id));
+            }
+        }
+        if let Some((preview, mentioned)) = ring {
+            let title = main.threads.get(&push.thread_id).map(|t| main.thread_label(t)).unwrap_or_default();
+            let title = if mentioned { format!("{title} (you were mentioned)") } else { title };
+            effects.push(Effect::Notify { title, body: preview });
+        }
+        effects.extend(main.sync_if_gap(push.thread_id));
+        effects
+    }
+
     fn net(&mut self, event: NetEvent) -> Vec<Effect> {
         match event {
+            NetEvent::Group(push) => return self.group_push(push),
+            NetEvent::GroupInfo(Ok(info)) => {
+                let left = info.role.is_empty();
+                let name = info.name.clone();
+                self.group_info(info);
+                if left {
+                    self.info(format!("you are no longer in {name}"));
+                }
+            }
+            NetEvent::GroupInfo(Err(err)) => self.error(format!("group: {err}")),
+            NetEvent::GroupCreated(Ok(info)) => {
+                let (id, name) = (info.thread_id, info.name.clone());
+                self.group_info(info);
+                let Some(main) = &mut self.main else { return Vec::new() };
+                main.pane = Pane::Chats;
+                main.open_thread(id);
+                self.info(format!("created the group {name}"));
+                return vec![Effect::GroupMembers(id)];
+            }
+            NetEvent::GroupCreated(Err(err)) => self.error(format!("could not create the group: {err}")),
+            NetEvent::GroupMembers(id, Ok(members)) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                for m in &members {
+                    if m.uid != main.uid {
+                        main.names.insert(m.uid, m.name.clone());
+                    }
+                }
+                let thread = main.group_thread(id);
+                if let Some(group) = &mut thread.group {
+                    group.member_list = members.into_iter().map(|m| (m.uid, m.name, m.role)).collect();
+                }
+            }
+            NetEvent::GroupMembers(_, Err(err)) => self.error(format!("could not list the members: {err}")),
             NetEvent::CodeSent(Ok(())) => self.info("code sent: check your mail"),
             NetEvent::CodeSent(Err(err)) => {
                 self.code_ready_at = None;
@@ -830,9 +1164,21 @@ impl App {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 main.syncing = false;
                 let (dialect, brought) = (main.dialect, !sync.chat_datas.is_empty());
+                let mut unknown_groups = Vec::new();
+                for state in sync.threads.iter().filter(|s| s.kind == "group") {
+                    let closed = main.open != Some(state.thread_id);
+                    let thread = main.group_thread(state.thread_id);
+                    if state.mentions > 0 && closed {
+                        thread.group.get_or_insert_with(GroupView::default).mentioned = true;
+                    }
+                    if thread.group.as_ref().is_some_and(|g| g.name.is_empty()) {
+                        unknown_groups.push(Effect::GroupInfo(state.thread_id));
+                    }
+                }
                 for data in sync.chat_datas {
                     let thread_id = data.thread_id;
-                    let peer = peer_of(main.uid, data.sender, data.receiver);
+                    // A group's messages have no receiver.
+                    let peer = if data.receiver == 0 { 0 } else { peer_of(main.uid, data.sender, data.receiver) };
                     let thread = main.threads.entry(thread_id).or_insert_with(|| Thread {
                         id: thread_id,
                         peer,
@@ -860,12 +1206,14 @@ impl App {
                 // More to come (these threads' messages, or the next page of threads), or a gap
                 // a push opened while this sync was on its way.
                 if sync.more {
-                    return main.sync_from(sync.next_thread.unwrap_or(0));
+                    unknown_groups.extend(main.sync_from(sync.next_thread.unwrap_or(0)));
+                    return unknown_groups;
                 }
                 if brought && let Some(gap) = main.threads.values().find(|t| t.has_gap()) {
                     let after = gap.id - 1;
-                    return main.sync_from(after);
+                    unknown_groups.extend(main.sync_from(after));
                 }
+                return unknown_groups;
             }
             NetEvent::Text(push) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
@@ -876,14 +1224,21 @@ impl App {
                     peer: push.fromuid,
                     ..Thread::default()
                 });
+                let mut ring = None;
                 for data in push.chat_datas {
                     let seq = data.seq;
+                    let body = data.content.clone();
                     if thread.merge(text_msg(push.fromuid, data), dialect) && !open {
                         thread.unread += 1;
                         thread.divider.get_or_insert(seq);
+                        ring = Some(body);
                     }
                 }
-                return main.sync_if_gap(push.thread_id);
+                let mut effects = main.sync_if_gap(push.thread_id);
+                if let Some(body) = ring {
+                    effects.push(Effect::Notify { title: main.label(push.fromuid), body });
+                }
+                return effects;
             }
             NetEvent::FriendRequest(req) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
@@ -967,8 +1322,8 @@ impl App {
             }
             NetEvent::Found(Ok(found)) => {
                 if let Some(Main { find: Some(find), .. }) = &mut self.main {
+                    // Focus stays where the user left it: the next Tab goes to Greeting.
                     find.found = Some((found.uid, found.name, found.nick));
-                    find.form.focus = 1;
                 }
             }
             NetEvent::Found(Err(err)) => self.error(format!("nobody found: {err}")),
@@ -1050,6 +1405,9 @@ impl App {
                 input: Input::default(),
                 scroll: 0,
                 find: None,
+                new_group: None,
+                members_pane: false,
+                names: HashMap::new(),
                 dialect: welcome.dialect,
                 syncing: false,
             });
@@ -1072,14 +1430,10 @@ impl App {
         let mut effects = main.sync();
         // The outbox: whatever waited for the connection goes now, and what the server may or
         // may not have stored goes again (failed ones wait for F5).
-        for thread in main.threads.values_mut() {
-            for msg in thread.msgs.iter_mut().filter(|m| matches!(m.state, MsgState::Sending | MsgState::Unknown)) {
-                effects.push(Effect::Send {
-                    unique: msg.unique.clone(),
-                    to: thread.peer,
-                    thread: thread.id,
-                    text: msg.text.clone(),
-                });
+        for thread in main.threads.values() {
+            for msg in thread.msgs.iter().filter(|m| matches!(m.state, MsgState::Sending | MsgState::Unknown)) {
+                let mentions = main_mentions(main.uid, thread, &msg.text);
+                effects.push(send_effect(thread, msg.unique.clone(), msg.text.clone(), mentions));
             }
         }
         effects
@@ -1087,14 +1441,17 @@ impl App {
 }
 
 fn sync_msg(data: SyncData) -> Msg {
+    let system = data.msg_type == MSG_TYPE_SYSTEM;
+    let text = if system { system_text(&data.content) } else { data.content };
     Msg {
         seq: data.seq,
         from: data.sender,
-        text: data.content,
+        text,
         time: data.chat_time,
         state: MsgState::Sent,
         unique: data.unique_id,
         lost: 0,
+        system,
     }
 }
 
@@ -1107,7 +1464,44 @@ fn text_msg(from: i32, data: TextChatData) -> Msg {
         state: MsgState::Sent,
         unique: data.unique_id,
         lost: 0,
+        system: false,
     }
+}
+
+/// What a system message says, in words (its content is a JSON event).
+fn system_text(content: &str) -> String {
+    serde_json::from_str::<GroupEvent>(content).map_or_else(|_| content.to_owned(), |event| event.describe())
+}
+
+/// The effect that sends `text` under `unique` to `thread`.
+fn send_effect(thread: &Thread, unique: String, text: String, mentions: Vec<i32>) -> Effect {
+    if thread.is_group() {
+        Effect::SendGroup { unique, thread: thread.id, text, mentions }
+    } else {
+        Effect::Send { unique, to: thread.peer, thread: thread.id, text }
+    }
+}
+
+/// The members `text` @mentions in `thread` (a group), by the names its member list has.
+fn main_mentions(me: i32, thread: &Thread, text: &str) -> Vec<i32> {
+    let Some(group) = &thread.group else { return Vec::new() };
+    let mut found: Vec<i32> = group
+        .member_list
+        .iter()
+        .filter(|(uid, name, _)| *uid != me && !name.is_empty() && text.contains(&format!("@{name}")))
+        .map(|(uid, _, _)| *uid)
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// A notification's text: one line, no control characters (a peer's message must never
+/// reach the terminal as an escape sequence), at most `max` characters.
+pub fn notification_text(text: &str, max: usize) -> String {
+    let clean: String =
+        text.chars().map(|c| if c.is_control() { ' ' } else { c }).filter(|c| *c != ';').take(max).collect();
+    clean.trim().to_owned()
 }
 
 fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData]) {
@@ -1130,6 +1524,7 @@ fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData
                 state: MsgState::Sent,
                 unique: data.unique_id.clone(),
                 lost: 0,
+                system: false,
             },
             dialect,
         );

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ratatui::style::Color;
 
+use crate::notify::{Desktop, Notifications};
 use crate::ui::Theme;
 
 #[derive(Debug, Clone, Default)]
@@ -15,6 +16,16 @@ pub struct FileConfig {
     pub ca_cert: Option<PathBuf>,
     pub keys: Vec<(String, String)>,
     pub theme: Theme,
+    /// `bell`, `notify` (osc777, osc9, off) and `title` (on/off).
+    pub notifications: Notifications,
+}
+
+fn switch(at: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        other => Err(format!("{at}: `{other}` is not on or off")),
+    }
 }
 
 /// `$XDG_CONFIG_HOME/imchat/tui.ini`, or `~/.config/imchat/tui.ini`.
@@ -73,6 +84,11 @@ pub fn parse(origin: &str, text: &str) -> Result<FileConfig, String> {
             ("tui", "gate") => config.gate = Some(value.to_owned()),
             ("tui", "log_file") => config.log_file = Some(PathBuf::from(value)),
             ("tui", "ca_cert") => config.ca_cert = Some(PathBuf::from(value)),
+            ("tui", "bell") => config.notifications.bell = switch(&at, value)?,
+            ("tui", "title") => config.notifications.title = switch(&at, value)?,
+            ("tui", "notify") => {
+                config.notifications.desktop = value.parse::<Desktop>().map_err(|err| format!("{at}: {err}"))?;
+            }
             ("keys", action) => config.keys.push((action.to_owned(), value.to_owned())),
             ("colors", which @ ("accent" | "error" | "dim")) => {
                 let parsed = color(value).ok_or_else(|| format!("{at}: `{value}` is not a colour"))?;
@@ -101,5 +117,9 @@ mod tests {
         assert_eq!(config.theme.accent, Color::Magenta);
         assert_eq!(parse("t.ini", "[tui]\ngaet = x\n").unwrap_err(), "t.ini:2: unknown key `gaet` in [tui]");
         assert_eq!(parse("t.ini", "[colors]\naccent = plaid\n").unwrap_err(), "t.ini:2: `plaid` is not a colour");
+        let config = parse("t.ini", "[tui]\nbell = off\nnotify = osc9\ntitle = no\n").unwrap();
+        assert_eq!(config.notifications, Notifications { bell: false, desktop: Desktop::Osc9, title: false });
+        assert_eq!(parse("t.ini", "[tui]\nbell = loud\n").unwrap_err(), "t.ini:2: `loud` is not on or off");
+        assert_eq!(parse("t.ini", "[tui]\nnotify = dbus\n").unwrap_err(), "t.ini:2: `dbus` is not osc777, osc9 or off");
     }
 }

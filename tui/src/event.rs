@@ -4,8 +4,8 @@
 use crossterm::event::KeyEvent;
 use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::{
-    AuthFriendRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyTextChat, SearchRsp, SyncCursor, SyncRsp,
-    TextChatData,
+    AuthFriendRsp, GroupInfo, GroupMember, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyGroupMsg,
+    NotifyTextChat, SearchRsp, SyncCursor, SyncRsp, TextChatData,
 };
 
 /// Everything `App::update` reacts to.
@@ -44,6 +44,13 @@ pub enum NetEvent {
     LoggedIn(Result<Welcome, String>),
     Synced(SyncRsp),
     Text(NotifyTextChat),
+    /// A group's new messages (texts, or a system message of a change).
+    Group(NotifyGroupMsg),
+    /// A group as a request's answer left it (info, invite, leave, rename, mute, ...).
+    GroupInfo(Result<GroupInfo, String>),
+    /// The group this user just made: it opens.
+    GroupCreated(Result<GroupInfo, String>),
+    GroupMembers(i64, Result<Vec<GroupMember>, String>),
     FriendRequest(NotifyAddFriend),
     FriendAccepted(NotifyAuthFriend),
     Sent {
@@ -119,6 +126,38 @@ pub enum Effect {
         remark: String,
     },
     OpenChat(i32),
+    CreateGroup {
+        name: String,
+        members: Vec<i32>,
+    },
+    GroupInfo(i64),
+    GroupMembers(i64),
+    Invite {
+        thread: i64,
+        uids: Vec<i32>,
+    },
+    LeaveGroup(i64),
+    UpdateGroup {
+        thread: i64,
+        name: Option<String>,
+        announcement: Option<String>,
+    },
+    MuteGroup {
+        thread: i64,
+        muted: bool,
+    },
+    SendGroup {
+        unique: String,
+        thread: i64,
+        text: String,
+        mentions: Vec<i32>,
+    },
+    /// Tell the person something happened outside what they look at: the terminal bell and a
+    /// desktop notification, as `[tui]` configures them. Text from peers, never escapes.
+    Notify {
+        title: String,
+        body: String,
+    },
     Logout,
     Quit,
 }

@@ -1,7 +1,7 @@
 //! `imchat-tui`, the terminal chat client, as a library: one [`app::App`] state changed only
 //! by [`app::App::update`] (events in, effects out), [`ui`] render functions, [`net`] running
-//! effects with the SDK, [`keymap`] bindings as data, and [`term`], the one owner of the
-//! terminal. Network results arrive on the same channel as key presses.
+//! effects with the SDK, [`keymap`] bindings as data, [`notify`] the bell, desktop
+//! notifications and title, and [`term`], the one owner of the terminal. Network results arrive on the same channel as key presses.
 
 pub mod app;
 pub mod cli;
@@ -10,5 +10,6 @@ pub mod event;
 pub mod input;
 pub mod keymap;
 pub mod net;
+pub mod notify;
 pub mod term;
 pub mod ui;

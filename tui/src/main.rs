@@ -56,6 +56,6 @@ fn start() -> anyhow::Result<()> {
     // The clock and the process id, read here so the core reads neither.
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     app.nonce = (since_epoch.as_nanos() as u64) ^ (u64::from(std::process::id()) << 32);
-    runtime.block_on(term::run(app, file.theme, gate)).context("terminal error")?;
+    runtime.block_on(term::run(app, file.theme, file.notifications, gate)).context("terminal error")?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use imchat_sdk::proto::http::{RegisterReq, ResetPwdReq};
+use imchat_sdk::proto::msg::{GroupUpdateReq, TextChatData};
 use imchat_sdk::{ChatClient, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -138,6 +139,50 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
                     Effect::OpenChat(peer) => NetEvent::ChatOpened(
                         chat.create_private_chat(uid, peer).await.map(|r| (peer, r.thread_id)).map_err(text),
                     ),
+                    Effect::SendGroup { unique, thread, text: body, mentions } => {
+                        let result = chat.send_group_texts(uid, thread, &[(&body, &unique)], &mentions).await;
+                        let result = result
+                            .map(|r| {
+                                r.chat_datas
+                                    .into_iter()
+                                    .map(|d| TextChatData {
+                                        message_id: d.message_id,
+                                        unique_id: d.unique_id,
+                                        content: d.content,
+                                        status: d.status,
+                                        chat_time: d.chat_time,
+                                        seq: d.seq,
+                                    })
+                                    .collect()
+                            })
+                            .map_err(|err| match err {
+                                SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
+                                err => SendFailure::Refused(text(err)),
+                            });
+                        NetEvent::Sent { unique, result }
+                    }
+                    Effect::CreateGroup { name, members } => {
+                        NetEvent::GroupCreated(chat.create_group(&name, &members).await.map(|r| r.group).map_err(text))
+                    }
+                    Effect::GroupInfo(thread) => {
+                        NetEvent::GroupInfo(chat.group_info(thread).await.map(|r| r.group).map_err(text))
+                    }
+                    Effect::GroupMembers(thread) => {
+                        NetEvent::GroupMembers(thread, chat.group_members(thread).await.map_err(text))
+                    }
+                    Effect::Invite { thread, uids } => {
+                        NetEvent::GroupInfo(chat.invite_to_group(thread, &uids).await.map(|r| r.group).map_err(text))
+                    }
+                    Effect::LeaveGroup(thread) => {
+                        NetEvent::GroupInfo(chat.leave_group(thread).await.map(|r| r.group).map_err(text))
+                    }
+                    Effect::UpdateGroup { thread, name, announcement } => {
+                        let req = GroupUpdateReq { thread_id: thread, name, announcement, invite: None };
+                        NetEvent::GroupInfo(chat.update_group(req).await.map(|r| r.group).map_err(text))
+                    }
+                    Effect::MuteGroup { thread, muted } => {
+                        NetEvent::GroupInfo(chat.mute_group(thread, muted).await.map(|r| r.group).map_err(text))
+                    }
                     _ => continue,
                 };
                 send(event).await;
@@ -177,7 +222,8 @@ async fn connect(
                     return;
                 }
                 SdkEvent::Closed => NetEvent::Disconnected("the server closed the connection".into()),
-                SdkEvent::Group(_) | SdkEvent::Other(_) => continue,
+                SdkEvent::Group(push) => NetEvent::Group(push),
+                SdkEvent::Other(_) => continue,
             };
             if forward.send(Event::Net(event)).await.is_err() {
                 return;

@@ -14,9 +14,10 @@ use futures_util::StreamExt;
 use imchat_sdk::GateClient;
 use tokio::sync::mpsc;
 
-use crate::app::App;
+use crate::app::{App, Main};
 use crate::event::{Effect, Event};
 use crate::net;
+use crate::notify::Notifications;
 use crate::ui::{self, Theme};
 
 /// Redraw and time-based updates (countdowns, reconnect timers) at least this often.
@@ -25,6 +26,20 @@ const TICK: Duration = Duration::from_millis(250);
 const MAX_EVENTS_PER_DRAW: usize = 512;
 /// Events buffered between the input and network tasks and the loop.
 const EVENT_QUEUE: usize = 1024;
+
+/// Writes escape sequences (already stripped of anything a peer sent) straight to the terminal.
+fn write_raw(bytes: &str) -> io::Result<()> {
+    use std::io::Write;
+    let mut out = io::stdout().lock();
+    out.write_all(bytes.as_bytes())?;
+    out.flush()
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
 
 /// Restores the terminal when dropped, whatever ends the loop.
 struct Restore;
@@ -36,7 +51,7 @@ impl Drop for Restore {
     }
 }
 
-pub async fn run(mut app: App, theme: Theme, gate: GateClient) -> io::Result<()> {
+pub async fn run(mut app: App, theme: Theme, notifications: Notifications, gate: GateClient) -> io::Result<()> {
     // `ratatui::init` also installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
     let _restore = Restore;
@@ -65,8 +80,19 @@ pub async fn run(mut app: App, theme: Theme, gate: GateClient) -> io::Result<()>
         }
     });
 
+    let in_tmux = std::env::var_os("TMUX").is_some();
+    let mut title = None;
     let mut tick = tokio::time::interval(TICK);
     loop {
+        // The date the chat list compares message times with ("today" shows the time only).
+        app.today = imchat_sdk::proto::time::format_chat_time(now_ms()).get(..10).unwrap_or("").to_owned();
+        let wanted = notifications.title(app.main.as_ref().map_or(0, Main::unread));
+        if wanted != title {
+            if let Some(sequence) = &wanted {
+                write_raw(sequence)?;
+            }
+            title = wanted;
+        }
         terminal.draw(|frame| ui::render(&app, &theme, frame))?;
         let first = tokio::select! {
             Some(event) = events.recv() => event,
@@ -83,6 +109,10 @@ pub async fn run(mut app: App, theme: Theme, gate: GateClient) -> io::Result<()>
         }
         'batch: for event in batch {
             for effect in app.update(event, Instant::now()) {
+                if let Effect::Notify { title, body } = &effect {
+                    write_raw(&notifications.announce(title, body, in_tmux))?;
+                    continue;
+                }
                 if effect == Effect::Quit || effects_tx.send(effect).await.is_err() {
                     break 'batch;
                 }

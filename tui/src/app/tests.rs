@@ -53,6 +53,11 @@ impl Harness {
         self.app.update(Event::Net(event), self.now)
     }
 
+    /// [`Harness::net`] without the notifications: the work it asks of the network.
+    fn net_work(&mut self, event: NetEvent) -> Vec<Effect> {
+        self.net(event).into_iter().filter(|e| !matches!(e, Effect::Notify { .. })).collect()
+    }
+
     fn advance(&mut self, by: Duration) -> Vec<Effect> {
         self.now += by;
         self.app.update(Event::Tick, self.now)
@@ -391,16 +396,16 @@ fn a_lost_push_is_fetched_and_the_cursor_never_skips_it() {
         })
     };
     let cursor = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].cursor.through();
-    assert!(h.net(push(2)).is_empty(), "the next one: nothing to fetch");
+    assert!(h.net_work(push(2)).is_empty(), "the next one: nothing to fetch");
     assert_eq!(cursor(&h), 2);
     // 3 was lost.
-    let effects = h.net(push(4));
+    let effects = h.net_work(push(4));
     assert!(
         matches!(&effects[..], [Effect::Sync(c, 9)] if c.iter().any(|c| c.thread_id == 10 && c.seq == 2)),
         "the sync starts at the thread with the hole: {effects:?}"
     );
     assert_eq!(cursor(&h), 2, "the cursor stays before the hole");
-    assert!(h.net(push(5)).is_empty(), "one sync at a time");
+    assert!(h.net_work(push(5)).is_empty(), "one sync at a time");
     let data = |seq: i64| SyncData {
         thread_id: 10,
         seq,
@@ -449,7 +454,7 @@ fn without_consecutive_seqs_there_is_no_gap() {
         chat_datas: vec![SyncData { thread_id: 10, seq: 41, sender: 2, receiver: 1, ..SyncData::default() }],
         ..SyncRsp::default()
     }));
-    let effects = h.net(NetEvent::Text(NotifyTextChat {
+    let effects = h.net_work(NetEvent::Text(NotifyTextChat {
         fromuid: 2,
         touid: 1,
         thread_id: 10,
@@ -470,4 +475,94 @@ fn message_ids_survive_a_re_login() {
     h.welcome_and_sync();
     let second = h.send("two");
     assert_ne!(first, second);
+}
+
+fn group_push(seq: i64, from: i32, text: &str, mentions: Vec<i32>) -> NetEvent {
+    use imchat_sdk::proto::msg::NotifyGroupMsg;
+    NetEvent::Group(NotifyGroupMsg {
+        fromuid: from,
+        thread_id: 30,
+        mentions: mentions.clone(),
+        chat_datas: vec![SyncData {
+            thread_id: 30,
+            seq,
+            sender: from,
+            content: text.into(),
+            chat_time: format!("2026-12-01 10:00:0{seq}"),
+            mentions,
+            ..SyncData::default()
+        }],
+    })
+}
+
+/// A group's texts ring unless the group is muted; a mention rings even then, and marks the
+/// chat. A group never seen before is asked about.
+#[test]
+fn group_pushes_notify_unless_muted_and_mentions_always_do() {
+    use imchat_sdk::proto::msg::GroupInfo;
+    let mut h = Harness::signed_in();
+    let effects = h.net(group_push(1, 2, "hello all", vec![]));
+    assert!(effects.contains(&Effect::GroupInfo(30)), "{effects:?}");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Notify { body, .. } if body == "bob: hello all")),
+        "{effects:?}"
+    );
+    let info =
+        GroupInfo { thread_id: 30, name: "team".into(), role: "member".into(), muted: true, ..GroupInfo::default() };
+    h.net(NetEvent::GroupInfo(Ok(info)));
+    let effects = h.net(group_push(2, 2, "still here", vec![]));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Notify { .. })), "muted: {effects:?}");
+    let main = h.app.main.as_ref().unwrap();
+    let private = main.threads[&10].unread;
+    assert_eq!((main.threads[&30].unread, main.unread()), (2, private), "counted, not rung (nor in the title)");
+    let effects = h.net(group_push(3, 2, "@ann look", vec![1]));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Notify { title, .. } if title == "team (you were mentioned)")),
+        "{effects:?}"
+    );
+    assert!(h.app.main.as_ref().unwrap().threads[&30].group.as_ref().unwrap().mentioned);
+}
+
+/// In a group, `/` starts a command; `//` sends a slash; mentions of members go with a text.
+#[test]
+fn group_commands_and_mentions() {
+    use imchat_sdk::proto::msg::GroupMember;
+    let mut h = Harness::signed_in();
+    h.net(group_push(1, 2, "hi", vec![]));
+    let member =
+        |uid: i32, name: &str| GroupMember { uid, name: name.into(), role: "member".into(), ..GroupMember::default() };
+    h.net(NetEvent::GroupMembers(30, Ok(vec![member(1, "ann"), member(2, "bob"), member(5, "eve")])));
+    // Open it: the chat list has it first (newest).
+    h.press(KeyCode::F(2));
+    let opened = h.press(KeyCode::Enter);
+    assert_eq!(opened, [Effect::GroupInfo(30), Effect::GroupMembers(30)]);
+    h.type_text("@eve and @bob: see this");
+    let sent = h.press(KeyCode::Enter);
+    assert!(matches!(&sent[..], [Effect::SendGroup { thread: 30, mentions, .. }] if mentions == &[2, 5]), "{sent:?}");
+    for (typed, expected) in [
+        ("/invite bob", Some(Effect::Invite { thread: 30, uids: vec![2] })),
+        ("/leave", Some(Effect::LeaveGroup(30))),
+        ("/mute", Some(Effect::MuteGroup { thread: 30, muted: true })),
+        ("/rename  ", None),
+        ("/invite nobody", None),
+        ("/dance", None),
+    ] {
+        h.type_text(typed);
+        let effects = h.press(KeyCode::Enter);
+        assert_eq!(effects.first().cloned(), expected, "{typed}");
+    }
+    h.type_text("//shrug");
+    assert!(matches!(&h.press(KeyCode::Enter)[..], [Effect::SendGroup { text, .. }] if text == "/shrug"));
+}
+
+/// The new-group dialog: a name, friends ticked with Space, Enter creates.
+#[test]
+fn a_group_is_made_from_ticked_friends() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::F(7));
+    h.type_text("weekend");
+    assert!(h.press(KeyCode::Enter).is_empty(), "nobody ticked yet");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Char(' '));
+    assert_eq!(h.press(KeyCode::Enter), [Effect::CreateGroup { name: "weekend".into(), members: vec![2] }]);
 }

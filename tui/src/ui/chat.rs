@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use crate::app::{App, Focus, Item, Main, MsgState, Pane};
+use crate::app::{App, Focus, Item, Main, MsgState, Pane, Thread};
 use crate::keymap::Action;
 use crate::ui::{Theme, centered};
 
@@ -31,8 +31,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(rect) = chat_area {
         chat(app, main, theme, frame, rect);
     }
+    new_group(app, main, theme, frame, area);
     if let Some(find) = &main.find {
-        let rect = centered(area, 60, 9);
+        let rect = centered(area, 60, 10);
         frame.render_widget(Clear, rect);
         let block = Block::bordered().title(" find people ").title_style(Style::new().fg(theme.accent));
         let inner = block.inner(rect);
@@ -42,18 +43,23 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             .iter()
             .enumerate()
             .map(|(idx, (label, input))| {
-                let style = if idx == find.form.focus { Style::new().fg(theme.accent) } else { Style::new() };
-                Line::from(vec![Span::styled(format!("{label:>11}: "), style), Span::raw(input.display())])
+                let (marker, style) = if idx == find.form.focus {
+                    ("▸", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD))
+                } else {
+                    (" ", Style::new())
+                };
+                Line::from(vec![Span::styled(format!("{marker}{label:>10}: "), style), Span::raw(input.display())])
             })
             .collect();
         lines.push(match &find.found {
-            Some((uid, name, _)) => {
-                Line::raw(format!("found {name} (uid {uid}): Enter on Greeting/Remark sends a request"))
-            }
+            Some((uid, name, _)) => Line::raw(format!(
+                "found {name} (uid {uid}): {} to Greeting/Remark, Enter sends a request",
+                app.keymap.keys_for(Action::NextField)
+            )),
             None => Line::styled("type a uid or exact name, Enter searches", Style::new().fg(theme.dim)),
         });
         lines.push(Line::styled(format!("{} close", app.keymap.keys_for(Action::Back)), Style::new().fg(theme.dim)));
-        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
         if let Some((_, input)) = find.form.fields.get(find.form.focus) {
             let x = inner.x.saturating_add(13).saturating_add(input.caret_cell().1);
             let y = inner.y + find.form.focus as u16;
@@ -85,17 +91,7 @@ fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
         .items()
         .into_iter()
         .map(|item| match item {
-            Item::Thread(id) => {
-                let thread = &main.threads[&id];
-                let mut spans = vec![Span::raw(main.label(thread.peer))];
-                if thread.unread > 0 {
-                    spans.push(Span::styled(
-                        format!(" ({})", thread.unread),
-                        Style::new().fg(theme.error).add_modifier(Modifier::BOLD),
-                    ));
-                }
-                ListItem::new(Line::from(spans))
-            }
+            Item::Thread(id) => thread_row(app, main, &main.threads[&id], theme, area.width),
             Item::Request(uid) => {
                 let request = main.requests.iter().find(|r| r.uid == uid);
                 let (name, greeting) =
@@ -134,6 +130,50 @@ fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(list, area, &mut state);
 }
 
+/// A chat list row: the chat's name with its marks (unread, @-mention, muted) and the time of
+/// its last message, then that message's first line.
+fn thread_row<'a>(app: &App, main: &Main, thread: &Thread, theme: &Theme, width: u16) -> ListItem<'a> {
+    use unicode_width::UnicodeWidthStr;
+    let group = thread.group.as_ref();
+    let mut spans = Vec::new();
+    if group.is_some() {
+        spans.push(Span::styled("# ", Style::new().fg(theme.accent)));
+    }
+    spans.push(Span::raw(main.thread_label(thread)));
+    if thread.unread > 0 {
+        let muted = group.is_some_and(|g| g.muted && !g.mentioned);
+        let style = if muted { Style::new().fg(theme.dim) } else { Style::new().fg(theme.error) };
+        spans.push(Span::styled(format!(" ({})", thread.unread), style.add_modifier(Modifier::BOLD)));
+    }
+    if group.is_some_and(|g| g.mentioned) {
+        spans.push(Span::styled(" @", Style::new().fg(theme.error).add_modifier(Modifier::BOLD)));
+    }
+    if group.is_some_and(|g| g.muted) {
+        spans.push(Span::styled(" muted", Style::new().fg(theme.dim)));
+    }
+    if group.is_some_and(|g| g.left || g.disbanded) {
+        spans.push(Span::styled(" (closed)", Style::new().fg(theme.dim)));
+    }
+    let time = thread.last().map_or("", |m| {
+        if m.time.is_empty() {
+            ""
+        } else if !app.today.is_empty() && m.time.starts_with(&app.today) {
+            m.time.get(11..16).unwrap_or("")
+        } else {
+            m.time.get(5..10).unwrap_or("")
+        }
+    });
+    // The list's inner width less the highlight symbol.
+    let room = usize::from(width.saturating_sub(4));
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    if !time.is_empty() && used + time.len() < room {
+        spans.push(Span::raw(" ".repeat(room - used - time.len())));
+        spans.push(Span::styled(time.to_owned(), Style::new().fg(theme.dim)));
+    }
+    let preview = wrap_cells(&main.preview(thread), room.saturating_sub(2).max(1)).swap_remove(0);
+    ListItem::new(vec![Line::from(spans), Line::styled(format!("  {preview}"), Style::new().fg(theme.dim))])
+}
+
 fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else {
         let selected = main.items().get(main.selected).cloned();
@@ -160,6 +200,14 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     };
+    let area = match &thread.group {
+        Some(group) if main.members_pane && area.width >= 50 => {
+            let [chat, side] = Layout::horizontal([Constraint::Min(30), Constraint::Length(24)]).areas(area);
+            members(main, group, theme, frame, side);
+            chat
+        }
+        _ => area,
+    };
     let input_height = (main.input.line_count() as u16 + 2).clamp(3, 8).min(area.height / 2 + 1);
     let [history, input] = Layout::vertical([Constraint::Min(1), Constraint::Length(input_height)]).areas(area);
 
@@ -172,9 +220,23 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
             Style::new().fg(theme.dim),
         ));
     }
+    if let Some(text) = thread.group.as_ref().map(|g| g.announcement.as_str()).filter(|a| !a.is_empty()) {
+        let width = usize::from(history.width.saturating_sub(4)).max(1);
+        for piece in text.lines().flat_map(|l| wrap_cells(&format!("📌 {l}"), width)) {
+            lines.push(Line::styled(piece, Style::new().fg(theme.accent)));
+        }
+    }
     for msg in &thread.msgs {
         if thread.divider == Some(msg.seq) {
             lines.push(Line::styled("──── new messages ────", Style::new().fg(theme.error)));
+        }
+        if msg.system {
+            let width = usize::from(history.width.saturating_sub(4)).max(1);
+            let time = msg.time.get(11..16).unwrap_or("");
+            for piece in wrap_cells(&format!("· {} {time}", msg.text), width) {
+                lines.push(Line::styled(piece, Style::new().fg(theme.dim).add_modifier(Modifier::ITALIC)));
+            }
+            continue;
         }
         let who = if msg.from == main.uid {
             Style::new().fg(theme.accent)
@@ -199,7 +261,20 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
             lines.extend(wrap_cells(text_line, width).into_iter().map(|piece| Line::raw(format!("  {piece}"))));
         }
     }
-    let block = Block::bordered().title(format!(" {} ", main.label(thread.peer)));
+    let title = match &thread.group {
+        Some(group) => {
+            let state = if group.left {
+                " · you left".to_owned()
+            } else if group.disbanded {
+                " · disbanded".to_owned()
+            } else {
+                format!(" · {} members · {} members list", group.members, app.keymap.keys_for(Action::Members))
+            };
+            format!(" # {}{state} ", main.thread_label(thread))
+        }
+        None => format!(" {} ", main.label(thread.peer)),
+    };
+    let block = Block::bordered().title(title);
     let inner_height = block.inner(history).height;
     // Lines are wrapped above, so their count is exact: show the bottom, minus the scroll.
     let bottom = (lines.len() as u16).saturating_sub(inner_height);
@@ -207,11 +282,18 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block).scroll((offset, 0)), history);
 
     let border = if main.focus == Focus::Input { Style::new().fg(theme.accent) } else { Style::new() };
-    let title = format!(
-        " message · {} send · {} new line ",
-        app.keymap.keys_for(Action::Submit),
-        app.keymap.keys_for(Action::Newline)
-    );
+    let title = if thread.is_group() {
+        format!(
+            " message · {} send · @name mentions · /invite /rename /mute /leave ",
+            app.keymap.keys_for(Action::Submit)
+        )
+    } else {
+        format!(
+            " message · {} send · {} new line ",
+            app.keymap.keys_for(Action::Submit),
+            app.keymap.keys_for(Action::Newline)
+        )
+    };
     let block = Block::bordered().title(title).border_style(border);
     let inner = block.inner(input);
     frame.render_widget(Paragraph::new(main.input.display()).block(block), input);
@@ -220,6 +302,69 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
         let (x, y) = (inner.x.saturating_add(col), inner.y.saturating_add(line));
         if x < inner.right() && y < inner.bottom() {
             frame.set_cursor_position((x, y));
+        }
+    }
+}
+
+/// The open group's members: owner ★, admins +.
+fn members(main: &Main, group: &crate::app::GroupView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let items: Vec<ListItem> = if group.member_list.is_empty() {
+        vec![ListItem::new(Line::styled("loading…", Style::new().fg(theme.dim)))]
+    } else {
+        group
+            .member_list
+            .iter()
+            .map(|(uid, name, role)| {
+                let mark = match role.as_str() {
+                    "owner" => "★ ",
+                    "admin" => "+ ",
+                    _ => "  ",
+                };
+                let style = if *uid == main.uid { Style::new().fg(theme.accent) } else { Style::new() };
+                ListItem::new(Line::from(vec![
+                    Span::styled(mark, Style::new().fg(theme.accent)),
+                    Span::styled(name.clone(), style),
+                ]))
+            })
+            .collect()
+    };
+    let block = Block::bordered().title(format!(" members ({}) ", group.member_list.len().max(group.members as usize)));
+    frame.render_widget(List::new(items).block(block), area);
+}
+
+/// The new-group dialog: its name, then friends to tick.
+pub(super) fn new_group(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(dialog) = &main.new_group else { return };
+    let height = (main.friends.len() as u16 + 7).min(area.height);
+    let rect = centered(area, 56, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(" new group ").title_style(Style::new().fg(theme.accent));
+    let inner = block.inner(rect);
+    let focused = |on: bool| if on { Style::new().fg(theme.accent).add_modifier(Modifier::BOLD) } else { Style::new() };
+    let marker = |on: bool| if on { "▸ " } else { "  " };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{}Name: ", marker(!dialog.on_list)), focused(!dialog.on_list)),
+        Span::raw(dialog.name.display()),
+    ])];
+    lines.push(Line::styled(format!("{}Members:", marker(dialog.on_list)), focused(dialog.on_list)));
+    for (idx, friend) in main.friends.iter().enumerate() {
+        let ticked = if dialog.picked.contains(&friend.uid) { "[x]" } else { "[ ]" };
+        let here = dialog.on_list && idx == dialog.cursor;
+        let style = if here { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        lines.push(Line::styled(format!("    {ticked} {}", friend.label()), style));
+    }
+    let hint = format!(
+        "{} name/members · Space ticks · {} creates · {} closes",
+        app.keymap.keys_for(Action::NextField),
+        app.keymap.keys_for(Action::Submit),
+        app.keymap.keys_for(Action::Back)
+    );
+    lines.push(Line::styled(hint, Style::new().fg(theme.dim)));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    if !dialog.on_list {
+        let x = inner.x.saturating_add(8).saturating_add(dialog.name.caret_cell().1);
+        if x < inner.right() {
+            frame.set_cursor_position((x, inner.y));
         }
     }
 }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::{App, Form, Screen};
 use crate::keymap::Action;
@@ -44,8 +44,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             &[],
         ),
     };
-    let label_width = form.fields.iter().map(|(l, _)| l.len()).max().unwrap_or(0) as u16 + 2;
-    let height = form.fields.len() as u16 + rules.len() as u16 + 4;
+    // Two cells for the focus marker, two for ": ".
+    let label_width = form.fields.iter().map(|(l, _)| l.len()).max().unwrap_or(0) as u16 + 4;
+    let rect = centered(area, 64, area.height);
+    // The hints wrap at the box's inner width rather than being cut at its edge.
+    let hints = hints.join(" · ");
+    let hint_lines = wrap_words(&hints, usize::from(rect.width.saturating_sub(2)).max(1)).len() as u16;
+    let height = form.fields.len() as u16 + rules.len() as u16 + 3 + hint_lines;
     let rect = centered(area, 64, height);
     let block = Block::bordered().title(title).title_style(Style::new().fg(theme.accent).add_modifier(Modifier::BOLD));
     let inner = block.inner(rect);
@@ -54,17 +59,22 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(idx, (label, input))| {
-            let style = if idx == form.focus { Style::new().fg(theme.accent) } else { Style::new() };
+            // The focused field is marked by more than colour: a marker, and bold.
+            let (marker, style) = if idx == form.focus {
+                ("▸ ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD))
+            } else {
+                ("  ", Style::new())
+            };
             Line::from(vec![
-                Span::styled(format!("{label:>width$}: ", width = label_width as usize - 2), style),
+                Span::styled(format!("{marker}{label:>width$}: ", width = label_width as usize - 4), style),
                 Span::raw(input.display()),
             ])
         })
         .collect();
     lines.push(Line::raw(""));
     lines.extend(rules.iter().map(|r| Line::styled(*r, Style::new().fg(theme.dim))));
-    lines.push(Line::styled(hints.join(" · "), Style::new().fg(theme.dim)));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    lines.push(Line::styled(hints, Style::new().fg(theme.dim)));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
     // The caret, in cells, after the focused field's label.
     if let Some((_, input)) = form.fields.get(form.focus) {
         let (_, col) = input.caret_cell();
@@ -81,4 +91,23 @@ fn countdown(app: &App) -> String {
         0 => String::new(),
         secs => format!(" (again in {secs}s)"),
     }
+}
+
+/// `text` wrapped at word boundaries to `width` cells, as the paragraph will wrap it (for its
+/// height).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("never empty");
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }

@@ -75,7 +75,7 @@ fn login_screen() {
     let mut terminal = draw(&app, 70, 14);
     insta::assert_snapshot!(terminal.backend());
     let cursor = terminal.get_cursor_position().unwrap();
-    assert_eq!((cursor.x, cursor.y), (21, 5), "the caret follows the masked password");
+    assert_eq!((cursor.x, cursor.y), (23, 4), "the caret follows the masked password, after the focus marker");
 }
 
 #[test]
@@ -108,4 +108,83 @@ fn tiny_terminal_does_not_break() {
     let login = App::new(Keymap::default(), now);
     draw(&login, 1, 1);
     draw(&login, 20, 10);
+}
+
+/// A group with a system message, a mention and the member pane; the chat list shows the group
+/// with its marks, last message and time, above the private chat that was active earlier.
+#[test]
+fn group_chat_with_members_and_marks() {
+    use imchat_sdk::proto::msg::{GroupInfo, GroupMember, NotifyGroupMsg};
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    app.today = "2026-11-25".into();
+    let event = r#"{"event":"create","by":3,"by_name":"李雷","uids":[1,2],"names":["小明","bob"],"text":"Team 🚀"}"#;
+    let data = |seq: i64, sender: i32, content: &str, msg_type: i32, mentions: Vec<i32>| SyncData {
+        thread_id: 20,
+        seq,
+        sender,
+        content: content.into(),
+        chat_time: format!("2026-11-25 10:0{seq}:00"),
+        msg_type,
+        mentions,
+        ..SyncData::default()
+    };
+    for push in [data(1, 3, event, 10, vec![]), data(2, 2, "@小明 lunch?", 0, vec![1])] {
+        app.update(
+            Event::Net(NetEvent::Group(NotifyGroupMsg {
+                fromuid: push.sender,
+                thread_id: 20,
+                mentions: push.mentions.clone(),
+                chat_datas: vec![push],
+            })),
+            now,
+        );
+    }
+    let info = GroupInfo {
+        thread_id: 20,
+        name: "Team 🚀".into(),
+        owner: 3,
+        members: 3,
+        role: "member".into(),
+        announcement: "ship friday".into(),
+        ..GroupInfo::default()
+    };
+    app.update(Event::Net(NetEvent::GroupInfo(Ok(info))), now);
+    insta::assert_snapshot!("group_in_chat_list", draw(&app, 80, 16).backend());
+
+    key(&mut app, now, KeyCode::Enter);
+    app.update(Event::Key(KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE)), now);
+    let members = vec![
+        GroupMember { uid: 1, name: "小明".into(), role: "member".into(), ..GroupMember::default() },
+        GroupMember { uid: 2, name: "bob".into(), role: "admin".into(), ..GroupMember::default() },
+        GroupMember { uid: 3, name: "李雷".into(), role: "owner".into(), ..GroupMember::default() },
+    ];
+    app.update(Event::Net(NetEvent::GroupMembers(20, Ok(members))), now);
+    insta::assert_snapshot!("group_open_with_members", draw(&app, 100, 18).backend());
+}
+
+#[test]
+fn new_group_dialog_marks_focus_and_ticks() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    app.update(Event::Key(KeyEvent::new(KeyCode::F(7), KeyModifiers::NONE)), now);
+    type_text(&mut app, now, "weekend");
+    key(&mut app, now, KeyCode::Tab);
+    key(&mut app, now, KeyCode::Down);
+    type_text(&mut app, now, " ");
+    insta::assert_snapshot!("new_group_dialog", draw(&app, 80, 16).backend());
+}
+
+/// The find dialog marks the focused field, and a search leaves focus where it was.
+#[test]
+fn find_dialog_keeps_and_marks_focus() {
+    use imchat_sdk::proto::msg::SearchRsp;
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    app.update(Event::Key(KeyEvent::new(KeyCode::F(4), KeyModifiers::NONE)), now);
+    type_text(&mut app, now, "cat");
+    key(&mut app, now, KeyCode::Enter);
+    let found = SearchRsp { uid: 4, name: "cat".into(), ..SearchRsp::default() };
+    app.update(Event::Net(NetEvent::Found(Ok(found))), now);
+    insta::assert_snapshot!("find_dialog_found", draw(&app, 80, 16).backend());
 }
