@@ -158,6 +158,16 @@ async fn a_group_lives_across_two_servers(flavor: Flavor) {
         let refused = bob.chat.update_group(rename(bad)).await.unwrap_err();
         assert_eq!(code(refused), Some(ErrorCode::InvalidArgument), "{bad:?}");
     }
+    let announce = |text: String| GroupUpdateReq { thread_id: group, announcement: Some(text), ..Default::default() };
+    for bad in ["x".repeat(1001), "hidden\u{2066}text".to_owned(), "bell\u{7}".to_owned()] {
+        let refused = bob.chat.update_group(announce(bad.clone())).await.unwrap_err();
+        assert_eq!(code(refused), Some(ErrorCode::InvalidArgument), "{bad:?}");
+    }
+    let refused = bob.chat.create_group("bad\u{202E}name", &[alice.uid]).await.unwrap_err();
+    assert_eq!(code(refused), Some(ErrorCode::InvalidArgument));
+    // Every refusal above changed nothing.
+    let unchanged = alice.chat.group_info(group).await.unwrap().group;
+    assert_eq!((unchanged.name.as_str(), unchanged.announcement.as_str(), unchanged.members), (name, "", 4));
     let renamed = bob.chat.update_group(rename("Team 🚀 v2")).await.unwrap().group;
     assert_eq!(renamed.name, "Team 🚀 v2");
     let announce =

@@ -847,6 +847,10 @@ impl App {
                 });
             }
             Action::NewGroup => {
+                if main.dialect == Dialect::Llfc {
+                    self.error("groups need an imchat server: this one speaks llfc's protocol only");
+                    return Some(Vec::new());
+                }
                 if main.friends.is_empty() {
                     self.error("a group starts with friends: find some first (F4)");
                     return Some(Vec::new());
