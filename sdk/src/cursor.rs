@@ -79,6 +79,20 @@ impl ThreadCursor {
         !self.ahead.is_empty()
     }
 
+    /// The messages through `seq` are not this reader's to have (a group said them before
+    /// they joined): the cursor moves up to `seq`, and on over what is held just above.
+    pub fn skip_to(&mut self, seq: i64) {
+        if seq <= self.through {
+            return;
+        }
+        self.through = seq;
+        self.ahead.retain(|&held| held > seq);
+        while self.ahead.first() == Some(&(self.through + 1)) {
+            self.ahead.pop_first();
+            self.through += 1;
+        }
+    }
+
     /// The first hole, as (after, before): the seqs strictly between the two are missing.
     pub fn missing(&self) -> Option<(i64, i64)> {
         self.ahead.first().map(|&first| (self.through, first))
@@ -110,6 +124,11 @@ impl Cursors {
     pub fn observe(&mut self, thread: i64, seq: i64) -> Seen {
         let dialect = self.dialect;
         self.threads.entry(thread).or_default().observe(seq, dialect)
+    }
+
+    /// [`ThreadCursor::skip_to`] of `thread`.
+    pub fn skip_to(&mut self, thread: i64, seq: i64) {
+        self.threads.entry(thread).or_default().skip_to(seq);
     }
 
     pub fn get(&self, thread: i64) -> Option<&ThreadCursor> {
@@ -147,6 +166,20 @@ mod tests {
         assert_eq!(cursor.observe(2, Dialect::Imchat), Seen::Next);
         assert_eq!((cursor.through(), cursor.has_gap(), cursor.missing()), (4, false, None));
         assert_eq!(cursor.observe(2, Dialect::Imchat), Seen::Duplicate);
+    }
+
+    #[test]
+    fn what_a_reader_may_not_have_is_skipped_once() {
+        let mut cursor = ThreadCursor::default();
+        assert_eq!(cursor.observe(5, Dialect::Imchat), Seen::Ahead);
+        assert_eq!(cursor.observe(6, Dialect::Imchat), Seen::Ahead);
+        cursor.skip_to(4);
+        assert_eq!((cursor.through(), cursor.has_gap()), (6, false));
+        cursor.skip_to(2);
+        assert_eq!(cursor.through(), 6, "never backwards");
+        assert_eq!(cursor.observe(9, Dialect::Imchat), Seen::Ahead);
+        cursor.skip_to(7);
+        assert_eq!((cursor.through(), cursor.missing()), (7, Some((7, 9))));
     }
 
     #[test]

@@ -219,6 +219,11 @@ impl Thread {
         self.cursor.has_gap()
     }
 
+    /// Moves the cursor up to just before `first` if it is behind it (see the sync reply).
+    fn skip_unreadable(&mut self, first: i64) {
+        self.cursor.skip_to(first - 1);
+    }
+
     /// The newest seq held or known.
     fn newest(&self) -> i64 {
         self.msgs.iter().map(|m| m.seq).max().unwrap_or(0).max(self.cursor.newest())
@@ -1061,6 +1066,10 @@ impl App {
             let msg = sync_msg(data);
             let preview = if msg.system { msg.text.clone() } else { format!("{}: {}", main.label(from), msg.text) };
             let thread = main.group_thread(push.thread_id);
+            if thread.msgs.is_empty() && thread.cursor == ThreadCursor::default() {
+                // A group joined now starts here: nothing before is this user's.
+                thread.cursor = ThreadCursor::at(seq - 1);
+            }
             if thread.merge(msg, dialect) && from != me && !open {
                 thread.unread += 1;
                 thread.divider.get_or_insert(seq);
@@ -1177,6 +1186,20 @@ impl App {
                     }
                     if thread.group.as_ref().is_some_and(|g| g.name.is_empty()) {
                         unknown_groups.push(Effect::GroupInfo(state.thread_id));
+                    }
+                }
+                // A reply's first message of a thread is the next one this user may read: what
+                // lies between the cursor and it is not theirs (said before they joined a
+                // group), so the cursor moves past it instead of waiting for it forever.
+                let mut firsts: HashMap<i64, i64> = HashMap::new();
+                for data in &sync.chat_datas {
+                    firsts.entry(data.thread_id).or_insert(data.seq);
+                }
+                if dialect == Dialect::Imchat {
+                    for (thread_id, first) in firsts {
+                        if let Some(thread) = main.threads.get_mut(&thread_id) {
+                            thread.skip_unreadable(first);
+                        }
                     }
                 }
                 for data in sync.chat_datas {

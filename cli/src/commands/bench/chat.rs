@@ -91,6 +91,27 @@ impl Tally {
         u64::try_from((back as u128 * BUCKET_US).saturating_sub(self.fault_us?) / 1000).ok()
     }
 
+    /// What a run over `seconds` measured, with the server cost between the two samples:
+    /// deliveries, latency percentiles, CPU per measured delivery, peak memory.
+    pub fn report(&self, seconds: f64, before: &procs::Sample, after: &procs::Sample) -> Report {
+        let cpu = after.cpu_since(before);
+        Report {
+            target: "imchat".into(),
+            delivered: self.delivered,
+            duplicates: self.duplicates,
+            seconds,
+            per_sec: self.measured as f64 / seconds,
+            p50_us: self.histogram.value_at_quantile(0.5),
+            p99_us: self.histogram.value_at_quantile(0.99),
+            p999_us: self.histogram.value_at_quantile(0.999),
+            server_cpu_s: cpu,
+            server_cpu_us_per_msg: if self.measured > 0 { cpu * 1e6 / self.measured as f64 } else { 0.0 },
+            server_cpu_s_by_process: after.cpu_by_process(before),
+            peak_rss_kib: after.peak_rss(),
+            ..Report::default()
+        }
+    }
+
     pub fn record(&mut self, start: Instant, sent_us: u128) {
         let now_us = start.elapsed().as_micros();
         self.delivered += 1;
@@ -608,32 +629,17 @@ pub async fn drive(
         Some((from, to)) => (to - from) as f64 / 1e6,
         None => tally.last.duration_since(start).as_secs_f64().max(1e-9),
     };
-    let cpu = after.cpu_since(&before);
     Ok(Report {
         scenario,
-        target: "imchat".into(),
         users,
         sent,
-        delivered: tally.delivered,
         errors,
         drops: sent.saturating_sub(tally.delivered),
-        duplicates: tally.duplicates,
-        seconds,
-        per_sec: tally.measured as f64 / seconds,
-        p50_us: tally.histogram.value_at_quantile(0.5),
-        p99_us: tally.histogram.value_at_quantile(0.99),
-        p999_us: tally.histogram.value_at_quantile(0.999),
-        server_cpu_s: cpu,
-        server_cpu_us_per_msg: if tally.measured > 0 { cpu * 1e6 / tally.measured as f64 } else { 0.0 },
-        server_cpu_s_by_process: after.cpu_by_process(&before),
-        peak_rss_kib: after.peak_rss(),
-        peer_calls: None,
-        peer_frames: None,
-        given_up: None,
         longest_stall_us: Some(tally.longest_stall_us),
         reconnects: reconnect.then_some(tally.reconnects),
         recovered: reconnect.then_some(tally.recovered),
         flowing_again_ms: tally.flowing_again_ms(),
+        ..tally.report(seconds, &before, &after)
     })
 }
 

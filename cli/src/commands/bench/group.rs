@@ -216,7 +216,6 @@ pub async fn run(ctx: &Context, opts: &GroupBench) -> Result<Report, CliError> {
     let grown = Counters::grown(&counted_before, &counted_after);
     let tally = tally.lock().unwrap_or_else(|p| p.into_inner());
     let seconds = opts.secs as f64;
-    let cpu = after.cpu_since(&before);
     let scenario = format!(
         "group --groups {} --members {} --users {users} --senders {} --window {} --secs {} --warmup {}{}",
         opts.groups,
@@ -232,25 +231,13 @@ pub async fn run(ctx: &Context, opts: &GroupBench) -> Result<Report, CliError> {
     }
     Ok(Report {
         scenario,
-        target: "imchat".into(),
         users,
         sent: acked.load(Ordering::Relaxed),
-        delivered: tally.delivered,
         errors: errors.load(Ordering::Relaxed),
         drops: expected - tally.delivered,
-        duplicates: tally.duplicates,
-        seconds,
-        per_sec: tally.measured as f64 / seconds,
-        p50_us: tally.histogram.value_at_quantile(0.5),
-        p99_us: tally.histogram.value_at_quantile(0.99),
-        p999_us: tally.histogram.value_at_quantile(0.999),
-        server_cpu_s: cpu,
-        server_cpu_us_per_msg: if tally.measured > 0 { cpu * 1e6 / tally.measured as f64 } else { 0.0 },
-        server_cpu_s_by_process: after.cpu_by_process(&before),
-        peak_rss_kib: after.peak_rss(),
         peer_calls: Some(grown.peer_calls),
         peer_frames: Some(grown.peer_frames),
         given_up: Some(grown.given_up),
-        ..Report::default()
+        ..tally.report(seconds, &before, &after)
     })
 }

@@ -256,6 +256,12 @@ impl Session {
         if !chat_datas.is_empty()
             && let Some(frame) = group_push(fromuid, thread_id, chat_datas.clone())
         {
+            // The members as they are now: one removed while the text was being stored gets
+            // nothing more (a change drops the cache everywhere before it is answered).
+            let group = match self.shared.groups.get(&self.shared.db, thread_id).await {
+                Ok(Some(now)) => now,
+                _ => group,
+            };
             let others: Vec<i32> = group.uids().filter(|uid| *uid != fromuid).collect();
             self.shared.router.deliver_group(&others, ids::NOTIFY_GROUP_MSG, frame, thread_id).await;
         }

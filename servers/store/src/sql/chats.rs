@@ -759,23 +759,24 @@ impl Db {
 
     /// Per thread of `ranges` (thread, after seq): its messages after that seq not sent by `me`.
     async fn unread_after(&self, me: i64, ranges: &[(i64, i64)]) -> Result<HashMap<i64, i64>, StoreError> {
-        let sql = format!(
-            "SELECT thread_id, COUNT(*) AS n FROM chat_message WHERE sender_id <> ? AND ({}) GROUP BY thread_id",
-            seq_ranges(ranges.len())
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me);
-        for (thread, after) in ranges {
-            query = query.bind(*thread).bind(*after);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(|row| Ok((row.try_get("thread_id")?, row.try_get("n")?))).collect()
+        self.count_after("chat_message WHERE sender_id <> ?", me, ranges).await
     }
 
     /// Per group thread of `ranges` (thread, after seq): its messages after that seq that
     /// @mention `me`.
     async fn mentions_after(&self, me: i64, ranges: &[(i64, i64)]) -> Result<HashMap<i64, i64>, StoreError> {
+        self.count_after("chat_mention WHERE user_id = ?", me, ranges).await
+    }
+
+    /// Per thread of `ranges`: the rows of `from` (a table and a condition on `me`) after its seq.
+    async fn count_after(
+        &self,
+        from: &'static str,
+        me: i64,
+        ranges: &[(i64, i64)],
+    ) -> Result<HashMap<i64, i64>, StoreError> {
         let sql = format!(
-            "SELECT thread_id, COUNT(*) AS n FROM chat_mention WHERE user_id = ? AND ({}) GROUP BY thread_id",
+            "SELECT thread_id, COUNT(*) AS n FROM {from} AND ({}) GROUP BY thread_id",
             seq_ranges(ranges.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me);
