@@ -149,7 +149,8 @@ pub struct GroupView {
     pub member_list: Vec<(i32, String, String)>,
 }
 
-/// The new-group dialog: a name and friends ticked.
+/// The new-group dialog (a name and friends ticked), or with `invite_to` the invite picker of
+/// an open group (friends ticked; members already in are shown, not tickable).
 #[derive(Debug, Clone, Default)]
 pub struct NewGroup {
     pub name: Input,
@@ -157,6 +158,7 @@ pub struct NewGroup {
     /// The friend under the cursor, and whether focus is on the list (else on the name).
     pub cursor: usize,
     pub on_list: bool,
+    pub invite_to: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -564,7 +566,9 @@ impl App {
             Screen::Reset => self.reset.focused(),
             Screen::Main => match &mut self.main {
                 Some(Main { find: Some(find), .. }) => find.form.focused(),
-                Some(Main { new_group: Some(dialog), .. }) => (!dialog.on_list).then_some(&mut dialog.name),
+                Some(Main { new_group: Some(dialog), .. }) => {
+                    (!dialog.on_list && dialog.invite_to.is_none()).then_some(&mut dialog.name)
+                }
                 Some(main) if main.focus == Focus::Input && main.open.is_some() => Some(&mut main.input),
                 _ => None,
             },
@@ -597,10 +601,15 @@ impl App {
         }
         // Space ticks a friend in the new-group list.
         if key.code == KeyCode::Char(' ')
-            && let Some(Main { new_group: Some(dialog), friends, .. }) = &mut self.main
+            && let Some(Main { new_group: Some(dialog), friends, threads, .. }) = &mut self.main
             && dialog.on_list
         {
+            let member = |uid: i32| {
+                let group = dialog.invite_to.and_then(|id| threads.get(&id)).and_then(|t| t.group.as_ref());
+                group.is_some_and(|g| g.member_list.iter().any(|(m, _, _)| *m == uid))
+            };
             if let Some(friend) = friends.get(dialog.cursor)
+                && !member(friend.uid)
                 && !dialog.picked.remove(&friend.uid)
             {
                 dialog.picked.insert(friend.uid);
@@ -784,12 +793,21 @@ impl App {
         if let Some(dialog) = &mut main.new_group {
             match action {
                 Action::Back => main.new_group = None,
-                Action::NextField | Action::PrevField => dialog.on_list = !dialog.on_list,
+                Action::NextField | Action::PrevField if dialog.invite_to.is_none() => dialog.on_list = !dialog.on_list,
                 Action::Up if dialog.on_list => dialog.cursor = dialog.cursor.saturating_sub(1),
                 Action::Down if dialog.on_list => {
                     dialog.cursor = (dialog.cursor + 1).min(main.friends.len().saturating_sub(1));
                 }
                 Action::Down => dialog.on_list = true,
+                Action::Submit if dialog.invite_to.is_some() => {
+                    if dialog.picked.is_empty() {
+                        self.error("tick the friends to invite (Space ticks)");
+                        return Some(Vec::new());
+                    }
+                    let (thread, uids) = (dialog.invite_to.unwrap_or(0), dialog.picked.iter().copied().collect());
+                    main.new_group = None;
+                    return Some(vec![Effect::Invite { thread, uids }]);
+                }
                 Action::Submit => {
                     let name = dialog.name.text().trim().to_owned();
                     if let Err(rule) = rules::check_group_name(&name) {
@@ -980,6 +998,12 @@ impl App {
         let (command, rest) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
         let rest = rest.trim();
         let effect = match command {
+            "/invite" if rest.is_empty() => {
+                if let Some(main) = &mut self.main {
+                    main.new_group = Some(NewGroup { on_list: true, invite_to: Some(thread), ..NewGroup::default() });
+                }
+                return vec![Effect::GroupMembers(thread)];
+            }
             "/invite" => {
                 let names: Vec<&str> = rest.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
                 let uids: Vec<i32> = names.iter().filter_map(|n| main.friend_named(n)).collect();

@@ -588,3 +588,27 @@ fn a_group_joined_mid_way_has_no_gap() {
     let thread = &h.app.main.as_ref().unwrap().threads[&30];
     assert_eq!((thread.cursor.through(), thread.has_gap()), (9, false));
 }
+
+/// `/invite` alone opens a picker of friends; members already in cannot be ticked.
+#[test]
+fn invite_picker_ticks_friends_not_members() {
+    use imchat_sdk::proto::msg::GroupMember;
+    let mut h = Harness::signed_in();
+    h.net(group_push(1, 2, "hi", vec![]));
+    h.press(KeyCode::F(2));
+    h.press(KeyCode::Enter);
+    h.type_text("/invite");
+    assert_eq!(h.press(KeyCode::Enter), [Effect::GroupMembers(30)]);
+    let member = |uid: i32| GroupMember { uid, role: "member".into(), ..GroupMember::default() };
+    h.net(NetEvent::GroupMembers(30, Ok(vec![member(1), member(2)])));
+    h.press(KeyCode::Char(' '));
+    assert!(h.press(KeyCode::Enter).is_empty(), "bob is in already: nothing ticked");
+    assert!(h.app.main.as_ref().unwrap().new_group.is_some(), "the picker stays open");
+    h.press(KeyCode::Esc);
+    // Bob left: now he can be ticked and invited.
+    h.net(NetEvent::GroupMembers(30, Ok(vec![member(1)])));
+    h.type_text("/invite");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char(' '));
+    assert_eq!(h.press(KeyCode::Enter), [Effect::Invite { thread: 30, uids: vec![2] }]);
+}

@@ -338,30 +338,53 @@ pub(super) fn new_group(app: &App, main: &Main, theme: &Theme, frame: &mut Frame
     let height = (main.friends.len() as u16 + 7).min(area.height);
     let rect = centered(area, 56, height);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(" new group ").title_style(Style::new().fg(theme.accent));
+    let group = dialog.invite_to.and_then(|id| main.threads.get(&id));
+    let title = match group {
+        Some(thread) => format!(" invite to {} ", main.thread_label(thread)),
+        None => " new group ".to_owned(),
+    };
+    let members = group.and_then(|t| t.group.as_ref()).map(|g| g.member_list.as_slice()).unwrap_or_default();
+    let block = Block::bordered().title(title).title_style(Style::new().fg(theme.accent));
     let inner = block.inner(rect);
     let focused = |on: bool| if on { Style::new().fg(theme.accent).add_modifier(Modifier::BOLD) } else { Style::new() };
     let marker = |on: bool| if on { "▸ " } else { "  " };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{}Name: ", marker(!dialog.on_list)), focused(!dialog.on_list)),
-        Span::raw(dialog.name.display()),
-    ])];
+    let mut lines = Vec::new();
+    if group.is_none() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}Name: ", marker(!dialog.on_list)), focused(!dialog.on_list)),
+            Span::raw(dialog.name.display()),
+        ]));
+    }
     lines.push(Line::styled(format!("{}Members:", marker(dialog.on_list)), focused(dialog.on_list)));
     for (idx, friend) in main.friends.iter().enumerate() {
-        let ticked = if dialog.picked.contains(&friend.uid) { "[x]" } else { "[ ]" };
+        let member = members.iter().any(|(uid, _, _)| *uid == friend.uid);
+        let ticked = if member {
+            "[•]"
+        } else if dialog.picked.contains(&friend.uid) {
+            "[x]"
+        } else {
+            "[ ]"
+        };
         let here = dialog.on_list && idx == dialog.cursor;
         let style = if here { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
         lines.push(Line::styled(format!("    {ticked} {}", friend.label()), style));
     }
-    let hint = format!(
-        "{} name/members · Space ticks · {} creates · {} closes",
-        app.keymap.keys_for(Action::NextField),
-        app.keymap.keys_for(Action::Submit),
-        app.keymap.keys_for(Action::Back)
-    );
+    let hint = match group {
+        Some(_) => format!(
+            "Space ticks ([•]: already in) · {} invites · {} closes",
+            app.keymap.keys_for(Action::Submit),
+            app.keymap.keys_for(Action::Back)
+        ),
+        None => format!(
+            "{} name/members · Space ticks · {} creates · {} closes",
+            app.keymap.keys_for(Action::NextField),
+            app.keymap.keys_for(Action::Submit),
+            app.keymap.keys_for(Action::Back)
+        ),
+    };
     lines.push(Line::styled(hint, Style::new().fg(theme.dim)));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
-    if !dialog.on_list {
+    if !dialog.on_list && group.is_none() {
         let x = inner.x.saturating_add(8).saturating_add(dialog.name.caret_cell().1);
         if x < inner.right() {
             frame.set_cursor_position((x, inner.y));
