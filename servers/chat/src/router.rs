@@ -282,7 +282,11 @@ impl Router {
         };
         let mut live: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
         for (uid, server) in unknown.into_iter().zip(stored) {
-            let Some(server) = server else { continue };
+            // No route stored (offline, or the store lost it: see `route`): a route this server
+            // used before is tried once more; a peer without the user reports it missing.
+            let Some(server) = server.or_else(|| self.routes.get(&uid).map(|entry| entry.0.clone())) else {
+                continue;
+            };
             if server == self.name {
                 continue;
             }
