@@ -27,6 +27,9 @@ impl Run {
     }
 }
 
+/// How long one `imctl bench` run may take in a test.
+const BENCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Runs `imctl` against `cluster` (or the given addresses) with `stdin` piped in.
 async fn imctl_at(gate: &str, status: &str, secret: Option<&str>, args: &[&str], stdin: Option<&str>) -> Run {
     let mut command = tokio::process::Command::new(imchat_tests::binary("imctl"));
@@ -48,8 +51,10 @@ async fn imctl_at(gate: &str, status: &str, secret: Option<&str>, args: &[&str],
         input.write_all(text.as_bytes()).await.unwrap();
     }
     drop(input);
-    let out =
-        tokio::time::timeout(imchat_tests::DEADLINE, child.wait_with_output()).await.expect("imctl hung").unwrap();
+    // A bench runs for seconds by design (the slow consumer waits out `PushWaitMs`, about 13 s
+    // of its own): it gets more time than a command that only asks something.
+    let deadline = if args.first() == Some(&"bench") { BENCH_DEADLINE } else { imchat_tests::DEADLINE };
+    let out = tokio::time::timeout(deadline, child.wait_with_output()).await.expect("imctl hung").unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
@@ -276,8 +281,10 @@ async fn seeded_accounts_and_worker_processes() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let out =
-        tokio::time::timeout(imchat_tests::DEADLINE, child.wait_with_output()).await.expect("imctl hung").unwrap();
+    // A bench runs for seconds by design (the slow consumer waits out `PushWaitMs`, about 13 s
+    // of its own): it gets more time than a command that only asks something.
+    let deadline = if args.first() == Some(&"bench") { BENCH_DEADLINE } else { imchat_tests::DEADLINE };
+    let out = tokio::time::timeout(deadline, child.wait_with_output()).await.expect("imctl hung").unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((report["processes"].as_u64(), report["alive"].as_u64()), (Some(3), Some(5)), "{report}");
