@@ -281,10 +281,7 @@ async fn seeded_accounts_and_worker_processes() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // A bench runs for seconds by design (the slow consumer waits out `PushWaitMs`, about 13 s
-    // of its own): it gets more time than a command that only asks something.
-    let deadline = if args.first() == Some(&"bench") { BENCH_DEADLINE } else { imchat_tests::DEADLINE };
-    let out = tokio::time::timeout(deadline, child.wait_with_output()).await.expect("imctl hung").unwrap();
+    let out = tokio::time::timeout(BENCH_DEADLINE, child.wait_with_output()).await.expect("imctl hung").unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((report["processes"].as_u64(), report["alive"].as_u64()), (Some(3), Some(5)), "{report}");
