@@ -136,8 +136,7 @@ pub struct Msg {
 pub struct GroupView {
     pub name: String,
     pub announcement: String,
-    /// This user's role (`owner`, `admin`, `member`), and whether they muted the group.
-    pub role: String,
+    /// Whether this user muted the group.
     pub muted: bool,
     pub members: i64,
     pub disbanded: bool,
@@ -1049,7 +1048,6 @@ impl App {
         group.name = info.name;
         group.announcement = info.announcement;
         group.left = info.role.is_empty();
-        group.role = info.role;
         group.muted = info.muted;
         group.members = info.members;
         group.disbanded = info.disbanded;

@@ -49,6 +49,12 @@ fn check<T>(rule: Result<T, &'static str>) -> Result<T, Reject> {
     })
 }
 
+/// A group text's fixed fields take this much more than a private text's in its push.
+const GROUP_TEXT_EXTRA_BYTES: usize = 128;
+/// One mention in JSON at most (`-2147483648,`); each text carries its mentions, as does the
+/// push, so a mention counts twice.
+const MENTION_BYTES: usize = 12;
+
 /// The size of the 1142 for `req` with every number at its widest.
 fn widest_group_push(req: &GroupTextReq) -> usize {
     let widest = imchat_proto::msg::NotifyGroupMsg {
@@ -209,9 +215,7 @@ impl Session {
         if req.mentions.len() > limits.max_mentions {
             return Err(ErrorCode::InvalidArgument.into());
         }
-        // A group text's fixed fields are a few more than a private one's, and each carries
-        // its mentions (at most 12 bytes each), as does the push.
-        let extra = 128 + 24 * req.mentions.len();
+        let extra = GROUP_TEXT_EXTRA_BYTES + 2 * MENTION_BYTES * req.mentions.len();
         if !texts_valid(&req.text_array, limits, extra, || widest_group_push(&req)) {
             return Err(ErrorCode::InvalidArgument.into());
         }

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use crate::StoreError;
 use crate::sql::chats::{MSG_TYPE_SYSTEM, NewMsg, StoredMsg, insert_messages};
@@ -197,6 +197,11 @@ impl Actor {
     }
 }
 
+/// Uids per friendship check, and member rows per INSERT: far below SQLite's and MySQL's
+/// placeholder limits.
+const FRIEND_CHECK_CHUNK: usize = 500;
+const MEMBER_INSERT_CHUNK: usize = 200;
+
 const GROUP_COLUMNS: &str = "g.thread_id, g.name, g.announcement, g.owner_id, g.invite, g.members, g.disbanded, \
                              g.created_at, t.last_seq";
 
@@ -232,10 +237,15 @@ async fn lock_group(
     dialect: Dialect,
 ) -> Result<Option<Group>, StoreError> {
     let lock = if dialect == Dialect::MySql { " FOR UPDATE" } else { "" };
+    read_group(tx, thread_id, lock).await
+}
+
+/// The group row (with `lock` appended to its query) and its members, on `conn`.
+async fn read_group(conn: &mut AnyConnection, thread_id: i64, lock: &str) -> Result<Option<Group>, StoreError> {
     let sql = format!(
         "SELECT {GROUP_COLUMNS} FROM group_chat g JOIN chat_thread t ON t.id = g.thread_id WHERE g.thread_id = ?{lock}"
     );
-    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(thread_id).fetch_optional(&mut **tx).await? else {
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(thread_id).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
     let row = group_from_row(&row)?;
@@ -243,7 +253,7 @@ async fn lock_group(
         "SELECT user_id, role, muted, joined_seq, joined_at FROM group_chat_member WHERE thread_id = ? ORDER BY user_id",
     )
     .bind(thread_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(member_from_row)
@@ -271,7 +281,7 @@ async fn names_in(tx: &mut Transaction<'static, Any>, uids: &[i32]) -> Result<Ha
 /// Which of `uids` are `of`'s friends.
 async fn friends_among(tx: &mut Transaction<'static, Any>, of: i32, uids: &[i32]) -> Result<HashSet<i32>, StoreError> {
     let mut found = HashSet::new();
-    for chunk in uids.chunks(500) {
+    for chunk in uids.chunks(FRIEND_CHECK_CHUNK) {
         let sql = format!(
             "SELECT friend_id FROM friend WHERE self_id = ? AND friend_id IN ({})",
             placeholders(chunk.len(), "?")
@@ -308,7 +318,7 @@ async fn add_members(
     joined_seq: i64,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    for chunk in members.chunks(200) {
+    for chunk in members.chunks(MEMBER_INSERT_CHUNK) {
         let sql = format!(
             "INSERT INTO group_chat_member (thread_id, user_id, role, muted, joined_seq, joined_at) VALUES {}",
             placeholders(chunk.len(), "(?, ?, ?, 0, ?, ?)")
@@ -613,23 +623,8 @@ impl Db {
 
     /// A group and its members.
     pub async fn group(&self, thread_id: i64) -> Result<Option<Group>, StoreError> {
-        let sql = format!(
-            "SELECT {GROUP_COLUMNS} FROM group_chat g JOIN chat_thread t ON t.id = g.thread_id WHERE g.thread_id = ?"
-        );
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(thread_id).fetch_optional(&self.pool).await? else {
-            return Ok(None);
-        };
-        let row = group_from_row(&row)?;
-        let members = sqlx::query(
-            "SELECT user_id, role, muted, joined_seq, joined_at FROM group_chat_member WHERE thread_id = ? ORDER BY user_id",
-        )
-        .bind(thread_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(member_from_row)
-        .collect::<Result<_, _>>()?;
-        Ok(Some(Group { row, members }))
+        let mut conn = self.pool.acquire().await?;
+        read_group(&mut conn, thread_id, "").await
     }
 
     /// Groups with an id above `after` (only those `member` belongs to, when given), at most
