@@ -100,6 +100,23 @@ error_codes! {
     GroupDisbanded = 1119, "the group was disbanded";
     /// The user named is not a member of the group.
     NotGroupMember = 1120, "that user is not a member of the group";
+    /// No such file, or its upload expired unfinished.
+    FileNotFound = 1121, "no such file";
+    /// The file is over `[Files] MaxFileBytes` (or `MaxAvatarBytes`).
+    FileTooLarge = 1122, "the file is too large";
+    /// The upload would take the user past `[Files] QuotaBytes`.
+    QuotaExceeded = 1123, "storage quota exceeded";
+    /// A file name that is not a unique name the server accepts (a path, odd characters,
+    /// too long), or one that is already taken by another file.
+    BadFileName = 1124, "file name not allowed";
+    /// Every chunk arrived but the bytes do not match the announced md5; the upload starts
+    /// over.
+    ChecksumMismatch = 1125, "the file does not match its md5";
+    /// A chunk outside the file (its seq or size), not valid base64, or disagreeing with the
+    /// size announced first.
+    BadChunk = 1126, "bad chunk";
+    /// The resource connection is not authenticated (no token yet, or a wrong one).
+    ResNotAuthenticated = 1127, "authenticate the resource connection first";
 }
 
 impl From<ErrorCode> for i32 {

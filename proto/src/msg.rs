@@ -35,7 +35,8 @@ pub mod ids {
     pub const CREATE_PRIVATE_CHAT_RSP: u16 = 1028;
     pub const LOAD_CHAT_MSG_REQ: u16 = 1029;
     pub const LOAD_CHAT_MSG_RSP: u16 = 1030;
-    /// llfc Season_2: a picture message. Answered with an error until images exist.
+    /// llfc Season_2: a picture message (imchat: or a file); its bytes go to the resource
+    /// server, and the recipient hears of it (1039) once they are all there.
     pub const IMG_CHAT_MSG_REQ: u16 = 1035;
     pub const IMG_CHAT_MSG_RSP: u16 = 1036;
     /// imchat: offline sync by per-thread cursors.
@@ -52,6 +53,7 @@ pub mod ids {
 
 pub mod groups;
 pub use groups::*;
+pub mod res;
 
 /// The reply id for a request id, if the request has one.
 pub fn reply_id(request_id: u16) -> Option<u16> {
@@ -179,18 +181,27 @@ pub struct LoadChatMsgReq {
 }
 message!(LoadChatMsgReq = ids::LOAD_CHAT_MSG_REQ);
 
-/// llfc Season_2's picture message (1035). Every field is optional here: the request is only
-/// read to be answered (with [`ImgChatRsp`]), not served.
+/// llfc Season_2's picture message (1035): stores the message (status 3, not uploaded) and
+/// reserves the file's name; the bytes follow on the resource connection. imchat's extension
+/// fields are optional: `msg_type` 3 sends a generic file, `total_size` announces its size
+/// (checked against the caps at once), `label` is the sender's file name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ImgChatReq {
     pub fromuid: i32,
+    /// The other member of a private thread; 0 in a group.
     pub touid: i32,
     pub thread_id: i64,
     pub md5: String,
-    /// The client's unique file name (UUID plus extension).
+    /// The client's unique file name (UUID plus extension); empty lets the server choose one.
     pub name: String,
     pub unique_id: String,
+    /// imchat: 1 (picture, the default) or 3 (file).
+    pub msg_type: i32,
+    /// imchat: the file's size, when the client knows it up front.
+    pub total_size: i64,
+    /// imchat: the sender's name for the file.
+    pub label: String,
 }
 message!(ImgChatReq = ids::IMG_CHAT_MSG_REQ);
 
@@ -647,9 +658,9 @@ pub struct LoadOlderRsp {
 }
 message!(LoadOlderRsp = ids::LOAD_OLDER_RSP);
 
-/// The answer to a picture message (1036): llfc's fields echoed from the request, and an
-/// `error`. Until images exist the error is [`ErrorCode::Unsupported`], so a client can mark
-/// the picture as not sent.
+/// The answer to a picture message (1036): llfc's fields (the request's echoed, the stored
+/// message's `message_id`, `status` 3 and `chat_time`), imchat's `seq` and `msg_type`. On an
+/// error, what names the picture is still echoed, so a client can mark it as not sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ImgChatRsp {
@@ -660,8 +671,14 @@ pub struct ImgChatRsp {
     pub touid: i32,
     pub thread_id: i64,
     pub md5: String,
+    /// The file's name: the client's, or the one the server chose.
     pub unique_name: String,
     pub unique_id: String,
+    pub message_id: i64,
+    pub status: i32,
+    pub chat_time: String,
+    pub seq: i64,
+    pub msg_type: i32,
 }
 message!(ImgChatRsp = ids::IMG_CHAT_MSG_RSP);
 

@@ -105,6 +105,57 @@ pub fn check_group_name(name: &str) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// Longest stored file name: a UUID (36) and an extension.
+pub const MAX_FILE_NAME_LEN: usize = 96;
+/// Longest extension of a file name.
+pub const MAX_FILE_EXT_LEN: usize = 16;
+/// A sender's label for a file (its original name), in characters.
+pub const MAX_FILE_LABEL_CHARS: usize = 255;
+
+/// A file's unique name on the resource server: letters, digits and `-` (llfc's client sends a
+/// UUID without braces), then at most one `.` and an extension of letters and digits. Nothing
+/// else, so a name can never be a path (`/`, `\`, `..`), hidden (`.x`) or odd to a filesystem
+/// or an object store.
+pub fn check_file_name(name: &str) -> Result<(), RuleError> {
+    if name.is_empty() || name.len() > MAX_FILE_NAME_LEN {
+        return Err("file name must be 1 to 96 characters");
+    }
+    let (stem, ext) = name.split_once('.').unwrap_or((name, ""));
+    let stem_ok = !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let ext_ok = ext.len() <= MAX_FILE_EXT_LEN
+        && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+        && (ext.is_empty() != name.contains('.'));
+    if !(stem_ok && ext_ok) {
+        return Err("file name must be letters, digits and '-', with at most one '.' and an extension");
+    }
+    Ok(())
+}
+
+/// An md5 as clients announce it: 32 hex digits, either case.
+pub fn check_md5(md5: &str) -> Result<(), RuleError> {
+    if md5.len() == 32 && md5.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err("md5 must be 32 hex digits")
+    }
+}
+
+/// A file's label: its original name, shown to the recipient. One line of visible text, no
+/// path separators (a label is never used as a path, but a client saving under it must not
+/// be led out of its folder).
+pub fn check_file_label(label: &str) -> Result<(), RuleError> {
+    if label.chars().count() > MAX_FILE_LABEL_CHARS {
+        return Err("file label is longer than 255 characters");
+    }
+    if label.chars().any(|c| c.is_control() || is_invisible(c) || c == '/' || c == '\\')
+        || label == "."
+        || label == ".."
+    {
+        return Err("file label must be a plain file name");
+    }
+    Ok(())
+}
+
 /// A group announcement: any visible text and line breaks, possibly empty.
 pub fn check_announcement(text: &str) -> Result<(), RuleError> {
     if text.chars().count() > MAX_ANNOUNCEMENT_CHARS {
@@ -132,6 +183,37 @@ pub fn normalize_email(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names() {
+        for ok in ["5f0c2a9e-1b7d-4c1e-9a3b-0d9f8e7c6b5a.png", "a", "x-1.JPEG", "report.tar"] {
+            assert_eq!(check_file_name(ok), Ok(()), "{ok}");
+        }
+        let long = format!("{}.png", "a".repeat(93));
+        for bad in [
+            "",
+            "../etc/passwd",
+            "..",
+            ".",
+            ".png",
+            "a/b.png",
+            "a\\b",
+            "a.b.c",
+            "a.",
+            "a b.png",
+            "a.p-g",
+            "é.png",
+            "a\0.png",
+            "{5f0c}.png",
+            &long,
+        ] {
+            assert!(check_file_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_file_label("Quarterly report (final).pdf").is_ok());
+        for bad in ["../x", "a/b", "a\\b", "..", "a\nb", "a\u{202e}b"] {
+            assert!(check_file_label(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn emails() {

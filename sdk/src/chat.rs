@@ -43,6 +43,8 @@ pub enum Event {
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
     Group(imchat_proto::msg::NotifyGroupMsg),
+    /// 1039: a picture or file sent to us is uploaded and may be downloaded.
+    File(imchat_proto::msg::res::NotifyImgChat),
     /// A frame no request was waiting for.
     Other(Frame),
     /// The connection ended.
@@ -407,6 +409,7 @@ fn event(frame: Frame) -> Event {
         }),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
+        imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),
         _ => None,
     };
     parsed.unwrap_or(Event::Other(frame))

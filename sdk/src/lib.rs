@@ -10,6 +10,7 @@
 mod admin;
 mod chat;
 pub mod cursor;
+pub mod files;
 mod gate;
 mod groups;
 mod inbox;
@@ -18,6 +19,7 @@ pub mod tls;
 
 pub use admin::{AdminClient, Kicked};
 pub use chat::{ChatClient, Dialect, Event};
+pub use files::FileClient;
 pub use gate::GateClient;
 pub use imchat_proto as proto;
 pub use inbox::Inbox;

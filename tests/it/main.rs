@@ -29,6 +29,8 @@ mod delivery;
 mod deployment;
 /// The network edge as an attacker meets it: internal RPC refused without the secret.
 mod edge;
+/// Files through the resource server: llfc's flows byte for byte, refusals, S3 storage.
+mod files;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.
 mod flow;
 /// Groups across two servers: their life, what members read, every refusal, operators.

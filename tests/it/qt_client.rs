@@ -65,18 +65,27 @@ async fn season2_client_logs_in_and_is_answered(flavor: Flavor) {
     let mut qt = qt_login(&base, &email, "abc123!").await.expect("the Qt client logs in");
     qt.chat.call(1023, json!({"fromuid": qt.uid})).await;
 
-    // The resource port answers every request in its own framing, and stays open.
+    // The resource port answers in its own framing, and stays open: a download before any
+    // token is refused as such, and so is an avatar chunk without an md5.
     let (id, body) = res_call(&mut qt.res, 1033, json!({"name": "x.png", "seq": 1, "uid": qt.uid})).await;
-    assert_eq!((id, body["error"].as_i64()), (1034, Some(i64::from(ErrorCode::Unsupported.code()))), "{body}");
-    let (id, _) = res_call(&mut qt.res, 1031, json!({"md5": "", "seq": 1, "uid": qt.uid, "last": 1})).await;
-    assert_eq!(id, 1032);
+    assert_eq!((id, body["error"].as_i64()), (1034, Some(i64::from(ErrorCode::ResNotAuthenticated.code()))), "{body}");
+    let token = qt.http["token"].clone();
+    let (id, body) = res_call(
+        &mut qt.res,
+        1031,
+        json!({"md5": "", "name": "a.png", "seq": 1, "uid": qt.uid,
+        "token": token, "total_size": 3, "trans_size": 3, "last": 1, "data": "YWJj"}),
+    )
+    .await;
+    assert_eq!((id, body["error"].as_i64()), (1032, Some(i64::from(ErrorCode::BadChunk.code()))), "{body}");
 
-    // A picture message gets its 1036 with an error, echoing what names the picture.
+    // A picture message to someone who is not a friend gets its 1036 with an error, echoing
+    // what names the picture.
     let pic = json!({"fromuid": qt.uid, "touid": qt.uid + 1, "thread_id": 1, "md5": "d41d8cd98f00b204e9800998ecf8427e",
                      "name": "5f0c.png", "token": qt.http["token"], "unique_id": "{pic-1}", "text_or_url": "/tmp/a.png"});
     qt.chat.send(1035, pic).await;
     let answer = qt.chat.expect(1036).await;
-    assert_eq!(answer["error"], ErrorCode::Unsupported.code(), "{answer}");
+    assert_eq!(answer["error"], ErrorCode::NotFriend.code(), "{answer}");
     assert_eq!((answer["unique_id"].as_str(), answer["unique_name"].as_str()), (Some("{pic-1}"), Some("5f0c.png")));
     // The chat connection is still served.
     qt.chat.call(1023, json!({"fromuid": qt.uid})).await;

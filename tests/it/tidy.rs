@@ -33,7 +33,7 @@ fn crates_respect_the_layering() {
         ("servers/status", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/gate", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/chat", &["imchat-proto", "imchat-store", "imchat-rpc"]),
-        ("servers/res", &["imchat-proto"]),
+        ("servers/res", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         (
             "servers/server",
             &[

@@ -182,6 +182,10 @@ impl TestCluster {
         init_logging();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut file = test_file();
+        if flavor == Flavor::Production {
+            // The embedded flavor keeps files in its data directory; this one is told.
+            file.storage = Some(imchat_res::StorageConfig::Local { dir: dir.path().join("files") });
+        }
         tweak(&mut file);
         let (backends, mail, services) = match flavor {
             Flavor::Embedded => {

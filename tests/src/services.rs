@@ -259,3 +259,61 @@ impl CuttableProxy {
         self.serve(listener);
     }
 }
+
+/// A bucket of its own on the run's S3-compatible server (`IMCHAT_TEST_S3`, moto's server
+/// started by `cargo xtask test`).
+pub struct S3Server {
+    endpoint: String,
+    pub bucket: String,
+}
+
+impl S3Server {
+    /// Makes a fresh bucket (moto takes an unsigned `PUT /<bucket>`).
+    pub async fn start() -> S3Server {
+        let endpoint = std::env::var("IMCHAT_TEST_S3")
+            .unwrap_or_else(|_| panic!("IMCHAT_TEST_S3 is not set (the S3-compatible server's URL); {HOW_TO_RUN}"));
+        let bucket = format!("imchat-{}", imchat_store::random_hex(6));
+        let server = S3Server { endpoint, bucket };
+        let (status, body) = server.http("PUT", &format!("/{}", server.bucket)).await;
+        assert_eq!(status, 200, "bucket not created: {body}");
+        server
+    }
+
+    /// The resource server's configuration for this bucket.
+    pub fn config(&self) -> imchat_res::S3Config {
+        imchat_res::S3Config {
+            endpoint: self.endpoint.clone(),
+            bucket: self.bucket.clone(),
+            region: "us-east-1".into(),
+            access_key: "testing".into(),
+            secret_key: "testing".into(),
+            prefix: "files".into(),
+            allow_http: true,
+        }
+    }
+
+    /// Every key in the bucket.
+    pub async fn list(&self) -> Vec<String> {
+        let (status, body) = self.http("GET", &format!("/{}?list-type=2", self.bucket)).await;
+        assert_eq!(status, 200, "{body}");
+        body.split("<Key>")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("</Key>"))
+            .map(|(key, _)| key.to_owned())
+            .collect()
+    }
+
+    async fn http(&self, method: &str, path: &str) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.endpoint.trim_start_matches("http://").trim_end_matches('/');
+        let mut stream = tokio::net::TcpStream::connect(host).await.expect("the S3 server listens");
+        let request =
+            format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut reply = Vec::new();
+        stream.read_to_end(&mut reply).await.unwrap();
+        let text = String::from_utf8_lossy(&reply).into_owned();
+        let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, text)
+    }
+}

@@ -223,7 +223,8 @@ async fn connect(
                 }
                 SdkEvent::Closed => NetEvent::Disconnected("the server closed the connection".into()),
                 SdkEvent::Group(push) => NetEvent::Group(push),
-                SdkEvent::Other(_) => continue,
+                // Files are not shown by imchat-tui yet; their messages arrive by sync.
+                SdkEvent::File(_) | SdkEvent::Other(_) => continue,
             };
             if forward.send(Event::Net(event)).await.is_err() {
                 return;

@@ -2,6 +2,7 @@
 //! it builds in seconds and runs wherever cargo does. This file only parses the
 //! command line and dispatches; the work lives in the modules below.
 
+mod s3;
 mod services;
 mod smtp;
 mod test;

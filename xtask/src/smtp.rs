@@ -87,7 +87,7 @@ fn has_aiosmtpd(python: &Path) -> bool {
 }
 
 /// `python3 -m venv <venv>`; the error carries Python's message.
-fn create_venv(venv: &Path) -> Result<()> {
+pub(crate) fn create_venv(venv: &Path) -> Result<()> {
     let output = capture(cmd("python3").args(["-m", "venv"]).arg(venv))?;
     if output.status.success() { Ok(()) } else { Err(failure_text(&output)) }
 }
@@ -138,7 +138,7 @@ fn ensure_venv() -> Result<PathBuf> {
 /// A port nothing listens on right now: bind port 0, read what the OS picked,
 /// and release it for aiosmtpd. (Racy in theory; a lost race shows up as the
 /// sink exiting early, with a clear error.)
-fn free_port() -> Result<SocketAddr> {
+pub(crate) fn free_port() -> Result<SocketAddr> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot bind 127.0.0.1:0 to find a free port: {e}"))?;
     listener.local_addr().map_err(|e| format!("cannot read the port of a bound listener: {e}"))

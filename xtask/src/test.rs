@@ -7,6 +7,7 @@ use std::env;
 use std::ffi::OsString;
 use std::process::Command;
 
+use crate::s3::S3Server;
 use crate::services;
 use crate::smtp::SmtpSink;
 use crate::util::{Result, cmd, exit_code, step, succeeds};
@@ -39,6 +40,7 @@ pub fn run(opts: &Options) -> Result<i32> {
     step("ensuring Redis on 127.0.0.1:6379", services::ensure_redis)?;
     step("ensuring tmux", services::ensure_tmux)?;
     let sink = step("starting the SMTP sink", SmtpSink::start)?;
+    let s3 = step("starting the S3-compatible server", S3Server::start)?;
     step("dropping leftover test databases", services::drop_test_databases)?;
 
     if opts.lint {
@@ -69,11 +71,13 @@ pub fn run(opts: &Options) -> Result<i32> {
         .env("IMCHAT_TEST_REDIS_URL", services::REDIS_URL)
         .env("IMCHAT_TEST_SMTP", sink.addr.to_string())
         .env("IMCHAT_TEST_MAILDIR", &sink.maildir)
+        .env("IMCHAT_TEST_S3", format!("http://{}", s3.addr))
         .env("IMCHAT_TEST_SERVICES", "1");
     let what = if nextest { "cargo nextest run" } else { "cargo test (cargo-nextest not installed)" };
     let code = step(what, || exit_code(&mut tests))?;
 
     drop(sink);
+    drop(s3);
     if code == 0 {
         eprintln!("xtask: all tests passed");
     } else {

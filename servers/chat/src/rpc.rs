@@ -152,8 +152,53 @@ impl ChatService for Peer {
         Ok(Response::new(KickUserRsp { error: 0, uid: req.uid, found }))
     }
 
-    async fn notify_chat_img_msg(&self, _: Request<NotifyChatImgReq>) -> Result<Response<NotifyChatImgRsp>, Status> {
-        Err(Status::unimplemented("image messages need the resource server, which imchat does not run yet"))
+    /// llfc's ResourceServer calls this on the recipient's server when a picture is uploaded
+    /// (imchat's own sends a `Deliver` fan-out instead): the recipient's 1039, from the stored
+    /// message and file.
+    async fn notify_chat_img_msg(
+        &self,
+        request: Request<NotifyChatImgReq>,
+    ) -> Result<Response<NotifyChatImgRsp>, Status> {
+        let req = request.into_inner();
+        let db = &self.0.db;
+        let failed = |err: imchat_store::StoreError| Status::internal(err.to_string());
+        let message = db.message(i64::from(req.message_id)).await.map_err(failed)?;
+        let Some(message) = message.filter(|m| m.receiver == req.to_uid) else {
+            return Err(Status::not_found("no such picture message for this recipient"));
+        };
+        let file = db.file_of_message(message.message_id).await.map_err(failed)?;
+        let (name, size) = match &file {
+            Some(file) => (file.name.clone(), file.size.max(0)),
+            None => (message.content.clone(), req.total_size),
+        };
+        self.push(
+            req.to_uid,
+            &msg::res::NotifyImgChat {
+                error: 0,
+                message_id: message.message_id,
+                sender_id: message.sender,
+                receiver_id: message.receiver,
+                img_name: name.clone(),
+                total_size: size.to_string(),
+                thread_id: message.thread_id,
+                seq: message.seq,
+                msg_type: message.msg_type,
+                mime: file.as_ref().map(|f| f.mime.clone()).unwrap_or_default(),
+                label: file.as_ref().map(|f| f.label.clone()).unwrap_or_default(),
+                thumb_size: file.as_ref().map_or(0, |f| f.thumb_size),
+                chat_time: imchat_proto::time::format_chat_time(message.created_at),
+            },
+        )
+        .await;
+        Ok(Response::new(NotifyChatImgRsp {
+            error: 0,
+            from_uid: message.sender,
+            to_uid: req.to_uid,
+            message_id: req.message_id,
+            file_name: name,
+            total_size: size,
+            thread_id: req.thread_id,
+        }))
     }
 
     /// Checks every frame first (a bad call pushes nothing), then pushes each recipient's frames

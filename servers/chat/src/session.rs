@@ -228,7 +228,7 @@ impl Session {
             (true, ClientMsg::LoadChatMsg(req)) => self.load_chat_msg(req).await,
             (true, ClientMsg::Sync(req)) => self.sync(req).await,
             (true, ClientMsg::LoadOlder(req)) => self.load_older(req).await,
-            (true, ClientMsg::ImgChat(req)) => self.img_chat(req),
+            (true, ClientMsg::ImgChat(req)) => self.img_chat(req).await,
             (true, ClientMsg::GroupCreate(req)) => self.group_create(req).await,
             (true, ClientMsg::GroupInvite(req)) => self.group_invite(req).await,
             (true, ClientMsg::GroupLeave(req)) => self.group_leave(req).await,

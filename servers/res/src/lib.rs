@@ -1,27 +1,38 @@
-//! The resource server: the TCP port llfc's Season_2 client opens right after its chat
-//! connection, before it sends its chat login (llfc-wire.md §2.5, §7.3). The client logs out
-//! when that port refuses or closes, so the port must be there and stay open. Files do not
-//! exist yet: every request is answered, in the resource framing (`u16` id, `u32` length), with
-//! [`ErrorCode::Unsupported`] under its reply id. Nothing is ever stored or served.
+//! The resource server: llfc Season_2's file port (llfc-wire.md §2.5), which its client opens
+//! right after its chat connection. Avatars (1031 up, 1033 down), chat pictures and files
+//! (reserved by their 1035 on the chat server; 1041/1037/1043 up, 1045/1047 down), with
+//! llfc's framing and fields, without its defects: every request acts as the user whose token
+//! the connection showed; names are checked and never become paths (bytes live under keys
+//! the server chose); chunks land at their offset, in any order, resumable; a file is
+//! complete only when its md5 matches; a chat file is readable by whoever may read its
+//! message; sizes and quotas are capped. `connection.rs` holds the socket, `files.rs` the
+//! rules, `storage.rs` the two backends, `thumb.rs` what the bytes say, `notify.rs` the 1039s.
+
+mod connection;
+mod files;
+mod notify;
+pub mod storage;
+mod thumb;
+
+pub use files::{FileLimits, ResDeps};
+pub use storage::{S3Config, Storage, StorageConfig, StorageError};
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use bytes::BytesMut;
-use imchat_proto::ErrorCode;
-use imchat_proto::codec::{Decoded, Decoder, Framing, RES_DEFAULT_MAX_BODY, encode_resource};
-use imchat_proto::msg::{ErrorBody, ids};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-/// Every limit of the resource server. [`ResLimits::default`] holds the documented defaults.
+/// Every socket limit of the resource server. [`ResLimits::default`] holds the documented
+/// defaults.
 #[derive(Debug, Clone)]
 pub struct ResLimits {
-    /// Inbound frame body limit (bytes; llfc: 51200). A larger frame is answered, then the
-    /// connection closes (a `u32` length could announce gigabytes to skip).
+    /// Inbound frame body limit (bytes; llfc: 51200, room for a 32 KiB chunk in base64). A
+    /// larger frame is answered, then the connection closes (a `u32` length could announce
+    /// gigabytes to skip).
     pub max_body: usize,
     /// Connections held at once; more are refused.
     pub max_connections: usize,
@@ -36,7 +47,7 @@ pub struct ResLimits {
 impl Default for ResLimits {
     fn default() -> ResLimits {
         ResLimits {
-            max_body: RES_DEFAULT_MAX_BODY,
+            max_body: imchat_proto::codec::RES_DEFAULT_MAX_BODY,
             max_connections: 50_000,
             idle_timeout: Duration::ZERO,
             write_timeout: Duration::from_secs(10),
@@ -44,31 +55,65 @@ impl Default for ResLimits {
     }
 }
 
-/// The reply id of a resource request: llfc pairs each request with the next id (1031 → 1032,
-/// 1033 → 1034, ...); anything else is answered under imchat's 1199.
-pub fn reply_id(request_id: u16) -> u16 {
-    match request_id {
-        1001 | 1003 | 1005 | 1031 | 1033 | 1037 | 1041 | 1043 | 1045 | 1047 => request_id + 1,
-        _ => ids::ERROR_RSP,
+/// How often abandoned uploads are looked for.
+const EXPIRY_EVERY: Duration = Duration::from_secs(60);
+
+/// What the resource server has done since it started (for its operator).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResStats {
+    /// 1039 notices not delivered to a recipient with a route (their server gone or failing).
+    pub notices_given_up: u64,
+}
+
+/// A running resource server's handle, for its counters.
+#[derive(Clone)]
+pub struct ResHandle(Arc<files::Files>);
+
+impl std::fmt::Debug for ResHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResHandle").field("stats", &self.stats()).finish()
     }
 }
 
-/// The answer to one request: `code` under the request's reply id.
-pub fn answer(code: ErrorCode, request_id: u16, dst: &mut BytesMut) {
-    let body = serde_json::to_vec(&ErrorBody::new(code, request_id)).expect("error bodies always serialise");
-    encode_resource(reply_id(request_id), &body, dst).expect("error bodies are small");
+impl ResHandle {
+    pub fn stats(&self) -> ResStats {
+        ResStats { notices_given_up: self.0.notifier.given_up.load(Ordering::Relaxed) }
+    }
+}
+
+/// Prepares the server: its staging directory and storage.
+pub fn prepare(deps: ResDeps, files: FileLimits) -> std::io::Result<ResHandle> {
+    Ok(ResHandle(Arc::new(files::Files::new(deps, files)?)))
 }
 
 /// Serves `listener` until `shutdown` completes.
 pub async fn run(
     listener: TcpListener,
     limits: ResLimits,
+    handle: ResHandle,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let files = handle.0;
     let limits = Arc::new(limits);
     let slots = Arc::new(Semaphore::new(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let (stop_tx, stop) = watch::channel(false);
     let mut connections = JoinSet::new();
+    let expiry = {
+        let (files, mut stop) = (files.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(EXPIRY_EVERY);
+            loop {
+                let stopped = tokio::select! {
+                    _ = every.tick() => false,
+                    _ = stop.wait_for(|stopped| *stopped) => true,
+                };
+                if stopped {
+                    return;
+                }
+                files.expire().await;
+            }
+        })
+    };
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -88,10 +133,10 @@ pub async fn run(
             tracing::warn!(%peer, "resource connection limit reached; refusing");
             continue;
         };
-        let (limits, mut stop) = (limits.clone(), stop.clone());
+        let (limits, files, mut stop) = (limits.clone(), files.clone(), stop.clone());
         connections.spawn(async move {
             tokio::select! {
-                () = serve(stream, &limits) => {}
+                () = connection::serve(stream, &files, &limits) => {}
                 _ = stop.wait_for(|stopped| *stopped) => {}
             }
             drop(slot);
@@ -99,118 +144,6 @@ pub async fn run(
     }
     let _ = stop_tx.send(true);
     while connections.join_next().await.is_some() {}
+    let _ = expiry.await;
     Ok(())
-}
-
-/// One connection: frames in, one error reply each, until the peer closes.
-async fn serve(mut stream: TcpStream, limits: &ResLimits) {
-    let _ = stream.set_nodelay(true);
-    let mut decoder = Decoder::with_framing(Framing::Resource, limits.max_body);
-    let mut buf = BytesMut::new();
-    loop {
-        let mut out = BytesMut::new();
-        let mut close = false;
-        while let Some(decoded) = decoder.decode(&mut buf) {
-            match decoded {
-                Decoded::Frame(frame) => answer(ErrorCode::Unsupported, frame.id, &mut out),
-                Decoded::Oversized { id, len } => {
-                    tracing::debug!(id, len, "oversized resource frame; closing");
-                    answer(ErrorCode::FrameTooLarge, id, &mut out);
-                    close = true;
-                    break;
-                }
-            }
-        }
-        if !out.is_empty()
-            && !matches!(tokio::time::timeout(limits.write_timeout, stream.write_all(&out)).await, Ok(Ok(())))
-        {
-            return;
-        }
-        if close {
-            let _ = stream.shutdown().await;
-            return;
-        }
-        let read = if limits.idle_timeout.is_zero() {
-            stream.read_buf(&mut buf).await
-        } else {
-            match tokio::time::timeout(limits.idle_timeout, stream.read_buf(&mut buf)).await {
-                Ok(read) => read,
-                Err(_) => return,
-            }
-        };
-        if !matches!(read, Ok(1..)) {
-            return;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    async fn serving(limits: ResLimits) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(run(listener, limits, async move {
-            let _ = stopped.await;
-        }));
-        (addr, stop)
-    }
-
-    fn request(id: u16) -> Vec<u8> {
-        let mut frame = BytesMut::new();
-        encode_resource(id, b"{\"seq\":1}", &mut frame).unwrap();
-        frame.to_vec()
-    }
-
-    #[tokio::test]
-    async fn an_idle_connection_stays_open_and_is_answered() {
-        let (addr, _stop) = serving(ResLimits::default()).await;
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        stream.write_all(&request(1045)).await.unwrap();
-        let mut header = [0u8; 6];
-        stream.read_exact(&mut header).await.unwrap();
-        assert_eq!(u16::from_be_bytes([header[0], header[1]]), 1046);
-    }
-
-    #[tokio::test]
-    async fn a_peer_that_never_reads_is_closed() {
-        let limits = ResLimits { write_timeout: Duration::from_millis(200), ..ResLimits::default() };
-        let (addr, _stop) = serving(limits).await;
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut reader, mut writer) = stream.into_split();
-        // Requests until the server's replies fill both sockets' buffers and it gives up.
-        let burst = request(1033).repeat(1024);
-        let writing = tokio::spawn(async move {
-            for _ in 0..100_000 {
-                if writer.write_all(&burst).await.is_err() {
-                    return;
-                }
-            }
-            panic!("the server kept reading from a peer that reads nothing");
-        });
-        let wrote = tokio::time::timeout(Duration::from_secs(20), writing).await;
-        assert!(matches!(wrote, Ok(Ok(()))), "the server closed the connection");
-        // What it had sent is still there to read, then the end.
-        let mut sink = Vec::new();
-        let _ = tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut sink)).await;
-        assert!(!sink.is_empty());
-    }
-
-    #[test]
-    fn requests_are_answered_under_their_reply_id() {
-        assert_eq!(reply_id(1031), 1032);
-        assert_eq!(reply_id(1047), 1048);
-        assert_eq!(reply_id(1035), ids::ERROR_RSP, "a chat id on the resource port");
-        let mut out = BytesMut::new();
-        answer(ErrorCode::Unsupported, 1033, &mut out);
-        let mut decoder = Decoder::with_framing(Framing::Resource, 1024);
-        let Some(Decoded::Frame(frame)) = decoder.decode(&mut out) else { panic!("one frame") };
-        assert_eq!(frame.id, 1034);
-        let body: serde_json::Value = serde_json::from_slice(&frame.body).unwrap();
-        assert_eq!(body["error"], 1113);
-        assert_eq!(body["req_id"], 1033);
-    }
 }

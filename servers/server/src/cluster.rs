@@ -161,8 +161,12 @@ pub async fn run_chat(file: ChatFile, stop: CancellationToken) -> anyhow::Result
 
 pub async fn run_res(file: ResFile, stop: CancellationToken) -> anyhow::Result<()> {
     let listener = bind(&file.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, "resource server listening (answers 1113 until files exist)");
-    imchat_res::run(listener, file.limits, stop.cancelled_owned()).await?;
+    let storage = imchat_res::Storage::open(&file.storage).context("cannot open the file storage")?;
+    let (db, kv) = (connect_db(&file.db).await?, connect_redis(&file.redis).await?);
+    tracing::info!(addr = %listener.local_addr()?, storage = %storage.describe(), "resource server listening");
+    let deps = imchat_res::ResDeps { db, kv, storage, staging_dir: file.staging_dir, secret: file.secret };
+    let handle = imchat_res::prepare(deps, file.files).context("cannot prepare the staging directory")?;
+    imchat_res::run(listener, file.limits, handle, stop.cancelled_owned()).await?;
     Ok(())
 }
 
@@ -210,6 +214,10 @@ pub struct Suite {
     pub status: SocketAddr,
     /// The resource port (llfc's file server; see `imchat_res`).
     pub res: SocketAddr,
+    /// The resource server, for its counters.
+    pub res_handle: imchat_res::ResHandle,
+    /// Where files live (for the banner).
+    pub storage: String,
     pub chats: Vec<ChatNode>,
     /// Where mail goes (a directory of `.eml` files), when mail goes to files.
     pub mail_dir: Option<PathBuf>,
@@ -281,8 +289,28 @@ impl Suite {
         let open_db = async || Db::connect(&db_url, &options).await.context("cannot open the database");
         let db = open_db().await?;
 
+        let storage_config = match (&file.storage, backends) {
+            (Some(config), _) => config.clone(),
+            (None, Backends::Embedded { data_dir }) => imchat_res::StorageConfig::Local { dir: data_dir.join("files") },
+            (None, Backends::External { .. }) => anyhow::bail!("the suite on external backends needs [Storage] set"),
+        };
+        let storage = imchat_res::Storage::open(&storage_config).context("cannot open the file storage")?;
+        let staging_dir = match (&file.staging_dir, &storage_config) {
+            (Some(dir), _) => dir.clone(),
+            (None, imchat_res::StorageConfig::Local { dir }) => dir.join(".staging"),
+            (None, imchat_res::StorageConfig::S3(_)) => anyhow::bail!("S3 storage needs [Storage] StagingDir"),
+        };
+        let storage_name = storage.describe();
+        let res_deps =
+            imchat_res::ResDeps { db: db.clone(), kv: open_kv().await?, storage, staging_dir, secret: secret.clone() };
+        let res_handle = imchat_res::prepare(res_deps, file.files.clone()).context("cannot prepare file staging")?;
         let mut tasks = Vec::new();
-        tasks.push(tokio::spawn(wrap(imchat_res::run(res_l, file.res_limits.clone(), stop.clone().cancelled_owned()))));
+        tasks.push(tokio::spawn(wrap(imchat_res::run(
+            res_l,
+            file.res_limits.clone(),
+            res_handle.clone(),
+            stop.clone().cancelled_owned(),
+        ))));
         let verify_role =
             Verify { kv: open_kv().await?, policy: file.codes, mailer: Mailer::new(&mail)?, secret: secret.clone() };
         tasks.push(tokio::spawn(wrap(imchat_verify::run(verify_l, verify_role, stop.clone().cancelled_owned()))));
@@ -343,7 +371,22 @@ impl Suite {
             edge: EdgeLimits { tls: tls.as_ref().map(|(gate, _)| gate.clone()), ..file.gate_edge.clone() },
         };
         tasks.push(tokio::spawn(wrap(imchat_gate::run(gate_l, config, deps, stop.clone().cancelled_owned()))));
-        Ok(Suite { gate, tls_cert, verify, status, res, chats, mail_dir, db, kv: shared_kv, secret, stop, tasks })
+        Ok(Suite {
+            gate,
+            tls_cert,
+            verify,
+            status,
+            res,
+            res_handle,
+            storage: storage_name,
+            chats,
+            mail_dir,
+            db,
+            kv: shared_kv,
+            secret,
+            stop,
+            tasks,
+        })
     }
 
     /// Stops every role gracefully and waits for them.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use imchat_chat::Limits;
 use imchat_gate::{EdgeLimits, RateLimits};
-use imchat_res::ResLimits;
+use imchat_res::{FileLimits, ResLimits, S3Config, StorageConfig};
 use imchat_status::StaticServer;
 use imchat_store::codes::CodePolicy;
 use imchat_store::writer::WriterOptions;
@@ -254,6 +254,73 @@ fn read_limits(r: &mut Reader) -> Limits {
     }
 }
 
+/// `[Files]`: the resource server's caps on files (see `imchat_res::FileLimits`).
+fn read_file_limits(r: &mut Reader, login_view_ttl: Duration) -> FileLimits {
+    let d = FileLimits::default();
+    let s = "Files";
+    let bytes = "a byte count";
+    FileLimits {
+        max_file_bytes: r.or(s, "MaxFileBytes", bytes, d.max_file_bytes),
+        max_avatar_bytes: r.or(s, "MaxAvatarBytes", bytes, d.max_avatar_bytes),
+        quota_bytes: r.or(s, "QuotaBytes", bytes, d.quota_bytes),
+        upload_ttl: secs(r, s, "UploadTtlSecs", d.upload_ttl),
+        finishing: r.or(s, "Finishing", COUNT, d.finishing),
+        thumb_px: r.or(s, "ThumbPx", "pixels (0: no thumbnails)", d.thumb_px),
+        thumb_max_pixels: r.or(s, "ThumbMaxPixels", COUNT, d.thumb_max_pixels),
+        read_ahead_bytes: r.or(s, "ReadAheadBytes", bytes, d.read_ahead_bytes),
+        auth_recheck: secs(r, s, "AuthRecheckSecs", d.auth_recheck),
+        login_view_ttl: secs(r, s, "LoginViewTtlSecs", login_view_ttl),
+    }
+}
+
+/// Which storage backend (`[Storage] Backend`).
+enum Backend {
+    Local,
+    S3,
+}
+
+impl std::str::FromStr for Backend {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Backend, ()> {
+        match text.to_ascii_lowercase().as_str() {
+            "local" => Ok(Backend::Local),
+            "s3" => Ok(Backend::S3),
+            _ => Err(()),
+        }
+    }
+}
+
+/// `[Storage]`: where files live, and where uploads are assembled. `default_dir` is the local
+/// directory when the file names none (`all`: `<data-dir>/files`); without one, `Dir` is
+/// required.
+fn read_storage(r: &mut Reader, default_dir: Option<PathBuf>) -> Option<(StorageConfig, Option<PathBuf>)> {
+    let s = "Storage";
+    let backend = r.or(s, "Backend", "local or s3", Backend::Local);
+    let staging: Option<PathBuf> = r.optional(s, "StagingDir", "a directory");
+    let storage = match backend {
+        Backend::Local => {
+            let dir = match default_dir {
+                Some(dir) => r.or(s, "Dir", "a directory", dir),
+                None => r.required(s, "Dir", "a directory")?,
+            };
+            StorageConfig::Local { dir }
+        }
+        Backend::S3 => {
+            let endpoint: String = r.required(s, "Endpoint", "a URL (http://host:port)")?;
+            StorageConfig::S3(S3Config {
+                allow_http: r.or(s, "AllowHttp", "true or false", endpoint.starts_with("http://")),
+                endpoint,
+                bucket: r.required(s, "Bucket", "a bucket name")?,
+                region: r.or(s, "Region", TEXT, "us-east-1".to_owned()),
+                access_key: r.required::<Secret>(s, "AccessKey", TEXT)?.0,
+                secret_key: r.required::<Secret>(s, "SecretKey", TEXT)?.0,
+                prefix: r.or(s, "Prefix", TEXT, String::new()),
+            })
+        }
+    };
+    Some((storage, staging))
+}
+
 fn read_res_limits(r: &mut Reader) -> ResLimits {
     let d = ResLimits::default();
     let s = "ResLimits";
@@ -446,12 +513,29 @@ pub struct ResFile {
     /// A public port: llfc's clients connect to it (the gate advertises it as `resport`).
     pub listen: String,
     pub limits: ResLimits,
+    pub files: FileLimits,
+    pub storage: StorageConfig,
+    /// Where uploads are assembled (default: `<Dir>/.staging` for local storage, required
+    /// for S3).
+    pub staging_dir: PathBuf,
+    pub db: DbConfig,
+    pub redis: RedisConfig,
+    pub secret: imchat_rpc::Secret,
 }
 
 pub fn read_res(r: &mut Reader) -> Option<ResFile> {
     let listen = addr(r, "ResServer", "0.0.0.0");
     let limits = read_res_limits(r);
-    Some(ResFile { listen: listen?, limits })
+    let files = read_file_limits(r, Limits::default().login_view_ttl);
+    let storage = read_storage(r, None);
+    let (db, redis, secret) = (read_db(r), read_redis(r), read_secret(r));
+    let (storage, staging) = storage?;
+    let staging_dir = match (staging, &storage) {
+        (Some(dir), _) => dir,
+        (None, StorageConfig::Local { dir }) => dir.join(".staging"),
+        (None, StorageConfig::S3(_)) => r.required("Storage", "StagingDir", "a local directory (S3 storage)")?,
+    };
+    Some(ResFile { listen: listen?, limits, files, storage, staging_dir, db: db?, redis: redis?, secret: secret? })
 }
 
 /// `imchat-server verify`.
@@ -578,6 +662,10 @@ pub struct AllFile {
     /// The resource port llfc's Season_2 client needs (advertised by the gate as `resport`).
     pub res_port: u16,
     pub res_limits: ResLimits,
+    pub files: FileLimits,
+    /// `None`: local, under `<data-dir>/files`.
+    pub storage: Option<StorageConfig>,
+    pub staging_dir: Option<PathBuf>,
     /// (client port, peer rpc port) per chat server.
     pub chat_ports: [(u16, u16); 2],
     pub rate: RateLimits,
@@ -603,12 +691,28 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
     let (gate, verify, status, chats) = DEFAULT_PORTS;
     let host = r.or("Embedded", "Host", HOST, "127.0.0.1".to_owned());
     let advertise_host = r.or("Embedded", "AdvertiseHost", HOST, host.clone());
+    let limits = read_limits(r);
+    let storage = match r.optional::<String>("Storage", "Backend", "local or s3") {
+        Some(_) => {
+            let (storage, staging) = read_storage(r, Some(PathBuf::new()))?;
+            // A local backend without a `Dir` keeps the data directory's `files/`.
+            let storage = match storage {
+                StorageConfig::Local { dir } if dir.as_os_str().is_empty() => None,
+                other => Some(other),
+            };
+            (storage, staging)
+        }
+        None => (None, r.optional("Storage", "StagingDir", "a directory")),
+    };
     Some(AllFile {
         gate_port: r.or("GateServer", "Port", PORT_OR_ZERO, gate),
         verify_port: r.or("VarifyServer", "Port", PORT_OR_ZERO, verify),
         status_port: r.or("StatusServer", "Port", PORT_OR_ZERO, status),
         res_port: r.or("ResServer", "Port", PORT_OR_ZERO, DEFAULT_RES_PORT),
         res_limits: read_res_limits(r),
+        files: read_file_limits(r, limits.login_view_ttl),
+        storage: storage.0,
+        staging_dir: storage.1,
         chat_ports: [
             (
                 r.or("chatserver1", "Port", PORT_OR_ZERO, chats[0].0),
@@ -624,7 +728,7 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
         rate: read_rate(r),
         codes: read_codes(r),
         gate_edge: read_gate_edge(r),
-        limits: read_limits(r),
+        limits,
         writer: read_writer(r),
         token_ttl: secs(r, "Tokens", "TtlSecs", imchat_status::DEFAULT_TOKEN_TTL),
         secret: r.optional::<InternalSecret>("Internal", "Secret", SECRET).map(|s| s.0),

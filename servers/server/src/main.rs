@@ -101,7 +101,8 @@ fn print_banner(suite: &Suite, data_dir: &std::path::Path, secret_file: Option<&
             None => println!("  {:<14} {} (peer gRPC {})", chat.name, chat.addr, chat.rpc_addr),
         }
     }
-    println!("  resource (TCP) {}  (llfc's file port: answers 1113 until files exist)", suite.res);
+    println!("  resource (TCP) {}  (avatars, pictures, files)", suite.res);
+    println!("  files          {}", suite.storage);
     println!("  database       {}", data_dir.join("imchat.db").display());
     if let Some(dir) = &suite.mail_dir {
         println!("  mail           {}/*.eml  (verification codes arrive here)", dir.display());

@@ -59,6 +59,13 @@ impl StoreError {
 }
 
 /// `bytes` random bytes from the OS-seeded CSPRNG, as lowercase hex.
+/// A fresh key for a file's bytes in storage: 128 random bits, fanned out by the first byte
+/// (`ab/cdef…`): never made from anything a client sent.
+pub fn new_file_key() -> String {
+    let hex = random_hex(16);
+    format!("{}/{}", &hex[..2], &hex[2..])
+}
+
 pub fn random_hex(bytes: usize) -> String {
     let mut rng = rand::rng();
     (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()

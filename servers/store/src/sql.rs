@@ -5,6 +5,7 @@
 //! BIGINT epoch milliseconds, every integer column is BIGINT.
 
 mod chats;
+mod files;
 mod friends;
 mod groups;
 mod schema;
@@ -21,6 +22,7 @@ pub use chats::{
     History, MSG_STATUS_READ, MSG_TYPE_SYSTEM, MSG_TYPE_TEXT, NewMsg, SYNC_CHUNK, StoredMsg, SyncPage, SyncThreadState,
     ThreadKind, ThreadRange, ThreadRow,
 };
+pub use files::{Completed, FileCaps, FileKind, FileRefusal, FileRow, NewFile, Usage};
 pub use friends::{Accepted, ApplyRow, FriendRow, LoginView};
 pub use groups::{
     Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,

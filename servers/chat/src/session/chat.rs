@@ -1,13 +1,16 @@
 //! 1017 text chat: validated, stored (batched by the message writer) before the sender's 1018,
-//! then pushed to the recipient as 1019. 1035 picture messages are answered, not yet served.
+//! then pushed to the recipient as 1019. 1035 pictures and files are stored and their names
+//! reserved here; their bytes go to the resource server.
 
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
+use imchat_proto::msg::res::{MSG_STATUS_UN_UPLOAD, MSG_TYPE_FILE, MSG_TYPE_PIC};
 use imchat_proto::msg::{
     ImgChatReq, ImgChatRsp, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, TextItem, ids,
 };
+use imchat_proto::rules::{MAX_FILE_EXT_LEN, check_file_label, check_file_name, check_md5};
 use imchat_proto::time::format_chat_time;
-use imchat_store::{NewMsg, StoredMsg};
+use imchat_store::{FileCaps, NewFile, NewMsg, StoredMsg};
 
 use crate::Limits;
 use crate::session::{Done, Pending, Reject, Session};
@@ -24,24 +27,114 @@ pub(crate) struct Sent {
 }
 
 impl Session {
-    /// 1035: pictures need the resource server, which does not exist yet. The 1036 says so with
-    /// [`ErrorCode::Unsupported`] and echoes what identifies the picture, so a client can mark
-    /// it as not sent instead of waiting forever. Nothing is stored.
-    pub(super) fn img_chat(&self, req: ImgChatReq) -> Result<(), Reject> {
-        self.me(req.fromuid)?;
-        let clip = |text: String| if text.len() > MAX_UNIQUE_ID_BYTES { String::new() } else { text };
-        let code = ErrorCode::Unsupported;
-        self.send(&ImgChatRsp {
-            error: code.code(),
-            message: code.describe().to_owned(),
+    /// 1035: a picture (or, with imchat's `msg_type` 3, a file). The message is stored at
+    /// once with status 3 (not uploaded) and the file's name reserved for this sender; the
+    /// bytes follow on the resource connection, and the recipients hear of it (1039) when
+    /// they are all there. Every answer echoes what names the picture, errors included, so a
+    /// client can mark it as not sent.
+    pub(super) async fn img_chat(&mut self, req: ImgChatReq) -> Result<(), Reject> {
+        let clip = |text: &str| if text.len() > MAX_UNIQUE_ID_BYTES * 2 { String::new() } else { text.to_owned() };
+        let mut rsp = ImgChatRsp {
             req_id: ids::IMG_CHAT_MSG_REQ,
             fromuid: req.fromuid,
             touid: req.touid,
             thread_id: req.thread_id,
-            md5: clip(req.md5),
-            unique_name: clip(req.name),
-            unique_id: clip(req.unique_id),
-        })
+            md5: clip(&req.md5),
+            unique_name: clip(&req.name),
+            unique_id: clip(&req.unique_id),
+            ..ImgChatRsp::default()
+        };
+        match self.store_file_message(&req).await {
+            Ok((stored, name)) => {
+                rsp.unique_name = name;
+                rsp.message_id = stored.message_id;
+                rsp.status = stored.status;
+                rsp.chat_time = format_chat_time(stored.created_at);
+                rsp.seq = stored.seq;
+                rsp.msg_type = stored.msg_type;
+            }
+            Err(Reject(code)) => {
+                rsp.error = code.code();
+                rsp.message = code.describe().to_owned();
+            }
+        }
+        self.send(&rsp)
+    }
+
+    async fn store_file_message(&mut self, req: &ImgChatReq) -> Result<(StoredMsg, String), Reject> {
+        let me = self.me(req.fromuid)?;
+        let msg_type = match req.msg_type {
+            0 | MSG_TYPE_PIC => MSG_TYPE_PIC,
+            MSG_TYPE_FILE => MSG_TYPE_FILE,
+            _ => return Err(ErrorCode::InvalidArgument.into()),
+        };
+        let invalid = req.unique_id.len() > MAX_UNIQUE_ID_BYTES
+            || check_md5(&req.md5).is_err()
+            || check_file_label(&req.label).is_err()
+            || req.total_size < 0;
+        if invalid {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        let name = if req.name.is_empty() { server_file_name(&req.label, msg_type) } else { req.name.clone() };
+        if check_file_name(&name).is_err() {
+            return Err(ErrorCode::BadFileName.into());
+        }
+        let limits = &self.shared.config.limits;
+        if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        let receiver = if req.touid == 0 {
+            let group = self.member_group(req.thread_id).await?;
+            if group.row.disbanded {
+                return Err(ErrorCode::GroupDisbanded.into());
+            }
+            0
+        } else {
+            self.ensure_friend(req.touid).await?;
+            let thread = self.member_thread(req.thread_id).await?;
+            if thread.peer_of(me) != req.touid {
+                return Err(ErrorCode::NotThreadMember.into());
+            }
+            req.touid
+        };
+        let now = imchat_store::now_ms();
+        let msg = NewMsg {
+            msg_type,
+            status: MSG_STATUS_UN_UPLOAD,
+            ..NewMsg::text(req.thread_id, me, receiver, &req.unique_id, &name, now)
+        };
+        let key = imchat_store::new_file_key();
+        let file = NewFile {
+            name: &name,
+            storage_key: &key,
+            owner: me,
+            md5: &req.md5.to_ascii_lowercase(),
+            size: -1,
+            label: &req.label,
+            now_ms: now,
+        };
+        // The size is checked against the caps by the resource server, which holds them, at
+        // the first chunk.
+        let caps = FileCaps { max_bytes: i64::MAX, quota_bytes: i64::MAX };
+        match self.shared.db.reserve_chat_file(&msg, &file, caps).await? {
+            Ok((stored, _file)) => Ok((stored, name)),
+            Err(_taken) => Err(ErrorCode::BadFileName.into()),
+        }
+    }
+}
+
+/// A name for a file whose sender let the server choose: random, with the label's extension
+/// when it has a plain one (a picture without a label is a `.png`, as llfc's names are).
+fn server_file_name(label: &str, msg_type: i32) -> String {
+    let ext = label.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).filter(|ext| {
+        !ext.is_empty() && ext.len() <= MAX_FILE_EXT_LEN && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    let hex = imchat_store::random_hex(16);
+    let stem = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+    match (ext, msg_type) {
+        (Some(ext), _) => format!("{stem}.{ext}"),
+        (None, MSG_TYPE_PIC) => format!("{stem}.png"),
+        (None, _) => stem,
     }
 }
 

@@ -41,6 +41,9 @@ pub struct NewMsg {
     pub unique_id: String,
     pub content: String,
     pub msg_type: i32,
+    /// llfc's `MsgStatus`: [`MSG_STATUS_READ`] for texts, 3 (not uploaded) for a file whose
+    /// bytes are still coming.
+    pub status: i32,
     pub created_at: i64,
     /// Group members this message @mentions (none in private chats).
     pub mentions: Vec<i32>,
@@ -55,6 +58,7 @@ impl NewMsg {
             unique_id: unique_id.to_owned(),
             content: content.to_owned(),
             msg_type: MSG_TYPE_TEXT,
+            status: MSG_STATUS_READ,
             created_at: now_ms,
             mentions: Vec::new(),
         }
@@ -84,7 +88,7 @@ impl NewMsg {
             unique_id,
             content: self.content.clone(),
             created_at: self.created_at,
-            status: MSG_STATUS_READ,
+            status: self.status,
             msg_type: self.msg_type,
             mentions: self.mentions.clone(),
         }
@@ -186,7 +190,7 @@ pub struct ThreadRange {
 /// below SQLite's and MySQL's placeholder limits).
 pub const SYNC_CHUNK: usize = 500;
 
-const MSG_COLUMNS: &str =
+pub(crate) const MSG_COLUMNS: &str =
     "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions";
 
 /// A mention list as stored on the message row: uids separated by commas.
@@ -198,7 +202,7 @@ fn mentions_of(text: &str) -> Vec<i32> {
     text.split(',').filter_map(|uid| uid.parse().ok()).collect()
 }
 
-fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
+pub(crate) fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
     Ok(StoredMsg {
         message_id: row.try_get("message_id")?,
         thread_id: row.try_get("thread_id")?,
@@ -314,7 +318,7 @@ async fn insert_rows(
             .bind(keyed[*idx].1.clone())
             .bind(msg.content.clone())
             .bind(msg.created_at)
-            .bind(i64::from(MSG_STATUS_READ))
+            .bind(i64::from(msg.status))
             .bind(i64::from(msg.msg_type))
             .bind(mentions_text(&msg.mentions));
     }
@@ -529,7 +533,7 @@ async fn store_one(db: &Db, msg: &NewMsg) -> Result<StoredMsg, StoreError> {
         .bind(unique_id.clone())
         .bind(msg.content.clone())
         .bind(msg.created_at)
-        .bind(i64::from(MSG_STATUS_READ))
+        .bind(i64::from(msg.status))
         .bind(i64::from(msg.msg_type))
         // All of the reply, so the call's final status (after its commit) is read too.
         .fetch_all(&db.pool)

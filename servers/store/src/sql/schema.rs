@@ -236,6 +236,55 @@ const MIGRATIONS: &[Migration] = &[
             "ALTER TABLE chat_message ADD COLUMN mentions TEXT NOT NULL DEFAULT ''",
         ],
     },
+    // Files of the resource server: one row per unique name (avatars and chat files), the
+    // bytes under `storage_key` in the configured storage. `size` is -1 until announced.
+    Migration {
+        version: 4,
+        mysql: &[mysql_table!(
+            "CREATE TABLE chat_file (
+                name VARCHAR(96) NOT NULL PRIMARY KEY,
+                storage_key VARCHAR(128) NOT NULL,
+                owner_id BIGINT NOT NULL,
+                kind BIGINT NOT NULL,
+                message_id BIGINT NOT NULL DEFAULT 0,
+                thread_id BIGINT NOT NULL DEFAULT 0,
+                msg_type BIGINT NOT NULL DEFAULT 0,
+                size BIGINT NOT NULL DEFAULT -1,
+                md5 VARCHAR(32) NOT NULL DEFAULT '',
+                sha256 VARCHAR(64) NOT NULL DEFAULT '',
+                mime VARCHAR(127) NOT NULL DEFAULT '',
+                label VARCHAR(255) NOT NULL DEFAULT '',
+                thumb_size BIGINT NOT NULL DEFAULT 0,
+                complete BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                completed_at BIGINT NOT NULL DEFAULT 0,
+                KEY ix_file_owner (owner_id, kind),
+                KEY ix_file_message (message_id)
+            )"
+        )],
+        sqlite: &[
+            "CREATE TABLE chat_file (
+            name TEXT NOT NULL PRIMARY KEY,
+            storage_key TEXT NOT NULL,
+            owner_id INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            message_id INTEGER NOT NULL DEFAULT 0,
+            thread_id INTEGER NOT NULL DEFAULT 0,
+            msg_type INTEGER NOT NULL DEFAULT 0,
+            size INTEGER NOT NULL DEFAULT -1,
+            md5 TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL DEFAULT '',
+            mime TEXT NOT NULL DEFAULT '',
+            label TEXT NOT NULL DEFAULT '',
+            thumb_size INTEGER NOT NULL DEFAULT 0,
+            complete INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            completed_at INTEGER NOT NULL DEFAULT 0
+        )",
+            "CREATE INDEX ix_file_owner ON chat_file (owner_id, kind)",
+            "CREATE INDEX ix_file_message ON chat_file (message_id)",
+        ],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
