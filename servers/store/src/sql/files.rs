@@ -160,6 +160,38 @@ async fn within_quota(
     Ok(if held.saturating_add(size) > caps.quota_bytes { Err(FileRefusal::QuotaExceeded) } else { Ok(()) })
 }
 
+/// Inserts `file`'s row (of a chat file, its message's (id, thread, msg_type)); false when
+/// the name was taken meanwhile.
+async fn insert_file(
+    conn: &mut sqlx::AnyConnection,
+    file: &NewFile<'_>,
+    kind: FileKind,
+    (message_id, thread_id, msg_type): (i64, i64, i32),
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO chat_file (name, storage_key, owner_id, kind, message_id, thread_id, msg_type, size, md5, label, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(file.name.to_owned())
+    .bind(file.storage_key.to_owned())
+    .bind(i64::from(file.owner))
+    .bind(kind.code())
+    .bind(message_id)
+    .bind(thread_id)
+    .bind(i64::from(msg_type))
+    .bind(file.size)
+    .bind(file.md5.to_owned())
+    .bind(file.label.to_owned())
+    .bind(file.now_ms)
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(err) if is_unique_violation(&err) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
 impl Db {
     /// Stores a picture or file message (`msg`, its status "not uploaded") and reserves its
     /// file, in one transaction. A resend of the same message (same sender and unique id)
@@ -196,30 +228,10 @@ impl Db {
             tx.rollback().await?;
             return Ok(Err(FileRefusal::NameTaken));
         }
-        let inserted = sqlx::query(
-            "INSERT INTO chat_file (name, storage_key, owner_id, kind, message_id, thread_id, msg_type, size, md5, label, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(file.name.to_owned())
-        .bind(file.storage_key.to_owned())
-        .bind(i64::from(file.owner))
-        .bind(FileKind::Chat.code())
-        .bind(stored.message_id)
-        .bind(stored.thread_id)
-        .bind(i64::from(msg.msg_type))
-        .bind(file.size)
-        .bind(file.md5.to_owned())
-        .bind(file.label.to_owned())
-        .bind(file.now_ms)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(err) if is_unique_violation(&err) => {
-                tx.rollback().await?;
-                return Ok(Err(FileRefusal::NameTaken));
-            }
-            Err(err) => return Err(err.into()),
+        let message = (stored.message_id, stored.thread_id, msg.msg_type);
+        if !insert_file(&mut tx, file, FileKind::Chat, message).await? {
+            tx.rollback().await?;
+            return Ok(Err(FileRefusal::NameTaken));
         }
         let row = self.file_in(&mut tx, file.name).await?.ok_or(StoreError::NotFound("file"))?;
         tx.commit().await?;
@@ -243,25 +255,9 @@ impl Db {
             tx.rollback().await?;
             return Ok(Err(refusal));
         }
-        let inserted = sqlx::query(
-            "INSERT INTO chat_file (name, storage_key, owner_id, kind, size, md5, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(file.name.to_owned())
-        .bind(file.storage_key.to_owned())
-        .bind(i64::from(file.owner))
-        .bind(FileKind::Avatar.code())
-        .bind(file.size)
-        .bind(file.md5.to_owned())
-        .bind(file.now_ms)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(err) if is_unique_violation(&err) => {
-                tx.rollback().await?;
-                return Ok(Err(FileRefusal::NameTaken));
-            }
-            Err(err) => return Err(err.into()),
+        if !insert_file(&mut tx, file, FileKind::Avatar, (0, 0, 0)).await? {
+            tx.rollback().await?;
+            return Ok(Err(FileRefusal::NameTaken));
         }
         let row = self.file_in(&mut tx, file.name).await?.ok_or(StoreError::NotFound("file"))?;
         tx.commit().await?;
