@@ -81,8 +81,8 @@ error_codes! {
     /// Password outside the allowed length or character set.
     WeakPassword = 1111, "password does not meet the rules";
     Internal = 1112, "internal server error";
-    /// A request llfc defines that this server does not serve yet (images and files until the
-    /// resource server exists).
+    /// A request llfc defines that this server does not serve (the resource server's 1003 and
+    /// 1005: imchat's generic files go through 1035 instead).
     Unsupported = 1113, "not supported by this server yet";
     /// A text's `unique_id` names a message this sender stored before with another thread,
     /// recipient or content: it is not stored again and the old one is not passed off as it.
