@@ -357,6 +357,17 @@ async fn bad_transfers_are_refused_with_their_codes(flavor: Flavor) {
     let theirs =
         carol_res.call(1047, json!({"name": "ok.txt", "seq": 1, "uid": carol.uid, "token": carol.login.token})).await;
     assert_eq!(theirs["error"].as_i64(), Some(code(ErrorCode::NotThreadMember)), "{theirs}");
+    // A seq far past the end (its offset would not fit 64 bits) is a bad chunk, not a crash.
+    let far = res.call(1047, json!({"name": "ok.txt", "seq": i64::MAX, "uid": f.a.uid})).await;
+    assert_eq!(far["error"].as_i64(), Some(code(ErrorCode::BadChunk)), "{far}");
+    let far = res
+        .call(
+            1037,
+            json!({"name": "one.bin", "seq": i64::MAX, "total_size": "80000", "uid": f.a.uid,
+        "data": "", "md5": md5_hex(&one)}),
+        )
+        .await;
+    assert_eq!(far["error"].as_i64(), Some(code(ErrorCode::BadChunk)), "{far}");
     let info = carol_res.call(1045, json!({"message_id": sent.message_id})).await;
     assert_eq!(info["error"].as_i64(), Some(code(ErrorCode::NotThreadMember)), "{info}");
     // Nor may carol write into alice's upload.

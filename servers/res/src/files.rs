@@ -498,7 +498,8 @@ impl Files {
         };
         let size = u64::try_from(size).unwrap_or(0);
         let seq = u64::try_from(seq).map_err(|_| ErrorCode::BadChunk)?;
-        if seq == 0 || (seq - 1) * CHUNK_BYTES >= size {
+        // Compared in chunks, not bytes: a peer's seq times the chunk size could overflow.
+        if seq == 0 || seq > size.div_ceil(CHUNK_BYTES) {
             return Err(ErrorCode::BadChunk);
         }
         let start = (seq - 1) * CHUNK_BYTES;
