@@ -123,6 +123,13 @@ impl LoginRsp {
             .find(|(host, port)| !host.is_empty() && !port.is_empty())
             .map(|(host, port)| format!("{host}:{port}"))
     }
+
+    /// The resource server's `host:port` (Season_2's `reshost`/`resport`); `None` when the
+    /// reply names none (llfc's master has no resource server).
+    pub fn res_addr(&self) -> Option<String> {
+        (!self.reshost.is_empty() && !self.resport.is_empty() && self.resport != "0")
+            .then(|| format!("{}:{}", self.reshost, self.resport))
+    }
 }
 
 /// The body of every failed request: `{"error": code, "message": "..."}`.
@@ -146,5 +153,8 @@ mod tests {
         assert_eq!(master.chat_addr().as_deref(), Some("10.0.0.2:8990"));
         let none: LoginRsp = serde_json::from_str(r#"{"error":0}"#).unwrap();
         assert_eq!(none.chat_addr(), None);
+        assert_eq!(none.res_addr(), None);
+        let res: LoginRsp = serde_json::from_str(r#"{"error":0,"reshost":"10.0.0.3","resport":"8094"}"#).unwrap();
+        assert_eq!(res.res_addr().as_deref(), Some("10.0.0.3:8094"));
     }
 }

@@ -39,12 +39,14 @@ pub struct FileClient {
     pub limits: ResAuthRsp,
 }
 
-/// What a finished upload is.
+/// A file's message, stored: what its upload needs.
 #[derive(Debug, Clone)]
 pub struct Sent {
     /// The 1036: the message's id, seq and the file's name.
     pub message: ImgChatRsp,
     pub size: u64,
+    /// Lowercase hex, as the upload announces it.
+    pub md5: String,
 }
 
 fn refused(error: i32, message: &str) -> SdkError {
@@ -192,8 +194,29 @@ impl FileClient {
         dest: &Path,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<u64, SdkError> {
-        let partial = dest.with_extension("part");
-        let mut out = tokio::fs::File::create(&partial)
+        let partial = partial_path(dest);
+        let result = self.download_into(name, thumb, &partial, &mut progress).await;
+        match result {
+            Ok(total) => {
+                tokio::fs::rename(&partial, dest).await.map_err(|err| SdkError::Decode(err.to_string()))?;
+                Ok(total)
+            }
+            Err(err) => {
+                // Half a file is never left behind.
+                let _ = tokio::fs::remove_file(&partial).await;
+                Err(err)
+            }
+        }
+    }
+
+    async fn download_into(
+        &mut self,
+        name: &str,
+        thumb: bool,
+        partial: &Path,
+        progress: &mut impl FnMut(u64, u64),
+    ) -> Result<u64, SdkError> {
+        let mut out = tokio::fs::File::create(partial)
             .await
             .map_err(|err| SdkError::Decode(format!("{}: {err}", partial.display())))?;
         let mut seq = 1i64;
@@ -215,13 +238,20 @@ impl FileClient {
             progress(now, total);
             if rsp.is_last {
                 out.flush().await.map_err(|err| SdkError::Decode(err.to_string()))?;
-                drop(out);
-                tokio::fs::rename(&partial, dest).await.map_err(|err| SdkError::Decode(err.to_string()))?;
                 return Ok(total);
             }
             seq += 1;
         }
     }
+}
+
+/// Where a download is written until it is whole: beside `dest`, hidden, and unique to this
+/// download (two clients on one machine may fetch the same file into the same place).
+fn partial_path(dest: &Path) -> std::path::PathBuf {
+    static DOWNLOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = DOWNLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    dest.with_file_name(format!(".{name}.{}-{n}.part", std::process::id()))
 }
 
 /// The md5 of the file at `path`, read in blocks (lowercase hex).
@@ -254,14 +284,9 @@ pub struct Outgoing<'a> {
     pub unique_id: &'a str,
 }
 
-/// Sends a picture or file: its message on `chat` (the server picks its name, and labels it
-/// with the file's own name), then its bytes on `files`.
-pub async fn send_file(
-    chat: &ChatClient,
-    files: &mut FileClient,
-    out: &Outgoing<'_>,
-    progress: impl FnMut(u64, u64),
-) -> Result<Sent, SdkError> {
+/// The first step of sending a picture or file: its message on `chat` (the server picks its
+/// name, and labels it with the file's own name). [`FileClient::upload`] sends the bytes.
+pub async fn announce_file(chat: &ChatClient, out: &Outgoing<'_>) -> Result<Sent, SdkError> {
     let md5 = md5_of(out.path).await?;
     let size = tokio::fs::metadata(out.path).await.map_err(|err| SdkError::Decode(err.to_string()))?.len();
     let label = out.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -280,6 +305,17 @@ pub async fn send_file(
     if message.error != 0 {
         return Err(refused(message.error, &message.message));
     }
-    files.upload(out.path, &message.unique_name, &md5, 1, progress).await?;
-    Ok(Sent { message, size })
+    Ok(Sent { message, size, md5 })
+}
+
+/// Sends a picture or file: [`announce_file`], then its bytes on `files`.
+pub async fn send_file(
+    chat: &ChatClient,
+    files: &mut FileClient,
+    out: &Outgoing<'_>,
+    progress: impl FnMut(u64, u64),
+) -> Result<Sent, SdkError> {
+    let sent = announce_file(chat, out).await?;
+    files.upload(out.path, &sent.message.unique_name, &sent.md5, 1, progress).await?;
+    Ok(sent)
 }

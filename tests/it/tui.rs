@@ -15,12 +15,27 @@ struct Person {
 }
 
 async fn start(cluster: &TestCluster, home: &std::path::Path, who: &str) -> Person {
+    start_configured(cluster, home, who, "").await
+}
+
+/// [`start`] with `config` as the client's config file.
+async fn start_configured(cluster: &TestCluster, home: &std::path::Path, who: &str, config: &str) -> Person {
     let tag = imchat_store::random_hex(3);
     let (name, email) = (format!("{who}_{tag}"), format!("{who}.{tag}@example.com"));
     let bin = binary("imchat-tui");
     let gate = format!("http://{}", cluster.suite.gate);
     let log = home.join(format!("{who}.log"));
-    let command = [bin.to_str().unwrap(), "--gate", &gate, "--log-file", log.to_str().unwrap()];
+    let config_file = home.join(format!("{who}.ini"));
+    std::fs::write(&config_file, config).unwrap();
+    let command = [
+        bin.to_str().unwrap(),
+        "--gate",
+        &gate,
+        "--log-file",
+        log.to_str().unwrap(),
+        "--config",
+        config_file.to_str().unwrap(),
+    ];
     let tmux = Tmux::start(&command, &[("HOME", home.to_str().unwrap()), ("TERM", "xterm-256color")], 100, 30);
     tmux.wait_for("imchat · log in").await;
     Person { tmux, name, email }
@@ -404,5 +419,62 @@ async fn three_people_make_a_group_chat_mention_and_leave(flavor: Flavor) {
     bob.tmux.keys(&["Up", "Enter"]);
     bob.tmux.wait_for(&format!("{} left", carol.name)).await;
     bob.tmux.wait_for("hello crew").await;
+    cluster.shutdown().await;
+}
+
+both!(a_picture_sent_from_the_tui_is_shown_on_the_other_chat_server);
+/// Alice and bob on different chat servers: alice sends a picture by path (Tab completes it)
+/// with Ctrl-T; bob sees it in his chat list, opens the chat and sees its preview (half blocks,
+/// what tmux can draw), then saves it with F8 to his downloads folder, byte for byte.
+async fn a_picture_sent_from_the_tui_is_shown_on_the_other_chat_server(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let home = tempfile::tempdir().unwrap();
+    let downloads = home.path().join("bob-downloads");
+    let picture = home.path().join("holiday photo.png");
+    image::RgbImage::from_fn(640, 400, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]))
+        .save(&picture)
+        .unwrap();
+    let config = |dir: &std::path::Path| format!("[tui]\nimages = halfblocks\ndownloads = {}\n", dir.display());
+    let alice = start_configured(&cluster, home.path(), "alice", &config(&home.path().join("alice-downloads"))).await;
+    let bob = start_configured(&cluster, home.path(), "bob", &config(&downloads)).await;
+    register_and_login(&cluster, &alice).await;
+    register_and_login(&cluster, &bob).await;
+    let mut admin = cluster.admin().await;
+    let mut servers = std::collections::HashSet::new();
+    for person in [&alice, &bob] {
+        let uid = admin_uid(&cluster, &person.email).await;
+        servers.insert(admin.lookup_user(LookupUserReq { uid }).await.unwrap().into_inner().server);
+    }
+    assert_eq!(servers.len(), 2, "alice and bob are on different chat servers: {servers:?}");
+    befriend_in_tui(&alice, &bob).await;
+
+    alice.tmux.keys(&["F2"]);
+    alice.tmux.wait_for(&format!("> {}", bob.name)).await;
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("We are friends now!").await;
+    alice.tmux.keys(&["C-t"]);
+    alice.tmux.wait_for("send a picture or file").await;
+    alice.tmux.type_text("~/holi");
+    alice.tmux.keys(&["Tab"]);
+    alice.tmux.wait_for("Path: ~/holiday photo.png").await;
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("📷 holiday photo.png").await;
+    // Her own copy previews once it is up.
+    alice.tmux.wait_for("▄▄▄▄▄▄▄▄").await;
+
+    let screen = bob.tmux.wait_for("[picture] holiday photo.png").await;
+    assert!(screen.contains(&format!("{} (", alice.name)), "unread:\n{screen}");
+    bob.tmux.keys(&["Enter"]);
+    bob.tmux.wait_for("📷 holiday photo.png").await;
+    let screen = bob.tmux.wait_for("▄▄▄▄▄▄▄▄").await;
+    let preview_rows = screen.lines().filter(|line| line.contains("▄▄▄▄▄▄▄▄")).count();
+    assert!(preview_rows >= 6, "the preview takes its rows:\n{screen}");
+
+    bob.tmux.keys(&["F8"]);
+    bob.tmux.wait_for("pictures and files (1)").await;
+    bob.tmux.keys(&["Enter"]);
+    bob.tmux.wait_for("saved to").await;
+    let saved = downloads.join("holiday photo.png");
+    assert_eq!(std::fs::read(&saved).unwrap(), std::fs::read(&picture).unwrap(), "saved byte for byte");
     cluster.shutdown().await;
 }

@@ -17,6 +17,9 @@ use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
 use crate::input::Input;
 use crate::keymap::{Action, Keymap};
 
+mod files;
+pub use files::{Attach, Attachment, FilesDialog, Transfer};
+
 /// Lines one scroll key moves the chat history.
 pub const SCROLL_STEP: i16 = 5;
 /// How long "send code" stays disabled after a code was sent (the server's cooldown).
@@ -129,6 +132,8 @@ pub struct Msg {
     pub lost: u8,
     /// A group's system message (a change of members, name or roles): `text` says what.
     pub system: bool,
+    /// The picture or file it carries (its `text` is then the file's name).
+    pub file: Option<Attachment>,
 }
 
 /// What this client knows of a group thread.
@@ -297,6 +302,10 @@ pub struct Main {
     pub scroll: u16,
     pub find: Option<Find>,
     pub new_group: Option<NewGroup>,
+    /// The attach prompt (a path to send).
+    pub attach: Option<Attach>,
+    /// The open chat's pictures and files, to save or open.
+    pub files: Option<FilesDialog>,
     /// The open group's member list is shown beside it.
     pub members_pane: bool,
     /// Names of people who are not friends (group members), learned from member lists and
@@ -345,7 +354,14 @@ impl Main {
     /// message says).
     pub fn preview(&self, thread: &Thread) -> String {
         let Some(msg) = thread.last() else { return String::new() };
-        let text = msg.text.lines().next().unwrap_or("");
+        let described;
+        let text = match &msg.file {
+            Some(file) => {
+                described = format!("{} {}", if file.picture { "[picture]" } else { "[file]" }, file.title());
+                described.as_str()
+            }
+            None => msg.text.lines().next().unwrap_or(""),
+        };
         if msg.system {
             return text.to_owned();
         }
@@ -542,6 +558,11 @@ impl App {
             }
             Event::Scroll(lines) => self.scroll(i16::try_from(lines).unwrap_or(0)),
             Event::Net(net) => self.net(net),
+            Event::Completed(completion) => {
+                self.completed(completion);
+                Vec::new()
+            }
+            Event::Checked(result) => self.checked(result),
         }
     }
 
@@ -565,6 +586,8 @@ impl App {
             Screen::Reset => self.reset.focused(),
             Screen::Main => match &mut self.main {
                 Some(Main { find: Some(find), .. }) => find.form.focused(),
+                Some(Main { attach: Some(attach), .. }) => Some(&mut attach.input),
+                Some(Main { files: Some(_), .. }) => None,
                 Some(Main { new_group: Some(dialog), .. }) => {
                     (!dialog.on_list && dialog.invite_to.is_none()).then_some(&mut dialog.name)
                 }
@@ -787,6 +810,16 @@ impl App {
     }
 
     fn main_action(&mut self, action: Action, edit: impl FnOnce(&mut Input)) -> Option<Vec<Effect>> {
+        match self.main.as_ref() {
+            Some(Main { attach: Some(_), .. }) => return self.attach_action(action),
+            Some(Main { files: Some(_), .. }) => return self.files_action(action),
+            Some(Main { find: None, new_group: None, open: Some(_), .. })
+                if matches!(action, Action::Attach | Action::Files) =>
+            {
+                return self.open_file_dialog(action);
+            }
+            _ => {}
+        }
         let conn = self.conn;
         let main = self.main.as_mut()?;
         if let Some(dialog) = &mut main.new_group {
@@ -946,6 +979,7 @@ impl App {
                     unique: unique.clone(),
                     lost: 0,
                     system: false,
+                    file: None,
                 });
                 let mentions = main_mentions(me, thread, &text);
                 let send = send_effect(thread, unique, text, mentions);
@@ -960,7 +994,7 @@ impl App {
                 let me = main.uid;
                 for thread in main.threads.values_mut() {
                     let mut again = Vec::new();
-                    for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed) {
+                    for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed && m.file.is_none()) {
                         msg.state = MsgState::Sending;
                         msg.lost = 0;
                         again.push((msg.unique.clone(), msg.text.clone()));
@@ -977,6 +1011,7 @@ impl App {
                 if conn != Conn::Online {
                     return Some(Vec::new());
                 }
+                effects.extend(self.retry_files());
                 return Some(effects);
             }
             Action::Back => {
@@ -1121,6 +1156,27 @@ impl App {
     }
 
     fn net(&mut self, event: NetEvent) -> Vec<Effect> {
+        let brings_messages =
+            matches!(event, NetEvent::Synced(_) | NetEvent::Text(_) | NetEvent::Group(_) | NetEvent::Older(..));
+        let mut effects = match event {
+            NetEvent::FileStored { .. }
+            | NetEvent::Progress { .. }
+            | NetEvent::Uploaded { .. }
+            | NetEvent::File(_)
+            | NetEvent::FileMeta(..)
+            | NetEvent::Thumb(..)
+            | NetEvent::Saved { .. }
+            | NetEvent::Opened(_) => self.file_event(event),
+            event => self.message_event(event),
+        };
+        // Pictures and files among what arrived are described (and previewed) next.
+        if brings_messages && let Some(main) = &mut self.main {
+            effects.extend(main.file_effects());
+        }
+        effects
+    }
+
+    fn message_event(&mut self, event: NetEvent) -> Vec<Effect> {
         match event {
             NetEvent::Group(push) => return self.group_push(push),
             NetEvent::GroupInfo(Ok(info)) => {
@@ -1404,6 +1460,15 @@ impl App {
                     self.retry_later(&why);
                 }
             }
+            // `net` gives these to `file_event`.
+            NetEvent::FileStored { .. }
+            | NetEvent::Progress { .. }
+            | NetEvent::Uploaded { .. }
+            | NetEvent::File(_)
+            | NetEvent::FileMeta(..)
+            | NetEvent::Thumb(..)
+            | NetEvent::Saved { .. }
+            | NetEvent::Opened(_) => {}
         }
         Vec::new()
     }
@@ -1455,6 +1520,8 @@ impl App {
                 scroll: 0,
                 find: None,
                 new_group: None,
+                attach: None,
+                files: None,
                 members_pane: false,
                 names: HashMap::new(),
                 dialect: welcome.dialect,
@@ -1479,8 +1546,15 @@ impl App {
         let mut effects = main.sync();
         // The outbox: whatever waited for the connection goes now, and what the server may or
         // may not have stored goes again (failed ones wait for F5).
+        // A picture or file whose message was on its way is sent again by F5, under a new id.
+        for msg in main.threads.values_mut().flat_map(|t| t.msgs.iter_mut()) {
+            if msg.file.is_some() && msg.seq == 0 && msg.state != MsgState::Failed {
+                msg.state = MsgState::Failed;
+            }
+        }
         for thread in main.threads.values() {
-            for msg in thread.msgs.iter().filter(|m| matches!(m.state, MsgState::Sending | MsgState::Unknown)) {
+            let outbox = thread.msgs.iter().filter(|m| m.file.is_none());
+            for msg in outbox.filter(|m| matches!(m.state, MsgState::Sending | MsgState::Unknown)) {
                 let mentions = main_mentions(main.uid, thread, &msg.text);
                 effects.push(send_effect(thread, msg.unique.clone(), msg.text.clone(), mentions));
             }
@@ -1491,6 +1565,7 @@ impl App {
 
 fn sync_msg(data: SyncData) -> Msg {
     let system = data.msg_type == MSG_TYPE_SYSTEM;
+    let file = files::attachment_of(&data);
     let text = if system { system_text(&data.content) } else { data.content };
     Msg {
         seq: data.seq,
@@ -1501,6 +1576,7 @@ fn sync_msg(data: SyncData) -> Msg {
         unique: data.unique_id,
         lost: 0,
         system,
+        file,
     }
 }
 
@@ -1514,6 +1590,7 @@ fn text_msg(from: i32, data: TextChatData) -> Msg {
         unique: data.unique_id,
         lost: 0,
         system: false,
+        file: None,
     }
 }
 
@@ -1574,6 +1651,7 @@ fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData
                 unique: data.unique_id.clone(),
                 lost: 0,
                 system: false,
+                file: None,
             },
             dialect,
         );

@@ -1,12 +1,13 @@
-//! The client's config file: `[tui]` (gate, log file), `[keys]` (remapped bindings) and
+//! The client's config file: `[tui]` (gate, log file, pictures and downloads), `[keys]` (remapped bindings) and
 //! `[colors]`. Flags and environment win over the file; unknown keys are errors with file:line.
 
 use std::path::{Path, PathBuf};
 
 use ratatui::style::Color;
 
+use crate::files::Places;
 use crate::notify::{Desktop, Notifications};
-use crate::ui::Theme;
+use crate::ui::{ImageMode, Theme};
 
 #[derive(Debug, Clone, Default)]
 pub struct FileConfig {
@@ -18,6 +19,10 @@ pub struct FileConfig {
     pub theme: Theme,
     /// `bell`, `notify` (osc777, osc9, off) and `title` (on/off).
     pub notifications: Notifications,
+    /// `images`: how pictures are shown (auto, kitty, sixel, iterm2, halfblocks, off).
+    pub images: ImageMode,
+    /// `downloads` and `opener`.
+    pub places: Places,
 }
 
 fn switch(at: &str, value: &str) -> Result<bool, String> {
@@ -89,6 +94,9 @@ pub fn parse(origin: &str, text: &str) -> Result<FileConfig, String> {
             ("tui", "notify") => {
                 config.notifications.desktop = value.parse::<Desktop>().map_err(|err| format!("{at}: {err}"))?;
             }
+            ("tui", "images") => config.images = value.parse().map_err(|err| format!("{at}: {err}"))?,
+            ("tui", "downloads") => config.places.downloads = PathBuf::from(value),
+            ("tui", "opener") => config.places.opener = Some(value.to_owned()).filter(|v| !v.is_empty()),
             ("keys", action) => config.keys.push((action.to_owned(), value.to_owned())),
             ("colors", which @ ("accent" | "error" | "dim")) => {
                 let parsed = color(value).ok_or_else(|| format!("{at}: `{value}` is not a colour"))?;
@@ -121,5 +129,9 @@ mod tests {
         assert_eq!(config.notifications, Notifications { bell: false, desktop: Desktop::Osc9, title: false });
         assert_eq!(parse("t.ini", "[tui]\nbell = loud\n").unwrap_err(), "t.ini:2: `loud` is not on or off");
         assert_eq!(parse("t.ini", "[tui]\nnotify = dbus\n").unwrap_err(), "t.ini:2: `dbus` is not osc777, osc9 or off");
+        let config = parse("t.ini", "[tui]\nimages = halfblocks\ndownloads = /tmp/dl\nopener = feh\n").unwrap();
+        assert_eq!(config.images, ImageMode::Halfblocks);
+        assert_eq!((config.places.downloads, config.places.opener), (PathBuf::from("/tmp/dl"), Some("feh".into())));
+        assert!(parse("t.ini", "[tui]\nimages = ascii\n").unwrap_err().starts_with("t.ini:2: `ascii` is not auto"));
     }
 }

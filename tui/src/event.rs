@@ -1,12 +1,17 @@
 //! What flows through the client: [`Event`]s in (keys, ticks, network results, pushes — all on
 //! one channel) and [`Effect`]s out (work for the network task).
 
+use std::path::PathBuf;
+
 use crossterm::event::KeyEvent;
 use imchat_sdk::Dialect;
+use imchat_sdk::proto::msg::res::{FileMetaRsp, NotifyImgChat};
 use imchat_sdk::proto::msg::{
-    AuthFriendRsp, GroupInfo, GroupMember, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyGroupMsg,
+    AuthFriendRsp, GroupInfo, GroupMember, ImgChatRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyGroupMsg,
     NotifyTextChat, SearchRsp, SyncCursor, SyncRsp, TextChatData,
 };
+
+use crate::files::{Chosen, Completion};
 
 /// Everything `App::update` reacts to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +22,10 @@ pub enum Event {
     Scroll(i32),
     Tick,
     Net(NetEvent),
+    /// What Tab found for the attach prompt's path.
+    Completed(Completion),
+    /// The attach prompt's path, checked: the file to send, or why not.
+    Checked(Result<Chosen, String>),
 }
 
 /// The signed-in user's starting state.
@@ -63,6 +72,37 @@ pub enum NetEvent {
     Applied(Result<i32, String>),
     Accepted(Result<AuthFriendRsp, String>),
     ChatOpened(Result<(i32, i64), String>),
+    /// A picture's or file's message: stored (the 1036, with the name its bytes go under),
+    /// or not.
+    FileStored {
+        unique: String,
+        result: Result<ImgChatRsp, SendFailure>,
+    },
+    /// Bytes of a transfer so far (upload or download of file `name`).
+    Progress {
+        name: String,
+        up: bool,
+        done: u64,
+        total: u64,
+    },
+    /// An upload ended: every byte is there, or why not.
+    Uploaded {
+        name: String,
+        result: Result<(), String>,
+    },
+    /// 1039: a picture or file is ready to download.
+    File(NotifyImgChat),
+    /// What the resource server holds of a file (1153).
+    FileMeta(String, Result<FileMetaRsp, String>),
+    /// A picture's thumbnail, downloaded to this path.
+    Thumb(String, Result<PathBuf, String>),
+    /// A file saved to the downloads folder (and opened, if asked).
+    Saved {
+        name: String,
+        result: Result<PathBuf, String>,
+    },
+    /// A file given to the desktop's viewer, or why it could not be.
+    Opened(Result<PathBuf, String>),
     /// The server ended the session (1021).
     Kicked(String),
     /// The connection dropped.
@@ -152,6 +192,33 @@ pub enum Effect {
         text: String,
         mentions: Vec<i32>,
     },
+    /// Send a picture or file: its message, then its bytes.
+    SendFile {
+        unique: String,
+        to: i32,
+        thread: i64,
+        path: PathBuf,
+        picture: bool,
+    },
+    /// Send the bytes of a file whose message is stored (again, after a failed upload).
+    Upload {
+        name: String,
+        path: PathBuf,
+    },
+    FileMeta(String),
+    FetchThumb(String),
+    /// Download file `name` into the downloads folder (as `label` says), then open it if asked.
+    SaveFile {
+        name: String,
+        label: String,
+        open: bool,
+    },
+    /// Open a file already on this machine with the desktop's viewer.
+    Open(PathBuf),
+    /// Complete the attach prompt's path (the terminal loop reads the directory).
+    CompletePath(String),
+    /// Check the attach prompt's path before anything is sent.
+    CheckPath(String),
     /// Tell the person something happened outside what they look at: the terminal bell and a
     /// desktop notification, as `[tui]` configures them. Text from peers, never escapes.
     Notify {

@@ -56,6 +56,14 @@ fn start() -> anyhow::Result<()> {
     // The clock and the process id, read here so the core reads neither.
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     app.nonce = (since_epoch.as_nanos() as u64) ^ (u64::from(std::process::id()) << 32);
-    runtime.block_on(term::run(app, file.theme, file.notifications, gate)).context("terminal error")?;
+    let setup = term::Setup {
+        app,
+        theme: file.theme,
+        notifications: file.notifications,
+        images: file.images,
+        places: file.places,
+        gate,
+    };
+    runtime.block_on(term::run(setup)).context("terminal error")?;
     Ok(())
 }

@@ -10,6 +10,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
+use crate::files::Places;
+
+mod transfers;
 
 /// Messages of a thread this client has never seen that the first sync brings; older ones
 /// load as the user scrolls up.
@@ -39,7 +42,19 @@ fn text(err: SdkError) -> String {
 struct Session {
     uid: i32,
     chat: ChatClient,
+    /// The resource server, when the gate named one (llfc's master has none).
+    res: Option<transfers::Res>,
+    /// Metadata and thumbnail requests, for the fetcher.
+    fetch: Option<mpsc::Sender<transfers::Fetch>>,
+    /// The push forwarder, heartbeat, fetcher and transfers: they end with the session.
     tasks: Vec<JoinHandle<()>>,
+}
+
+impl Session {
+    fn spawn(&mut self, task: impl Future<Output = ()> + Send + 'static) {
+        self.tasks.retain(|t| !t.is_finished());
+        self.tasks.push(tokio::spawn(task));
+    }
 }
 
 impl Drop for Session {
@@ -50,7 +65,7 @@ impl Drop for Session {
     }
 }
 
-pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: mpsc::Sender<Event>) {
+pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<Effect>, events: mpsc::Sender<Event>) {
     let mut credentials: Option<(String, String)> = None;
     let mut session: Option<Session> = None;
     let send = |event: NetEvent| {
@@ -83,7 +98,7 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
             Effect::Login { email, password } => {
                 credentials = Some((email, password));
                 session = None;
-                let result = connect(&gate, credentials.as_ref(), &events).await;
+                let result = connect(&gate, credentials.as_ref(), &places, &events).await;
                 send(NetEvent::LoggedIn(result.map(|(s, w)| {
                     session = Some(s);
                     w
@@ -92,7 +107,7 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
             }
             Effect::Reconnect(_) => {
                 session = None;
-                let result = connect(&gate, credentials.as_ref(), &events).await;
+                let result = connect(&gate, credentials.as_ref(), &places, &events).await;
                 send(NetEvent::LoggedIn(result.map(|(s, w)| {
                     session = Some(s);
                     w
@@ -102,6 +117,19 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
             Effect::Logout => {
                 session = None;
                 credentials = None;
+            }
+            Effect::Open(path) => {
+                let result = transfers::open_path(&path, places.opener.as_deref()).map(|()| path);
+                send(NetEvent::Opened(result)).await;
+            }
+            Effect::SendFile { .. }
+            | Effect::Upload { .. }
+            | Effect::FileMeta(_)
+            | Effect::FetchThumb(_)
+            | Effect::SaveFile { .. } => {
+                if let Some(current) = &mut session {
+                    files(current, effect, &events).await;
+                }
             }
             effect => {
                 let Some(current) = &session else {
@@ -191,20 +219,60 @@ pub async fn run(gate: GateClient, mut effects: mpsc::Receiver<Effect>, events: 
     }
 }
 
+/// Pictures and files: each transfer on its own task; metadata and thumbnails to the fetcher.
+async fn files(session: &mut Session, effect: Effect, events: &mpsc::Sender<Event>) {
+    let Some(res) = session.res.clone() else {
+        let why = "this server has no resource server for files".to_owned();
+        let event = match effect {
+            Effect::SendFile { unique, .. } => NetEvent::FileStored { unique, result: Err(SendFailure::Refused(why)) },
+            Effect::Upload { name, .. } => NetEvent::Uploaded { name, result: Err(why) },
+            Effect::SaveFile { name, .. } => NetEvent::Saved { name, result: Err(why) },
+            _ => return,
+        };
+        let _ = events.send(Event::Net(event)).await;
+        return;
+    };
+    let events = events.clone();
+    match effect {
+        Effect::SendFile { unique, to, thread, path, picture } => {
+            let chat = session.chat.clone();
+            session.spawn(transfers::send(chat, res, unique, (to, thread), path, picture, events));
+        }
+        Effect::Upload { name, path } => session.spawn(transfers::upload(res, name, path, events)),
+        Effect::SaveFile { name, label, open } => session.spawn(transfers::save(res, name, label, open, events)),
+        Effect::FileMeta(name) => fetch(session, res, transfers::Fetch::Meta(name), events).await,
+        Effect::FetchThumb(name) => fetch(session, res, transfers::Fetch::Thumb(name), events).await,
+        _ => {}
+    }
+}
+
+/// Queues work for the fetcher, starting it on first use.
+async fn fetch(session: &mut Session, res: transfers::Res, job: transfers::Fetch, events: mpsc::Sender<Event>) {
+    if session.fetch.is_none() {
+        let (queue, work) = transfers::fetch_queue();
+        session.spawn(transfers::fetcher(res, work, events));
+        session.fetch = Some(queue);
+    }
+    if let Some(queue) = &session.fetch {
+        let _ = queue.send(job).await;
+    }
+}
+
 /// HTTP login, then the chat connection and its login; starts the push forwarder and heartbeat.
 async fn connect(
     gate: &GateClient,
     credentials: Option<&(String, String)>,
+    places: &Places,
     events: &mpsc::Sender<Event>,
 ) -> Result<(Session, Welcome), String> {
     let Some((email, password)) = credentials else { return Err("not logged in".into()) };
     let mut tries = LOGIN_TRIES;
-    let (server, chat, mut pushes, login) = loop {
+    let (server, chat, mut pushes, login, http) = loop {
         tries -= 1;
         let http = gate.login(email, password).await.map_err(text)?;
         let (chat, pushes, server) = gate.connect_chat(&http).await.map_err(text)?;
         match chat.login(http.uid, &http.token).await {
-            Ok(login) => break (server, chat, pushes, login),
+            Ok(login) => break (server, chat, pushes, login, http),
             Err(SdkError::Closed) if tries > 0 => continue,
             Err(err) => return Err(text(err)),
         }
@@ -223,8 +291,8 @@ async fn connect(
                 }
                 SdkEvent::Closed => NetEvent::Disconnected("the server closed the connection".into()),
                 SdkEvent::Group(push) => NetEvent::Group(push),
-                // Files are not shown by imchat-tui yet; their messages arrive by sync.
-                SdkEvent::File(_) | SdkEvent::Other(_) => continue,
+                SdkEvent::File(notice) => NetEvent::File(notice),
+                SdkEvent::Other(_) => continue,
             };
             if forward.send(Event::Net(event)).await.is_err() {
                 return;
@@ -241,5 +309,11 @@ async fn connect(
         requests: login.apply_list.into_iter().map(|a| (a.uid, a.name, a.desc, a.status)).collect(),
         dialect: chat.dialect(),
     };
-    Ok((Session { uid: login.uid, chat, tasks: vec![forwarder, heartbeat] }, welcome))
+    let res = http.res_addr().map(|addr| transfers::Res {
+        addr,
+        uid: login.uid,
+        token: http.token.clone(),
+        places: places.clone(),
+    });
+    Ok((Session { uid: login.uid, chat, res, fetch: None, tasks: vec![forwarder, heartbeat] }, welcome))
 }

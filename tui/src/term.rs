@@ -16,9 +16,10 @@ use tokio::sync::mpsc;
 
 use crate::app::{App, Main};
 use crate::event::{Effect, Event};
+use crate::files::{self, Places};
 use crate::net;
 use crate::notify::Notifications;
-use crate::ui::{self, Theme};
+use crate::ui::{self, ImageMode, Previews, Theme};
 
 /// Redraw and time-based updates (countdowns, reconnect timers) at least this often.
 const TICK: Duration = Duration::from_millis(250);
@@ -51,15 +52,28 @@ impl Drop for Restore {
     }
 }
 
-pub async fn run(mut app: App, theme: Theme, notifications: Notifications, gate: GateClient) -> io::Result<()> {
+/// What the terminal loop is given: the client, how it looks, and where files go.
+pub struct Setup {
+    pub app: App,
+    pub theme: Theme,
+    pub notifications: Notifications,
+    pub images: ImageMode,
+    pub places: Places,
+    pub gate: GateClient,
+}
+
+pub async fn run(setup: Setup) -> io::Result<()> {
+    let Setup { mut app, theme, notifications, images, places, gate } = setup;
     // `ratatui::init` also installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
     let _restore = Restore;
+    let mut previews = Previews::detect(images);
     execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
 
     let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
     let (effects_tx, effects_rx) = mpsc::channel(EVENT_QUEUE);
-    let network = tokio::spawn(net::run(gate, effects_rx, events_tx.clone()));
+    let network = tokio::spawn(net::run(gate, places, effects_rx, events_tx.clone()));
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let input = tokio::spawn(async move {
         let mut stream = EventStream::new();
         while let Some(Ok(event)) = stream.next().await {
@@ -93,7 +107,7 @@ pub async fn run(mut app: App, theme: Theme, notifications: Notifications, gate:
             }
             title = wanted;
         }
-        terminal.draw(|frame| ui::render(&app, &theme, frame))?;
+        terminal.draw(|frame| ui::render(&app, &theme, &mut previews, frame))?;
         let first = tokio::select! {
             Some(event) = events.recv() => event,
             _ = tick.tick() => Event::Tick,
@@ -108,9 +122,20 @@ pub async fn run(mut app: App, theme: Theme, notifications: Notifications, gate:
             }
         }
         'batch: for event in batch {
-            for effect in app.update(event, Instant::now()) {
-                if let Effect::Notify { title, body } = &effect {
-                    write_raw(&notifications.announce(title, body, in_tmux))?;
+            let mut effects = std::collections::VecDeque::from(app.update(event, Instant::now()));
+            while let Some(effect) = effects.pop_front() {
+                // This machine's own answers (the disk, the terminal) come back at once.
+                let local = match &effect {
+                    Effect::Notify { title, body } => {
+                        write_raw(&notifications.announce(title, body, in_tmux))?;
+                        continue;
+                    }
+                    Effect::CompletePath(typed) => Some(Event::Completed(files::complete(typed, home.as_deref()))),
+                    Effect::CheckPath(typed) => Some(Event::Checked(files::check(typed, home.as_deref()))),
+                    _ => None,
+                };
+                if let Some(event) = local {
+                    effects.extend(app.update(event, Instant::now()));
                     continue;
                 }
                 if effect == Effect::Quit || effects_tx.send(effect).await.is_err() {

@@ -1,7 +1,9 @@
-//! Drawing: pure functions from `&App` to a frame. Nothing here changes state.
+//! Drawing: pure functions from `&App` to a frame. Nothing here changes the app's state (the
+//! picture cache, [`Previews`], is the one thing drawing keeps).
 
 mod chat;
 mod forms;
+mod previews;
 #[cfg(test)]
 mod tests;
 
@@ -13,6 +15,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::app::{App, Conn, Screen};
 use crate::keymap::{ACTIONS, Action};
+
+pub use previews::{ImageMode, PREVIEW_ROWS, Previews};
 
 /// Colours, configurable in the config file's `[colors]`.
 #[derive(Debug, Clone, Copy)]
@@ -28,13 +32,14 @@ impl Default for Theme {
     }
 }
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
+/// Draws the whole screen; pictures through `previews`, its one cache.
+pub fn render(app: &App, theme: &Theme, previews: &mut Previews, frame: &mut Frame) {
     let area = frame.area();
     let [body, notice, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).areas(area);
     match app.screen {
         Screen::Login | Screen::Register | Screen::Reset => forms::render(app, theme, frame, body),
-        Screen::Main => chat::render(app, theme, frame, body),
+        Screen::Main => chat::render(app, theme, previews, frame, body),
     }
     if let Some(n) = &app.notice {
         let style = if n.error { Style::new().fg(theme.error) } else { Style::new().fg(theme.accent) };

@@ -7,14 +7,19 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use crate::app::{App, Focus, Item, Main, MsgState, Pane, Thread};
+use crate::app::{App, Attachment, Focus, Item, Main, MsgState, Pane, Thread, Transfer};
+use crate::files::{MAX_CANDIDATES, human_bytes, progress_bar};
 use crate::keymap::Action;
+use crate::ui::previews::{PREVIEW_COLS, PREVIEW_ROWS, Previews};
 use crate::ui::{Theme, centered};
+
+/// Cells of a transfer's progress bar.
+const BAR_CELLS: usize = 12;
 
 /// Below this width only one pane is shown.
 const TWO_PANES_MIN_WIDTH: u16 = 50;
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, theme: &Theme, previews: &mut Previews, frame: &mut Frame, area: Rect) {
     let Some(main) = &app.main else { return };
     let (list_area, chat_area) = if area.width >= TWO_PANES_MIN_WIDTH {
         let [left, right] =
@@ -29,9 +34,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         list(app, main, theme, frame, rect);
     }
     if let Some(rect) = chat_area {
-        chat(app, main, theme, frame, rect);
+        chat(app, main, theme, previews, frame, rect);
     }
     new_group(app, main, theme, frame, area);
+    attach(app, main, theme, frame, area);
+    files(app, main, theme, frame, area);
     if let Some(find) = &main.find {
         let rect = centered(area, 60, 10);
         frame.render_widget(Clear, rect);
@@ -174,7 +181,7 @@ fn thread_row<'a>(app: &App, main: &Main, thread: &Thread, theme: &Theme, width:
     ListItem::new(vec![Line::from(spans), Line::styled(format!("  {preview}"), Style::new().fg(theme.dim))])
 }
 
-fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &mut Frame, area: Rect) {
     let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else {
         let selected = main.items().get(main.selected).cloned();
         if let Some(Item::Request(uid)) = selected
@@ -212,6 +219,8 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [history, input] = Layout::vertical([Constraint::Min(1), Constraint::Length(input_height)]).areas(area);
 
     let mut lines: Vec<Line> = Vec::new();
+    // Where pictures go: the first of their blank lines, and the thumbnail.
+    let mut pictures = Vec::new();
     if thread.loading_older {
         lines.push(Line::styled("loading older messages…", Style::new().fg(theme.dim)));
     } else if thread.has_older() {
@@ -257,6 +266,14 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
             state,
         ]));
         let width = usize::from(history.width.saturating_sub(4)).max(1);
+        if let Some(file) = &msg.file {
+            lines.push(attachment_line(file, msg.from == main.uid, theme));
+            if let Some(thumb) = file.thumb.as_ref().filter(|_| previews.enabled()) {
+                pictures.push((lines.len(), thumb));
+                lines.extend((0..PREVIEW_ROWS).map(|_| Line::raw("")));
+            }
+            continue;
+        }
         for text_line in msg.text.lines() {
             lines.extend(wrap_cells(text_line, width).into_iter().map(|piece| Line::raw(format!("  {piece}"))));
         }
@@ -275,35 +292,157 @@ fn chat(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
         None => format!(" {} ", main.label(thread.peer)),
     };
     let block = Block::bordered().title(title);
-    let inner_height = block.inner(history).height;
+    let shown = block.inner(history);
+    let inner_height = shown.height;
     // Lines are wrapped above, so their count is exact: show the bottom, minus the scroll.
     let bottom = (lines.len() as u16).saturating_sub(inner_height);
     let offset = bottom.saturating_sub(main.scroll);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((offset, 0)), history);
+    // A picture is drawn only when all of it is in view (graphics cannot be cut at a row).
+    for (first, thumb) in pictures {
+        let Ok(first) = u16::try_from(first) else { continue };
+        if first >= offset && first + PREVIEW_ROWS <= offset + inner_height && shown.width > 2 {
+            let rect =
+                Rect::new(shown.x + 2, shown.y + first - offset, (shown.width - 2).min(PREVIEW_COLS), PREVIEW_ROWS);
+            previews.draw(thumb, rect, frame);
+        }
+    }
 
     let border = if main.focus == Focus::Input { Style::new().fg(theme.accent) } else { Style::new() };
     let title = if thread.is_group() {
         format!(
-            " message · {} send · @name mentions · /invite /rename /mute /leave ",
-            app.keymap.keys_for(Action::Submit)
+            " message · {} send · {} file · @name mentions · /invite /rename /mute /leave ",
+            app.keymap.keys_for(Action::Submit),
+            app.keymap.keys_for(Action::Attach)
         )
     } else {
         format!(
-            " message · {} send · {} new line ",
+            " message · {} send · {} file · {} files · {} new line ",
             app.keymap.keys_for(Action::Submit),
+            app.keymap.keys_for(Action::Attach),
+            app.keymap.keys_for(Action::Files),
             app.keymap.keys_for(Action::Newline)
         )
     };
     let block = Block::bordered().title(title).border_style(border);
     let inner = block.inner(input);
     frame.render_widget(Paragraph::new(main.input.display()).block(block), input);
-    if main.focus == Focus::Input && main.find.is_none() {
+    if main.focus == Focus::Input && main.find.is_none() && main.attach.is_none() && main.files.is_none() {
         let (line, col) = main.input.caret_cell();
         let (x, y) = (inner.x.saturating_add(col), inner.y.saturating_add(line));
         if x < inner.right() && y < inner.bottom() {
             frame.set_cursor_position((x, y));
         }
     }
+}
+
+/// A picture's or file's line: its name and size, then how far its bytes are.
+fn attachment_line(file: &Attachment, mine: bool, theme: &Theme) -> Line<'static> {
+    let mark = if file.picture { "📷 " } else { "📎 " };
+    let mut spans = vec![
+        Span::raw(format!("  {mark}")),
+        Span::styled(file.title().to_owned(), Style::new().add_modifier(Modifier::UNDERLINED)),
+    ];
+    if file.size > 0 {
+        spans.push(Span::styled(format!(" · {}", human_bytes(file.size)), Style::new().fg(theme.dim)));
+    }
+    let dim = Style::new().fg(theme.dim);
+    spans.push(match &file.transfer {
+        Transfer::Waiting if mine => Span::styled(" · sending…", dim),
+        Transfer::Waiting => Span::styled(" · waiting for the upload", dim),
+        Transfer::Uploading { done, total } => {
+            Span::styled(format!(" ↑ {}", progress_bar(*done, *total, BAR_CELLS)), Style::new().fg(theme.accent))
+        }
+        Transfer::Downloading { done, total } => {
+            Span::styled(format!(" ↓ {}", progress_bar(*done, *total, BAR_CELLS)), Style::new().fg(theme.accent))
+        }
+        Transfer::Failed(why) => {
+            Span::styled(format!(" · upload failed: {why} (F5 retries)"), Style::new().fg(theme.error))
+        }
+        Transfer::Ready => match &file.saved {
+            Some(path) => Span::styled(format!(" · saved to {}", path.display()), dim),
+            None => Span::raw(""),
+        },
+    });
+    Line::from(spans)
+}
+
+/// The attach prompt: a path, what Tab found, and why the last Enter sent nothing.
+fn attach(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(attach) = &main.attach else { return };
+    let shown = attach.candidates.len().min(MAX_CANDIDATES);
+    let more = attach.candidates.len() - shown;
+    let height = (5 + shown as u16 + u16::from(more > 0) + u16::from(attach.error.is_some())).min(area.height);
+    let rect = centered(area, 72, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(" send a picture or file ").title_style(Style::new().fg(theme.accent));
+    let inner = block.inner(rect);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Path: ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)),
+        Span::raw(attach.input.display()),
+    ])];
+    for name in attach.candidates.iter().take(MAX_CANDIDATES) {
+        lines.push(Line::styled(format!("      {name}"), Style::new().fg(theme.dim)));
+    }
+    if more > 0 {
+        lines.push(Line::styled(format!("      … {more} more: type more, then Tab"), Style::new().fg(theme.dim)));
+    }
+    if let Some(why) = &attach.error {
+        lines.push(Line::styled(why.clone(), Style::new().fg(theme.error)));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "{} completes · {} sends · {} closes",
+            app.keymap.keys_for(Action::NextField),
+            app.keymap.keys_for(Action::Submit),
+            app.keymap.keys_for(Action::Back)
+        ),
+        Style::new().fg(theme.dim),
+    ));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    let x = inner.x.saturating_add(6).saturating_add(attach.input.caret_cell().1);
+    if x < inner.right() && inner.height > 0 {
+        frame.set_cursor_position((x, inner.y));
+    }
+}
+
+/// The open chat's pictures and files, newest first: who sent it, its size, where it is.
+fn files(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(dialog) = &main.files else { return };
+    let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else { return };
+    let list = thread.attachments();
+    let senders: Vec<i32> = thread.msgs.iter().rev().filter(|m| m.file.is_some()).map(|m| m.from).collect();
+    let height = (list.len() as u16 + 2).min(area.height);
+    let rect = centered(area, 72, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .title(format!(" pictures and files ({}) ", list.len()))
+        .title_style(Style::new().fg(theme.accent));
+    let rows = list.iter().zip(&senders).enumerate().map(|(idx, (file, from))| {
+        let mark = if file.picture { "📷" } else { "📎" };
+        let who = if *from == main.uid { "you".to_owned() } else { main.label(*from) };
+        let state = match (&file.transfer, &file.saved) {
+            (Transfer::Downloading { done, total }, _) => progress_bar(*done, *total, BAR_CELLS),
+            (_, Some(_)) => "saved".to_owned(),
+            (Transfer::Waiting, _) => "not uploaded yet".to_owned(),
+            (Transfer::Uploading { .. }, _) => "uploading".to_owned(),
+            (Transfer::Failed(_), _) => "failed".to_owned(),
+            (Transfer::Ready, _) => String::new(),
+        };
+        let size = if file.size > 0 { human_bytes(file.size) } else { String::new() };
+        let style = if idx == dialog.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        ListItem::new(Line::styled(format!("{mark} {:<24} {size:>8}  {who:<10} {state}", file.title()), style))
+    });
+    let hint = format!(
+        " {} saves to downloads · {} opens · {} closes ",
+        app.keymap.keys_for(Action::Submit),
+        app.keymap.keys_for(Action::OpenFile),
+        app.keymap.keys_for(Action::Back)
+    );
+    let block = block.title_bottom(Line::styled(hint, Style::new().fg(theme.dim)));
+    let mut state = ListState::default().with_selected(Some(dialog.cursor));
+    frame.render_stateful_widget(List::new(rows).block(block), rect, &mut state);
 }
 
 /// The open group's members: owner ★, admins +.

@@ -11,11 +11,11 @@ use ratatui::backend::TestBackend;
 use crate::app::App;
 use crate::event::{Event, NetEvent, Welcome};
 use crate::keymap::Keymap;
-use crate::ui::{Theme, render};
+use crate::ui::{Previews, Theme, render};
 
 fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(app, &Theme::default(), frame)).unwrap();
+    terminal.draw(|frame| render(app, &Theme::default(), &mut Previews::off(), frame)).unwrap();
     terminal
 }
 
@@ -187,4 +187,69 @@ fn find_dialog_keeps_and_marks_focus() {
     let found = SearchRsp { uid: 4, name: "cat".into(), ..SearchRsp::default() };
     app.update(Event::Net(NetEvent::Found(Ok(found))), now);
     insta::assert_snapshot!("find_dialog_found", draw(&app, 80, 16).backend());
+}
+
+/// A friend's picture with its preview (half blocks: what any terminal shows), a file being
+/// saved, and the files dialog over them.
+#[test]
+fn pictures_preview_and_files_list() {
+    use imchat_sdk::proto::msg::res::NotifyImgChat;
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    let dir = tempfile::tempdir().unwrap();
+    let thumb = dir.path().join("thumb.jpg");
+    image::RgbImage::from_fn(256, 171, |x, y| image::Rgb([x as u8, y as u8, 128])).save(&thumb).unwrap();
+    let notice = |seq: i64, name: &str, label: &str, msg_type: i32| NotifyImgChat {
+        sender_id: 2,
+        receiver_id: 1,
+        img_name: name.into(),
+        total_size: "1234567".into(),
+        thread_id: 10,
+        seq,
+        msg_type,
+        label: label.into(),
+        chat_time: format!("2026-11-24 09:0{seq}:00"),
+        ..NotifyImgChat::default()
+    };
+    app.update(Event::Net(NetEvent::File(notice(4, "p.png", "holiday.png", 1))), now);
+    app.update(Event::Net(NetEvent::File(notice(5, "r.pdf", "report.pdf", 3))), now);
+    app.update(Event::Net(NetEvent::Thumb("p.png".into(), Ok(thumb))), now);
+    key(&mut app, now, KeyCode::Enter);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut previews = Previews::halfblocks();
+    terminal.draw(|frame| render(&app, &Theme::default(), &mut previews, frame)).unwrap();
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.matches('▄').count() > 100, "the preview is drawn:\n{screen}");
+    insta::assert_snapshot!("picture_with_preview", terminal.backend());
+
+    app.update(Event::Key(KeyEvent::new(KeyCode::F(8), KeyModifiers::NONE)), now);
+    key(&mut app, now, KeyCode::Enter);
+    app.update(
+        Event::Net(NetEvent::Progress { name: "r.pdf".into(), up: false, done: 617_283, total: 1_234_567 }),
+        now,
+    );
+    insta::assert_snapshot!("files_dialog", draw(&app, 80, 24).backend());
+}
+
+/// The attach prompt: the path, what Tab matched, and why the last Enter sent nothing.
+#[test]
+fn attach_prompt_lists_matches_and_errors() {
+    use crate::files::Completion;
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    key(&mut app, now, KeyCode::Enter);
+    app.update(Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)), now);
+    type_text(&mut app, now, "~/Pictures/ho");
+    let completion = Completion {
+        typed: "~/Pictures/ho".into(),
+        text: "~/Pictures/holiday ".into(),
+        candidates: vec!["holiday 1.png".into(), "holiday 2.png".into()],
+    };
+    app.update(Event::Completed(completion), now);
+    key(&mut app, now, KeyCode::Enter);
+    app.update(Event::Checked(Err("~/Pictures/holiday : no such file".into())), now);
+    let mut terminal = draw(&app, 80, 16);
+    insta::assert_snapshot!("attach_prompt", terminal.backend());
+    let cursor = terminal.get_cursor_position().unwrap();
+    assert_eq!((cursor.x, cursor.y), (30, 4), "the caret ends the path");
 }

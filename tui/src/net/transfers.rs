@@ -1,0 +1,216 @@
+//! Pictures and files on the resource connection, off the chat task: each upload and save on
+//! its own connection (a 64 MiB file never holds up a text), and one fetcher for metadata
+//! and thumbnails, in order. Progress goes out as events, a few per transfer.
+
+use std::path::{Path, PathBuf};
+
+use imchat_sdk::files::{FileClient, Outgoing, announce_file, md5_of};
+use imchat_sdk::proto::msg::res::{MSG_TYPE_FILE, MSG_TYPE_PIC};
+use imchat_sdk::{ChatClient, SdkError};
+use tokio::sync::mpsc;
+
+use super::text;
+use crate::event::{Event, NetEvent, SendFailure};
+use crate::files::{Places, free_path, safe_name};
+
+/// Metadata and thumbnail requests waiting for the fetcher.
+const FETCH_QUEUE: usize = 1024;
+/// Progress events per transfer, at most (one per this many percent).
+const PROGRESS_STEP_PERCENT: u64 = 2;
+
+/// Who this client is on the resource server, and where that is.
+#[derive(Debug, Clone)]
+pub struct Res {
+    pub addr: String,
+    pub uid: i32,
+    pub token: String,
+    pub places: Places,
+}
+
+/// What the fetcher does.
+#[derive(Debug)]
+pub enum Fetch {
+    Meta(String),
+    Thumb(String),
+}
+
+impl Res {
+    async fn connect(&self) -> Result<FileClient, String> {
+        FileClient::connect(&self.addr, self.uid, &self.token).await.map_err(text)
+    }
+}
+
+fn emit(events: &mpsc::Sender<Event>, event: NetEvent) -> impl Future<Output = ()> {
+    let events = events.clone();
+    async move {
+        let _ = events.send(Event::Net(event)).await;
+    }
+}
+
+/// A progress callback that reports every [`PROGRESS_STEP_PERCENT`]; a report the queue has
+/// no room for is skipped (the next one says more).
+fn progress(events: &mpsc::Sender<Event>, name: &str, up: bool) -> impl FnMut(u64, u64) {
+    let (events, name) = (events.clone(), name.to_owned());
+    let mut last = None;
+    move |done, total| {
+        let step = (done * 100).checked_div(total).unwrap_or(0) / PROGRESS_STEP_PERCENT;
+        if last != Some(step) {
+            last = Some(step);
+            let _ = events.try_send(Event::Net(NetEvent::Progress { name: name.clone(), up, done, total }));
+        }
+    }
+}
+
+/// Sends a picture or file: its message on the chat connection, then its bytes.
+pub async fn send(
+    chat: ChatClient,
+    res: Res,
+    unique: String,
+    (to, thread): (i32, i64),
+    path: PathBuf,
+    picture: bool,
+    events: mpsc::Sender<Event>,
+) {
+    let msg_type = if picture { MSG_TYPE_PIC } else { MSG_TYPE_FILE };
+    let out = Outgoing { me: res.uid, touid: to, thread_id: thread, path: &path, msg_type, unique_id: &unique };
+    let sent = match announce_file(&chat, &out).await {
+        Ok(sent) => sent,
+        Err(err) => {
+            let failure = match err {
+                SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
+                err => SendFailure::Refused(text(err)),
+            };
+            emit(&events, NetEvent::FileStored { unique, result: Err(failure) }).await;
+            return;
+        }
+    };
+    let name = sent.message.unique_name.clone();
+    emit(&events, NetEvent::FileStored { unique, result: Ok(sent.message) }).await;
+    let result = upload_bytes(&res, &name, &path, &sent.md5, &events).await;
+    emit(&events, NetEvent::Uploaded { name, result }).await;
+}
+
+/// Sends the bytes of a stored file's message again (F5 after a failed upload).
+pub async fn upload(res: Res, name: String, path: PathBuf, events: mpsc::Sender<Event>) {
+    let result = match md5_of(&path).await {
+        Ok(md5) => upload_bytes(&res, &name, &path, &md5, &events).await,
+        Err(err) => Err(text(err)),
+    };
+    emit(&events, NetEvent::Uploaded { name, result }).await;
+}
+
+/// The bytes, chunk by chunk. A connection that drops is opened again once, and the upload
+/// goes on: chunks land at their offsets, so sending one twice is harmless.
+async fn upload_bytes(
+    res: &Res,
+    name: &str,
+    path: &Path,
+    md5: &str,
+    events: &mpsc::Sender<Event>,
+) -> Result<(), String> {
+    let mut client = res.connect().await?;
+    match client.upload(path, name, md5, 1, progress(events, name, true)).await {
+        Ok(_) => Ok(()),
+        Err(SdkError::Closed | SdkError::Timeout(_)) => {
+            let mut client = res.connect().await?;
+            if client.meta(name).await.is_ok_and(|meta| meta.complete) {
+                return Ok(());
+            }
+            client.upload(path, name, md5, 1, progress(events, name, true)).await.map(drop).map_err(text)
+        }
+        Err(err) => Err(text(err)),
+    }
+}
+
+/// Saves file `name` into the downloads folder under its sender's name (never over a file
+/// that is there), then opens it if asked.
+pub async fn save(res: Res, name: String, label: String, open: bool, events: mpsc::Sender<Event>) {
+    let result = async {
+        let dir = &res.places.downloads;
+        tokio::fs::create_dir_all(dir).await.map_err(|err| format!("{}: {err}", dir.display()))?;
+        let dest = free_path(dir, &safe_name(&label, &safe_name(&name, "download")));
+        let mut client = res.connect().await?;
+        client.download(&name, false, &dest, progress(&events, &name, false)).await.map_err(text)?;
+        Ok::<_, String>(dest)
+    }
+    .await;
+    let opened = match (&result, open) {
+        (Ok(path), true) => Some(open_path(path, res.places.opener.as_deref()).map(|()| path.clone())),
+        _ => None,
+    };
+    emit(&events, NetEvent::Saved { name, result }).await;
+    if let Some(opened) = opened {
+        emit(&events, NetEvent::Opened(opened)).await;
+    }
+}
+
+/// The fetcher: metadata and thumbnails, one connection, in the order asked. A failed
+/// connection is opened again for the next request.
+pub async fn fetcher(res: Res, mut work: mpsc::Receiver<Fetch>, events: mpsc::Sender<Event>) {
+    let mut client: Option<FileClient> = None;
+    while let Some(job) = work.recv().await {
+        if client.is_none() {
+            client = res.connect().await.map_err(|err| tracing::warn!(%err, "resource server")).ok();
+        }
+        let Some(files) = client.as_mut() else {
+            let event = match job {
+                Fetch::Meta(name) => NetEvent::FileMeta(name, Err("no resource server".into())),
+                Fetch::Thumb(name) => NetEvent::Thumb(name, Err("no resource server".into())),
+            };
+            emit(&events, event).await;
+            continue;
+        };
+        let (event, broken) = match job {
+            Fetch::Meta(name) => {
+                let result = files.meta(&name).await;
+                let broken = matches!(result, Err(SdkError::Closed | SdkError::Timeout(_)));
+                (NetEvent::FileMeta(name, result.map_err(text)), broken)
+            }
+            Fetch::Thumb(name) => {
+                // Per user: the names are the server's, and another account may be on another.
+                let dir = res.places.cache.join(res.uid.to_string());
+                let dest = dir.join(format!("{}.jpg", safe_name(&name, "thumb")));
+                let result = async {
+                    if tokio::fs::metadata(&dest).await.is_ok() {
+                        return Ok(());
+                    }
+                    tokio::fs::create_dir_all(&dir).await.map_err(|err| SdkError::Decode(err.to_string()))?;
+                    files.download(&name, true, &dest, |_, _| {}).await.map(drop)
+                }
+                .await;
+                let broken = matches!(result, Err(SdkError::Closed | SdkError::Timeout(_)));
+                (NetEvent::Thumb(name, result.map(|()| dest).map_err(text)), broken)
+            }
+        };
+        if broken {
+            client = None;
+        }
+        emit(&events, event).await;
+    }
+}
+
+/// A channel for the fetcher.
+pub fn fetch_queue() -> (mpsc::Sender<Fetch>, mpsc::Receiver<Fetch>) {
+    mpsc::channel(FETCH_QUEUE)
+}
+
+/// Opens `path` with the desktop's viewer (`opener`, else `xdg-open`, or `open` on macOS),
+/// detached: its output would draw over the screen.
+pub fn open_path(path: &Path, opener: Option<&str>) -> Result<(), String> {
+    let default = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let program = opener.unwrap_or(default);
+    let child = std::process::Command::new(program)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            // Reaped when it ends, so it never lingers as a zombie.
+            drop(std::thread::spawn(move || child.wait()));
+            Ok(())
+        }
+        Err(err) => Err(format!("cannot run {program}: {err}")),
+    }
+}
