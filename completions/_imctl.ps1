@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Inspect groups and disband them (members are told, as when their owner disbands)')
+            [CompletionResult]::new('files', 'files', [CompletionResultType]::ParameterValue, 'Stored pictures, files and avatars: storage per user, a user''s files, deletes')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Account actions through the gate, for scripts (secrets only from stdin or environment)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -246,6 +247,84 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;group;help;help' {
+            break
+        }
+        'imctl;files' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Storage per user: files and bytes held (the heaviest first, or one user''s)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'A user''s files, newest first: name, kind, size, state, type, the sender''s name for it')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete files for everyone (by the server''s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;files;usage' {
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'Only this user')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most users listed')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;files;list' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most files listed')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;files;rm' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imctl;files;help' {
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Storage per user: files and bytes held (the heaviest first, or one user''s)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'A user''s files, newest first: name, kind, size, state, type, the sender''s name for it')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete files for everyone (by the server''s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imctl;files;help;usage' {
+            break
+        }
+        'imctl;files;help;list' {
+            break
+        }
+        'imctl;files;help;rm' {
+            break
+        }
+        'imctl;files;help;help' {
             break
         }
         'imctl;user' {
@@ -577,6 +656,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Inspect groups and disband them (members are told, as when their owner disbands)')
+            [CompletionResult]::new('files', 'files', [CompletionResultType]::ParameterValue, 'Stored pictures, files and avatars: storage per user, a user''s files, deletes')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Account actions through the gate, for scripts (secrets only from stdin or environment)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -621,6 +701,21 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;help;group;disband' {
+            break
+        }
+        'imctl;help;files' {
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Storage per user: files and bytes held (the heaviest first, or one user''s)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'A user''s files, newest first: name, kind, size, state, type, the sender''s name for it')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete files for everyone (by the server''s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)')
+            break
+        }
+        'imctl;help;files;usage' {
+            break
+        }
+        'imctl;help;files;list' {
+            break
+        }
+        'imctl;help;files;rm' {
             break
         }
         'imctl;help;user' {

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
             cand group 'Inspect groups and disband them (members are told, as when their owner disbands)'
+            cand files 'Stored pictures, files and avatars: storage per user, a user''s files, deletes'
             cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
             cand bench 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
             cand completions 'Print a shell completion script'
@@ -221,6 +222,75 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;group;help;disband'= {
         }
         &'imctl;group;help;help'= {
+        }
+        &'imctl;files'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand usage 'Storage per user: files and bytes held (the heaviest first, or one user''s)'
+            cand list 'A user''s files, newest first: name, kind, size, state, type, the sender''s name for it'
+            cand rm 'Delete files for everyone (by the server''s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;files;usage'= {
+            cand --uid 'Only this user'
+            cand --limit 'Most users listed'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;files;list'= {
+            cand --limit 'Most files listed'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;files;rm'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imctl;files;help'= {
+            cand usage 'Storage per user: files and bytes held (the heaviest first, or one user''s)'
+            cand list 'A user''s files, newest first: name, kind, size, state, type, the sender''s name for it'
+            cand rm 'Delete files for everyone (by the server''s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imctl;files;help;usage'= {
+        }
+        &'imctl;files;help;list'= {
+        }
+        &'imctl;files;help;rm'= {
+        }
+        &'imctl;files;help;help'= {
         }
         &'imctl;user'= {
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
@@ -522,6 +592,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
             cand group 'Inspect groups and disband them (members are told, as when their owner disbands)'
+            cand files 'Stored pictures, files and avatars: storage per user, a user''s files, deletes'
             cand user 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
             cand bench 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
             cand completions 'Print a shell completion script'
@@ -555,6 +626,17 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;help;group;members'= {
         }
         &'imctl;help;group;disband'= {
+        }
+        &'imctl;help;files'= {
+            cand usage 'Storage per user: files and bytes held (the heaviest first, or one user''s)'
+            cand list 'A user''s files, newest first: name, kind, size, state, type, the sender''s name for it'
+            cand rm 'Delete files for everyone (by the server''s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)'
+        }
+        &'imctl;help;files;usage'= {
+        }
+        &'imctl;help;files;list'= {
+        }
+        &'imctl;help;files;rm'= {
         }
         &'imctl;help;user'= {
             cand code 'Ask the gate to mail a verification code'

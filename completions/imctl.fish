@@ -38,6 +38,7 @@ complete -c imctl -n "__fish_imctl_needs_command" -f -a "servers" -d 'List the c
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "token" -d 'Inspect and revoke login tokens'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "files" -d 'Stored pictures, files and avatars: storage per user, a user\'s files, deletes'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -170,6 +171,53 @@ complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subco
 complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "members" -d 'List a group\'s members and their roles'
 complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "disband" -d 'Disband groups: they stay readable, nobody can write to them; members get a system message'
 complete -c imctl -n "__fish_imctl_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -f -a "usage" -d 'Storage per user: files and bytes held (the heaviest first, or one user\'s)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -f -a "list" -d 'A user\'s files, newest first: name, kind, size, state, type, the sender\'s name for it'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -f -a "rm" -d 'Delete files for everyone (by the server\'s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and not __fish_seen_subcommand_from usage list rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -l uid -d 'Only this user' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -l limit -d 'Most users listed' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from usage" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -l limit -d 'Most files listed' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from rm" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from rm" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from rm" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from rm" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from help" -f -a "usage" -d 'Storage per user: files and bytes held (the heaviest first, or one user\'s)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from help" -f -a "list" -d 'A user\'s files, newest first: name, kind, size, state, type, the sender\'s name for it'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Delete files for everyone (by the server\'s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)'
+complete -c imctl -n "__fish_imctl_using_subcommand files; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand user; and not __fish_seen_subcommand_from code register reset-password login help" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
@@ -395,14 +443,15 @@ table\t''
 json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "token" -d 'Inspect and revoke login tokens'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group user bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "token" -d 'Inspect and revoke login tokens'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "files" -d 'Stored pictures, files and avatars: storage per user, a user\'s files, deletes'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show a user\'s token, its lifetime, and where the user is connected'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'
@@ -410,6 +459,9 @@ complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcom
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "show" -d 'Show one group: its name, owner, members, settings and announcement'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "members" -d 'List a group\'s members and their roles'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "disband" -d 'Disband groups: they stay readable, nobody can write to them; members get a system message'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from files" -f -a "usage" -d 'Storage per user: files and bytes held (the heaviest first, or one user\'s)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from files" -f -a "list" -d 'A user\'s files, newest first: name, kind, size, state, type, the sender\'s name for it'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from files" -f -a "rm" -d 'Delete files for everyone (by the server\'s name, as `list` shows it); a resource server deletes their bytes at its next sweep ([Files] SweepSecs)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "code" -d 'Ask the gate to mail a verification code'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "register" -d 'Register an account with a mailed code'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "reset-password" -d 'Set a new password with a mailed code'

@@ -108,6 +108,12 @@ pub enum Command {
         after_help = "Examples:\n  imctl group list\n  imctl group list --member 1042 -o json\n  imctl group show 57\n  imctl group members 57\n  imctl group disband 57"
     )]
     Group(GroupCommand),
+    /// Stored pictures, files and avatars: storage per user, a user's files, deletes.
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  imctl files usage\n  imctl files usage --uid 1042 -o json\n  imctl files list 1042\n  imctl files rm 3f9a1c2e-5b7d-4e11-9a0c-1d2e3f4a5b6c.png"
+    )]
+    Files(FilesCommand),
     /// Account actions through the gate, for scripts (secrets only from stdin or environment).
     #[command(subcommand)]
     #[command(
@@ -162,6 +168,40 @@ pub enum GroupCommand {
     Disband {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// Storage per user: files and bytes held (the heaviest first, or one user's).
+    #[command(
+        after_help = "Examples:\n  imctl files usage\n  imctl files usage --limit 10 -o json\n  imctl files usage --uid 1042"
+    )]
+    Usage {
+        /// Only this user
+        #[arg(long, value_name = "UID")]
+        uid: Option<i32>,
+        /// Most users listed
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: u32,
+    },
+    /// A user's files, newest first: name, kind, size, state, type, the sender's name for it.
+    #[command(after_help = "Examples:\n  imctl files list 1042\n  imctl files list 1042 -o json | jq -r '.[].name'")]
+    List {
+        #[arg(value_name = "UID")]
+        uid: i32,
+        /// Most files listed
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        limit: u32,
+    },
+    /// Delete files for everyone (by the server's name, as `list` shows it); a resource server
+    /// deletes their bytes at its next sweep ([Files] SweepSecs).
+    #[command(
+        after_help = "Examples:\n  imctl files rm 3f9a1c2e-5b7d-4e11-9a0c-1d2e3f4a5b6c.png\n  imctl files list 1042 -o json | jq -r '.[].name' | xargs imctl files rm"
+    )]
+    Rm {
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
     },
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand group; each exposes `run(ctx, ...)`.
 
 pub mod bench;
+pub mod files;
 pub mod group;
 pub mod kick;
 pub mod servers;

@@ -156,6 +156,7 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Kick { uids, reason } => commands::kick::run(ctx, &uids, &reason).await,
         Command::Token(command) => commands::token::run(ctx, command).await,
         Command::Group(command) => commands::group::run(ctx, command).await,
+        Command::Files(command) => commands::files::run(ctx, command).await,
         Command::User(command) => commands::user::run(ctx, command).await,
         Command::Bench(command) => commands::bench::run(ctx, command).await,
         Command::Completions { shell } => {

@@ -1,14 +1,14 @@
 //! Client for the status server's operator API (`AdminService`): chat servers and their
-//! loads, kicks, token inspection and revocation, groups. Used by `imctl`. Every call carries the
+//! loads, kicks, token inspection and revocation, groups, stored files. Used by `imctl`. Every call carries the
 //! deployment's internal secret, without which the status server answers `UNAUTHENTICATED`.
 
 use std::time::Duration;
 
 use imchat_proto::grpc::admin_service_client::AdminServiceClient;
 use imchat_proto::grpc::{
-    AdminKickReq, ChatServerInfo, DisbandGroupReq, DisbandGroupRsp, GroupMemberInfo, GroupSummary, ListChatServersReq,
-    ListGroupMembersReq, ListGroupsReq, ListTokensReq, LookupUserReq, LookupUserRsp, RevokeTokenReq, SECRET_METADATA,
-    ShowGroupReq,
+    AdminKickReq, ChatServerInfo, DeleteFileReq, DeleteFileRsp, DisbandGroupReq, DisbandGroupRsp, FileInfo,
+    FileUsageReq, GroupMemberInfo, GroupSummary, ListChatServersReq, ListFilesReq, ListGroupMembersReq, ListGroupsReq,
+    ListTokensReq, LookupUserReq, LookupUserRsp, RevokeTokenReq, SECRET_METADATA, ShowGroupReq, UserUsage,
 };
 use tonic::metadata::AsciiMetadataValue;
 use tonic::service::Interceptor;
@@ -136,5 +136,20 @@ impl AdminClient {
 
     pub async fn disband_group(&self, thread_id: i64) -> Result<DisbandGroupRsp, SdkError> {
         Ok(self.inner.clone().disband_group(DisbandGroupReq { thread_id }).await?.into_inner())
+    }
+
+    /// Storage `uid` holds, or (uid 0) the `limit` users holding the most.
+    pub async fn file_usage(&self, uid: i32, limit: u32) -> Result<Vec<UserUsage>, SdkError> {
+        Ok(self.inner.clone().file_usage(FileUsageReq { uid, limit }).await?.into_inner().users)
+    }
+
+    /// A user's files, newest first.
+    pub async fn files(&self, uid: i32, limit: u32) -> Result<Vec<FileInfo>, SdkError> {
+        Ok(self.inner.clone().list_files(ListFilesReq { uid, limit }).await?.into_inner().files)
+    }
+
+    /// Deletes a file for everyone; its bytes go at the resource server's next sweep.
+    pub async fn delete_file(&self, name: &str) -> Result<DeleteFileRsp, SdkError> {
+        Ok(self.inner.clone().delete_file(DeleteFileReq { name: name.to_owned() }).await?.into_inner())
     }
 }

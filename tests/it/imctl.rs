@@ -418,3 +418,62 @@ async fn group_commands_list_show_and_disband(flavor: Flavor) {
     assert_eq!(missing.json()["error"]["message"], "no group 999999");
     cluster.shutdown().await;
 }
+
+both!(file_commands_show_usage_and_delete);
+/// An operator sees who holds what, lists a user's files and deletes one: no client can fetch
+/// it from then on, and the resource server's sweep removes its bytes from storage.
+async fn file_commands_show_usage_and_delete(flavor: Flavor) {
+    use imchat_sdk::files::{FileClient, Outgoing, send_file};
+    let store = tempfile::tempdir().unwrap();
+    let dir = store.path().to_path_buf();
+    let cluster = TestCluster::start_with(flavor, |file| {
+        file.storage = Some(imchat_res::StorageConfig::Local { dir: dir.clone() });
+        file.files.sweep = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let f = cluster.friends().await;
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("notes.txt");
+    std::fs::write(&path, "minutes of the meeting\n".repeat(2000)).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len() as i64;
+    let res = cluster.suite.res.to_string();
+    let mut files = FileClient::connect(&res, f.a.uid, &f.a.login.token).await.unwrap();
+    let out =
+        Outgoing { me: f.a.uid, touid: f.b.uid, thread_id: f.thread_id, path: &path, msg_type: 3, unique_id: "{op-1}" };
+    let name = send_file(&f.a.chat, &mut files, &out, |_, _| {}).await.unwrap().message.unique_name;
+    let stored = || walk(store.path());
+    assert_eq!(stored().len(), 1, "one object in storage: {:?}", stored());
+
+    let usage = imctl(&cluster, &["files", "usage", "-o", "json"], None).await.ok().json();
+    let alice = usage.as_array().unwrap().iter().find(|u| u["uid"] == f.a.uid).expect("alice holds a file");
+    assert_eq!((alice["files"].as_i64(), alice["bytes"].as_i64()), (Some(1), Some(size)));
+    let table = imctl(&cluster, &["files", "usage", "--uid", &f.a.uid.to_string(), "-o", "table"], None).await.ok();
+    assert!(table.stdout.contains("BYTES") && table.stdout.contains(&size.to_string()), "{table:?}");
+    let listed = imctl(&cluster, &["files", "list", &f.a.uid.to_string(), "-o", "json"], None).await.ok().json();
+    assert_eq!((listed[0]["name"].as_str(), listed[0]["label"].as_str()), (Some(name.as_str()), Some("notes.txt")));
+    assert_eq!((listed[0]["complete"].as_bool(), listed[0]["kind"].as_str()), (Some(true), Some("chat")));
+
+    let deleted = imctl(&cluster, &["files", "rm", &name, "-o", "json"], None).await.ok().json();
+    assert_eq!((deleted[0]["result"].as_str(), deleted[0]["size"].as_i64()), (Some("deleted"), Some(size)));
+    let mut bob = FileClient::connect(&res, f.b.uid, &f.b.login.token).await.unwrap();
+    let gone = bob.download(&name, false, &work.path().join("copy"), |_, _| {}).await.unwrap_err();
+    assert_eq!(gone.code(), Some(imchat_proto::ErrorCode::FileNotFound), "{gone:?}");
+    imchat_tests::wait_for("the sweep to delete the bytes", || async { stored().is_empty().then_some(()) }).await;
+    let again = imctl(&cluster, &["files", "rm", &name], None).await;
+    assert_eq!(again.code, 3, "not found: {again:?}");
+    assert!(again.stdout.contains("no such file"), "{again:?}");
+    let bad = imctl(&cluster, &["files", "rm", "../etc/passwd"], None).await;
+    assert_ne!(bad.code, 0, "{bad:?}");
+    drop(f);
+    cluster.shutdown().await;
+}
+
+/// Every regular file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() { found.extend(walk(&path)) } else { found.push(path) }
+    }
+    found
+}

@@ -585,3 +585,26 @@ async fn kv_replace_and_restore(kv: Kv) {
     assert!(matches!(kv.ttl("session").await.unwrap(), Ttl::Seconds(1..=30)));
     kv.set_many_nx(&[], ttl).await.unwrap();
 }
+
+sql_test!(discarded_files_wait_in_the_trash);
+/// An operator's delete drops the row (no client can fetch it) and leaves its storage key in
+/// the trash until a resource server has deleted the bytes; a plain delete leaves none.
+async fn discarded_files_wait_in_the_trash(db: Db) {
+    use imchat_store::{FileCaps, NewFile};
+    let owner = user(&db, "f").await;
+    let caps = FileCaps { max_bytes: 1 << 20, quota_bytes: 1 << 30 };
+    for (name, key) in [("a.png", "ab/1"), ("b.png", "ab/2")] {
+        let file = NewFile { name, storage_key: key, owner, md5: "", size: 10, label: "", now_ms: 1 };
+        db.reserve_avatar(&file, caps).await.unwrap().unwrap();
+    }
+    assert_eq!(db.usage(owner).await.unwrap().files, 2);
+    let gone = db.discard_file("a.png", 5).await.unwrap().expect("it was there");
+    assert_eq!(gone.storage_key, "ab/1");
+    assert!(db.file("a.png").await.unwrap().is_none(), "no client finds it");
+    assert!(db.discard_file("a.png", 6).await.unwrap().is_none(), "deleted once");
+    db.delete_file("b.png").await.unwrap().unwrap();
+    assert_eq!(db.trashed(10).await.unwrap(), [("a.png".to_owned(), "ab/1".to_owned())]);
+    db.forget_trashed("ab/1").await.unwrap();
+    assert_eq!(db.trashed(10).await.unwrap(), []);
+    assert_eq!(db.usage(owner).await.unwrap().files, 0);
+}

@@ -1,14 +1,16 @@
-//! The operator's group calls, which the status server's `AdminService` passes on to a live
-//! chat server (the status server holds no database). A disband goes through the same
-//! [`groups::apply`] as an owner's, as an operator.
+//! The operator's group and file calls, which the status server's `AdminService` passes on to
+//! a live chat server (the status server holds no database). A disband goes through the same
+//! [`groups::apply`] as an owner's, as an operator; a file's delete drops its row here and
+//! leaves its bytes to a resource server's sweep (this server holds no storage).
 
 use std::sync::Arc;
 
 use imchat_proto::grpc::{
-    DisbandGroupReq, DisbandGroupRsp, GroupMemberInfo, GroupSummary, ListGroupMembersReq, ListGroupMembersRsp,
-    ListGroupsReq, ListGroupsRsp, ShowGroupReq, ShowGroupRsp,
+    DeleteFileReq, DeleteFileRsp, DisbandGroupReq, DisbandGroupRsp, FileInfo, FileUsageReq, FileUsageRsp,
+    GroupMemberInfo, GroupSummary, ListFilesReq, ListFilesRsp, ListGroupMembersReq, ListGroupMembersRsp, ListGroupsReq,
+    ListGroupsRsp, ShowGroupReq, ShowGroupRsp, UserUsage,
 };
-use imchat_store::{Actor, Change, GroupRow, Refusal, StoreError};
+use imchat_store::{Actor, Change, FileRow, GroupRow, Refusal, StoreError, Usage};
 use tonic::Status;
 
 use crate::{Shared, groups};
@@ -81,4 +83,49 @@ pub(crate) async fn disband_group(shared: &Arc<Shared>, req: DisbandGroupReq) ->
         Err(Refusal::Disbanded) => Ok(DisbandGroupRsp { found: true, disbanded: false, already: true }),
         Err(other) => Err(Status::failed_precondition(format!("not disbanded: {other:?}"))),
     }
+}
+
+fn file_info(row: &FileRow) -> FileInfo {
+    FileInfo {
+        name: row.name.clone(),
+        owner: row.owner,
+        kind: row.kind.as_str().to_owned(),
+        size: row.size,
+        complete: row.complete,
+        mime: row.mime.clone(),
+        label: row.label.clone(),
+        thread_id: row.thread_id,
+        message_id: row.message_id,
+        created_at_ms: row.created_at,
+        sha256: row.sha256.clone(),
+    }
+}
+
+fn user_usage(usage: Usage) -> UserUsage {
+    UserUsage { uid: usage.uid, files: usage.files, bytes: usage.bytes }
+}
+
+pub(crate) async fn file_usage(shared: &Shared, req: FileUsageReq) -> Result<FileUsageRsp, Status> {
+    let users = if req.uid != 0 {
+        vec![user_usage(shared.db.usage(req.uid).await.map_err(internal)?)]
+    } else {
+        shared.db.top_usage(page(req.limit)).await.map_err(internal)?.into_iter().map(user_usage).collect()
+    };
+    Ok(FileUsageRsp { users })
+}
+
+pub(crate) async fn list_files(shared: &Shared, req: ListFilesReq) -> Result<ListFilesRsp, Status> {
+    let files = shared.db.user_files(req.uid, page(req.limit)).await.map_err(internal)?;
+    Ok(ListFilesRsp { files: files.iter().map(file_info).collect() })
+}
+
+pub(crate) async fn delete_file(shared: &Shared, req: DeleteFileReq) -> Result<DeleteFileRsp, Status> {
+    if imchat_proto::rules::check_file_name(&req.name).is_err() {
+        return Err(Status::invalid_argument(format!("{:?} is not a file name", req.name)));
+    }
+    let gone = shared.db.discard_file(&req.name, imchat_store::now_ms()).await.map_err(internal)?;
+    if let Some(file) = &gone {
+        tracing::info!(name = %file.name, owner = file.owner, "an operator deleted a file");
+    }
+    Ok(DeleteFileRsp { found: gone.is_some(), file: gone.as_ref().map(file_info) })
 }

@@ -275,4 +275,16 @@ impl ChatService for Peer {
     async fn disband_group(&self, request: Request<DisbandGroupReq>) -> Result<Response<DisbandGroupRsp>, Status> {
         crate::admin::disband_group(&self.0, request.into_inner()).await.map(Response::new)
     }
+
+    async fn file_usage(&self, request: Request<FileUsageReq>) -> Result<Response<FileUsageRsp>, Status> {
+        crate::admin::file_usage(&self.0, request.into_inner()).await.map(Response::new)
+    }
+
+    async fn list_files(&self, request: Request<ListFilesReq>) -> Result<Response<ListFilesRsp>, Status> {
+        crate::admin::list_files(&self.0, request.into_inner()).await.map(Response::new)
+    }
+
+    async fn delete_file(&self, request: Request<DeleteFileReq>) -> Result<Response<DeleteFileRsp>, Status> {
+        crate::admin::delete_file(&self.0, request.into_inner()).await.map(Response::new)
+    }
 }

@@ -35,6 +35,8 @@ pub struct FileLimits {
     pub quota_bytes: u64,
     /// An upload with no chunk for this long is dropped (llfc kept progress an hour).
     pub upload_ttl: Duration,
+    /// How often idle uploads are dropped and deleted files' bytes removed from storage.
+    pub sweep: Duration,
     /// Uploads finishing at once (hashing, thumbnail, the move into storage); more wait.
     pub finishing: usize,
     /// A thumbnail's longest side (pixels); 0 makes none.
@@ -57,6 +59,7 @@ impl Default for FileLimits {
             max_avatar_bytes: 2 * 1024 * 1024,
             quota_bytes: 1024 * 1024 * 1024,
             upload_ttl: Duration::from_secs(3600),
+            sweep: Duration::from_secs(60),
             finishing: 2,
             thumb_px: 256,
             thumb_max_pixels: 16_000_000,
@@ -185,6 +188,9 @@ pub(crate) struct ReadAhead {
     start: u64,
     bytes: Bytes,
 }
+
+/// Trashed files whose bytes one sweep deletes; the rest wait for the next.
+const TRASH_PER_SWEEP: i64 = 500;
 
 fn thumb_key(key: &str) -> String {
     format!("{key}.thumb")
@@ -543,6 +549,42 @@ impl Files {
                 }
             }
             Err(err) => tracing::debug!(%err, "stale uploads not read"),
+        }
+        self.empty_trash().await;
+    }
+
+    /// How often [`Files::expire`] runs.
+    pub fn sweep_every(&self) -> Duration {
+        self.limits.sweep.max(Duration::from_secs(1))
+    }
+
+    /// Deletes the bytes of files an operator deleted (their rows are gone already): the
+    /// trash entry goes only once storage has let go of them, so a failure is tried again.
+    async fn empty_trash(&self) {
+        let trashed = match self.db.trashed(TRASH_PER_SWEEP).await {
+            Ok(trashed) => trashed,
+            Err(err) => return tracing::debug!(%err, "the file trash not read"),
+        };
+        for (name, key) in trashed {
+            let mut gone = true;
+            for key in [key.clone(), thumb_key(&key)] {
+                if let Err(err) = self.storage.delete(&key).await {
+                    tracing::warn!(%err, %name, "a deleted file's bytes stay in storage for now");
+                    gone = false;
+                }
+            }
+            if let Some(upload) = self.uploads.lock().expect("uploads lock").remove(&name)
+                && let Ok(up) = upload.try_lock()
+            {
+                let _ = std::fs::remove_file(&up.staged);
+            }
+            if !gone {
+                continue;
+            }
+            match self.db.forget_trashed(&key).await {
+                Ok(()) => tracing::info!(%name, "a deleted file's bytes are gone"),
+                Err(err) => tracing::debug!(%err, %name, "a trash entry stays"),
+            }
         }
     }
 }

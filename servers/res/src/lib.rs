@@ -55,9 +55,6 @@ impl Default for ResLimits {
     }
 }
 
-/// How often abandoned uploads are looked for.
-const EXPIRY_EVERY: Duration = Duration::from_secs(60);
-
 /// What the resource server has done since it started (for its operator).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ResStats {
@@ -101,7 +98,7 @@ pub async fn run(
     let expiry = {
         let (files, mut stop) = (files.clone(), stop.clone());
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(EXPIRY_EVERY);
+            let mut every = tokio::time::interval(files.sweep_every());
             loop {
                 let stopped = tokio::select! {
                     _ = every.tick() => false,

@@ -264,6 +264,7 @@ fn read_file_limits(r: &mut Reader, login_view_ttl: Duration) -> FileLimits {
         max_avatar_bytes: r.or(s, "MaxAvatarBytes", bytes, d.max_avatar_bytes),
         quota_bytes: r.or(s, "QuotaBytes", bytes, d.quota_bytes),
         upload_ttl: secs(r, s, "UploadTtlSecs", d.upload_ttl),
+        sweep: secs(r, s, "SweepSecs", d.sweep),
         finishing: r.or(s, "Finishing", COUNT, d.finishing),
         thumb_px: r.or(s, "ThumbPx", "pixels (0: no thumbnails)", d.thumb_px),
         thumb_max_pixels: r.or(s, "ThumbMaxPixels", COUNT, d.thumb_max_pixels),

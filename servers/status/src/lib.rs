@@ -12,8 +12,9 @@ use imchat_proto::grpc::admin_service_server::{AdminService, AdminServiceServer}
 use imchat_proto::grpc::chat_service_client::ChatServiceClient;
 use imchat_proto::grpc::status_service_server::{StatusService, StatusServiceServer};
 use imchat_proto::grpc::{
-    AdminKickReq, AdminKickRsp, ChatServerInfo, DisbandGroupReq, DisbandGroupRsp, GetChatServerReq, GetChatServerRsp,
-    KickUserReq, ListChatServersReq, ListChatServersRsp, ListGroupMembersReq, ListGroupMembersRsp, ListGroupsReq,
+    AdminKickReq, AdminKickRsp, ChatServerInfo, DeleteFileReq, DeleteFileRsp, DisbandGroupReq, DisbandGroupRsp,
+    FileUsageReq, FileUsageRsp, GetChatServerReq, GetChatServerRsp, KickUserReq, ListChatServersReq,
+    ListChatServersRsp, ListFilesReq, ListFilesRsp, ListGroupMembersReq, ListGroupMembersRsp, ListGroupsReq,
     ListGroupsRsp, ListTokensReq, ListTokensRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp, RevokeTokenReq,
     RevokeTokenRsp, ShowGroupReq, ShowGroupRsp,
 };
@@ -230,6 +231,18 @@ impl AdminService for StatusServer {
 
     async fn disband_group(&self, request: Request<DisbandGroupReq>) -> Result<Response<DisbandGroupRsp>, Status> {
         self.any_chat().await?.disband_group(request.into_inner()).await
+    }
+
+    async fn file_usage(&self, request: Request<FileUsageReq>) -> Result<Response<FileUsageRsp>, Status> {
+        self.any_chat().await?.file_usage(request.into_inner()).await
+    }
+
+    async fn list_files(&self, request: Request<ListFilesReq>) -> Result<Response<ListFilesRsp>, Status> {
+        self.any_chat().await?.list_files(request.into_inner()).await
+    }
+
+    async fn delete_file(&self, request: Request<DeleteFileReq>) -> Result<Response<DeleteFileRsp>, Status> {
+        self.any_chat().await?.delete_file(request.into_inner()).await
     }
 
     async fn kick_user(&self, request: Request<AdminKickReq>) -> Result<Response<AdminKickRsp>, Status> {

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use crate::StoreError;
 use crate::sql::chats::{MSG_COLUMNS, NewMsg, StoredMsg, insert_messages, msg_from_row};
 use crate::sql::users::int;
-use crate::sql::{Db, is_unique_violation};
+use crate::sql::{Db, Dialect, is_unique_violation};
 
 /// What a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -457,12 +457,51 @@ impl Db {
     /// Drops a file's row (its bytes are the caller's to delete). An avatar that is its
     /// owner's `icon` leaves them with none (""), so no client asks for it again.
     pub async fn delete_file(&self, name: &str) -> Result<Option<FileRow>, StoreError> {
+        self.drop_file(name, None).await
+    }
+
+    /// An operator's delete, from a server without the storage: the row goes as in
+    /// [`Db::delete_file`], and its storage key goes to the trash in the same transaction, for
+    /// a resource server's sweep ([`Db::trashed`]).
+    pub async fn discard_file(&self, name: &str, now_ms: i64) -> Result<Option<FileRow>, StoreError> {
+        self.drop_file(name, Some(now_ms)).await
+    }
+
+    /// Files in the trash, oldest first, at most `limit`: (name, storage key).
+    pub async fn trashed(&self, limit: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT name, storage_key FROM file_trash ORDER BY deleted_at, storage_key LIMIT ?")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Ok((row.try_get("name")?, row.try_get("storage_key")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// A trashed file's bytes are gone.
+    pub async fn forget_trashed(&self, storage_key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM file_trash WHERE storage_key = ?")
+            .bind(storage_key.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn drop_file(&self, name: &str, trash_at: Option<i64>) -> Result<Option<FileRow>, StoreError> {
         let mut tx = self.begin().await?;
         let Some(file) = self.file_in(&mut tx, name).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
         sqlx::query("DELETE FROM chat_file WHERE name = ?").bind(name.to_owned()).execute(&mut *tx).await?;
+        if let Some(at) = trash_at {
+            let insert = match self.dialect {
+                Dialect::MySql => "INSERT IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
+                Dialect::Sqlite => "INSERT OR IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
+            };
+            sqlx::query(insert).bind(file.storage_key.clone()).bind(name.to_owned()).bind(at).execute(&mut *tx).await?;
+        }
         if file.kind == FileKind::Avatar {
             sqlx::query("UPDATE user SET icon = '' WHERE uid = ? AND icon = ?")
                 .bind(i64::from(file.owner))

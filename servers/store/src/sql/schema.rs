@@ -285,6 +285,23 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX ix_file_message ON chat_file (message_id)",
         ],
     },
+    // Files an operator deleted: their rows are gone, their bytes wait here for a resource
+    // server's sweep (the chat server that deleted them holds no storage).
+    Migration {
+        version: 5,
+        mysql: &[mysql_table!(
+            "CREATE TABLE file_trash (
+                storage_key VARCHAR(128) NOT NULL PRIMARY KEY,
+                name VARCHAR(96) NOT NULL,
+                deleted_at BIGINT NOT NULL
+            )"
+        )],
+        sqlite: &["CREATE TABLE file_trash (
+            storage_key TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            deleted_at INTEGER NOT NULL
+        )"],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
