@@ -448,6 +448,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
+            [CompletionResult]::new('files', 'files', [CompletionResultType]::ParameterValue, 'W13: pictures and files, one transfer in flight per user (1035, bytes up, bytes down); MB/s each way, latency per transfer, server CPU and resident memory')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
             [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
             [CompletionResult]::new('reconnect', 'reconnect', [CompletionResultType]::ParameterValue, 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed')
@@ -546,6 +547,24 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'imctl;bench;files' {
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users, in friend pairs; each keeps one transfer going')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per file')
+            [CompletionResult]::new('--secs', '--secs', [CompletionResultType]::ParameterName, 'Seconds measured, after the warm-up')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Seconds of transfers before the measurement starts')
+            [CompletionResult]::new('--mail-dir', '--mail-dir', [CompletionResultType]::ParameterName, 'Where the verification mails of the embedded default arrive')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imctl;bench;latency' {
             [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users (an even number: they chat in pairs)')
             [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages each user sends in each phase')
@@ -608,6 +627,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
+            [CompletionResult]::new('files', 'files', [CompletionResultType]::ParameterValue, 'W13: pictures and files, one transfer in flight per user (1035, bytes up, bytes down); MB/s each way, latency per transfer, server CPU and resident memory')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
             [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
             [CompletionResult]::new('reconnect', 'reconnect', [CompletionResultType]::ParameterValue, 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed')
@@ -624,6 +644,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;bench;help;login' {
+            break
+        }
+        'imctl;bench;help;files' {
             break
         }
         'imctl;bench;help;latency' {
@@ -742,6 +765,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up')
             [CompletionResult]::new('connections', 'connections', [CompletionResultType]::ParameterValue, 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine')
+            [CompletionResult]::new('files', 'files', [CompletionResultType]::ParameterValue, 'W13: pictures and files, one transfer in flight per user (1035, bytes up, bytes down); MB/s each way, latency per transfer, server CPU and resident memory')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)')
             [CompletionResult]::new('slow-consumer', 'slow-consumer', [CompletionResultType]::ParameterValue, 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return')
             [CompletionResult]::new('reconnect', 'reconnect', [CompletionResultType]::ParameterValue, 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed')
@@ -757,6 +781,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;help;bench;login' {
+            break
+        }
+        'imctl;help;bench;files' {
             break
         }
         'imctl;help;bench;latency' {

@@ -49,6 +49,9 @@ _imctl() {
             imctl__subcmd__bench,connections)
                 cmd="imctl__subcmd__bench__subcmd__connections"
                 ;;
+            imctl__subcmd__bench,files)
+                cmd="imctl__subcmd__bench__subcmd__files"
+                ;;
             imctl__subcmd__bench,group)
                 cmd="imctl__subcmd__bench__subcmd__group"
                 ;;
@@ -72,6 +75,9 @@ _imctl() {
                 ;;
             imctl__subcmd__bench__subcmd__help,connections)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__connections"
+                ;;
+            imctl__subcmd__bench__subcmd__help,files)
+                cmd="imctl__subcmd__bench__subcmd__help__subcmd__files"
                 ;;
             imctl__subcmd__bench__subcmd__help,group)
                 cmd="imctl__subcmd__bench__subcmd__help__subcmd__group"
@@ -177,6 +183,9 @@ _imctl() {
                 ;;
             imctl__subcmd__help__subcmd__bench,connections)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__connections"
+                ;;
+            imctl__subcmd__help__subcmd__bench,files)
+                cmd="imctl__subcmd__help__subcmd__bench__subcmd__files"
                 ;;
             imctl__subcmd__help__subcmd__bench,group)
                 cmd="imctl__subcmd__help__subcmd__bench__subcmd__group"
@@ -334,7 +343,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench)
-            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help chat group connections login latency slow-consumer reconnect help"
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help chat group connections login files latency slow-consumer reconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -515,6 +524,64 @@ _imctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imctl__subcmd__bench__subcmd__files)
+            opts="-o -q -h --users --size --secs --warmup --mail-dir --gate --status --ca-cert --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warmup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imctl__subcmd__bench__subcmd__group)
             opts="-o -q -h --groups --members --users --senders --window --size --secs --warmup --ack-paced --mail-dir --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -590,7 +657,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help)
-            opts="chat group connections login latency slow-consumer reconnect help"
+            opts="chat group connections login files latency slow-consumer reconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -618,6 +685,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__help__subcmd__connections)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__bench__subcmd__help__subcmd__files)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1524,7 +1605,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench)
-            opts="chat group connections login latency slow-consumer reconnect"
+            opts="chat group connections login files latency slow-consumer reconnect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1552,6 +1633,20 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help__subcmd__bench__subcmd__connections)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__help__subcmd__bench__subcmd__files)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

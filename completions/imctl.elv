@@ -402,6 +402,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand group 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+            cand files 'W13: pictures and files, one transfer in flight per user (1035, bytes up, bytes down); MB/s each way, latency per transfer, server CPU and resident memory'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
             cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
             cand reconnect 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed'
@@ -495,6 +496,23 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'imctl;bench;files'= {
+            cand --users 'Users, in friend pairs; each keeps one transfer going'
+            cand --size 'Bytes per file'
+            cand --secs 'Seconds measured, after the warm-up'
+            cand --warmup 'Seconds of transfers before the measurement starts'
+            cand --mail-dir 'Where the verification mails of the embedded default arrive'
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imctl;bench;latency'= {
             cand --users 'Users (an even number: they chat in pairs)'
             cand --messages 'Messages each user sends in each phase'
@@ -554,6 +572,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand group 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+            cand files 'W13: pictures and files, one transfer in flight per user (1035, bytes up, bytes down); MB/s each way, latency per transfer, server CPU and resident memory'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
             cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
             cand reconnect 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed'
@@ -566,6 +585,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;bench;help;connections'= {
         }
         &'imctl;bench;help;login'= {
+        }
+        &'imctl;bench;help;files'= {
         }
         &'imctl;bench;help;latency'= {
         }
@@ -657,6 +678,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand group 'W5: groups spread over two chat servers, a few senders in each; member deliveries per second, latency, and the pushes the servers gave up'
             cand connections 'W1: authenticated connections that only heartbeat; memory per connection and idle CPU'
             cand login 'W2: login storms, the token path (chat connect + 1005) and the password path (HTTP login with argon2id) separately, against the argon2id ceiling of this machine'
+            cand files 'W13: pictures and files, one transfer in flight per user (1035, bytes up, bytes down); MB/s each way, latency per transfer, server CPU and resident memory'
             cand latency 'W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each message''s scheduled send time, so a late send is not hidden)'
             cand slow-consumer 'W9: one reader stops reading while a friend floods it; the others'' latency, the server''s memory, the reader''s disconnect and what it syncs on return'
             cand reconnect 'W8: every client of one chat server drops while its partner writes, then all come back at once (chat login, paged sync from their cursors); each must find exactly what it missed'
@@ -668,6 +690,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
         &'imctl;help;bench;connections'= {
         }
         &'imctl;help;bench;login'= {
+        }
+        &'imctl;help;bench;files'= {
         }
         &'imctl;help;bench;latency'= {
         }

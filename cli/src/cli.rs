@@ -323,6 +323,12 @@ pub enum BenchCommand {
     /// login with argon2id) separately, against the argon2id ceiling of this machine.
     #[command(after_help = "Examples:\n  imctl bench login --users 100 --rounds 10 --concurrency 32")]
     Login(LoginBench),
+    /// W13: pictures and files, one transfer in flight per user (1035, bytes up, bytes down);
+    /// MB/s each way, latency per transfer, server CPU and resident memory.
+    #[command(
+        after_help = "Examples:\n  imctl bench files --users 100 --size 1048576 --secs 20\n  imctl bench files --users 10 --size 67108864 --secs 30 -o json\n\nThe transfers go to the resource server the gate names at login. Every user holds\nwhat it sends ([Files] QuotaBytes): raise the quota for long runs of big files."
+    )]
+    Files(FilesBench),
     /// W7: the closed-loop maximum, then open-loop runs at shares of it (latency from each
     /// message's scheduled send time, so a late send is not hidden).
     #[command(after_help = "Examples:\n  imctl bench latency --users 200 --messages 150 --loads 10,50,80")]
@@ -406,6 +412,25 @@ pub struct SlowConsumerBench {
     /// Upper bound on each phase, in seconds
     #[arg(long, default_value_t = 120, value_name = "SECS")]
     pub max_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FilesBench {
+    /// Users, in friend pairs; each keeps one transfer going
+    #[arg(long, default_value_t = 100)]
+    pub users: usize,
+    /// Bytes per file
+    #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
+    pub size: u64,
+    /// Seconds measured, after the warm-up
+    #[arg(long, default_value_t = 20, value_name = "SECS")]
+    pub secs: u64,
+    /// Seconds of transfers before the measurement starts
+    #[arg(long, default_value_t = 3, value_name = "SECS")]
+    pub warmup: u64,
+    /// Where the verification mails of the embedded default arrive
+    #[arg(long, default_value = "imchat-data/mail", value_name = "DIR")]
+    pub mail_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -322,6 +322,27 @@ async fn bench_smoke_runs_lose_nothing() {
             }
         }
     }
+    let args = [
+        "bench",
+        "files",
+        "--users",
+        "2",
+        "--size",
+        "100000",
+        "--secs",
+        "1",
+        "--warmup",
+        "0",
+        "--mail-dir",
+        mail_dir,
+        "-o",
+        "json",
+    ];
+    let report = imctl(&cluster, &args, None).await.ok().json();
+    assert_eq!(report["errors"], 0, "{report}");
+    assert!(report["uploads"].as_u64() > Some(0) && report["downloads"].as_u64() > Some(0), "{report}");
+    // The servers run inside the test process here, so no imchat-server's memory is sampled.
+    assert!(report["upload_mb_per_sec"].as_f64() > Some(0.0), "{report}");
     let args = ["bench", "connections", "--users", "4", "--idle-secs", "1", "--mail-dir", mail_dir, "-o", "json"];
     let report = imctl(&cluster, &args, None).await.ok().json();
     assert_eq!((report["alive"].as_u64(), report["errors"].as_u64()), (Some(4), Some(0)), "{report}");

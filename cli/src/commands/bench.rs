@@ -5,6 +5,7 @@
 
 mod chat;
 mod connections;
+mod files;
 mod group;
 mod latency;
 mod login;
@@ -277,6 +278,15 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
             let report = group::run(ctx, &opts).await?;
             ctx.print(|| table(std::slice::from_ref(&report)), || output::json(&report));
             return lost(std::slice::from_ref(&report));
+        }
+        BenchCommand::Files(opts) => {
+            let report = files::run(ctx, &opts).await?;
+            ctx.print(|| files::table(&report), || output::json(&report));
+            if report.errors > 0 {
+                let message = format!("{} transfers failed: {}", report.errors, report.error_samples.join("; "));
+                return Err(CliError::new(ErrorKind::Rejected, message).reported());
+            }
+            return Ok(());
         }
         BenchCommand::Latency(opts) => {
             let reports = latency::run(ctx, &opts).await?;

@@ -19,6 +19,8 @@ pub struct BenchUser {
     pub token: String,
     pub email: String,
     pub password: String,
+    /// The resource server the login named (`reshost:resport`), if any.
+    pub res: Option<String>,
 }
 
 /// Pause before retrying a rate-limited request.
@@ -92,7 +94,8 @@ pub async fn create(
         };
         let uid = patiently(gate, || gate.register(&req)).await?.uid;
         let login = patiently(gate, || gate.login(&email, &password)).await?;
-        users.push(BenchUser { uid, token: login.token, email, password: password.clone() });
+        let res = login.res_addr();
+        users.push(BenchUser { uid, token: login.token, email, password: password.clone(), res });
         bar.inc(1);
     }
     Ok(users)
@@ -120,7 +123,8 @@ pub async fn seeded(
             let _slot = slots.acquire_owned().await.expect("never closed");
             let login = patiently(&gate, || gate.login(&email, &password)).await?;
             bar.inc(1);
-            Ok::<_, CliError>(BenchUser { uid: login.uid, token: login.token, email, password })
+            let res = login.res_addr();
+            Ok::<_, CliError>(BenchUser { uid: login.uid, token: login.token, email, password, res })
         }));
     }
     let mut users = Vec::with_capacity(logins.len());
