@@ -254,6 +254,22 @@ fn partial_path(dest: &Path) -> std::path::PathBuf {
     dest.with_file_name(format!(".{name}.{}-{n}.part", std::process::id()))
 }
 
+/// A size as people read it: `1.2 MB`, `340 KB`, `12 B` (powers of 1000).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
+        _ => format!("{value:.0} {}", UNITS[unit]),
+    }
+}
+
 /// The md5 of the file at `path`, read in blocks (lowercase hex).
 pub async fn md5_of(path: &Path) -> Result<String, SdkError> {
     let mut file =

@@ -1159,14 +1159,7 @@ impl App {
         let brings_messages =
             matches!(event, NetEvent::Synced(_) | NetEvent::Text(_) | NetEvent::Group(_) | NetEvent::Older(..));
         let mut effects = match event {
-            NetEvent::FileStored { .. }
-            | NetEvent::Progress { .. }
-            | NetEvent::Uploaded { .. }
-            | NetEvent::File(_)
-            | NetEvent::FileMeta(..)
-            | NetEvent::Thumb(..)
-            | NetEvent::Saved { .. }
-            | NetEvent::Opened(_) => self.file_event(event),
+            NetEvent::File(event) => self.file_event(event),
             event => self.message_event(event),
         };
         // Pictures and files among what arrived are described (and previewed) next.
@@ -1461,14 +1454,7 @@ impl App {
                 }
             }
             // `net` gives these to `file_event`.
-            NetEvent::FileStored { .. }
-            | NetEvent::Progress { .. }
-            | NetEvent::Uploaded { .. }
-            | NetEvent::File(_)
-            | NetEvent::FileMeta(..)
-            | NetEvent::Thumb(..)
-            | NetEvent::Saved { .. }
-            | NetEvent::Opened(_) => {}
+            NetEvent::File(_) => {}
         }
         Vec::new()
     }

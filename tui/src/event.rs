@@ -72,41 +72,34 @@ pub enum NetEvent {
     Applied(Result<i32, String>),
     Accepted(Result<AuthFriendRsp, String>),
     ChatOpened(Result<(i32, i64), String>),
-    /// A picture's or file's message: stored (the 1036, with the name its bytes go under),
-    /// or not.
-    FileStored {
-        unique: String,
-        result: Result<ImgChatRsp, SendFailure>,
-    },
-    /// Bytes of a transfer so far (upload or download of file `name`).
-    Progress {
-        name: String,
-        up: bool,
-        done: u64,
-        total: u64,
-    },
-    /// An upload ended: every byte is there, or why not.
-    Uploaded {
-        name: String,
-        result: Result<(), String>,
-    },
-    /// 1039: a picture or file is ready to download.
-    File(NotifyImgChat),
-    /// What the resource server holds of a file (1153).
-    FileMeta(String, Result<FileMetaRsp, String>),
-    /// A picture's thumbnail, downloaded to this path.
-    Thumb(String, Result<PathBuf, String>),
-    /// A file saved to the downloads folder (and opened, if asked).
-    Saved {
-        name: String,
-        result: Result<PathBuf, String>,
-    },
-    /// A file given to the desktop's viewer, or why it could not be.
-    Opened(Result<PathBuf, String>),
+    /// Pictures and files.
+    File(FileEvent),
     /// The server ended the session (1021).
     Kicked(String),
     /// The connection dropped.
     Disconnected(String),
+}
+
+/// News of pictures and files from the network task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileEvent {
+    /// A picture's or file's message: stored (the 1036, with the name its bytes go under),
+    /// or not.
+    Stored { unique: String, result: Result<ImgChatRsp, SendFailure> },
+    /// Bytes of a transfer so far (upload or download of file `name`).
+    Progress { name: String, up: bool, done: u64, total: u64 },
+    /// An upload ended: every byte is there, or why not.
+    Uploaded { name: String, result: Result<(), String> },
+    /// 1039: a picture or file is ready to download.
+    Notice(NotifyImgChat),
+    /// What the resource server holds of a file (1153).
+    Meta(String, Result<FileMetaRsp, String>),
+    /// A picture's thumbnail, downloaded to this path.
+    Thumb(String, Result<PathBuf, String>),
+    /// A file saved to the downloads folder (and opened, if asked).
+    Saved { name: String, result: Result<PathBuf, String> },
+    /// A file given to the desktop's viewer, or why it could not be.
+    Opened(Result<PathBuf, String>),
 }
 
 /// Why a text was not acknowledged.

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub use imchat_sdk::files::human_bytes;
+
 /// Completions listed under the attach prompt.
 pub const MAX_CANDIDATES: usize = 8;
 
@@ -143,22 +145,6 @@ pub fn free_path(dir: &Path, name: &str) -> PathBuf {
         _ => (name, String::new()),
     };
     (2..).map(|n| dir.join(format!("{stem} ({n}){ext}"))).find(|path| !path.exists()).expect("some number is free")
-}
-
-/// `1.2 MB`, `340 KB`, `12 B`.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    match unit {
-        0 => format!("{bytes} B"),
-        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
-        _ => format!("{value:.0} {}", UNITS[unit]),
-    }
 }
 
 /// `▕██████░░░░▏ 60%`: `width` cells of bar.

@@ -9,7 +9,7 @@ use imchat_sdk::{ChatClient, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
+use crate::event::{Effect, Event, FileEvent, NetEvent, SendFailure, Welcome};
 use crate::files::Places;
 
 mod transfers;
@@ -120,7 +120,7 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
             }
             Effect::Open(path) => {
                 let result = transfers::open_path(&path, places.opener.as_deref()).map(|()| path);
-                send(NetEvent::Opened(result)).await;
+                send(NetEvent::File(FileEvent::Opened(result))).await;
             }
             Effect::SendFile { .. }
             | Effect::Upload { .. }
@@ -224,9 +224,11 @@ async fn files(session: &mut Session, effect: Effect, events: &mpsc::Sender<Even
     let Some(res) = session.res.clone() else {
         let why = "this server has no resource server for files".to_owned();
         let event = match effect {
-            Effect::SendFile { unique, .. } => NetEvent::FileStored { unique, result: Err(SendFailure::Refused(why)) },
-            Effect::Upload { name, .. } => NetEvent::Uploaded { name, result: Err(why) },
-            Effect::SaveFile { name, .. } => NetEvent::Saved { name, result: Err(why) },
+            Effect::SendFile { unique, .. } => {
+                NetEvent::File(FileEvent::Stored { unique, result: Err(SendFailure::Refused(why)) })
+            }
+            Effect::Upload { name, .. } => NetEvent::File(FileEvent::Uploaded { name, result: Err(why) }),
+            Effect::SaveFile { name, .. } => NetEvent::File(FileEvent::Saved { name, result: Err(why) }),
             _ => return,
         };
         let _ = events.send(Event::Net(event)).await;
@@ -291,7 +293,7 @@ async fn connect(
                 }
                 SdkEvent::Closed => NetEvent::Disconnected("the server closed the connection".into()),
                 SdkEvent::Group(push) => NetEvent::Group(push),
-                SdkEvent::File(notice) => NetEvent::File(notice),
+                SdkEvent::File(notice) => NetEvent::File(FileEvent::Notice(notice)),
                 SdkEvent::Other(_) => continue,
             };
             if forward.send(Event::Net(event)).await.is_err() {

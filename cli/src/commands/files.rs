@@ -71,22 +71,9 @@ pub struct DeleteRow {
     pub owner: i32,
 }
 
-/// `1.2 MB`, `340 KB`, `12 B`; `-` when not known.
+/// `1.2 MB`; `-` when not known.
 fn human(bytes: i64) -> String {
-    const UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB"];
-    if bytes < 0 {
-        return "-".into();
-    }
-    let (mut value, mut unit) = (bytes as f64, 0);
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    match unit {
-        0 => format!("{bytes} B"),
-        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
-        _ => format!("{value:.0} {}", UNITS[unit]),
-    }
+    u64::try_from(bytes).map_or_else(|_| "-".into(), imchat_sdk::files::human_bytes)
 }
 
 pub fn usage_table(rows: &[UsageRow]) -> String {

@@ -58,13 +58,19 @@ impl Default for RedisOptions {
 
 /// A Redis connection that survives a Redis restart without failing a call: the manager
 /// reconnects behind a dropped connection, and a command that met the dropped one is sent
-/// once more on the new one. A command that never reached the old server cannot have run
+/// again on the new one (up to [`RESENDS`] times while the reconnect is under way). A command that never reached the old server cannot have run
 /// there; one whose reply alone was lost runs twice, which every command here tolerates
 /// (writes of the same value, deletes, counters that only ever count more). Each drop is
 /// also signalled ([`Kv::reconnected`]): a restarted Redis may have lost what its users keep
 /// there, and the chat servers write it back at once rather than at their next heartbeat.
 #[derive(Clone)]
 struct Reconnecting(ConnectionManager, Arc<tokio::sync::Notify>);
+
+/// Sends of a command again after it met a dropped connection: the first at once, the others
+/// after a pause, while the manager may still be reconnecting (a busy machine, a Redis that
+/// takes a moment to accept again).
+const RESENDS: u32 = 3;
+const RESEND_PAUSE: Duration = Duration::from_millis(100);
 
 fn dropped(err: &redis::RedisError) -> bool {
     err.is_connection_dropped() || err.is_connection_refusal()
@@ -73,14 +79,22 @@ fn dropped(err: &redis::RedisError) -> bool {
 impl ConnectionLike for Reconnecting {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, redis::Value> {
         Box::pin(async move {
-            match self.0.req_packed_command(cmd).await {
-                Err(err) if dropped(&err) => {
+            let mut result = self.0.req_packed_command(cmd).await;
+            let mut resent = 0;
+            while let Err(err) = &result
+                && dropped(err)
+                && resent < RESENDS
+            {
+                if resent == 0 {
                     tracing::info!(%err, "redis connection dropped; sending the command again");
                     self.1.notify_one();
-                    self.0.req_packed_command(cmd).await
+                } else {
+                    tokio::time::sleep(RESEND_PAUSE * resent).await;
                 }
-                done => done,
+                resent += 1;
+                result = self.0.req_packed_command(cmd).await;
             }
+            result
         })
     }
 
@@ -91,14 +105,22 @@ impl ConnectionLike for Reconnecting {
         count: usize,
     ) -> RedisFuture<'a, Vec<redis::Value>> {
         Box::pin(async move {
-            match self.0.req_packed_commands(pipeline, offset, count).await {
-                Err(err) if dropped(&err) => {
+            let mut result = self.0.req_packed_commands(pipeline, offset, count).await;
+            let mut resent = 0;
+            while let Err(err) = &result
+                && dropped(err)
+                && resent < RESENDS
+            {
+                if resent == 0 {
                     tracing::info!(%err, "redis connection dropped; sending the pipeline again");
                     self.1.notify_one();
-                    self.0.req_packed_commands(pipeline, offset, count).await
+                } else {
+                    tokio::time::sleep(RESEND_PAUSE * resent).await;
                 }
-                done => done,
+                resent += 1;
+                result = self.0.req_packed_commands(pipeline, offset, count).await;
             }
+            result
         })
     }
 

@@ -8,7 +8,7 @@ use imchat_sdk::proto::msg::res::{FileMetaRsp, MSG_STATUS_UN_UPLOAD, MSG_TYPE_FI
 use imchat_sdk::proto::msg::{ImgChatRsp, SyncData};
 
 use super::{App, Conn, Focus, Main, Msg, MsgState, Thread};
-use crate::event::{Effect, NetEvent, SendFailure};
+use crate::event::{Effect, FileEvent, SendFailure};
 use crate::files::{Chosen, Completion};
 use crate::input::Input;
 use crate::keymap::Action;
@@ -296,10 +296,10 @@ impl App {
     }
 
     /// The network task's news of pictures and files.
-    pub(super) fn file_event(&mut self, event: NetEvent) -> Vec<Effect> {
+    pub(super) fn file_event(&mut self, event: FileEvent) -> Vec<Effect> {
         let Some(main) = self.main.as_mut() else { return Vec::new() };
         match event {
-            NetEvent::FileStored { unique, result } => {
+            FileEvent::Stored { unique, result } => {
                 let dialect = main.dialect;
                 let Some((thread, idx)) = main.find_unique(&unique) else { return Vec::new() };
                 match result {
@@ -314,13 +314,13 @@ impl App {
                     }
                 }
             }
-            NetEvent::Progress { name, up, done, total } => {
+            FileEvent::Progress { name, up, done, total } => {
                 if let Some(file) = main.attachment_mut(&name) {
                     file.transfer =
                         if up { Transfer::Uploading { done, total } } else { Transfer::Downloading { done, total } };
                 }
             }
-            NetEvent::Uploaded { name, result } => {
+            FileEvent::Uploaded { name, result } => {
                 let Some(file) = main.attachment_mut(&name) else { return Vec::new() };
                 match result {
                     Ok(()) => {
@@ -337,8 +337,8 @@ impl App {
                     }
                 }
             }
-            NetEvent::File(notice) => return self.file_notice(notice),
-            NetEvent::FileMeta(name, result) => {
+            FileEvent::Notice(notice) => return self.file_notice(notice),
+            FileEvent::Meta(name, result) => {
                 let Some(file) = main.attachment_mut(&name) else { return Vec::new() };
                 match result {
                     Ok(meta) => return describe(file, &meta),
@@ -346,7 +346,7 @@ impl App {
                     Err(why) => tracing::debug!(%name, %why, "no metadata"),
                 }
             }
-            NetEvent::Thumb(name, result) => match result {
+            FileEvent::Thumb(name, result) => match result {
                 Ok(path) => {
                     if let Some(file) = main.attachment_mut(&name) {
                         file.thumb = Some(path);
@@ -354,7 +354,7 @@ impl App {
                 }
                 Err(why) => tracing::debug!(%name, %why, "no thumbnail"),
             },
-            NetEvent::Saved { name, result } => {
+            FileEvent::Saved { name, result } => {
                 let Some(file) = main.attachment_mut(&name) else { return Vec::new() };
                 file.transfer = Transfer::Ready;
                 match result {
@@ -369,9 +369,8 @@ impl App {
                     }
                 }
             }
-            NetEvent::Opened(Ok(path)) => self.info(format!("opened {}", path.display())),
-            NetEvent::Opened(Err(why)) => self.error(why),
-            _ => {}
+            FileEvent::Opened(Ok(path)) => self.info(format!("opened {}", path.display())),
+            FileEvent::Opened(Err(why)) => self.error(why),
         }
         Vec::new()
     }

@@ -624,7 +624,7 @@ mod files {
 
     use super::Harness;
     use crate::app::{MsgState, Transfer};
-    use crate::event::{Effect, Event, NetEvent};
+    use crate::event::{Effect, Event, FileEvent, NetEvent};
     use crate::files::{Chosen, Completion};
 
     fn attach_text(h: &Harness) -> String {
@@ -704,15 +704,15 @@ mod files {
             chat_time: "2026-12-01 10:00:00".into(),
             ..ImgChatRsp::default()
         };
-        assert_eq!(h.net(NetEvent::FileStored { unique, result: Ok(stored) }), []);
+        assert_eq!(h.net(NetEvent::File(FileEvent::Stored { unique, result: Ok(stored) })), []);
         let msg = h.app.main.as_ref().unwrap().threads[&10].msgs.last().unwrap();
         assert_eq!((msg.seq, msg.state), (2, MsgState::Sent));
         assert_eq!(file(&h, "abc.png").transfer, Transfer::Uploading { done: 0, total: 70_000 });
-        h.net(NetEvent::Progress { name: "abc.png".into(), up: true, done: 32_768, total: 70_000 });
+        h.net(NetEvent::File(FileEvent::Progress { name: "abc.png".into(), up: true, done: 32_768, total: 70_000 }));
         assert_eq!(file(&h, "abc.png").transfer, Transfer::Uploading { done: 32_768, total: 70_000 });
-        let done = h.net(NetEvent::Uploaded { name: "abc.png".into(), result: Ok(()) });
+        let done = h.net(NetEvent::File(FileEvent::Uploaded { name: "abc.png".into(), result: Ok(()) }));
         assert_eq!(done, [Effect::FetchThumb("abc.png".into())]);
-        h.net(NetEvent::Thumb("abc.png".into(), Ok(PathBuf::from("/cache/abc.png.jpg"))));
+        h.net(NetEvent::File(FileEvent::Thumb("abc.png".into(), Ok(PathBuf::from("/cache/abc.png.jpg")))));
         assert_eq!(file(&h, "abc.png").thumb.as_deref(), Some(std::path::Path::new("/cache/abc.png.jpg")));
     }
 
@@ -721,7 +721,7 @@ mod files {
     #[test]
     fn a_friends_picture_arrives_previews_and_saves() {
         let mut h = Harness::signed_in();
-        let effects = h.net(NetEvent::File(picture_notice()));
+        let effects = h.net(NetEvent::File(FileEvent::Notice(picture_notice())));
         assert!(effects.contains(&Effect::FetchThumb("p.png".into())), "{effects:?}");
         assert!(
             effects.iter().any(|e| matches!(e, Effect::Notify { body, .. } if body == "bob sent a picture: cat.png"))
@@ -749,7 +749,7 @@ mod files {
         assert_eq!(save, [Effect::SaveFile { name: "p.png".into(), label: "cat.png".into(), open: false }]);
         assert!(matches!(file(&h, "p.png").transfer, Transfer::Downloading { .. }));
         let saved = PathBuf::from("/home/ann/Downloads/imchat/cat.png");
-        h.net(NetEvent::Saved { name: "p.png".into(), result: Ok(saved.clone()) });
+        h.net(NetEvent::File(FileEvent::Saved { name: "p.png".into(), result: Ok(saved.clone()) }));
         assert_eq!(h.app.notice.as_ref().unwrap().text, "saved to /home/ann/Downloads/imchat/cat.png");
         // Saved once: Ctrl-O opens that copy instead of downloading again.
         assert_eq!(h.key(KeyCode::Char('o'), KeyModifiers::CONTROL), [Effect::Open(saved)]);
@@ -778,7 +778,10 @@ mod files {
         assert_eq!(file(&h, "w.png").transfer, Transfer::Waiting);
         let meta =
             FileMetaRsp { label: "dog.png".into(), size: 99, complete: true, thumb_size: 50, ..FileMetaRsp::default() };
-        assert_eq!(h.net(NetEvent::FileMeta("w.png".into(), Ok(meta))), [Effect::FetchThumb("w.png".into())]);
+        assert_eq!(
+            h.net(NetEvent::File(FileEvent::Meta("w.png".into(), Ok(meta)))),
+            [Effect::FetchThumb("w.png".into())]
+        );
         assert_eq!((file(&h, "w.png").title(), &file(&h, "w.png").transfer), ("dog.png", &Transfer::Ready));
     }
 
@@ -794,8 +797,11 @@ mod files {
         let effects = h.app.update(Event::Checked(Ok(Chosen { path: path.clone(), size: 10, picture: false })), h.now);
         let [Effect::SendFile { unique, picture: false, .. }] = effects.as_slice() else { panic!("{effects:?}") };
         let stored = ImgChatRsp { unique_name: "r.pdf".into(), seq: 2, ..ImgChatRsp::default() };
-        h.net(NetEvent::FileStored { unique: unique.clone(), result: Ok(stored) });
-        h.net(NetEvent::Uploaded { name: "r.pdf".into(), result: Err("the connection closed".into()) });
+        h.net(NetEvent::File(FileEvent::Stored { unique: unique.clone(), result: Ok(stored) }));
+        h.net(NetEvent::File(FileEvent::Uploaded {
+            name: "r.pdf".into(),
+            result: Err("the connection closed".into()),
+        }));
         assert!(matches!(file(&h, "r.pdf").transfer, Transfer::Failed(_)));
         assert_eq!(h.press(KeyCode::F(5)), [Effect::Upload { name: "r.pdf".into(), path: path.clone() }]);
 

@@ -10,7 +10,7 @@ use imchat_sdk::{ChatClient, SdkError};
 use tokio::sync::mpsc;
 
 use super::text;
-use crate::event::{Event, NetEvent, SendFailure};
+use crate::event::{Event, FileEvent, NetEvent, SendFailure};
 use crate::files::{Places, free_path, safe_name};
 
 /// Metadata and thumbnail requests waiting for the fetcher.
@@ -56,7 +56,12 @@ fn progress(events: &mpsc::Sender<Event>, name: &str, up: bool) -> impl FnMut(u6
         let step = (done * 100).checked_div(total).unwrap_or(0) / PROGRESS_STEP_PERCENT;
         if last != Some(step) {
             last = Some(step);
-            let _ = events.try_send(Event::Net(NetEvent::Progress { name: name.clone(), up, done, total }));
+            let _ = events.try_send(Event::Net(NetEvent::File(FileEvent::Progress {
+                name: name.clone(),
+                up,
+                done,
+                total,
+            })));
         }
     }
 }
@@ -80,14 +85,14 @@ pub async fn send(
                 SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
                 err => SendFailure::Refused(text(err)),
             };
-            emit(&events, NetEvent::FileStored { unique, result: Err(failure) }).await;
+            emit(&events, NetEvent::File(FileEvent::Stored { unique, result: Err(failure) })).await;
             return;
         }
     };
     let name = sent.message.unique_name.clone();
-    emit(&events, NetEvent::FileStored { unique, result: Ok(sent.message) }).await;
+    emit(&events, NetEvent::File(FileEvent::Stored { unique, result: Ok(sent.message) })).await;
     let result = upload_bytes(&res, &name, &path, &sent.md5, &events).await;
-    emit(&events, NetEvent::Uploaded { name, result }).await;
+    emit(&events, NetEvent::File(FileEvent::Uploaded { name, result })).await;
 }
 
 /// Sends the bytes of a stored file's message again (F5 after a failed upload).
@@ -96,7 +101,7 @@ pub async fn upload(res: Res, name: String, path: PathBuf, events: mpsc::Sender<
         Ok(md5) => upload_bytes(&res, &name, &path, &md5, &events).await,
         Err(err) => Err(text(err)),
     };
-    emit(&events, NetEvent::Uploaded { name, result }).await;
+    emit(&events, NetEvent::File(FileEvent::Uploaded { name, result })).await;
 }
 
 /// The bytes, chunk by chunk. A connection that drops is opened again once, and the upload
@@ -138,9 +143,9 @@ pub async fn save(res: Res, name: String, label: String, open: bool, events: mps
         (Ok(path), true) => Some(open_path(path, res.places.opener.as_deref()).map(|()| path.clone())),
         _ => None,
     };
-    emit(&events, NetEvent::Saved { name, result }).await;
+    emit(&events, NetEvent::File(FileEvent::Saved { name, result })).await;
     if let Some(opened) = opened {
-        emit(&events, NetEvent::Opened(opened)).await;
+        emit(&events, NetEvent::File(FileEvent::Opened(opened))).await;
     }
 }
 
@@ -154,8 +159,8 @@ pub async fn fetcher(res: Res, mut work: mpsc::Receiver<Fetch>, events: mpsc::Se
         }
         let Some(files) = client.as_mut() else {
             let event = match job {
-                Fetch::Meta(name) => NetEvent::FileMeta(name, Err("no resource server".into())),
-                Fetch::Thumb(name) => NetEvent::Thumb(name, Err("no resource server".into())),
+                Fetch::Meta(name) => NetEvent::File(FileEvent::Meta(name, Err("no resource server".into()))),
+                Fetch::Thumb(name) => NetEvent::File(FileEvent::Thumb(name, Err("no resource server".into()))),
             };
             emit(&events, event).await;
             continue;
@@ -164,7 +169,7 @@ pub async fn fetcher(res: Res, mut work: mpsc::Receiver<Fetch>, events: mpsc::Se
             Fetch::Meta(name) => {
                 let result = files.meta(&name).await;
                 let broken = matches!(result, Err(SdkError::Closed | SdkError::Timeout(_)));
-                (NetEvent::FileMeta(name, result.map_err(text)), broken)
+                (NetEvent::File(FileEvent::Meta(name, result.map_err(text))), broken)
             }
             Fetch::Thumb(name) => {
                 // Per user: the names are the server's, and another account may be on another.
@@ -179,7 +184,7 @@ pub async fn fetcher(res: Res, mut work: mpsc::Receiver<Fetch>, events: mpsc::Se
                 }
                 .await;
                 let broken = matches!(result, Err(SdkError::Closed | SdkError::Timeout(_)));
-                (NetEvent::Thumb(name, result.map(|()| dest).map_err(text)), broken)
+                (NetEvent::File(FileEvent::Thumb(name, result.map(|()| dest).map_err(text))), broken)
             }
         };
         if broken {

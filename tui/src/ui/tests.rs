@@ -9,7 +9,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::app::App;
-use crate::event::{Event, NetEvent, Welcome};
+use crate::event::{Event, FileEvent, NetEvent, Welcome};
 use crate::keymap::Keymap;
 use crate::ui::{Previews, Theme, render};
 
@@ -211,9 +211,9 @@ fn pictures_preview_and_files_list() {
         chat_time: format!("2026-11-24 09:0{seq}:00"),
         ..NotifyImgChat::default()
     };
-    app.update(Event::Net(NetEvent::File(notice(4, "p.png", "holiday.png", 1))), now);
-    app.update(Event::Net(NetEvent::File(notice(5, "r.pdf", "report.pdf", 3))), now);
-    app.update(Event::Net(NetEvent::Thumb("p.png".into(), Ok(thumb))), now);
+    app.update(Event::Net(NetEvent::File(FileEvent::Notice(notice(4, "p.png", "holiday.png", 1)))), now);
+    app.update(Event::Net(NetEvent::File(FileEvent::Notice(notice(5, "r.pdf", "report.pdf", 3)))), now);
+    app.update(Event::Net(NetEvent::File(FileEvent::Thumb("p.png".into(), Ok(thumb)))), now);
     key(&mut app, now, KeyCode::Enter);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let mut previews = Previews::halfblocks();
@@ -225,7 +225,12 @@ fn pictures_preview_and_files_list() {
     app.update(Event::Key(KeyEvent::new(KeyCode::F(8), KeyModifiers::NONE)), now);
     key(&mut app, now, KeyCode::Enter);
     app.update(
-        Event::Net(NetEvent::Progress { name: "r.pdf".into(), up: false, done: 617_283, total: 1_234_567 }),
+        Event::Net(NetEvent::File(FileEvent::Progress {
+            name: "r.pdf".into(),
+            up: false,
+            done: 617_283,
+            total: 1_234_567,
+        })),
         now,
     );
     insta::assert_snapshot!("files_dialog", draw(&app, 80, 24).backend());
