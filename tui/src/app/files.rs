@@ -181,6 +181,11 @@ impl App {
                     self.info(format!("already on this machine: {path}"));
                     return Some(Vec::new());
                 }
+                if matches!(file.transfer, Transfer::Downloading { .. }) {
+                    let text = format!("{} is on its way", file.title());
+                    self.info(text);
+                    return Some(Vec::new());
+                }
                 if !file.ready() {
                     let text = format!("{} is not uploaded yet", file.title());
                     self.error(text);

@@ -748,6 +748,7 @@ mod files {
         let save = h.press(KeyCode::Enter);
         assert_eq!(save, [Effect::SaveFile { name: "p.png".into(), label: "cat.png".into(), open: false }]);
         assert!(matches!(file(&h, "p.png").transfer, Transfer::Downloading { .. }));
+        assert_eq!(h.press(KeyCode::Enter), [], "one download at a time");
         let saved = PathBuf::from("/home/ann/Downloads/imchat/cat.png");
         h.net(NetEvent::File(FileEvent::Saved { name: "p.png".into(), result: Ok(saved.clone()) }));
         assert_eq!(h.app.notice.as_ref().unwrap().text, "saved to /home/ann/Downloads/imchat/cat.png");
