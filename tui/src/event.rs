@@ -80,6 +80,10 @@ pub enum NetEvent {
     Disconnected(String),
 }
 
+/// Why a file request failed when there was no resource connection to make it on (offline, a
+/// server without files, or the resource server unreachable): worth asking again later.
+pub const NO_RESOURCE_SERVER: &str = "not connected to a resource server";
+
 /// News of pictures and files from the network task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileEvent {

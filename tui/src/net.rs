@@ -127,9 +127,7 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
             | Effect::FileMeta(_)
             | Effect::FetchThumb(_)
             | Effect::SaveFile { .. } => {
-                if let Some(current) = &mut session {
-                    files(current, effect, &events).await;
-                }
+                files(session.as_mut(), effect, &events).await;
             }
             effect => {
                 let Some(current) = &session else {
@@ -220,15 +218,25 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
 }
 
 /// Pictures and files: each transfer on its own task; metadata and thumbnails to the fetcher.
-async fn files(session: &mut Session, effect: Effect, events: &mpsc::Sender<Event>) {
-    let Some(res) = session.res.clone() else {
-        let why = "this server has no resource server for files".to_owned();
+async fn files(session: Option<&mut Session>, effect: Effect, events: &mpsc::Sender<Event>) {
+    let (session, res) = match session {
+        Some(session) => {
+            let res = session.res.clone();
+            (Some(session), res)
+        }
+        None => (None, None),
+    };
+    let (Some(session), Some(res)) = (session, res) else {
+        // Offline, or a server without files: the person hears it, nothing waits forever.
+        let why = crate::event::NO_RESOURCE_SERVER.to_owned();
         let event = match effect {
             Effect::SendFile { unique, .. } => {
                 NetEvent::File(FileEvent::Stored { unique, result: Err(SendFailure::Refused(why)) })
             }
             Effect::Upload { name, .. } => NetEvent::File(FileEvent::Uploaded { name, result: Err(why) }),
             Effect::SaveFile { name, .. } => NetEvent::File(FileEvent::Saved { name, result: Err(why) }),
+            Effect::FileMeta(name) => NetEvent::File(FileEvent::Meta(name, Err(why))),
+            Effect::FetchThumb(name) => NetEvent::File(FileEvent::Thumb(name, Err(why))),
             _ => return,
         };
         let _ = events.send(Event::Net(event)).await;

@@ -8,7 +8,7 @@ use imchat_sdk::proto::msg::res::{FileMetaRsp, MSG_STATUS_UN_UPLOAD, MSG_TYPE_FI
 use imchat_sdk::proto::msg::{ImgChatRsp, SyncData};
 
 use super::{App, Conn, Focus, Main, Msg, MsgState, Thread};
-use crate::event::{Effect, FileEvent, SendFailure};
+use crate::event::{Effect, FileEvent, NO_RESOURCE_SERVER, SendFailure};
 use crate::files::{Chosen, Completion};
 use crate::input::Input;
 use crate::keymap::Action;
@@ -347,8 +347,12 @@ impl App {
                 let Some(file) = main.attachment_mut(&name) else { return Vec::new() };
                 match result {
                     Ok(meta) => return describe(file, &meta),
-                    // Not there (yet): the 1039 says when it is.
-                    Err(why) => tracing::debug!(%name, %why, "no metadata"),
+                    // Not there (yet): the 1039 says when it is. Asked without a connection,
+                    // it is asked again with the next messages (the sync after a reconnect).
+                    Err(why) => {
+                        file.asked = why != NO_RESOURCE_SERVER;
+                        tracing::debug!(%name, %why, "no metadata");
+                    }
                 }
             }
             FileEvent::Thumb(name, result) => match result {
@@ -357,7 +361,12 @@ impl App {
                         file.thumb = Some(path);
                     }
                 }
-                Err(why) => tracing::debug!(%name, %why, "no thumbnail"),
+                Err(why) => {
+                    if let Some(file) = main.attachment_mut(&name) {
+                        file.asked = why != NO_RESOURCE_SERVER;
+                    }
+                    tracing::debug!(%name, %why, "no thumbnail");
+                }
             },
             FileEvent::Saved { name, result } => {
                 let Some(file) = main.attachment_mut(&name) else { return Vec::new() };

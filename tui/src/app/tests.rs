@@ -775,8 +775,14 @@ mod files {
             ..SyncData::default()
         };
         let sync = SyncRsp { chat_datas: vec![waiting], ..SyncRsp::default() };
-        assert_eq!(h.net_work(NetEvent::Synced(sync)), [Effect::FileMeta("w.png".into())]);
+        assert_eq!(h.net_work(NetEvent::Synced(sync.clone())), [Effect::FileMeta("w.png".into())]);
         assert_eq!(file(&h, "w.png").transfer, Transfer::Waiting);
+        // Asked with no resource connection: asked again with the next messages, once.
+        let offline = Err(crate::event::NO_RESOURCE_SERVER.to_owned());
+        h.net(NetEvent::File(FileEvent::Meta("w.png".into(), offline)));
+        assert_eq!(h.net_work(NetEvent::Synced(sync.clone())), [Effect::FileMeta("w.png".into())]);
+        h.net(NetEvent::File(FileEvent::Meta("w.png".into(), Err("no such file (1121)".into()))));
+        assert_eq!(h.net_work(NetEvent::Synced(sync)), [], "a file the server does not have is not asked again");
         let meta =
             FileMetaRsp { label: "dog.png".into(), size: 99, complete: true, thumb_size: 50, ..FileMetaRsp::default() };
         assert_eq!(

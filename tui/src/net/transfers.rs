@@ -10,7 +10,7 @@ use imchat_sdk::{ChatClient, SdkError};
 use tokio::sync::mpsc;
 
 use super::text;
-use crate::event::{Event, FileEvent, NetEvent, SendFailure};
+use crate::event::{Event, FileEvent, NO_RESOURCE_SERVER, NetEvent, SendFailure};
 use crate::files::{Places, free_path, safe_name};
 
 /// Metadata and thumbnail requests waiting for the fetcher.
@@ -159,8 +159,8 @@ pub async fn fetcher(res: Res, mut work: mpsc::Receiver<Fetch>, events: mpsc::Se
         }
         let Some(files) = client.as_mut() else {
             let event = match job {
-                Fetch::Meta(name) => NetEvent::File(FileEvent::Meta(name, Err("no resource server".into()))),
-                Fetch::Thumb(name) => NetEvent::File(FileEvent::Thumb(name, Err("no resource server".into()))),
+                Fetch::Meta(name) => NetEvent::File(FileEvent::Meta(name, Err(NO_RESOURCE_SERVER.into()))),
+                Fetch::Thumb(name) => NetEvent::File(FileEvent::Thumb(name, Err(NO_RESOURCE_SERVER.into()))),
             };
             emit(&events, event).await;
             continue;
