@@ -282,8 +282,13 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
         BenchCommand::Files(opts) => {
             let report = files::run(ctx, &opts).await?;
             ctx.print(|| files::table(&report), || output::json(&report));
-            if report.errors > 0 {
-                let message = format!("{} transfers failed: {}", report.errors, report.error_samples.join("; "));
+            if report.errors > 0 || report.given_up > 0 {
+                let message = format!(
+                    "{} transfers failed ({}), {} pushes given up",
+                    report.errors,
+                    report.error_samples.join("; "),
+                    report.given_up
+                );
                 return Err(CliError::new(ErrorKind::Rejected, message).reported());
             }
             return Ok(());

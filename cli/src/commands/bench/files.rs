@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 
 use crate::Context;
 use crate::cli::FilesBench;
-use crate::commands::bench::chat::{befriend, connect};
+use crate::commands::bench::chat::{Counters, befriend, connect, counters};
 use crate::commands::bench::{Setup, micros, procs, setup};
 use crate::errors::{CliError, ErrorKind};
 use crate::output::Table;
@@ -52,6 +52,9 @@ pub struct FilesReport {
     /// imchat-server processes' resident memory before the transfers and at most during them.
     pub rss_before_kib: u64,
     pub rss_peak_kib: u64,
+    /// Pushes (the 1039s to partners) the chat servers gave up during the run, from their own
+    /// counters.
+    pub given_up: u64,
 }
 
 pub fn table(report: &FilesReport) -> String {
@@ -71,7 +74,7 @@ pub fn table(report: &FilesReport) -> String {
         format!("{:.1}", report.download_mb_per_sec),
         micros(report.download_p50_us),
         micros(report.download_p99_us),
-        format!("{:.1} CPU s", report.server_cpu_s),
+        format!("{:.1} CPU s · {} pushes given up", report.server_cpu_s, report.given_up),
     ]);
     table.render()
 }
@@ -118,13 +121,20 @@ pub async fn run(ctx: &Context, opts: &FilesBench) -> Result<FilesReport, CliErr
     };
     let mut clients = connect(&people, &servers, servers.len() > 1).await?;
     let threads = befriend(&mut clients).await?;
+    let admin = imchat_sdk::AdminClient::connect(&ctx.status, ctx.secret.as_deref())
+        .await
+        .map_err(|err| crate::errors::from_sdk(err, crate::errors::Target::Status(&ctx.status)))?;
+    let before = counters(ctx, &admin, Instant::now()).await?;
 
     let scratch = std::env::temp_dir().join(format!("imctl-bench-files-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)
         .map_err(|err| CliError::new(ErrorKind::Internal, format!("{}: {err}", scratch.display())))?;
     let result = transfer(ctx, opts, &scratch, &res, clients, &people, &threads).await;
     let _ = std::fs::remove_dir_all(&scratch);
-    result
+    let mut report = result?;
+    let after = counters(ctx, &admin, Instant::now()).await?;
+    report.given_up = Counters::grown(&before, &after).given_up;
+    Ok(report)
 }
 
 /// The measured part of [`run`], with its files under `scratch`.
@@ -250,5 +260,6 @@ async fn transfer(
         server_cpu_s_by_process: cpu_after.cpu_by_process(&cpu_before),
         rss_before_kib: before_rss,
         rss_peak_kib: rss_peak,
+        given_up: 0,
     })
 }
