@@ -106,6 +106,9 @@ pub struct LoginRsp {
     /// imchat: the chat server's TLS port, when it has one (same host as `chathost`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub chattlsport: String,
+    /// imchat: the resource server's TLS port, when it has one (same host as `reshost`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub restlsport: String,
 }
 
 impl LoginRsp {
@@ -122,6 +125,12 @@ impl LoginRsp {
             .into_iter()
             .find(|(host, port)| !host.is_empty() && !port.is_empty())
             .map(|(host, port)| format!("{host}:{port}"))
+    }
+
+    /// The resource server's TLS `host:port`, when the reply names one.
+    pub fn res_tls_addr(&self) -> Option<String> {
+        (!self.reshost.is_empty() && !self.restlsport.is_empty() && self.restlsport != "0")
+            .then(|| format!("{}:{}", self.reshost, self.restlsport))
     }
 
     /// The resource server's `host:port` (Season_2's `reshost`/`resport`); `None` when the

@@ -104,9 +104,7 @@ impl ChatClient {
     /// Connects to a chat server's TLS port at `addr` (`host:port`), verifying its certificate
     /// for that host with `tls`.
     pub async fn connect_tls(addr: &str, tls: &ClientTls) -> Result<(ChatClient, mpsc::Receiver<Event>), SdkError> {
-        let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host).trim_matches(['[', ']']);
-        let name = rustls::pki_types::ServerName::try_from(host.to_owned())
-            .map_err(|_| SdkError::Tls(format!("{host} is not a host name")))?;
+        let name = crate::tls::server_name(addr)?;
         let stream =
             TcpStream::connect(addr).await.map_err(|source| SdkError::Connect { addr: addr.to_owned(), source })?;
         let _ = stream.set_nodelay(true);

@@ -20,23 +20,41 @@ use imchat_proto::msg::{ImgChatReq, ImgChatRsp};
 use md5::Digest as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::tls::ClientTls;
 use crate::{ChatClient, SdkError};
 
 /// How long one reply may take.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A resource connection's byte stream: TCP, or TLS over it.
+trait Link: AsyncRead + AsyncWrite + Unpin + Send + Sync {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> Link for T {}
+
+/// Where a resource server is, and whether it is reached over TLS (see
+/// [`crate::GateClient::res_place`]).
+#[derive(Debug, Clone)]
+pub struct ResPlace {
+    pub addr: String,
+    pub tls: Option<ClientTls>,
+}
+
 /// A resource connection, authenticated as one user.
-#[derive(Debug)]
 pub struct FileClient {
-    stream: TcpStream,
+    stream: Box<dyn Link>,
     decoder: Decoder,
     buf: BytesMut,
     uid: i32,
     /// What the server said at authentication: its caps and what this user holds.
     pub limits: ResAuthRsp,
+}
+
+impl std::fmt::Debug for FileClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileClient").field("uid", &self.uid).field("limits", &self.limits).finish_non_exhaustive()
+    }
 }
 
 /// A file's message, stored: what its upload needs.
@@ -54,12 +72,28 @@ fn refused(error: i32, message: &str) -> SdkError {
 }
 
 impl FileClient {
-    /// Connects to `addr` (the login reply's `reshost:resport`) and authenticates with the
-    /// chat login's token.
+    /// Connects to `addr` (the login reply's `reshost:resport`) over plain TCP and
+    /// authenticates with the chat login's token.
     pub async fn connect(addr: &str, uid: i32, token: &str) -> Result<FileClient, SdkError> {
-        let stream =
+        FileClient::open(&ResPlace { addr: addr.to_owned(), tls: None }, uid, token).await
+    }
+
+    /// Connects to `place` (over TLS when it says so: the handshake comes before the token)
+    /// and authenticates with the chat login's token.
+    pub async fn open(place: &ResPlace, uid: i32, token: &str) -> Result<FileClient, SdkError> {
+        let addr = place.addr.as_str();
+        let tcp =
             TcpStream::connect(addr).await.map_err(|source| SdkError::Connect { addr: addr.to_owned(), source })?;
-        let _ = stream.set_nodelay(true);
+        let _ = tcp.set_nodelay(true);
+        let stream: Box<dyn Link> = match &place.tls {
+            None => Box::new(tcp),
+            Some(tls) => Box::new(
+                tls.connector()
+                    .connect(crate::tls::server_name(addr)?, tcp)
+                    .await
+                    .map_err(|source| SdkError::Connect { addr: addr.to_owned(), source })?,
+            ),
+        };
         let decoder = Decoder::with_framing(Framing::Resource, RES_DEFAULT_MAX_BODY * 4);
         let mut client = FileClient { stream, decoder, buf: BytesMut::new(), uid, limits: ResAuthRsp::default() };
         let auth: ResAuthRsp =
@@ -75,7 +109,8 @@ impl FileClient {
         let body = serde_json::to_vec(body).map_err(|err| SdkError::Decode(err.to_string()))?;
         let mut frame = BytesMut::new();
         encode_resource(id, &body, &mut frame)?;
-        self.stream.write_all(&frame).await.map_err(|_| SdkError::Closed)
+        self.stream.write_all(&frame).await.map_err(|_| SdkError::Closed)?;
+        self.stream.flush().await.map_err(|_| SdkError::Closed)
     }
 
     async fn recv<T: DeserializeOwned>(&mut self, want: u16) -> Result<T, SdkError> {

@@ -70,6 +70,24 @@ impl GateClient {
         Ok((chat, events, addr))
     }
 
+    /// Where the resource server `login` names is, and how to reach it: over TLS when this
+    /// gate is HTTPS (whoever chose TLS for the login wants it for the token and the files
+    /// too), else plain. `Ok(None)`: the login names no resource server (llfc's master). An
+    /// HTTPS gate whose login names no TLS resource port is an error: the token is never
+    /// sent in clear.
+    pub fn res_place(&self, login: &LoginRsp) -> Result<Option<crate::files::ResPlace>, SdkError> {
+        if self.is_https() {
+            return match (login.res_tls_addr(), login.res_addr()) {
+                (Some(addr), _) => Ok(Some(crate::files::ResPlace { addr, tls: Some(self.tls.clone()) })),
+                (None, Some(_)) => Err(SdkError::Tls(
+                    "the gate is HTTPS but its resource server has no TLS port; the token is not sent in clear".into(),
+                )),
+                (None, None) => Ok(None),
+            };
+        }
+        Ok(login.res_addr().map(|addr| crate::files::ResPlace { addr, tls: None }))
+    }
+
     pub fn base(&self) -> &str {
         &self.base
     }

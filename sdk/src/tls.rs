@@ -58,3 +58,10 @@ impl ClientTls {
         tokio_rustls::TlsConnector::from(self.config.clone())
     }
 }
+
+/// The name a server at `addr` (`host:port`, `[v6]:port`) must have in its certificate.
+pub(crate) fn server_name(addr: &str) -> Result<rustls::pki_types::ServerName<'static>, SdkError> {
+    let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host).trim_matches(['[', ']']);
+    rustls::pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|_| SdkError::Tls(format!("{host} is not a host name")))
+}

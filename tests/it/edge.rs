@@ -544,7 +544,7 @@ async fn adversarial_table() {
             frame_bytes(1023, json!({"fromuid": alice}).to_string().as_bytes()),
             Outcome::Refused(E::NotLoggedIn),
         ),
-        ("a login of an unknown uid", login_frame(999_999_999, "x"), Outcome::Refused(E::UidInvalid)),
+        ("a login of an unknown uid", login_frame(999_999_999, "x"), Outcome::Refused(E::TokenInvalid)),
         ("a login with another's token", login_frame(bob, &http_alice.token), Outcome::Refused(E::TokenInvalid)),
         ("a login that is not JSON", frame_bytes(1005, b"{"), Outcome::Refused(E::Json)),
     ];

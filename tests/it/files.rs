@@ -20,14 +20,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// A raw resource connection, as llfc's Qt client holds one.
-struct Res(TcpStream);
+pub(crate) struct Res(pub(crate) TcpStream);
 
 impl Res {
-    async fn open(cluster: &TestCluster) -> Res {
+    pub(crate) async fn open(cluster: &TestCluster) -> Res {
         Res(TcpStream::connect(cluster.suite.res).await.expect("the resource port listens"))
     }
 
-    async fn send(&mut self, id: u16, body: &Value) {
+    pub(crate) async fn send(&mut self, id: u16, body: &Value) {
         // Indented, as Qt's QJsonDocument::toJson writes it.
         let body = serde_json::to_string_pretty(body).unwrap();
         let mut frame = id.to_be_bytes().to_vec();
@@ -36,7 +36,7 @@ impl Res {
         self.0.write_all(&frame).await.unwrap();
     }
 
-    async fn recv(&mut self) -> (u16, Value) {
+    pub(crate) async fn recv(&mut self) -> (u16, Value) {
         let mut header = [0u8; 6];
         tokio::time::timeout(Duration::from_secs(20), self.0.read_exact(&mut header))
             .await
@@ -48,7 +48,7 @@ impl Res {
         (u16::from_be_bytes([header[0], header[1]]), serde_json::from_slice(&body).unwrap())
     }
 
-    async fn call(&mut self, id: u16, body: Value) -> Value {
+    pub(crate) async fn call(&mut self, id: u16, body: Value) -> Value {
         self.send(id, &body).await;
         let (got, reply) = self.recv().await;
         assert_eq!(got, id + 1, "{reply}");

@@ -29,11 +29,12 @@ fn crates_respect_the_layering() {
         ("proto", &[]),
         ("servers/store", &["imchat-proto"]),
         ("servers/rpc", &["imchat-proto"]),
+        ("servers/edge", &[]),
         ("servers/verify", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/status", &["imchat-proto", "imchat-store", "imchat-rpc"]),
         ("servers/gate", &["imchat-proto", "imchat-store", "imchat-rpc"]),
-        ("servers/chat", &["imchat-proto", "imchat-store", "imchat-rpc"]),
-        ("servers/res", &["imchat-proto", "imchat-store", "imchat-rpc"]),
+        ("servers/chat", &["imchat-proto", "imchat-store", "imchat-rpc", "imchat-edge"]),
+        ("servers/res", &["imchat-proto", "imchat-store", "imchat-rpc", "imchat-edge"]),
         (
             "servers/server",
             &[

@@ -10,6 +10,7 @@ async fn tls_cluster(dir: &std::path::Path) -> TestCluster {
     TestCluster::start_with(Flavor::Embedded, move |file| {
         file.tls_dir = Some(tls_dir);
         file.chat_tls_ports = [0, 0];
+        file.res_tls_port = 0;
     })
     .await
 }
@@ -42,6 +43,20 @@ async fn the_sdk_registers_logs_in_and_chats_over_tls() {
     a.send_texts(a_uid, b_uid, thread, &[("秘密 over TLS", "{t1}")]).await.unwrap();
     let Event::Text(push) = next(&mut b_events).await else { panic!("the push") };
     assert_eq!(push.chat_datas[0].content, "秘密 over TLS");
+
+    // The resource port too: the login names its TLS port, the SDK takes it, and it refuses
+    // to send the token in clear to an HTTPS gate's resource server without one.
+    let http = cluster.gate.login(&alice.email, &alice.password).await.unwrap();
+    assert!(!http.restlsport.is_empty(), "the login names the TLS resource port: {http:?}");
+    let place = cluster.gate.res_place(&http).unwrap().expect("a resource server");
+    assert!(place.tls.is_some() && place.addr.ends_with(&format!(":{}", http.restlsport)), "{place:?}");
+    let (chat, _events, _) = cluster.gate.connect_chat(&http).await.unwrap();
+    chat.login(http.uid, &http.token).await.unwrap();
+    let files = imchat_sdk::files::FileClient::open(&place, http.uid, &http.token).await.expect("over TLS");
+    assert_eq!(files.limits.uid, http.uid);
+    let mut clear = http.clone();
+    clear.restlsport.clear();
+    assert!(matches!(cluster.gate.res_place(&clear), Err(imchat_sdk::SdkError::Tls(_))));
 
     let plain =
         reqwest::Client::new().post(format!("http://{}/user_login", cluster.suite.gate)).body("{}").send().await;

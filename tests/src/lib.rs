@@ -88,6 +88,7 @@ pub fn test_file() -> AllFile {
     // Every test client is 127.0.0.1, and a test may open many at once.
     file.gate_edge.max_connections_per_ip = 1_000;
     file.limits.max_connections_per_ip = 10_000;
+    file.res_limits.max_connections_per_ip = 10_000;
     // Load tests send hundreds of texts per user per second.
     file.limits.messages_per_sec = 0;
     file

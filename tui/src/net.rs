@@ -319,11 +319,12 @@ async fn connect(
         requests: login.apply_list.into_iter().map(|a| (a.uid, a.name, a.desc, a.status)).collect(),
         dialect: chat.dialect(),
     };
-    let res = http.res_addr().map(|addr| transfers::Res {
-        addr,
-        uid: login.uid,
-        token: http.token.clone(),
-        places: places.clone(),
+    // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
+    let place = gate.res_place(&http).unwrap_or_else(|err| {
+        tracing::warn!(%err, "pictures and files are off");
+        None
     });
+    let res =
+        place.map(|place| transfers::Res { place, uid: login.uid, token: http.token.clone(), places: places.clone() });
     Ok((Session { uid: login.uid, chat, res, fetch: None, tasks: vec![forwarder, heartbeat] }, welcome))
 }

@@ -21,9 +21,9 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
-use crate::edge::Peer;
 use crate::outbox::{Outbox, OutboxLimits, Taken};
 use crate::session::{Flow, Pending, Session, Step};
+use imchat_edge::Peer;
 
 /// Room made in the read buffer for each read; it grows for a large frame. The buffer exists
 /// only while bytes are being read or decoded: an idle connection holds none (memory per idle

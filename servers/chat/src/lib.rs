@@ -13,7 +13,6 @@
 
 mod admin;
 mod connection;
-mod edge;
 mod groups;
 mod heartbeat;
 mod outbox;
@@ -112,6 +111,10 @@ pub struct Limits {
     /// Lifetime of a cached login view after its user goes offline (zero: no cache, every
     /// login reads the database). Must be the same on every chat server of a deployment.
     pub login_view_ttl: Duration,
+    /// How long a login's client address is remembered for the resource port, which keeps
+    /// that address's connections that have not shown a token yet (llfc's Qt client opens
+    /// one before its chat login and shows its token only with its first transfer).
+    pub address_login_ttl: Duration,
     /// Lifetime of `uip_`/`usession_` routes; refreshed (at a third of it) while the session
     /// lives. Readers trust a route only while its server is live in the registry, so this only
     /// collects a dead server's routes; longer means fewer refreshes.
@@ -171,6 +174,7 @@ impl Default for Limits {
             login_friends: 300,
             login_lock_wait: Duration::from_secs(5),
             login_view_ttl: Duration::from_secs(600),
+            address_login_ttl: Duration::from_secs(60),
             route_ttl: Duration::from_secs(300),
             route_cache: Duration::from_secs(5),
             registry_interval: Duration::from_secs(2),
@@ -207,7 +211,7 @@ pub(crate) struct Shared {
     /// Groups' members, cached.
     pub(crate) groups: groups::Groups,
     /// Per-address limits of the client port, and the connections open now.
-    pub(crate) edge: edge::Edge,
+    pub(crate) edge: imchat_edge::Edge,
     pub(crate) sockets: std::sync::atomic::AtomicI64,
     /// Client connections at once, over both listeners.
     pub(crate) slots: Arc<tokio::sync::Semaphore>,
@@ -245,7 +249,7 @@ pub async fn run(
         router: Arc::new(Router::new(&config, deps.kv.clone())),
         presence: Presence::new(deps.kv.clone()),
         groups: groups::Groups::new(config.limits.group_cache),
-        edge: edge::Edge::default(),
+        edge: imchat_edge::Edge::default(),
         sockets: std::sync::atomic::AtomicI64::new(0),
         slots: Arc::new(tokio::sync::Semaphore::new(
             config.limits.max_connections.min(tokio::sync::Semaphore::MAX_PERMITS),

@@ -18,9 +18,9 @@ use imchat_proto::{ErrorCode, msg::ErrorBody};
 use imchat_store::{StoreError, ThreadRow};
 
 use crate::Shared;
-use crate::edge::Peer;
 use crate::outbox::Outbox;
 use crate::router::SessionHandle;
+use imchat_edge::Peer;
 
 /// What the connection does after a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +152,7 @@ impl Session {
     async fn guarded_login(&mut self, req: LoginReq, id: u16) -> Step {
         let shared = self.shared.clone();
         let limits = &shared.config.limits;
-        if !shared.edge.may_log_in(self.peer, limits.failed_logins_per_ip) {
+        if !shared.edge.may_try(self.peer, limits.failed_logins_per_ip) {
             self.reject(ErrorCode::TooManyRequests.into(), id);
             return Step::Done(Flow::Continue);
         }
@@ -160,7 +160,7 @@ impl Session {
         let failed = matches!(reject.0, ErrorCode::UidInvalid | ErrorCode::TokenInvalid);
         self.reject(reject, id);
         if failed {
-            shared.edge.failed_login(self.peer);
+            shared.edge.failed(self.peer);
             self.failed_logins += 1;
             if limits.max_failed_logins > 0 && self.failed_logins >= limits.max_failed_logins {
                 tracing::debug!(failures = self.failed_logins, "too many failed logins; closing");

@@ -37,6 +37,8 @@ pub struct GateConfig {
     /// The resource server handed to Season_2 clients at login (`reshost`/`resport`).
     pub res_host: String,
     pub res_port: u16,
+    /// Its TLS port, named to TLS-capable clients as `restlsport` (0: none).
+    pub res_tls_port: u16,
     pub limits: RateLimits,
     pub codes: CodePolicy,
     pub edge: EdgeLimits,

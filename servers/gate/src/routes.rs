@@ -324,5 +324,9 @@ async fn login(state: &AppState, ip: IpAddr, req: http::LoginReq) -> Result<http
         reshost: state.config.res_host.clone(),
         resport: state.config.res_port.to_string(),
         chattlsport: rsp.tls_port,
+        restlsport: match state.config.res_tls_port {
+            0 => String::new(),
+            port => port.to_string(),
+        },
     })
 }

@@ -121,6 +121,13 @@ pub(crate) struct Bound {
     checked: Instant,
 }
 
+impl Bound {
+    /// Whether `token` is the one this connection showed.
+    pub fn shows(&self, token: &str) -> bool {
+        self.token == token
+    }
+}
+
 /// The server's shared state.
 pub(crate) struct Files {
     pub db: Db,
@@ -189,6 +196,13 @@ pub(crate) struct ReadAhead {
     bytes: Bytes,
 }
 
+impl ReadAhead {
+    /// Whether it holds bytes.
+    pub fn holds(&self) -> bool {
+        !self.bytes.is_empty()
+    }
+}
+
 /// Trashed files whose bytes one sweep deletes; the rest wait for the next.
 const TRASH_PER_SWEEP: i64 = 500;
 
@@ -254,6 +268,14 @@ impl Files {
                 Err(ErrorCode::TokenInvalid)
             }
         }
+    }
+
+    /// Whether a chat login came from `address` lately (the store's errors count as no).
+    pub async fn address_logged_in(&self, address: &str) -> bool {
+        self.presence.address_logged_in(address).await.unwrap_or_else(|err| {
+            tracing::debug!(%err, "a login's address not read");
+            false
+        })
     }
 
     pub async fn used_bytes(&self, uid: i32) -> Result<u64, Refused> {

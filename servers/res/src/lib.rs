@@ -23,25 +23,46 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// Every socket limit of the resource server. [`ResLimits::default`] holds the documented
-/// defaults.
+/// defaults; PROTOCOL.md ("Limits at the door") explains them.
 #[derive(Debug, Clone)]
 pub struct ResLimits {
     /// Inbound frame body limit (bytes; llfc: 51200, room for a 32 KiB chunk in base64). A
     /// larger frame is answered, then the connection closes (a `u32` length could announce
     /// gigabytes to skip).
     pub max_body: usize,
-    /// Connections held at once; more are refused.
+    /// Connections held at once, from one address (IPv4, or IPv6 /64; 0: no limit), and bound
+    /// to one user (0: no limit); more are refused.
     pub max_connections: usize,
-    /// A connection with no inbound frame for this long is closed; zero never closes one. llfc's
-    /// client sends nothing on this port while idle and logs out when it closes, so the
-    /// default is zero.
+    pub max_connections_per_ip: usize,
+    pub max_connections_per_user: usize,
+    /// A connection that has shown no valid token this long after it was accepted (the TLS
+    /// handshake included) is closed, unless a chat login came from its address lately (llfc's
+    /// Qt client opens this port before its chat login and shows a token only with its first
+    /// transfer).
+    pub auth_deadline: Duration,
+    /// A connection with no whole inbound frame for this long is closed; zero never closes an
+    /// idle one. llfc's client sends nothing on this port while idle and logs out when it
+    /// closes, so the default is zero.
     pub idle_timeout: Duration,
-    /// How long one reply may take to write; a peer that does not read is closed.
+    /// A frame begun must be whole within this (bytes that never make a frame keep nothing
+    /// alive).
+    pub frame_timeout: Duration,
+    /// How long one write may take; a peer that does not read is closed.
     pub write_timeout: Duration,
+    /// Wrong tokens one connection may show before it is closed, and one address per minute
+    /// before its token checks are answered 1105 unchecked (0: no limit).
+    pub max_failed_auths: u32,
+    pub failed_auths_per_ip: u32,
+    /// Replies held before they are written: a pipeline of requests is answered in writes of
+    /// about this much, never gathered whole.
+    pub out_budget: usize,
+    /// A download's read-ahead is let go after this long without a request (a paused
+    /// download holds no buffer).
+    pub read_ahead_hold: Duration,
 }
 
 impl Default for ResLimits {
@@ -49,8 +70,16 @@ impl Default for ResLimits {
         ResLimits {
             max_body: imchat_proto::codec::RES_DEFAULT_MAX_BODY,
             max_connections: 50_000,
+            max_connections_per_ip: 64,
+            max_connections_per_user: 16,
+            auth_deadline: Duration::from_secs(10),
             idle_timeout: Duration::ZERO,
+            frame_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(10),
+            max_failed_auths: 3,
+            failed_auths_per_ip: 30,
+            out_budget: 256 * 1024,
+            read_ahead_hold: Duration::from_secs(2),
         }
     }
 }
@@ -83,18 +112,23 @@ pub fn prepare(deps: ResDeps, files: FileLimits) -> std::io::Result<ResHandle> {
     Ok(ResHandle(Arc::new(files::Files::new(deps, files)?)))
 }
 
-/// Serves `listener` until `shutdown` completes.
+/// A resource listener that speaks TLS, and its certificate.
+pub struct TlsListener {
+    pub listener: TcpListener,
+    pub config: Arc<rustls::ServerConfig>,
+}
+
+/// Serves `listener` (and `tls`, over TLS) until `shutdown` completes.
 pub async fn run(
     listener: TcpListener,
+    tls: Option<TlsListener>,
     limits: ResLimits,
     handle: ResHandle,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let files = handle.0;
-    let limits = Arc::new(limits);
-    let slots = Arc::new(Semaphore::new(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
+    let door = Arc::new(connection::Door::new(files.clone(), limits));
     let (stop_tx, stop) = watch::channel(false);
-    let mut connections = JoinSet::new();
     let expiry = {
         let (files, mut stop) = (files.clone(), stop.clone());
         tokio::spawn(async move {
@@ -111,36 +145,53 @@ pub async fn run(
             }
         })
     };
-    tokio::pin!(shutdown);
+    let mut loops = JoinSet::new();
+    loops.spawn(accept_loop(listener, None, door.clone(), stop.clone()));
+    if let Some(TlsListener { listener, config }) = tls {
+        loops.spawn(accept_loop(listener, Some(tokio_rustls::TlsAcceptor::from(config)), door.clone(), stop.clone()));
+    }
+    shutdown.await;
+    let _ = stop_tx.send(true);
+    while loops.join_next().await.is_some() {}
+    let _ = expiry.await;
+    Ok(())
+}
+
+/// Accepts connections on `listener` (over TLS when `tls` is set) within the connection caps,
+/// until `stop`.
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    door: Arc<connection::Door>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut connections = JoinSet::new();
     loop {
         let accepted = tokio::select! {
-            () = &mut shutdown => break,
+            _ = stop.wait_for(|stopped| *stopped) => break,
             accepted = listener.accept() => accepted,
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
         };
         let (stream, peer) = match accepted {
             Ok(pair) => pair,
             Err(err) => {
+                // EMFILE and friends: back off instead of spinning.
                 tracing::warn!(%err, "resource accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tracing::warn!(%peer, "resource connection limit reached; refusing");
+        let Some(place) = door.admit(peer.ip()) else {
+            tracing::debug!(%peer, "resource connection limit reached; refusing");
             continue;
         };
-        let (limits, files, mut stop) = (limits.clone(), files.clone(), stop.clone());
+        let (door, tls, mut stop) = (door.clone(), tls.clone(), stop.clone());
         connections.spawn(async move {
             tokio::select! {
-                () = connection::serve(stream, &files, &limits) => {}
+                () = connection::accept(stream, tls, place, &door) => {}
                 _ = stop.wait_for(|stopped| *stopped) => {}
             }
-            drop(slot);
         });
     }
-    let _ = stop_tx.send(true);
     while connections.join_next().await.is_some() {}
-    let _ = expiry.await;
-    Ok(())
 }

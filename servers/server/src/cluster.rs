@@ -111,8 +111,14 @@ pub async fn run_gate(file: GateFile, stop: CancellationToken) -> anyhow::Result
     if let Some(files) = &file.tls {
         edge.tls = Some(crate::tls::server_config(&files.cert, &files.key, &[b"http/1.1"])?);
     }
-    let config =
-        GateConfig { res_host: file.res_host, res_port: file.res_port, limits: file.rate, codes: file.codes, edge };
+    let config = GateConfig {
+        res_host: file.res_host,
+        res_port: file.res_port,
+        res_tls_port: file.res_tls_port,
+        limits: file.rate,
+        codes: file.codes,
+        edge,
+    };
     tracing::info!(addr = %listener.local_addr()?, "gate listening");
     imchat_gate::run(listener, config, deps, stop.cancelled_owned()).await?;
     Ok(())
@@ -166,7 +172,17 @@ pub async fn run_res(file: ResFile, stop: CancellationToken) -> anyhow::Result<(
     tracing::info!(addr = %listener.local_addr()?, storage = %storage.describe(), "resource server listening");
     let deps = imchat_res::ResDeps { db, kv, storage, staging_dir: file.staging_dir, secret: file.secret };
     let handle = imchat_res::prepare(deps, file.files).context("cannot prepare the staging directory")?;
-    imchat_res::run(listener, file.limits, handle, stop.cancelled_owned()).await?;
+    let tls = match &file.tls {
+        Some((port, files)) => {
+            let host = file.listen.rsplit_once(':').map_or("0.0.0.0", |(host, _)| host);
+            Some(imchat_res::TlsListener {
+                listener: bind(&format!("{host}:{port}")).await?,
+                config: crate::tls::server_config(&files.cert, &files.key, &[])?,
+            })
+        }
+        None => None,
+    };
+    imchat_res::run(listener, tls, file.limits, handle, stop.cancelled_owned()).await?;
     Ok(())
 }
 
@@ -214,6 +230,8 @@ pub struct Suite {
     pub status: SocketAddr,
     /// The resource port (llfc's file server; see `imchat_res`).
     pub res: SocketAddr,
+    /// Its TLS port (`all --tls`).
+    pub res_tls: Option<SocketAddr>,
     /// The resource server, for its counters.
     pub res_handle: imchat_res::ResHandle,
     /// Where files live (for the banner).
@@ -305,8 +323,17 @@ impl Suite {
             imchat_res::ResDeps { db: db.clone(), kv: open_kv().await?, storage, staging_dir, secret: secret.clone() };
         let res_handle = imchat_res::prepare(res_deps, file.files.clone()).context("cannot prepare file staging")?;
         let mut tasks = Vec::new();
+        let res_tls = match &tls {
+            Some((_, config)) => Some(imchat_res::TlsListener {
+                listener: bind(&listen(file.res_tls_port)).await?,
+                config: config.clone(),
+            }),
+            None => None,
+        };
+        let res_tls_addr = res_tls.as_ref().map(|l| l.listener.local_addr()).transpose()?;
         tasks.push(tokio::spawn(wrap(imchat_res::run(
             res_l,
+            res_tls,
             file.res_limits.clone(),
             res_handle.clone(),
             stop.clone().cancelled_owned(),
@@ -366,6 +393,7 @@ impl Suite {
         let config = GateConfig {
             res_host: file.advertise_host.clone(),
             res_port: res.port(),
+            res_tls_port: res_tls_addr.map_or(0, |addr| addr.port()),
             limits: file.rate,
             codes: file.codes,
             edge: EdgeLimits { tls: tls.as_ref().map(|(gate, _)| gate.clone()), ..file.gate_edge.clone() },
@@ -377,6 +405,7 @@ impl Suite {
             verify,
             status,
             res,
+            res_tls: res_tls_addr,
             res_handle,
             storage: storage_name,
             chats,

@@ -238,6 +238,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         login_friends: r.or(s, "LoginFriends", COUNT, d.login_friends),
         login_lock_wait: millis(r, s, "LoginLockWaitMs", d.login_lock_wait),
         login_view_ttl: secs(r, s, "LoginViewTtlSecs", d.login_view_ttl),
+        address_login_ttl: secs(r, s, "AddressLoginSecs", d.address_login_ttl),
         route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
         route_cache: millis(r, s, "RouteCacheMs", d.route_cache),
         registry_interval: millis(r, s, "RegistryIntervalMs", d.registry_interval),
@@ -328,8 +329,16 @@ fn read_res_limits(r: &mut Reader) -> ResLimits {
     ResLimits {
         max_body: r.or(s, "MaxBody", "a byte count", d.max_body),
         max_connections: r.or(s, "MaxConnections", COUNT, d.max_connections),
+        max_connections_per_ip: r.or(s, "MaxConnectionsPerIp", COUNT, d.max_connections_per_ip),
+        max_connections_per_user: r.or(s, "MaxConnectionsPerUser", COUNT, d.max_connections_per_user),
+        auth_deadline: secs(r, s, "AuthDeadlineSecs", d.auth_deadline),
         idle_timeout: secs(r, s, "IdleTimeoutSecs", d.idle_timeout),
+        frame_timeout: secs(r, s, "FrameTimeoutSecs", d.frame_timeout),
         write_timeout: secs(r, s, "WriteTimeoutSecs", d.write_timeout),
+        max_failed_auths: r.or(s, "MaxFailedAuths", COUNT, d.max_failed_auths),
+        failed_auths_per_ip: r.or(s, "FailedAuthsPerIpPerMin", COUNT, d.failed_auths_per_ip),
+        out_budget: r.or(s, "OutBudgetBytes", "a byte count", d.out_budget),
+        read_ahead_hold: millis(r, s, "ReadAheadHoldMs", d.read_ahead_hold),
     }
 }
 
@@ -452,6 +461,8 @@ pub struct GateFile {
     pub redis: RedisConfig,
     pub res_host: String,
     pub res_port: u16,
+    /// The resource server's TLS port, named in the login reply (0: none).
+    pub res_tls_port: u16,
     pub rate: RateLimits,
     pub codes: CodePolicy,
     pub edge: EdgeLimits,
@@ -479,6 +490,18 @@ fn read_tls(r: &mut Reader, section: &str) -> Option<Option<TlsFiles>> {
     }
 }
 
+/// `TlsPort`, `TlsCert` and `TlsKey` in `section`: all three or none.
+fn read_tls_port(r: &mut Reader, section: &str) -> Option<Option<(u16, TlsFiles)>> {
+    let port: Option<u16> = r.optional(section, "TlsPort", PORT_OR_ZERO);
+    match (read_tls(r, section), port) {
+        (Some(Some(files)), Some(port)) => Some(Some((port, files))),
+        (Some(Some(_)), None) => r.required::<u16>(section, "TlsPort", "a port (TlsCert is set)").map(|_| None),
+        (Some(None), Some(_)) => r.required::<PathBuf>(section, "TlsCert", "a PEM file (TlsPort is set)").map(|_| None),
+        (Some(None), None) => Some(None),
+        (None, _) => None,
+    }
+}
+
 pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
     let listen = addr(r, "GateServer", "0.0.0.0");
     let verify = addr(r, "VarifyServer", "127.0.0.1");
@@ -487,6 +510,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
     let redis = read_redis(r);
     let res_host = r.or("ResServer", "Host", HOST, "127.0.0.1".to_owned());
     let res_port = r.or("ResServer", "Port", PORT, 9090);
+    let res_tls_port = r.or("ResServer", "TlsPort", PORT_OR_ZERO, 0);
     let rate = read_rate(r);
     let codes = read_codes(r);
     let edge = read_gate_edge(r);
@@ -500,6 +524,7 @@ pub fn read_gate(r: &mut Reader) -> Option<GateFile> {
         redis: redis?,
         res_host,
         res_port,
+        res_tls_port,
         rate,
         codes,
         edge,
@@ -522,10 +547,13 @@ pub struct ResFile {
     pub db: DbConfig,
     pub redis: RedisConfig,
     pub secret: imchat_rpc::Secret,
+    /// A TLS port (on the same host) beside the plaintext one, with its certificate.
+    pub tls: Option<(u16, TlsFiles)>,
 }
 
 pub fn read_res(r: &mut Reader) -> Option<ResFile> {
     let listen = addr(r, "ResServer", "0.0.0.0");
+    let tls = read_tls_port(r, "ResServer");
     let limits = read_res_limits(r);
     let files = read_file_limits(r, Limits::default().login_view_ttl);
     let storage = read_storage(r, None);
@@ -536,7 +564,17 @@ pub fn read_res(r: &mut Reader) -> Option<ResFile> {
         (None, StorageConfig::Local { dir }) => dir.join(".staging"),
         (None, StorageConfig::S3(_)) => r.required("Storage", "StagingDir", "a local directory (S3 storage)")?,
     };
-    Some(ResFile { listen: listen?, limits, files, storage, staging_dir, db: db?, redis: redis?, secret: secret? })
+    Some(ResFile {
+        listen: listen?,
+        limits,
+        files,
+        storage,
+        staging_dir,
+        db: db?,
+        redis: redis?,
+        secret: secret?,
+        tls: tls?,
+    })
 }
 
 /// `imchat-server verify`.
@@ -622,16 +660,7 @@ pub fn read_chat(r: &mut Reader) -> Option<ChatFile> {
     let limits = read_limits(r);
     let writer = read_writer(r);
     let secret = read_secret(r);
-    let tls_port: Option<u16> = r.optional("SelfServer", "TlsPort", PORT_OR_ZERO);
-    let tls = match (read_tls(r, "SelfServer"), tls_port) {
-        (Some(Some(files)), Some(port)) => Some(Some((port, files))),
-        (Some(Some(_)), None) => r.required::<u16>("SelfServer", "TlsPort", "a port (TlsCert is set)").map(|_| None),
-        (Some(None), Some(_)) => {
-            r.required::<PathBuf>("SelfServer", "TlsCert", "a PEM file (TlsPort is set)").map(|_| None)
-        }
-        (Some(None), None) => Some(None),
-        (None, _) => None,
-    };
+    let tls = read_tls_port(r, "SelfServer");
     Some(ChatFile {
         name: name?,
         host,
@@ -681,6 +710,8 @@ pub struct AllFile {
     pub tls_dir: Option<PathBuf>,
     /// The chat servers' TLS ports, with `tls_dir`.
     pub chat_tls_ports: [u16; 2],
+    /// The resource server's TLS port, with `tls_dir`.
+    pub res_tls_port: u16,
 }
 
 /// llfc's default ports.
@@ -738,11 +769,14 @@ pub fn read_all(r: &mut Reader) -> Option<AllFile> {
             r.or("chatserver1", "TlsPort", PORT_OR_ZERO, DEFAULT_CHAT_TLS_PORTS[0]),
             r.or("chatserver2", "TlsPort", PORT_OR_ZERO, DEFAULT_CHAT_TLS_PORTS[1]),
         ],
+        res_tls_port: r.or("ResServer", "TlsPort", PORT_OR_ZERO, DEFAULT_RES_TLS_PORT),
     })
 }
 
 /// The chat servers' TLS ports in the embedded default (`all --tls`).
 pub const DEFAULT_CHAT_TLS_PORTS: [u16; 2] = [8490, 8491];
+/// The resource server's TLS port in the embedded default (`all --tls`).
+pub const DEFAULT_RES_TLS_PORT: u16 = 9490;
 
 #[cfg(test)]
 mod tests;

@@ -101,7 +101,10 @@ fn print_banner(suite: &Suite, data_dir: &std::path::Path, secret_file: Option<&
             None => println!("  {:<14} {} (peer gRPC {})", chat.name, chat.addr, chat.rpc_addr),
         }
     }
-    println!("  resource (TCP) {}  (avatars, pictures, files)", suite.res);
+    match suite.res_tls {
+        Some(tls) => println!("  resource (TCP) {}  (TLS {tls}; avatars, pictures, files)", suite.res),
+        None => println!("  resource (TCP) {}  (avatars, pictures, files)", suite.res),
+    }
     println!("  files          {}", suite.storage);
     println!("  database       {}", data_dir.join("imchat.db").display());
     if let Some(dir) = &suite.mail_dir {

@@ -96,6 +96,12 @@ impl KeyLayout {
         self.with_id("imchat:login_view:", uid)
     }
 
+    /// Present while a chat login from this client address (an IPv4 address or an IPv6 /64)
+    /// is recent: the resource port keeps that address's unauthenticated connections.
+    pub(crate) fn address_login(self, address: &str) -> String {
+        self.with_id("imchat:address_login:", address)
+    }
+
     /// The per-user login lock (llfc: `lock:` + `lock_<uid>`).
     pub(crate) fn user_lock(self, uid: i32) -> String {
         self.with_id("lock:lock_", uid)

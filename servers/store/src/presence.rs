@@ -149,6 +149,21 @@ impl Presence {
         self.kv.set_many_nx(&pairs, ttl).await
     }
 
+    // Addresses: where chat logins come from, for the resource port's deadline.
+
+    /// Notes a chat login from `address` (a client address as `imchat_edge::Peer` prints it),
+    /// remembered for `ttl`. llfc's Qt client opens its resource connection just before its
+    /// chat login and shows a token there only with its first transfer; the resource port
+    /// keeps such a connection past its authentication deadline while this holds.
+    pub async fn note_address_login(&self, address: &str, ttl: Duration) -> Result<(), StoreError> {
+        self.kv.set(&self.kv.layout().address_login(address), "1", Some(ttl)).await
+    }
+
+    /// Whether a chat login from `address` was noted within its lifetime.
+    pub async fn address_logged_in(&self, address: &str) -> Result<bool, StoreError> {
+        Ok(self.kv.get(&self.kv.layout().address_login(address)).await?.is_some())
+    }
+
     // Logins: the token check, the lock, the previous route and the cached view in one step.
 
     /// Checks `token` for `uid` and takes the user's lock, retrying while another login holds

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use imchat_sdk::files::{FileClient, Outgoing, announce_file, md5_of};
+use imchat_sdk::files::{FileClient, Outgoing, ResPlace, announce_file, md5_of};
 use imchat_sdk::proto::msg::res::{MSG_TYPE_FILE, MSG_TYPE_PIC};
 use imchat_sdk::{ChatClient, SdkError};
 use tokio::sync::mpsc;
@@ -21,7 +21,7 @@ const PROGRESS_STEP_PERCENT: u64 = 2;
 /// Who this client is on the resource server, and where that is.
 #[derive(Debug, Clone)]
 pub struct Res {
-    pub addr: String,
+    pub place: ResPlace,
     pub uid: i32,
     pub token: String,
     pub places: Places,
@@ -36,7 +36,7 @@ pub enum Fetch {
 
 impl Res {
     async fn connect(&self) -> Result<FileClient, String> {
-        FileClient::connect(&self.addr, self.uid, &self.token).await.map_err(text)
+        FileClient::open(&self.place, self.uid, &self.token).await.map_err(text)
     }
 }
 

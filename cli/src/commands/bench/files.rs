@@ -142,7 +142,7 @@ async fn transfer(
     ctx: &Context,
     opts: &FilesBench,
     scratch: &std::path::Path,
-    res: &str,
+    res: &imchat_sdk::files::ResPlace,
     clients: Vec<crate::commands::bench::chat::Connected>,
     people: &[crate::commands::bench::users::BenchUser],
     threads: &[i64],
@@ -171,7 +171,7 @@ async fn transfer(
         drains.spawn(async move { while events.recv().await.is_some() {} });
         workers.spawn(async move {
             let _ = std::fs::create_dir_all(&down_dir);
-            let mut files = match FileClient::connect(&res, uid, &token).await {
+            let mut files = match FileClient::open(&res, uid, &token).await {
                 Ok(files) => files,
                 Err(err) => return tally.lock().await.failed("resource connection", err),
             };

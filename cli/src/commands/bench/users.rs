@@ -20,7 +20,7 @@ pub struct BenchUser {
     pub email: String,
     pub password: String,
     /// The resource server the login named (`reshost:resport`), if any.
-    pub res: Option<String>,
+    pub res: Option<imchat_sdk::files::ResPlace>,
 }
 
 /// Pause before retrying a rate-limited request.
@@ -94,7 +94,7 @@ pub async fn create(
         };
         let uid = patiently(gate, || gate.register(&req)).await?.uid;
         let login = patiently(gate, || gate.login(&email, &password)).await?;
-        let res = login.res_addr();
+        let res = gate.res_place(&login).map_err(|err| from_sdk(err, Target::Gate(gate.base())))?;
         users.push(BenchUser { uid, token: login.token, email, password: password.clone(), res });
         bar.inc(1);
     }
@@ -123,7 +123,7 @@ pub async fn seeded(
             let _slot = slots.acquire_owned().await.expect("never closed");
             let login = patiently(&gate, || gate.login(&email, &password)).await?;
             bar.inc(1);
-            let res = login.res_addr();
+            let res = gate.res_place(&login).map_err(|err| from_sdk(err, Target::Gate(gate.base())))?;
             Ok::<_, CliError>(BenchUser { uid: login.uid, token: login.token, email, password, res })
         }));
     }

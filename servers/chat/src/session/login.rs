@@ -22,7 +22,9 @@ impl Session {
         let begun =
             shared.presence.begin_login(req.uid, &req.token, limits.login_lock_wait, limits.login_view_ttl).await?;
         let mut grant = match begun {
-            Begin::NoToken => return Err(ErrorCode::UidInvalid.into()),
+            // The same answer as a wrong token: a different one would tell a stranger whether
+            // the uid logged in over HTTP lately (review 3, N17).
+            Begin::NoToken => return Err(ErrorCode::TokenInvalid.into()),
             Begin::WrongToken => return Err(ErrorCode::TokenInvalid.into()),
             Begin::Busy => return Err(ErrorCode::LoginBusy.into()),
             Begin::Granted(grant) => grant,
@@ -78,6 +80,13 @@ impl Session {
             imchat: caps::ALL.iter().map(|cap| (*cap).to_owned()).collect(),
         };
         tracing::info!(uid = reply.uid, server = %shared.config.name, "login");
+        // Off the login's path: the resource port reads it seconds later, if at all.
+        let (presence, address, ttl) = (shared.presence.clone(), self.peer.to_string(), limits.address_login_ttl);
+        tokio::spawn(async move {
+            if let Err(err) = presence.note_address_login(&address, ttl).await {
+                tracing::debug!(%err, "a login's address not noted");
+            }
+        });
         self.send(&reply)
     }
 
