@@ -56,16 +56,16 @@ impl Res {
     }
 }
 
-fn md5_hex(bytes: &[u8]) -> String {
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
     md5::Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Bytes that differ chunk to chunk, so a chunk written at the wrong offset shows.
-fn sample(len: usize) -> Vec<u8> {
+pub(crate) fn sample(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 31 % 251) as u8 ^ (i / CHUNK_BYTES as usize) as u8).collect()
 }
 
-fn chunk(bytes: &[u8], seq: u64) -> (String, u64) {
+pub(crate) fn chunk(bytes: &[u8], seq: u64) -> (String, u64) {
     let start = ((seq - 1) * CHUNK_BYTES) as usize;
     let end = (start + CHUNK_BYTES as usize).min(bytes.len());
     (BASE64.encode(&bytes[start..end]), end as u64)

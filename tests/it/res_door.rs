@@ -203,3 +203,94 @@ async fn a_pipelined_download_storm_holds_little_memory() {
     drop(f);
     cluster.shutdown().await;
 }
+
+/// The staged files this process holds open (the suite runs in it).
+fn open_staged_files() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .filter(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target.to_string_lossy().contains(".staging")))
+        .count()
+}
+
+both!(upload_state_is_bounded);
+/// N5: a size of zero, below zero or over the cap is refused before anything is reserved; a
+/// user's uploads in progress are capped, the one idle longest making room for a new one (its
+/// reservation gone); a half-done upload holds no descriptor.
+async fn upload_state_is_bounded(flavor: Flavor) {
+    use crate::files::{chunk, md5_hex, sample};
+    let cluster = TestCluster::start_with(flavor, |file| file.files.uploads_per_user = 2).await;
+    let alice = cluster.register("alice").await;
+    let client = cluster.login_on(&alice, 0).await;
+    let mut res = Res::open(&cluster).await;
+    let reply = res.call(1150, json!({"uid": client.uid, "token": client.login.token})).await;
+    assert_eq!(reply["error"], 0);
+    let avatar = sample(40_000);
+    let first_chunk = |name: &str, total: i64| {
+        let (data, trans) = chunk(&avatar, 1);
+        json!({"md5": md5_hex(&avatar), "name": name, "seq": 1, "trans_size": trans, "total_size": total,
+            "last": 0, "data": data, "uid": client.uid, "last_seq": 2})
+    };
+    let names: Vec<String> = (0..6).map(|n| format!("3f2504e0-4f89-11d3-9a0c-0305e82c330{n}.png")).collect();
+    for (name, total, refused) in [
+        (&names[0], 0, ErrorCode::BadChunk),
+        (&names[1], -5, ErrorCode::BadChunk),
+        (&names[2], 3 << 20, ErrorCode::FileTooLarge),
+    ] {
+        let reply = res.call(1031, first_chunk(name, total)).await;
+        assert_eq!(reply["error"], code(refused), "total_size {total}: {reply}");
+        assert!(cluster.suite.db.file(name).await.unwrap().is_none(), "nothing reserved for total_size {total}");
+    }
+    for name in &names[3..6] {
+        let reply = res.call(1031, first_chunk(name, 40_000)).await;
+        assert_eq!(reply["error"], 0, "{reply}");
+    }
+    let db = &cluster.suite.db;
+    assert!(db.file(&names[3]).await.unwrap().is_none(), "the upload idle longest made room");
+    assert!(db.file(&names[4]).await.unwrap().is_some() && db.file(&names[5]).await.unwrap().is_some());
+    assert_eq!(open_staged_files(), 0, "half-done uploads hold no descriptor");
+    cluster.shutdown().await;
+}
+
+/// Registers a user named `name` (32 characters at most) with avatar `icon`.
+async fn register_as(cluster: &TestCluster, name: &str, icon: &str) -> imchat_tests::TestUser {
+    let tag = imchat_store::random_hex(4);
+    let (email, password) = (format!("s.{tag}@example.com"), format!("pw-{tag}-secret"));
+    cluster.gate.request_code(&email).await.expect("code requested");
+    let code = cluster.mail.code_for(&email).await;
+    let req = imchat_proto::http::RegisterReq {
+        email: email.clone(),
+        user: name.to_owned(),
+        passwd: password.clone(),
+        confirm: password.clone(),
+        varifycode: code,
+        icon: icon.to_owned(),
+    };
+    let rsp = cluster.gate.register(&req).await.expect("registered");
+    assert_eq!(rsp.error, 0, "{rsp:?}");
+    imchat_tests::TestUser { uid: rsp.uid, name: name.to_owned(), email, password }
+}
+
+both!(a_login_reply_always_fits_one_frame);
+/// N1: strangers' friend requests with every field at its largest cannot make the victim's
+/// 1006 unframable: it is answered, newest requests first, as many as fit.
+async fn a_login_reply_always_fits_one_frame(flavor: Flavor) {
+    const STRANGERS: usize = 45;
+    let cluster = TestCluster::start(flavor).await;
+    let victim = cluster.register("victim").await;
+    let icon = "😀".repeat(255);
+    let mut last = 0;
+    for n in 0..STRANGERS {
+        // 23 emoji and the harness's 9-character tag: a 32-character name.
+        let stranger = register_as(&cluster, &format!("{}{n:02}", "😈".repeat(30)), &icon).await;
+        let client = cluster.login_on(&stranger, n % 2).await;
+        client.chat.add_friend(client.uid, victim.uid, &"😱".repeat(64), "").await.expect("a request");
+        last = client.uid;
+    }
+    let v = cluster.login_on(&victim, 0).await;
+    assert!(!v.login.apply_list.is_empty() && v.login.apply_list.len() < STRANGERS, "{}", v.login.apply_list.len());
+    assert_eq!(v.login.apply_list[0].uid, last, "the newest request first");
+    // The session is live: a heartbeat is answered.
+    v.chat.heartbeat(v.uid).await.expect("the session works");
+    cluster.shutdown().await;
+}

@@ -103,7 +103,11 @@ async fn friendship_thread_and_messages(db: Db) {
     let view = db.login_view(b, 10).await.unwrap().unwrap();
     assert_eq!(view.user, db.user_by_uid(b).await.unwrap().unwrap());
     assert_eq!(view.applies, db.apply_list(b, 10).await.unwrap());
-    assert_eq!(view.applies.iter().map(|r| (r.from.uid, r.status)).collect::<Vec<_>>(), [(a, 1), (c, 0)]);
+    assert_eq!(
+        view.applies.iter().map(|r| (r.from.uid, r.status)).collect::<Vec<_>>(),
+        [(c, 0), (a, 1)],
+        "newest first"
+    );
     assert_eq!(view.friends, db.friend_list(b).await.unwrap());
     assert_eq!(view.friends.iter().map(|f| (f.friend.uid, f.back.as_str())).collect::<Vec<_>>(), [(a, "A")]);
     assert_eq!(db.login_view(b, 1).await.unwrap().unwrap().applies.len(), 1, "requests are limited");
@@ -476,7 +480,7 @@ async fn login_protocol(db: Db, kv: Kv) {
     racing.view(&db, &presence, 10, ttl).await.unwrap();
     racing.release(&presence).await.unwrap();
     db.upsert_apply(c, b, "hello", "B").await.unwrap();
-    assert_eq!(applicants(begin(ttl).await).await, [a, c], "the racing login left the marker in place");
+    assert_eq!(applicants(begin(ttl).await).await, [c, a], "the racing login left the marker in place");
 
     // With the cache off, every login reads the database.
     db.upsert_apply(c, a, "hello a", "A").await.unwrap();

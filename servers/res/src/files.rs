@@ -37,8 +37,15 @@ pub struct FileLimits {
     pub upload_ttl: Duration,
     /// How often idle uploads are dropped and deleted files' bytes removed from storage.
     pub sweep: Duration,
+    /// Uploads in progress at once, per user and on this server; more are refused (1105)
+    /// before anything is reserved.
+    pub uploads_per_user: usize,
+    pub uploads: usize,
     /// Uploads finishing at once (hashing, thumbnail, the move into storage); more wait.
     pub finishing: usize,
+    /// How long finishing one upload may take (hashing, thumbnail, the move into storage)
+    /// before it fails and may be tried again with its last chunk.
+    pub finish_timeout: Duration,
     /// A thumbnail's longest side (pixels); 0 makes none.
     pub thumb_px: u32,
     /// Pictures with more pixels than this get no thumbnail (a decompression bomb's defence).
@@ -60,7 +67,10 @@ impl Default for FileLimits {
             quota_bytes: 1024 * 1024 * 1024,
             upload_ttl: Duration::from_secs(3600),
             sweep: Duration::from_secs(60),
-            finishing: 2,
+            uploads_per_user: 8,
+            uploads: 10_000,
+            finishing: 8,
+            finish_timeout: Duration::from_secs(60),
             thumb_px: 256,
             thumb_max_pixels: 16_000_000,
             read_ahead_bytes: 1024 * 1024,
@@ -135,16 +145,62 @@ pub(crate) struct Files {
     pub storage: Storage,
     staging_dir: PathBuf,
     pub limits: FileLimits,
-    uploads: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Upload>>>>,
+    uploads: Mutex<Uploads>,
     finishing: Semaphore,
     pub notifier: Notifier,
 }
 
-/// An upload in progress: its staged file and which chunks it has.
+type Shared<T> = Arc<tokio::sync::Mutex<T>>;
+
+/// The uploads in progress, by name (with their owner), and how many each user has.
+#[derive(Default)]
+struct Uploads {
+    by_name: HashMap<String, (i32, Shared<Upload>)>,
+    per_user: HashMap<i32, usize>,
+}
+
+impl Uploads {
+    fn get(&self, name: &str) -> Option<Shared<Upload>> {
+        self.by_name.get(name).map(|(_, upload)| upload.clone())
+    }
+
+    /// Adds `upload` as `name`'s, unless another came first (that one is returned).
+    fn insert(&mut self, name: &str, owner: i32, upload: Shared<Upload>) -> Shared<Upload> {
+        if let Some(there) = self.get(name) {
+            return there;
+        }
+        self.by_name.insert(name.to_owned(), (owner, upload.clone()));
+        *self.per_user.entry(owner).or_insert(0) += 1;
+        upload
+    }
+
+    fn remove(&mut self, name: &str) -> Option<Shared<Upload>> {
+        let (owner, upload) = self.by_name.remove(name)?;
+        if let Some(n) = self.per_user.get_mut(&owner) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_user.remove(&owner);
+            }
+        }
+        Some(upload)
+    }
+
+    /// Whether `owner` may start another upload within the caps (0: no cap).
+    fn room_for(&self, owner: i32, limits: &FileLimits) -> bool {
+        let per_user = self.per_user.get(&owner).copied().unwrap_or(0);
+        (limits.uploads_per_user == 0 || per_user < limits.uploads_per_user)
+            && (limits.uploads == 0 || self.by_name.len() < limits.uploads)
+    }
+}
+
+/// An upload in progress: its staged file and which chunks it has. The staged file is opened
+/// for each chunk, never held open between chunks (an upload left half done holds no
+/// descriptor).
 struct Upload {
     row: FileRow,
     staged: PathBuf,
-    file: Option<Arc<std::fs::File>>,
+    /// Whether the staged file exists at its full size.
+    sized: bool,
     have: Vec<bool>,
     received: u64,
     touched: Instant,
@@ -203,6 +259,17 @@ impl ReadAhead {
     }
 }
 
+/// Stale reservations read at once, and batches of them one sweep deletes at most.
+const STALE_BATCH: i64 = 500;
+const STALE_BATCHES: usize = 40;
+
+/// A staged file, opened for writing and readable by this user only (it holds someone's
+/// private bytes).
+fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().create(true).truncate(false).write(true).read(true).mode(0o600).open(path)
+}
+
 /// Trashed files whose bytes one sweep deletes; the rest wait for the next.
 const TRASH_PER_SWEEP: i64 = 500;
 
@@ -221,7 +288,7 @@ impl Files {
             staging_dir: deps.staging_dir,
             finishing: Semaphore::new(limits.finishing.max(1)),
             limits,
-            uploads: Mutex::new(HashMap::new()),
+            uploads: Mutex::new(Uploads::default()),
             notifier,
         })
     }
@@ -284,18 +351,24 @@ impl Files {
     }
 
     /// The upload `name` of `uid`, started (an avatar's reserved) on its first chunk.
-    async fn upload(
-        &self,
-        uid: i32,
-        kind: ChunkKind,
-        req: &ChunkReq,
-    ) -> Result<Arc<tokio::sync::Mutex<Upload>>, Refused> {
+    async fn upload(&self, uid: i32, kind: ChunkKind, req: &ChunkReq) -> Result<Shared<Upload>, Refused> {
         if let Some(upload) = self.uploads.lock().expect("uploads lock").get(&req.name) {
-            return Ok(upload.clone());
+            return Ok(upload);
+        }
+        // Checked before anything is reserved or staged: an upload that could never finish
+        // costs no row, no entry and no descriptor.
+        if !self.uploads.lock().expect("uploads lock").room_for(uid, &self.limits) {
+            self.evict_oldest(uid).await?;
         }
         let row = match self.db.file(&req.name).await.map_err(store_failed)? {
             Some(row) => row,
             None if kind == ChunkKind::Avatar => {
+                if req.total_size <= 0 {
+                    return Err(ErrorCode::BadChunk);
+                }
+                if u64::try_from(req.total_size).is_ok_and(|size| size > self.limits.max_avatar_bytes) {
+                    return Err(ErrorCode::FileTooLarge);
+                }
                 let key = imchat_store::new_file_key();
                 let file = NewFile {
                     name: &req.name,
@@ -317,9 +390,39 @@ impl Files {
         };
         // Whose it is, and of which kind, is checked by `chunk` for every chunk.
         let staged = self.staging_dir.join(row.storage_key.replace('/', "-"));
-        let upload = Upload { row, staged, file: None, have: Vec::new(), received: 0, touched: Instant::now() };
+        let owner = row.owner;
+        let upload = Upload { row, staged, sized: false, have: Vec::new(), received: 0, touched: Instant::now() };
         let upload = Arc::new(tokio::sync::Mutex::new(upload));
-        Ok(self.uploads.lock().expect("uploads lock").entry(req.name.clone()).or_insert(upload).clone())
+        Ok(self.uploads.lock().expect("uploads lock").insert(&req.name, owner, upload))
+    }
+
+    /// Makes room for a new upload of `uid`, who is at the cap: their upload that waited
+    /// longest for a chunk is dropped (its staged bytes; an avatar's reservation too), so
+    /// a user is never locked out by uploads they abandoned. 1105 when none can go (every one
+    /// is taking a chunk now), or when the server is at its own cap.
+    async fn evict_oldest(&self, uid: i32) -> Result<(), Refused> {
+        let oldest = {
+            let uploads = self.uploads.lock().expect("uploads lock");
+            if self.limits.uploads > 0 && uploads.by_name.len() >= self.limits.uploads {
+                return Err(ErrorCode::TooManyRequests);
+            }
+            uploads
+                .by_name
+                .iter()
+                .filter(|(_, (owner, _))| *owner == uid)
+                .filter_map(|(name, (_, up))| up.try_lock().ok().map(|up| (up.touched, name.clone())))
+                .min()
+                .map(|(_, name)| name)
+        };
+        let Some(name) = oldest else { return Err(ErrorCode::TooManyRequests) };
+        let Some(upload) = self.uploads.lock().expect("uploads lock").remove(&name) else { return Ok(()) };
+        let up = upload.lock().await;
+        let _ = tokio::fs::remove_file(&up.staged).await;
+        if up.row.kind == FileKind::Avatar && !up.row.complete {
+            let _ = self.db.delete_file(&up.row.name).await;
+        }
+        tracing::debug!(uid, name = %up.row.name, "an abandoned upload made room for a new one");
+        Ok(())
     }
 
     /// Takes one chunk: checked, written at its offset; the upload completes when it was the
@@ -371,31 +474,20 @@ impl Files {
         if up.have.len() as u64 != chunks {
             up.have = vec![false; chunks as usize];
         }
-        let file = match &up.file {
-            Some(file) => file.clone(),
-            None => {
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .read(true)
-                    .open(&up.staged)
-                    .map_err(|err| storage_failed(StorageError::Io { op: "open a staged file", source: err }))?;
-                file.set_len(size)
-                    .map_err(|err| storage_failed(StorageError::Io { op: "size a staged file", source: err }))?;
-                let file = Arc::new(file);
-                up.file = Some(file.clone());
-                file
-            }
-        };
+        let (staged, sized) = (up.staged.clone(), up.sized);
         let offset = (seq - 1) * CHUNK_BYTES;
         tokio::task::spawn_blocking(move || {
             use std::os::unix::fs::FileExt;
+            let file = private_file(&staged)?;
+            if !sized {
+                file.set_len(size)?;
+            }
             file.write_all_at(&data, offset)
         })
         .await
         .map_err(|_| ErrorCode::Internal)?
         .map_err(|err| storage_failed(StorageError::Io { op: "write a chunk", source: err }))?;
+        up.sized = true;
         let index = (seq - 1) as usize;
         if !up.have[index] {
             up.have[index] = true;
@@ -405,16 +497,26 @@ impl Files {
         if up.received < chunks {
             return Ok(Accepted { received: up.bytes_received(), complete: false });
         }
-        self.finish(&mut up).await?;
+        // Bounded: a slow decode or store fails this chunk, which may be sent again to finish.
+        let done = tokio::time::timeout(self.limits.finish_timeout, self.finish(&mut up))
+            .await
+            .map_err(|_| ErrorCode::Unavailable)??;
         self.uploads.lock().expect("uploads lock").remove(&up.row.name);
+        drop(up);
+        // Outside the finishing slot and the upload's lock: a slow chat server delays only
+        // this notice.
+        match (&done.file.kind, &done.message) {
+            (FileKind::Chat, Some(message)) => self.notifier.uploaded(&done.file, message).await,
+            (FileKind::Avatar, _) => self.notifier.avatar_changed(done.file.owner).await,
+            (FileKind::Chat, None) => {}
+        }
         Ok(Accepted { received: size, complete: true })
     }
 
     /// Every chunk is there: checks the md5, learns the type, makes a thumbnail, moves the
-    /// file into storage and records it; then tells whoever should know.
-    async fn finish(&self, up: &mut Upload) -> Result<(), Refused> {
+    /// file into storage and records it. Who should know is told by the caller.
+    async fn finish(&self, up: &mut Upload) -> Result<imchat_store::Completed, Refused> {
         let _slot = self.finishing.acquire().await.map_err(|_| ErrorCode::Internal)?;
-        up.file = None;
         let staged = up.staged.clone();
         let limits = (self.limits.thumb_px, self.limits.thumb_max_pixels);
         let digest = tokio::task::spawn_blocking(move || thumb::digest(&staged, limits))
@@ -426,6 +528,7 @@ impl Files {
             let _ = tokio::fs::remove_file(&up.staged).await;
             up.have.iter_mut().for_each(|have| *have = false);
             up.received = 0;
+            up.sized = false;
             return Err(ErrorCode::ChecksumMismatch);
         }
         let key = up.row.storage_key.clone();
@@ -447,18 +550,14 @@ impl Files {
         let Some(done) = done else {
             // Deleted while it was finishing (an operator): its bytes go too.
             let _ = self.storage.delete(&key).await;
+            let _ = self.storage.delete(&thumb_key(&key)).await;
             return Err(ErrorCode::FileNotFound);
         };
         up.row = done.file.clone();
         for old in &done.replaced {
             self.delete_bytes(old).await;
         }
-        match (&done.file.kind, &done.message) {
-            (FileKind::Chat, Some(message)) => self.notifier.uploaded(&done.file, message).await,
-            (FileKind::Avatar, _) => self.notifier.avatar_changed(done.file.owner).await,
-            (FileKind::Chat, None) => {}
-        }
-        Ok(())
+        Ok(done)
     }
 
     /// Deletes a file's bytes and thumbnail from storage (its row is gone already).
@@ -545,8 +644,9 @@ impl Files {
         let idle: Vec<String> = {
             let uploads = self.uploads.lock().expect("uploads lock");
             uploads
+                .by_name
                 .iter()
-                .filter(|(_, up)| up.try_lock().is_ok_and(|up| up.touched.elapsed() > ttl))
+                .filter(|(_, (_, up))| up.try_lock().is_ok_and(|up| up.touched.elapsed() > ttl))
                 .map(|(name, _)| name.clone())
                 .collect()
         };
@@ -558,19 +658,29 @@ impl Files {
             }
         }
         let before = imchat_store::now_ms() - i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
-        match self.db.stale_uploads(before, 100).await {
-            Ok(stale) => {
-                for file in stale {
-                    if self.uploads.lock().expect("uploads lock").contains_key(&file.name) {
-                        continue;
-                    }
-                    if let Ok(Some(file)) = self.db.delete_file(&file.name).await {
-                        let staged = self.staging_dir.join(file.storage_key.replace('/', "-"));
-                        let _ = tokio::fs::remove_file(staged).await;
-                    }
+        // Batches until none is left (at most STALE_BATCHES a sweep): stale rows go as fast
+        // as they can be made.
+        for _ in 0..STALE_BATCHES {
+            let stale = match self.db.stale_uploads(before, STALE_BATCH).await {
+                Ok(stale) => stale,
+                Err(err) => {
+                    tracing::debug!(%err, "stale uploads not read");
+                    break;
+                }
+            };
+            let full = stale.len() as i64 >= STALE_BATCH;
+            for file in stale {
+                if self.uploads.lock().expect("uploads lock").get(&file.name).is_some() {
+                    continue;
+                }
+                if let Ok(Some(file)) = self.db.delete_file(&file.name).await {
+                    let staged = self.staging_dir.join(file.storage_key.replace('/', "-"));
+                    let _ = tokio::fs::remove_file(staged).await;
                 }
             }
-            Err(err) => tracing::debug!(%err, "stale uploads not read"),
+            if !full {
+                break;
+            }
         }
         self.empty_trash().await;
     }

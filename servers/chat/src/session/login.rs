@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
+use bytes::{Bytes, BytesMut};
 use imchat_proto::ErrorCode;
-use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp, caps};
+use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp, Message, caps};
 use imchat_store::LoginView;
 use imchat_store::presence::{Begin, Grant};
 
@@ -29,57 +30,30 @@ impl Session {
             Begin::Busy => return Err(ErrorCode::LoginBusy.into()),
             Begin::Granted(grant) => grant,
         };
-        let view = match self.take_over(req.uid, &mut grant).await {
-            Ok(view) => view,
+        // The reply is built, and made to fit one frame, before anything is committed: a
+        // login that could not be answered must not take the route (review 3, N1).
+        let built = async {
+            let Some(view) =
+                grant.view(&shared.db, &shared.presence, limits.login_applies, limits.login_view_ttl).await?
+            else {
+                return Err(ErrorCode::UidInvalid.into());
+            };
+            self.friends = view.friends.iter().map(|f| f.friend.uid).collect();
+            let frame = fitting_reply(view, &req.token, limits.login_friends)?;
+            self.take_over(req.uid, &mut grant).await?;
+            Ok::<_, Reject>(frame)
+        };
+        let frame = match built.await {
+            Ok(frame) => frame,
             Err(reject) => {
+                self.friends.clear();
                 if let Err(err) = grant.release(&shared.presence).await {
                     tracing::warn!(%err, uid = req.uid, "lock release failed; it expires by itself");
                 }
                 return Err(reject);
             }
         };
-        let (user, applies, mut friends) = (view.user, view.applies, view.friends);
-
-        self.friends = friends.iter().map(|f| f.friend.uid).collect();
-        friends.truncate(shared.config.limits.login_friends);
-        let reply = LoginRsp {
-            error: 0,
-            uid: user.uid,
-            pwd: String::new(),
-            name: user.name,
-            email: user.email,
-            nick: user.nick,
-            desc: user.desc,
-            sex: user.sex,
-            icon: user.icon,
-            token: req.token,
-            apply_list: applies
-                .into_iter()
-                .map(|a| ApplyInfo {
-                    name: a.from.name,
-                    uid: a.from.uid,
-                    icon: a.from.icon,
-                    nick: a.from.nick,
-                    sex: a.from.sex,
-                    desc: a.descs,
-                    status: a.status,
-                })
-                .collect(),
-            friend_list: friends
-                .into_iter()
-                .map(|f| FriendInfo {
-                    name: f.friend.name,
-                    uid: f.friend.uid,
-                    icon: f.friend.icon,
-                    nick: f.friend.nick,
-                    sex: f.friend.sex,
-                    desc: f.friend.desc,
-                    back: f.back,
-                })
-                .collect(),
-            imchat: caps::ALL.iter().map(|cap| (*cap).to_owned()).collect(),
-        };
-        tracing::info!(uid = reply.uid, server = %shared.config.name, "login");
+        tracing::info!(uid = req.uid, server = %shared.config.name, "login");
         // Off the login's path: the resource port reads it seconds later, if at all.
         let (presence, address, ttl) = (shared.presence.clone(), self.peer.to_string(), limits.address_login_ttl);
         tokio::spawn(async move {
@@ -87,19 +61,15 @@ impl Session {
                 tracing::debug!(%err, "a login's address not noted");
             }
         });
-        self.send(&reply)
+        self.outbox.push(frame);
+        Ok(())
     }
 
     /// Kicks the user's previous session wherever it is, then points the user's route here
     /// and releases the lock. Runs under the user's lock; on failure the caller releases it.
-    async fn take_over(&mut self, uid: i32, grant: &mut Grant) -> Result<LoginView, Reject> {
+    async fn take_over(&mut self, uid: i32, grant: &mut Grant) -> Result<(), Reject> {
         let shared = self.shared.clone();
         let limits = &shared.config.limits;
-        // Only after the token holds: the profile, requests and friends.
-        let Some(view) = grant.view(&shared.db, &shared.presence, limits.login_applies, limits.login_view_ttl).await?
-        else {
-            return Err(ErrorCode::UidInvalid.into());
-        };
         if let Some(server) = grant.previous() {
             shared.router.kick(uid, server, KICK_REASON).await?;
         }
@@ -115,6 +85,71 @@ impl Session {
             return Err(err.into());
         }
         self.auth = Some(Auth { uid, session_id });
-        Ok(view)
+        Ok(())
+    }
+}
+
+/// The 1006 for `view`, encoded, with as many friend requests (newest first) and friends (at
+/// most `max_friends`) as fit one frame: every byte of a request is its sender's to choose,
+/// and a reply that did not fit would lock its user out for good. Requests are trimmed first,
+/// then friends; the rest are the client's to page.
+fn fitting_reply(view: LoginView, token: &str, max_friends: usize) -> Result<Bytes, Reject> {
+    let user = view.user;
+    let applies: Vec<ApplyInfo> = view
+        .applies
+        .into_iter()
+        .map(|a| ApplyInfo {
+            name: a.from.name,
+            uid: a.from.uid,
+            icon: a.from.icon,
+            nick: a.from.nick,
+            sex: a.from.sex,
+            desc: a.descs,
+            status: a.status,
+        })
+        .collect();
+    let friends: Vec<FriendInfo> = view
+        .friends
+        .into_iter()
+        .take(max_friends)
+        .map(|f| FriendInfo {
+            name: f.friend.name,
+            uid: f.friend.uid,
+            icon: f.friend.icon,
+            nick: f.friend.nick,
+            sex: f.friend.sex,
+            desc: f.friend.desc,
+            back: f.back,
+        })
+        .collect();
+    let mut reply = LoginRsp {
+        error: 0,
+        uid: user.uid,
+        pwd: String::new(),
+        name: user.name,
+        email: user.email,
+        nick: user.nick,
+        desc: user.desc,
+        sex: user.sex,
+        icon: user.icon,
+        token: token.to_owned(),
+        apply_list: Vec::new(),
+        friend_list: Vec::new(),
+        imchat: caps::ALL.iter().map(|cap| (*cap).to_owned()).collect(),
+    };
+    let (mut n_applies, mut n_friends) = (applies.len(), friends.len());
+    loop {
+        reply.apply_list = applies[..n_applies].to_vec();
+        reply.friend_list = friends[..n_friends].to_vec();
+        let mut buf = BytesMut::new();
+        match reply.encode(&mut buf) {
+            Ok(()) => return Ok(buf.freeze()),
+            Err(_) if n_applies > 0 => n_applies /= 2,
+            Err(_) if n_friends > 0 => n_friends /= 2,
+            Err(err) => {
+                tracing::error!(%err, uid = reply.uid, "even a login reply without lists does not fit");
+                return Err(ErrorCode::Internal.into());
+            }
+        }
     }
 }

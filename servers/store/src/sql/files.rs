@@ -135,8 +135,11 @@ fn file_from_row(row: &AnyRow) -> Result<FileRow, sqlx::Error> {
 }
 
 /// Whether `owner` may hold `size` more bytes, counting every file of theirs but `except`.
+/// On MySQL the owner's row is locked first, so parallel reservations of one user take turns
+/// and cannot all pass on the same sum (SQLite's `BEGIN IMMEDIATE` already serializes them).
 async fn within_quota(
     conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
     owner: i32,
     size: i64,
     except: &str,
@@ -147,6 +150,12 @@ async fn within_quota(
     }
     if size <= 0 {
         return Ok(Ok(()));
+    }
+    if dialect == Dialect::MySql {
+        sqlx::query("SELECT uid FROM user WHERE uid = ? FOR UPDATE")
+            .bind(i64::from(owner))
+            .fetch_optional(&mut *conn)
+            .await?;
     }
     let held: i64 = sqlx::query(
         "SELECT CAST(COALESCE(SUM(CASE WHEN size > 0 THEN size ELSE 0 END), 0) AS SIGNED) \
@@ -215,7 +224,7 @@ impl Db {
             }
             return Ok(Err(FileRefusal::NameTaken));
         }
-        if let Err(refusal) = within_quota(&mut tx, file.owner, file.size, file.name, caps).await? {
+        if let Err(refusal) = within_quota(&mut tx, self.dialect, file.owner, file.size, file.name, caps).await? {
             tx.rollback().await?;
             return Ok(Err(refusal));
         }
@@ -251,7 +260,7 @@ impl Db {
             let same = existing.kind == FileKind::Avatar && existing.owner == file.owner && !existing.complete;
             return Ok(if same { Ok(existing) } else { Err(FileRefusal::NameTaken) });
         }
-        if let Err(refusal) = within_quota(&mut tx, file.owner, file.size, file.name, caps).await? {
+        if let Err(refusal) = within_quota(&mut tx, self.dialect, file.owner, file.size, file.name, caps).await? {
             tx.rollback().await?;
             return Ok(Err(refusal));
         }
@@ -286,7 +295,7 @@ impl Db {
             tx.rollback().await?;
             return Ok(Err(FileRefusal::SizeMismatch));
         }
-        if let Err(refusal) = within_quota(&mut tx, file.owner, size, name, caps).await? {
+        if let Err(refusal) = within_quota(&mut tx, self.dialect, file.owner, size, name, caps).await? {
             tx.rollback().await?;
             return Ok(Err(refusal));
         }

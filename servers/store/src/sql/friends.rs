@@ -69,11 +69,11 @@ impl Db {
         Ok(())
     }
 
-    /// Requests to `to`, oldest first.
+    /// Requests to `to`, newest first.
     pub async fn apply_list(&self, to: i32, limit: i64) -> Result<Vec<ApplyRow>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT a.status, a.descs, {} FROM friend_apply a JOIN user u ON u.uid = a.from_uid \
-             WHERE a.to_uid = ? ORDER BY a.id LIMIT ?",
+             WHERE a.to_uid = ? ORDER BY a.id DESC LIMIT ?",
             prefixed("u", USER_COLUMNS)
         ));
         let rows = sqlx::query(sql).bind(i64::from(to)).bind(limit).fetch_all(&self.pool).await?;
@@ -87,13 +87,13 @@ impl Db {
 
     /// Everything a chat login sends back, in one statement (a login storm is bound by the
     /// database's cost per statement): the user, up to `applies` friend requests to them
-    /// (oldest first) and their friends. `None` for an unknown uid.
+    /// (newest first: old ones cannot crowd out new ones) and their friends. `None` for an unknown uid.
     pub async fn login_view(&self, uid: i32, applies: i64) -> Result<Option<LoginView>, StoreError> {
         let user = prefixed("u", USER_COLUMNS);
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT 0 AS part, 0 AS ord, 0 AS status, '' AS note, {user} FROM user u WHERE u.uid = ? \
-             UNION ALL SELECT * FROM (SELECT 1 AS part, a.id AS ord, a.status AS status, a.descs AS note, {user} \
-               FROM friend_apply a JOIN user u ON u.uid = a.from_uid WHERE a.to_uid = ? ORDER BY a.id LIMIT ?) ap \
+             UNION ALL SELECT * FROM (SELECT 1 AS part, -a.id AS ord, a.status AS status, a.descs AS note, {user} \
+               FROM friend_apply a JOIN user u ON u.uid = a.from_uid WHERE a.to_uid = ? ORDER BY a.id DESC LIMIT ?) ap \
              UNION ALL SELECT 2 AS part, f.id AS ord, 0 AS status, f.back AS note, {user} \
                FROM friend f JOIN user u ON u.uid = f.friend_id WHERE f.self_id = ? \
              ORDER BY part, ord"
