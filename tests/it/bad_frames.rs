@@ -233,11 +233,12 @@ async fn malformed_input_gets_documented_answers() {
             expect: Reply(ids::CHAT_LOGIN_RSP, ErrorCode::TokenInvalid),
         },
         Case {
+            // Answered like a wrong token: nothing tells which uids logged in lately.
             name: "unknown uid",
             login: false,
             bytes: json_frame(ids::CHAT_LOGIN, json!({"uid": 99_999_999, "token": "t"})),
             then_close: false,
-            expect: Reply(ids::CHAT_LOGIN_RSP, ErrorCode::UidInvalid),
+            expect: Reply(ids::CHAT_LOGIN_RSP, ErrorCode::TokenInvalid),
         },
         Case {
             name: "login twice",

@@ -235,9 +235,10 @@ async fn serve(mut stream: impl Socket, peer: Peer, accepted: Instant, door: &Do
             if conn.ahead.holds() {
                 sooner(last_frame + limits.read_ahead_hold);
             }
+            let room = room_for_frame(&buf, limits.max_body);
             let read = async {
                 stream.ready().await?;
-                buf.reserve(READ_BUFFER);
+                buf.reserve(room);
                 stream.read_buf(&mut buf).await
             };
             let wake = match deadline {
@@ -270,6 +271,17 @@ async fn serve(mut stream: impl Socket, peer: Peer, accepted: Instant, door: &Do
             }
         }
     }
+}
+
+/// Room to make for the next read: the rest of the frame under way, whose header says how
+/// long it is (an upload's 44 KB chunk then takes a read or two), else a small start.
+fn room_for_frame(buf: &[u8], max_body: usize) -> usize {
+    const HEADER: usize = 6;
+    if buf.len() < HEADER {
+        return READ_BUFFER;
+    }
+    let body = u32::from_be_bytes([buf[2], buf[3], buf[4], buf[5]]) as usize;
+    (HEADER + body.min(max_body)).saturating_sub(buf.len()).max(READ_BUFFER)
 }
 
 async fn write(stream: &mut impl Socket, out: &[u8], timeout: Duration) -> bool {
