@@ -47,6 +47,8 @@ pub mod ids {
     pub const LOAD_OLDER_RSP: u16 = 1103;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
+    /// imchat: friend-list pages and declining a request, 1104–1109.
+    pub use super::friends::ids::*;
     /// imchat: groups, 1120–1143.
     pub use super::groups::ids::*;
 }
@@ -71,7 +73,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         IMG_CHAT_MSG_REQ => IMG_CHAT_MSG_RSP,
         SYNC_REQ => SYNC_RSP,
         LOAD_OLDER_REQ => LOAD_OLDER_RSP,
-        other => return groups::reply_id(other),
+        other => return groups::reply_id(other).or_else(|| friends::reply_id(other)),
     })
 }
 
@@ -93,6 +95,9 @@ macro_rules! message {
         }
     };
 }
+
+pub mod friends;
+pub use friends::*;
 
 // ---- client to server -------------------------------------------------------------------
 
@@ -265,6 +270,9 @@ pub enum ClientMsg {
     GroupMembers(GroupMembersReq),
     GroupInfo(GroupInfoReq),
     GroupText(GroupTextReq),
+    FriendPage(FriendPageReq),
+    ApplyPage(ApplyPageReq),
+    DeclineFriend(DeclineFriendReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -319,6 +327,9 @@ impl ClientMsg {
             GROUP_MEMBERS_REQ => ClientMsg::GroupMembers(parse_body(body)?),
             GROUP_INFO_REQ => ClientMsg::GroupInfo(parse_body(body)?),
             GROUP_TEXT_REQ => ClientMsg::GroupText(parse_body(body)?),
+            FRIEND_PAGE_REQ => ClientMsg::FriendPage(parse_body(body)?),
+            APPLY_PAGE_REQ => ClientMsg::ApplyPage(parse_body(body)?),
+            DECLINE_FRIEND_REQ => ClientMsg::DeclineFriend(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -373,6 +384,12 @@ pub struct LoginRsp {
     pub token: String,
     pub apply_list: Vec<ApplyInfo>,
     pub friend_list: Vec<FriendInfo>,
+    /// imchat (`friend-pages`): the lists were cut to fit the frame; the rest come by 1104
+    /// and 1106. Absent (false) when all of them are here.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub friends_more: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub applies_more: bool,
     /// imchat: the extensions this server speaks ([`caps`]). Absent from llfc's reply, which
     /// is how a client knows it talks to an llfc server.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -390,8 +407,11 @@ pub mod caps {
     pub const SYNC_PAGES: &str = "sync-pages";
     /// Groups: 1120–1143.
     pub const GROUPS: &str = "groups";
+    /// Friend and request pages (1104, 1106), declining a request (1108), and the 1006's
+    /// `friends_more`/`applies_more`.
+    pub const FRIEND_PAGES: &str = "friend-pages";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS];
+    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES];
 }
 
 /// `pwd` and `email` are always `""`: search never reveals another user's secrets.

@@ -207,6 +207,44 @@ impl ChatClient {
         Ok(rsp)
     }
 
+    /// Declines `applicant`'s pending request (imchat): it leaves the list; they are not told.
+    pub async fn decline_friend(&self, applicant: i32) -> Result<DeclineFriendRsp, SdkError> {
+        self.call(&DeclineFriendReq { applyuid: applicant }).await
+    }
+
+    /// Completes a login reply whose lists were cut to fit its frame (`friends_more`,
+    /// `applies_more`): every friend, and requests up to `max_applies`, by pages (imchat).
+    pub async fn complete_lists(&self, login: &mut LoginRsp, max_applies: usize) -> Result<(), SdkError> {
+        if login.friends_more {
+            let (mut all, mut after) = (Vec::new(), 0);
+            loop {
+                let page: FriendPageRsp = self.call(&FriendPageReq { after }).await?;
+                all.extend(page.friends);
+                if !page.more || page.next == after {
+                    break;
+                }
+                after = page.next;
+            }
+            login.friend_list = all;
+            login.friends_more = false;
+        }
+        if login.applies_more {
+            let (mut all, mut before) = (Vec::new(), 0);
+            loop {
+                let page: ApplyPageRsp = self.call(&ApplyPageReq { before }).await?;
+                all.extend(page.applies);
+                if !page.more || page.next == before || all.len() >= max_applies {
+                    break;
+                }
+                before = page.next;
+            }
+            all.truncate(max_applies);
+            login.apply_list = all;
+            login.applies_more = false;
+        }
+        Ok(())
+    }
+
     pub async fn create_private_chat(&self, uid: i32, other: i32) -> Result<CreatePrivateChatRsp, SdkError> {
         self.call(&CreatePrivateChatReq { uid, other_id: other }).await
     }

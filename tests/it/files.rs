@@ -356,7 +356,8 @@ async fn bad_transfers_are_refused_with_their_codes(flavor: Flavor) {
     let mut carol_res = Res::open(&cluster).await;
     let theirs =
         carol_res.call(1047, json!({"name": "ok.txt", "seq": 1, "uid": carol.uid, "token": carol.login.token})).await;
-    assert_eq!(theirs["error"].as_i64(), Some(code(ErrorCode::NotThreadMember)), "{theirs}");
+    // Not readable answers like no such file: no oracle of names (review 3, N17).
+    assert_eq!(theirs["error"].as_i64(), Some(code(ErrorCode::FileNotFound)), "{theirs}");
     // A seq far past the end (its offset would not fit 64 bits) is a bad chunk, not a crash.
     let far = res.call(1047, json!({"name": "ok.txt", "seq": i64::MAX, "uid": f.a.uid})).await;
     assert_eq!(far["error"].as_i64(), Some(code(ErrorCode::BadChunk)), "{far}");
@@ -369,7 +370,7 @@ async fn bad_transfers_are_refused_with_their_codes(flavor: Flavor) {
         .await;
     assert_eq!(far["error"].as_i64(), Some(code(ErrorCode::BadChunk)), "{far}");
     let info = carol_res.call(1045, json!({"message_id": sent.message_id})).await;
-    assert_eq!(info["error"].as_i64(), Some(code(ErrorCode::NotThreadMember)), "{info}");
+    assert_eq!(info["error"].as_i64(), Some(code(ErrorCode::FileNotFound)), "{info}");
     // Nor may carol write into alice's upload.
     let reply = carol_res
         .call(
@@ -454,5 +455,92 @@ async fn files_live_in_s3_compatible_storage() {
     // The bytes are in the bucket, under the server's keys and not the client's names.
     let keys = s3.list().await;
     assert!(keys.len() >= 2 && keys.iter().all(|k| k.starts_with("files/") && !k.contains(".png")), "{keys:?}");
+    cluster.shutdown().await;
+}
+
+/// Uploads `bytes` as an avatar named `name` over `res` (its first chunk shows the token).
+async fn upload_avatar(res: &mut Res, uid: i32, token: &str, name: &str, bytes: &[u8]) -> Value {
+    let chunks = (bytes.len() as u64).div_ceil(CHUNK_BYTES);
+    let mut reply = Value::Null;
+    for seq in 1..=chunks {
+        let (data, trans) = chunk(bytes, seq);
+        let body = json!({"md5": md5_hex(bytes), "name": name, "seq": seq, "trans_size": trans, "token": token,
+            "total_size": bytes.len(), "last": u8::from(seq == chunks), "data": data, "uid": uid});
+        reply = res.call(1031, body).await;
+        if reply["error"] != 0 {
+            return reply;
+        }
+    }
+    reply
+}
+
+both!(names_are_never_reused_and_notices_follow_membership);
+/// Review 3, N6 and N17: a name once deleted, replaced or swept is refused to every later
+/// upload and reads as no file; a refusal does not tell which names exist; a 1039 reaches the
+/// group's members as of the message, not someone invited after it.
+async fn names_are_never_reused_and_notices_follow_membership(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let mut f = cluster.friends().await;
+    let carol = cluster.register("carol").await;
+    let mut c = cluster.login_on(&carol, 0).await;
+    let (alice_token, bob_token) = (f.a.login.token.clone(), f.b.login.token.clone());
+    let mut res = Res::open(&cluster).await;
+    let mut bob_res = Res::open(&cluster).await;
+
+    // A replaced avatar's name is retired: bob cannot take it, and reading it finds nothing.
+    let (first, second) = (sample(900), sample(1200));
+    let reply = upload_avatar(&mut res, f.a.uid, &alice_token, "old-face.png", &first).await;
+    assert_eq!(reply["complete"], true, "{reply}");
+    let reply = upload_avatar(&mut res, f.a.uid, "", "new-face.png", &second).await;
+    assert_eq!(reply["complete"], true, "{reply}");
+    let read = bob_res.call(1033, json!({"name": "old-face.png", "seq": 1, "uid": f.b.uid, "token": bob_token})).await;
+    assert_eq!(read["error"].as_i64(), Some(code(ErrorCode::FileNotFound)), "{read}");
+    let taken = upload_avatar(&mut bob_res, f.b.uid, "", "old-face.png", &sample(700)).await;
+    assert_eq!(taken["error"].as_i64(), Some(code(ErrorCode::BadFileName)), "{taken}");
+
+    // A chat file an operator deleted: its name is refused to a new message and to an avatar.
+    let pic = sample(800);
+    let sent = img_chat(&f.a, f.b.uid, f.thread_id, "gone.png", &md5_hex(&pic), "{gone-1}").await;
+    assert_eq!(sent.error, 0, "{sent:?}");
+    let up = json!({"name": "gone.png", "seq": 1, "trans_size": "800", "total_size": "800", "uid": f.a.uid,
+        "data": BASE64.encode(&pic), "md5": md5_hex(&pic), "last": 1});
+    assert_eq!(res.call(1041, up).await["complete"], true);
+    let deleted = cluster
+        .admin()
+        .await
+        .delete_file(imchat_proto::grpc::DeleteFileReq { name: "gone.png".into() })
+        .await
+        .expect("deleted")
+        .into_inner();
+    assert!(deleted.found);
+    let again = img_chat(&f.b, f.a.uid, f.thread_id, "gone.png", &md5_hex(&pic), "{gone-2}").await;
+    assert_eq!(again.error, ErrorCode::BadFileName.code(), "{again:?}");
+    let taken = upload_avatar(&mut bob_res, f.b.uid, "", "gone.png", &pic).await;
+    assert_eq!(taken["error"].as_i64(), Some(code(ErrorCode::BadFileName)), "{taken}");
+    let read = bob_res.call(1047, json!({"name": "gone.png", "seq": 1, "uid": f.b.uid})).await;
+    assert_eq!(read["error"].as_i64(), Some(code(ErrorCode::FileNotFound)), "{read}");
+
+    // A group picture announced before carol was invited: bob hears of it, carol does not.
+    crate::groups::befriend(&mut f.a, &mut c).await;
+    let group = f.a.chat.create_group("pics", &[f.b.uid]).await.expect("created").group.thread_id;
+    let pic = sample(1500);
+    let sent = img_chat(&f.a, 0, group, "before-carol.png", &md5_hex(&pic), "{grp-1}").await;
+    assert_eq!(sent.error, 0, "{sent:?}");
+    f.a.chat.invite_to_group(group, &[carol.uid]).await.expect("invited");
+    let up = json!({"name": "before-carol.png", "seq": 1, "trans_size": "1500", "total_size": "1500",
+        "uid": f.a.uid, "data": BASE64.encode(&pic), "md5": md5_hex(&pic), "last": 1});
+    assert_eq!(res.call(1041, up).await["complete"], true);
+    while next_file_event(&mut f.b).await.img_name != "before-carol.png" {}
+    // The notices went out before the last chunk's reply, so a text sent now comes after.
+    f.a.chat.send_group_texts(f.a.uid, group, &[("after", "t-1")], &[]).await.expect("sent");
+    loop {
+        match c.next_event().await {
+            Event::File(notice) => panic!("carol heard of a file sent before she joined: {notice:?}"),
+            Event::Group(push) if push.chat_datas.iter().any(|d| d.content == "after") => break,
+            Event::Closed => panic!("carol's connection closed"),
+            _ => {}
+        }
+    }
+    drop((f, c));
     cluster.shutdown().await;
 }

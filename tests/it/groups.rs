@@ -9,7 +9,7 @@ use imchat_sdk::{Event, SdkError};
 use imchat_tests::{Client, Flavor, TestCluster};
 
 /// Makes two logged-in users friends.
-async fn befriend(a: &mut Client, b: &mut Client) {
+pub(crate) async fn befriend(a: &mut Client, b: &mut Client) {
     a.chat.add_friend(a.uid, b.uid, "hello", "").await.expect("apply");
     assert!(matches!(b.next_event().await, Event::FriendRequest(_)));
     b.chat.accept_friend(b.uid, a.uid, "").await.expect("accept");
@@ -47,6 +47,8 @@ async fn a_group_lives_across_two_servers(flavor: Flavor) {
     let cluster = TestCluster::start_with(flavor, |file| {
         file.limits.group_max_members = 4;
         file.limits.write_coalesce = std::time::Duration::from_millis(5);
+        // Every refusal below is a change asked for; their rate is `rates.rs`'s to test.
+        file.limits.group_changes = imchat_chat::Rate { per_minute: 0, burst: 0 };
     })
     .await;
     let users = [
@@ -256,5 +258,75 @@ async fn an_owner_who_leaves_hands_the_group_on_and_operators_see_and_disband_gr
     assert!(again.found && again.already);
     let missing = admin.disband_group(DisbandGroupReq { thread_id: i64::MAX }).await.unwrap().into_inner();
     assert!(!missing.found);
+    cluster.shutdown().await;
+}
+
+both!(no_stored_row_wedges_a_thread_and_events_stay_bounded);
+/// Review 3, N8: an invite of many names is stored as a bounded event (the first
+/// `EVENT_NAMES` names, every uid); a row that could never be framed (stored before the bound,
+/// or raw) reaches sync, history and older pages as a small stub, so each moves past it.
+async fn no_stored_row_wedges_a_thread_and_events_stay_bounded(flavor: Flavor) {
+    use imchat_proto::msg::{EVENT_NAMES, OVERSIZE_EVENT, OVERSIZE_TEXT};
+    let cluster = TestCluster::start(flavor).await;
+    let mut f = cluster.friends().await;
+    let mut invited = Vec::new();
+    for i in 0..EVENT_NAMES + 3 {
+        let user = cluster.register(&format!("puppet{i}")).await;
+        let mut client = cluster.login_on(&user, i % 2).await;
+        befriend(&mut client, &mut f.a).await;
+        invited.push(user.uid);
+    }
+    let group = f.a.chat.create_group("many", &[f.b.uid]).await.expect("created").group.thread_id;
+    f.a.chat.invite_to_group(group, &invited).await.expect("invited");
+    let event = loop {
+        let event = next_event_of(&mut f.b).await;
+        if event.event == "invite" {
+            break event;
+        }
+    };
+    assert_eq!((event.uids.len(), event.names.len()), (EVENT_NAMES + 3, EVENT_NAMES));
+    assert!(event.describe().ends_with("and 3 others"), "{}", event.describe());
+
+    // Rows no frame can carry (each escapes to ~72 KB), then an ordinary text after each.
+    let raw = "\u{1}".repeat(12_000);
+    let now = imchat_store::now_ms();
+    let row = |thread_id, receiver, msg_type, content: &str| imchat_store::NewMsg {
+        thread_id,
+        sender: f.a.uid,
+        receiver,
+        unique_id: String::new(),
+        content: content.to_owned(),
+        msg_type,
+        status: 2,
+        created_at: now,
+        mentions: Vec::new(),
+    };
+    let db = &cluster.suite.db;
+    db.store_messages(&[row(f.thread_id, f.b.uid, 1, &raw)]).await.expect("stored");
+    db.store_messages(&[row(group, 0, MSG_TYPE_SYSTEM, &raw)]).await.expect("stored");
+    f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("after", "p-1")]).await.expect("sent");
+    f.a.chat.send_group_texts(f.a.uid, group, &[("after", "g-1")], &[]).await.expect("sent");
+
+    let synced = f.b.chat.sync(&[]).await.expect("a sync page");
+    for thread in [f.thread_id, group] {
+        let contents: Vec<&str> =
+            synced.chat_datas.iter().filter(|d| d.thread_id == thread).map(|d| d.content.as_str()).collect();
+        assert_eq!(contents.last(), Some(&"after"), "thread {thread} moved past the oversize row: {contents:?}");
+    }
+    assert!(synced.chat_datas.iter().any(|d| d.content == OVERSIZE_TEXT));
+    let stub = synced
+        .chat_datas
+        .iter()
+        .find(|d| d.thread_id == group && d.msg_type == MSG_TYPE_SYSTEM && d.content.len() < 100);
+    let stub: GroupEvent = serde_json::from_str(&stub.expect("a stubbed event").content).unwrap();
+    assert_eq!(stub.event, OVERSIZE_EVENT);
+    // llfc's history pages and imchat's older pages carry the stub too.
+    let page = f.b.chat.load_messages(f.thread_id, 0).await.expect("a history page");
+    assert!(page.chat_datas.iter().any(|d| d.msg_content == OVERSIZE_TEXT), "{:?}", page.chat_datas.len());
+    assert!(page.chat_datas.iter().any(|d| d.msg_content == "after"));
+    let end = synced.threads.iter().find(|t| t.thread_id == group).expect("the group").last_seq;
+    let older = f.b.chat.load_older(group, end).await.expect("an older page");
+    assert!(older.chat_datas.iter().any(|d| d.msg_type == MSG_TYPE_SYSTEM && d.content.contains(OVERSIZE_EVENT)));
+    drop(f);
     cluster.shutdown().await;
 }

@@ -43,6 +43,8 @@ mod llfc_server;
 mod presence;
 /// What llfc's Season_2 Qt client sends, in its order; accounts shared with the SDK; kicks.
 mod qt_client;
+/// Per-user rates of group changes and friend requests.
+mod rates;
 /// The resource port's door: caps, deadlines, wrong tokens, reply budgets, TLS.
 mod res_door;
 /// The SQL and key-value stores through their public API, on both backends.

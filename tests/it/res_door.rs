@@ -273,10 +273,12 @@ async fn register_as(cluster: &TestCluster, name: &str, icon: &str) -> imchat_te
 
 both!(a_login_reply_always_fits_one_frame);
 /// N1: strangers' friend requests with every field at its largest cannot make the victim's
-/// 1006 unframable: it is answered, newest requests first, as many as fit.
+/// 1006 unframable: it is answered, newest requests first, as many as fit, and says the rest
+/// come by pages. Pending requests per recipient are capped; a declined one leaves the list.
 async fn a_login_reply_always_fits_one_frame(flavor: Flavor) {
     const STRANGERS: usize = 45;
-    let cluster = TestCluster::start(flavor).await;
+    const CAP: usize = STRANGERS - 2;
+    let cluster = TestCluster::start_with(flavor, |file| file.limits.max_pending_requests = CAP as i64).await;
     let victim = cluster.register("victim").await;
     let icon = "😀".repeat(255);
     let mut last = 0;
@@ -284,13 +286,38 @@ async fn a_login_reply_always_fits_one_frame(flavor: Flavor) {
         // 23 emoji and the harness's 9-character tag: a 32-character name.
         let stranger = register_as(&cluster, &format!("{}{n:02}", "😈".repeat(30)), &icon).await;
         let client = cluster.login_on(&stranger, n % 2).await;
-        client.chat.add_friend(client.uid, victim.uid, &"😱".repeat(64), "").await.expect("a request");
-        last = client.uid;
+        let applied = client.chat.add_friend(client.uid, victim.uid, &"😱".repeat(64), "").await;
+        if n < CAP {
+            applied.expect("a request");
+            last = client.uid;
+        } else {
+            assert_eq!(applied.unwrap_err().code(), Some(ErrorCode::TooManyRequests), "past the pending cap");
+        }
     }
     let v = cluster.login_on(&victim, 0).await;
-    assert!(!v.login.apply_list.is_empty() && v.login.apply_list.len() < STRANGERS, "{}", v.login.apply_list.len());
+    assert!(!v.login.apply_list.is_empty() && v.login.apply_list.len() < CAP, "{}", v.login.apply_list.len());
     assert_eq!(v.login.apply_list[0].uid, last, "the newest request first");
+    assert!(v.login.applies_more && !v.login.friends_more);
     // The session is live: a heartbeat is answered.
     v.chat.heartbeat(v.uid).await.expect("the session works");
+
+    // The rest come by pages, each request once, newest first.
+    let mut full = v.login.clone();
+    v.chat.complete_lists(&mut full, 1000).await.expect("paged");
+    let uids: Vec<i32> = full.apply_list.iter().map(|a| a.uid).collect();
+    let mut distinct = uids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!((uids.len(), distinct.len(), uids[0]), (CAP, CAP, last), "{uids:?}");
+
+    // Declined, a request leaves the list; declining it again finds none.
+    v.chat.decline_friend(last).await.expect("declined");
+    let again = v.chat.decline_friend(last).await.unwrap_err();
+    assert_eq!(again.code(), Some(ErrorCode::NoPendingApply));
+    let mut after = v.login.clone();
+    after.applies_more = true;
+    v.chat.complete_lists(&mut after, 1000).await.expect("paged");
+    assert_eq!(after.apply_list.len(), CAP - 1);
+    assert!(after.apply_list.iter().all(|a| a.uid != last));
     cluster.shutdown().await;
 }

@@ -84,8 +84,8 @@ sql_test!(friendship_thread_and_messages);
 async fn friendship_thread_and_messages(db: Db) {
     let (a, b) = (user(&db, "a").await, user(&db, "b").await);
     assert_eq!(db.accept_friend(b, a, "A", 1).await.unwrap(), Accepted::NoPending);
-    db.upsert_apply(a, b, "first", "B").await.unwrap();
-    db.upsert_apply(a, b, "hello", "B2").await.unwrap();
+    db.upsert_apply(a, b, "first", "B", 0).await.unwrap();
+    db.upsert_apply(a, b, "hello", "B2", 0).await.unwrap();
     let Accepted::Ok { thread_id, messages } = db.accept_friend(b, a, "A", 1_000).await.unwrap() else {
         panic!("pending request was not found");
     };
@@ -99,7 +99,7 @@ async fn friendship_thread_and_messages(db: Db) {
 
     // The login view is the user, their requests and their friends, as the separate queries say.
     let c = user(&db, "c").await;
-    db.upsert_apply(c, b, "hi b, it's c", "C").await.unwrap();
+    db.upsert_apply(c, b, "hi b, it's c", "C", 0).await.unwrap();
     let view = db.login_view(b, 10).await.unwrap().unwrap();
     assert_eq!(view.user, db.user_by_uid(b).await.unwrap().unwrap());
     assert_eq!(view.applies, db.apply_list(b, 10).await.unwrap());
@@ -466,7 +466,7 @@ async fn login_protocol(db: Db, kv: Kv) {
     assert!(!entry.contains("$argon2id"), "password hashes are never cached: {entry}");
 
     // A change made without invalidation is not seen: the view came from the cache.
-    db.upsert_apply(a, b, "hi", "B").await.unwrap();
+    db.upsert_apply(a, b, "hi", "B", 0).await.unwrap();
     let second = begin(ttl).await;
     assert_eq!(second.previous(), Some("chat1"));
     assert_eq!(applicants(second).await, Vec::<i32>::new());
@@ -479,11 +479,11 @@ async fn login_protocol(db: Db, kv: Kv) {
     presence.forget_views(&[b], ttl).await.unwrap();
     racing.view(&db, &presence, 10, ttl).await.unwrap();
     racing.release(&presence).await.unwrap();
-    db.upsert_apply(c, b, "hello", "B").await.unwrap();
+    db.upsert_apply(c, b, "hello", "B", 0).await.unwrap();
     assert_eq!(applicants(begin(ttl).await).await, [c, a], "the racing login left the marker in place");
 
     // With the cache off, every login reads the database.
-    db.upsert_apply(c, a, "hello a", "A").await.unwrap();
+    db.upsert_apply(c, a, "hello a", "A", 0).await.unwrap();
     presence.set_token(a, "tok-a", None).await.unwrap();
     for _ in 0..2 {
         let Begin::Granted(mut grant) = presence.begin_login(a, "tok-a", wait, Duration::ZERO).await.unwrap() else {
@@ -606,9 +606,15 @@ async fn discarded_files_wait_in_the_trash(db: Db) {
     assert_eq!(gone.storage_key, "ab/1");
     assert!(db.file("a.png").await.unwrap().is_none(), "no client finds it");
     assert!(db.discard_file("a.png", 6).await.unwrap().is_none(), "deleted once");
-    db.delete_file("b.png").await.unwrap().unwrap();
+    db.delete_file("b.png", 7).await.unwrap().unwrap();
     assert_eq!(db.trashed(10).await.unwrap(), [("a.png".to_owned(), "ab/1".to_owned())]);
     db.forget_trashed("ab/1").await.unwrap();
     assert_eq!(db.trashed(10).await.unwrap(), []);
     assert_eq!(db.usage(owner).await.unwrap().files, 0);
+    // Both names stay retired (review 3, N6): no one, not even the owner, takes them again.
+    let other = user(&db, "g").await;
+    for (name, who) in [("a.png", owner), ("b.png", other)] {
+        let file = NewFile { name, storage_key: "ab/3", owner: who, md5: "", size: 10, label: "", now_ms: 9 };
+        assert_eq!(db.reserve_avatar(&file, caps).await.unwrap(), Err(imchat_store::FileRefusal::NameTaken));
+    }
 }

@@ -664,6 +664,11 @@ impl App {
             }
             _ => {}
         };
+        if action == Action::Delete
+            && let Some(effects) = self.decline_selected()
+        {
+            return Some(effects);
+        }
         if matches!(
             action,
             Action::Left
@@ -683,6 +688,20 @@ impl App {
             Screen::Reset => self.reset_action(action),
             Screen::Main => self.main_action(action, edit),
         }
+    }
+
+    /// Delete on a pending friend request in the list declines it (imchat servers only).
+    fn decline_selected(&mut self) -> Option<Vec<Effect>> {
+        let main = self.main.as_ref().filter(|m| self.screen == Screen::Main && m.focus == Focus::List)?;
+        let Some(Item::Request(uid)) = main.items().get(main.selected).cloned() else { return None };
+        if main.requests.iter().any(|r| r.uid == uid && r.accepted) {
+            return None;
+        }
+        if main.dialect == Dialect::Llfc {
+            self.error("declining needs an imchat server: llfc has no way to say no");
+            return Some(Vec::new());
+        }
+        Some(vec![Effect::Decline(uid)])
     }
 
     fn login_action(&mut self, action: Action) -> Option<Vec<Effect>> {
@@ -1364,6 +1383,14 @@ impl App {
                 self.info(format!("you and {} are friends now", rsp.name));
             }
             NetEvent::Accepted(Err(err)) => self.error(format!("could not accept: {err}")),
+            NetEvent::Declined(Ok(uid)) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                let name = main.requests.iter().find(|r| r.uid == uid).map(|r| r.name.clone());
+                main.requests.retain(|r| r.uid != uid);
+                main.selected = main.selected.min(main.items().len().saturating_sub(1));
+                self.info(format!("declined the request from {}", name.unwrap_or_else(|| format!("uid {uid}"))));
+            }
+            NetEvent::Declined(Err(err)) => self.error(format!("could not decline: {err}")),
             NetEvent::Sent { unique, result } => {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 let dialect = main.dialect;

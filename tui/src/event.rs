@@ -71,6 +71,8 @@ pub enum NetEvent {
     Older(i64, Result<LoadOlderRsp, String>),
     Applied(Result<i32, String>),
     Accepted(Result<AuthFriendRsp, String>),
+    /// A friend request this user declined (the applicant's uid).
+    Declined(Result<i32, String>),
     ChatOpened(Result<(i32, i64), String>),
     /// Pictures and files.
     File(FileEvent),
@@ -162,6 +164,8 @@ pub enum Effect {
         applicant: i32,
         remark: String,
     },
+    /// Decline a pending friend request (imchat servers).
+    Decline(i32),
     OpenChat(i32),
     CreateGroup {
         name: String,

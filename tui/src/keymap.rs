@@ -66,7 +66,7 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Home, "home", "start of line"),
     (Action::End, "end", "end of line"),
     (Action::Backspace, "backspace", "delete before the caret"),
-    (Action::Delete, "delete", "delete at the caret"),
+    (Action::Delete, "delete", "delete at the caret / decline the selected friend request"),
     (Action::KillLine, "kill_line", "delete to the end of the line"),
     (Action::Help, "help", "this help"),
     (Action::Quit, "quit", "quit"),

@@ -24,6 +24,9 @@ pub const RECENT_MESSAGES: i64 = 50;
 pub const LOGIN_TRIES: usize = 2;
 
 /// How often the client proves it is alive (llfc: 10 s; the server's idle limit is longer).
+/// Most friend requests a login shows (the newest), however many are pending.
+pub const MAX_REQUESTS: usize = 500;
+
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
 fn text(err: SdkError) -> String {
@@ -162,6 +165,9 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
                     Effect::Accept { applicant, remark } => {
                         NetEvent::Accepted(chat.accept_friend(uid, applicant, &remark).await.map_err(text))
                     }
+                    Effect::Decline(applicant) => {
+                        NetEvent::Declined(chat.decline_friend(applicant).await.map(|r| r.applyuid).map_err(text))
+                    }
                     Effect::OpenChat(peer) => NetEvent::ChatOpened(
                         chat.create_private_chat(uid, peer).await.map(|r| (peer, r.thread_id)).map_err(text),
                     ),
@@ -277,7 +283,7 @@ async fn connect(
 ) -> Result<(Session, Welcome), String> {
     let Some((email, password)) = credentials else { return Err("not logged in".into()) };
     let mut tries = LOGIN_TRIES;
-    let (server, chat, mut pushes, login, http) = loop {
+    let (server, chat, mut pushes, mut login, http) = loop {
         tries -= 1;
         let http = gate.login(email, password).await.map_err(text)?;
         let (chat, pushes, server) = gate.connect_chat(&http).await.map_err(text)?;
@@ -287,6 +293,8 @@ async fn connect(
             Err(err) => return Err(text(err)),
         }
     };
+    // A long list came cut to fit the login reply: the rest by pages (pushes wait meanwhile).
+    chat.complete_lists(&mut login, MAX_REQUESTS).await.map_err(text)?;
     let forward = events.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(push) = pushes.recv().await {

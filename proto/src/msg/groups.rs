@@ -74,6 +74,18 @@ pub struct GroupMember {
     pub role: String,
 }
 
+/// Most names a [`GroupEvent`] lists; its `uids` are all there, so the rest are counted
+/// (`uids.len() - names.len()`). Bounds the event however many are invited at once, so every
+/// system message fits a frame (review 3, N8).
+pub const EVENT_NAMES: usize = 20;
+
+/// A stored message too large to frame is sent as this (its `msg_type` and place kept), so
+/// sync and history always move past it.
+pub const OVERSIZE_TEXT: &str = "[a message too large to show]";
+
+/// The system event shown in place of one too large to frame.
+pub const OVERSIZE_EVENT: &str = "oversize";
+
 /// What a system message says happened (its `content`). Names are those at the time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -94,7 +106,13 @@ impl GroupEvent {
     /// One line for a chat view: "alice added bob, carol".
     pub fn describe(&self) -> String {
         let by = if self.by == 0 { "an operator".to_owned() } else { self.by_name.clone() };
-        let whom = self.names.join(", ");
+        let mut whom = self.names.join(", ");
+        let others = self.uids.len().saturating_sub(self.names.len());
+        if others > 0 && !self.names.is_empty() {
+            whom.push_str(&format!(" and {others} others"));
+        } else if others > 0 {
+            whom = format!("{others} members");
+        }
         match self.event.as_str() {
             "create" => format!("{by} created the group \"{}\" with {whom}", self.text),
             "invite" => format!("{by} added {whom}"),
@@ -107,6 +125,7 @@ impl GroupEvent {
             "announce" => format!("{by} set the announcement: {}", self.text),
             "invite_policy" => format!("{by} let {} invite", self.text),
             "disband" => format!("{by} disbanded the group"),
+            OVERSIZE_EVENT => "(an event too large to show)".to_owned(),
             other => format!("{by}: {other}"),
         }
     }

@@ -9,8 +9,12 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use dashmap::DashMap;
+use imchat_proto::codec::MAX_BODY_CEILING;
 use imchat_proto::grpc::GroupChangedReq;
-use imchat_proto::msg::{GroupEvent, GroupInfo, Message, NotifyGroupMsg, SyncData};
+use imchat_proto::msg::{
+    EVENT_NAMES, GroupEvent, GroupInfo, MSG_TYPE_SYSTEM, Message, NotifyGroupMsg, OVERSIZE_EVENT, OVERSIZE_TEXT,
+    SyncData,
+};
 use imchat_proto::time::format_chat_time;
 use imchat_store::{Actor, Change, Changed, Db, Event, Group, Refusal, StoreError, StoredMsg};
 
@@ -81,13 +85,36 @@ fn render(event: &Event<'_>) -> String {
         by: event.by.0,
         by_name: event.by.1.to_owned(),
         uids: event.targets.iter().map(|t| t.0).collect(),
-        names: event.targets.iter().map(|t| t.1.to_owned()).collect(),
+        names: event.targets.iter().take(EVENT_NAMES).map(|t| t.1.to_owned()).collect(),
         text: event.text.to_owned(),
     };
     serde_json::to_string(&wire).expect("a group event always serialises")
 }
 
+/// Most bytes one message's content may take as a JSON string in a reply: half a frame, so
+/// one message with a page's other fields always fits.
+const MAX_CONTENT_JSON: usize = MAX_BODY_CEILING / 2;
+/// JSON escaping grows a string at most this much (`\u0000` for a control byte).
+const WORST_ESCAPE_FACTOR: usize = 6;
+
+/// `content` as a reply may carry it: as stored, or, when it could not be framed (a row
+/// stored before events were bounded, a limit lowered since), a small stub in its place, so
+/// a page never has to leave it out and sync and history always move past it (N8).
+pub(crate) fn framable(content: String, msg_type: i32) -> String {
+    if content.len() * WORST_ESCAPE_FACTOR <= MAX_CONTENT_JSON
+        || serde_json::to_string(&content).map_or(usize::MAX, |s| s.len()) <= MAX_CONTENT_JSON
+    {
+        return content;
+    }
+    if msg_type == MSG_TYPE_SYSTEM {
+        let stub = GroupEvent { event: OVERSIZE_EVENT.to_owned(), ..GroupEvent::default() };
+        return serde_json::to_string(&stub).expect("a group event always serialises");
+    }
+    OVERSIZE_TEXT.to_owned()
+}
+
 pub(crate) fn sync_data(m: StoredMsg) -> SyncData {
+    let content = framable(m.content, m.msg_type);
     SyncData {
         thread_id: m.thread_id,
         seq: m.seq,
@@ -95,7 +122,7 @@ pub(crate) fn sync_data(m: StoredMsg) -> SyncData {
         sender: m.sender,
         receiver: m.receiver,
         unique_id: m.unique_id,
-        content: m.content,
+        content,
         chat_time: format_chat_time(m.created_at),
         status: m.status,
         msg_type: m.msg_type,

@@ -25,6 +25,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use imchat_edge::Rate;
 use imchat_proto::codec::DEFAULT_MAX_BODY;
 use imchat_rpc::Secret;
 use imchat_store::presence::Presence;
@@ -143,6 +144,12 @@ pub struct Limits {
     /// How long a chat server keeps a group's members cached. Changes drop the cache on every
     /// live server at once; this bounds what a server that missed that call keeps.
     pub group_cache: Duration,
+    /// Group changes (1120–1132) one user may make, and friend requests (1009) one user may
+    /// send, by rate; past them, 1105 and nothing stored or pushed.
+    pub group_changes: Rate,
+    pub friend_requests: Rate,
+    /// Friend requests waiting for one recipient; a new applicant past it gets 1105.
+    pub max_pending_requests: i64,
 }
 
 impl Default for Limits {
@@ -188,6 +195,9 @@ impl Default for Limits {
             group_members_page: 100,
             max_mentions: 50,
             group_cache: Duration::from_secs(30),
+            group_changes: Rate { per_minute: 30, burst: 20 },
+            friend_requests: Rate { per_minute: 10, burst: 20 },
+            max_pending_requests: 200,
         }
     }
 }
@@ -212,6 +222,9 @@ pub(crate) struct Shared {
     pub(crate) groups: groups::Groups,
     /// Per-address limits of the client port, and the connections open now.
     pub(crate) edge: imchat_edge::Edge,
+    /// Per-user rates of the costly requests (`GroupChanges`, `FriendRequests`).
+    pub(crate) group_changes: imchat_edge::Buckets<i32>,
+    pub(crate) friend_requests: imchat_edge::Buckets<i32>,
     pub(crate) sockets: std::sync::atomic::AtomicI64,
     /// Client connections at once, over both listeners.
     pub(crate) slots: Arc<tokio::sync::Semaphore>,
@@ -250,6 +263,8 @@ pub async fn run(
         presence: Presence::new(deps.kv.clone()),
         groups: groups::Groups::new(config.limits.group_cache),
         edge: imchat_edge::Edge::default(),
+        group_changes: imchat_edge::Buckets::new(config.limits.group_changes),
+        friend_requests: imchat_edge::Buckets::new(config.limits.friend_requests),
         sockets: std::sync::atomic::AtomicI64::new(0),
         slots: Arc::new(tokio::sync::Semaphore::new(
             config.limits.max_connections.min(tokio::sync::Semaphore::MAX_PERMITS),

@@ -207,6 +207,10 @@ impl Session {
                 return Step::Done(Flow::Continue);
             }
         };
+        if let Err(reject) = self.within_rate(&msg) {
+            self.reject(reject, frame.id);
+            return Step::Done(Flow::Continue);
+        }
         let result = match (self.auth.is_some(), msg) {
             (false, ClientMsg::Login(req)) => return self.guarded_login(req, frame.id).await,
             (false, _) => Err(ErrorCode::NotLoggedIn.into()),
@@ -239,11 +243,32 @@ impl Session {
             (true, ClientMsg::GroupMute(req)) => self.group_mute(req).await,
             (true, ClientMsg::GroupMembers(req)) => self.group_members(req).await,
             (true, ClientMsg::GroupInfo(req)) => self.group_info(req).await,
+            (true, ClientMsg::FriendPage(req)) => self.friend_page(req).await,
+            (true, ClientMsg::ApplyPage(req)) => self.apply_page(req).await,
+            (true, ClientMsg::DeclineFriend(req)) => self.decline_friend(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
         }
         Step::Done(Flow::Continue)
+    }
+
+    /// Whether the user may make this request now: group changes and friend requests cost
+    /// every member a push and a stored row, so each user has a bucket of them (review 3, N9).
+    fn within_rate(&self, msg: &ClientMsg) -> Result<(), Reject> {
+        let Some(auth) = &self.auth else { return Ok(()) };
+        let buckets = match msg {
+            ClientMsg::GroupCreate(_)
+            | ClientMsg::GroupInvite(_)
+            | ClientMsg::GroupLeave(_)
+            | ClientMsg::GroupRemove(_)
+            | ClientMsg::GroupRole(_)
+            | ClientMsg::GroupUpdate(_)
+            | ClientMsg::GroupDisband(_) => &self.shared.group_changes,
+            ClientMsg::AddFriend(_) => &self.shared.friend_requests,
+            _ => return Ok(()),
+        };
+        if buckets.take(auth.uid, 1) { Ok(()) } else { Err(ErrorCode::TooManyRequests.into()) }
     }
 
     /// The answer to a frame of id `id` after the session was kicked (see

@@ -1,5 +1,5 @@
-//! What a public port allows each address and each user: connections at once, and failed
-//! attempts (logins, token checks) per minute. An address is an IPv4 address or an IPv6 /64
+//! What a public port allows each address and each user: connections at once, failed
+//! attempts (logins, token checks) per minute, and costly requests by rate ([`Buckets`]). An address is an IPv4 address or an IPv6 /64
 //! (what one subscriber usually holds), so a client cannot dodge a limit by walking its
 //! prefix. Shared by the chat and resource ports; counting only, no I/O.
 
@@ -131,12 +131,84 @@ impl Edge {
     }
 }
 
+/// A rate of requests: `per_minute` refilled, at most `burst` at once (0 per minute: no
+/// limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+impl Rate {
+    /// How long an emptied bucket takes to fill again (then it holds nothing worth keeping).
+    fn refill(self) -> Duration {
+        Duration::from_secs_f64(f64::from(self.burst.max(1)) * 60.0 / f64::from(self.per_minute.max(1)))
+    }
+}
+
+/// Token buckets, one per key (a user): how much each may still do now. A bucket back at
+/// full is forgotten, so the map holds only those who spent recently.
+#[derive(Debug)]
+pub struct Buckets<K: Eq + Hash> {
+    rate: Rate,
+    /// Tokens left, as of when.
+    held: DashMap<K, (f64, Instant)>,
+}
+
+impl<K: Eq + Hash> Buckets<K> {
+    pub fn new(rate: Rate) -> Buckets<K> {
+        Buckets { rate, held: DashMap::new() }
+    }
+
+    /// Takes `n` tokens from `key`'s bucket if it has them.
+    pub fn take(&self, key: K, n: u32) -> bool {
+        let rate = self.rate;
+        if rate.per_minute == 0 {
+            return true;
+        }
+        if self.held.len() > SWEEP_ABOVE {
+            let full = rate.refill();
+            self.held.retain(|_, entry| entry.1.elapsed() < full);
+        }
+        let burst = f64::from(rate.burst.max(1));
+        let now = Instant::now();
+        let mut entry = self.held.entry(key).or_insert((burst, now));
+        let refilled = entry.1.elapsed().as_secs_f64() * f64::from(rate.per_minute) / 60.0;
+        let tokens = (entry.0 + refilled).min(burst);
+        if tokens < f64::from(n) {
+            *entry = (tokens, now);
+            return false;
+        }
+        *entry = (tokens - f64::from(n), now);
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn peer(text: &str) -> Peer {
         Peer::from(text.parse::<IpAddr>().unwrap())
+    }
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_its_rate() {
+        let buckets = Buckets::new(Rate { per_minute: 60, burst: 3 });
+        assert!((0..3).all(|_| buckets.take(7, 1)), "the burst");
+        assert!(!buckets.take(7, 1), "then nothing until it refills");
+        assert!(buckets.take(8, 3), "another key has its own");
+        assert!(!buckets.take(8, 1));
+        // At 6000 a minute a token comes back within about 10 ms.
+        let quick = Buckets::new(Rate { per_minute: 6000, burst: 1 });
+        assert!(quick.take(1, 1) && !quick.take(1, 1));
+        let start = Instant::now();
+        while !quick.take(1, 1) {
+            assert!(start.elapsed() < Duration::from_secs(1), "refilled at its rate");
+            std::thread::yield_now();
+        }
+        let open = Buckets::new(Rate { per_minute: 0, burst: 0 });
+        assert!((0..1000).all(|_| open.take(1, 5)), "0 a minute is no limit");
     }
 
     #[test]

@@ -419,7 +419,7 @@ impl Files {
         let up = upload.lock().await;
         let _ = tokio::fs::remove_file(&up.staged).await;
         if up.row.kind == FileKind::Avatar && !up.row.complete {
-            let _ = self.db.delete_file(&up.row.name).await;
+            let _ = self.db.delete_file(&up.row.name, imchat_store::now_ms()).await;
         }
         tracing::debug!(uid, name = %up.row.name, "an abandoned upload made room for a new one");
         Ok(())
@@ -578,8 +578,9 @@ impl Files {
     pub async fn readable(&self, uid: i32, name: &str) -> Result<FileRow, Refused> {
         check_file_name(name).map_err(|_| ErrorCode::BadFileName)?;
         let row = self.db.file(name).await.map_err(store_failed)?.ok_or(ErrorCode::FileNotFound)?;
+        // The same code as for no such file: a refusal must not tell which names exist (N17).
         if !self.db.may_read_file(&row, uid).await.map_err(store_failed)? {
-            return Err(ErrorCode::NotThreadMember);
+            return Err(ErrorCode::FileNotFound);
         }
         Ok(row)
     }
@@ -593,7 +594,7 @@ impl Files {
         let message = self.db.message(message_id).await.map_err(store_failed)?.ok_or(ErrorCode::FileNotFound)?;
         let row = self.db.file_of_message(message_id).await.map_err(store_failed)?.ok_or(ErrorCode::FileNotFound)?;
         if !self.db.may_read_file(&row, uid).await.map_err(store_failed)? {
-            return Err(ErrorCode::NotThreadMember);
+            return Err(ErrorCode::FileNotFound);
         }
         Ok((row, message))
     }
@@ -673,7 +674,7 @@ impl Files {
                 if self.uploads.lock().expect("uploads lock").get(&file.name).is_some() {
                     continue;
                 }
-                if let Ok(Some(file)) = self.db.delete_file(&file.name).await {
+                if let Ok(Some(file)) = self.db.delete_file(&file.name, imchat_store::now_ms()).await {
                     let staged = self.staging_dir.join(file.storage_key.replace('/', "-"));
                     let _ = tokio::fs::remove_file(staged).await;
                 }

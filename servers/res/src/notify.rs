@@ -125,13 +125,22 @@ impl Notifier {
     }
 
     /// Who hears of `message`'s file: the other member of its private thread, or every other
-    /// member of its group.
+    /// member of its group who was one when it was sent (joined before its seq): someone
+    /// invited later may not read it, so must not learn its name, size or type (N17).
     async fn recipients(&self, message: &StoredMsg) -> Result<Vec<i32>, imchat_store::StoreError> {
         if message.receiver != 0 {
             return Ok(vec![message.receiver]);
         }
         let group = self.db.group(message.thread_id).await?;
-        Ok(group.map(|g| g.uids().filter(|uid| *uid != message.sender).collect()).unwrap_or_default())
+        Ok(group
+            .map(|g| {
+                g.members
+                    .iter()
+                    .filter(|m| m.uid != message.sender && m.joined_seq < message.seq)
+                    .map(|m| m.uid)
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// `owner` has a new avatar: the login views showing it (theirs, their friends') go.

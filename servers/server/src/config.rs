@@ -227,6 +227,15 @@ fn read_limits(r: &mut Reader) -> Limits {
         failed_logins_per_ip: r.or(s, "FailedLoginsPerIpPerMin", COUNT, d.failed_logins_per_ip),
         messages_per_sec: r.or(s, "MessagesPerSec", COUNT, d.messages_per_sec),
         message_burst: r.or(s, "MessageBurst", COUNT, d.message_burst),
+        group_changes: imchat_chat::Rate {
+            per_minute: r.or(s, "GroupChangesPerMin", COUNT, d.group_changes.per_minute),
+            burst: r.or(s, "GroupChangeBurst", COUNT, d.group_changes.burst),
+        },
+        friend_requests: imchat_chat::Rate {
+            per_minute: r.or(s, "FriendRequestsPerMin", COUNT, d.friend_requests.per_minute),
+            burst: r.or(s, "FriendRequestBurst", COUNT, d.friend_requests.burst),
+        },
+        max_pending_requests: r.or(s, "MaxPendingRequests", COUNT, d.max_pending_requests),
         max_text_bytes: r.or(s, "MaxTextBytes", COUNT, d.max_text_bytes),
         max_texts_per_frame: r.or(s, "MaxTextsPerFrame", COUNT, d.max_texts_per_frame),
         pipeline: r.or(s, "Pipeline", COUNT, d.pipeline),

@@ -23,7 +23,7 @@ pub use chats::{
     ThreadKind, ThreadRange, ThreadRow,
 };
 pub use files::{Completed, FileCaps, FileKind, FileRefusal, FileRow, NewFile, Usage};
-pub use friends::{Accepted, ApplyRow, FriendRow, LoginView};
+pub use friends::{Accepted, ApplyRow, FriendRow, LoginView, Page};
 pub use groups::{
     Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,
 };

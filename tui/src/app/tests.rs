@@ -178,6 +178,18 @@ fn friend_requests_are_accepted_inline() {
 }
 
 #[test]
+fn friend_requests_are_declined_with_delete() {
+    let mut h = Harness::signed_in();
+    h.net(NetEvent::FriendRequest(NotifyAddFriend { applyuid: 3, name: "spam".into(), ..Default::default() }));
+    h.press(KeyCode::F(3));
+    assert_eq!(h.press(KeyCode::Delete), [Effect::Decline(3)]);
+    assert_eq!(h.app.main.as_ref().unwrap().pending_requests(), 1, "kept until the server says so");
+    h.net(NetEvent::Declined(Ok(3)));
+    assert_eq!(h.app.main.as_ref().unwrap().pending_requests(), 0);
+    assert_eq!(h.app.notice.as_ref().unwrap().text, "declined the request from spam");
+}
+
+#[test]
 fn sending_tracks_each_message() {
     let mut h = Harness::signed_in();
     let main = h.app.main.as_ref().unwrap();

@@ -1,15 +1,20 @@
-//! 1007 search, 1009 friend request (pushes 1011), 1013 accept (replies 1014, pushes 1015).
+//! 1007 search, 1009 friend request (pushes 1011), 1013 accept (replies 1014, pushes 1015);
+//! imchat's 1104/1106 pages of friends and requests and 1108 decline.
 
 use imchat_proto::ErrorCode;
 use imchat_proto::msg::{
-    AddFriendReq, AddFriendRsp, AuthChatData, AuthFriendReq, AuthFriendRsp, NotifyAddFriend, NotifyAuthFriend,
+    AddFriendReq, AddFriendRsp, ApplyInfo, ApplyPageReq, ApplyPageRsp, AuthChatData, AuthFriendReq, AuthFriendRsp,
+    DeclineFriendReq, DeclineFriendRsp, FriendInfo, FriendPageReq, FriendPageRsp, NotifyAddFriend, NotifyAuthFriend,
     SearchReq, SearchRsp,
 };
 use imchat_proto::rules::MAX_REMARK_CHARS;
 use imchat_proto::time::format_chat_time;
-use imchat_store::{Accepted, StoredMsg};
+use imchat_store::{Accepted, ApplyRow, FriendRow, StoredMsg};
 
 use crate::session::{Handled, Session};
+
+/// Friends or requests in one page (1104, 1106); trimmed further when they would not fit.
+const FRIEND_PAGE: i64 = 100;
 
 /// Digits in the largest uid (`i32::MAX`).
 const UID_MAX_DIGITS: usize = 10;
@@ -78,7 +83,11 @@ impl Session {
         let Some(applicant) = db.user_by_uid(me).await? else {
             return Err(ErrorCode::UidInvalid.into());
         };
-        self.changing_views(&[target.uid], db.upsert_apply(me, target.uid, &req.applyname, &req.bakname)).await?;
+        let max_pending = self.shared.config.limits.max_pending_requests;
+        let applied = db.upsert_apply(me, target.uid, &req.applyname, &req.bakname, max_pending);
+        if !self.changing_views(&[target.uid], applied).await? {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
         self.send(&AddFriendRsp { error: 0 })?;
         let notice = NotifyAddFriend {
             error: 0,
@@ -91,6 +100,42 @@ impl Session {
         };
         self.push(target.uid, &notice).await;
         Ok(())
+    }
+
+    /// A page of the user's friends (1104): those a login reply had no room for.
+    pub(super) async fn friend_page(&mut self, req: FriendPageReq) -> Handled {
+        let page = self.shared.db.friend_page(self.uid(), req.after, FRIEND_PAGE).await?;
+        let (cursors, friends): (Vec<i64>, Vec<FriendInfo>) =
+            page.items.into_iter().map(|(cursor, f)| (cursor, friend_info(f))).unzip();
+        self.send_fitting(friends.len(), |n| FriendPageRsp {
+            error: 0,
+            friends: friends[..n].to_vec(),
+            next: cursors[..n].last().copied().unwrap_or(req.after),
+            more: page.more || n < friends.len(),
+        })
+    }
+
+    /// A page of friend requests to the user (1106), newest first.
+    pub(super) async fn apply_page(&mut self, req: ApplyPageReq) -> Handled {
+        let page = self.shared.db.apply_page(self.uid(), req.before, FRIEND_PAGE).await?;
+        let (cursors, applies): (Vec<i64>, Vec<ApplyInfo>) =
+            page.items.into_iter().map(|(cursor, a)| (cursor, apply_info(a))).unzip();
+        self.send_fitting(applies.len(), |n| ApplyPageRsp {
+            error: 0,
+            applies: applies[..n].to_vec(),
+            next: cursors[..n].last().copied().unwrap_or(req.before),
+            more: page.more || n < applies.len(),
+        })
+    }
+
+    /// Declines a pending request (1108): it leaves the list; the applicant is not told.
+    pub(super) async fn decline_friend(&mut self, req: DeclineFriendReq) -> Handled {
+        let me = self.uid();
+        let declined = self.shared.db.decline_apply(req.applyuid, me);
+        if !self.changing_views(&[me], declined).await? {
+            return Err(ErrorCode::NoPendingApply.into());
+        }
+        self.send(&DeclineFriendRsp { error: 0, applyuid: req.applyuid })
     }
 
     pub(super) async fn auth_friend(&mut self, req: AuthFriendReq) -> Handled {
@@ -132,5 +177,31 @@ impl Session {
         };
         self.push(applicant.uid, &notice).await;
         Ok(())
+    }
+}
+
+/// A friend as the wire shows them.
+pub(super) fn friend_info(f: FriendRow) -> FriendInfo {
+    FriendInfo {
+        name: f.friend.name,
+        uid: f.friend.uid,
+        icon: f.friend.icon,
+        nick: f.friend.nick,
+        sex: f.friend.sex,
+        desc: f.friend.desc,
+        back: f.back,
+    }
+}
+
+/// A friend request as the wire shows it.
+pub(super) fn apply_info(a: ApplyRow) -> ApplyInfo {
+    ApplyInfo {
+        name: a.from.name,
+        uid: a.from.uid,
+        icon: a.from.icon,
+        nick: a.from.nick,
+        sex: a.from.sex,
+        desc: a.descs,
+        status: a.status,
     }
 }

@@ -10,7 +10,7 @@ use imchat_proto::msg::{
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
 
-use crate::groups::sync_data;
+use crate::groups::{framable, sync_data};
 
 use crate::session::{Handled, Session};
 
@@ -74,7 +74,7 @@ impl Session {
                 msg_id: m.message_id,
                 thread_id: m.thread_id,
                 unique_id: 0,
-                msg_content: m.content,
+                msg_content: framable(m.content, m.msg_type),
                 chat_time: format_chat_time(m.created_at),
                 status: m.status,
                 msg_type: m.msg_type,

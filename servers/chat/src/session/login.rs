@@ -11,6 +11,7 @@ use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp, Message, caps
 use imchat_store::LoginView;
 use imchat_store::presence::{Begin, Grant};
 
+use crate::session::friends::{apply_info, friend_info};
 use crate::session::{Auth, Handled, Reject, Session};
 
 /// What a kicked client is told.
@@ -39,7 +40,7 @@ impl Session {
                 return Err(ErrorCode::UidInvalid.into());
             };
             self.friends = view.friends.iter().map(|f| f.friend.uid).collect();
-            let frame = fitting_reply(view, &req.token, limits.login_friends)?;
+            let frame = fitting_reply(view, &req.token, limits.login_friends, limits.login_applies)?;
             self.take_over(req.uid, &mut grant).await?;
             Ok::<_, Reject>(frame)
         };
@@ -92,36 +93,13 @@ impl Session {
 /// The 1006 for `view`, encoded, with as many friend requests (newest first) and friends (at
 /// most `max_friends`) as fit one frame: every byte of a request is its sender's to choose,
 /// and a reply that did not fit would lock its user out for good. Requests are trimmed first,
-/// then friends; the rest are the client's to page.
-fn fitting_reply(view: LoginView, token: &str, max_friends: usize) -> Result<Bytes, Reject> {
+/// then friends; `friends_more`/`applies_more` tell the client to page the rest (1104, 1106).
+fn fitting_reply(view: LoginView, token: &str, max_friends: usize, applies_limit: i64) -> Result<Bytes, Reject> {
     let user = view.user;
-    let applies: Vec<ApplyInfo> = view
-        .applies
-        .into_iter()
-        .map(|a| ApplyInfo {
-            name: a.from.name,
-            uid: a.from.uid,
-            icon: a.from.icon,
-            nick: a.from.nick,
-            sex: a.from.sex,
-            desc: a.descs,
-            status: a.status,
-        })
-        .collect();
-    let friends: Vec<FriendInfo> = view
-        .friends
-        .into_iter()
-        .take(max_friends)
-        .map(|f| FriendInfo {
-            name: f.friend.name,
-            uid: f.friend.uid,
-            icon: f.friend.icon,
-            nick: f.friend.nick,
-            sex: f.friend.sex,
-            desc: f.friend.desc,
-            back: f.back,
-        })
-        .collect();
+    let applies_more = view.applies.len() as i64 >= applies_limit;
+    let friends_more = view.friends.len() > max_friends;
+    let applies: Vec<ApplyInfo> = view.applies.into_iter().map(apply_info).collect();
+    let friends: Vec<FriendInfo> = view.friends.into_iter().take(max_friends).map(friend_info).collect();
     let mut reply = LoginRsp {
         error: 0,
         uid: user.uid,
@@ -136,11 +114,15 @@ fn fitting_reply(view: LoginView, token: &str, max_friends: usize) -> Result<Byt
         apply_list: Vec::new(),
         friend_list: Vec::new(),
         imchat: caps::ALL.iter().map(|cap| (*cap).to_owned()).collect(),
+        friends_more: false,
+        applies_more: false,
     };
     let (mut n_applies, mut n_friends) = (applies.len(), friends.len());
     loop {
         reply.apply_list = applies[..n_applies].to_vec();
         reply.friend_list = friends[..n_friends].to_vec();
+        reply.applies_more = applies_more || n_applies < applies.len();
+        reply.friends_more = friends_more || n_friends < friends.len();
         let mut buf = BytesMut::new();
         match reply.encode(&mut buf) {
             Ok(()) => return Ok(buf.freeze()),

@@ -201,6 +201,32 @@ async fn insert_file(
     }
 }
 
+/// Retires `names` for good: no reservation may take them again (review 3, N6).
+async fn retire(
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    names: &[&str],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let insert = match dialect {
+        Dialect::MySql => "INSERT IGNORE INTO retired_file (name, retired_at) VALUES (?, ?)",
+        Dialect::Sqlite => "INSERT OR IGNORE INTO retired_file (name, retired_at) VALUES (?, ?)",
+    };
+    for name in names {
+        sqlx::query(insert).bind((*name).to_owned()).bind(now_ms).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Whether `name` was used once and retired.
+async fn retired(conn: &mut sqlx::AnyConnection, name: &str) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT 1 FROM retired_file WHERE name = ?")
+        .bind(name.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.is_some())
+}
+
 impl Db {
     /// Stores a picture or file message (`msg`, its status "not uploaded") and reserves its
     /// file, in one transaction. A resend of the same message (same sender and unique id)
@@ -222,6 +248,10 @@ impl Db {
             {
                 return Ok(Ok((message, existing)));
             }
+            return Ok(Err(FileRefusal::NameTaken));
+        }
+        if retired(&mut tx, file.name).await? {
+            tx.rollback().await?;
             return Ok(Err(FileRefusal::NameTaken));
         }
         if let Err(refusal) = within_quota(&mut tx, self.dialect, file.owner, file.size, file.name, caps).await? {
@@ -259,6 +289,10 @@ impl Db {
             tx.rollback().await?;
             let same = existing.kind == FileKind::Avatar && existing.owner == file.owner && !existing.complete;
             return Ok(if same { Ok(existing) } else { Err(FileRefusal::NameTaken) });
+        }
+        if retired(&mut tx, file.name).await? {
+            tx.rollback().await?;
+            return Ok(Err(FileRefusal::NameTaken));
         }
         if let Err(refusal) = within_quota(&mut tx, self.dialect, file.owner, file.size, file.name, caps).await? {
             tx.rollback().await?;
@@ -363,7 +397,9 @@ impl Db {
                     .bind(name.to_owned())
                     .fetch_all(&mut *tx)
                     .await?;
-                replaced = rows.iter().map(file_from_row).collect::<Result<_, _>>()?;
+                replaced = rows.iter().map(file_from_row).collect::<Result<Vec<FileRow>, _>>()?;
+                let names: Vec<&str> = replaced.iter().map(|old| old.name.as_str()).collect();
+                retire(&mut tx, self.dialect, &names, now_ms).await?;
                 sqlx::query("DELETE FROM chat_file WHERE owner_id = ? AND kind = 1 AND complete = 1 AND name <> ?")
                     .bind(i64::from(file.owner))
                     .bind(name.to_owned())
@@ -463,17 +499,18 @@ impl Db {
         Ok(rows.iter().map(file_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// Drops a file's row (its bytes are the caller's to delete). An avatar that is its
-    /// owner's `icon` leaves them with none (""), so no client asks for it again.
-    pub async fn delete_file(&self, name: &str) -> Result<Option<FileRow>, StoreError> {
-        self.drop_file(name, None).await
+    /// Drops a file's row (its bytes are the caller's to delete) and retires its name for good.
+    /// An avatar that is its owner's `icon` leaves them with none (""), so no client asks for
+    /// it again.
+    pub async fn delete_file(&self, name: &str, now_ms: i64) -> Result<Option<FileRow>, StoreError> {
+        self.drop_file(name, now_ms, false).await
     }
 
     /// An operator's delete, from a server without the storage: the row goes as in
     /// [`Db::delete_file`], and its storage key goes to the trash in the same transaction, for
     /// a resource server's sweep ([`Db::trashed`]).
     pub async fn discard_file(&self, name: &str, now_ms: i64) -> Result<Option<FileRow>, StoreError> {
-        self.drop_file(name, Some(now_ms)).await
+        self.drop_file(name, now_ms, true).await
     }
 
     /// Files in the trash, oldest first, at most `limit`: (name, storage key).
@@ -497,19 +534,26 @@ impl Db {
         Ok(())
     }
 
-    async fn drop_file(&self, name: &str, trash_at: Option<i64>) -> Result<Option<FileRow>, StoreError> {
+    /// Drops a file's row and retires its name; `trash` puts its storage key in the trash.
+    async fn drop_file(&self, name: &str, now_ms: i64, trash: bool) -> Result<Option<FileRow>, StoreError> {
         let mut tx = self.begin().await?;
         let Some(file) = self.file_in(&mut tx, name).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
         sqlx::query("DELETE FROM chat_file WHERE name = ?").bind(name.to_owned()).execute(&mut *tx).await?;
-        if let Some(at) = trash_at {
+        retire(&mut tx, self.dialect, &[name], now_ms).await?;
+        if trash {
             let insert = match self.dialect {
                 Dialect::MySql => "INSERT IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
                 Dialect::Sqlite => "INSERT OR IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
             };
-            sqlx::query(insert).bind(file.storage_key.clone()).bind(name.to_owned()).bind(at).execute(&mut *tx).await?;
+            sqlx::query(insert)
+                .bind(file.storage_key.clone())
+                .bind(name.to_owned())
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
         }
         if file.kind == FileKind::Avatar {
             sqlx::query("UPDATE user SET icon = '' WHERE uid = ? AND icon = ?")

@@ -46,9 +46,41 @@ pub enum Accepted {
 /// The text the approver "sends" when a friendship starts (llfc's wording).
 pub const FRIENDS_NOW_TEXT: &str = "We are friends now!";
 
+/// One page of a list: each item with its cursor (pass the last one back as `after` or
+/// `before` for the next page), and whether there may be more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<(i64, T)>,
+    pub more: bool,
+}
+
 impl Db {
-    /// Records (or refreshes the greeting and remark of) a request from `from` to `to`.
-    pub async fn upsert_apply(&self, from: i32, to: i32, descs: &str, back_name: &str) -> Result<(), StoreError> {
+    /// Records (or refreshes the greeting and remark of) a request from `from` to `to`. A new
+    /// applicant is refused (false) while `to` already has `max_pending` requests waiting (0:
+    /// no cap), so strangers cannot bury a user's list. Checked, then written: concurrent
+    /// applicants may pass it by a few, never by more than their number.
+    pub async fn upsert_apply(
+        &self,
+        from: i32,
+        to: i32,
+        descs: &str,
+        back_name: &str,
+        max_pending: i64,
+    ) -> Result<bool, StoreError> {
+        if max_pending > 0 {
+            let row = sqlx::query(
+                "SELECT CAST(COUNT(*) AS SIGNED), CAST(COALESCE(SUM(CASE WHEN from_uid = ? THEN 1 ELSE 0 END), 0) AS SIGNED) \
+                 FROM friend_apply WHERE to_uid = ? AND status = 0",
+            )
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .fetch_one(&self.pool)
+            .await?;
+            let (pending, mine): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+            if mine == 0 && pending >= max_pending {
+                return Ok(false);
+            }
+        }
         let sql = match self.dialect {
             Dialect::MySql => {
                 "INSERT INTO friend_apply (from_uid, to_uid, descs, back_name) VALUES (?, ?, ?, ?) \
@@ -66,7 +98,57 @@ impl Db {
             .bind(back_name)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(true)
+    }
+
+    /// `to` declines `from`'s pending request: it is gone (false: there was none).
+    pub async fn decline_apply(&self, from: i32, to: i32) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM friend_apply WHERE from_uid = ? AND to_uid = ? AND status = 0")
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// `uid`'s friends after cursor `after` (0: from the first), at most `limit`, in the order
+    /// they became friends (the login reply's).
+    pub async fn friend_page(&self, uid: i32, after: i64, limit: i64) -> Result<Page<FriendRow>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT f.id AS cursor_id, f.back, {} FROM friend f JOIN user u ON u.uid = f.friend_id \
+             WHERE f.self_id = ? AND f.id > ? ORDER BY f.id LIMIT ?",
+            prefixed("u", USER_COLUMNS)
+        ));
+        let rows =
+            sqlx::query(sql).bind(i64::from(uid)).bind(after).bind(limit.max(1) + 1).fetch_all(&self.pool).await?;
+        let more = rows.len() as i64 > limit.max(1);
+        let mut page = Page { items: Vec::new(), more };
+        for row in rows.iter().take(limit.max(1) as usize) {
+            let friend = FriendRow { friend: user_from_row(row)?, back: row.try_get("back")? };
+            page.items.push((row.try_get("cursor_id")?, friend));
+        }
+        Ok(page)
+    }
+
+    /// Requests to `to` before cursor `before` (0: from the newest), newest first, at most
+    /// `limit`.
+    pub async fn apply_page(&self, to: i32, before: i64, limit: i64) -> Result<Page<ApplyRow>, StoreError> {
+        let before = if before <= 0 { i64::MAX } else { before };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT a.id AS cursor_id, a.status, a.descs, {} FROM friend_apply a JOIN user u ON u.uid = a.from_uid \
+             WHERE a.to_uid = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?",
+            prefixed("u", USER_COLUMNS)
+        ));
+        let rows =
+            sqlx::query(sql).bind(i64::from(to)).bind(before).bind(limit.max(1) + 1).fetch_all(&self.pool).await?;
+        let more = rows.len() as i64 > limit.max(1);
+        let mut page = Page { items: Vec::new(), more };
+        for row in rows.iter().take(limit.max(1) as usize) {
+            let apply =
+                ApplyRow { from: user_from_row(row)?, status: int(row, "status")?, descs: row.try_get("descs")? };
+            page.items.push((row.try_get("cursor_id")?, apply));
+        }
+        Ok(page)
     }
 
     /// Requests to `to`, newest first.

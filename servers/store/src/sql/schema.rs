@@ -302,6 +302,21 @@ const MIGRATIONS: &[Migration] = &[
             deleted_at INTEGER NOT NULL
         )"],
     },
+    // Names whose file was deleted, replaced or swept: never handed out again, so a name a
+    // message still carries can never come to mean someone else's bytes (review 3, N6).
+    Migration {
+        version: 6,
+        mysql: &[mysql_table!(
+            "CREATE TABLE retired_file (
+                name VARCHAR(96) NOT NULL PRIMARY KEY,
+                retired_at BIGINT NOT NULL
+            )"
+        )],
+        sqlite: &["CREATE TABLE retired_file (
+            name TEXT NOT NULL PRIMARY KEY,
+            retired_at INTEGER NOT NULL
+        )"],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
