@@ -478,3 +478,62 @@ async fn a_picture_sent_from_the_tui_is_shown_on_the_other_chat_server(flavor: F
     assert_eq!(std::fs::read(&saved).unwrap(), std::fs::read(&picture).unwrap(), "saved byte for byte");
     cluster.shutdown().await;
 }
+
+/// Review 3, N11: a file from a chat is opened only when its bytes and its name agree on a
+/// picture, PDF or text, and only after the user has seen what it is; a script is saved and
+/// never opened. The opener gets the path as its one argument, never through a shell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_opens_nothing_blindly() {
+    use imchat_sdk::files::{FileClient, Outgoing, send_file};
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let home = tempfile::tempdir().unwrap();
+    let (downloads, marker) = (home.path().join("downloads"), home.path().join("opened"));
+    let opener = home.path().join("opener");
+    std::fs::write(&opener, format!("#!/bin/sh\nprintf '%s\\n' \"$#\" \"$1\" > '{}'\n", marker.display())).unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let config = format!("[tui]\ndownloads = {}\nopener = {}\n", downloads.display(), opener.display());
+    let bob = start_configured(&cluster, home.path(), "bob", &config).await;
+    register_and_login(&cluster, &bob).await;
+
+    // Alice, through the SDK: a friend request bob accepts, then a script and a picture.
+    let alice = cluster.register("alice").await;
+    let a = cluster.login_on(&alice, 0).await;
+    let bob_uid = admin_uid(&cluster, &bob.email).await;
+    a.chat.add_friend(a.uid, bob_uid, "hi", "").await.expect("a request");
+    bob.tmux.keys(&["F3"]);
+    bob.tmux.wait_for("Enter accepts").await;
+    bob.tmux.keys(&["Enter"]);
+    bob.tmux.wait_for("are friends now").await;
+    let thread_id = a.chat.create_private_chat(a.uid, bob_uid).await.expect("the thread").thread_id;
+    let script = home.path().join("run.sh");
+    std::fs::write(&script, "#!/bin/sh\ntouch pwned\n").unwrap();
+    let picture = home.path().join("cat photo.png");
+    image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 7])).save(&picture).unwrap();
+    let mut files = FileClient::connect(&cluster.suite.res.to_string(), a.uid, &a.login.token).await.unwrap();
+    for (path, msg_type, unique_id) in [(&script, 3, "{s-1}"), (&picture, 1, "{p-1}")] {
+        let out = Outgoing { me: a.uid, touid: bob_uid, thread_id, path, msg_type, unique_id };
+        send_file(&a.chat, &mut files, &out, |_, _| {}).await.expect("sent");
+    }
+
+    bob.tmux.keys(&["F2"]);
+    bob.tmux.wait_for("[picture] cat photo.png").await;
+    bob.tmux.keys(&["Enter"]);
+    bob.tmux.keys(&["F8"]);
+    bob.tmux.wait_for("pictures and files (2)").await;
+    // Newest first: the picture, then the script.
+    bob.tmux.keys(&["Down", "C-o"]);
+    bob.tmux.wait_for("not opened: a .sh file is never opened").await;
+    assert!(downloads.join("run.sh").exists(), "saved all the same");
+    bob.tmux.keys(&["Up", "C-o"]);
+    let screen = bob.tmux.wait_for("Open cat photo.png?").await;
+    assert!(screen.contains("PNG image"), "what it is shows before it opens:\n{screen}");
+    assert!(!marker.exists(), "nothing ran before the yes");
+    bob.tmux.keys(&["Enter"]);
+    let opened = imchat_tests::wait_for("the opener to run", || async {
+        std::fs::read_to_string(&marker).ok().filter(|text| text.lines().count() == 2)
+    })
+    .await;
+    let saved = downloads.join("cat photo.png");
+    assert_eq!(opened, format!("1\n{}\n", saved.display()), "one argument, the path, spaces and all");
+    cluster.shutdown().await;
+}

@@ -11,7 +11,7 @@ use imchat_sdk::proto::msg::{
     NotifyTextChat, SearchRsp, SyncCursor, SyncRsp, TextChatData,
 };
 
-use crate::files::{Chosen, Completion};
+use crate::files::{Chosen, Completion, Openable};
 
 /// Everything `App::update` reacts to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,8 +102,10 @@ pub enum FileEvent {
     Meta(String, Result<FileMetaRsp, String>),
     /// A picture's thumbnail, downloaded to this path.
     Thumb(String, Result<PathBuf, String>),
-    /// A file saved to the downloads folder (and opened, if asked).
+    /// A file saved to the downloads folder (then inspected, if it is to be opened).
     Saved { name: String, result: Result<PathBuf, String> },
+    /// What a file to be opened is, or why it is never opened.
+    Inspected(Result<Openable, String>),
     /// A file given to the desktop's viewer, or why it could not be.
     Opened(Result<PathBuf, String>),
 }
@@ -214,7 +216,10 @@ pub enum Effect {
         label: String,
         open: bool,
     },
-    /// Open a file already on this machine with the desktop's viewer.
+    /// Tell what a file on this machine is, before asking whether to open it (the terminal
+    /// loop reads it).
+    Inspect(PathBuf),
+    /// Open a file already on this machine with the desktop's viewer (checked again first).
     Open(PathBuf),
     /// Complete the attach prompt's path (the terminal loop reads the directory).
     CompletePath(String),

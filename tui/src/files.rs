@@ -1,5 +1,5 @@
 //! Files on this machine: completing a typed path, checking what is about to be sent, where a
-//! download lands, and how sizes and progress read. The terminal loop calls the parts that
+//! download lands, what may be opened, and how sizes and progress read. The terminal loop calls the parts that
 //! touch the disk, so `App::update` itself never does.
 
 use std::path::{Path, PathBuf};
@@ -173,9 +173,123 @@ pub fn default_cache() -> PathBuf {
         .join("thumbs")
 }
 
+/// A received file that may be opened, once the user says so: what its bytes are, and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Openable {
+    pub path: PathBuf,
+    /// What its bytes are ("PNG image").
+    pub kind: &'static str,
+    pub size: u64,
+}
+
+/// Bytes read to tell what a file is.
+const SNIFF_BYTES: usize = 4096;
+
+/// What may be opened from a chat: the kinds a desktop viewer shows without running anything,
+/// each with the extensions its bytes may carry. Everything else (scripts, executables,
+/// `.desktop`, `.terminal`, HTML, archives, office macros) is saved and never opened
+/// (review 3, N11).
+const OPENABLE: &[(&str, &[&str])] = &[
+    ("PNG image", &["png"]),
+    ("JPEG image", &["jpg", "jpeg"]),
+    ("GIF image", &["gif"]),
+    ("WebP image", &["webp"]),
+    ("PDF document", &["pdf"]),
+    ("plain text", &["txt", "md", "log", "csv"]),
+];
+
+/// What `head` (a file's first bytes) is, by its magic numbers; text is UTF-8 without NULs or
+/// a `#!` line.
+fn sniff(head: &[u8]) -> Option<&'static str> {
+    let kind = match head {
+        [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', ..] => "PNG image",
+        [0xff, 0xd8, 0xff, ..] => "JPEG image",
+        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => "GIF image",
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "WebP image",
+        [b'%', b'P', b'D', b'F', b'-', ..] => "PDF document",
+        _ => {
+            let text = match std::str::from_utf8(head) {
+                Ok(text) => text,
+                // Cut in the middle of a character by the sniff's length: still text.
+                Err(err) if err.error_len().is_none() => std::str::from_utf8(&head[..err.valid_up_to()]).ok()?,
+                Err(_) => return None,
+            };
+            if text.contains('\0') || text.starts_with("#!") {
+                return None;
+            }
+            "plain text"
+        }
+    };
+    Some(kind)
+}
+
+/// Whether a file named `name` whose first bytes are `head` may be opened: its bytes and its
+/// extension must agree on a kind in the allow-list.
+pub fn openable_kind(head: &[u8], name: &str) -> Result<&'static str, String> {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let Some((_, exts)) = OPENABLE.iter().find(|(_, exts)| exts.contains(&ext.as_str())) else {
+        let what = if ext.is_empty() { "a file without an extension".to_owned() } else { format!("a .{ext} file") };
+        return Err(format!("{what} is never opened from a chat (only pictures, PDF and text)"));
+    };
+    match sniff(head) {
+        Some(kind) if OPENABLE.iter().any(|(k, e)| *k == kind && std::ptr::eq(*e, *exts)) => Ok(kind),
+        Some(kind) => Err(format!("its bytes are a {kind}, not what .{ext} says")),
+        None => Err(format!("its bytes are not a .{ext} file")),
+    }
+}
+
+/// Reads enough of `path` to tell whether it may be opened ([`openable_kind`]).
+pub fn inspect(path: &Path) -> Result<Openable, String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|err| format!("{}: {}", path.display(), io_words(&err)))?;
+    let size = file.metadata().map_err(|err| io_words(&err))?.len();
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    file.take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(|err| io_words(&err))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let kind = openable_kind(&head, name).map_err(|why| format!("not opened: {why}; saved at {}", path.display()))?;
+    Ok(Openable { path: path.to_owned(), kind, size })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_pictures_pdf_and_text_whose_bytes_agree_are_opened() {
+        let png = b"\x89PNG\r\n\x1a\n0000";
+        assert_eq!(openable_kind(png, "holiday.PNG"), Ok("PNG image"));
+        assert_eq!(openable_kind(b"%PDF-1.7\n", "slides.pdf"), Ok("PDF document"));
+        assert_eq!(openable_kind("你好\n".as_bytes(), "notes.txt"), Ok("plain text"));
+        // A character cut by the sniff's length is still text.
+        assert_eq!(openable_kind(&"你".as_bytes()[..2], "cut.txt"), Ok("plain text"));
+        for (bytes, name) in [
+            (&b"#!/bin/sh\nrm -rf ~"[..], "run.sh"),
+            (b"<?xml version", "slides.terminal"),
+            (b"[Desktop Entry]", "app.desktop"),
+            (b"<html><script>", "page.html"),
+            (b"MZ\x90\0", "setup.exe"),
+            (b"plain", "README"),
+        ] {
+            let why = openable_kind(bytes, name).unwrap_err();
+            assert!(why.contains("never opened"), "{name}: {why}");
+        }
+        // The extension says picture or text, the bytes say otherwise.
+        assert!(openable_kind(b"#!/bin/sh\n", "notes.txt").is_err(), "a script named .txt");
+        assert!(openable_kind(b"%PDF-1.4", "cat.png").unwrap_err().contains("PDF document"));
+        assert!(openable_kind(b"\0\0\0ELF", "cat.jpg").is_err());
+    }
+
+    #[test]
+    fn inspect_reads_the_file_and_names_the_path_when_it_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let pic = dir.path().join("p.gif");
+        std::fs::write(&pic, b"GIF89a......").unwrap();
+        assert_eq!(inspect(&pic), Ok(Openable { path: pic.clone(), kind: "GIF image", size: 12 }));
+        let script = dir.path().join("x.sh");
+        std::fs::write(&script, b"#!/bin/sh").unwrap();
+        let why = inspect(&script).unwrap_err();
+        assert!(why.starts_with("not opened: a .sh file") && why.ends_with(&script.display().to_string()), "{why}");
+    }
 
     #[test]
     fn completes_from_the_directory() {

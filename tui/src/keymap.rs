@@ -55,7 +55,7 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Members, "members", "show or hide the open group's members"),
     (Action::Attach, "attach", "send a picture or file (Tab completes the path)"),
     (Action::Files, "files", "the chat's pictures and files: Enter saves"),
-    (Action::OpenFile, "open_file", "files list: save and open the selected one"),
+    (Action::OpenFile, "open_file", "files list: save the selected one, show what it is, open it if you say so"),
     (Action::Up, "up", "previous item"),
     (Action::Down, "down", "next item"),
     (Action::ScrollUp, "scroll_up", "scroll history up"),

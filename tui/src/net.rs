@@ -122,7 +122,10 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
                 credentials = None;
             }
             Effect::Open(path) => {
-                let result = transfers::open_path(&path, places.opener.as_deref()).map(|()| path);
+                // Checked again: what was shown may have been replaced on disk since.
+                let result = crate::files::inspect(&path)
+                    .and_then(|ok| transfers::open_path(&ok.path, places.opener.as_deref()))
+                    .map(|()| path);
                 send(NetEvent::File(FileEvent::Opened(result))).await;
             }
             Effect::SendFile { .. }

@@ -15,7 +15,7 @@ use imchat_sdk::GateClient;
 use tokio::sync::mpsc;
 
 use crate::app::{App, Main};
-use crate::event::{Effect, Event};
+use crate::event::{Effect, Event, FileEvent, NetEvent};
 use crate::files::{self, Places};
 use crate::net;
 use crate::notify::Notifications;
@@ -132,6 +132,9 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                     }
                     Effect::CompletePath(typed) => Some(Event::Completed(files::complete(typed, home.as_deref()))),
                     Effect::CheckPath(typed) => Some(Event::Checked(files::check(typed, home.as_deref()))),
+                    Effect::Inspect(path) => {
+                        Some(Event::Net(NetEvent::File(FileEvent::Inspected(files::inspect(path)))))
+                    }
                     _ => None,
                 };
                 if let Some(event) = local {

@@ -9,7 +9,7 @@ use imchat_sdk::proto::msg::{ImgChatRsp, SyncData};
 
 use super::{App, Conn, Focus, Main, Msg, MsgState, Thread};
 use crate::event::{Effect, FileEvent, NO_RESOURCE_SERVER, SendFailure};
-use crate::files::{Chosen, Completion};
+use crate::files::{Chosen, Completion, Openable};
 use crate::input::Input;
 use crate::keymap::Action;
 
@@ -93,6 +93,8 @@ pub struct Attach {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FilesDialog {
     pub cursor: usize,
+    /// A saved file waiting for the user's yes before it is opened: what its bytes are.
+    pub confirm: Option<Openable>,
 }
 
 /// The attachment a stored message carries, by its type (a picture or file's content is its
@@ -166,6 +168,13 @@ impl App {
         let dialog = main.files.as_mut()?;
         let thread = main.open.and_then(|id| main.threads.get(&id));
         let files = thread.map(Thread::attachments).unwrap_or_default();
+        if let Some(confirm) = dialog.confirm.take() {
+            // Only a yes opens it; any other key leaves it closed.
+            if matches!(action, Action::Submit | Action::OpenFile) {
+                return Some(vec![Effect::Open(confirm.path)]);
+            }
+            return Some(Vec::new());
+        }
         match action {
             Action::Back | Action::Files => main.files = None,
             Action::Up => dialog.cursor = dialog.cursor.saturating_sub(1),
@@ -175,7 +184,7 @@ impl App {
                 let Some(file) = files.get(dialog.cursor) else { return Some(Vec::new()) };
                 if let Some(path) = file.saved.as_ref().or(file.local.as_ref()) {
                     if open {
-                        return Some(vec![Effect::Open(path.clone())]);
+                        return Some(vec![Effect::Inspect(path.clone())]);
                     }
                     let path = path.display().to_string();
                     self.info(format!("already on this machine: {path}"));
@@ -383,6 +392,10 @@ impl App {
                     }
                 }
             }
+            FileEvent::Inspected(Ok(openable)) => {
+                main.files.get_or_insert_with(FilesDialog::default).confirm = Some(openable);
+            }
+            FileEvent::Inspected(Err(why)) => self.error(why),
             FileEvent::Opened(Ok(path)) => self.info(format!("opened {}", path.display())),
             FileEvent::Opened(Err(why)) => self.error(why),
         }

@@ -764,8 +764,20 @@ mod files {
         let saved = PathBuf::from("/home/ann/Downloads/imchat/cat.png");
         h.net(NetEvent::File(FileEvent::Saved { name: "p.png".into(), result: Ok(saved.clone()) }));
         assert_eq!(h.app.notice.as_ref().unwrap().text, "saved to /home/ann/Downloads/imchat/cat.png");
-        // Saved once: Ctrl-O opens that copy instead of downloading again.
-        assert_eq!(h.key(KeyCode::Char('o'), KeyModifiers::CONTROL), [Effect::Open(saved)]);
+        // Saved once: Ctrl-O looks at that copy instead of downloading again, and asks first.
+        assert_eq!(h.key(KeyCode::Char('o'), KeyModifiers::CONTROL), [Effect::Inspect(saved.clone())]);
+        let openable = crate::files::Openable { path: saved.clone(), kind: "PNG image", size: 1234 };
+        h.net(NetEvent::File(FileEvent::Inspected(Ok(openable.clone()))));
+        assert_eq!(h.press(KeyCode::Esc), [], "anything but yes leaves it closed");
+        assert!(h.app.main.as_ref().unwrap().files.as_ref().is_some_and(|f| f.confirm.is_none()));
+        h.net(NetEvent::File(FileEvent::Inspected(Ok(openable))));
+        assert_eq!(h.press(KeyCode::Enter), [Effect::Open(saved)]);
+        // A file that is never opened says why, and where it was saved.
+        let refused =
+            "not opened: a .sh file is never opened from a chat (only pictures, PDF and text); saved at /x/run.sh";
+        h.net(NetEvent::File(FileEvent::Inspected(Err(refused.into()))));
+        assert_eq!(h.app.notice.as_ref().unwrap().text, refused);
+        assert!(h.app.main.as_ref().unwrap().files.as_ref().is_some_and(|f| f.confirm.is_none()));
         h.press(KeyCode::Esc);
         assert!(h.app.main.as_ref().unwrap().files.is_none());
     }

@@ -128,7 +128,7 @@ async fn upload_bytes(
 }
 
 /// Saves file `name` into the downloads folder under its sender's name (never over a file
-/// that is there), then opens it if asked.
+/// that is there); if it is to be opened, tells what it is, for the user to confirm.
 pub async fn save(res: Res, name: String, label: String, open: bool, events: mpsc::Sender<Event>) {
     let result = async {
         let dir = &res.places.downloads;
@@ -139,13 +139,13 @@ pub async fn save(res: Res, name: String, label: String, open: bool, events: mps
         Ok::<_, String>(dest)
     }
     .await;
-    let opened = match (&result, open) {
-        (Ok(path), true) => Some(open_path(path, res.places.opener.as_deref()).map(|()| path.clone())),
+    let inspected = match (&result, open) {
+        (Ok(path), true) => Some(crate::files::inspect(path)),
         _ => None,
     };
     emit(&events, NetEvent::File(FileEvent::Saved { name, result })).await;
-    if let Some(opened) = opened {
-        emit(&events, NetEvent::File(FileEvent::Opened(opened))).await;
+    if let Some(inspected) = inspected {
+        emit(&events, NetEvent::File(FileEvent::Inspected(inspected))).await;
     }
 }
 
@@ -200,7 +200,8 @@ pub fn fetch_queue() -> (mpsc::Sender<Fetch>, mpsc::Receiver<Fetch>) {
 }
 
 /// Opens `path` with the desktop's viewer (`opener`, else `xdg-open`, or `open` on macOS),
-/// detached: its output would draw over the screen.
+/// detached: its output would draw over the screen. The path is one argument, never through a
+/// shell; the caller checked what it is ([`crate::files::inspect`]).
 pub fn open_path(path: &Path, opener: Option<&str>) -> Result<(), String> {
     let default = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
     let program = opener.unwrap_or(default);

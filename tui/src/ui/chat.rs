@@ -443,6 +443,32 @@ fn files(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = block.title_bottom(Line::styled(hint, Style::new().fg(theme.dim)));
     let mut state = ListState::default().with_selected(Some(dialog.cursor));
     frame.render_stateful_widget(List::new(rows).block(block), rect, &mut state);
+    if let Some(confirm) = &dialog.confirm {
+        confirm_open(app, confirm, theme, frame, area);
+    }
+}
+
+/// Asks before a received file goes to the desktop's viewer: its name, what its bytes are and
+/// its size, so a surprise shows before anything runs.
+fn confirm_open(app: &App, confirm: &crate::files::Openable, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let name = confirm.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let lines = vec![
+        Line::from(vec![
+            Span::raw("Open "),
+            Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw("?"),
+        ]),
+        Line::styled(format!("{}, {}", confirm.kind, human_bytes(confirm.size)), Style::new().fg(theme.dim)),
+        Line::styled(confirm.path.display().to_string(), Style::new().fg(theme.dim)),
+    ];
+    let rect = centered(area, 60, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let hint = format!(" {} opens · any other key does not ", app.keymap.keys_for(Action::Submit));
+    let block = Block::bordered()
+        .title(" open with the desktop's viewer ")
+        .title_style(Style::new().fg(theme.accent))
+        .title_bottom(Line::styled(hint, Style::new().fg(theme.dim)));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// The open group's members: owner ★, admins +.

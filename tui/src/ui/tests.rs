@@ -234,6 +234,16 @@ fn pictures_preview_and_files_list() {
         now,
     );
     insta::assert_snapshot!("files_dialog", draw(&app, 80, 24).backend());
+
+    // Saved, then opened: nothing runs before the user has seen what it is.
+    let saved = std::path::PathBuf::from("/home/ann/Downloads/report.pdf");
+    let result = Ok(saved.clone());
+    app.update(Event::Net(NetEvent::File(FileEvent::Saved { name: "r.pdf".into(), result })), now);
+    let effects = app.update(Event::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)), now);
+    assert_eq!(effects, [crate::event::Effect::Inspect(saved.clone())]);
+    let shown = crate::files::Openable { path: saved, kind: "PDF document", size: 1_234_567 };
+    app.update(Event::Net(NetEvent::File(FileEvent::Inspected(Ok(shown)))), now);
+    insta::assert_snapshot!("files_dialog_confirm_open", draw(&app, 80, 24).backend());
 }
 
 /// The attach prompt: the path, what Tab matched, and why the last Enter sent nothing.
