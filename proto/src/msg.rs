@@ -101,10 +101,14 @@ pub use friends::*;
 
 // ---- client to server -------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginReq {
     pub uid: i32,
     pub token: String,
+    /// imchat: the extensions the client speaks (as the 1006's list). llfc's clients send
+    /// none; to them the server shows only what llfc's client can show (a file as a text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imchat: Vec<String>,
 }
 message!(LoginReq = ids::CHAT_LOGIN);
 

@@ -165,7 +165,8 @@ impl ChatClient {
 
     /// Logs in (1005); the reply also tells which [`Dialect`] the server speaks.
     pub async fn login(&self, uid: i32, token: &str) -> Result<LoginRsp, SdkError> {
-        let rsp: LoginRsp = self.call(&LoginReq { uid, token: token.to_owned() }).await?;
+        let imchat = caps::ALL.iter().map(|cap| (*cap).to_owned()).collect();
+        let rsp: LoginRsp = self.call(&LoginReq { uid, token: token.to_owned(), imchat }).await?;
         let dialect = if rsp.imchat.is_empty() { Dialect::Llfc } else { Dialect::Imchat };
         let pages = rsp.imchat.iter().any(|cap| cap == caps::SYNC_PAGES);
         let _ = self.session.set(LoggedIn { uid: if rsp.uid == 0 { uid } else { rsp.uid }, dialect, pages });

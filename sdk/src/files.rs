@@ -5,6 +5,7 @@
 //! connection (1035, which reserves its name), then its bytes here (1041, then 1037s);
 //! [`send_file`] does both.
 
+pub use imchat_proto::msg::res::human_bytes;
 use std::path::Path;
 use std::time::Duration;
 
@@ -287,22 +288,6 @@ fn partial_path(dest: &Path) -> std::path::PathBuf {
     let n = DOWNLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     dest.with_file_name(format!(".{name}.{}-{n}.part", std::process::id()))
-}
-
-/// A size as people read it: `1.2 MB`, `340 KB`, `12 B` (powers of 1000).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    match unit {
-        0 => format!("{bytes} B"),
-        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
-        _ => format!("{value:.0} {}", UNITS[unit]),
-    }
 }
 
 /// The md5 of the file at `path`, read in blocks (lowercase hex).

@@ -23,7 +23,7 @@ async fn silent_login(cluster: &TestCluster, user: &TestUser, idx: usize) -> Tcp
     socket.set_recv_buffer_size(4096).unwrap();
     let mut stream = socket.connect(cluster.suite.chats[idx].addr).await.unwrap();
     let mut login = BytesMut::new();
-    LoginReq { uid: http.uid, token: http.token }.encode(&mut login).unwrap();
+    LoginReq { uid: http.uid, token: http.token, ..LoginReq::default() }.encode(&mut login).unwrap();
     stream.write_all(&login).await.unwrap();
     let (id, _) = read_frame(&mut stream).await.expect("the login reply");
     assert_eq!(id, ids::CHAT_LOGIN_RSP);

@@ -152,6 +152,54 @@ async fn a_kicked_qt_client_logs_in_again_in_the_same_process(flavor: Flavor) {
     cluster.shutdown().await;
 }
 
+/// A kicked Qt client that keeps beating (every 10 s, as llfc's does) keeps its connection for
+/// longer than a minute, past the idle timeout and the 30 s grace imchat used to give, until it
+/// closes it itself; then it logs in again from the same process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kicked_qt_client_that_beats_keeps_its_connection() {
+    const QT_HEARTBEAT: Duration = Duration::from_secs(10);
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let base = format!("http://{}", cluster.suite.gate);
+    let email = register_as_llfc(&cluster, &base, "beats", "abc123!").await;
+    let mut first = qt_login(&base, &email, "abc123!").await.unwrap();
+    let mut second = qt_login(&base, &email, "abc123!").await.unwrap();
+    first.chat.expect(1021).await;
+    let kicked_at = std::time::Instant::now();
+    while kicked_at.elapsed() < Duration::from_secs(65) {
+        let beat = first.chat.call(1023, json!({"fromuid": first.uid})).await;
+        assert_eq!(beat["error"], 0, "answered {:?} after the kick: {beat}", kicked_at.elapsed());
+        second.chat.call(1023, json!({"fromuid": second.uid})).await;
+        // The client's own pace: this wait is the behaviour under test, not a condition.
+        tokio::time::sleep(QT_HEARTBEAT).await;
+    }
+    // The user read the notice and logs in again from the same window: it works, and the
+    // kicked connection is still there until the client closes it.
+    let third = qt_login(&base, &email, "abc123!").await.unwrap();
+    assert_eq!(second.chat.expect(1021).await["uid"], third.uid);
+    let beat = first.chat.call(1023, json!({"fromuid": first.uid})).await;
+    assert_eq!(beat["error"], 0, "{beat}");
+    drop(first);
+    cluster.shutdown().await;
+}
+
+/// A kicked connection that goes quiet is closed after `IdleTimeoutSecs`, long before the cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_kicked_connection_closes_after_the_idle_timeout() {
+    let idle = Duration::from_secs(1);
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| file.limits.idle_timeout = idle).await;
+    assert!(imchat_chat::Limits::default().kick_grace >= Duration::from_secs(600), "the cap is far off");
+    let base = format!("http://{}", cluster.suite.gate);
+    let email = register_as_llfc(&cluster, &base, "quiet", "abc123!").await;
+    let mut first = qt_login(&base, &email, "abc123!").await.unwrap();
+    let _second = qt_login(&base, &email, "abc123!").await.unwrap();
+    first.chat.expect(1021).await;
+    let kicked_at = std::time::Instant::now();
+    let closed = tokio::time::timeout(imchat_tests::DEADLINE, first.chat.next_frame()).await;
+    assert!(matches!(closed, Ok(None)), "closed by the server, nothing else sent: {closed:?}");
+    assert!(kicked_at.elapsed() >= idle - Duration::from_millis(100), "not before the idle timeout");
+    cluster.shutdown().await;
+}
+
 /// A kicked connection its client never closes is closed after `KickGraceSecs`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kicked_connection_closes_after_the_grace() {
@@ -170,5 +218,94 @@ async fn a_kicked_connection_closes_after_the_grace() {
     // Ending the kicked session left the newer session's route alone.
     let route = cluster.presence().await.route(first.uid).await.unwrap();
     assert!(route.is_some_and(|server| !server.is_empty()), "the newer session keeps its route");
+    cluster.shutdown().await;
+}
+
+both!(the_qt_client_loads_uncached_pictures_and_sees_files_as_text);
+/// llfc's Season_2 Qt client with an imchat friend: a picture not on its disk loads (1045 on a
+/// fresh resource connection, before any token: what a download needs, nothing of who sent it
+/// to whom, rate-limited per address; the download itself needs the token); a generic file
+/// arrives as a text naming it, pushed and in history; a built-in avatar's name is 1121.
+async fn the_qt_client_loads_uncached_pictures_and_sees_files_as_text(flavor: Flavor) {
+    use imchat_sdk::files::{FileClient, Outgoing, send_file};
+    const INFO_BURST: u32 = 3;
+    let cluster = TestCluster::start_with(flavor, |file| {
+        file.res_limits.info_per_ip = imchat_res::Rate { per_minute: 1, burst: INFO_BURST };
+    })
+    .await;
+    let base = format!("http://{}", cluster.suite.gate);
+    let email = register_as_llfc(&cluster, &base, "qtpics", "abc123!").await;
+    let mut qt = qt_login(&base, &email, "abc123!").await.unwrap();
+    let friend = cluster.register("sdkfriend").await;
+    let sdk = cluster.login_on(&friend, 1).await;
+    sdk.chat.add_friend(sdk.uid, qt.uid, "hi", "").await.expect("a request");
+    qt.chat.expect(1011).await;
+    qt.chat.call(1013, json!({"fromuid": qt.uid, "touid": sdk.uid, "back": ""})).await;
+    let thread_id = sdk.chat.create_private_chat(sdk.uid, qt.uid).await.unwrap().thread_id;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (picture, report) = (dir.path().join("cat.png"), dir.path().join("report.pdf"));
+    image::RgbImage::from_fn(32, 32, |x, y| image::Rgb([x as u8, y as u8, 1])).save(&picture).unwrap();
+    std::fs::write(&report, vec![b'%'; 2048]).unwrap();
+    let mut files = FileClient::connect(&cluster.suite.res.to_string(), sdk.uid, &sdk.login.token).await.unwrap();
+    let mut sent = Vec::new();
+    for (path, msg_type, unique_id) in [(&picture, 1, "{q-1}"), (&report, 3, "{q-2}")] {
+        let out = Outgoing { me: sdk.uid, touid: qt.uid, thread_id, path, msg_type, unique_id };
+        sent.push(send_file(&sdk.chat, &mut files, &out, |_, _| {}).await.expect("sent").message);
+    }
+
+    // The picture's 1039 as llfc sends it; the file as a 1019 text, never a picture bubble.
+    let notice = qt.chat.expect(1039).await;
+    assert_eq!(notice["img_name"], sent[0].unique_name.as_str(), "{notice}");
+    let text = qt.chat.expect(1019).await;
+    assert_eq!(text["chat_datas"][0]["content"], "[文件] report.pdf (2.0 KB)", "{text}");
+    assert_eq!(text["chat_datas"][0]["message_id"], sent[1].message_id);
+    // History shows it the same way; the picture stays a picture.
+    let page = qt.chat.call(1029, json!({"thread_id": thread_id, "message_id": 0})).await;
+    let rows = page["chat_datas"].as_array().unwrap();
+    let row = |id: i64| rows.iter().find(|r| r["msg_id"] == id).unwrap_or_else(|| panic!("{id} in {page}"));
+    assert_eq!((row(sent[1].message_id)["msg_type"].as_i64(), row(sent[1].message_id)["msg_content"].as_str()),
+        (Some(0), Some("[文件] report.pdf (2.0 KB)")));
+    assert_eq!(row(sent[0].message_id)["msg_type"], 1);
+
+    // A fresh resource connection, no token yet: 1045 tells what a download needs only.
+    let res_addr = cluster.suite.res.to_string();
+    let mut fresh = TcpStream::connect(&res_addr).await.unwrap();
+    let (id, info) = res_call(&mut fresh, 1045, json!({"message_id": sent[0].message_id})).await;
+    assert_eq!((id, info["error"].as_i64()), (1046, Some(0)), "{info}");
+    assert_eq!((info["name"].as_str(), info["msg_type"].as_i64()), (Some(sent[0].unique_name.as_str()), Some(1)));
+    let size = std::fs::metadata(&picture).unwrap().len().to_string();
+    assert_eq!((info["total_size"].as_str(), info["md5"].as_str().map(str::len)), (Some(size.as_str()), Some(32)));
+    assert_eq!((info["sender_id"].as_i64(), info["recv_id"].as_i64(), info["thread_id"].as_i64()), (Some(0), Some(0), Some(0)));
+    // The download itself still needs the token.
+    let (_, refused) = res_call(&mut fresh, 1047, json!({"name": info["name"], "seq": 1, "uid": qt.uid})).await;
+    assert_eq!(refused["error"].as_i64(), Some(i64::from(ErrorCode::ResNotAuthenticated.code())), "{refused}");
+    let token = qt.http["token"].clone();
+    let (_, chunk) =
+        res_call(&mut fresh, 1047, json!({"name": info["name"], "seq": 1, "uid": qt.uid, "token": token})).await;
+    assert_eq!((chunk["error"].as_i64(), chunk["is_last"].as_bool()), (Some(0), Some(true)), "{chunk}");
+    // Per address: past the burst, 1105 (this connection is bound now; fresh ones ask).
+    let mut asked = 1;
+    let refused = loop {
+        let mut another = TcpStream::connect(&res_addr).await.unwrap();
+        let (_, info) = res_call(&mut another, 1045, json!({"message_id": sent[0].message_id})).await;
+        asked += 1;
+        if info["error"] != 0 {
+            break info;
+        }
+        assert!(asked <= INFO_BURST, "the burst holds {INFO_BURST}");
+    };
+    assert_eq!(refused["error"].as_i64(), Some(i64::from(ErrorCode::TooManyRequests.code())), "{refused}");
+    assert_eq!(asked, INFO_BURST + 1);
+
+    // llfc's built-in avatars are no file here: 1121, so the client shows its own copy.
+    let (_, builtin) = res_call(
+        &mut qt.res,
+        1033,
+        json!({"name": ":/res/head_1.jpg", "seq": 1, "uid": qt.uid, "token": token, "req_type": "other_icon"}),
+    )
+    .await;
+    assert_eq!(builtin["error"].as_i64(), Some(i64::from(ErrorCode::FileNotFound.code())), "{builtin}");
+    drop(sdk);
     cluster.shutdown().await;
 }

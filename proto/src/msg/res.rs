@@ -230,6 +230,8 @@ pub struct DownInfoRsp {
     pub msg_type: i32,
     pub status: i32,
     pub total_size: String,
+    /// imchat: the file's md5 (hex).
+    pub md5: String,
 }
 
 /// 1151.
@@ -294,6 +296,28 @@ pub struct NotifyImgChat {
 }
 impl Message for NotifyImgChat {
     const ID: u16 = ids::NOTIFY_IMG_CHAT_MSG_REQ;
+}
+
+/// A size as people read it: `1.2 MB`, `340 KB`, `12 B` (powers of 1000).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
+        _ => format!("{value:.0} {}", UNITS[unit]),
+    }
+}
+
+/// What a client without file messages (llfc's Qt client) is shown in place of a generic
+/// file: a text naming it, never an empty picture bubble.
+pub fn file_placeholder(label: &str, size: i64) -> String {
+    format!("[文件] {label} ({})", human_bytes(u64::try_from(size).unwrap_or(0)))
 }
 
 /// The reply id of a resource request: llfc pairs each request with the next id; anything

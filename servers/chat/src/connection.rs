@@ -271,8 +271,9 @@ async fn read_loop(
     }
 }
 
-/// After a kick's 1021 the connection stays open for `limits.kick_grace`, as llfc's does: its
-/// Qt client closes the socket itself once the user has read the notice, and a close from this
+/// After a kick's 1021 the connection stays open while its client keeps sending (heartbeats
+/// within `limits.idle_timeout`), for at most `limits.kick_grace`, as llfc's does: its Qt
+/// client closes the socket itself once the user has read the notice, and a close from this
 /// side first would also fire its disconnect handler, which leaves it unable to log in again in
 /// the same process. The session is over (routes cleared, nothing pushed); heartbeats are
 /// answered, anything else gets 1101.
@@ -286,7 +287,8 @@ async fn kick_grace(
     shared: &Shared,
 ) {
     Box::pin(session.end()).await;
-    let grace = tokio::time::sleep(shared.config.limits.kick_grace);
+    let limits = &shared.config.limits;
+    let grace = tokio::time::sleep(limits.kick_grace);
     tokio::pin!(grace);
     loop {
         while let Some(decoded) = decoder.decode(&mut buf) {
@@ -294,8 +296,16 @@ async fn kick_grace(
                 outbox.push_in_grace(Session::grace_reply(frame.id));
             }
         }
+        // A client that went quiet is gone: it is not waiting to log in again.
+        let quiet = async {
+            match limits.idle_timeout {
+                Duration::ZERO => std::future::pending().await,
+                idle => tokio::time::sleep(idle).await,
+            }
+        };
         let read = tokio::select! {
             () = &mut grace => return,
+            () = quiet => return,
             _ = stop.cancelled() => return,
             () = outbox.ended() => return,
             read = read_some(&mut reader, &mut buf) => read,

@@ -15,6 +15,7 @@ mod admin;
 mod connection;
 mod groups;
 mod heartbeat;
+mod llfc_clients;
 mod outbox;
 mod peers;
 mod router;
@@ -73,8 +74,9 @@ pub struct Limits {
     /// so frames arriving meanwhile share it (zero: every take is written at once). Trades at
     /// most this much latency for fewer writes per frame to busy recipients.
     pub write_coalesce: Duration,
-    /// How long a kicked connection stays open after its 1021 (heartbeats answered, nothing
-    /// else served), so llfc's client can close it first; zero closes at once.
+    /// The most a kicked connection stays open after its 1021 while its client keeps sending
+    /// (heartbeats answered, nothing else served; quiet for `idle_timeout`, it is closed), so
+    /// llfc's client can close it first; zero closes at once.
     pub kick_grace: Duration,
     /// Client connections accepted at once, and from one address (IPv4, or IPv6 /64; 0: no
     /// limit per address).
@@ -162,7 +164,7 @@ impl Default for Limits {
             push_wait: Duration::from_secs(5),
             close_flush: Duration::from_secs(1),
             write_coalesce: Duration::ZERO,
-            kick_grace: Duration::from_secs(30),
+            kick_grace: Duration::from_secs(600),
             max_connections: 50_000,
             max_connections_per_ip: 256,
             login_deadline: Duration::from_secs(10),

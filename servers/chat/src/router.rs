@@ -32,6 +32,9 @@ const REGISTRY_CACHE_TTL: Duration = Duration::from_millis(500);
 pub(crate) struct SessionHandle {
     pub(crate) id: Arc<str>,
     pub(crate) outbox: Outbox,
+    /// The client named no imchat extensions (llfc's Qt client): pushes go through
+    /// `llfc_clients::adapt_push`.
+    pub(crate) llfc: bool,
 }
 
 pub(crate) struct Router {
@@ -102,7 +105,10 @@ impl Router {
     /// waiting too long is disconnected, and the push counted as given up.
     pub(crate) async fn push_local(&self, uid: i32, frame: Bytes) -> bool {
         // Cloned out of the map: no shard lock is held across the wait.
-        let Some(outbox) = self.sessions.get(&uid).map(|handle| handle.outbox.clone()) else { return false };
+        let Some((outbox, llfc)) = self.sessions.get(&uid).map(|handle| (handle.outbox.clone(), handle.llfc)) else {
+            return false;
+        };
+        let frame = if llfc { crate::llfc_clients::adapt_push(frame) } else { frame };
         match outbox.deliver(frame).await {
             Pushed::Queued => true,
             Pushed::Gone => false,
@@ -219,12 +225,12 @@ impl Router {
         let mut remote = Vec::new();
         for uid in uids {
             match self.sessions.get(uid) {
-                Some(handle) => local.push((*uid, handle.outbox.clone())),
+                Some(handle) => local.push((*uid, handle.outbox.clone(), handle.llfc)),
                 None => remote.push(*uid),
             }
         }
-        let here = futures_util::future::join_all(local.into_iter().map(|(uid, outbox)| {
-            let frame = frame.clone();
+        let here = futures_util::future::join_all(local.into_iter().map(|(uid, outbox, llfc)| {
+            let frame = if llfc { crate::llfc_clients::adapt_push(frame.clone()) } else { frame.clone() };
             async move { (uid, outbox.deliver(frame).await) }
         }));
         let there = async {

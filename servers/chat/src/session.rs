@@ -123,6 +123,8 @@ pub(crate) struct Session {
     failed_logins: u32,
     /// The per-user message rate (`MessagesPerSec`).
     pub(super) rate: Bucket,
+    /// The client's 1005 named no imchat extensions: llfc's Qt client (see `llfc_clients`).
+    llfc_client: bool,
     auth: Option<Auth>,
     /// Positive caches: a friend stays a friend and a thread keeps its members.
     friends: HashSet<i32>,
@@ -137,6 +139,7 @@ impl Session {
             peer,
             failed_logins: 0,
             rate: Bucket::default(),
+            llfc_client: false,
             auth: None,
             friends: HashSet::new(),
             threads: HashMap::new(),
@@ -416,6 +419,6 @@ impl Session {
     }
 
     fn session_handle(&self, session_id: &Arc<str>) -> SessionHandle {
-        SessionHandle { id: session_id.clone(), outbox: self.outbox.clone() }
+        SessionHandle { id: session_id.clone(), outbox: self.outbox.clone(), llfc: self.llfc_client }
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::BytesMut;
-use imchat_edge::{Counted, Counter, Edge, Peer};
+use imchat_edge::{Buckets, Counted, Counter, Edge, Peer};
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::{Decoded, Decoder, Framing, encode_resource};
 use imchat_proto::msg::ErrorBody;
@@ -43,6 +43,8 @@ pub(crate) struct Door {
     edge: Edge,
     users: Counter<i32>,
     slots: Arc<tokio::sync::Semaphore>,
+    /// 1045s before a token, per address.
+    info: Buckets<Peer>,
 }
 
 /// A connection's places: one of the server's slots and one of its address's.
@@ -55,7 +57,8 @@ impl Door {
     pub(crate) fn new(files: Arc<Files>, limits: ResLimits) -> Door {
         let slots =
             Arc::new(tokio::sync::Semaphore::new(limits.max_connections.clamp(1, tokio::sync::Semaphore::MAX_PERMITS)));
-        Door { files, limits, edge: Edge::default(), users: Counter::default(), slots }
+        let info = Buckets::new(limits.info_per_ip);
+        Door { files, limits, edge: Edge::default(), users: Counter::default(), slots, info }
     }
 
     /// A place for a new connection from `ip`, unless the server or the address is full.
@@ -414,9 +417,35 @@ async fn download(door: &Door, conn: &mut Conn, req: &DownloadReq) -> DownloadRs
     rsp
 }
 
-/// 1045: a history message's file, for whoever may read the message.
+/// 1045: a history message's file, for whoever may read the message. Asked before any token
+/// (llfc's Qt client does so for a picture it lacks on disk, on a fresh connection), it gets
+/// what a download needs (name, size, md5, type) and nothing about who sent it to whom, at
+/// `info_per_ip`; the download itself still needs the token and the membership.
 async fn down_info(door: &Door, conn: &mut Conn, req: &DownInfoReq) -> DownInfoRsp {
     let files = &door.files;
+    if conn.bound.is_none() && req.token.is_empty() {
+        if !door.info.take(conn.peer, 1) {
+            let code = ErrorCode::TooManyRequests;
+            return DownInfoRsp { error: code.code(), message: code.describe().to_owned(), ..DownInfoRsp::default() };
+        }
+        return match files.fetchable(req.message_id).await {
+            Ok((file, message)) => DownInfoRsp {
+                message_id: message.message_id,
+                name: file.name,
+                msg_type: message.msg_type,
+                status: message.status,
+                total_size: file.size.max(0).to_string(),
+                md5: file.md5,
+                ..DownInfoRsp::default()
+            },
+            Err(code) => DownInfoRsp {
+                error: code.code(),
+                message: code.describe().to_owned(),
+                message_id: req.message_id,
+                ..DownInfoRsp::default()
+            },
+        };
+    }
     let found = async {
         let uid = conn.authenticate(door, req.uid, &req.token).await?;
         files.readable_message(uid, req.message_id).await
@@ -431,6 +460,7 @@ async fn down_info(door: &Door, conn: &mut Conn, req: &DownInfoReq) -> DownInfoR
             msg_type: message.msg_type,
             status: message.status,
             total_size: file.size.max(0).to_string(),
+            md5: file.md5,
             ..DownInfoRsp::default()
         },
         Err(code) => DownInfoRsp {

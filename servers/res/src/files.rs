@@ -576,7 +576,9 @@ impl Files {
 
     /// A file `uid` may read, by name.
     pub async fn readable(&self, uid: i32, name: &str) -> Result<FileRow, Refused> {
-        check_file_name(name).map_err(|_| ErrorCode::BadFileName)?;
+        // A name no upload could have (llfc's built-in avatars, `:/res/head_1.jpg`) is no such
+        // file to a reader: llfc's Qt client then shows its own copy.
+        check_file_name(name).map_err(|_| ErrorCode::FileNotFound)?;
         let row = self.db.file(name).await.map_err(store_failed)?.ok_or(ErrorCode::FileNotFound)?;
         // The same code as for no such file: a refusal must not tell which names exist (N17).
         if !self.db.may_read_file(&row, uid).await.map_err(store_failed)? {
@@ -596,6 +598,14 @@ impl Files {
         if !self.db.may_read_file(&row, uid).await.map_err(store_failed)? {
             return Err(ErrorCode::FileNotFound);
         }
+        Ok((row, message))
+    }
+
+    /// The file of message `message_id` and the message, whoever asks: only what a download
+    /// needs is told of it (the 1045 before a token); reading it is [`Files::readable`]'s.
+    pub async fn fetchable(&self, message_id: i64) -> Result<(FileRow, imchat_store::StoredMsg), Refused> {
+        let message = self.db.message(message_id).await.map_err(store_failed)?.ok_or(ErrorCode::FileNotFound)?;
+        let row = self.db.file_of_message(message_id).await.map_err(store_failed)?.ok_or(ErrorCode::FileNotFound)?;
         Ok((row, message))
     }
 

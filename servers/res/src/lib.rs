@@ -26,6 +26,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+pub use imchat_edge::Rate;
+
 /// Every socket limit of the resource server. [`ResLimits::default`] holds the documented
 /// defaults; PROTOCOL.md ("Limits at the door") explains them.
 #[derive(Debug, Clone)]
@@ -63,6 +65,9 @@ pub struct ResLimits {
     /// A download's read-ahead is let go after this long without a request (a paused
     /// download holds no buffer).
     pub read_ahead_hold: Duration,
+    /// 1045s answered before a token per address (llfc's Qt client asks so for a picture it
+    /// lacks on disk); past it, 1105.
+    pub info_per_ip: imchat_edge::Rate,
 }
 
 impl Default for ResLimits {
@@ -80,6 +85,7 @@ impl Default for ResLimits {
             failed_auths_per_ip: 30,
             out_budget: 256 * 1024,
             read_ahead_hold: Duration::from_secs(2),
+            info_per_ip: imchat_edge::Rate { per_minute: 120, burst: 60 },
         }
     }
 }

@@ -351,6 +351,10 @@ fn read_res_limits(r: &mut Reader) -> ResLimits {
         failed_auths_per_ip: r.or(s, "FailedAuthsPerIpPerMin", COUNT, d.failed_auths_per_ip),
         out_budget: r.or(s, "OutBudgetBytes", "a byte count", d.out_budget),
         read_ahead_hold: millis(r, s, "ReadAheadHoldMs", d.read_ahead_hold),
+        info_per_ip: imchat_res::Rate {
+            per_minute: r.or(s, "InfoPerIpPerMin", COUNT, d.info_per_ip.per_minute),
+            burst: r.or(s, "InfoBurst", COUNT, d.info_per_ip.burst),
+        },
     }
 }
 

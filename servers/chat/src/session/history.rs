@@ -7,6 +7,7 @@ use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
     LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
 };
+use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
 
@@ -66,7 +67,7 @@ impl Session {
             }
         };
         // An empty page is a valid answer (llfc crashed on it, §10.10).
-        let datas: Vec<HistoryData> = page
+        let mut datas: Vec<HistoryData> = page
             .messages
             .into_iter()
             .map(|m| HistoryData {
@@ -82,6 +83,9 @@ impl Session {
                 seq: m.seq,
             })
             .collect();
+        if self.llfc_client {
+            self.files_as_texts(&mut datas).await?;
+        }
         self.send_fitting(datas.len(), |n| LoadChatMsgRsp {
             error: 0,
             thread_id: req.thread_id,
@@ -89,6 +93,19 @@ impl Session {
             load_more: page.more || n < datas.len(),
             chat_datas: datas[..n].to_vec(),
         })
+    }
+
+    /// An llfc client's page shows each generic file as a text naming it (`llfc_clients`).
+    async fn files_as_texts(&self, datas: &mut [HistoryData]) -> Handled {
+        for data in datas.iter_mut().filter(|d| d.msg_type == MSG_TYPE_FILE) {
+            let file = self.shared.db.file_of_message(data.msg_id).await?;
+            let (label, size) = file.map_or((data.msg_content.clone(), 0), |f| {
+                (if f.label.is_empty() { f.name } else { f.label }, f.size)
+            });
+            data.msg_content = file_placeholder(&label, size);
+            data.msg_type = imchat_store::MSG_TYPE_TEXT;
+        }
+        Ok(())
     }
 
     pub(super) async fn sync(&mut self, req: SyncReq) -> Handled {

@@ -31,6 +31,7 @@ impl Session {
             Begin::Busy => return Err(ErrorCode::LoginBusy.into()),
             Begin::Granted(grant) => grant,
         };
+        self.llfc_client = req.imchat.is_empty();
         // The reply is built, and made to fit one frame, before anything is committed: a
         // login that could not be answered must not take the route (review 3, N1).
         let built = async {
