@@ -95,8 +95,11 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Du
 
 fn login_frame(uid: i32, token: &str) -> Vec<u8> {
     let mut buf = bytes::BytesMut::new();
-    imchat_proto::msg::Message::encode(&imchat_proto::msg::LoginReq { uid, token: token.to_owned(), ..Default::default() }, &mut buf)
-        .unwrap();
+    imchat_proto::msg::Message::encode(
+        &imchat_proto::msg::LoginReq { uid, token: token.to_owned(), ..Default::default() },
+        &mut buf,
+    )
+    .unwrap();
     buf.to_vec()
 }
 

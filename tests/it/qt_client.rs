@@ -264,8 +264,10 @@ async fn the_qt_client_loads_uncached_pictures_and_sees_files_as_text(flavor: Fl
     let page = qt.chat.call(1029, json!({"thread_id": thread_id, "message_id": 0})).await;
     let rows = page["chat_datas"].as_array().unwrap();
     let row = |id: i64| rows.iter().find(|r| r["msg_id"] == id).unwrap_or_else(|| panic!("{id} in {page}"));
-    assert_eq!((row(sent[1].message_id)["msg_type"].as_i64(), row(sent[1].message_id)["msg_content"].as_str()),
-        (Some(0), Some("[文件] report.pdf (2.0 KB)")));
+    assert_eq!(
+        (row(sent[1].message_id)["msg_type"].as_i64(), row(sent[1].message_id)["msg_content"].as_str()),
+        (Some(0), Some("[文件] report.pdf (2.0 KB)"))
+    );
     assert_eq!(row(sent[0].message_id)["msg_type"], 1);
 
     // A fresh resource connection, no token yet: 1045 tells what a download needs only.
@@ -276,7 +278,10 @@ async fn the_qt_client_loads_uncached_pictures_and_sees_files_as_text(flavor: Fl
     assert_eq!((info["name"].as_str(), info["msg_type"].as_i64()), (Some(sent[0].unique_name.as_str()), Some(1)));
     let size = std::fs::metadata(&picture).unwrap().len().to_string();
     assert_eq!((info["total_size"].as_str(), info["md5"].as_str().map(str::len)), (Some(size.as_str()), Some(32)));
-    assert_eq!((info["sender_id"].as_i64(), info["recv_id"].as_i64(), info["thread_id"].as_i64()), (Some(0), Some(0), Some(0)));
+    assert_eq!(
+        (info["sender_id"].as_i64(), info["recv_id"].as_i64(), info["thread_id"].as_i64()),
+        (Some(0), Some(0), Some(0))
+    );
     // The download itself still needs the token.
     let (_, refused) = res_call(&mut fresh, 1047, json!({"name": info["name"], "seq": 1, "uid": qt.uid})).await;
     assert_eq!(refused["error"].as_i64(), Some(i64::from(ErrorCode::ResNotAuthenticated.code())), "{refused}");

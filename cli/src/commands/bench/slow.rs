@@ -180,7 +180,9 @@ async fn stalled_login(server: &str, user: &BenchUser) -> Result<TcpStream, CliE
     socket.set_recv_buffer_size(STALLED_RCVBUF).map_err(io)?;
     let mut stream = socket.connect(addr).await.map_err(io)?;
     let mut buf = BytesMut::new();
-    LoginReq { uid: user.uid, token: user.token.clone(), ..LoginReq::default() }.encode(&mut buf).expect("a login frame is small");
+    LoginReq { uid: user.uid, token: user.token.clone(), ..LoginReq::default() }
+        .encode(&mut buf)
+        .expect("a login frame is small");
     stream.write_all(&buf).await.map_err(io)?;
     Ok(stream)
 }

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use imchat_proto::ErrorCode;
+use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
     LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
 };
-use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
 
@@ -99,9 +99,8 @@ impl Session {
     async fn files_as_texts(&self, datas: &mut [HistoryData]) -> Handled {
         for data in datas.iter_mut().filter(|d| d.msg_type == MSG_TYPE_FILE) {
             let file = self.shared.db.file_of_message(data.msg_id).await?;
-            let (label, size) = file.map_or((data.msg_content.clone(), 0), |f| {
-                (if f.label.is_empty() { f.name } else { f.label }, f.size)
-            });
+            let (label, size) = file
+                .map_or((data.msg_content.clone(), 0), |f| (if f.label.is_empty() { f.name } else { f.label }, f.size));
             data.msg_content = file_placeholder(&label, size);
             data.msg_type = imchat_store::MSG_TYPE_TEXT;
         }
