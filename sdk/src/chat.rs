@@ -204,6 +204,10 @@ impl ChatClient {
     pub async fn accept_friend(&self, uid: i32, applicant: i32, remark: &str) -> Result<AuthFriendRsp, SdkError> {
         let mut rsp: AuthFriendRsp =
             self.call(&AuthFriendReq { fromuid: uid, touid: applicant, back: remark.to_owned() }).await?;
+        if self.is_llfc() && rsp.chat_datas.is_empty() {
+            // llfc answers without the thread when the applicant is offline: it is in the list.
+            rsp.chat_datas = llfc::befriending_messages(self, uid, applicant).await?;
+        }
         llfc::order_auth(&mut rsp.chat_datas);
         Ok(rsp)
     }
@@ -246,8 +250,27 @@ impl ChatClient {
         Ok(())
     }
 
+    /// The private thread of `uid` and `other`, made if there is none. Against llfc an
+    /// existing one is looked up in the thread list first (llfc's 1027 misses a befriending's
+    /// thread stored the other way round); call it to send the first text, so no empty
+    /// thread is made (a page of one crashes llfc's server).
     pub async fn create_private_chat(&self, uid: i32, other: i32) -> Result<CreatePrivateChatRsp, SdkError> {
+        if self.is_llfc()
+            && let Some(thread_id) = llfc::thread_with(self, uid, other).await?
+        {
+            return Ok(CreatePrivateChatRsp { error: 0, uid, other_id: other, thread_id });
+        }
         self.call(&CreatePrivateChatReq { uid, other_id: other }).await
+    }
+
+    /// The private thread of `uid` and `other` if one exists, without making one: imchat's
+    /// 1027 only finds or makes, so there it is made (an empty thread is harmless there);
+    /// against llfc the thread list is read.
+    pub async fn find_private_chat(&self, uid: i32, other: i32) -> Result<Option<i64>, SdkError> {
+        if self.is_llfc() {
+            return llfc::thread_with(self, uid, other).await;
+        }
+        Ok(Some(self.create_private_chat(uid, other).await?.thread_id))
     }
 
     /// Sends texts as `(content, unique_id)` pairs. Against an llfc server a request over its

@@ -68,3 +68,53 @@ async fn the_sdk_befriends_chats_and_resumes_history_on_llfc() {
     assert_eq!(seen.would_crash, 0, "no request that crashes llfc's server");
     assert_eq!(seen.unknown_ids, Vec::<u16>::new(), "only ids llfc's server handles");
 }
+
+/// imchat-tui's three faults against llfc (issue 23, point 11), through the SDK calls it makes:
+/// an accept whose applicant is offline (llfc's 1014 then has no messages) still learns the
+/// befriending's thread, and opening the chat finds it instead of making a second one with
+/// 1027 (llfc misses it when the larger uid approved); a thread held with nothing in it is
+/// never paged (Season_2 crashes on an empty page); master's pages of 11 without `load_more`
+/// are read to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdk_finds_threads_and_never_pages_an_empty_one_on_llfc() {
+    let llfc = LlfcServer::start().await;
+    llfc.master_pages();
+    let gate = GateClient::new(&llfc.gate_url()).unwrap();
+    let (ann_email, bob_email) = (register(&gate, "ann").await, register(&gate, "bob").await);
+    let ann = login(&gate, &ann_email).await;
+    let bob = login(&gate, &bob_email).await;
+    assert!(bob.uid > ann.uid, "the larger uid approves: llfc stores the pair the other way round");
+    ann.chat.add_friend(ann.uid, bob.uid, "hi bob", "").await.unwrap();
+    let ann_uid = ann.uid;
+    ann.chat.close().await;
+    drop(ann);
+    imchat_tests::wait_for("ann offline", || async { (!llfc.is_online(ann_uid)).then_some(()) }).await;
+
+    let accepted = bob.chat.accept_friend(bob.uid, ann_uid, "").await.unwrap();
+    let texts: Vec<&str> = accepted.chat_datas.iter().map(|d| d.msg_content.as_str()).collect();
+    assert_eq!(texts, ["hi bob", "We are friends now!"], "the befriending's thread, from the list");
+    let thread = accepted.chat_datas[0].thread_id;
+    assert_eq!(bob.chat.find_private_chat(bob.uid, ann_uid).await.unwrap(), Some(thread));
+    assert_eq!(bob.chat.create_private_chat(bob.uid, ann_uid).await.unwrap().thread_id, thread);
+    assert_eq!(llfc.seen().threads_made_by_1027, 0, "no second thread");
+
+    // 25 more texts: three of master's pages of 11 and a short one, read to the end.
+    for n in 0..25 {
+        bob.chat.send_texts(bob.uid, ann_uid, thread, &[(&format!("n{n}"), &format!("{{b{n}}}"))]).await.unwrap();
+    }
+    let ann = login(&gate, &ann_email).await;
+    let sync = ann.chat.sync_recent(&[], 50).await.unwrap();
+    assert_eq!(sync.chat_datas.len(), 27, "every message, past pages that do not say load_more");
+    assert_eq!(sync.chat_datas.last().map(|d| d.content.as_str()), Some("n24"));
+
+    // A thread with nothing in it (llfc's own client makes them with a bare 1027): held with
+    // no message, it is never paged.
+    let carol = login(&gate, &register(&gate, "carol").await).await;
+    let bare: imchat_proto::msg::CreatePrivateChatRsp =
+        carol.chat.call(&imchat_proto::msg::CreatePrivateChatReq { uid: carol.uid, other_id: ann.uid }).await.unwrap();
+    let held = [imchat_proto::msg::SyncCursor { thread_id: bare.thread_id, seq: 0 }];
+    let synced = ann.chat.sync(&held).await.unwrap();
+    assert!(synced.chat_datas.iter().all(|d| d.thread_id != bare.thread_id));
+    assert_eq!(llfc.seen().would_crash, 0, "no page of an empty thread was asked");
+    assert_eq!(llfc.seen().unknown_ids, Vec::<u16>::new());
+}

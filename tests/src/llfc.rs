@@ -47,6 +47,10 @@ struct State {
     drop_next_first_frame: bool,
     would_crash: usize,
     unknown_ids: Vec<u16>,
+    /// History pages as llfc master answers them: 11 messages, `load_more` always false.
+    master_pages: bool,
+    /// 1027s that made a thread (llfc's 1027 looks the pair up only in its own order).
+    threads_made_by_1027: usize,
 }
 
 struct User {
@@ -64,6 +68,8 @@ pub struct Seen {
     pub would_crash: usize,
     /// Ids llfc's server has no handler for (it logs and drops them).
     pub unknown_ids: Vec<u16>,
+    /// Threads a 1027 made.
+    pub threads_made_by_1027: usize,
 }
 
 /// A running llfc-shaped deployment.
@@ -102,7 +108,21 @@ impl LlfcServer {
 
     pub fn seen(&self) -> Seen {
         let state = lock(&self.state);
-        Seen { would_crash: state.would_crash, unknown_ids: state.unknown_ids.clone() }
+        Seen {
+            would_crash: state.would_crash,
+            unknown_ids: state.unknown_ids.clone(),
+            threads_made_by_1027: state.threads_made_by_1027,
+        }
+    }
+
+    /// Whether `uid` has a session (llfc's `online` check for the 1014's messages).
+    pub fn is_online(&self, uid: i32) -> bool {
+        lock(&self.state).online.contains_key(&uid)
+    }
+
+    /// Answers history pages as llfc master does: 11 messages each, `load_more` always false.
+    pub fn master_pages(&self) {
+        lock(&self.state).master_pages = true;
     }
 
     /// The next chat connection is closed unread at its first frame: llfc's Season 2 server
@@ -449,6 +469,8 @@ fn handle(
             (1026, reply)
         }
         1027 => {
+            // llfc looks the pair up as (min, max) only: a befriending stored as (approver,
+            // applicant) with the larger uid approving is missed, and a second thread made.
             let (a, b) = (int("uid") as i32, int("other_id") as i32);
             let (lo, hi) = (a.min(b), a.max(b));
             let thread = match state.threads.iter().find(|t| (t.1, t.2) == (lo, hi)) {
@@ -456,6 +478,7 @@ fn handle(
                 None => {
                     let id = state.threads.len() as i64 + 1;
                     state.threads.push((id, lo, hi));
+                    state.threads_made_by_1027 += 1;
                     id
                 }
             };
@@ -469,18 +492,20 @@ fn handle(
                 state.would_crash += 1;
                 return None;
             }
+            let size = if state.master_pages { PAGE + 1 } else { PAGE };
             let page: Vec<Value> = all
                 .iter()
-                .take(PAGE)
+                .take(size)
                 .map(|m| {
                     json!({"sender": m.2, "msg_id": m.0, "thread_id": m.1, "unique_id": 0, "msg_content": m.4,
                                 "chat_time": chat_time(), "status": 2, "msg_type": 0, "receiver": m.3})
                 })
                 .collect();
-            let last = all.iter().take(PAGE).next_back().map_or(0, |m| m.0);
+            let last = all.iter().take(size).next_back().map_or(0, |m| m.0);
+            let more = !state.master_pages && all.len() > PAGE;
             (
                 1030,
-                json!({"error": 0, "thread_id": thread, "last_message_id": last, "load_more": all.len() > PAGE,
+                json!({"error": 0, "thread_id": thread, "last_message_id": last, "load_more": more,
                           "chat_datas": page}),
             )
         }

@@ -402,6 +402,7 @@ impl Main {
         }
     }
 
+    /// A private chat's thread with `peer`, or its draft.
     fn thread_with(&self, peer: i32) -> Option<i64> {
         self.threads.values().find(|t| !t.is_group() && t.peer == peer).map(|t| t.id)
     }
@@ -420,7 +421,12 @@ impl Main {
     }
 
     fn cursors(&self) -> Vec<SyncCursor> {
-        self.threads.values().map(|t| SyncCursor { thread_id: t.id, seq: t.cursor.through() }).collect()
+        // A draft (a chat with no thread on the server yet) has nothing to sync.
+        self.threads
+            .values()
+            .filter(|t| t.id > 0)
+            .map(|t| SyncCursor { thread_id: t.id, seq: t.cursor.through() })
+            .collect()
     }
 
     /// A sync of every thread from the current cursors, unless one is on its way.
@@ -496,6 +502,12 @@ pub struct App {
     /// Today's date (`YYYY-MM-DD`, as `chat_time` writes it), set by the terminal loop: the
     /// chat list shows today's times as the time, older ones as the date.
     pub today: String,
+}
+
+/// The id a private chat with `peer` goes by before its thread exists on the server: negative,
+/// so it never meets a server's id.
+fn draft_id(peer: i32) -> i64 {
+    -i64::from(peer)
 }
 
 fn peer_of(me: i32, from: i32, to: i32) -> i32 {
@@ -1461,8 +1473,18 @@ impl App {
             NetEvent::Applied(Err(err)) => self.error(format!("request not sent: {err}")),
             NetEvent::ChatOpened(Ok((peer, thread_id))) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
-                main.threads.entry(thread_id).or_insert_with(|| Thread { id: thread_id, peer, ..Thread::default() });
-                main.open_thread(thread_id);
+                // No thread yet (llfc: one is made only with the first text, so none is ever
+                // empty): a draft under the peer's negative uid until the server names one.
+                let id = if thread_id > 0 { thread_id } else { draft_id(peer) };
+                let draft = (thread_id > 0).then(|| main.threads.remove(&draft_id(peer))).flatten();
+                let was_open = main.open == Some(draft_id(peer));
+                let thread = main.threads.entry(id).or_insert_with(|| Thread { id, peer, ..Thread::default() });
+                if let Some(draft) = draft {
+                    thread.msgs.extend(draft.msgs);
+                }
+                if thread_id <= 0 || was_open || main.open.is_none() {
+                    main.open_thread(id);
+                }
             }
             NetEvent::ChatOpened(Err(err)) => self.error(format!("could not open the chat: {err}")),
             NetEvent::Kicked(reason) => {

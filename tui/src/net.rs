@@ -151,7 +151,22 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
                         }
                     }
                     Effect::Send { unique, to, thread, text: body } => {
-                        let result = chat.send_texts(uid, to, thread, &[(&body, &unique)]).await;
+                        // A draft's first text makes its thread first (llfc: never an empty one).
+                        let thread = if thread > 0 {
+                            Ok(thread)
+                        } else {
+                            match chat.create_private_chat(uid, to).await {
+                                Ok(made) => {
+                                    send(NetEvent::ChatOpened(Ok((to, made.thread_id)))).await;
+                                    Ok(made.thread_id)
+                                }
+                                Err(err) => Err(err),
+                            }
+                        };
+                        let result = match thread {
+                            Ok(thread) => chat.send_texts(uid, to, thread, &[(&body, &unique)]).await,
+                            Err(err) => Err(err),
+                        };
                         let result = result.map(|r| r.chat_datas).map_err(|err| match err {
                             SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
                             err => SendFailure::Refused(text(err)),
@@ -171,8 +186,9 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
                     Effect::Decline(applicant) => {
                         NetEvent::Declined(chat.decline_friend(applicant).await.map(|r| r.applyuid).map_err(text))
                     }
+                    // Found, or made where an empty thread is harmless; 0 (a draft) on llfc.
                     Effect::OpenChat(peer) => NetEvent::ChatOpened(
-                        chat.create_private_chat(uid, peer).await.map(|r| (peer, r.thread_id)).map_err(text),
+                        chat.find_private_chat(uid, peer).await.map(|t| (peer, t.unwrap_or(0))).map_err(text),
                     ),
                     Effect::SendGroup { unique, thread, text: body, mentions } => {
                         let result = chat.send_group_texts(uid, thread, &[(&body, &unique)], &mentions).await;

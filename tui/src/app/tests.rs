@@ -849,3 +849,32 @@ mod files {
         assert_ne!(again, unique, "a new id: the server may have stored the first");
     }
 }
+
+/// Against llfc a chat with a friend who has no thread yet is a draft until its first text
+/// (a 1027 that no text follows would leave an empty thread, whose history page crashes llfc's
+/// server); the server's thread then takes the draft's messages.
+#[test]
+fn a_chat_without_a_thread_is_made_with_its_first_text() {
+    let mut h = Harness::signed_in();
+    h.net(NetEvent::ChatOpened(Ok((7, 0))));
+    assert_eq!(h.app.main.as_ref().unwrap().open, Some(-7));
+    assert!(h.app.main.as_ref().unwrap().cursors().iter().all(|c| c.thread_id > 0), "a draft is never synced");
+    h.type_text("first");
+    let effects = h.press(KeyCode::Enter);
+    let [Effect::Send { unique, to: 7, thread: -7, .. }] = &effects[..] else { panic!("{effects:?}") };
+    let unique = unique.clone();
+    h.net(NetEvent::ChatOpened(Ok((7, 42))));
+    let main = h.app.main.as_ref().unwrap();
+    assert_eq!(main.open, Some(42));
+    assert!(!main.threads.contains_key(&-7));
+    assert_eq!(main.threads[&42].msgs.len(), 1);
+    let stored = TextChatData {
+        seq: 5,
+        message_id: 5,
+        unique_id: unique.clone(),
+        content: "first".into(),
+        ..Default::default()
+    };
+    h.net(NetEvent::Sent { unique, result: Ok(vec![stored]) });
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&42].msgs[0].state, MsgState::Sent);
+}
