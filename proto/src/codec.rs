@@ -168,6 +168,15 @@ pub fn encode_framed(framing: Framing, id: u16, body: &[u8], dst: &mut BytesMut)
 }
 
 /// Appends one resource-server frame (`u32` length) to `dst`.
+/// A chat frame from a peer's `Deliver` (its `msg_id` a `u32` on the wire): framed as a client
+/// gets it, or why it cannot be.
+pub fn peer_frame(msg_id: u32, body: &[u8]) -> Result<Bytes, &'static str> {
+    let msg_id = u16::try_from(msg_id).map_err(|_| "msg_id out of range")?;
+    let mut buf = BytesMut::new();
+    encode(msg_id, body, &mut buf).map_err(|_| "frame body too large")?;
+    Ok(buf.freeze())
+}
+
 pub fn encode_resource(id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
     encode_framed(Framing::Resource, id, body, dst)
 }

@@ -9,6 +9,7 @@ pub mod codec;
 pub mod credential;
 pub mod error;
 pub mod http;
+pub mod llfc_client;
 pub mod msg;
 pub mod rules;
 pub mod time;

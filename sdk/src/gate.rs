@@ -52,16 +52,20 @@ impl GateClient {
         self.base.starts_with("https://")
     }
 
-    /// A chat connection to the server `login` names: over TLS when this gate is HTTPS and
-    /// the server has a TLS port (whoever chose TLS for the login wants it for the chat), else
-    /// plain (llfc's servers have no TLS). Returns the address connected to.
+    /// A chat connection to the server `login` names: over TLS when this gate is HTTPS
+    /// (whoever chose TLS for the login wants it for the chat), else plain (llfc's servers
+    /// have no TLS). An HTTPS gate whose login names no TLS chat port is an error: the token
+    /// is never sent in clear (review 3, N19). Returns the address connected to.
     pub async fn connect_chat(
         &self,
         login: &LoginRsp,
     ) -> Result<(ChatClient, tokio::sync::mpsc::Receiver<Event>, String), SdkError> {
-        if self.is_https()
-            && let Some(addr) = login.chat_tls_addr()
-        {
+        if self.is_https() {
+            let Some(addr) = login.chat_tls_addr() else {
+                return Err(SdkError::Tls(
+                    "the gate is HTTPS but its chat server has no TLS port; the token is not sent in clear".into(),
+                ));
+            };
             let (chat, events) = ChatClient::connect_tls(&addr, &self.tls).await?;
             return Ok((chat, events, addr));
         }

@@ -255,14 +255,31 @@ async fn the_gate_closes_slow_headers_caps_each_address_and_trusts_only_its_prox
     .await;
     let gate = cluster.suite.gate;
     let started = Instant::now();
+    // From 127.0.0.2: 127.0.0.1 is the trusted proxy, whose connections are not capped.
+    let from_client = || async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        socket.connect(gate).await.unwrap()
+    };
     let mut slow = Vec::new();
     for _ in 0..20 {
-        let mut stream = tokio::net::TcpStream::connect(gate).await.unwrap();
+        let mut stream = from_client().await;
         stream.write_all(b"POST /user_login HTTP/1.1\r\nHost: gate\r\nX-Slow: ").await.unwrap();
         slow.push(stream);
     }
-    let mut over = tokio::net::TcpStream::connect(gate).await.unwrap();
+    let mut over = from_client().await;
     assert!(closed_within(&mut over, Duration::from_secs(2)).await, "the 21st is refused");
+    // The proxy holds more than an address may (review 3, N12): its 21st is served.
+    let mut via_proxy = Vec::new();
+    for _ in 0..21 {
+        via_proxy.push(tokio::net::TcpStream::connect(gate).await.unwrap());
+    }
+    let mut last = via_proxy.pop().unwrap();
+    last.write_all(b"POST /nowhere HTTP/1.1\r\nHost: gate\r\nContent-Length: 0\r\n\r\n").await.unwrap();
+    let mut head = [0u8; 12];
+    tokio::io::AsyncReadExt::read_exact(&mut last, &mut head).await.expect("the proxy's 21st is answered");
+    assert!(head.starts_with(b"HTTP/1.1"), "{head:?}");
+    drop(via_proxy);
     let dribblers: Vec<_> = slow
         .into_iter()
         .map(|mut stream| {
@@ -305,6 +322,17 @@ async fn the_gate_closes_slow_headers_caps_each_address_and_trusts_only_its_prox
         [login("198.51.100.1").await, login("198.51.100.1").await, login("198.51.100.1").await].into();
     assert_eq!(first[2], limited, "{first:?}");
     assert_ne!(login("198.51.100.2").await, limited, "another client behind the proxy has its own bucket");
+    // Two header lines, the client's own first and the proxy's last: the proxy's names the
+    // client (review 3, N12), however the client fills its own.
+    let spoofed = http
+        .post(format!("http://{gate}/user_login"))
+        .header("x-forwarded-for", "6.6.6.6")
+        .header("x-forwarded-for", "198.51.100.1")
+        .body(r#"{"email":"nobody@example.com","passwd":"whatever1"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.json::<serde_json::Value>().await.unwrap()["error"].as_i64(), Some(limited));
     cluster.shutdown().await;
 }
 
@@ -682,5 +710,23 @@ async fn the_embedded_suite_keeps_internal_ports_on_loopback() {
         assert!(chat.addr.ip().is_unspecified(), "{}", chat.addr);
         assert!(chat.rpc_addr.ip().is_loopback(), "{}", chat.rpc_addr);
     }
+    cluster.shutdown().await;
+}
+
+/// Review 3, N18: the embedded default's data (the database with password hashes, files, mail
+/// with live codes, the internal secret) lies in a directory only its owner may enter, also
+/// when it was made before with a looser mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_data_is_its_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    imchat_server::cluster::open_embedded_db(&data).await.expect("opened");
+    assert_eq!(mode(&data), 0o700, "an existing data directory is made private");
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    assert_eq!(mode(cluster.data_dir()), 0o700);
     cluster.shutdown().await;
 }

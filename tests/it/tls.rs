@@ -57,6 +57,9 @@ async fn the_sdk_registers_logs_in_and_chats_over_tls() {
     let mut clear = http.clone();
     clear.restlsport.clear();
     assert!(matches!(cluster.gate.res_place(&clear), Err(imchat_sdk::SdkError::Tls(_))));
+    // Nor to its chat server without a TLS port (review 3, N19): no quiet plaintext.
+    clear.chattlsport.clear();
+    assert!(matches!(cluster.gate.connect_chat(&clear).await, Err(imchat_sdk::SdkError::Tls(_))));
 
     let plain =
         reqwest::Client::new().post(format!("http://{}/user_login", cluster.suite.gate)).body("{}").send().await;

@@ -15,7 +15,6 @@ mod admin;
 mod connection;
 mod groups;
 mod heartbeat;
-mod llfc_clients;
 mod outbox;
 mod peers;
 mod router;

@@ -33,7 +33,7 @@ pub(crate) struct SessionHandle {
     pub(crate) id: Arc<str>,
     pub(crate) outbox: Outbox,
     /// The client named no imchat extensions (llfc's Qt client): pushes go through
-    /// `llfc_clients::adapt_push`.
+    /// `imchat_proto::llfc_client::adapt_push`.
     pub(crate) llfc: bool,
 }
 
@@ -108,7 +108,7 @@ impl Router {
         let Some((outbox, llfc)) = self.sessions.get(&uid).map(|handle| (handle.outbox.clone(), handle.llfc)) else {
             return false;
         };
-        let frame = if llfc { crate::llfc_clients::adapt_push(frame) } else { frame };
+        let frame = if llfc { imchat_proto::llfc_client::adapt_push(frame) } else { frame };
         match outbox.deliver(frame).await {
             Pushed::Queued => true,
             Pushed::Gone => false,
@@ -230,7 +230,7 @@ impl Router {
             }
         }
         let here = futures_util::future::join_all(local.into_iter().map(|(uid, outbox, llfc)| {
-            let frame = if llfc { crate::llfc_clients::adapt_push(frame.clone()) } else { frame.clone() };
+            let frame = if llfc { imchat_proto::llfc_client::adapt_push(frame.clone()) } else { frame.clone() };
             async move { (uid, outbox.deliver(frame).await) }
         }));
         let there = async {

@@ -216,16 +216,7 @@ impl ChatService for Peer {
                 })
                 .push(frame);
         };
-        let encoded = |msg_id: u32, body: &[u8]| {
-            let Ok(msg_id) = u16::try_from(msg_id) else {
-                return Err(Status::invalid_argument("msg_id out of range"));
-            };
-            let mut buf = BytesMut::new();
-            if codec::encode(msg_id, body, &mut buf).is_err() {
-                return Err(Status::invalid_argument("frame body too large"));
-            }
-            Ok(buf.freeze())
-        };
+        let encoded = |msg_id: u32, body: &[u8]| codec::peer_frame(msg_id, body).map_err(Status::invalid_argument);
         for frame in frames {
             add(frame.touid, encoded(frame.msg_id, &frame.body)?);
         }

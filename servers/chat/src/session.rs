@@ -123,7 +123,7 @@ pub(crate) struct Session {
     failed_logins: u32,
     /// The per-user message rate (`MessagesPerSec`).
     pub(super) rate: Bucket,
-    /// The client's 1005 named no imchat extensions: llfc's Qt client (see `llfc_clients`).
+    /// The client's 1005 named no imchat extensions: llfc's Qt client (see `imchat_proto::llfc_client`).
     llfc_client: bool,
     auth: Option<Auth>,
     /// Positive caches: a friend stays a friend and a thread keeps its members.

@@ -148,7 +148,10 @@ pub(crate) async fn serve(
             tracing::warn!(%peer, "gate connection limit reached; refusing");
             continue;
         };
-        let Some(place) = per_address.admit(limit_key(peer.ip()), limits.max_connections_per_ip) else {
+        // A trusted proxy carries many clients: its connections are not capped as one
+        // address's (each client is limited by its forwarded address instead).
+        let cap = if limits.trusted_proxies.contains(&peer.ip()) { 0 } else { limits.max_connections_per_ip };
+        let Some(place) = per_address.admit(limit_key(peer.ip()), cap) else {
             tracing::debug!(%peer, "connection limit of the address reached; refusing");
             continue;
         };
@@ -239,6 +242,9 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.1"), Some("1.1.1.1, 198.51.100.1"), &proxy), ip("198.51.100.1"));
         assert_eq!(client_ip(ip("10.0.0.1"), Some("garbage"), &proxy), ip("10.0.0.1"));
         assert_eq!(client_ip(ip("10.0.0.1"), None, &proxy), ip("10.0.0.1"));
+        // Two header lines joined in order: the client's own first, the proxy's last.
+        let lines = ["6.6.6.6", "198.51.100.1"].join(",");
+        assert_eq!(client_ip(ip("10.0.0.1"), Some(&lines), &proxy), ip("198.51.100.1"));
         let chain = [ip("10.0.0.1"), ip("10.0.0.2")];
         assert_eq!(client_ip(ip("10.0.0.1"), Some("198.51.100.1, 10.0.0.2"), &chain), ip("198.51.100.1"));
     }

@@ -96,8 +96,12 @@ where
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip());
-    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let ip = edge::client_ip(peer, forwarded, &state.config.edge.trusted_proxies);
+    // Every line, in order: a proxy that appends its own line (HAProxy's `option forwardfor`)
+    // must not let a client's own line, which comes first, be read as the client (N12).
+    let forwarded: Vec<&str> =
+        request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+    let ip = edge::client_ip(peer, forwarded.as_deref(), &state.config.edge.trusted_proxies);
     let body_timeout = request.extensions().get::<BodyTimeout>().map_or(state.config.edge.body_timeout, |t| t.0);
     let outcome = async {
         if !state.limiter.ip_ok(ip) {

@@ -58,9 +58,23 @@ fn embedded_db_url(data_dir: &std::path::Path) -> String {
     format!("sqlite:{}?mode=rwc", data_dir.join("imchat.db").display())
 }
 
+/// Makes `dir` (the embedded default's data: database, files, mail with live codes, the
+/// internal secret) readable by its owner only, whatever the umask, and fixes an existing
+/// one's mode: nothing inside is then reachable by another local user (review 3, N18).
+pub fn private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot make {} private", dir.display()))?;
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) the embedded default's database, as `all` would.
 pub async fn open_embedded_db(data_dir: &std::path::Path) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    private_dir(data_dir)?;
     Db::connect(&embedded_db_url(data_dir), &DbOptions::default()).await.context("cannot open the database")
 }
 
@@ -279,7 +293,7 @@ impl Suite {
 
         let (db_url, mail, shared_kv, mail_dir) = match backends {
             Backends::Embedded { data_dir } => {
-                std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+                private_dir(data_dir)?;
                 let mail_dir = data_dir.join("mail");
                 let mail = MailConfig::Files { dir: mail_dir.clone(), from: "imchat <no-reply@imchat.invalid>".into() };
                 let db_url = embedded_db_url(data_dir);

@@ -33,6 +33,13 @@ pub fn server_config(cert: &Path, key: &Path, alpn: &[&[u8]]) -> anyhow::Result<
 pub fn self_signed(dir: &Path, hosts: &[String]) -> anyhow::Result<(PathBuf, PathBuf)> {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     if cert.exists() && key.exists() {
+        // A key made before (or copied in) with a looser mode is its owner's alone again.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot make {} private", key.display()))?;
+        }
         return Ok((cert, key));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

@@ -95,7 +95,7 @@ impl Session {
         })
     }
 
-    /// An llfc client's page shows each generic file as a text naming it (`llfc_clients`).
+    /// An llfc client's page shows each generic file as a text naming it (`imchat_proto::llfc_client`).
     async fn files_as_texts(&self, datas: &mut [HistoryData]) -> Handled {
         for data in datas.iter_mut().filter(|d| d.msg_type == MSG_TYPE_FILE) {
             let file = self.shared.db.file_of_message(data.msg_id).await?;

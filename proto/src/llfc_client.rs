@@ -1,16 +1,22 @@
 //! What llfc's clients cannot show, in a form they can. A session whose 1005 named no imchat
 //! extensions is llfc's Qt client (or another llfc client): it knows pictures, not generic
 //! files, and would show a file as an empty picture bubble. So a file reaches it as a text
-//! naming it (`[文件] name (size)`), pushed (a 1039 becomes a 1019) and in history (1030).
+//! naming it (`[文件] name (size)`), pushed (a 1039 becomes a 1019; [`adapt_push`], which a
+//! chat server applies to every push to such a session, whatever peer it came from) and in
+//! history (1030, the chat server's).
 
 use bytes::{Bytes, BytesMut};
-use imchat_proto::codec::HEADER_LEN;
-use imchat_proto::msg::res::{MSG_TYPE_FILE, NotifyImgChat, file_placeholder};
-use imchat_proto::msg::{Message, NotifyTextChat, TextChatData};
+
+use crate::codec::HEADER_LEN;
+use crate::msg::res::{MSG_TYPE_FILE, NotifyImgChat, file_placeholder};
+use crate::msg::{Message, NotifyTextChat, TextChatData};
+
+/// llfc's `MsgStatus` of a message that is all there (a text, a finished file).
+const STATUS_READ: i32 = 2;
 
 /// `frame`, as an llfc client may receive it: a generic file's 1039 becomes a 1019 text; any
 /// other frame is passed on as it is.
-pub(crate) fn adapt_push(frame: Bytes) -> Bytes {
+pub fn adapt_push(frame: Bytes) -> Bytes {
     let is_notice = frame.len() > HEADER_LEN && frame[..2] == NotifyImgChat::ID.to_be_bytes();
     if !is_notice {
         return frame;
@@ -29,7 +35,7 @@ pub(crate) fn adapt_push(frame: Bytes) -> Bytes {
             message_id: notice.message_id,
             unique_id: format!("file-{}", notice.message_id),
             content: file_placeholder(label, notice.total_size.parse().unwrap_or(0)),
-            status: imchat_store::MSG_STATUS_READ,
+            status: STATUS_READ,
             chat_time: notice.chat_time,
             seq: notice.seq,
         }],
@@ -72,7 +78,7 @@ mod tests {
         assert_eq!((text.fromuid, text.touid, text.thread_id), (1, 2, 9));
         assert_eq!(text.chat_datas[0].content, "[文件] report.pdf (1.2 MB)");
         assert_eq!((text.chat_datas[0].message_id, text.chat_datas[0].seq), (7, 4));
-        let picture = NotifyImgChat { msg_type: imchat_proto::msg::res::MSG_TYPE_PIC, ..file };
+        let picture = NotifyImgChat { msg_type: crate::msg::res::MSG_TYPE_PIC, ..file };
         assert_eq!(adapt_push(framed(&picture)), framed(&picture));
         let other = Bytes::from_static(b"\x04\x13\x00\x02{}");
         assert_eq!(adapt_push(other.clone()), other);

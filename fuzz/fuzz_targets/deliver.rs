@@ -1,0 +1,47 @@
+//! Fuzz target for what a chat server takes from a peer: arbitrary bytes are decoded as a
+//! `Deliver` call's protobuf (and the other peer calls'), each frame and fan-out framed as a
+//! client gets it (`codec::peer_frame`), and every framed push adapted for an llfc client
+//! (`llfc_client::adapt_push`, which reads a 1039's JSON). Nothing panics, and an adapted
+//! frame is always one whole chat frame.
+//! Run: `cargo fuzz run -s none deliver -- -max_total_time=600` (from `fuzz/`).
+
+#![no_main]
+
+use bytes::{Bytes, BytesMut};
+use imchat_proto::codec::{Decoded, Decoder, peer_frame};
+use imchat_proto::grpc::{AddFriendReq, AuthFriendReq, DeliverReq, GroupChangedReq, KickUserReq, TextChatMsgReq};
+use imchat_proto::llfc_client::adapt_push;
+use libfuzzer_sys::fuzz_target;
+use prost::Message as _;
+
+fn check(frame: Bytes) {
+    let adapted = adapt_push(frame);
+    let mut decoder = Decoder::new(u16::MAX as usize);
+    let mut buf = BytesMut::from(&adapted[..]);
+    assert!(matches!(decoder.decode(&mut buf), Some(Decoded::Frame(_))), "one whole frame");
+    assert!(buf.is_empty(), "and nothing after it");
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(req) = DeliverReq::decode(data) {
+        for frame in req.frames {
+            if let Ok(framed) = peer_frame(frame.msg_id, &frame.body) {
+                check(framed);
+            }
+        }
+        for fanout in req.fanouts {
+            if let Ok(framed) = peer_frame(fanout.msg_id, &fanout.body) {
+                check(framed);
+            }
+        }
+    }
+    // A body from a peer, as a 1039 would carry it.
+    if let Ok(framed) = peer_frame(1039, data) {
+        check(framed);
+    }
+    let _ = AddFriendReq::decode(data);
+    let _ = AuthFriendReq::decode(data);
+    let _ = TextChatMsgReq::decode(data);
+    let _ = KickUserReq::decode(data);
+    let _ = GroupChangedReq::decode(data);
+});
