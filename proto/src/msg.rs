@@ -45,6 +45,9 @@ pub mod ids {
     /// imchat: a page of older messages, for scrolling back.
     pub const LOAD_OLDER_REQ: u16 = 1102;
     pub const LOAD_OLDER_RSP: u16 = 1103;
+    /// imchat: "read up to seq" in a thread (the user's read marker).
+    pub const READ_MARK_REQ: u16 = 1110;
+    pub const READ_MARK_RSP: u16 = 1111;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
     /// imchat: friend-list pages and declining a request, 1104–1109.
@@ -73,6 +76,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         IMG_CHAT_MSG_REQ => IMG_CHAT_MSG_RSP,
         SYNC_REQ => SYNC_RSP,
         LOAD_OLDER_REQ => LOAD_OLDER_RSP,
+        READ_MARK_REQ => READ_MARK_RSP,
         other => return groups::reply_id(other).or_else(|| friends::reply_id(other)),
     })
 }
@@ -214,6 +218,26 @@ pub struct ImgChatReq {
 }
 message!(ImgChatReq = ids::IMG_CHAT_MSG_REQ);
 
+/// imchat: the user has read `thread_id` up to `seq` (a marker only moves forward, and never
+/// past the thread's last message).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadMarkReq {
+    pub thread_id: i64,
+    pub seq: i64,
+}
+message!(ReadMarkReq = ids::READ_MARK_REQ);
+
+/// The marker as stored after the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadMarkRsp {
+    pub error: i32,
+    pub thread_id: i64,
+    pub seq: i64,
+}
+message!(ReadMarkRsp = ids::READ_MARK_RSP);
+
 /// imchat extension: "what did I miss?" with the client's per-thread cursors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReq {
@@ -277,6 +301,7 @@ pub enum ClientMsg {
     FriendPage(FriendPageReq),
     ApplyPage(ApplyPageReq),
     DeclineFriend(DeclineFriendReq),
+    ReadMark(ReadMarkReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -334,6 +359,7 @@ impl ClientMsg {
             FRIEND_PAGE_REQ => ClientMsg::FriendPage(parse_body(body)?),
             APPLY_PAGE_REQ => ClientMsg::ApplyPage(parse_body(body)?),
             DECLINE_FRIEND_REQ => ClientMsg::DeclineFriend(parse_body(body)?),
+            READ_MARK_REQ => ClientMsg::ReadMark(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -414,8 +440,10 @@ pub mod caps {
     /// Friend and request pages (1104, 1106), declining a request (1108), and the 1006's
     /// `friends_more`/`applies_more`.
     pub const FRIEND_PAGES: &str = "friend-pages";
+    /// Read markers: 1110, and `read_seq` with unread counts from it in 1101.
+    pub const READ_MARKS: &str = "read-marks";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES];
+    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS];
 }
 
 /// `pwd` and `email` are always `""`: search never reveals another user's secrets.
@@ -622,8 +650,12 @@ pub struct SyncThread {
     /// The other member of a private thread (0 for a group).
     pub peer_uid: i32,
     pub last_seq: i64,
-    /// Messages after the client's cursor that were not sent by the client.
+    /// Messages not sent by the client after its read marker (`read-marks`; before them,
+    /// after its cursor).
     pub unread: i64,
+    /// imchat (`read-marks`): the seq the user has read up to, on any device.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub read_seq: i64,
     /// imchat groups: `"group"` (absent or `"private"` otherwise), and how many of the unread
     /// messages @mention the client.
     #[serde(skip_serializing_if = "String::is_empty")]

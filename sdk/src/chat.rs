@@ -79,6 +79,8 @@ struct LoggedIn {
     dialect: Dialect,
     /// The server pages syncs (`sync-pages` in its 1006).
     pages: bool,
+    /// The server keeps read markers (`read-marks`).
+    read_marks: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -169,7 +171,9 @@ impl ChatClient {
         let rsp: LoginRsp = self.call(&LoginReq { uid, token: token.to_owned(), imchat }).await?;
         let dialect = if rsp.imchat.is_empty() { Dialect::Llfc } else { Dialect::Imchat };
         let pages = rsp.imchat.iter().any(|cap| cap == caps::SYNC_PAGES);
-        let _ = self.session.set(LoggedIn { uid: if rsp.uid == 0 { uid } else { rsp.uid }, dialect, pages });
+        let read_marks = rsp.imchat.iter().any(|cap| cap == caps::READ_MARKS);
+        let uid = if rsp.uid == 0 { uid } else { rsp.uid };
+        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks });
         Ok(rsp)
     }
 
@@ -210,6 +214,16 @@ impl ChatClient {
         }
         llfc::order_auth(&mut rsp.chat_datas);
         Ok(rsp)
+    }
+
+    /// Marks `thread_id` read up to `seq` (imchat servers with `read-marks`); the marker as
+    /// stored. Against a server without read markers, nothing is sent and 0 comes back.
+    pub async fn mark_read(&self, thread_id: i64, seq: i64) -> Result<i64, SdkError> {
+        if !self.session.get().is_some_and(|s| s.read_marks) {
+            return Ok(0);
+        }
+        let rsp: ReadMarkRsp = self.call(&ReadMarkReq { thread_id, seq }).await?;
+        Ok(rsp.seq)
     }
 
     /// Declines `applicant`'s pending request (imchat): it leaves the list; they are not told.

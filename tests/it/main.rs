@@ -45,6 +45,8 @@ mod presence;
 mod qt_client;
 /// Per-user rates of group changes and friend requests.
 mod rates;
+/// Read markers: unread counts right after a restart and on another device.
+mod reads;
 /// The resource port's door: caps, deadlines, wrong tokens, reply budgets, TLS.
 mod res_door;
 /// The SQL and key-value stores through their public API, on both backends.

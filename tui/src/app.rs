@@ -179,6 +179,8 @@ pub struct Thread {
     pub unread: i64,
     /// The first unread message's seq: where the "new messages" divider goes.
     pub divider: Option<i64>,
+    /// How far the user has read it, as the server keeps it (or as this client last told it).
+    pub read_mark: i64,
     /// Older messages exist on the server (`None`: not known yet) and whether a page is coming.
     pub older: Option<bool>,
     pub loading_older: bool,
@@ -494,6 +496,8 @@ pub struct App {
     pub main: Option<Main>,
     pub quit: bool,
     pub now: Instant,
+    /// The terminal has focus (terminals that never say count as focused).
+    pub focused: bool,
     /// Makes this process's message ids its own (`unique_id`s must not repeat across runs of
     /// the client; the server refuses a reused one). Chosen by `main`, 0 in tests.
     pub nonce: u64,
@@ -537,6 +541,7 @@ impl App {
             main: None,
             quit: false,
             now,
+            focused: true,
             nonce: 0,
             sent: 0,
             today: String::new(),
@@ -559,7 +564,36 @@ impl App {
     /// The one transition: `event` at time `now` changes the state and asks for effects.
     pub fn update(&mut self, event: Event, now: Instant) -> Vec<Effect> {
         self.now = now;
+        let mut effects = self.handle(event);
+        effects.extend(self.mark_read());
+        effects
+    }
+
+    /// The open chat, shown while the terminal has focus, is read up to its newest message:
+    /// the server keeps that for every device (once per new message, not per event).
+    fn mark_read(&mut self) -> Option<Effect> {
+        if self.screen != Screen::Main || !self.focused {
+            return None;
+        }
+        let main = self.main.as_mut()?;
+        let me = main.uid;
+        let thread = main.threads.get_mut(&main.open?)?;
+        // Only someone else's message makes news to mark; one's own is read by its writer.
+        let news = thread.msgs.iter().rev().find(|m| m.seq > 0 && m.from != me)?.seq;
+        let newest = thread.msgs.iter().rev().map(|m| m.seq).find(|seq| *seq > 0)?;
+        if thread.id <= 0 || news <= thread.read_mark || main.dialect == Dialect::Llfc {
+            return None;
+        }
+        thread.read_mark = newest;
+        Some(Effect::MarkRead { thread: thread.id, seq: newest })
+    }
+
+    fn handle(&mut self, event: Event) -> Vec<Effect> {
         match event {
+            Event::Focus(focused) => {
+                self.focused = focused;
+                Vec::new()
+            }
             Event::Tick => self.tick(),
             Event::Key(key) => self.key(key),
             Event::Paste(text) => {
@@ -1328,7 +1362,15 @@ impl App {
                         peer: state.peer_uid,
                         ..Thread::default()
                     });
-                    if main.open != Some(state.thread_id) && state.unread > 0 {
+                    if state.read_seq > 0 {
+                        // The server counts from the user's read marker (any device's): its
+                        // count is the count, right after a restart too.
+                        thread.read_mark = thread.read_mark.max(state.read_seq);
+                        if main.open != Some(state.thread_id) {
+                            thread.unread = state.unread;
+                            thread.divider = (state.unread > 0).then_some(state.read_seq + 1);
+                        }
+                    } else if main.open != Some(state.thread_id) && state.unread > 0 {
                         thread.unread += state.unread;
                     }
                 }

@@ -20,6 +20,8 @@ pub enum Event {
     Paste(String),
     /// Mouse wheel: positive scrolls history up.
     Scroll(i32),
+    /// The terminal gained (true) or lost focus; terminals that do not say are taken as focused.
+    Focus(bool),
     Tick,
     Net(NetEvent),
     /// What Tab found for the attach prompt's path.
@@ -168,6 +170,11 @@ pub enum Effect {
     },
     /// Decline a pending friend request (imchat servers).
     Decline(i32),
+    /// The user has read `thread` up to `seq` (imchat servers keep it for every device).
+    MarkRead {
+        thread: i64,
+        seq: i64,
+    },
     OpenChat(i32),
     CreateGroup {
         name: String,

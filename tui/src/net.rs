@@ -183,6 +183,12 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
                     Effect::Accept { applicant, remark } => {
                         NetEvent::Accepted(chat.accept_friend(uid, applicant, &remark).await.map_err(text))
                     }
+                    Effect::MarkRead { thread, seq } => {
+                        if let Err(err) = chat.mark_read(thread, seq).await {
+                            tracing::warn!(%err, thread, "read marker not stored");
+                        }
+                        continue;
+                    }
                     Effect::Decline(applicant) => {
                         NetEvent::Declined(chat.decline_friend(applicant).await.map(|r| r.applyuid).map_err(text))
                     }

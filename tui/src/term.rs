@@ -6,8 +6,8 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event as TermEvent,
-    EventStream, KeyEventKind, MouseEventKind,
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, EnableFocusChange,
+    EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind, MouseEventKind,
 };
 use crossterm::execute;
 use futures_util::StreamExt;
@@ -47,7 +47,7 @@ struct Restore;
 
 impl Drop for Restore {
     fn drop(&mut self) {
-        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste, DisableFocusChange);
         ratatui::restore();
     }
 }
@@ -68,7 +68,7 @@ pub async fn run(setup: Setup) -> io::Result<()> {
     let mut terminal = ratatui::init();
     let _restore = Restore;
     let mut previews = Previews::detect(images);
-    execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
+    execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste, EnableFocusChange)?;
 
     let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
     let (effects_tx, effects_rx) = mpsc::channel(EVENT_QUEUE);
@@ -86,6 +86,8 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                     _ => continue,
                 },
                 TermEvent::Resize(..) => Event::Tick,
+                TermEvent::FocusGained => Event::Focus(true),
+                TermEvent::FocusLost => Event::Focus(false),
                 _ => continue,
             };
             if events_tx.send(event).await.is_err() {

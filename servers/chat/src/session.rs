@@ -249,6 +249,7 @@ impl Session {
             (true, ClientMsg::FriendPage(req)) => self.friend_page(req).await,
             (true, ClientMsg::ApplyPage(req)) => self.apply_page(req).await,
             (true, ClientMsg::DeclineFriend(req)) => self.decline_friend(req).await,
+            (true, ClientMsg::ReadMark(req)) => self.read_mark(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);

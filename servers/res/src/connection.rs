@@ -423,13 +423,20 @@ async fn download(door: &Door, conn: &mut Conn, req: &DownloadReq) -> DownloadRs
 /// `info_per_ip`; the download itself still needs the token and the membership.
 async fn down_info(door: &Door, conn: &mut Conn, req: &DownInfoReq) -> DownInfoRsp {
     let files = &door.files;
-    if conn.bound.is_none() && req.token.is_empty() {
-        if !door.info.take(conn.peer, 1) {
-            let code = ErrorCode::TooManyRequests;
-            return DownInfoRsp { error: code.code(), message: code.describe().to_owned(), ..DownInfoRsp::default() };
+    let anonymous = conn.bound.is_none() && req.token.is_empty();
+    let found = async {
+        if anonymous {
+            if !door.info.take(conn.peer, 1) {
+                return Err(ErrorCode::TooManyRequests);
+            }
+            return files.fetchable(req.message_id).await;
         }
-        return match files.fetchable(req.message_id).await {
-            Ok((file, message)) => DownInfoRsp {
+        let uid = conn.authenticate(door, req.uid, &req.token).await?;
+        files.readable_message(uid, req.message_id).await
+    };
+    match found.await {
+        Ok((file, message)) => {
+            let mut rsp = DownInfoRsp {
                 message_id: message.message_id,
                 name: file.name,
                 msg_type: message.msg_type,
@@ -437,32 +444,13 @@ async fn down_info(door: &Door, conn: &mut Conn, req: &DownInfoReq) -> DownInfoR
                 total_size: file.size.max(0).to_string(),
                 md5: file.md5,
                 ..DownInfoRsp::default()
-            },
-            Err(code) => DownInfoRsp {
-                error: code.code(),
-                message: code.describe().to_owned(),
-                message_id: req.message_id,
-                ..DownInfoRsp::default()
-            },
-        };
-    }
-    let found = async {
-        let uid = conn.authenticate(door, req.uid, &req.token).await?;
-        files.readable_message(uid, req.message_id).await
-    };
-    match found.await {
-        Ok((file, message)) => DownInfoRsp {
-            message_id: message.message_id,
-            thread_id: message.thread_id,
-            sender_id: message.sender,
-            recv_id: message.receiver,
-            name: file.name,
-            msg_type: message.msg_type,
-            status: message.status,
-            total_size: file.size.max(0).to_string(),
-            md5: file.md5,
-            ..DownInfoRsp::default()
-        },
+            };
+            // Who sent it to whom only to someone who may read it.
+            if !anonymous {
+                (rsp.thread_id, rsp.sender_id, rsp.recv_id) = (message.thread_id, message.sender, message.receiver);
+            }
+            rsp
+        }
         Err(code) => DownInfoRsp {
             error: code.code(),
             message: code.describe().to_owned(),

@@ -553,7 +553,8 @@ fn group_commands_and_mentions() {
     // Open it: the chat list has it first (newest).
     h.press(KeyCode::F(2));
     let opened = h.press(KeyCode::Enter);
-    assert_eq!(opened, [Effect::GroupInfo(30), Effect::GroupMembers(30)]);
+    // Shown with the terminal focused, it is read up to its newest message (any device's count).
+    assert_eq!(opened, [Effect::GroupInfo(30), Effect::GroupMembers(30), Effect::MarkRead { thread: 30, seq: 1 }]);
     h.type_text("@eve and @bob: see this");
     let sent = h.press(KeyCode::Enter);
     assert!(matches!(&sent[..], [Effect::SendGroup { thread: 30, mentions, .. }] if mentions == &[2, 5]), "{sent:?}");
@@ -877,4 +878,49 @@ fn a_chat_without_a_thread_is_made_with_its_first_text() {
     };
     h.net(NetEvent::Sent { unique, result: Ok(vec![stored]) });
     assert_eq!(h.app.main.as_ref().unwrap().threads[&42].msgs[0].state, MsgState::Sent);
+}
+
+/// Read markers: the server's unread count (from the marker, any device's) is taken as it is,
+/// with the divider after the marker; the open chat is marked read while the terminal has
+/// focus, once per new message, and not while it does not.
+#[test]
+fn the_open_chat_is_marked_read_while_the_terminal_has_focus() {
+    use imchat_sdk::proto::msg::{SyncData, SyncThread};
+    let mut h = Harness::signed_in();
+    let data = |seq: i64, from: i32| SyncData {
+        thread_id: 10,
+        seq,
+        message_id: seq,
+        sender: from,
+        receiver: if from == 1 { 2 } else { 1 },
+        content: format!("m{seq}"),
+        ..SyncData::default()
+    };
+    let state = SyncThread { thread_id: 10, peer_uid: 2, last_seq: 4, unread: 2, read_seq: 2, ..SyncThread::default() };
+    h.net(NetEvent::Synced(SyncRsp {
+        chat_datas: vec![data(2, 2), data(3, 2), data(4, 2)],
+        threads: vec![state.clone()],
+        ..SyncRsp::default()
+    }));
+    let thread = &h.app.main.as_ref().unwrap().threads[&10];
+    assert_eq!((thread.unread, thread.divider, thread.read_mark), (2, Some(3), 2), "the server's count, as it is");
+    // The same sync again (a reconnect) does not double it.
+    h.net(NetEvent::Synced(SyncRsp { threads: vec![state], ..SyncRsp::default() }));
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].unread, 2);
+
+    // Unfocused: opening the chat marks nothing; focus back, it is marked once.
+    assert_eq!(h.app.update(Event::Focus(false), h.now), []);
+    let opened = h.press(KeyCode::Enter);
+    assert!(!opened.iter().any(|e| matches!(e, Effect::MarkRead { .. })), "{opened:?}");
+    assert_eq!(h.app.update(Event::Focus(true), h.now), [Effect::MarkRead { thread: 10, seq: 4 }]);
+    assert_eq!(h.app.update(Event::Tick, h.now), [], "once per new message");
+    // A push into the open chat is read at once.
+    let push = NotifyTextChat {
+        fromuid: 2,
+        touid: 1,
+        thread_id: 10,
+        chat_datas: vec![TextChatData { seq: 5, message_id: 5, content: "more".into(), ..Default::default() }],
+        ..Default::default()
+    };
+    assert!(h.net(NetEvent::Text(push)).contains(&Effect::MarkRead { thread: 10, seq: 5 }));
 }

@@ -6,7 +6,8 @@ use imchat_proto::ErrorCode;
 use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
-    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
+    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, ReadMarkReq, ReadMarkRsp, SyncData, SyncReq, SyncRsp, SyncThread,
+    ThreadInfo,
 };
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
@@ -137,6 +138,7 @@ impl Session {
                     unread: s.unread,
                     kind: if group { "group".to_owned() } else { String::new() },
                     mentions: s.mentions,
+                    read_seq: s.read_seq,
                 }
             })
             .collect();
@@ -153,6 +155,18 @@ impl Session {
                 next_thread: paged.and_then(|after| if trimmed { Some(after) } else { page.next_thread }),
             }
         })
+    }
+
+    /// 1110: the user has read a thread of theirs up to `seq`. Taken from the session's
+    /// message rate: each is a write.
+    pub(super) async fn read_mark(&mut self, req: ReadMarkReq) -> Handled {
+        self.readable_from(req.thread_id).await?;
+        let limits = &self.shared.config.limits;
+        if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        let seq = self.shared.db.mark_read(self.uid(), req.thread_id, req.seq, imchat_store::now_ms()).await?;
+        self.send(&ReadMarkRsp { error: 0, thread_id: req.thread_id, seq })
     }
 
     pub(super) async fn load_older(&mut self, req: LoadOlderReq) -> Handled {

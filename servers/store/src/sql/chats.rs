@@ -162,8 +162,11 @@ pub struct History {
 pub struct SyncThreadState {
     pub thread: ThreadRow,
     pub last_seq: i64,
-    /// Messages after the cursor from the other member(s).
+    /// Messages from the other member(s) after the user's read marker (after the cursor while
+    /// the user has none for the thread).
     pub unread: i64,
+    /// The user's read marker (0: none).
+    pub read_seq: i64,
     /// Of those, the ones that @mention this user (groups).
     pub mentions: i64,
 }
@@ -719,7 +722,7 @@ impl Db {
             let start = tail.map_or(0, |tail| last_seq - tail.max(0));
             let cursor = cursors.get(&thread.thread_id).copied().unwrap_or(start).max(floor).max(0);
             if last_seq > cursor {
-                changed.push((thread, last_seq, cursor));
+                changed.push((thread, last_seq, cursor, floor));
             }
         }
         let mut page_out = SyncPage {
@@ -729,18 +732,29 @@ impl Db {
             next_thread: None,
         };
         for chunk in changed.chunks(SYNC_CHUNK) {
-            let ranges: Vec<(i64, i64)> = chunk.iter().map(|(t, _, cursor)| (t.thread_id, *cursor)).collect();
-            let unread = self.unread_after(me, &ranges).await?;
-            let groups: Vec<(i64, i64)> = chunk
-                .iter()
-                .filter(|(t, _, _)| t.kind == ThreadKind::Group)
-                .map(|(t, _, cursor)| (t.thread_id, *cursor))
-                .collect();
+            let ranges: Vec<(i64, i64)> = chunk.iter().map(|(t, _, cursor, _)| (t.thread_id, *cursor)).collect();
+            let ids: Vec<i64> = chunk.iter().map(|(t, _, _, _)| t.thread_id).collect();
+            let marks = self.read_markers(me, &ids).await?;
+            // Unread: after the read marker (any device's), else after the cursor.
+            let read_from = |(t, _, cursor, floor): &(ThreadRow, i64, i64, i64)| {
+                (t.thread_id, marks.get(&t.thread_id).map_or(*cursor, |mark| (*mark).max(*floor)))
+            };
+            let unread_ranges: Vec<(i64, i64)> = chunk.iter().map(read_from).collect();
+            let unread = self.unread_after(me, &unread_ranges).await?;
+            let groups: Vec<(i64, i64)> =
+                chunk.iter().filter(|(t, _, _, _)| t.kind == ThreadKind::Group).map(read_from).collect();
             let mentions = if groups.is_empty() { HashMap::new() } else { self.mentions_after(me, &groups).await? };
-            for (thread, last_seq, _) in chunk {
+            for (thread, last_seq, _, _) in chunk {
                 let unread = unread.get(&thread.thread_id).copied().unwrap_or(0);
                 let mentions = mentions.get(&thread.thread_id).copied().unwrap_or(0);
-                page_out.threads.push(SyncThreadState { thread: *thread, last_seq: *last_seq, unread, mentions });
+                let read_seq = marks.get(&thread.thread_id).copied().unwrap_or(0);
+                page_out.threads.push(SyncThreadState {
+                    thread: *thread,
+                    last_seq: *last_seq,
+                    unread,
+                    mentions,
+                    read_seq,
+                });
             }
             let room = limit - page_out.messages.len() as i64;
             if room > 0 {
@@ -759,6 +773,54 @@ impl Db {
         };
         page_out.more |= threads_more;
         Ok(page_out)
+    }
+
+    /// `me`'s read markers of `threads` (those it has).
+    async fn read_markers(&self, me: i64, threads: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
+        if threads.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT thread_id, seq FROM read_marker WHERE user_id = ? AND thread_id IN ({})",
+            vec!["?"; threads.len()].join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(me);
+        for thread in threads {
+            query = query.bind(*thread);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("thread_id")?, row.try_get("seq")?))).collect()
+    }
+
+    /// `uid` has read `thread_id` up to `seq`: the marker moves forward only, and never past
+    /// the thread's last message. Returns the marker as stored.
+    pub async fn mark_read(&self, uid: i32, thread_id: i64, seq: i64, now_ms: i64) -> Result<i64, StoreError> {
+        let upsert = match self.dialect {
+            Dialect::MySql => {
+                "INSERT INTO read_marker (user_id, thread_id, seq, updated_at) \
+                 SELECT ?, id, LEAST(?, last_seq), ? FROM chat_thread WHERE id = ? \
+                 ON DUPLICATE KEY UPDATE seq = GREATEST(read_marker.seq, VALUES(seq)), updated_at = VALUES(updated_at)"
+            }
+            Dialect::Sqlite => {
+                "INSERT INTO read_marker (user_id, thread_id, seq, updated_at) \
+                 SELECT ?, id, MIN(?, last_seq), ? FROM chat_thread WHERE id = ? \
+                 ON CONFLICT (user_id, thread_id) DO UPDATE SET seq = MAX(read_marker.seq, excluded.seq), \
+                 updated_at = excluded.updated_at"
+            }
+        };
+        sqlx::query(upsert)
+            .bind(i64::from(uid))
+            .bind(seq.max(0))
+            .bind(now_ms)
+            .bind(thread_id)
+            .execute(&self.pool)
+            .await?;
+        let row = sqlx::query("SELECT seq FROM read_marker WHERE user_id = ? AND thread_id = ?")
+            .bind(i64::from(uid))
+            .bind(thread_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.try_get(0)).transpose()?.unwrap_or(0))
     }
 
     /// Per thread of `ranges` (thread, after seq): its messages after that seq not sent by `me`.

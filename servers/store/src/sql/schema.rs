@@ -317,6 +317,26 @@ const MIGRATIONS: &[Migration] = &[
             retired_at INTEGER NOT NULL
         )"],
     },
+    // Read markers: how far each user has read each thread, on any device.
+    Migration {
+        version: 7,
+        mysql: &[mysql_table!(
+            "CREATE TABLE read_marker (
+                user_id BIGINT NOT NULL,
+                thread_id BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, thread_id)
+            )"
+        )],
+        sqlite: &["CREATE TABLE read_marker (
+            user_id INTEGER NOT NULL,
+            thread_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, thread_id)
+        )"],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
