@@ -444,6 +444,13 @@ pub mod caps {
     pub const READ_MARKS: &str = "read-marks";
     /// What an imchat server of this version announces.
     pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS];
+    /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
+    pub const MAX_TEXT: &str = "max-text=";
+
+    /// The text limit a 1006's list announces, if it does.
+    pub fn max_text(list: &[String]) -> Option<usize> {
+        list.iter().find_map(|cap| cap.strip_prefix(MAX_TEXT)?.parse().ok())
+    }
 }
 
 /// `pwd` and `email` are always `""`: search never reveals another user's secrets.

@@ -81,6 +81,8 @@ struct LoggedIn {
     pages: bool,
     /// The server keeps read markers (`read-marks`).
     read_marks: bool,
+    /// The most bytes of one text the server takes, if it says.
+    max_text: Option<usize>,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -173,8 +175,19 @@ impl ChatClient {
         let pages = rsp.imchat.iter().any(|cap| cap == caps::SYNC_PAGES);
         let read_marks = rsp.imchat.iter().any(|cap| cap == caps::READ_MARKS);
         let uid = if rsp.uid == 0 { uid } else { rsp.uid };
-        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks });
+        let max_text = caps::max_text(&rsp.imchat);
+        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text });
         Ok(rsp)
+    }
+
+    /// The most bytes of one text the server takes: as it announced, else llfc's frame limit
+    /// against llfc (its body cap), else none known.
+    pub fn max_text_bytes(&self) -> Option<usize> {
+        match self.session.get() {
+            Some(s) if s.dialect == Dialect::Llfc => Some(llfc::MAX_BODY),
+            Some(s) => s.max_text,
+            None => None,
+        }
     }
 
     /// The server's dialect; `Imchat` until a login said otherwise.

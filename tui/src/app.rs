@@ -317,6 +317,12 @@ pub struct Main {
     pub dialect: Dialect,
     /// A sync is on its way: a gap found meanwhile waits for its answer.
     syncing: bool,
+    /// The last text sent, for Up in an empty composer.
+    pub last_sent: Option<String>,
+    /// The most bytes of one text the server takes, if known (shown near the composer).
+    pub max_text: Option<usize>,
+    /// Each chat's unsent draft while another chat is open.
+    pub drafts: HashMap<i64, String>,
 }
 
 /// What the left pane lists.
@@ -455,6 +461,16 @@ impl Main {
         if let Some(previous) = self.open.and_then(|id| self.threads.get_mut(&id)) {
             previous.divider = None;
         }
+        // The composer's draft stays with its chat; the chat opened gets its own back.
+        if self.open != Some(thread_id) {
+            let draft = self.input.take();
+            if let Some(previous) = self.open.filter(|_| !draft.is_empty()) {
+                self.drafts.insert(previous, draft);
+            }
+            if let Some(kept) = self.drafts.remove(&thread_id) {
+                self.input.set(&kept);
+            }
+        }
         if let Some(thread) = self.threads.get_mut(&thread_id) {
             thread.unread = 0;
             if let Some(group) = &mut thread.group {
@@ -496,6 +512,9 @@ pub struct App {
     pub main: Option<Main>,
     pub quit: bool,
     pub now: Instant,
+    /// The composer's width in cells as last drawn (it wraps there; Up and Down move by its
+    /// rows). Written by the renderer, which alone knows the layout.
+    pub composer_width: std::cell::Cell<u16>,
     /// The terminal has focus (terminals that never say count as focused).
     pub focused: bool,
     /// Makes this process's message ids its own (`unique_id`s must not repeat across runs of
@@ -541,6 +560,7 @@ impl App {
             main: None,
             quit: false,
             now,
+            composer_width: std::cell::Cell::new(40),
             focused: true,
             nonce: 0,
             sent: 0,
@@ -705,6 +725,10 @@ impl App {
             Action::Backspace => input.backspace(),
             Action::Delete => input.delete(),
             Action::KillLine => input.kill_line(),
+            Action::WordLeft => input.word_left(),
+            Action::WordRight => input.word_right(),
+            Action::KillWord => input.kill_word(),
+            Action::KillToStart => input.kill_to_start(),
             Action::Newline => {
                 input.insert("\n");
             }
@@ -724,6 +748,10 @@ impl App {
                 | Action::Backspace
                 | Action::Delete
                 | Action::KillLine
+                | Action::WordLeft
+                | Action::WordRight
+                | Action::KillWord
+                | Action::KillToStart
         ) {
             self.with_input(edit);
             return Some(Vec::new());
@@ -886,6 +914,7 @@ impl App {
             _ => {}
         }
         let conn = self.conn;
+        let width = self.composer_width.get();
         let main = self.main.as_mut()?;
         if let Some(dialog) = &mut main.new_group {
             match action {
@@ -992,6 +1021,16 @@ impl App {
                 };
             }
             Action::Up if main.focus == Focus::List => main.selected = main.selected.saturating_sub(1),
+            // In the composer: Up in an empty one recalls the last text sent; else the caret
+            // moves a row (the composer wraps at its width).
+            Action::Up if main.focus == Focus::Input && main.input.is_empty() => {
+                if let Some(last) = main.last_sent.clone() {
+                    main.input.set(&last);
+                }
+            }
+            Action::Up | Action::Down if main.focus == Focus::Input => {
+                main.input.vertical(width, if action == Action::Up { -1 } else { 1 });
+            }
             Action::Down if main.focus == Focus::List => {
                 main.selected = (main.selected + 1).min(main.items().len().saturating_sub(1));
             }
@@ -1027,7 +1066,14 @@ impl App {
                     let command = main.input.take();
                     return Some(self.group_command(thread_id, &command));
                 }
+                // Refused here, with the limit named, rather than by the server after a try.
+                if let Some(limit) = main.max_text.filter(|limit| main.input.text().len() > *limit) {
+                    let len = main.input.text().len();
+                    self.error(format!("too long to send: {len} bytes, the server takes {limit}"));
+                    return Some(Vec::new());
+                }
                 let text = main.input.take();
+                main.last_sent = Some(text.clone());
                 // `//text` sends `/text`.
                 let text = if group && text.starts_with("//") { text[1..].to_owned() } else { text };
                 // Counted per process, not per login: ids never repeat after a re-login.
@@ -1521,10 +1567,12 @@ impl App {
                 let draft = (thread_id > 0).then(|| main.threads.remove(&draft_id(peer))).flatten();
                 let was_open = main.open == Some(draft_id(peer));
                 let thread = main.threads.entry(id).or_insert_with(|| Thread { id, peer, ..Thread::default() });
+                // Opened when asked for; a draft becoming a thread stays open only if it was.
+                let asked = draft.is_none();
                 if let Some(draft) = draft {
                     thread.msgs.extend(draft.msgs);
                 }
-                if thread_id <= 0 || was_open || main.open.is_none() {
+                if asked || was_open {
                     main.open_thread(id);
                 }
             }
@@ -1603,6 +1651,9 @@ impl App {
                 names: HashMap::new(),
                 dialect: welcome.dialect,
                 syncing: false,
+                last_sent: None,
+                drafts: HashMap::new(),
+                max_text: welcome.max_text,
             });
             self.info(format!("welcome, {}", welcome.name));
         } else {
@@ -1613,6 +1664,7 @@ impl App {
         let main = self.main.as_mut().expect("just set");
         main.server = welcome.server;
         main.dialect = welcome.dialect;
+        main.max_text = welcome.max_text;
         main.syncing = false;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();
         main.requests = welcome

@@ -43,6 +43,8 @@ pub struct Welcome {
     pub requests: Vec<(i32, String, String, i32)>,
     /// How the server numbers each thread's messages (imchat: 1, 2, 3…; llfc: message ids).
     pub dialect: Dialect,
+    /// The most bytes of one text the server takes, if known.
+    pub max_text: Option<usize>,
 }
 
 /// Results and pushes from the network task.

@@ -36,6 +36,10 @@ pub enum Action {
     Backspace,
     Delete,
     KillLine,
+    WordLeft,
+    WordRight,
+    KillWord,
+    KillToStart,
 }
 
 /// Every action with its config name and help text, in help-overlay order.
@@ -68,6 +72,10 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Backspace, "backspace", "delete before the caret"),
     (Action::Delete, "delete", "delete at the caret / decline the selected friend request"),
     (Action::KillLine, "kill_line", "delete to the end of the line"),
+    (Action::WordLeft, "word_left", "caret to the word before"),
+    (Action::WordRight, "word_right", "caret past the word after"),
+    (Action::KillWord, "kill_word", "delete the word before the caret"),
+    (Action::KillToStart, "kill_to_start", "delete to the start of the line"),
     (Action::Help, "help", "this help"),
     (Action::Quit, "quit", "quit"),
 ];
@@ -103,6 +111,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("backspace", "backspace ctrl-h"),
     ("delete", "delete ctrl-d"),
     ("kill_line", "ctrl-k"),
+    ("word_left", "alt-b ctrl-left"),
+    ("word_right", "alt-f ctrl-right"),
+    ("kill_word", "ctrl-w alt-backspace"),
+    ("kill_to_start", "ctrl-u"),
 ];
 
 /// A key with its modifiers.

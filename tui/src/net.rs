@@ -351,6 +351,7 @@ async fn connect(
         friends: login.friend_list.into_iter().map(|f| (f.uid, f.name, f.back)).collect(),
         requests: login.apply_list.into_iter().map(|a| (a.uid, a.name, a.desc, a.status)).collect(),
         dialect: chat.dialect(),
+        max_text: chat.max_text_bytes(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

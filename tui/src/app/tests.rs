@@ -21,6 +21,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         friends: vec![(2, "bob".into(), String::new())],
         requests: Vec::new(),
         dialect: if gapless { Dialect::Imchat } else { Dialect::Llfc },
+        max_text: if gapless { Some(4096) } else { Some(2048) },
     }
 }
 
@@ -91,6 +92,7 @@ impl Harness {
             friends: vec![(2, "bob".into(), String::new())],
             requests: Vec::new(),
             dialect: Dialect::Imchat,
+            max_text: Some(4096),
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {
@@ -923,4 +925,30 @@ fn the_open_chat_is_marked_read_while_the_terminal_has_focus() {
         ..Default::default()
     };
     assert!(h.net(NetEvent::Text(push)).contains(&Effect::MarkRead { thread: 10, seq: 5 }));
+}
+
+/// The composer: Up in an empty one recalls the last text sent; a draft stays with its chat
+/// across switches; a text over the server's limit is refused before sending, the limit named.
+#[test]
+fn the_composer_recalls_keeps_drafts_and_names_the_limit() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.type_text("first");
+    assert!(matches!(h.press(KeyCode::Enter).as_slice(), [Effect::Send { .. }]));
+    h.press(KeyCode::Up);
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "first", "recalled");
+    h.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "");
+    // A draft waits in its chat while another is open.
+    h.type_text("half a thought");
+    h.net(NetEvent::ChatOpened(Ok((3, 11))));
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "");
+    h.net(NetEvent::ChatOpened(Ok((2, 10))));
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "half a thought");
+    h.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    // Bytes, not characters: 2,100 of them take 4,200.
+    h.type_text(&"é".repeat(2100));
+    assert_eq!(h.press(KeyCode::Enter), []);
+    assert_eq!(h.app.notice.as_ref().unwrap().text, "too long to send: 4200 bytes, the server takes 4096");
+    assert_eq!(h.app.main.as_ref().unwrap().input.text().len(), 4200, "kept, to shorten");
 }

@@ -13,6 +13,9 @@ use crate::keymap::Action;
 use crate::ui::previews::{PREVIEW_COLS, PREVIEW_ROWS, Previews};
 use crate::ui::{Theme, centered};
 
+/// Rows the composer grows to before it scrolls.
+const COMPOSER_ROWS: usize = 6;
+
 /// Cells of a transfer's progress bar.
 const BAR_CELLS: usize = 12;
 
@@ -215,7 +218,11 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
         }
         _ => area,
     };
-    let input_height = (main.input.line_count() as u16 + 2).clamp(3, 8).min(area.height / 2 + 1);
+    // The composer wraps at its width and grows to COMPOSER_ROWS rows, then scrolls.
+    let composer_width = area.width.saturating_sub(2).max(2);
+    app.composer_width.set(composer_width);
+    let rows = main.input.rows(composer_width);
+    let input_height = (rows.len().min(COMPOSER_ROWS) as u16 + 2).min(area.height / 2 + 1).max(3);
     let [history, input] = Layout::vertical([Constraint::Min(1), Constraint::Length(input_height)]).areas(area);
 
     let mut lines: Vec<Line> = Vec::new();
@@ -324,12 +331,30 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             app.keymap.keys_for(Action::Newline)
         )
     };
-    let block = Block::bordered().title(title).border_style(border);
+    let mut block = Block::bordered().title(title).border_style(border);
+    // How much of the server's limit the draft takes, once it is worth a glance.
+    if let Some(limit) = main.max_text {
+        let used = main.input.text().len();
+        if used * 2 > limit {
+            let style = if used > limit { Style::new().fg(theme.error) } else { Style::new().fg(theme.dim) };
+            block = block.title_bottom(Line::styled(format!(" {used}/{limit} bytes "), style).right_aligned());
+        }
+    }
     let inner = block.inner(input);
-    frame.render_widget(Paragraph::new(main.input.display()).block(block), input);
+    let (caret_row, caret_col) = main.input.caret_at(composer_width);
+    // Scrolled so the caret's row is in view.
+    let first = caret_row.saturating_sub(usize::from(inner.height.max(1)) - 1);
+    let chars: Vec<char> = main.input.display().chars().collect();
+    let shown: Vec<Line> = rows
+        .iter()
+        .skip(first)
+        .take(usize::from(inner.height))
+        .map(|(start, end)| Line::raw(chars[*start..*end].iter().collect::<String>()))
+        .collect();
+    frame.render_widget(Paragraph::new(shown).block(block), input);
     if main.focus == Focus::Input && main.find.is_none() && main.attach.is_none() && main.files.is_none() {
-        let (line, col) = main.input.caret_cell();
-        let (x, y) = (inner.x.saturating_add(col), inner.y.saturating_add(line));
+        let line = u16::try_from(caret_row - first).unwrap_or(u16::MAX);
+        let (x, y) = (inner.x.saturating_add(caret_col), inner.y.saturating_add(line));
         if x < inner.right() && y < inner.bottom() {
             frame.set_cursor_position((x, y));
         }

@@ -40,6 +40,7 @@ fn signed_in(now: Instant) -> App {
             friends: vec![(2, "bob".into(), "Bobby".into()), (3, "李雷".into(), String::new())],
             requests: vec![(4, "cat".into(), "hi there".into(), 0)],
             dialect: imchat_sdk::Dialect::Imchat,
+            max_text: Some(4096),
         }))),
         now,
     );
@@ -267,4 +268,24 @@ fn attach_prompt_lists_matches_and_errors() {
     insta::assert_snapshot!("attach_prompt", terminal.backend());
     let cursor = terminal.get_cursor_position().unwrap();
     assert_eq!((cursor.x, cursor.y), (30, 4), "the caret ends the path");
+}
+
+/// The composer wraps by word at its width (CJK two cells a character), grows to six rows,
+/// then scrolls with the caret; past half the server's limit a counter shows.
+#[test]
+fn the_composer_wraps_and_grows() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    key(&mut app, now, KeyCode::Enter);
+    type_text(
+        &mut app,
+        now,
+        "The quick brown fox jumps over the lazy dog, and then 那只敏捷的棕色狐狸跳过了懒狗，然后又跳回来。",
+    );
+    insta::assert_snapshot!("composer_wraps", draw(&app, 80, 24).backend());
+    type_text(&mut app, now, &" word".repeat(500));
+    let terminal = draw(&app, 80, 24);
+    insta::assert_snapshot!("composer_scrolls_with_a_counter", terminal.backend());
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("/4096 bytes"), "the counter shows past half the limit");
 }

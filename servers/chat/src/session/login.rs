@@ -41,7 +41,7 @@ impl Session {
                 return Err(ErrorCode::UidInvalid.into());
             };
             self.friends = view.friends.iter().map(|f| f.friend.uid).collect();
-            let frame = fitting_reply(view, &req.token, limits.login_friends, limits.login_applies)?;
+            let frame = fitting_reply(view, &req.token, limits)?;
             self.take_over(req.uid, &mut grant).await?;
             Ok::<_, Reject>(frame)
         };
@@ -95,7 +95,8 @@ impl Session {
 /// most `max_friends`) as fit one frame: every byte of a request is its sender's to choose,
 /// and a reply that did not fit would lock its user out for good. Requests are trimmed first,
 /// then friends; `friends_more`/`applies_more` tell the client to page the rest (1104, 1106).
-fn fitting_reply(view: LoginView, token: &str, max_friends: usize, applies_limit: i64) -> Result<Bytes, Reject> {
+fn fitting_reply(view: LoginView, token: &str, limits: &crate::Limits) -> Result<Bytes, Reject> {
+    let (max_friends, applies_limit) = (limits.login_friends, limits.login_applies);
     let user = view.user;
     let applies_more = view.applies.len() as i64 >= applies_limit;
     let friends_more = view.friends.len() > max_friends;
@@ -114,7 +115,11 @@ fn fitting_reply(view: LoginView, token: &str, max_friends: usize, applies_limit
         token: token.to_owned(),
         apply_list: Vec::new(),
         friend_list: Vec::new(),
-        imchat: caps::ALL.iter().map(|cap| (*cap).to_owned()).collect(),
+        imchat: caps::ALL
+            .iter()
+            .map(|cap| (*cap).to_owned())
+            .chain([format!("{}{}", caps::MAX_TEXT, limits.max_text_bytes)])
+            .collect(),
         friends_more: false,
         applies_more: false,
     };
