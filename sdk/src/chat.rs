@@ -180,14 +180,10 @@ impl ChatClient {
         Ok(rsp)
     }
 
-    /// The most bytes of one text the server takes: as it announced, else llfc's frame limit
-    /// against llfc (its body cap), else none known.
+    /// The most bytes of one text the server takes, as it announced (`max-text=N`); `None`
+    /// when it does not say (llfc, whose limit is on the whole frame: [`SdkError::TooLong`]).
     pub fn max_text_bytes(&self) -> Option<usize> {
-        match self.session.get() {
-            Some(s) if s.dialect == Dialect::Llfc => Some(llfc::MAX_BODY),
-            Some(s) => s.max_text,
-            None => None,
-        }
+        self.session.get().and_then(|s| s.max_text)
     }
 
     /// The server's dialect; `Imchat` until a login said otherwise.

@@ -21,7 +21,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         friends: vec![(2, "bob".into(), String::new())],
         requests: Vec::new(),
         dialect: if gapless { Dialect::Imchat } else { Dialect::Llfc },
-        max_text: if gapless { Some(4096) } else { Some(2048) },
+        max_text: if gapless { Some(4096) } else { None },
     }
 }
 
