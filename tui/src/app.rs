@@ -81,7 +81,13 @@ impl Form {
 pub struct Notice {
     pub text: String,
     pub error: bool,
+    /// When it was shown: it goes after [`NOTICE_FOR`] (errors after twice that), or at the
+    /// next key.
+    pub at: Instant,
 }
+
+/// How long a notice stays on the notice line when nothing else happens.
+pub const NOTICE_FOR: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conn {
@@ -410,6 +416,21 @@ impl Main {
         }
     }
 
+    /// The selection follows its chat, not its row, when the list reorders (a message moves
+    /// a chat to the top): unless the event itself moved the selection or changed the pane,
+    /// `item`, selected at `selected` before, stays selected wherever it went.
+    fn keep_selection(&mut self, pane: Pane, selected: usize, item: &Item) {
+        if self.pane != pane || self.selected != selected {
+            return;
+        }
+        let items = self.items();
+        if items.get(selected) != Some(item)
+            && let Some(moved) = items.iter().position(|i| i == item)
+        {
+            self.selected = moved;
+        }
+    }
+
     /// A private chat's thread with `peer`, or its draft.
     fn thread_with(&self, peer: i32) -> Option<i64> {
         self.threads.values().find(|t| !t.is_group() && t.peer == peer).map(|t| t.id)
@@ -515,6 +536,10 @@ pub struct App {
     /// The composer's width in cells as last drawn (it wraps there; Up and Down move by its
     /// rows). Written by the renderer, which alone knows the layout.
     pub composer_width: std::cell::Cell<u16>,
+    /// The open chat's rows on screen and its lines in all, as last drawn: a page is the
+    /// rows, and scrolling stops at the first line (no remembered overscroll).
+    pub history_rows: std::cell::Cell<u16>,
+    pub history_lines: std::cell::Cell<u16>,
     /// The terminal has focus (terminals that never say count as focused).
     pub focused: bool,
     /// Makes this process's message ids its own (`unique_id`s must not repeat across runs of
@@ -522,9 +547,9 @@ pub struct App {
     pub nonce: u64,
     /// Texts written in this process.
     sent: u64,
-    /// Today's date (`YYYY-MM-DD`, as `chat_time` writes it), set by the terminal loop: the
-    /// chat list shows today's times as the time, older ones as the date.
-    pub today: String,
+    /// The user's time zone and today's date, set by the terminal loop: times are shown in the
+    /// zone, today's as the time, yesterday's as "yesterday", older ones as the date.
+    pub clock: crate::clock::Clock,
 }
 
 /// The id a private chat with `peer` goes by before its thread exists on the server: negative,
@@ -561,19 +586,21 @@ impl App {
             quit: false,
             now,
             composer_width: std::cell::Cell::new(40),
+            history_rows: std::cell::Cell::new(10),
+            history_lines: std::cell::Cell::new(u16::MAX),
             focused: true,
             nonce: 0,
             sent: 0,
-            today: String::new(),
+            clock: crate::clock::Clock::default(),
         }
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice { text: text.into(), error: false });
+        self.notice = Some(Notice { text: text.into(), error: false, at: self.now });
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice { text: text.into(), error: true });
+        self.notice = Some(Notice { text: text.into(), error: true, at: self.now });
     }
 
     /// Seconds until "send code" is available again (0: now).
@@ -584,7 +611,11 @@ impl App {
     /// The one transition: `event` at time `now` changes the state and asks for effects.
     pub fn update(&mut self, event: Event, now: Instant) -> Vec<Effect> {
         self.now = now;
+        let before = self.main.as_ref().map(|m| (m.pane, m.selected, m.items().get(m.selected).cloned()));
         let mut effects = self.handle(event);
+        if let (Some(main), Some((pane, selected, Some(item)))) = (self.main.as_mut(), before) {
+            main.keep_selection(pane, selected, &item);
+        }
         effects.extend(self.mark_read());
         effects
     }
@@ -615,7 +646,11 @@ impl App {
                 Vec::new()
             }
             Event::Tick => self.tick(),
-            Event::Key(key) => self.key(key),
+            Event::Key(key) => {
+                // The next action clears what the last one said.
+                self.notice = None;
+                self.key(key)
+            }
             Event::Paste(text) => {
                 self.with_input(|input| {
                     input.insert(&text);
@@ -633,6 +668,12 @@ impl App {
     }
 
     fn tick(&mut self) -> Vec<Effect> {
+        if let Some(notice) = &self.notice {
+            let stays = if notice.error { NOTICE_FOR * 2 } else { NOTICE_FOR };
+            if self.now.saturating_duration_since(notice.at) >= stays {
+                self.notice = None;
+            }
+        }
         if let Conn::Reconnecting { at, attempt } = self.conn
             && self.now >= at
             && let Some(main) = &self.main
@@ -1034,8 +1075,10 @@ impl App {
             Action::Down if main.focus == Focus::List => {
                 main.selected = (main.selected + 1).min(main.items().len().saturating_sub(1));
             }
-            Action::ScrollUp => return Some(self.scroll(SCROLL_STEP)),
-            Action::ScrollDown => return Some(self.scroll(-SCROLL_STEP)),
+            Action::ScrollUp => return Some(self.scroll(self.page())),
+            Action::ScrollDown => return Some(self.scroll(-self.page())),
+            Action::ScrollTop => return Some(self.scroll(i16::MAX)),
+            Action::ScrollBottom => return Some(self.scroll(i16::MIN)),
             Action::Newline if main.focus == Focus::Input => edit(&mut main.input),
             Action::Submit if main.focus == Focus::List => {
                 let item = main.items().get(main.selected).cloned();
@@ -1599,12 +1642,19 @@ impl App {
     }
 
     /// Scrolls the open chat; reaching the top of what is loaded asks for the page before it.
+    /// A page of the open chat: its rows on screen, less two kept for context.
+    fn page(&self) -> i16 {
+        i16::try_from(self.history_rows.get().saturating_sub(2).max(1)).unwrap_or(SCROLL_STEP)
+    }
+
     fn scroll(&mut self, lines: i16) -> Vec<Effect> {
+        // Never past the first line drawn: scrolling back down answers at once.
+        let top = self.history_lines.get().saturating_sub(self.history_rows.get());
         let Some(main) = &mut self.main else { return Vec::new() };
-        main.scroll = main.scroll.saturating_add_signed(lines);
+        main.scroll = main.scroll.saturating_add_signed(lines).min(top);
         let Some(thread) = main.open.and_then(|id| main.threads.get_mut(&id)) else { return Vec::new() };
         if lines > 0
-            && main.scroll >= thread.line_estimate()
+            && main.scroll >= top.min(thread.line_estimate())
             && thread.has_older()
             && !thread.loading_older
             && let Some(first) = thread.msgs.iter().find(|m| m.seq > 0)

@@ -5,6 +5,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
+use chrono::{Offset, TimeZone};
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, EnableFocusChange,
     EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind, MouseEventKind,
@@ -100,8 +101,10 @@ pub async fn run(setup: Setup) -> io::Result<()> {
     let mut title = None;
     let mut tick = tokio::time::interval(TICK);
     loop {
-        // The date the chat list compares message times with ("today" shows the time only).
-        app.today = imchat_sdk::proto::time::format_chat_time(now_ms()).get(..10).unwrap_or("").to_owned();
+        // The user's zone, and the dates the chat list compares message times with.
+        let now = now_ms();
+        let offset = chrono::Local.timestamp_millis_opt(now).single().map_or(0, |t| t.offset().fix().local_minus_utc());
+        app.clock = crate::clock::Clock::at(now, offset);
         let wanted = notifications.title(app.main.as_ref().map_or(0, Main::unread));
         if wanted != title {
             if let Some(sequence) = &wanted {

@@ -372,6 +372,8 @@ fn scrolling_to_the_top_loads_older_messages() {
         h.press(KeyCode::Down);
     }
     h.press(KeyCode::Enter);
+    // As drawn: 7 rows on screen, so a page is 5 lines.
+    h.app.history_rows.set(7);
     assert!(h.press(KeyCode::PageUp).is_empty(), "not at the top yet");
     assert_eq!(h.press(KeyCode::PageUp), [Effect::LoadOlder { thread: 20, before_seq: 51 }]);
     assert!(h.press(KeyCode::PageUp).is_empty(), "one page at a time");
@@ -951,4 +953,50 @@ fn the_composer_recalls_keeps_drafts_and_names_the_limit() {
     assert_eq!(h.press(KeyCode::Enter), []);
     assert_eq!(h.app.notice.as_ref().unwrap().text, "too long to send: 4200 bytes, the server takes 4096");
     assert_eq!(h.app.main.as_ref().unwrap().input.text().len(), 4200, "kept, to shorten");
+}
+
+/// The chat list's selection follows its chat when a message moves another chat to the top;
+/// PgUp goes a page and stops at the first line; a notice goes at the next key or after a while.
+#[test]
+fn the_selection_follows_its_chat_and_scrolling_stops_at_the_top() {
+    let mut h = Harness::signed_in();
+    let text = |thread_id: i64, from: i32, seq: i64| NotifyTextChat {
+        fromuid: from,
+        touid: 1,
+        thread_id,
+        chat_datas: vec![TextChatData {
+            seq,
+            message_id: seq,
+            content: format!("m{seq}"),
+            chat_time: format!("2026-11-24 10:0{seq}:00"),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    h.net(NetEvent::Text(text(11, 3, 1)));
+    h.press(KeyCode::F(2));
+    let main = h.app.main.as_ref().unwrap();
+    let selected = main.items()[main.selected].clone();
+    // Another chat's message reorders the list: the selection stays on its chat.
+    h.net(NetEvent::Text(text(if selected == crate::app::Item::Thread(10) { 11 } else { 10 }, 3, 2)));
+    let main = h.app.main.as_ref().unwrap();
+    assert_eq!(main.items()[main.selected], selected, "Enter opens the chat on screen");
+
+    h.press(KeyCode::Enter);
+    h.app.history_rows.set(10);
+    h.app.history_lines.set(14);
+    h.press(KeyCode::PageUp);
+    assert_eq!(h.app.main.as_ref().unwrap().scroll, 4, "a page, but not past the first line");
+    h.press(KeyCode::PageUp);
+    assert_eq!(h.app.main.as_ref().unwrap().scroll, 4, "no remembered overscroll");
+    h.press(KeyCode::PageDown);
+    assert_eq!(h.app.main.as_ref().unwrap().scroll, 0);
+
+    h.net(NetEvent::Applied(Ok(9)));
+    assert!(h.app.notice.is_some());
+    h.app.update(Event::Tick, h.now + crate::app::NOTICE_FOR);
+    assert!(h.app.notice.is_none(), "gone after a while");
+    h.net(NetEvent::Applied(Ok(9)));
+    h.press(KeyCode::Down);
+    assert!(h.app.notice.is_none(), "gone at the next key");
 }

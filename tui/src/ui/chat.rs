@@ -164,21 +164,16 @@ fn thread_row<'a>(app: &App, main: &Main, thread: &Thread, theme: &Theme, width:
     if group.is_some_and(|g| g.left || g.disbanded) {
         spans.push(Span::styled(" (closed)", Style::new().fg(theme.dim)));
     }
-    let time = thread.last().map_or("", |m| {
-        if m.time.is_empty() {
-            ""
-        } else if !app.today.is_empty() && m.time.starts_with(&app.today) {
-            m.time.get(11..16).unwrap_or("")
-        } else {
-            m.time.get(5..10).unwrap_or("")
-        }
+    let utc = main.dialect == imchat_sdk::Dialect::Imchat;
+    let time = thread.last().map_or(String::new(), |m| {
+        if m.time.is_empty() { String::new() } else { app.clock.list_label(&app.clock.local(&m.time, utc)) }
     });
     // The list's inner width less the highlight symbol.
     let room = usize::from(width.saturating_sub(4));
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
-    if !time.is_empty() && used + time.len() < room {
-        spans.push(Span::raw(" ".repeat(room - used - time.len())));
-        spans.push(Span::styled(time.to_owned(), Style::new().fg(theme.dim)));
+    if !time.is_empty() && used + time.width() < room {
+        spans.push(Span::raw(" ".repeat(room - used - time.width())));
+        spans.push(Span::styled(time, Style::new().fg(theme.dim)));
     }
     let preview = wrap_cells(&main.preview(thread), room.saturating_sub(2).max(1)).swap_remove(0);
     ListItem::new(vec![Line::from(spans), Line::styled(format!("  {preview}"), Style::new().fg(theme.dim))])
@@ -242,13 +237,21 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             lines.push(Line::styled(piece, Style::new().fg(theme.accent)));
         }
     }
+    let utc = main.dialect == imchat_sdk::Dialect::Imchat;
+    let mut day = String::new();
     for msg in &thread.msgs {
+        let local = app.clock.local(&msg.time, utc);
+        // A line where the day changes: today, yesterday, or the date.
+        if let Some(date) = local.get(..10).filter(|date| *date != day) {
+            day = date.to_owned();
+            lines.push(Line::styled(format!("──── {} ────", app.clock.day(&local)), Style::new().fg(theme.dim)));
+        }
         if thread.divider == Some(msg.seq) {
             lines.push(Line::styled("──── new messages ────", Style::new().fg(theme.error)));
         }
+        let time = local.get(11..16).unwrap_or("");
         if msg.system {
             let width = usize::from(history.width.saturating_sub(4)).max(1);
-            let time = msg.time.get(11..16).unwrap_or("");
             for piece in wrap_cells(&format!("· {} {time}", msg.text), width) {
                 lines.push(Line::styled(piece, Style::new().fg(theme.dim).add_modifier(Modifier::ITALIC)));
             }
@@ -266,7 +269,6 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             MsgState::Unknown => Span::styled(" ? unknown until reconnected", Style::new().fg(theme.accent)),
             MsgState::Failed => Span::styled(" failed (F5 retries)", Style::new().fg(theme.error)),
         };
-        let time = msg.time.get(11..16).unwrap_or("");
         lines.push(Line::from(vec![
             Span::styled(main.label(msg.from), who),
             Span::styled(format!(" {time}"), Style::new().fg(theme.dim)),
@@ -302,6 +304,8 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
     let shown = block.inner(history);
     let inner_height = shown.height;
     // Lines are wrapped above, so their count is exact: show the bottom, minus the scroll.
+    app.history_rows.set(inner_height);
+    app.history_lines.set(u16::try_from(lines.len()).unwrap_or(u16::MAX));
     let bottom = (lines.len() as u16).saturating_sub(inner_height);
     let offset = bottom.saturating_sub(main.scroll);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((offset, 0)), history);

@@ -118,7 +118,7 @@ fn group_chat_with_members_and_marks() {
     use imchat_sdk::proto::msg::{GroupInfo, GroupMember, NotifyGroupMsg};
     let now = Instant::now();
     let mut app = signed_in(now);
-    app.today = "2026-11-25".into();
+    app.clock = crate::clock::Clock { today: "2026-11-25".into(), yesterday: "2026-11-24".into(), offset_secs: 0 };
     let event = r#"{"event":"create","by":3,"by_name":"李雷","uids":[1,2],"names":["小明","bob"],"text":"Team 🚀"}"#;
     let data = |seq: i64, sender: i32, content: &str, msg_type: i32, mentions: Vec<i32>| SyncData {
         thread_id: 20,
@@ -153,6 +153,8 @@ fn group_chat_with_members_and_marks() {
     app.update(Event::Net(NetEvent::GroupInfo(Ok(info))), now);
     insta::assert_snapshot!("group_in_chat_list", draw(&app, 80, 16).backend());
 
+    // The selection stayed on Bobby as the group moved above it: up to the group, then open.
+    key(&mut app, now, KeyCode::Up);
     key(&mut app, now, KeyCode::Enter);
     app.update(Event::Key(KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE)), now);
     let members = vec![
