@@ -136,6 +136,8 @@ pub struct Msg {
     pub unique: String,
     /// Times the connection ended while the server had this message.
     pub lost: u8,
+    /// Why it was not sent, once it failed (shown beside it).
+    pub failure: Option<String>,
     /// A group's system message (a change of members, name or roles): `text` says what.
     pub system: bool,
     /// The picture or file it carries (its `text` is then the file's name).
@@ -1132,6 +1134,7 @@ impl App {
                     state: MsgState::Sending,
                     unique: unique.clone(),
                     lost: 0,
+                    failure: None,
                     system: false,
                     file: None,
                 });
@@ -1151,6 +1154,7 @@ impl App {
                     for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed && m.file.is_none()) {
                         msg.state = MsgState::Sending;
                         msg.lost = 0;
+                        msg.failure = None;
                         again.push((msg.unique.clone(), msg.text.clone()));
                     }
                     for (unique, text) in again {
@@ -1558,6 +1562,7 @@ impl App {
                         msg.state = MsgState::Unknown;
                         if msg.lost > RESENDS_AFTER_LOSS {
                             msg.state = MsgState::Failed;
+                            msg.failure = Some("the connection ended twice while the server had it".into());
                             self.error(
                                 "a message was not sent: the connection ended twice while the server had it \
                                  (too long for this server?); F5 tries again",
@@ -1566,6 +1571,7 @@ impl App {
                     }
                     Err(SendFailure::Refused(why)) => {
                         thread.msgs[idx].state = MsgState::Failed;
+                        thread.msgs[idx].failure = Some(why.clone());
                         self.error(format!("a message was not sent: {why}; F5 retries"));
                     }
                 }
@@ -1754,6 +1760,7 @@ fn sync_msg(data: SyncData) -> Msg {
         state: MsgState::Sent,
         unique: data.unique_id,
         lost: 0,
+        failure: None,
         system,
         file,
     }
@@ -1768,6 +1775,7 @@ fn text_msg(from: i32, data: TextChatData) -> Msg {
         state: MsgState::Sent,
         unique: data.unique_id,
         lost: 0,
+        failure: None,
         system: false,
         file: None,
     }
@@ -1829,6 +1837,7 @@ fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData
                 state: MsgState::Sent,
                 unique: data.unique_id.clone(),
                 lost: 0,
+                failure: None,
                 system: false,
                 file: None,
             },

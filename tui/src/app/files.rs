@@ -274,6 +274,7 @@ impl App {
             state: MsgState::Sending,
             unique: unique.clone(),
             lost: 0,
+            failure: None,
             system: false,
             file: Some(file),
         });

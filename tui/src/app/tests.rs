@@ -1000,3 +1000,20 @@ fn the_selection_follows_its_chat_and_scrolling_stops_at_the_top() {
     h.press(KeyCode::Down);
     assert!(h.app.notice.is_none(), "gone at the next key");
 }
+
+/// A message the server refused is marked failed with the server's reason beside it, and
+/// is not sent again by itself.
+#[test]
+fn a_refused_message_shows_why() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.type_text("spam");
+    let effects = h.press(KeyCode::Enter);
+    let [Effect::Send { unique, .. }] = &effects[..] else { panic!("{effects:?}") };
+    let refused =
+        NetEvent::Sent { unique: unique.clone(), result: Err(SendFailure::Refused("too many requests".into())) };
+    assert_eq!(h.net(refused), []);
+    let msg = h.app.main.as_ref().unwrap().threads[&10].msgs.last().unwrap().clone();
+    assert_eq!((msg.state, msg.failure.as_deref()), (MsgState::Failed, Some("too many requests")));
+    assert!(h.app.update(Event::Tick, h.now).is_empty(), "not sent again by itself");
+}

@@ -267,7 +267,13 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             MsgState::Sent => Span::raw(""),
             MsgState::Sending => Span::styled(" sending…", Style::new().fg(theme.dim)),
             MsgState::Unknown => Span::styled(" ? unknown until reconnected", Style::new().fg(theme.accent)),
-            MsgState::Failed => Span::styled(" failed (F5 retries)", Style::new().fg(theme.error)),
+            MsgState::Failed => Span::styled(
+                match &msg.failure {
+                    Some(why) => format!(" failed: {why} (F5 retries)"),
+                    None => " failed (F5 retries)".to_owned(),
+                },
+                Style::new().fg(theme.error),
+            ),
         };
         lines.push(Line::from(vec![
             Span::styled(main.label(msg.from), who),
