@@ -1027,6 +1027,21 @@ impl App {
                 main.selected = 0;
                 main.focus = Focus::List;
             }
+            Action::NextUnread => {
+                // The next chat below the open one (or from the top) with unread messages.
+                let chats: Vec<(i64, bool)> = main.chats().iter().map(|t| (t.id, t.unread > 0)).collect();
+                let after =
+                    main.open.and_then(|open| chats.iter().position(|(id, _)| *id == open)).map_or(0, |i| i + 1);
+                let next = chats[after..].iter().chain(&chats[..after]).find(|(_, unread)| *unread).map(|(id, _)| *id);
+                match next {
+                    Some(id) => {
+                        main.pane = Pane::Chats;
+                        main.selected = chats.iter().position(|(c, _)| *c == id).unwrap_or(0);
+                        main.open_thread(id);
+                    }
+                    None => self.info("no unread messages"),
+                }
+            }
             Action::Contacts => {
                 main.pane = Pane::Contacts;
                 main.selected = 0;

@@ -1017,3 +1017,25 @@ fn a_refused_message_shows_why() {
     assert_eq!((msg.state, msg.failure.as_deref()), (MsgState::Failed, Some("too many requests")));
     assert!(h.app.update(Event::Tick, h.now).is_empty(), "not sent again by itself");
 }
+
+/// Alt-A opens the next chat with unread messages, then the one after, then says there are none.
+#[test]
+fn alt_a_walks_the_chats_with_unread_messages() {
+    let mut h = Harness::signed_in();
+    h.net(NetEvent::Text(NotifyTextChat {
+        fromuid: 3,
+        touid: 1,
+        thread_id: 11,
+        chat_datas: vec![TextChatData { seq: 1, message_id: 1, content: "psst".into(), ..Default::default() }],
+        ..Default::default()
+    }));
+    let mut opened = Vec::new();
+    for _ in 0..2 {
+        h.key(KeyCode::Char('a'), KeyModifiers::ALT);
+        opened.push(h.app.main.as_ref().unwrap().open.unwrap());
+    }
+    opened.sort_unstable();
+    assert_eq!(opened, [10, 11], "each chat with unread messages, once");
+    h.key(KeyCode::Char('a'), KeyModifiers::ALT);
+    assert_eq!(h.app.notice.as_ref().unwrap().text, "no unread messages");
+}
