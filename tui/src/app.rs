@@ -189,6 +189,8 @@ pub struct Thread {
     pub divider: Option<i64>,
     /// How far the user has read it, as the server keeps it (or as this client last told it).
     pub read_mark: i64,
+    /// Messages that came in below while the user read further up ("N new ↓").
+    pub below: i64,
     /// Older messages exist on the server (`None`: not known yet) and whether a page is coming.
     pub older: Option<bool>,
     pub loading_older: bool,
@@ -496,6 +498,7 @@ impl Main {
         }
         if let Some(thread) = self.threads.get_mut(&thread_id) {
             thread.unread = 0;
+            thread.below = 0;
             if let Some(group) = &mut thread.group {
                 group.mentioned = false;
             }
@@ -1266,6 +1269,7 @@ impl App {
         let Some(main) = &mut self.main else { return Vec::new() };
         let (me, dialect) = (main.uid, main.dialect);
         let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
+        let main_scrolled = main.scroll > 0;
         let known =
             main.threads.get(&push.thread_id).is_some_and(|t| t.group.as_ref().is_some_and(|g| !g.name.is_empty()));
         let mut effects = Vec::new();
@@ -1300,7 +1304,11 @@ impl App {
                 // A group joined now starts here: nothing before is this user's.
                 thread.cursor = ThreadCursor::at(seq - 1);
             }
-            if thread.merge(msg, dialect) && from != me && !open {
+            let merged = thread.merge(msg, dialect);
+            if merged && from != me && open && main_scrolled {
+                thread.below += 1;
+            }
+            if merged && from != me && !open {
                 thread.unread += 1;
                 thread.divider.get_or_insert(seq);
                 if mentioned && let Some(group) = &mut thread.group {
@@ -1498,6 +1506,7 @@ impl App {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 let dialect = main.dialect;
                 let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
+                let scrolled = main.scroll > 0;
                 let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
                     id: push.thread_id,
                     peer: push.fromuid,
@@ -1507,10 +1516,14 @@ impl App {
                 for data in push.chat_datas {
                     let seq = data.seq;
                     let body = data.content.clone();
-                    if thread.merge(text_msg(push.fromuid, data), dialect) && !open {
+                    let merged = thread.merge(text_msg(push.fromuid, data), dialect);
+                    if merged && !open {
                         thread.unread += 1;
                         thread.divider.get_or_insert(seq);
                         ring = Some(body);
+                    } else if merged && scrolled {
+                        // Read back up in the open chat: "N new ↓" says what came below.
+                        thread.below += 1;
                     }
                 }
                 let mut effects = main.sync_if_gap(push.thread_id);
@@ -1674,6 +1687,9 @@ impl App {
         let Some(main) = &mut self.main else { return Vec::new() };
         main.scroll = main.scroll.saturating_add_signed(lines).min(top);
         let Some(thread) = main.open.and_then(|id| main.threads.get_mut(&id)) else { return Vec::new() };
+        if main.scroll == 0 {
+            thread.below = 0;
+        }
         if lines > 0
             && main.scroll >= top.min(thread.line_estimate())
             && thread.has_older()

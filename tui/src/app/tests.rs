@@ -1039,3 +1039,26 @@ fn alt_a_walks_the_chats_with_unread_messages() {
     h.key(KeyCode::Char('a'), KeyModifiers::ALT);
     assert_eq!(h.app.notice.as_ref().unwrap().text, "no unread messages");
 }
+
+/// Read back up in the open chat, a new message is counted below ("N new ↓") until the view
+/// is back at the bottom.
+#[test]
+fn new_messages_below_are_counted_while_scrolled_up() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.app.history_rows.set(5);
+    h.app.history_lines.set(40);
+    h.press(KeyCode::PageUp);
+    let push = |seq: i64| NotifyTextChat {
+        fromuid: 2,
+        touid: 1,
+        thread_id: 10,
+        chat_datas: vec![TextChatData { seq, message_id: seq, content: "new".into(), ..Default::default() }],
+        ..Default::default()
+    };
+    h.net(NetEvent::Text(push(2)));
+    h.net(NetEvent::Text(push(3)));
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].below, 2);
+    h.key(KeyCode::End, KeyModifiers::CONTROL);
+    assert_eq!((h.app.main.as_ref().unwrap().scroll, h.app.main.as_ref().unwrap().threads[&10].below), (0, 0));
+}

@@ -306,7 +306,11 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
         }
         None => format!(" {} ", main.label(thread.peer)),
     };
-    let block = Block::bordered().title(title);
+    let mut block = Block::bordered().title(title);
+    if thread.below > 0 && main.scroll > 0 {
+        let hint = format!(" {} new ↓ {} ", thread.below, app.keymap.keys_for(Action::ScrollBottom));
+        block = block.title_bottom(Line::styled(hint, Style::new().fg(theme.accent)).right_aligned());
+    }
     let shown = block.inner(history);
     let inner_height = shown.height;
     // Lines are wrapped above, so their count is exact: show the bottom, minus the scroll.
