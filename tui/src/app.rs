@@ -420,6 +420,28 @@ impl Main {
         }
     }
 
+    /// Completes the `@` word before the composer's caret to a member of the open group (the
+    /// first by name that the typed part begins, ignoring case); false when there is none.
+    fn complete_mention(&mut self) -> bool {
+        let token = self.input.token_before_caret();
+        let Some(typed) = token.strip_prefix('@') else { return false };
+        let Some(group) = self.open.and_then(|id| self.threads.get(&id)).and_then(|t| t.group.as_ref()) else {
+            return false;
+        };
+        let typed = typed.to_lowercase();
+        let mut names: Vec<&str> = group
+            .member_list
+            .iter()
+            .filter(|(uid, _, _)| *uid != self.uid)
+            .map(|(_, name, _)| name.as_str())
+            .filter(|name| name.to_lowercase().starts_with(&typed))
+            .collect();
+        names.sort_unstable();
+        let Some(name) = names.first().map(|n| format!("@{n} ")) else { return false };
+        self.input.replace_token_before_caret(&name);
+        true
+    }
+
     /// The selection follows its chat, not its row, when the list reorders (a message moves
     /// a chat to the top): unless the event itself moved the selection or changed the pane,
     /// `item`, selected at `selected` before, stays selected wherever it went.
@@ -1075,6 +1097,8 @@ impl App {
                     return Some(vec![Effect::GroupMembers(id)]);
                 }
             }
+            // In a group's composer, Tab completes an `@name` from the members.
+            Action::NextField if main.focus == Focus::Input && main.complete_mention() => {}
             Action::NextField | Action::PrevField => {
                 main.focus = match main.focus {
                     Focus::List if main.open.is_some() => Focus::Input,

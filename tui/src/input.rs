@@ -223,6 +223,21 @@ impl Input {
         self.caret = at;
     }
 
+    /// The text from the last whitespace before the caret up to it (what Tab completes).
+    pub fn token_before_caret(&self) -> String {
+        let before: Vec<char> = self.text.chars().take(self.caret).collect();
+        let start = before.iter().rposition(|c| c.is_whitespace()).map_or(0, |i| i + 1);
+        before[start..].iter().collect()
+    }
+
+    /// Replaces [`Input::token_before_caret`] with `with`, the caret after it.
+    pub fn replace_token_before_caret(&mut self, with: &str) {
+        let token = self.token_before_caret().chars().count();
+        let (from, to) = (self.byte_at(self.caret - token), self.byte_at(self.caret));
+        self.text.replace_range(from..to, with);
+        self.caret = self.caret - token + with.chars().count();
+    }
+
     /// Deletes the word before the caret (emacs `C-w`, `M-Backspace`).
     pub fn kill_word(&mut self) {
         let end = self.caret;

@@ -1062,3 +1062,28 @@ fn new_messages_below_are_counted_while_scrolled_up() {
     h.key(KeyCode::End, KeyModifiers::CONTROL);
     assert_eq!((h.app.main.as_ref().unwrap().scroll, h.app.main.as_ref().unwrap().threads[&10].below), (0, 0));
 }
+
+/// Tab after `@` and a few letters in a group's composer completes a member's name.
+#[test]
+fn tab_completes_a_mention() {
+    use imchat_sdk::proto::msg::{GroupInfo, GroupMember};
+    let mut h = Harness::signed_in();
+    h.net(NetEvent::GroupInfo(Ok(GroupInfo {
+        thread_id: 30,
+        name: "Team".into(),
+        members: 3,
+        ..GroupInfo::default()
+    })));
+    let member =
+        |uid: i32, name: &str| GroupMember { uid, name: name.into(), role: "member".into(), ..GroupMember::default() };
+    h.net(NetEvent::GroupMembers(30, Ok(vec![member(1, "ann"), member(2, "bob"), member(5, "Bea")])));
+    h.net(NetEvent::ChatOpened(Ok((0, 30))));
+    h.type_text("hi @b");
+    h.press(KeyCode::Tab);
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "hi @Bea ", "the first by name, any case");
+    h.type_text("and @zz");
+    h.press(KeyCode::Tab);
+    let main = h.app.main.as_ref().unwrap();
+    assert_eq!(main.input.text(), "hi @Bea and @zz");
+    assert_eq!(main.focus, crate::app::Focus::List, "no member: Tab moves on, as elsewhere");
+}

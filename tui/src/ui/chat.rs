@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
@@ -12,6 +12,13 @@ use crate::files::{MAX_CANDIDATES, human_bytes, progress_bar};
 use crate::keymap::Action;
 use crate::ui::previews::{PREVIEW_COLS, PREVIEW_ROWS, Previews};
 use crate::ui::{Theme, centered};
+
+/// A sender's colour, the same for them everywhere and every time (their uid picks it).
+fn sender_colour(uid: i32) -> Color {
+    const PALETTE: [Color; 6] =
+        [Color::Cyan, Color::Green, Color::Yellow, Color::Magenta, Color::LightBlue, Color::LightRed];
+    PALETTE[usize::try_from(uid.rem_euclid(PALETTE.len() as i32)).unwrap_or(0)]
+}
 
 /// Rows the composer grows to before it scrolls.
 const COMPOSER_ROWS: usize = 6;
@@ -260,7 +267,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
         let who = if msg.from == main.uid {
             Style::new().fg(theme.accent)
         } else {
-            Style::new().add_modifier(Modifier::BOLD)
+            Style::new().fg(sender_colour(msg.from)).add_modifier(Modifier::BOLD)
         };
         let state = match msg.state {
             MsgState::Sent if msg.from == main.uid => Span::styled(" ✓", Style::new().fg(theme.dim)),
@@ -289,8 +296,17 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             }
             continue;
         }
+        // A text that @mentions this user stands out.
+        let mine = format!("@{}", main.name);
+        let style = if msg.from != main.uid && msg.text.contains(&mine) {
+            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
         for text_line in msg.text.lines() {
-            lines.extend(wrap_cells(text_line, width).into_iter().map(|piece| Line::raw(format!("  {piece}"))));
+            lines.extend(
+                wrap_cells(text_line, width).into_iter().map(|piece| Line::styled(format!("  {piece}"), style)),
+            );
         }
     }
     let title = match &thread.group {
