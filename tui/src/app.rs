@@ -86,6 +86,9 @@ pub struct Notice {
     pub at: Instant,
 }
 
+/// How a quit with unsent messages begins its question.
+const QUIT_ASKS: &str = "quit?";
+
 /// How long a notice stays on the notice line when nothing else happens.
 pub const NOTICE_FOR: Duration = Duration::from_secs(5);
 
@@ -457,6 +460,11 @@ impl Main {
         }
     }
 
+    /// Messages written here and not stored by the server yet (sending, unknown or failed).
+    pub fn unsent(&self) -> usize {
+        self.threads.values().flat_map(|t| &t.msgs).filter(|m| m.seq == 0 && m.from == self.uid && !m.system).count()
+    }
+
     /// A private chat's thread with `peer`, or its draft.
     fn thread_with(&self, peer: i32) -> Option<i64> {
         self.threads.values().find(|t| !t.is_group() && t.peer == peer).map(|t| t.id)
@@ -674,8 +682,11 @@ impl App {
             }
             Event::Tick => self.tick(),
             Event::Key(key) => {
-                // The next action clears what the last one said.
-                self.notice = None;
+                // The next action clears what the last one said (a quit's question stays for
+                // the answer).
+                if !self.keymap.actions(&key).contains(&Action::Quit) {
+                    self.notice = None;
+                }
                 self.key(key)
             }
             Event::Paste(text) => {
@@ -737,6 +748,14 @@ impl App {
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let actions = self.keymap.actions(&key);
         if actions.contains(&Action::Quit) {
+            // Unsent messages would be lost: the first quit asks, a second one within the
+            // notice's life goes.
+            let unsent = self.main.as_ref().map_or(0, Main::unsent);
+            let asked = self.notice.as_ref().is_some_and(|n| n.text.starts_with(QUIT_ASKS));
+            if unsent > 0 && !asked {
+                self.error(format!("{QUIT_ASKS} {unsent} not sent yet would be lost; quit again to leave anyway"));
+                return Vec::new();
+            }
             self.quit = true;
             return vec![Effect::Quit];
         }

@@ -344,6 +344,20 @@ fn quit_from_anywhere() {
     assert!(h.app.quit);
 }
 
+/// With a message not sent yet, Ctrl-C (or Ctrl-Q) asks first; a second one leaves.
+#[test]
+fn quitting_with_unsent_messages_asks() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.type_text("still going");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.key(KeyCode::Char('c'), KeyModifiers::CONTROL), []);
+    assert!(!h.app.quit);
+    assert!(h.app.notice.as_ref().unwrap().text.starts_with("quit? 1 not sent yet"), "{:?}", h.app.notice);
+    assert_eq!(h.key(KeyCode::Char('c'), KeyModifiers::CONTROL), [Effect::Quit]);
+    assert!(h.app.quit);
+}
+
 #[test]
 fn scrolling_to_the_top_loads_older_messages() {
     use imchat_sdk::proto::msg::LoadOlderRsp;
