@@ -213,7 +213,10 @@ async fn the_tui_works_against_an_llfc_server() {
     // (The failed text stays at the bottom of the chat; bob's next message lands above it.)
     bob.chat.send_texts(bob.uid, request.applyuid, push.thread_id, &[("still here", "{b2}")]).await.unwrap();
 
-    // A restart: the history comes back from llfc's own requests, oldest first.
+    // A restart: the history comes back from llfc's own requests, oldest first. The failed
+    // text is not sent: quitting asks first, and a second Ctrl-Q leaves.
+    t.keys(&["C-q"]);
+    t.wait_for("quit? 1 not sent yet would be lost").await;
     t.keys(&["C-q"]);
     imchat_tests::wait_for("the client to exit", || async { t.exit_status() }).await;
     drop(t);
@@ -405,7 +408,10 @@ async fn three_people_make_a_group_chat_mention_and_leave(flavor: Flavor) {
         bob.tmux.title().starts_with("imchat (").then_some(())
     })
     .await;
-    carol.tmux.keys(&["Enter"]);
+    // The chat list's top is the group now (its newest message); the selection stays on the
+    // chat it was on as the list reorders, so F2 goes back to the top first.
+    carol.tmux.keys(&["F2", "Enter"]);
+    carol.tmux.wait_for("# Crew 🚀 · 3 members").await;
     carol.tmux.wait_for("hello crew").await;
 
     // Carol leaves; the others see it in the thread.
