@@ -321,3 +321,53 @@ async fn a_login_reply_always_fits_one_frame(flavor: Flavor) {
     assert!(after.apply_list.iter().all(|a| a.uid != last));
     cluster.shutdown().await;
 }
+
+both!(parallel_uploads_cannot_pass_the_quota_together);
+/// N7: the first chunks of many uploads of one user, sent at once over as many connections,
+/// cannot all pass the quota on the same sum (on MariaDB the owner's row is locked first;
+/// SQLite serializes writers): what is reserved never exceeds the quota.
+async fn parallel_uploads_cannot_pass_the_quota_together(flavor: Flavor) {
+    use crate::files::{chunk, md5_hex, sample};
+    const UPLOADS: usize = 12;
+    const SIZE: usize = 65_536;
+    const QUOTA: u64 = 150_000;
+    let cluster = TestCluster::start_with(flavor, |file| {
+        file.files.quota_bytes = QUOTA;
+        file.files.uploads_per_user = UPLOADS;
+        file.res_limits.max_connections_per_user = UPLOADS + 1;
+    })
+    .await;
+    let alice = cluster.register("alice").await;
+    let client = cluster.login_on(&alice, 0).await;
+    let bytes = sample(SIZE);
+    let mut connections = Vec::new();
+    for _ in 0..UPLOADS {
+        let mut res = Res::open(&cluster).await;
+        let bound = res.call(1150, json!({"uid": client.uid, "token": client.login.token})).await;
+        assert_eq!(bound["error"], 0, "{bound}");
+        connections.push(res);
+    }
+    // Every first chunk goes out before any answer is read.
+    let (data, trans) = chunk(&bytes, 1);
+    for (n, res) in connections.iter_mut().enumerate() {
+        let body = json!({"md5": md5_hex(&bytes), "name": format!("q{n}.png"), "seq": 1, "trans_size": trans,
+            "total_size": SIZE, "last": 0, "data": data, "uid": client.uid});
+        res.send(1031, &body).await;
+    }
+    let mut accepted = 0u64;
+    for res in &mut connections {
+        let (id, reply) = res.recv().await;
+        assert_eq!(id, 1032, "{reply}");
+        match reply["error"].as_i64() {
+            Some(0) => accepted += 1,
+            Some(code) => assert_eq!(code, i64::from(ErrorCode::QuotaExceeded.code()), "{reply}"),
+            None => panic!("{reply}"),
+        }
+    }
+    assert!(accepted >= 1, "the quota holds some");
+    assert!(accepted * SIZE as u64 <= QUOTA, "{accepted} uploads of {SIZE} bytes passed a {QUOTA}-byte quota");
+    let used = cluster.suite.db.usage(client.uid).await.unwrap();
+    assert!(used.bytes as u64 <= QUOTA, "{used:?}");
+    drop(client);
+    cluster.shutdown().await;
+}

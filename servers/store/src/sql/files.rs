@@ -135,8 +135,10 @@ fn file_from_row(row: &AnyRow) -> Result<FileRow, sqlx::Error> {
 }
 
 /// Whether `owner` may hold `size` more bytes, counting every file of theirs but `except`.
-/// On MySQL the owner's row is locked first, so parallel reservations of one user take turns
-/// and cannot all pass on the same sum (SQLite's `BEGIN IMMEDIATE` already serializes them).
+/// On MySQL the owner's row is locked first, so parallel reservations of one user take turns,
+/// and the sum is a locking read: it sees what the turns before committed, not the snapshot
+/// the transaction's first read took (REPEATABLE READ), so they cannot all pass on the same
+/// sum. SQLite's `BEGIN IMMEDIATE` already serializes them.
 async fn within_quota(
     conn: &mut sqlx::AnyConnection,
     dialect: Dialect,
@@ -157,15 +159,18 @@ async fn within_quota(
             .fetch_optional(&mut *conn)
             .await?;
     }
-    let held: i64 = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN size > 0 THEN size ELSE 0 END), 0) AS SIGNED) \
-         FROM chat_file WHERE owner_id = ? AND name <> ?",
-    )
-    .bind(i64::from(owner))
-    .bind(except.to_owned())
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get(0)?;
+    let sum = "SELECT CAST(COALESCE(SUM(CASE WHEN size > 0 THEN size ELSE 0 END), 0) AS SIGNED) \
+               FROM chat_file WHERE owner_id = ? AND name <> ?";
+    let sql = match dialect {
+        Dialect::MySql => format!("{sum} FOR UPDATE"),
+        Dialect::Sqlite => sum.to_owned(),
+    };
+    let held: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(i64::from(owner))
+        .bind(except.to_owned())
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
     Ok(if held.saturating_add(size) > caps.quota_bytes { Err(FileRefusal::QuotaExceeded) } else { Ok(()) })
 }
 
