@@ -42,8 +42,16 @@ impl Input {
         self.text.char_indices().nth(char_idx).map_or(self.text.len(), |(b, _)| b)
     }
 
-    /// Inserts text at the caret (typed or pasted); returns false when it had to be cut.
+    /// Inserts text at the caret (typed or pasted); returns false when it had to be cut. Line
+    /// breaks are kept whichever way they come (CRLF, a lone CR as some terminals paste, LF).
     pub fn insert(&mut self, text: &str) -> bool {
+        let normalised;
+        let text = if text.contains('\r') {
+            normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+            normalised.as_str()
+        } else {
+            text
+        };
         let room = MAX_INPUT_CHARS.saturating_sub(self.text.chars().count());
         let kept: String = text.chars().filter(|c| *c == '\n' || !c.is_control()).take(room).collect();
         let at = self.byte_at(self.caret);
@@ -337,6 +345,10 @@ mod tests {
         let mut input = Input::default();
         assert!(!input.insert(&"x".repeat(10_000)));
         assert_eq!(input.text().chars().count(), MAX_INPUT_CHARS);
+        // Pasted line breaks, however they come, stay line breaks.
+        let mut input = Input::default();
+        input.insert("one\r\ntwo\rthree\nfour");
+        assert_eq!(input.text(), "one\ntwo\nthree\nfour");
         let mut input = Input::masked();
         input.insert("pa\u{7}ss");
         assert_eq!((input.text(), input.display().as_str()), ("pass", "••••"));
