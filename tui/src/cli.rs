@@ -8,7 +8,7 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "imchat-tui", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  imchat-tui\n  imchat-tui --gate http://chat.example.com:8080\n  imchat-tui --gate https://127.0.0.1:8080 --ca-cert imchat-data/tls/cert.pem\n\nConfig file (default ~/.config/imchat/tui.ini):\n  [tui]\n  gate = http://127.0.0.1:8080\n  log_file = /tmp/imchat-tui.log\n  images = auto        ; kitty, sixel, iterm2, halfblocks or off\n  downloads = ~/Downloads/imchat\n  [keys]\n  quit = ctrl-q\n  newline = alt-enter ctrl-j\n  [colors]\n  accent = cyan\n\nPress F1 in the client for every key binding."
+    after_help = "Examples:\n  imchat-tui\n  imchat-tui --gate http://chat.example.com:8080\n  imchat-tui --gate https://127.0.0.1:8080 --ca-cert imchat-data/tls/cert.pem\n\nConfig file (default ~/.config/imchat/tui.ini):\n  [tui]\n  gate = http://127.0.0.1:8080\n  log_file = /tmp/imchat-tui.log\n  images = auto        ; kitty, sixel, iterm2, halfblocks or off\n  downloads = ~/Downloads/imchat\n  theme = default      ; dusk (256 colours) or paper (truecolor, light)\n  [keys]\n  quit = ctrl-q\n  newline = alt-enter ctrl-j\n  [colors]\n  accent = cyan\n\nPress F1 in the client for every key binding."
 )]
 pub struct Cli {
     /// Gate server URL [default: http://127.0.0.1:8080]

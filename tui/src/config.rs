@@ -68,6 +68,8 @@ pub fn load(path: &Path, explicit: bool) -> Result<FileConfig, String> {
 pub fn parse(origin: &str, text: &str) -> Result<FileConfig, String> {
     let mut config = FileConfig::default();
     let mut section = String::new();
+    // `[colors]` keys win over `[tui] theme`, wherever each stands in the file.
+    let mut colors: Vec<(&str, Color)> = Vec::new();
     for (idx, raw) in text.lines().enumerate() {
         let at = format!("{origin}:{}", idx + 1);
         let line = raw.trim();
@@ -97,16 +99,23 @@ pub fn parse(origin: &str, text: &str) -> Result<FileConfig, String> {
             ("tui", "images") => config.images = value.parse().map_err(|err| format!("{at}: {err}"))?,
             ("tui", "downloads") => config.places.downloads = PathBuf::from(value),
             ("tui", "opener") => config.places.opener = Some(value.to_owned()).filter(|v| !v.is_empty()),
+            ("tui", "theme") => {
+                config.theme = Theme::named(value)
+                    .ok_or_else(|| format!("{at}: `{value}` is not a theme ({})", Theme::NAMES.join(", ")))?;
+            }
             ("keys", action) => config.keys.push((action.to_owned(), value.to_owned())),
             ("colors", which @ ("accent" | "error" | "dim")) => {
                 let parsed = color(value).ok_or_else(|| format!("{at}: `{value}` is not a colour"))?;
-                match which {
-                    "accent" => config.theme.accent = parsed,
-                    "error" => config.theme.error = parsed,
-                    _ => config.theme.dim = parsed,
-                }
+                colors.push((which, parsed));
             }
             (section, key) => return Err(format!("{at}: unknown key `{key}` in [{section}]")),
+        }
+    }
+    for (which, parsed) in colors {
+        match which {
+            "accent" => config.theme.accent = parsed,
+            "error" => config.theme.error = parsed,
+            _ => config.theme.dim = parsed,
         }
     }
     Ok(config)
@@ -123,6 +132,13 @@ mod tests {
         assert_eq!(config.gate.as_deref(), Some("http://x:1"));
         assert_eq!(config.keys, [("quit".to_owned(), "ctrl-x".to_owned())]);
         assert_eq!(config.theme.accent, Color::Magenta);
+        // A theme, and a colour of [colors] over it, whichever comes first in the file.
+        let config = parse("t.ini", "[colors]\ndim = blue\n[tui]\ntheme = paper\n").unwrap();
+        assert_eq!((config.theme.accent, config.theme.dim), (Theme::named("paper").unwrap().accent, Color::Blue));
+        assert_eq!(
+            parse("t.ini", "[tui]\ntheme = neon\n").unwrap_err(),
+            "t.ini:2: `neon` is not a theme (default, dusk, paper)"
+        );
         assert_eq!(parse("t.ini", "[tui]\ngaet = x\n").unwrap_err(), "t.ini:2: unknown key `gaet` in [tui]");
         assert_eq!(parse("t.ini", "[colors]\naccent = plaid\n").unwrap_err(), "t.ini:2: `plaid` is not a colour");
         let config = parse("t.ini", "[tui]\nbell = off\nnotify = osc9\ntitle = no\n").unwrap();

@@ -32,6 +32,25 @@ impl Default for Theme {
     }
 }
 
+impl Theme {
+    /// The themes `[tui] theme` names: `default` (the 16 ANSI colours every terminal has),
+    /// `dusk` (256 colours) and `paper` (truecolor, for light backgrounds).
+    pub const NAMES: &[&str] = &["default", "dusk", "paper"];
+
+    pub fn named(name: &str) -> Option<Theme> {
+        Some(match name {
+            "default" => Theme::default(),
+            "dusk" => Theme { accent: Color::Indexed(75), error: Color::Indexed(203), dim: Color::Indexed(244) },
+            "paper" => Theme {
+                accent: Color::Rgb(0x1d, 0x5f, 0xa6),
+                error: Color::Rgb(0xb3, 0x26, 0x1e),
+                dim: Color::Rgb(0x7a, 0x7a, 0x7a),
+            },
+            _ => return None,
+        })
+    }
+}
+
 /// Draws the whole screen; pictures through `previews`, its one cache.
 pub fn render(app: &App, theme: &Theme, previews: &mut Previews, frame: &mut Frame) {
     let area = frame.area();
