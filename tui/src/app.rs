@@ -702,6 +702,17 @@ impl App {
                 Vec::new()
             }
             Event::Checked(result) => self.checked(result),
+            Event::Edited(Ok(text)) => {
+                if let Some(main) = self.main.as_mut() {
+                    // Editors end a file with a line break; a message does not.
+                    main.input.set(text.strip_suffix('\n').unwrap_or(&text));
+                }
+                Vec::new()
+            }
+            Event::Edited(Err(why)) => {
+                self.error(format!("the editor did not run: {why}"));
+                Vec::new()
+            }
         }
     }
 
@@ -1070,6 +1081,10 @@ impl App {
                 main.pane = Pane::Chats;
                 main.selected = 0;
                 main.focus = Focus::List;
+            }
+            Action::Editor if main.open.is_some() => {
+                main.focus = Focus::Input;
+                return Some(vec![Effect::EditDraft(main.input.text().to_owned())]);
             }
             Action::NextUnread => {
                 // The next chat below the open one (or from the top) with unread messages.

@@ -28,6 +28,8 @@ pub enum Event {
     Completed(Completion),
     /// The attach prompt's path, checked: the file to send, or why not.
     Checked(Result<Chosen, String>),
+    /// The draft as the user's editor left it, or why it could not run.
+    Edited(Result<String, String>),
 }
 
 /// The signed-in user's starting state.
@@ -234,6 +236,8 @@ pub enum Effect {
     CompletePath(String),
     /// Check the attach prompt's path before anything is sent.
     CheckPath(String),
+    /// Open `$VISUAL`/`$EDITOR` on the draft (the terminal loop hands it the terminal).
+    EditDraft(String),
     /// Tell the person something happened outside what they look at: the terminal bell and a
     /// desktop notification, as `[tui]` configures them. Text from peers, never escapes.
     Notify {

@@ -43,6 +43,32 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Runs `$VISUAL` (else `$EDITOR`, else `vi`) on `draft` in a private temporary file, with the
+/// terminal handed over, and returns the file's text. The command's words are split on
+/// whitespace (`code -w` works); no shell is involved.
+fn edit_in_editor(draft: &str) -> Result<String, String> {
+    let command = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
+    let mut words = command.split_whitespace();
+    let program = words.next().ok_or("$VISUAL and $EDITOR are empty")?;
+    let path = std::env::temp_dir().join(format!("imchat-draft-{}.txt", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(&path).map_err(|err| err.to_string())?, draft.as_bytes())
+        .map_err(|err| err.to_string())?;
+    let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste, DisableFocusChange);
+    ratatui::restore();
+    let status = std::process::Command::new(program).args(words).arg(&path).status();
+    let text = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    match status {
+        Ok(status) if status.success() => text.map_err(|err| err.to_string()),
+        Ok(status) => Err(format!("{program} ended with {status}")),
+        Err(err) => Err(format!("{program}: {err}")),
+    }
+}
+
 /// Restores the terminal when dropped, whatever ends the loop.
 struct Restore;
 
@@ -137,6 +163,14 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                     }
                     Effect::CompletePath(typed) => Some(Event::Completed(files::complete(typed, home.as_deref()))),
                     Effect::CheckPath(typed) => Some(Event::Checked(files::check(typed, home.as_deref()))),
+                    Effect::EditDraft(draft) => {
+                        let edited = edit_in_editor(draft);
+                        // The editor had the terminal: take it back and draw it all again.
+                        terminal = ratatui::init();
+                        execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste, EnableFocusChange)?;
+                        terminal.clear()?;
+                        Some(Event::Edited(edited))
+                    }
                     Effect::Inspect(path) => {
                         Some(Event::Net(NetEvent::File(FileEvent::Inspected(files::inspect(path)))))
                     }

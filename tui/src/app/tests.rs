@@ -1101,3 +1101,17 @@ fn tab_completes_a_mention() {
     assert_eq!(main.input.text(), "hi @Bea and @zz");
     assert_eq!(main.focus, crate::app::Focus::List, "no member: Tab moves on, as elsewhere");
 }
+
+/// Alt-E hands the draft to the user's editor; what it leaves becomes the draft.
+#[test]
+fn the_draft_goes_to_the_editor_and_back() {
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.type_text("rough");
+    assert_eq!(h.key(KeyCode::Char('e'), KeyModifiers::ALT), [Effect::EditDraft("rough".into())]);
+    h.app.update(Event::Edited(Ok("polished\nover two lines\n".into())), h.now);
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "polished\nover two lines");
+    h.app.update(Event::Edited(Err("vi: not found".into())), h.now);
+    assert_eq!(h.app.notice.as_ref().unwrap().text, "the editor did not run: vi: not found");
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "polished\nover two lines", "the draft stays");
+}
