@@ -20,6 +20,17 @@ async fn start(cluster: &TestCluster, home: &std::path::Path, who: &str) -> Pers
 
 /// [`start`] with `config` as the client's config file.
 async fn start_configured(cluster: &TestCluster, home: &std::path::Path, who: &str, config: &str) -> Person {
+    start_with_env(cluster, home, who, config, &[]).await
+}
+
+/// [`start_configured`] with more environment for the client (`EDITOR`, ...).
+async fn start_with_env(
+    cluster: &TestCluster,
+    home: &std::path::Path,
+    who: &str,
+    config: &str,
+    env: &[(&str, &str)],
+) -> Person {
     let tag = imchat_store::random_hex(3);
     let (name, email) = (format!("{who}_{tag}"), format!("{who}.{tag}@example.com"));
     let bin = binary("imchat-tui");
@@ -36,7 +47,9 @@ async fn start_configured(cluster: &TestCluster, home: &std::path::Path, who: &s
         "--config",
         config_file.to_str().unwrap(),
     ];
-    let tmux = Tmux::start(&command, &[("HOME", home.to_str().unwrap()), ("TERM", "xterm-256color")], 100, 30);
+    let mut all_env = vec![("HOME", home.to_str().unwrap()), ("TERM", "xterm-256color")];
+    all_env.extend_from_slice(env);
+    let tmux = Tmux::start(&command, &all_env, 100, 30);
     tmux.wait_for("imchat · log in").await;
     Person { tmux, name, email }
 }
@@ -541,5 +554,51 @@ async fn the_tui_opens_nothing_blindly() {
     .await;
     let saved = downloads.join("cat photo.png");
     assert_eq!(opened, format!("1\n{}\n", saved.display()), "one argument, the path, spaces and all");
+    cluster.shutdown().await;
+}
+
+/// The composer end to end: a long message typed in wraps on screen and arrives whole; a draft
+/// handed to `$EDITOR` (Alt-E) comes back as the editor left it, line breaks and all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_message_and_an_edited_one_arrive_whole() {
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let home = tempfile::tempdir().unwrap();
+    let editor = home.path().join("editor");
+    std::fs::write(&editor, "#!/bin/sh\nprintf 'from the editor\\nsecond line\\n' > \"$1\"\n").unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let alice = start_with_env(&cluster, home.path(), "alice", "", &[("EDITOR", editor.to_str().unwrap())]).await;
+    register_and_login(&cluster, &alice).await;
+    let bob = cluster.register("bob").await;
+    let mut b = cluster.login_on(&bob, 1).await;
+    let alice_uid = admin_uid(&cluster, &alice.email).await;
+    b.chat.add_friend(b.uid, alice_uid, "hi", "").await.unwrap();
+    alice.tmux.keys(&["F3"]);
+    alice.tmux.wait_for("Enter accepts").await;
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("are friends now").await;
+    alice.tmux.keys(&["F2", "Enter"]);
+    alice.tmux.wait_for("We are friends now!").await;
+
+    let long: String = (0..60).map(|n| format!("word{n} ")).collect::<String>() + "end";
+    alice.tmux.type_text(&long);
+    let screen = alice.tmux.wait_for("word59 end").await;
+    // Wrapped into the composer's six rows, which scroll with the caret: the start is above.
+    let rows = screen.lines().filter(|line| line.contains("word")).count();
+    assert_eq!(rows, 6, "six wrapped rows:\n{screen}");
+    assert!(!screen.contains("word0 word1"), "scrolled with the caret:\n{screen}");
+    alice.tmux.keys(&["Enter"]);
+    let next_text = async |b: &mut imchat_tests::Client| loop {
+        if let imchat_sdk::Event::Text(push) = b.next_event().await {
+            return push.chat_datas[0].content.clone();
+        }
+    };
+    assert_eq!(next_text(&mut b).await, long, "arrives whole");
+
+    alice.tmux.type_text("rough draft");
+    alice.tmux.keys(&["M-e"]);
+    alice.tmux.wait_for("second line").await;
+    alice.tmux.keys(&["Enter"]);
+    assert_eq!(next_text(&mut b).await, "from the editor\nsecond line");
+    drop(b);
     cluster.shutdown().await;
 }

@@ -43,6 +43,31 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Reads the terminal's events (keys, pastes, the wheel, resizes, focus) into `events`.
+fn spawn_input(events: mpsc::Sender<Event>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(Ok(event)) = stream.next().await {
+            let event = match event {
+                TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
+                TermEvent::Paste(text) => Event::Paste(text),
+                TermEvent::Mouse(mouse) => match mouse.kind {
+                    MouseEventKind::ScrollUp => Event::Scroll(3),
+                    MouseEventKind::ScrollDown => Event::Scroll(-3),
+                    _ => continue,
+                },
+                TermEvent::Resize(..) => Event::Tick,
+                TermEvent::FocusGained => Event::Focus(true),
+                TermEvent::FocusLost => Event::Focus(false),
+                _ => continue,
+            };
+            if events.send(event).await.is_err() {
+                return;
+            }
+        }
+    })
+}
+
 /// Runs `$VISUAL` (else `$EDITOR`, else `vi`) on `draft` in a private temporary file, with the
 /// terminal handed over, and returns the file's text. The command's words are split on
 /// whitespace (`code -w` works); no shell is involved.
@@ -101,27 +126,7 @@ pub async fn run(setup: Setup) -> io::Result<()> {
     let (effects_tx, effects_rx) = mpsc::channel(EVENT_QUEUE);
     let network = tokio::spawn(net::run(gate, places, effects_rx, events_tx.clone()));
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let input = tokio::spawn(async move {
-        let mut stream = EventStream::new();
-        while let Some(Ok(event)) = stream.next().await {
-            let event = match event {
-                TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
-                TermEvent::Paste(text) => Event::Paste(text),
-                TermEvent::Mouse(mouse) => match mouse.kind {
-                    MouseEventKind::ScrollUp => Event::Scroll(3),
-                    MouseEventKind::ScrollDown => Event::Scroll(-3),
-                    _ => continue,
-                },
-                TermEvent::Resize(..) => Event::Tick,
-                TermEvent::FocusGained => Event::Focus(true),
-                TermEvent::FocusLost => Event::Focus(false),
-                _ => continue,
-            };
-            if events_tx.send(event).await.is_err() {
-                return;
-            }
-        }
-    });
+    let mut input = spawn_input(events_tx.clone());
 
     let in_tmux = std::env::var_os("TMUX").is_some();
     let mut title = None;
@@ -164,11 +169,21 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                     Effect::CompletePath(typed) => Some(Event::Completed(files::complete(typed, home.as_deref()))),
                     Effect::CheckPath(typed) => Some(Event::Checked(files::check(typed, home.as_deref()))),
                     Effect::EditDraft(draft) => {
+                        // The editor reads the keyboard: this client stops reading it meanwhile.
+                        input.abort();
+                        let _ = (&mut input).await;
                         let edited = edit_in_editor(draft);
+                        input = spawn_input(events_tx.clone());
                         // The editor had the terminal: take it back and draw it all again.
                         terminal = ratatui::init();
-                        execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste, EnableFocusChange)?;
-                        terminal.clear()?;
+                        // A clear that asks the terminal nothing (ratatui's reads the cursor).
+                        execute!(
+                            io::stdout(),
+                            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+                            EnableMouseCapture,
+                            EnableBracketedPaste,
+                            EnableFocusChange
+                        )?;
                         Some(Event::Edited(edited))
                     }
                     Effect::Inspect(path) => {
