@@ -86,6 +86,9 @@ pub struct Notice {
     pub at: Instant,
 }
 
+/// At most one notification per chat this often; the rest are counted into the next.
+pub const NOTIFY_EVERY: Duration = Duration::from_secs(3);
+
 /// How a quit with unsent messages begins its question.
 const QUIT_ASKS: &str = "quit?";
 
@@ -577,6 +580,8 @@ pub struct App {
     pub history_lines: std::cell::Cell<u16>,
     /// The terminal has focus (terminals that never say count as focused).
     pub focused: bool,
+    /// Per chat: when it last notified, and how many notifications were held since.
+    notified: HashMap<i64, (Option<Instant>, u32)>,
     /// Makes this process's message ids its own (`unique_id`s must not repeat across runs of
     /// the client; the server refuses a reused one). Chosen by `main`, 0 in tests.
     pub nonce: u64,
@@ -624,6 +629,7 @@ impl App {
             history_rows: std::cell::Cell::new(10),
             history_lines: std::cell::Cell::new(u16::MAX),
             focused: true,
+            notified: HashMap::new(),
             nonce: 0,
             sent: 0,
             clock: crate::clock::Clock::default(),
@@ -652,7 +658,50 @@ impl App {
             main.keep_selection(pane, selected, &item);
         }
         effects.extend(self.mark_read());
-        effects
+        self.coalesce(effects)
+    }
+
+    /// At most one notification per chat every [`NOTIFY_EVERY`]: the ones in between are
+    /// counted, and said with the next (or on the tick after the window, as a count).
+    fn coalesce(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        let now = self.now;
+        let mut out = Vec::with_capacity(effects.len());
+        for effect in effects {
+            let Effect::Notify { thread, mention, title, body } = effect else {
+                out.push(effect);
+                continue;
+            };
+            let (last, held) = self.notified.entry(thread).or_insert((None, 0));
+            // A mention always rings.
+            if !mention && last.is_some_and(|at| now.saturating_duration_since(at) < NOTIFY_EVERY) {
+                *held += 1;
+                continue;
+            }
+            let body = if *held > 0 { format!("{body} (+{held} more)") } else { body };
+            (*last, *held) = (Some(now), 0);
+            out.push(Effect::Notify { thread, mention, title, body });
+        }
+        // Held ones whose window has passed with nothing newer: said as a count.
+        let due: Vec<i64> = self
+            .notified
+            .iter()
+            .filter(|(_, (last, held))| {
+                *held > 0 && last.is_some_and(|at| now.saturating_duration_since(at) >= NOTIFY_EVERY)
+            })
+            .map(|(thread, _)| *thread)
+            .collect();
+        for thread in due {
+            let held = self.notified.get(&thread).map_or(0, |(_, held)| *held);
+            self.notified.insert(thread, (Some(now), 0));
+            let title = self
+                .main
+                .as_ref()
+                .and_then(|main| main.threads.get(&thread).map(|t| main.thread_label(t)))
+                .unwrap_or_default();
+            let body = if held == 1 { "1 more message".to_owned() } else { format!("{held} more messages") };
+            out.push(Effect::Notify { thread, mention: false, title, body });
+        }
+        out
     }
 
     /// The open chat, shown while the terminal has focus, is read up to its newest message:
@@ -1324,9 +1373,11 @@ impl App {
 
     /// A group push: its messages merged, counted and announced.
     fn group_push(&mut self, push: NotifyGroupMsg) -> Vec<Effect> {
+        // A chat on screen while the terminal has no focus is not being read.
+        let focused = self.focused;
         let Some(main) = &mut self.main else { return Vec::new() };
         let (me, dialect) = (main.uid, main.dialect);
-        let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
+        let open = main.open == Some(push.thread_id) && main.focus == Focus::Input && focused;
         let main_scrolled = main.scroll > 0;
         let known =
             main.threads.get(&push.thread_id).is_some_and(|t| t.group.as_ref().is_some_and(|g| !g.name.is_empty()));
@@ -1388,7 +1439,7 @@ impl App {
         if let Some((preview, mentioned)) = ring {
             let title = main.threads.get(&push.thread_id).map(|t| main.thread_label(t)).unwrap_or_default();
             let title = if mentioned { format!("{title} (you were mentioned)") } else { title };
-            effects.push(Effect::Notify { title, body: preview });
+            effects.push(Effect::Notify { thread: push.thread_id, mention: mentioned, title, body: preview });
         }
         effects.extend(main.sync_if_gap(push.thread_id));
         effects
@@ -1561,9 +1612,10 @@ impl App {
                 return unknown_groups;
             }
             NetEvent::Text(push) => {
+                let focused = self.focused;
                 let Some(main) = &mut self.main else { return Vec::new() };
                 let dialect = main.dialect;
-                let open = main.open == Some(push.thread_id) && main.focus == Focus::Input;
+                let open = main.open == Some(push.thread_id) && main.focus == Focus::Input && focused;
                 let scrolled = main.scroll > 0;
                 let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
                     id: push.thread_id,
@@ -1586,7 +1638,12 @@ impl App {
                 }
                 let mut effects = main.sync_if_gap(push.thread_id);
                 if let Some(body) = ring {
-                    effects.push(Effect::Notify { title: main.label(push.fromuid), body });
+                    effects.push(Effect::Notify {
+                        thread: push.thread_id,
+                        mention: false,
+                        title: main.label(push.fromuid),
+                        body,
+                    });
                 }
                 return effects;
             }

@@ -241,6 +241,9 @@ pub enum Effect {
     /// Tell the person something happened outside what they look at: the terminal bell and a
     /// desktop notification, as `[tui]` configures them. Text from peers, never escapes.
     Notify {
+        /// The chat it is about (notifications are coalesced per chat, but for a mention).
+        thread: i64,
+        mention: bool,
         title: String,
         body: String,
     },

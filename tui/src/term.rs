@@ -162,7 +162,7 @@ pub async fn run(setup: Setup) -> io::Result<()> {
             while let Some(effect) = effects.pop_front() {
                 // This machine's own answers (the disk, the terminal) come back at once.
                 let local = match &effect {
-                    Effect::Notify { title, body } => {
+                    Effect::Notify { title, body, .. } => {
                         write_raw(&notifications.announce(title, body, in_tmux))?;
                         continue;
                     }

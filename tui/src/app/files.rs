@@ -406,12 +406,13 @@ impl App {
     /// 1039: the picture or file is ready. A message this client has not seen yet arrives
     /// with it (the notice carries everything the message has).
     fn file_notice(&mut self, notice: NotifyImgChat) -> Vec<Effect> {
+        let focused = self.focused;
         let Some(main) = self.main.as_mut() else { return Vec::new() };
         let dialect = main.dialect;
         let seq = if notice.seq > 0 { notice.seq } else { notice.message_id };
         let peer =
             if notice.receiver_id == 0 { 0 } else { super::peer_of(main.uid, notice.sender_id, notice.receiver_id) };
-        let open = main.open == Some(notice.thread_id) && main.focus == Focus::Input;
+        let open = main.open == Some(notice.thread_id) && main.focus == Focus::Input && focused;
         let thread = main.threads.entry(notice.thread_id).or_insert_with(|| Thread {
             id: notice.thread_id,
             peer,
@@ -449,7 +450,7 @@ impl App {
             let what = if data_is_picture(notice.msg_type) { "a picture" } else { "a file" };
             let title = main.threads.get(&notice.thread_id).map(|t| main.thread_label(t)).unwrap_or_default();
             let body = format!("{} sent {what}: {}", main.label(notice.sender_id), notice.label);
-            effects.push(Effect::Notify { title, body });
+            effects.push(Effect::Notify { thread: notice.thread_id, mention: false, title, body });
         }
         effects.extend(main.sync_if_gap(notice.thread_id));
         effects

@@ -1115,3 +1115,36 @@ fn the_draft_goes_to_the_editor_and_back() {
     assert_eq!(h.app.notice.as_ref().unwrap().text, "the editor did not run: vi: not found");
     assert_eq!(h.app.main.as_ref().unwrap().input.text(), "polished\nover two lines", "the draft stays");
 }
+
+/// Notifications coalesce per chat: within a few seconds the next is held and counted, said
+/// with the one after the window or as a count on a tick; a chat on screen notifies while the
+/// terminal has no focus.
+#[test]
+fn notifications_coalesce_and_fire_for_the_open_chat_when_unfocused() {
+    let mut h = Harness::signed_in();
+    let push = |seq: i64| {
+        NetEvent::Text(NotifyTextChat {
+            fromuid: 2,
+            touid: 1,
+            thread_id: 10,
+            chat_datas: vec![TextChatData { seq, message_id: seq, content: format!("m{seq}"), ..Default::default() }],
+            ..Default::default()
+        })
+    };
+    let rung = |effects: Vec<Effect>| {
+        effects
+            .into_iter()
+            .filter_map(|e| if let Effect::Notify { body, .. } = e { Some(body) } else { None })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rung(h.net(push(2))), ["m2"]);
+    assert_eq!(rung(h.net(push(3))), Vec::<String>::new(), "held within the window");
+    assert_eq!(rung(h.net(push(4))), Vec::<String>::new());
+    let later = h.now + crate::app::NOTIFY_EVERY;
+    assert_eq!(rung(h.app.update(Event::Tick, later)), ["2 more messages"]);
+    // The chat on screen, but the terminal elsewhere: it rings.
+    h.press(KeyCode::Enter);
+    h.app.update(Event::Focus(false), later);
+    let effects = h.app.update(Event::Net(push(5)), later + crate::app::NOTIFY_EVERY);
+    assert_eq!(rung(effects), ["m5"]);
+}
