@@ -580,6 +580,8 @@ pub struct App {
     pub history_lines: std::cell::Cell<u16>,
     /// The terminal has focus (terminals that never say count as focused).
     pub focused: bool,
+    /// Lines the help overlay is scrolled by.
+    pub help_scroll: u16,
     /// Per chat: when it last notified, and how many notifications were held since.
     notified: HashMap<i64, (Option<Instant>, u32)>,
     /// Makes this process's message ids its own (`unique_id`s must not repeat across runs of
@@ -629,6 +631,7 @@ impl App {
             history_rows: std::cell::Cell::new(10),
             history_lines: std::cell::Cell::new(u16::MAX),
             focused: true,
+            help_scroll: 0,
             notified: HashMap::new(),
             nonce: 0,
             sent: 0,
@@ -822,6 +825,19 @@ impl App {
         if self.help {
             if actions.contains(&Action::Help) || actions.contains(&Action::Back) {
                 self.help = false;
+                self.help_scroll = 0;
+            }
+            // The list is longer than a small terminal: it scrolls.
+            let last = u16::try_from(crate::keymap::ACTIONS.len()).unwrap_or(u16::MAX);
+            for action in actions {
+                self.help_scroll = match action {
+                    Action::Up => self.help_scroll.saturating_sub(1),
+                    Action::Down => (self.help_scroll + 1).min(last),
+                    Action::ScrollUp => self.help_scroll.saturating_sub(10),
+                    Action::ScrollDown => (self.help_scroll + 10).min(last),
+                    _ => continue,
+                };
+                break;
             }
             return Vec::new();
         }

@@ -48,6 +48,8 @@ pub enum Action {
 
 /// Every action with its config name and help text, in help-overlay order.
 pub const ACTIONS: &[(Action, &str, &str)] = &[
+    (Action::Quit, "quit", "quit (asks while messages are not sent yet)"),
+    (Action::Help, "help", "this help (↑↓ PgUp PgDn scroll it)"),
     (Action::Submit, "submit", "log in / register / send / open / accept"),
     (Action::NextField, "next_field", "next field or pane"),
     (Action::PrevField, "prev_field", "previous field"),
@@ -63,10 +65,10 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Members, "members", "show or hide the open group's members"),
     (Action::Attach, "attach", "send a picture or file (Tab completes the path)"),
     (Action::Files, "files", "the chat's pictures and files: Enter saves"),
-    (Action::OpenFile, "open_file", "files list: save the selected one, show what it is, open it if you say so"),
+    (Action::OpenFile, "open_file", "files list: save, show what it is, open on a yes"),
     (Action::Up, "up", "previous item"),
     (Action::Down, "down", "next item"),
-    (Action::ScrollUp, "scroll_up", "scroll history up a page (older ones load at the top)"),
+    (Action::ScrollUp, "scroll_up", "scroll history up a page (loads older at the top)"),
     (Action::ScrollDown, "scroll_down", "scroll history down a page"),
     (Action::ScrollTop, "scroll_top", "history: the oldest message loaded"),
     (Action::NextUnread, "next_unread", "open the next chat with unread messages"),
@@ -84,8 +86,6 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::WordRight, "word_right", "caret past the word after"),
     (Action::KillWord, "kill_word", "delete the word before the caret"),
     (Action::KillToStart, "kill_to_start", "delete to the start of the line"),
-    (Action::Help, "help", "this help"),
-    (Action::Quit, "quit", "quit"),
 ];
 
 const DEFAULTS: &[(&str, &str)] = &[

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::{App, Conn, Screen};
 use crate::keymap::{ACTIONS, Action};
@@ -109,10 +109,13 @@ fn help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    let rect = centered(area, 72, lines.len() as u16 + 2);
+    let rect = centered(area, 76, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(" keys (F1 or Esc closes; remap in the config file) ")
+        .title_bottom(Line::styled(" ↑↓ PgUp PgDn scroll ", Style::new().fg(theme.dim)))
         .title_style(Style::new().add_modifier(Modifier::BOLD));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    // Scrolled no further than the last line at the top.
+    let scroll = app.help_scroll.min(u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(1));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
 }

@@ -291,3 +291,20 @@ fn the_composer_wraps_and_grows() {
     let screen = format!("{:?}", terminal.backend());
     assert!(screen.contains("/4096 bytes"), "the counter shows past half the limit");
 }
+
+/// F1 at 80x24: quit and help first, and the rest scrolls.
+#[test]
+fn help_fits_and_scrolls() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    key(&mut app, now, KeyCode::F(1));
+    let screen = format!("{:?}", draw(&app, 80, 24).backend());
+    insta::assert_snapshot!("help_80x24", draw(&app, 80, 24).backend());
+    assert!(
+        screen.find("quit").unwrap() < screen.find("submit").unwrap_or(usize::MAX).min(screen.find("log in").unwrap())
+    );
+    key(&mut app, now, KeyCode::PageDown);
+    key(&mut app, now, KeyCode::PageDown);
+    let scrolled = format!("{:?}", draw(&app, 80, 24).backend());
+    assert!(scrolled.contains("next chat with unread"), "the end of the list is reachable:\n{scrolled}");
+}
