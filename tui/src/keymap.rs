@@ -80,7 +80,7 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Home, "home", "start of line"),
     (Action::End, "end", "end of line"),
     (Action::Backspace, "backspace", "delete before the caret"),
-    (Action::Delete, "delete", "delete at the caret / decline a selected friend request"),
+    (Action::Delete, "delete", "delete at the caret; declines a friend request"),
     (Action::KillLine, "kill_line", "delete to the end of the line"),
     (Action::WordLeft, "word_left", "caret to the word before"),
     (Action::WordRight, "word_right", "caret past the word after"),
