@@ -578,6 +578,11 @@ pub struct App {
     /// rows, and scrolling stops at the first line (no remembered overscroll).
     pub history_rows: std::cell::Cell<u16>,
     pub history_lines: std::cell::Cell<u16>,
+    /// Where the chat list and the composer were drawn, and the list's visible rows as
+    /// (first screen row, row after the last, item index): what a click lands on.
+    pub list_area: std::cell::Cell<ratatui::layout::Rect>,
+    pub composer_area: std::cell::Cell<ratatui::layout::Rect>,
+    pub list_rows: std::cell::RefCell<Vec<(u16, u16, usize)>>,
     /// The terminal has focus (terminals that never say count as focused).
     pub focused: bool,
     /// Lines the help overlay is scrolled by.
@@ -630,6 +635,9 @@ impl App {
             composer_width: std::cell::Cell::new(40),
             history_rows: std::cell::Cell::new(10),
             history_lines: std::cell::Cell::new(u16::MAX),
+            list_area: std::cell::Cell::new(ratatui::layout::Rect::default()),
+            composer_area: std::cell::Cell::new(ratatui::layout::Rect::default()),
+            list_rows: std::cell::RefCell::new(Vec::new()),
             focused: true,
             help_scroll: 0,
             notified: HashMap::new(),
@@ -748,6 +756,7 @@ impl App {
                 Vec::new()
             }
             Event::Scroll(lines) => self.scroll(i16::try_from(lines).unwrap_or(0)),
+            Event::Mouse { column, row, wheel } => self.mouse(column, row, wheel),
             Event::Net(net) => self.net(net),
             Event::Completed(completion) => {
                 self.completed(completion);
@@ -1807,6 +1816,43 @@ impl App {
     }
 
     /// Scrolls the open chat; reaching the top of what is loaded asks for the page before it.
+    /// The mouse, where the renderer last put things: the wheel scrolls the pane under the
+    /// pointer (the chat list moves its selection); a click on a chat opens it, on a contact
+    /// or request selects it, on the composer focuses it.
+    fn mouse(&mut self, column: u16, row: u16, wheel: i32) -> Vec<Effect> {
+        let inside = |rect: ratatui::layout::Rect| rect.contains(ratatui::layout::Position { x: column, y: row });
+        let (list, composer) = (self.list_area.get(), self.composer_area.get());
+        let hit = self.list_rows.borrow().iter().find(|(top, bottom, _)| (*top..*bottom).contains(&row)).map(|r| r.2);
+        if self.screen != Screen::Main {
+            return Vec::new();
+        }
+        let Some(main) = self.main.as_mut() else { return Vec::new() };
+        if inside(list) {
+            main.focus = Focus::List;
+            if wheel != 0 {
+                let last = main.items().len().saturating_sub(1);
+                main.selected = if wheel > 0 { main.selected.saturating_sub(1) } else { (main.selected + 1).min(last) };
+                return Vec::new();
+            }
+            let Some(idx) = hit else { return Vec::new() };
+            main.selected = idx;
+            if let Some(Item::Thread(id)) = main.items().get(idx).cloned() {
+                main.open_thread(id);
+                if main.threads.get(&id).is_some_and(Thread::is_group) {
+                    return vec![Effect::GroupInfo(id), Effect::GroupMembers(id)];
+                }
+            }
+            return Vec::new();
+        }
+        if wheel != 0 {
+            return self.scroll(i16::try_from(wheel).unwrap_or(0));
+        }
+        if inside(composer) && main.open.is_some() {
+            main.focus = Focus::Input;
+        }
+        Vec::new()
+    }
+
     /// A page of the open chat: its rows on screen, less two kept for context.
     fn page(&self) -> i16 {
         i16::try_from(self.history_rows.get().saturating_sub(2).max(1)).unwrap_or(SCROLL_STEP)

@@ -20,6 +20,12 @@ pub enum Event {
     Paste(String),
     /// Mouse wheel: positive scrolls history up.
     Scroll(i32),
+    /// The mouse: the wheel (`lines`, positive up) or a left click, at a cell of the screen.
+    Mouse {
+        column: u16,
+        row: u16,
+        wheel: i32,
+    },
     /// The terminal gained (true) or lost focus; terminals that do not say are taken as focused.
     Focus(bool),
     Tick,

@@ -51,11 +51,15 @@ fn spawn_input(events: mpsc::Sender<Event>) -> tokio::task::JoinHandle<()> {
             let event = match event {
                 TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
                 TermEvent::Paste(text) => Event::Paste(text),
-                TermEvent::Mouse(mouse) => match mouse.kind {
-                    MouseEventKind::ScrollUp => Event::Scroll(3),
-                    MouseEventKind::ScrollDown => Event::Scroll(-3),
-                    _ => continue,
-                },
+                TermEvent::Mouse(mouse) => {
+                    let wheel = match mouse.kind {
+                        MouseEventKind::ScrollUp => 3,
+                        MouseEventKind::ScrollDown => -3,
+                        MouseEventKind::Down(crossterm::event::MouseButton::Left) => 0,
+                        _ => continue,
+                    };
+                    Event::Mouse { column: mouse.column, row: mouse.row, wheel }
+                }
                 TermEvent::Resize(..) => Event::Tick,
                 TermEvent::FocusGained => Event::Focus(true),
                 TermEvent::FocusLost => Event::Focus(false),

@@ -31,6 +31,10 @@ const TWO_PANES_MIN_WIDTH: u16 = 50;
 
 pub fn render(app: &App, theme: &Theme, previews: &mut Previews, frame: &mut Frame, area: Rect) {
     let Some(main) = &app.main else { return };
+    // What a click may land on is what this draw puts there.
+    app.list_area.set(Rect::default());
+    app.composer_area.set(Rect::default());
+    app.list_rows.borrow_mut().clear();
     let (list_area, chat_area) = if area.width >= TWO_PANES_MIN_WIDTH {
         let [left, right] =
             Layout::horizontal([Constraint::Length((area.width / 3).clamp(28, 36)), Constraint::Min(1)]).areas(area);
@@ -139,12 +143,26 @@ fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     }
+    let heights: Vec<u16> = items.iter().map(|item| u16::try_from(item.height()).unwrap_or(1)).collect();
+    let inner = block.inner(area);
     let list = List::new(items)
         .block(block)
         .highlight_style(Style::new().add_modifier(Modifier::REVERSED))
         .highlight_symbol("> ");
     let mut state = ListState::default().with_selected(Some(main.selected));
     frame.render_stateful_widget(list, area, &mut state);
+    // Which rows show which item, for a click.
+    app.list_area.set(area);
+    let mut rows = app.list_rows.borrow_mut();
+    rows.clear();
+    let mut top = inner.y;
+    for (idx, height) in heights.iter().enumerate().skip(state.offset()) {
+        if top >= inner.bottom() {
+            break;
+        }
+        rows.push((top, (top + height).min(inner.bottom()), idx));
+        top += height;
+    }
 }
 
 /// A chat list row: the chat's name with its marks (unread, @-mention, muted) and the time of
@@ -371,6 +389,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
         }
     }
     let inner = block.inner(input);
+    app.composer_area.set(input);
     let (caret_row, caret_col) = main.input.caret_at(composer_width);
     // Scrolled so the caret's row is in view.
     let first = caret_row.saturating_sub(usize::from(inner.height.max(1)) - 1);

@@ -308,3 +308,35 @@ fn help_fits_and_scrolls() {
     let scrolled = format!("{:?}", draw(&app, 80, 24).backend());
     assert!(scrolled.contains("next chat with unread"), "the end of the list is reachable:\n{scrolled}");
 }
+
+/// The mouse lands where things were drawn: a click on a chat in the list opens it, the wheel
+/// over the list moves its selection, a click on the composer focuses it.
+#[test]
+fn clicks_and_the_wheel_act_on_what_is_under_them() {
+    use imchat_sdk::proto::msg::{NotifyTextChat, TextChatData};
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    let text = |thread_id: i64, from: i32| NotifyTextChat {
+        fromuid: from,
+        touid: 1,
+        thread_id,
+        chat_datas: vec![TextChatData { seq: 1, message_id: 1, content: "hey".into(), ..Default::default() }],
+        ..Default::default()
+    };
+    app.update(Event::Net(NetEvent::Text(text(11, 3))), now);
+    draw(&app, 80, 24);
+    // The list's second chat starts two rows under the first (each chat takes two rows).
+    let second = app.list_rows.borrow()[1];
+    let thread = match app.main.as_ref().unwrap().items()[second.2] {
+        crate::app::Item::Thread(id) => id,
+        ref other => panic!("{other:?}"),
+    };
+    app.update(Event::Mouse { column: 3, row: second.0, wheel: 0 }, now);
+    assert_eq!(app.main.as_ref().unwrap().open, Some(thread), "a click opens the chat under it");
+    draw(&app, 80, 24);
+    app.update(Event::Mouse { column: 3, row: 3, wheel: 3 }, now);
+    assert_eq!(app.main.as_ref().unwrap().selected, 0, "the wheel over the list moves up");
+    let composer = app.composer_area.get();
+    app.update(Event::Mouse { column: composer.x + 2, row: composer.y + 1, wheel: 0 }, now);
+    assert_eq!(app.main.as_ref().unwrap().focus, crate::app::Focus::Input);
+}
