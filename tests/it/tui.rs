@@ -602,3 +602,51 @@ async fn a_long_message_and_an_edited_one_arrive_whole() {
     drop(b);
     cluster.shutdown().await;
 }
+
+/// Read state lives on the server: a chat read before a restart shows no unread count after
+/// it, and one with news since shows only what came after the read marker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unread_counts_are_right_after_a_restart() {
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let home = tempfile::tempdir().unwrap();
+    let alice = start(&cluster, home.path(), "alice").await;
+    register_and_login(&cluster, &alice).await;
+    let bob = cluster.register("bob").await;
+    let b = cluster.login_on(&bob, 1).await;
+    let alice_uid = admin_uid(&cluster, &alice.email).await;
+    b.chat.add_friend(b.uid, alice_uid, "hi", "").await.unwrap();
+    alice.tmux.keys(&["F3"]);
+    alice.tmux.wait_for("Enter accepts").await;
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("are friends now").await;
+    let thread = b.chat.create_private_chat(b.uid, alice_uid).await.unwrap().thread_id;
+    for n in 1..=3 {
+        b.chat.send_texts(b.uid, alice_uid, thread, &[(&format!("news {n}"), &format!("{{n{n}}}"))]).await.unwrap();
+    }
+    alice.tmux.wait_for("Chats (3)").await;
+    // Alice reads them (the chat on screen, the terminal focused), then quits.
+    alice.tmux.keys(&["F2", "Enter"]);
+    alice.tmux.wait_for("news 3").await;
+    // Her marker as her next login will read it.
+    let marked = || async {
+        let page =
+            cluster.suite.db.sync(alice_uid, &Default::default(), Some(50), Default::default(), 100).await.ok()?;
+        page.threads.iter().find(|t| t.thread.thread_id == thread).filter(|t| t.read_seq > 0).map(|t| t.read_seq)
+    };
+    imchat_tests::wait_for("alice's read marker", marked).await;
+    alice.tmux.keys(&["C-q"]);
+    imchat_tests::wait_for("alice's client to exit", || async { alice.tmux.exit_status() }).await;
+    b.chat.send_texts(b.uid, alice_uid, thread, &[("after the restart", "{n4}")]).await.unwrap();
+
+    // Back: one unread (the message after her marker), not four.
+    let again = start(&cluster, home.path(), "alice2").await;
+    again.tmux.type_text(&alice.email);
+    again.tmux.keys(&["Tab"]);
+    again.tmux.type_text("pass-123");
+    again.tmux.keys(&["Enter"]);
+    again.tmux.wait_for("● online").await;
+    let screen = again.tmux.wait_for("Chats (1)").await;
+    assert!(screen.contains(&format!("{} (1)", bob.name)), "{screen}");
+    drop(b);
+    cluster.shutdown().await;
+}
