@@ -126,6 +126,20 @@ async fn two_people_register_befriend_chat_and_survive_an_outage(flavor: Flavor)
     cluster.shutdown().await;
 }
 
+/// An SDK user `name` on chat server 1 asks `person` (in the TUI) to be friends and `person`
+/// accepts on screen: the SDK client and `person`'s uid.
+async fn befriended_by_sdk(cluster: &TestCluster, person: &Person, name: &str) -> (imchat_tests::Client, i32) {
+    let user = cluster.register(name).await;
+    let client = cluster.login_on(&user, 1).await;
+    let uid = admin_uid(cluster, &person.email).await;
+    client.chat.add_friend(client.uid, uid, "hi", "").await.unwrap();
+    person.tmux.keys(&["F3"]);
+    person.tmux.wait_for("Enter accepts").await;
+    person.tmux.keys(&["Enter"]);
+    person.tmux.wait_for("are friends now").await;
+    (client, uid)
+}
+
 async fn admin_uid(cluster: &TestCluster, email: &str) -> i32 {
     cluster.suite.db.user_by_email(email).await.unwrap().expect("registered").uid
 }
@@ -515,14 +529,7 @@ async fn the_tui_opens_nothing_blindly() {
     register_and_login(&cluster, &bob).await;
 
     // Alice, through the SDK: a friend request bob accepts, then a script and a picture.
-    let alice = cluster.register("alice").await;
-    let a = cluster.login_on(&alice, 0).await;
-    let bob_uid = admin_uid(&cluster, &bob.email).await;
-    a.chat.add_friend(a.uid, bob_uid, "hi", "").await.expect("a request");
-    bob.tmux.keys(&["F3"]);
-    bob.tmux.wait_for("Enter accepts").await;
-    bob.tmux.keys(&["Enter"]);
-    bob.tmux.wait_for("are friends now").await;
+    let (a, bob_uid) = befriended_by_sdk(&cluster, &bob, "alice").await;
     let thread_id = a.chat.create_private_chat(a.uid, bob_uid).await.expect("the thread").thread_id;
     let script = home.path().join("run.sh");
     std::fs::write(&script, "#!/bin/sh\ntouch pwned\n").unwrap();
@@ -568,14 +575,7 @@ async fn a_long_message_and_an_edited_one_arrive_whole() {
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let alice = start_with_env(&cluster, home.path(), "alice", "", &[("EDITOR", editor.to_str().unwrap())]).await;
     register_and_login(&cluster, &alice).await;
-    let bob = cluster.register("bob").await;
-    let mut b = cluster.login_on(&bob, 1).await;
-    let alice_uid = admin_uid(&cluster, &alice.email).await;
-    b.chat.add_friend(b.uid, alice_uid, "hi", "").await.unwrap();
-    alice.tmux.keys(&["F3"]);
-    alice.tmux.wait_for("Enter accepts").await;
-    alice.tmux.keys(&["Enter"]);
-    alice.tmux.wait_for("are friends now").await;
+    let (mut b, _) = befriended_by_sdk(&cluster, &alice, "bob").await;
     alice.tmux.keys(&["F2", "Enter"]);
     alice.tmux.wait_for("We are friends now!").await;
 
@@ -611,14 +611,8 @@ async fn unread_counts_are_right_after_a_restart() {
     let home = tempfile::tempdir().unwrap();
     let alice = start(&cluster, home.path(), "alice").await;
     register_and_login(&cluster, &alice).await;
-    let bob = cluster.register("bob").await;
-    let b = cluster.login_on(&bob, 1).await;
-    let alice_uid = admin_uid(&cluster, &alice.email).await;
-    b.chat.add_friend(b.uid, alice_uid, "hi", "").await.unwrap();
-    alice.tmux.keys(&["F3"]);
-    alice.tmux.wait_for("Enter accepts").await;
-    alice.tmux.keys(&["Enter"]);
-    alice.tmux.wait_for("are friends now").await;
+    let (b, alice_uid) = befriended_by_sdk(&cluster, &alice, "bob").await;
+    let bob_name = b.chat.search(&b.uid.to_string()).await.unwrap().name;
     let thread = b.chat.create_private_chat(b.uid, alice_uid).await.unwrap().thread_id;
     for n in 1..=3 {
         b.chat.send_texts(b.uid, alice_uid, thread, &[(&format!("news {n}"), &format!("{{n{n}}}"))]).await.unwrap();
@@ -646,7 +640,7 @@ async fn unread_counts_are_right_after_a_restart() {
     again.tmux.keys(&["Enter"]);
     again.tmux.wait_for("● online").await;
     let screen = again.tmux.wait_for("Chats (1)").await;
-    assert!(screen.contains(&format!("{} (1)", bob.name)), "{screen}");
+    assert!(screen.contains(&format!("{bob_name} (1)")), "{screen}");
     drop(b);
     cluster.shutdown().await;
 }

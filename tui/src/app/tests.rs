@@ -1036,13 +1036,7 @@ fn a_refused_message_shows_why() {
 #[test]
 fn alt_a_walks_the_chats_with_unread_messages() {
     let mut h = Harness::signed_in();
-    h.net(NetEvent::Text(NotifyTextChat {
-        fromuid: 3,
-        touid: 1,
-        thread_id: 11,
-        chat_datas: vec![TextChatData { seq: 1, message_id: 1, content: "psst".into(), ..Default::default() }],
-        ..Default::default()
-    }));
+    h.net(text_push(11, 3, 1));
     let mut opened = Vec::new();
     for _ in 0..2 {
         h.key(KeyCode::Char('a'), KeyModifiers::ALT);
@@ -1063,15 +1057,8 @@ fn new_messages_below_are_counted_while_scrolled_up() {
     h.app.history_rows.set(5);
     h.app.history_lines.set(40);
     h.press(KeyCode::PageUp);
-    let push = |seq: i64| NotifyTextChat {
-        fromuid: 2,
-        touid: 1,
-        thread_id: 10,
-        chat_datas: vec![TextChatData { seq, message_id: seq, content: "new".into(), ..Default::default() }],
-        ..Default::default()
-    };
-    h.net(NetEvent::Text(push(2)));
-    h.net(NetEvent::Text(push(3)));
+    h.net(text_push(10, 2, 2));
+    h.net(text_push(10, 2, 3));
     assert_eq!(h.app.main.as_ref().unwrap().threads[&10].below, 2);
     h.key(KeyCode::End, KeyModifiers::CONTROL);
     assert_eq!((h.app.main.as_ref().unwrap().scroll, h.app.main.as_ref().unwrap().threads[&10].below), (0, 0));
@@ -1116,21 +1103,24 @@ fn the_draft_goes_to_the_editor_and_back() {
     assert_eq!(h.app.main.as_ref().unwrap().input.text(), "polished\nover two lines", "the draft stays");
 }
 
+/// A private text push: `from`'s message `seq` in `thread_id` to uid 1.
+fn text_push(thread_id: i64, from: i32, seq: i64) -> NetEvent {
+    NetEvent::Text(NotifyTextChat {
+        fromuid: from,
+        touid: 1,
+        thread_id,
+        chat_datas: vec![TextChatData { seq, message_id: seq, content: format!("m{seq}"), ..Default::default() }],
+        ..Default::default()
+    })
+}
+
 /// Notifications coalesce per chat: within a few seconds the next is held and counted, said
 /// with the one after the window or as a count on a tick; a chat on screen notifies while the
 /// terminal has no focus.
 #[test]
 fn notifications_coalesce_and_fire_for_the_open_chat_when_unfocused() {
     let mut h = Harness::signed_in();
-    let push = |seq: i64| {
-        NetEvent::Text(NotifyTextChat {
-            fromuid: 2,
-            touid: 1,
-            thread_id: 10,
-            chat_datas: vec![TextChatData { seq, message_id: seq, content: format!("m{seq}"), ..Default::default() }],
-            ..Default::default()
-        })
-    };
+    let push = |seq: i64| text_push(10, 2, seq);
     let rung = |effects: Vec<Effect>| {
         effects
             .into_iter()
