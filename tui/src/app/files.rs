@@ -325,6 +325,7 @@ impl App {
                     }
                     Err(SendFailure::Refused(why)) => {
                         thread.msgs[idx].state = MsgState::Failed;
+                        thread.msgs[idx].failure = Some(why.clone());
                         self.error(format!("not sent: {why}"));
                     }
                 }

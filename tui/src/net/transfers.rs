@@ -77,6 +77,15 @@ pub async fn send(
     events: mpsc::Sender<Event>,
 ) {
     let msg_type = if picture { MSG_TYPE_PIC } else { MSG_TYPE_FILE };
+    // The resource server's limits are asked first: a file it would refuse is refused here,
+    // before its message is stored, so nothing is left behind on either side.
+    if let Ok(client) = res.connect().await {
+        let size = tokio::fs::metadata(&path).await.map_or(0, |meta| meta.len());
+        if let Some(why) = over_limits(size, &client.limits) {
+            emit(&events, NetEvent::File(FileEvent::Stored { unique, result: Err(SendFailure::Refused(why)) })).await;
+            return;
+        }
+    }
     let out = Outgoing { me: res.uid, touid: to, thread_id: thread, path: &path, msg_type, unique_id: &unique };
     let sent = match announce_file(&chat, &out).await {
         Ok(sent) => sent,
@@ -93,6 +102,27 @@ pub async fn send(
     emit(&events, NetEvent::File(FileEvent::Stored { unique, result: Ok(sent.message) })).await;
     let result = upload_bytes(&res, &name, &path, &sent.md5, &events).await;
     emit(&events, NetEvent::File(FileEvent::Uploaded { name, result })).await;
+}
+
+/// Why a file of `size` bytes would be refused under `limits` (its size cap, the user's quota).
+fn over_limits(size: u64, limits: &imchat_sdk::proto::msg::res::ResAuthRsp) -> Option<String> {
+    use imchat_sdk::files::human_bytes;
+    if limits.max_file_bytes > 0 && size > limits.max_file_bytes {
+        return Some(format!(
+            "too large: {}, the server takes at most {}",
+            human_bytes(size),
+            human_bytes(limits.max_file_bytes)
+        ));
+    }
+    if limits.quota_bytes > 0 && limits.used_bytes.saturating_add(size) > limits.quota_bytes {
+        let left = limits.quota_bytes.saturating_sub(limits.used_bytes);
+        return Some(format!(
+            "over your storage quota: {} left of {}",
+            human_bytes(left),
+            human_bytes(limits.quota_bytes)
+        ));
+    }
+    None
 }
 
 /// Sends the bytes of a stored file's message again (F5 after a failed upload).
@@ -218,5 +248,26 @@ pub fn open_path(path: &Path, opener: Option<&str>) -> Result<(), String> {
             Ok(())
         }
         Err(err) => Err(format!("cannot run {program}: {err}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use imchat_sdk::proto::msg::res::ResAuthRsp;
+
+    use super::over_limits;
+
+    #[test]
+    fn a_file_over_the_cap_or_the_quota_is_refused_with_the_numbers() {
+        let limits = ResAuthRsp {
+            max_file_bytes: 1_000_000,
+            quota_bytes: 5_000_000,
+            used_bytes: 4_500_000,
+            ..Default::default()
+        };
+        assert_eq!(over_limits(900_000, &ResAuthRsp { used_bytes: 0, ..limits.clone() }), None);
+        assert_eq!(over_limits(2_000_000, &limits).unwrap(), "too large: 2.0 MB, the server takes at most 1.0 MB");
+        assert_eq!(over_limits(600_000, &limits).unwrap(), "over your storage quota: 500 KB left of 5.0 MB");
+        assert_eq!(over_limits(u64::MAX, &ResAuthRsp::default()), None, "no limits said, none applied");
     }
 }
