@@ -4,12 +4,12 @@
 use imchat_proto::ErrorCode;
 use imchat_proto::msg::{
     AddFriendReq, AddFriendRsp, ApplyInfo, ApplyPageReq, ApplyPageRsp, AuthChatData, AuthFriendReq, AuthFriendRsp,
-    DeclineFriendReq, DeclineFriendRsp, FriendInfo, FriendPageReq, FriendPageRsp, NotifyAddFriend, NotifyAuthFriend,
-    SearchReq, SearchRsp,
+    DeclineFriendReq, DeclineFriendRsp, FriendInfo, FriendPageReq, FriendPageRsp, Message, NotifyAddFriend,
+    NotifyAuthFriend, SearchReq, SearchRsp,
 };
 use imchat_proto::rules::MAX_REMARK_CHARS;
 use imchat_proto::time::format_chat_time;
-use imchat_store::{Accepted, ApplyRow, FriendRow, StoredMsg};
+use imchat_store::{Accepted, ApplyRow, FriendRow, Page, StoredMsg};
 
 use crate::session::{Handled, Session};
 
@@ -105,26 +105,37 @@ impl Session {
     /// A page of the user's friends (1104): those a login reply had no room for.
     pub(super) async fn friend_page(&mut self, req: FriendPageReq) -> Handled {
         let page = self.shared.db.friend_page(self.uid(), req.after, FRIEND_PAGE).await?;
-        let (cursors, friends): (Vec<i64>, Vec<FriendInfo>) =
-            page.items.into_iter().map(|(cursor, f)| (cursor, friend_info(f))).unzip();
-        self.send_fitting(friends.len(), |n| FriendPageRsp {
+        self.send_page(page, friend_info, req.after, |friends, next, more| FriendPageRsp {
             error: 0,
-            friends: friends[..n].to_vec(),
-            next: cursors[..n].last().copied().unwrap_or(req.after),
-            more: page.more || n < friends.len(),
+            friends,
+            next,
+            more,
         })
     }
 
     /// A page of friend requests to the user (1106), newest first.
     pub(super) async fn apply_page(&mut self, req: ApplyPageReq) -> Handled {
         let page = self.shared.db.apply_page(self.uid(), req.before, FRIEND_PAGE).await?;
-        let (cursors, applies): (Vec<i64>, Vec<ApplyInfo>) =
-            page.items.into_iter().map(|(cursor, a)| (cursor, apply_info(a))).unzip();
-        self.send_fitting(applies.len(), |n| ApplyPageRsp {
+        self.send_page(page, apply_info, req.before, |applies, next, more| ApplyPageRsp {
             error: 0,
-            applies: applies[..n].to_vec(),
-            next: cursors[..n].last().copied().unwrap_or(req.before),
-            more: page.more || n < applies.len(),
+            applies,
+            next,
+            more,
+        })
+    }
+
+    /// One page of a list, as many of its items as fit a frame: `build(items, next, more)`
+    /// gets them with the cursor of the last one sent (`from` when none).
+    fn send_page<R, T: Clone, M: Message>(
+        &self,
+        page: Page<R>,
+        wire: impl Fn(R) -> T,
+        from: i64,
+        build: impl Fn(Vec<T>, i64, bool) -> M,
+    ) -> Handled {
+        let (cursors, items): (Vec<i64>, Vec<T>) = page.items.into_iter().map(|(c, r)| (c, wire(r))).unzip();
+        self.send_fitting(items.len(), |n| {
+            build(items[..n].to_vec(), cursors[..n].last().copied().unwrap_or(from), page.more || n < items.len())
         })
     }
 

@@ -236,7 +236,7 @@ fn thread_from_row(row: &AnyRow) -> Result<ThreadRow, sqlx::Error> {
 }
 
 /// Queries fetch `limit + 1` rows: the extra one only says whether another page exists.
-fn page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+pub(crate) fn page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
     let limit = usize::try_from(limit).unwrap_or(0);
     let more = rows.len() > limit;
     rows.truncate(limit);

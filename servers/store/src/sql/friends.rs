@@ -2,9 +2,10 @@
 //! fixed (§10.13, §10.14): threads are keyed by (min, max) uid and remarks are real remarks.
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::StoreError;
-use crate::sql::chats::{NewMsg, StoredMsg, insert_messages, private_thread_in};
+use crate::sql::chats::{NewMsg, StoredMsg, insert_messages, page, private_thread_in};
 use crate::sql::users::{USER_COLUMNS, int, user_from_row};
 use crate::sql::{Db, Dialect, User};
 
@@ -119,15 +120,9 @@ impl Db {
              WHERE f.self_id = ? AND f.id > ? ORDER BY f.id LIMIT ?",
             prefixed("u", USER_COLUMNS)
         ));
-        let rows =
-            sqlx::query(sql).bind(i64::from(uid)).bind(after).bind(limit.max(1) + 1).fetch_all(&self.pool).await?;
-        let more = rows.len() as i64 > limit.max(1);
-        let mut page = Page { items: Vec::new(), more };
-        for row in rows.iter().take(limit.max(1) as usize) {
-            let friend = FriendRow { friend: user_from_row(row)?, back: row.try_get("back")? };
-            page.items.push((row.try_get("cursor_id")?, friend));
-        }
-        Ok(page)
+        let limit = limit.max(1);
+        let rows = sqlx::query(sql).bind(i64::from(uid)).bind(after).bind(limit + 1).fetch_all(&self.pool).await?;
+        page_of(rows, limit, |row| Ok(FriendRow { friend: user_from_row(row)?, back: row.try_get("back")? }))
     }
 
     /// Requests to `to` before cursor `before` (0: from the newest), newest first, at most
@@ -139,16 +134,11 @@ impl Db {
              WHERE a.to_uid = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?",
             prefixed("u", USER_COLUMNS)
         ));
-        let rows =
-            sqlx::query(sql).bind(i64::from(to)).bind(before).bind(limit.max(1) + 1).fetch_all(&self.pool).await?;
-        let more = rows.len() as i64 > limit.max(1);
-        let mut page = Page { items: Vec::new(), more };
-        for row in rows.iter().take(limit.max(1) as usize) {
-            let apply =
-                ApplyRow { from: user_from_row(row)?, status: int(row, "status")?, descs: row.try_get("descs")? };
-            page.items.push((row.try_get("cursor_id")?, apply));
-        }
-        Ok(page)
+        let limit = limit.max(1);
+        let rows = sqlx::query(sql).bind(i64::from(to)).bind(before).bind(limit + 1).fetch_all(&self.pool).await?;
+        page_of(rows, limit, |row| {
+            Ok(ApplyRow { from: user_from_row(row)?, status: int(row, "status")?, descs: row.try_get("descs")? })
+        })
     }
 
     /// Requests to `to`, newest first.
@@ -273,6 +263,19 @@ impl Db {
         tx.commit().await?;
         Ok(Accepted::Ok { thread_id, messages })
     }
+}
+
+/// A page from rows asked for `limit + 1` (the extra one says there is more), each item with
+/// its `cursor_id`.
+fn page_of<T>(
+    rows: Vec<AnyRow>,
+    limit: i64,
+    item: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Page<T>, StoreError> {
+    let (rows, more) = page(rows, limit);
+    let items =
+        rows.iter().map(|row| Ok((row.try_get("cursor_id")?, item(row)?))).collect::<Result<_, sqlx::Error>>()?;
+    Ok(Page { items, more })
 }
 
 /// `a, b` → `u.a, u.b` (with backticks kept).
