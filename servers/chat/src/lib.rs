@@ -151,6 +151,8 @@ pub struct Limits {
     pub friend_requests: Rate,
     /// Friend requests waiting for one recipient; a new applicant past it gets 1105.
     pub max_pending_requests: i64,
+    /// Friends or requests in one page of 1104/1106 (fewer when they would not fit a frame).
+    pub friend_page: i64,
 }
 
 impl Default for Limits {
@@ -199,6 +201,7 @@ impl Default for Limits {
             group_changes: Rate { per_minute: 30, burst: 20 },
             friend_requests: Rate { per_minute: 10, burst: 20 },
             max_pending_requests: 200,
+            friend_page: 100,
         }
     }
 }

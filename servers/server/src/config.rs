@@ -236,6 +236,7 @@ fn read_limits(r: &mut Reader) -> Limits {
             burst: r.or(s, "FriendRequestBurst", COUNT, d.friend_requests.burst),
         },
         max_pending_requests: r.or(s, "MaxPendingRequests", COUNT, d.max_pending_requests),
+        friend_page: r.or(s, "FriendPage", COUNT, d.friend_page),
         max_text_bytes: r.or(s, "MaxTextBytes", COUNT, d.max_text_bytes),
         max_texts_per_frame: r.or(s, "MaxTextsPerFrame", COUNT, d.max_texts_per_frame),
         pipeline: r.or(s, "Pipeline", COUNT, d.pipeline),

@@ -13,9 +13,6 @@ use imchat_store::{Accepted, ApplyRow, FriendRow, Page, StoredMsg};
 
 use crate::session::{Handled, Session};
 
-/// Friends or requests in one page (1104, 1106); trimmed further when they would not fit.
-const FRIEND_PAGE: i64 = 100;
-
 /// Digits in the largest uid (`i32::MAX`).
 const UID_MAX_DIGITS: usize = 10;
 
@@ -104,7 +101,7 @@ impl Session {
 
     /// A page of the user's friends (1104): those a login reply had no room for.
     pub(super) async fn friend_page(&mut self, req: FriendPageReq) -> Handled {
-        let page = self.shared.db.friend_page(self.uid(), req.after, FRIEND_PAGE).await?;
+        let page = self.shared.db.friend_page(self.uid(), req.after, self.shared.config.limits.friend_page).await?;
         self.send_page(page, friend_info, req.after, |friends, next, more| FriendPageRsp {
             error: 0,
             friends,
@@ -115,7 +112,7 @@ impl Session {
 
     /// A page of friend requests to the user (1106), newest first.
     pub(super) async fn apply_page(&mut self, req: ApplyPageReq) -> Handled {
-        let page = self.shared.db.apply_page(self.uid(), req.before, FRIEND_PAGE).await?;
+        let page = self.shared.db.apply_page(self.uid(), req.before, self.shared.config.limits.friend_page).await?;
         self.send_page(page, apply_info, req.before, |applies, next, more| ApplyPageRsp {
             error: 0,
             applies,
