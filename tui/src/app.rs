@@ -755,7 +755,6 @@ impl App {
                 });
                 Vec::new()
             }
-            Event::Scroll(lines) => self.scroll(i16::try_from(lines).unwrap_or(0)),
             Event::Mouse { column, row, wheel } => self.mouse(column, row, wheel),
             Event::Net(net) => self.net(net),
             Event::Completed(completion) => {

@@ -18,8 +18,6 @@ use crate::files::{Chosen, Completion, Openable};
 pub enum Event {
     Key(KeyEvent),
     Paste(String),
-    /// Mouse wheel: positive scrolls history up.
-    Scroll(i32),
     /// The mouse: the wheel (`lines`, positive up) or a left click, at a cell of the screen.
     Mouse {
         column: u16,
