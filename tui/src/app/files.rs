@@ -431,7 +431,7 @@ impl App {
             ..SyncData::default()
         };
         let mut effects = Vec::new();
-        let new = thread.merge(super::sync_msg(data), dialect);
+        let new = thread.merge(super::incoming::sync_msg(data), dialect);
         if new && !open && notice.sender_id != main.uid {
             thread.unread += 1;
             thread.divider.get_or_insert(seq);

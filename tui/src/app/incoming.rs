@@ -1,0 +1,482 @@
+//! What the network brings: replies and pushes merged into the model.
+
+use imchat_sdk::cursor::ThreadCursor;
+use imchat_sdk::proto::msg::{
+    AuthChatData, GroupEvent, GroupInfo, LoadOlderRsp, MSG_TYPE_SYSTEM, NotifyGroupMsg, NotifyTextChat, SyncData,
+    TextChatData,
+};
+
+use super::{
+    App, Conn, Focus, Friend, GroupView, Main, Msg, MsgState, Pane, RESENDS_AFTER_LOSS, Request, Screen, Thread,
+    draft_id, files,
+};
+use crate::event::{Effect, NetEvent, SendFailure};
+
+impl App {
+    /// Takes in a group's state from a reply.
+    pub(super) fn group_info(&mut self, info: GroupInfo) {
+        let Some(main) = &mut self.main else { return };
+        let thread = main.group_thread(info.thread_id);
+        let group = thread.group.get_or_insert_with(GroupView::default);
+        group.name = info.name;
+        group.announcement = info.announcement;
+        group.left = info.role.is_empty();
+        group.muted = info.muted;
+        group.members = info.members;
+        group.disbanded = info.disbanded;
+    }
+
+    /// A group push: its messages merged, counted and announced.
+    pub(super) fn group_push(&mut self, push: NotifyGroupMsg) -> Vec<Effect> {
+        // A chat on screen while the terminal has no focus is not being read.
+        let focused = self.focused;
+        let Some(main) = &mut self.main else { return Vec::new() };
+        let (me, dialect) = (main.uid, main.dialect);
+        let open = main.open == Some(push.thread_id) && main.focus == Focus::Input && focused;
+        let main_scrolled = main.scroll > 0;
+        let known =
+            main.threads.get(&push.thread_id).is_some_and(|t| t.group.as_ref().is_some_and(|g| !g.name.is_empty()));
+        let mut effects = Vec::new();
+        let mut changed = false;
+        let mut ring: Option<(String, bool)> = None;
+        for data in push.chat_datas {
+            let (seq, from) = (data.seq, data.sender);
+            let mentioned = data.mentions.contains(&me);
+            if data.msg_type == MSG_TYPE_SYSTEM
+                && let Ok(event) = serde_json::from_str::<GroupEvent>(&data.content)
+            {
+                // Names of members who are not friends, as the event gives them.
+                if event.by != 0 {
+                    main.names.entry(event.by).or_insert_with(|| event.by_name.clone());
+                }
+                for (uid, name) in event.uids.iter().zip(&event.names) {
+                    main.names.entry(*uid).or_insert_with(|| name.clone());
+                }
+                // This user left or was removed: nothing more to ask about it.
+                let gone = matches!(event.event.as_str(), "leave" | "remove") && event.uids.contains(&me);
+                if let Some(group) = &mut main.group_thread(push.thread_id).group {
+                    group.left |= gone;
+                    group.left &= !(event.event == "invite" && event.uids.contains(&me));
+                    group.disbanded |= event.event == "disband";
+                }
+                changed = true;
+            }
+            let msg = sync_msg(data);
+            let preview = if msg.system { msg.text.clone() } else { format!("{}: {}", main.label(from), msg.text) };
+            let thread = main.group_thread(push.thread_id);
+            if thread.msgs.is_empty() && thread.cursor == ThreadCursor::default() {
+                // A group joined now starts here: nothing before is this user's.
+                thread.cursor = ThreadCursor::at(seq - 1);
+            }
+            let merged = thread.merge(msg, dialect);
+            if merged && from != me && open && main_scrolled {
+                thread.below += 1;
+            }
+            if merged && from != me && !open {
+                thread.unread += 1;
+                thread.divider.get_or_insert(seq);
+                if mentioned && let Some(group) = &mut thread.group {
+                    group.mentioned = true;
+                }
+                if thread.rings(mentioned) {
+                    ring = Some((preview, mentioned));
+                }
+            }
+        }
+        let left = main.threads.get(&push.thread_id).and_then(|t| t.group.as_ref()).is_some_and(|g| g.left);
+        if (changed || !known) && !left {
+            effects.push(Effect::GroupInfo(push.thread_id));
+            // The open group's members name its mentions and fill its pane.
+            if main.open == Some(push.thread_id) {
+                effects.push(Effect::GroupMembers(push.thread_id));
+            }
+        }
+        if let Some((preview, mentioned)) = ring {
+            let title = main.threads.get(&push.thread_id).map(|t| main.thread_label(t)).unwrap_or_default();
+            let title = if mentioned { format!("{title} (you were mentioned)") } else { title };
+            effects.push(Effect::Notify { thread: push.thread_id, mention: mentioned, title, body: preview });
+        }
+        effects.extend(main.sync_if_gap(push.thread_id));
+        effects
+    }
+
+    pub(super) fn net(&mut self, event: NetEvent) -> Vec<Effect> {
+        let brings_messages =
+            matches!(event, NetEvent::Synced(_) | NetEvent::Text(_) | NetEvent::Group(_) | NetEvent::Older(..));
+        let mut effects = match event {
+            NetEvent::File(event) => self.file_event(event),
+            event => self.message_event(event),
+        };
+        // Pictures and files among what arrived are described (and previewed) next.
+        if brings_messages && let Some(main) = &mut self.main {
+            effects.extend(main.file_effects());
+        }
+        effects
+    }
+
+    pub(super) fn message_event(&mut self, event: NetEvent) -> Vec<Effect> {
+        match event {
+            NetEvent::Synced(sync) => self.synced(sync),
+            NetEvent::Text(push) => self.text_push(push),
+            NetEvent::Sent { unique, result } => self.sent(unique, result),
+            NetEvent::Older(thread_id, result) => self.older(thread_id, result),
+            event @ (NetEvent::Group(_)
+            | NetEvent::GroupInfo(_)
+            | NetEvent::GroupCreated(_)
+            | NetEvent::GroupMembers(..)) => self.group_event(event),
+            event @ (NetEvent::FriendRequest(_)
+            | NetEvent::FriendAccepted(_)
+            | NetEvent::Accepted(_)
+            | NetEvent::Declined(_)
+            | NetEvent::Found(_)
+            | NetEvent::Applied(_)
+            | NetEvent::ChatOpened(_)) => self.people_event(event),
+            // `net` gives these to `file_event`.
+            NetEvent::File(_) => Vec::new(),
+            event => self.account_event(event),
+        }
+    }
+
+    /// Signing up, in and out, and the connection ending.
+    fn account_event(&mut self, event: NetEvent) -> Vec<Effect> {
+        match event {
+            NetEvent::CodeSent(Ok(())) => self.info("code sent: check your mail"),
+            NetEvent::CodeSent(Err(err)) => {
+                self.code_ready_at = None;
+                self.error(format!("could not send a code: {err}"));
+            }
+            NetEvent::Registered(result) => {
+                self.busy = false;
+                match result {
+                    Ok(uid) => {
+                        let email = self.register.value(1).trim().to_owned();
+                        self.login.fields[0].1.set(&email);
+                        self.login.focus = 1;
+                        self.screen = Screen::Login;
+                        self.register = App::new(self.keymap.clone(), self.now).register;
+                        self.info(format!("registered as uid {uid}: log in"));
+                    }
+                    Err(err) => self.error(format!("registration failed: {err}")),
+                }
+            }
+            NetEvent::PasswordReset(result) => {
+                self.busy = false;
+                match result {
+                    Ok(()) => {
+                        self.screen = Screen::Login;
+                        self.info("password changed: log in with the new one");
+                    }
+                    Err(err) => self.error(format!("reset failed: {err}")),
+                }
+            }
+            NetEvent::LoggedIn(Ok(welcome)) => return self.welcome(welcome),
+            NetEvent::LoggedIn(Err(err)) => {
+                self.busy = false;
+                match (&self.main, self.conn) {
+                    (Some(_), Conn::Connecting) => self.retry_later(&err),
+                    _ => {
+                        self.conn = Conn::Offline;
+                        self.error(format!("login failed: {err}"));
+                    }
+                }
+            }
+            NetEvent::Kicked(reason) => {
+                self.main = None;
+                self.screen = Screen::Login;
+                self.conn = Conn::Offline;
+                self.busy = false;
+                self.error(format!("signed out: {reason}"));
+                // The server keeps a kicked connection open for a while (llfc's clients need
+                // that); this client closes it now.
+                return vec![Effect::Logout];
+            }
+            NetEvent::Disconnected(why) if self.main.is_some() && !matches!(self.conn, Conn::Reconnecting { .. }) => {
+                self.retry_later(&why);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Groups' pushes and the answers to group requests.
+    fn group_event(&mut self, event: NetEvent) -> Vec<Effect> {
+        match event {
+            NetEvent::Group(push) => return self.group_push(push),
+            NetEvent::GroupInfo(Ok(info)) => {
+                let left = info.role.is_empty();
+                let name = info.name.clone();
+                self.group_info(info);
+                if left {
+                    self.info(format!("you are no longer in {name}"));
+                }
+            }
+            NetEvent::GroupInfo(Err(err)) => self.error(format!("group: {err}")),
+            NetEvent::GroupCreated(Ok(info)) => {
+                let (id, name) = (info.thread_id, info.name.clone());
+                self.group_info(info);
+                let Some(main) = &mut self.main else { return Vec::new() };
+                main.pane = Pane::Chats;
+                main.open_thread(id);
+                self.info(format!("created the group {name}"));
+                return vec![Effect::GroupMembers(id)];
+            }
+            NetEvent::GroupCreated(Err(err)) => self.error(format!("could not create the group: {err}")),
+            NetEvent::GroupMembers(id, Ok(members)) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                for m in &members {
+                    if m.uid != main.uid {
+                        main.names.insert(m.uid, m.name.clone());
+                    }
+                }
+                let thread = main.group_thread(id);
+                if let Some(group) = &mut thread.group {
+                    group.member_list = members.into_iter().map(|m| (m.uid, m.name, m.role)).collect();
+                }
+            }
+            NetEvent::GroupMembers(_, Err(err)) => self.error(format!("could not list the members: {err}")),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Friends, requests, finding people and opening a chat with one.
+    fn people_event(&mut self, event: NetEvent) -> Vec<Effect> {
+        match event {
+            NetEvent::FriendRequest(req) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                main.requests.retain(|r| r.uid != req.applyuid);
+                main.requests.push(Request {
+                    uid: req.applyuid,
+                    name: req.name.clone(),
+                    greeting: req.desc,
+                    accepted: false,
+                });
+                self.info(format!("{} wants to be friends (F3: contacts)", req.name));
+            }
+            NetEvent::FriendAccepted(notice) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                add_friendship(main, notice.fromuid, &notice.name, &notice.chat_datas);
+                self.info(format!("{} accepted your request", notice.name));
+            }
+            NetEvent::Accepted(Ok(rsp)) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                for request in main.requests.iter_mut().filter(|r| r.uid == rsp.uid) {
+                    request.accepted = true;
+                }
+                add_friendship(main, rsp.uid, &rsp.name, &rsp.chat_datas);
+                main.selected = 0;
+                self.info(format!("you and {} are friends now", rsp.name));
+            }
+            NetEvent::Accepted(Err(err)) => self.error(format!("could not accept: {err}")),
+            NetEvent::Declined(Ok(uid)) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                let name = main.requests.iter().find(|r| r.uid == uid).map(|r| r.name.clone());
+                main.requests.retain(|r| r.uid != uid);
+                main.selected = main.selected.min(main.items().len().saturating_sub(1));
+                self.info(format!("declined the request from {}", name.unwrap_or_else(|| format!("uid {uid}"))));
+            }
+            NetEvent::Declined(Err(err)) => self.error(format!("could not decline: {err}")),
+            NetEvent::Found(Ok(found)) => {
+                if let Some(Main { find: Some(find), .. }) = &mut self.main {
+                    // Focus stays where the user left it: the next Tab goes to Greeting.
+                    find.found = Some((found.uid, found.name, found.nick));
+                }
+            }
+            NetEvent::Found(Err(err)) => self.error(format!("nobody found: {err}")),
+            NetEvent::Applied(Ok(uid)) => {
+                if let Some(main) = &mut self.main {
+                    main.find = None;
+                }
+                self.info(format!("friend request sent to uid {uid}"));
+            }
+            NetEvent::Applied(Err(err)) => self.error(format!("request not sent: {err}")),
+            NetEvent::ChatOpened(Ok((peer, thread_id))) => {
+                let Some(main) = &mut self.main else { return Vec::new() };
+                // No thread yet (llfc: one is made only with the first text, so none is ever
+                // empty): a draft under the peer's negative uid until the server names one.
+                let id = if thread_id > 0 { thread_id } else { draft_id(peer) };
+                let draft = (thread_id > 0).then(|| main.threads.remove(&draft_id(peer))).flatten();
+                let was_open = main.open == Some(draft_id(peer));
+                let thread = main.threads.entry(id).or_insert_with(|| Thread { id, peer, ..Thread::default() });
+                // Opened when asked for; a draft becoming a thread stays open only if it was.
+                let asked = draft.is_none();
+                if let Some(draft) = draft {
+                    thread.msgs.extend(draft.msgs);
+                }
+                if asked || was_open {
+                    main.open_thread(id);
+                }
+            }
+            NetEvent::ChatOpened(Err(err)) => self.error(format!("could not open the chat: {err}")),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// A private text pushed: merged, counted unless read now, announced.
+    fn text_push(&mut self, push: NotifyTextChat) -> Vec<Effect> {
+        let focused = self.focused;
+        let Some(main) = &mut self.main else { return Vec::new() };
+        let dialect = main.dialect;
+        let open = main.open == Some(push.thread_id) && main.focus == Focus::Input && focused;
+        let scrolled = main.scroll > 0;
+        let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
+            id: push.thread_id,
+            peer: push.fromuid,
+            ..Thread::default()
+        });
+        let mut ring = None;
+        for data in push.chat_datas {
+            let seq = data.seq;
+            let body = data.content.clone();
+            let merged = thread.merge(text_msg(push.fromuid, data), dialect);
+            if merged && !open {
+                thread.unread += 1;
+                thread.divider.get_or_insert(seq);
+                ring = Some(body);
+            } else if merged && scrolled {
+                // Read back up in the open chat: "N new ↓" says what came below.
+                thread.below += 1;
+            }
+        }
+        let mut effects = main.sync_if_gap(push.thread_id);
+        if let Some(body) = ring {
+            effects.push(Effect::Notify {
+                thread: push.thread_id,
+                mention: false,
+                title: main.label(push.fromuid),
+                body,
+            });
+        }
+        effects
+    }
+
+    /// The answer to a text sent: stored (it takes its seq), or why not.
+    fn sent(&mut self, unique: String, result: Result<Vec<TextChatData>, SendFailure>) -> Vec<Effect> {
+        let Some(main) = &mut self.main else { return Vec::new() };
+        let dialect = main.dialect;
+        let Some((thread, idx)) = main.find_unique(&unique) else { return Vec::new() };
+        match result {
+            Ok(stored) => {
+                let mut msg = thread.msgs.remove(idx);
+                if let Some(data) = stored.into_iter().next() {
+                    msg.seq = data.seq;
+                    msg.time = data.chat_time;
+                }
+                msg.state = MsgState::Sent;
+                thread.merge(msg, dialect);
+                let thread = thread.id;
+                return main.sync_if_gap(thread);
+            }
+            // Stays "sending": the next login sends it.
+            Err(SendFailure::Offline) => {}
+            Err(SendFailure::Lost(_)) => {
+                let msg = &mut thread.msgs[idx];
+                msg.lost = msg.lost.saturating_add(1);
+                msg.state = MsgState::Unknown;
+                if msg.lost > RESENDS_AFTER_LOSS {
+                    msg.state = MsgState::Failed;
+                    msg.failure = Some("the connection ended twice while the server had it".into());
+                    self.error(
+                        "a message was not sent: the connection ended twice while the server had it \
+                         (too long for this server?); F5 tries again",
+                    );
+                }
+            }
+            Err(SendFailure::Refused(why)) => {
+                thread.msgs[idx].state = MsgState::Failed;
+                thread.msgs[idx].failure = Some(why.clone());
+                self.error(format!("a message was not sent: {why}; F5 retries"));
+            }
+        }
+        Vec::new()
+    }
+
+    /// A page of older messages of a thread.
+    fn older(&mut self, thread_id: i64, result: Result<LoadOlderRsp, String>) -> Vec<Effect> {
+        let Some(main) = self.main.as_mut() else { return Vec::new() };
+        let dialect = main.dialect;
+        let Some(thread) = main.threads.get_mut(&thread_id) else {
+            return Vec::new();
+        };
+        thread.loading_older = false;
+        match result {
+            Ok(page) => {
+                thread.older = Some(page.more);
+                for data in page.chat_datas {
+                    // Older than the cursor: it stays where it is.
+                    thread.merge(sync_msg(data), dialect);
+                }
+            }
+            Err(err) => self.error(format!("could not load older messages: {err}")),
+        }
+        Vec::new()
+    }
+}
+
+pub(super) fn sync_msg(data: SyncData) -> Msg {
+    let system = data.msg_type == MSG_TYPE_SYSTEM;
+    let file = files::attachment_of(&data);
+    let text = if system { system_text(&data.content) } else { data.content };
+    Msg {
+        seq: data.seq,
+        from: data.sender,
+        text,
+        time: data.chat_time,
+        state: MsgState::Sent,
+        unique: data.unique_id,
+        lost: 0,
+        failure: None,
+        system,
+        file,
+    }
+}
+
+pub(super) fn text_msg(from: i32, data: TextChatData) -> Msg {
+    Msg {
+        seq: data.seq,
+        from,
+        text: data.content,
+        time: data.chat_time,
+        state: MsgState::Sent,
+        unique: data.unique_id,
+        lost: 0,
+        failure: None,
+        system: false,
+        file: None,
+    }
+}
+
+/// What a system message says, in words (its content is a JSON event).
+pub(super) fn system_text(content: &str) -> String {
+    serde_json::from_str::<GroupEvent>(content).map_or_else(|_| content.to_owned(), |event| event.describe())
+}
+
+pub(super) fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData]) {
+    let dialect = main.dialect;
+    if main.friend(uid).is_none() {
+        main.friends.push(Friend { uid, name: name.to_owned(), remark: String::new() });
+    }
+    for data in opening {
+        let thread = main.threads.entry(data.thread_id).or_insert_with(|| Thread {
+            id: data.thread_id,
+            peer: uid,
+            ..Thread::default()
+        });
+        thread.merge(
+            Msg {
+                seq: data.seq,
+                from: data.sender,
+                text: data.msg_content.clone(),
+                time: data.chat_time.clone(),
+                state: MsgState::Sent,
+                unique: data.unique_id.clone(),
+                lost: 0,
+                failure: None,
+                system: false,
+                file: None,
+            },
+            dialect,
+        );
+    }
+}

@@ -1,0 +1,433 @@
+//! The signed-in screen's keys and mouse: the chat list, the composer, the dialogs, scrolling.
+
+use imchat_sdk::Dialect;
+use imchat_sdk::proto::rules;
+
+use super::{
+    App, Conn, Find, Focus, Form, Item, Main, Msg, MsgState, NewGroup, Pane, SCROLL_STEP, Screen, Thread,
+    main_mentions, send_effect,
+};
+use crate::event::Effect;
+use crate::input::Input;
+use crate::keymap::Action;
+
+impl App {
+    /// Delete on a pending friend request in the list declines it (imchat servers only).
+    pub(super) fn decline_selected(&mut self) -> Option<Vec<Effect>> {
+        let main = self.main.as_ref().filter(|m| self.screen == Screen::Main && m.focus == Focus::List)?;
+        let Some(Item::Request(uid)) = main.items().get(main.selected).cloned() else { return None };
+        if main.requests.iter().any(|r| r.uid == uid && r.accepted) {
+            return None;
+        }
+        if main.dialect == Dialect::Llfc {
+            self.error("declining needs an imchat server: llfc has no way to say no");
+            return Some(Vec::new());
+        }
+        Some(vec![Effect::Decline(uid)])
+    }
+
+    pub(super) fn main_action(&mut self, action: Action, edit: impl FnOnce(&mut Input)) -> Option<Vec<Effect>> {
+        match self.main.as_ref() {
+            Some(Main { attach: Some(_), .. }) => return self.attach_action(action),
+            Some(Main { files: Some(_), .. }) => return self.files_action(action),
+            Some(Main { find: None, new_group: None, open: Some(_), .. })
+                if matches!(action, Action::Attach | Action::Files) =>
+            {
+                return self.open_file_dialog(action);
+            }
+            _ => {}
+        }
+        let width = self.composer_width.get();
+        let main = self.main.as_mut()?;
+        if main.new_group.is_some() {
+            return self.new_group_action(action);
+        }
+        if main.find.is_some() {
+            return self.find_action(action);
+        }
+        match action {
+            Action::Chats => {
+                main.pane = Pane::Chats;
+                main.selected = 0;
+                main.focus = Focus::List;
+            }
+            Action::Editor if main.open.is_some() => {
+                main.focus = Focus::Input;
+                return Some(vec![Effect::EditDraft(main.input.text().to_owned())]);
+            }
+            Action::NextUnread => {
+                // The next chat below the open one (or from the top) with unread messages.
+                let chats: Vec<(i64, bool)> = main.chats().iter().map(|t| (t.id, t.unread > 0)).collect();
+                let after =
+                    main.open.and_then(|open| chats.iter().position(|(id, _)| *id == open)).map_or(0, |i| i + 1);
+                let next = chats[after..].iter().chain(&chats[..after]).find(|(_, unread)| *unread).map(|(id, _)| *id);
+                match next {
+                    Some(id) => {
+                        main.pane = Pane::Chats;
+                        main.selected = chats.iter().position(|(c, _)| *c == id).unwrap_or(0);
+                        main.open_thread(id);
+                    }
+                    None => self.info("no unread messages"),
+                }
+            }
+            Action::Contacts => {
+                main.pane = Pane::Contacts;
+                main.selected = 0;
+                main.focus = Focus::List;
+            }
+            Action::Find => {
+                main.find = Some(Find {
+                    form: Form::new(&[("Uid or name", false), ("Greeting", false), ("Remark", false)]),
+                    found: None,
+                });
+            }
+            Action::NewGroup => {
+                if main.dialect == Dialect::Llfc {
+                    self.error("groups need an imchat server: this one speaks llfc's protocol only");
+                    return Some(Vec::new());
+                }
+                if main.friends.is_empty() {
+                    self.error("a group starts with friends: find some first (F4)");
+                    return Some(Vec::new());
+                }
+                main.new_group = Some(NewGroup::default());
+            }
+            Action::Members => {
+                main.members_pane = !main.members_pane;
+                if main.members_pane
+                    && let Some(id) = main.open.filter(|id| main.threads.get(id).is_some_and(Thread::is_group))
+                {
+                    return Some(vec![Effect::GroupMembers(id)]);
+                }
+            }
+            // In a group's composer, Tab completes an `@name` from the members.
+            Action::NextField if main.focus == Focus::Input && main.complete_mention() => {}
+            Action::NextField | Action::PrevField => {
+                main.focus = match main.focus {
+                    Focus::List if main.open.is_some() => Focus::Input,
+                    _ => Focus::List,
+                };
+            }
+            Action::Up if main.focus == Focus::List => main.selected = main.selected.saturating_sub(1),
+            // In the composer: Up in an empty one recalls the last text sent; else the caret
+            // moves a row (the composer wraps at its width).
+            Action::Up if main.focus == Focus::Input && main.input.is_empty() => {
+                if let Some(last) = main.last_sent.clone() {
+                    main.input.set(&last);
+                }
+            }
+            Action::Up | Action::Down if main.focus == Focus::Input => {
+                main.input.vertical(width, if action == Action::Up { -1 } else { 1 });
+            }
+            Action::Down if main.focus == Focus::List => {
+                main.selected = (main.selected + 1).min(main.items().len().saturating_sub(1));
+            }
+            Action::ScrollUp => return Some(self.scroll(self.page())),
+            Action::ScrollDown => return Some(self.scroll(-self.page())),
+            Action::ScrollTop => return Some(self.scroll(i16::MAX)),
+            Action::ScrollBottom => return Some(self.scroll(i16::MIN)),
+            Action::Newline if main.focus == Focus::Input => edit(&mut main.input),
+            Action::Submit if main.focus == Focus::List => return Some(self.open_selected()),
+            Action::Submit if main.focus == Focus::Input => return self.send_composed(),
+            Action::Retry => return Some(self.retry_failed()),
+            Action::Back => {
+                main.members_pane = false;
+                if let Some(thread) = main.open.take().and_then(|id| main.threads.get_mut(&id)) {
+                    thread.divider = None;
+                }
+                main.focus = Focus::List;
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    /// The new-group dialog, or the invite picker: Tab between name and list, Enter creates or invites (Space ticks, in `key`).
+    fn new_group_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let main = self.main.as_mut()?;
+        let dialog = main.new_group.as_mut()?;
+        match action {
+            Action::Back => main.new_group = None,
+            Action::NextField | Action::PrevField if dialog.invite_to.is_none() => dialog.on_list = !dialog.on_list,
+            Action::Up if dialog.on_list => dialog.cursor = dialog.cursor.saturating_sub(1),
+            Action::Down if dialog.on_list => {
+                dialog.cursor = (dialog.cursor + 1).min(main.friends.len().saturating_sub(1));
+            }
+            Action::Down => dialog.on_list = true,
+            Action::Submit if dialog.invite_to.is_some() => {
+                if dialog.picked.is_empty() {
+                    self.error("tick the friends to invite (Space ticks)");
+                    return Some(Vec::new());
+                }
+                let (thread, uids) = (dialog.invite_to.unwrap_or(0), dialog.picked.iter().copied().collect());
+                main.new_group = None;
+                return Some(vec![Effect::Invite { thread, uids }]);
+            }
+            Action::Submit => {
+                let name = dialog.name.text().trim().to_owned();
+                if let Err(rule) = rules::check_group_name(&name) {
+                    self.error(rule);
+                    return Some(Vec::new());
+                }
+                if dialog.picked.is_empty() {
+                    self.error("tick at least one friend (Tab to the list, Space ticks)");
+                    return Some(Vec::new());
+                }
+                let members = dialog.picked.iter().copied().collect();
+                main.new_group = None;
+                self.info(format!("creating the group {name}…"));
+                return Some(vec![Effect::CreateGroup { name, members }]);
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    /// The find-people dialog: Enter on the first field looks someone up, on the others sends a request.
+    fn find_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let main = self.main.as_mut()?;
+        let find = main.find.as_mut()?;
+        match action {
+            Action::Back => main.find = None,
+            Action::NextField | Action::Down => find.form.next(),
+            Action::PrevField | Action::Up => find.form.prev(),
+            Action::Submit if find.form.focus == 0 => {
+                let query = find.form.value(0).trim().to_owned();
+                if query.is_empty() {
+                    return Some(Vec::new());
+                }
+                find.found = None;
+                return Some(vec![Effect::Search(query)]);
+            }
+            Action::Submit => {
+                let Some((uid, _, _)) = find.found.clone() else {
+                    self.error("find someone first (type a uid or name, then Enter)");
+                    return Some(Vec::new());
+                };
+                let (greeting, remark) = (find.form.value(1).to_owned(), find.form.value(2).to_owned());
+                return Some(vec![Effect::Apply { to: uid, greeting, remark }]);
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    /// Enter in the composer: a group's `/command`, or the text sent (or kept in the outbox
+    /// while offline).
+    fn send_composed(&mut self) -> Option<Vec<Effect>> {
+        let conn = self.conn;
+        let main = self.main.as_mut()?;
+        let Some(thread_id) = main.open else { return Some(Vec::new()) };
+        if main.input.text().trim().is_empty() {
+            return Some(Vec::new());
+        }
+        let group = main.threads.get(&thread_id).is_some_and(Thread::is_group);
+        if group && main.input.text().starts_with('/') && !main.input.text().starts_with("//") {
+            let command = main.input.take();
+            return Some(self.group_command(thread_id, &command));
+        }
+        // Refused here, with the limit named, rather than by the server after a try.
+        if let Some(limit) = main.max_text.filter(|limit| main.input.text().len() > *limit) {
+            let len = main.input.text().len();
+            self.error(format!("too long to send: {len} bytes, the server takes {limit}"));
+            return Some(Vec::new());
+        }
+        let text = main.input.take();
+        main.last_sent = Some(text.clone());
+        // `//text` sends `/text`.
+        let text = if group && text.starts_with("//") { text[1..].to_owned() } else { text };
+        // Counted per process, not per login: ids never repeat after a re-login.
+        self.sent += 1;
+        let unique = format!("{{tui-{}-{:x}-{}}}", main.uid, self.nonce, self.sent);
+        let me = main.uid;
+        let thread = main.threads.get_mut(&thread_id)?;
+        thread.msgs.push(Msg {
+            seq: 0,
+            from: me,
+            text: text.clone(),
+            time: String::new(),
+            state: MsgState::Sending,
+            unique: unique.clone(),
+            lost: 0,
+            failure: None,
+            system: false,
+            file: None,
+        });
+        let mentions = main_mentions(me, thread, &text);
+        let send = send_effect(thread, unique, text, mentions);
+        main.scroll = 0;
+        // Typed while offline: it waits in the outbox (state Sending) for the reconnect.
+        if conn == Conn::Online {
+            return Some(vec![send]);
+        }
+        Some(Vec::new())
+    }
+
+    /// F5: every failed text is sent again (and failed files, when online); a reconnect that
+    /// waits for its backoff goes now.
+    fn retry_failed(&mut self) -> Vec<Effect> {
+        let conn = self.conn;
+        let Some(main) = self.main.as_mut() else { return Vec::new() };
+        let mut effects = Vec::new();
+        let me = main.uid;
+        for thread in main.threads.values_mut() {
+            let mut again = Vec::new();
+            for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed && m.file.is_none()) {
+                msg.state = MsgState::Sending;
+                msg.lost = 0;
+                msg.failure = None;
+                again.push((msg.unique.clone(), msg.text.clone()));
+            }
+            for (unique, text) in again {
+                let mentions = main_mentions(me, thread, &text);
+                effects.push(send_effect(thread, unique, text, mentions));
+            }
+        }
+        if let Conn::Reconnecting { attempt, .. } = conn {
+            self.conn = Conn::Reconnecting { at: self.now, attempt };
+            return self.tick();
+        }
+        if conn != Conn::Online {
+            return Vec::new();
+        }
+        effects.extend(self.retry_files());
+        effects
+    }
+
+    /// Enter on the list: a chat opens, a friend's chat opens (or is asked for), a request is
+    /// accepted.
+    fn open_selected(&mut self) -> Vec<Effect> {
+        let Some(main) = self.main.as_mut() else { return Vec::new() };
+        let item = main.items().get(main.selected).cloned();
+        match item {
+            Some(Item::Thread(id)) => {
+                main.open_thread(id);
+                if main.threads.get(&id).is_some_and(Thread::is_group) {
+                    return vec![Effect::GroupInfo(id), Effect::GroupMembers(id)];
+                }
+            }
+            Some(Item::Friend(uid)) => match main.thread_with(uid) {
+                Some(id) => main.open_thread(id),
+                None => return vec![Effect::OpenChat(uid)],
+            },
+            Some(Item::Request(uid)) => {
+                return vec![Effect::Accept { applicant: uid, remark: String::new() }];
+            }
+            None => {}
+        }
+        Vec::new()
+    }
+
+    /// A `/command` typed in a group chat.
+    pub(super) fn group_command(&mut self, thread: i64, line: &str) -> Vec<Effect> {
+        let Some(main) = &self.main else { return Vec::new() };
+        let (command, rest) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
+        let rest = rest.trim();
+        let effect = match command {
+            "/invite" if rest.is_empty() => {
+                if let Some(main) = &mut self.main {
+                    main.new_group = Some(NewGroup { on_list: true, invite_to: Some(thread), ..NewGroup::default() });
+                }
+                return vec![Effect::GroupMembers(thread)];
+            }
+            "/invite" => {
+                let names: Vec<&str> = rest.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+                let uids: Vec<i32> = names.iter().filter_map(|n| main.friend_named(n)).collect();
+                if names.is_empty() || uids.len() != names.len() {
+                    self.error("/invite takes your friends' names, separated by commas");
+                    return Vec::new();
+                }
+                Effect::Invite { thread, uids }
+            }
+            "/leave" => Effect::LeaveGroup(thread),
+            "/rename" => match rules::check_group_name(rest) {
+                Ok(()) => Effect::UpdateGroup { thread, name: Some(rest.to_owned()), announcement: None },
+                Err(rule) => {
+                    self.error(format!("/rename: {rule}"));
+                    return Vec::new();
+                }
+            },
+            "/announce" => Effect::UpdateGroup { thread, name: None, announcement: Some(rest.to_owned()) },
+            "/mute" => Effect::MuteGroup { thread, muted: true },
+            "/unmute" => Effect::MuteGroup { thread, muted: false },
+            "/members" => {
+                if let Some(main) = &mut self.main {
+                    main.members_pane = true;
+                }
+                Effect::GroupMembers(thread)
+            }
+            _ => {
+                self.error(format!(
+                    "unknown command {command}: /invite name,… /leave /rename name /announce text /mute /unmute \
+                     /members (//text sends /text)"
+                ));
+                return Vec::new();
+            }
+        };
+        vec![effect]
+    }
+
+    /// The mouse, where the renderer last put things: the wheel scrolls the pane under the
+    /// pointer (the chat list moves its selection); a click on a chat opens it, on a contact
+    /// or request selects it, on the composer focuses it.
+    pub(super) fn mouse(&mut self, column: u16, row: u16, wheel: i32) -> Vec<Effect> {
+        let inside = |rect: ratatui::layout::Rect| rect.contains(ratatui::layout::Position { x: column, y: row });
+        let (list, composer) = (self.list_area.get(), self.composer_area.get());
+        let hit = self.list_rows.borrow().iter().find(|(top, bottom, _)| (*top..*bottom).contains(&row)).map(|r| r.2);
+        if self.screen != Screen::Main {
+            return Vec::new();
+        }
+        let Some(main) = self.main.as_mut() else { return Vec::new() };
+        if inside(list) {
+            main.focus = Focus::List;
+            if wheel != 0 {
+                let last = main.items().len().saturating_sub(1);
+                main.selected = if wheel > 0 { main.selected.saturating_sub(1) } else { (main.selected + 1).min(last) };
+                return Vec::new();
+            }
+            let Some(idx) = hit else { return Vec::new() };
+            main.selected = idx;
+            if let Some(Item::Thread(id)) = main.items().get(idx).cloned() {
+                main.open_thread(id);
+                if main.threads.get(&id).is_some_and(Thread::is_group) {
+                    return vec![Effect::GroupInfo(id), Effect::GroupMembers(id)];
+                }
+            }
+            return Vec::new();
+        }
+        if wheel != 0 {
+            return self.scroll(i16::try_from(wheel).unwrap_or(0));
+        }
+        if inside(composer) && main.open.is_some() {
+            main.focus = Focus::Input;
+        }
+        Vec::new()
+    }
+
+    /// A page of the open chat: its rows on screen, less two kept for context.
+    pub(super) fn page(&self) -> i16 {
+        i16::try_from(self.history_rows.get().saturating_sub(2).max(1)).unwrap_or(SCROLL_STEP)
+    }
+
+    /// Scrolls the open chat; reaching the top of what is loaded asks for the page before it.
+    pub(super) fn scroll(&mut self, lines: i16) -> Vec<Effect> {
+        // Never past the first line drawn: scrolling back down answers at once.
+        let top = self.history_lines.get().saturating_sub(self.history_rows.get());
+        let Some(main) = &mut self.main else { return Vec::new() };
+        main.scroll = main.scroll.saturating_add_signed(lines).min(top);
+        let Some(thread) = main.open.and_then(|id| main.threads.get_mut(&id)) else { return Vec::new() };
+        if main.scroll == 0 {
+            thread.below = 0;
+        }
+        if lines > 0
+            && main.scroll >= top.min(thread.line_estimate())
+            && thread.has_older()
+            && !thread.loading_older
+            && let Some(first) = thread.msgs.iter().find(|m| m.seq > 0)
+        {
+            thread.loading_older = true;
+            return vec![Effect::LoadOlder { thread: thread.id, before_seq: first.seq }];
+        }
+        Vec::new()
+    }
+}

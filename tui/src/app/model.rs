@@ -1,0 +1,567 @@
+//! The client's model: screens, forms, chats and their messages, friends, and what the
+//! signed-in user sees ([`Main`]); the helpers that keep it consistent.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use imchat_sdk::Dialect;
+use imchat_sdk::cursor::ThreadCursor;
+use imchat_sdk::proto::msg::SyncCursor;
+
+use super::{Attach, Attachment, FilesDialog};
+use crate::event::Effect;
+use crate::input::Input;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Register,
+    Reset,
+    Main,
+}
+
+/// A form: labelled inputs and the focused one.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    pub fields: Vec<(&'static str, Input)>,
+    pub focus: usize,
+}
+
+impl Form {
+    pub(super) fn new(fields: &[(&'static str, bool)]) -> Form {
+        Form {
+            fields: fields
+                .iter()
+                .map(|(label, masked)| (*label, if *masked { Input::masked() } else { Input::default() }))
+                .collect(),
+            focus: 0,
+        }
+    }
+
+    pub fn value(&self, idx: usize) -> &str {
+        self.fields.get(idx).map_or("", |(_, input)| input.text())
+    }
+
+    pub(super) fn focused(&mut self) -> Option<&mut Input> {
+        self.fields.get_mut(self.focus).map(|(_, input)| input)
+    }
+
+    pub(super) fn next(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    pub(super) fn prev(&mut self) {
+        let n = self.fields.len().max(1);
+        self.focus = (self.focus + n - 1) % n;
+    }
+}
+
+/// A line under the screen's content: what happened, good or bad.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+    /// When it was shown: it goes after [`NOTICE_FOR`] (errors after twice that), or at the
+    /// next key.
+    pub at: Instant,
+}
+
+/// How long a notice stays on the notice line when nothing else happens.
+pub const NOTICE_FOR: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conn {
+    Offline,
+    Connecting,
+    Online,
+    /// Waiting to try again at `at`.
+    Reconnecting {
+        at: Instant,
+        attempt: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Chats,
+    Contacts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Input,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MsgState {
+    /// Stored by the server (it said so, or a sync brought it).
+    Sent,
+    /// Waiting for the server (or, typed offline, for the connection to come back).
+    Sending,
+    /// The connection ended while the server had it: stored or not, nobody knows until the
+    /// reconnect resends it (its unique id makes a stored one answer as stored, not twice).
+    Unknown,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    /// Per-thread sequence; 0 until the server stored it.
+    pub seq: i64,
+    pub from: i32,
+    pub text: String,
+    pub time: String,
+    pub state: MsgState,
+    pub unique: String,
+    /// Times the connection ended while the server had this message.
+    pub lost: u8,
+    /// Why it was not sent, once it failed (shown beside it).
+    pub failure: Option<String>,
+    /// A group's system message (a change of members, name or roles): `text` says what.
+    pub system: bool,
+    /// The picture or file it carries (its `text` is then the file's name).
+    pub file: Option<Attachment>,
+}
+
+/// What this client knows of a group thread.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupView {
+    pub name: String,
+    pub announcement: String,
+    /// Whether this user muted the group.
+    pub muted: bool,
+    pub members: i64,
+    pub disbanded: bool,
+    /// This user left or was removed: the thread stays readable, nothing more comes.
+    pub left: bool,
+    /// An unread message @mentions this user.
+    pub mentioned: bool,
+    /// (uid, name, role), loaded when the member pane opens or the chat does.
+    pub member_list: Vec<(i32, String, String)>,
+}
+
+/// The new-group dialog (a name and friends ticked), or with `invite_to` the invite picker of
+/// an open group (friends ticked; members already in are shown, not tickable).
+#[derive(Debug, Clone, Default)]
+pub struct NewGroup {
+    pub name: Input,
+    pub picked: BTreeSet<i32>,
+    /// The friend under the cursor, and whether focus is on the list (else on the name).
+    pub cursor: usize,
+    pub on_list: bool,
+    pub invite_to: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Thread {
+    pub id: i64,
+    /// The other member of a private thread (0 for a group).
+    pub peer: i32,
+    /// Set for a group thread.
+    pub group: Option<GroupView>,
+    pub msgs: Vec<Msg>,
+    /// The sync cursor: it never passes a message that is missing (a lost push), so a sync
+    /// fetches it again (see [`imchat_sdk::cursor`]).
+    pub cursor: ThreadCursor,
+    pub unread: i64,
+    /// The first unread message's seq: where the "new messages" divider goes.
+    pub divider: Option<i64>,
+    /// How far the user has read it, as the server keeps it (or as this client last told it).
+    pub read_mark: i64,
+    /// Messages that came in below while the user read further up ("N new ↓").
+    pub below: i64,
+    /// Older messages exist on the server (`None`: not known yet) and whether a page is coming.
+    pub older: Option<bool>,
+    pub loading_older: bool,
+}
+
+impl Thread {
+    /// Whether messages before the first loaded one may exist on the server.
+    pub fn has_older(&self) -> bool {
+        self.older.unwrap_or_else(|| self.msgs.first().is_some_and(|m| m.seq > 1))
+    }
+
+    /// Roughly how many lines the loaded messages take (a header and their text lines each).
+    pub(super) fn line_estimate(&self) -> u16 {
+        let lines: usize = self.msgs.iter().map(|m| 1 + m.text.lines().count().max(1)).sum();
+        u16::try_from(lines).unwrap_or(u16::MAX)
+    }
+}
+
+impl Thread {
+    /// Adds a stored message unless it is already here; keeps seq order. The cursor moves
+    /// only over messages held without a hole before them (as `dialect` numbers them).
+    pub(super) fn merge(&mut self, msg: Msg, dialect: Dialect) -> bool {
+        if msg.seq > 0 && self.msgs.iter().any(|m| m.seq == msg.seq) {
+            return false;
+        }
+        // Ours, still waiting for its answer (say, unknown after a reconnect): it was stored.
+        if msg.seq > 0
+            && let Some(waiting) =
+                self.msgs.iter().position(|m| m.seq == 0 && m.from == msg.from && m.unique == msg.unique)
+        {
+            self.msgs.remove(waiting);
+        }
+        let seq = msg.seq;
+        let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > seq).unwrap_or(self.msgs.len());
+        self.msgs.insert(at, msg);
+        // An older page's messages are below the cursor already: nothing changes.
+        self.cursor.observe(seq, dialect);
+        true
+    }
+
+    /// Whether a message past the cursor is held while one before it is missing: a push was
+    /// lost, and a sync fetches it. Never true on llfc's servers (their cursor is the highest).
+    pub fn has_gap(&self) -> bool {
+        self.cursor.has_gap()
+    }
+
+    /// Moves the cursor up to just before `first` if it is behind it (see the sync reply).
+    pub(super) fn skip_unreadable(&mut self, first: i64) {
+        self.cursor.skip_to(first - 1);
+    }
+
+    /// The newest seq held or known.
+    pub(super) fn newest(&self) -> i64 {
+        self.msgs.iter().map(|m| m.seq).max().unwrap_or(0).max(self.cursor.newest())
+    }
+
+    /// The newest stored message.
+    pub fn last(&self) -> Option<&Msg> {
+        self.msgs.iter().rev().find(|m| m.seq > 0).or_else(|| self.msgs.last())
+    }
+
+    /// When the thread was last active (`chat_time`, which sorts as text; "" when unknown).
+    pub(super) fn last_time(&self) -> &str {
+        self.msgs.iter().map(|m| m.time.as_str()).max().unwrap_or("")
+    }
+
+    pub fn is_group(&self) -> bool {
+        self.group.is_some()
+    }
+
+    /// Whether new messages here ring: not in a group this user muted (a mention still does).
+    pub(super) fn rings(&self, mentioned: bool) -> bool {
+        self.group.as_ref().is_none_or(|g| !g.muted || mentioned)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Friend {
+    pub uid: i32,
+    pub name: String,
+    pub remark: String,
+}
+
+impl Friend {
+    pub fn label(&self) -> &str {
+        if self.remark.is_empty() { &self.name } else { &self.remark }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub uid: i32,
+    pub name: String,
+    pub greeting: String,
+    pub accepted: bool,
+}
+
+/// The find-people dialog.
+#[derive(Debug, Clone, Default)]
+pub struct Find {
+    pub form: Form,
+    pub found: Option<(i32, String, String)>,
+}
+
+/// The signed-in state.
+#[derive(Debug, Clone)]
+pub struct Main {
+    pub uid: i32,
+    pub name: String,
+    pub server: String,
+    pub friends: Vec<Friend>,
+    pub requests: Vec<Request>,
+    pub threads: BTreeMap<i64, Thread>,
+    pub pane: Pane,
+    pub selected: usize,
+    pub focus: Focus,
+    /// The open chat's thread.
+    pub open: Option<i64>,
+    pub input: Input,
+    /// Lines scrolled up from the bottom of the open chat.
+    pub scroll: u16,
+    pub find: Option<Find>,
+    pub new_group: Option<NewGroup>,
+    /// The attach prompt (a path to send).
+    pub attach: Option<Attach>,
+    /// The open chat's pictures and files, to save or open.
+    pub files: Option<FilesDialog>,
+    /// The open group's member list is shown beside it.
+    pub members_pane: bool,
+    /// Names of people who are not friends (group members), learned from member lists and
+    /// system messages.
+    pub names: HashMap<i32, String>,
+    /// How the server numbers messages (imchat: 1, 2, 3… per thread; llfc: message ids).
+    pub dialect: Dialect,
+    /// A sync is on its way: a gap found meanwhile waits for its answer.
+    pub(super) syncing: bool,
+    /// The last text sent, for Up in an empty composer.
+    pub last_sent: Option<String>,
+    /// The most bytes of one text the server takes, if known (shown near the composer).
+    pub max_text: Option<usize>,
+    /// Each chat's unsent draft while another chat is open.
+    pub drafts: HashMap<i64, String>,
+}
+
+/// What the left pane lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Thread(i64),
+    Request(i32),
+    Friend(i32),
+}
+
+impl Main {
+    pub fn friend(&self, uid: i32) -> Option<&Friend> {
+        self.friends.iter().find(|f| f.uid == uid)
+    }
+
+    /// A person's display name: remark, name, or uid.
+    pub fn label(&self, uid: i32) -> String {
+        if uid == self.uid {
+            return self.name.clone();
+        }
+        if let Some(friend) = self.friend(uid) {
+            return friend.label().to_owned();
+        }
+        self.names.get(&uid).cloned().unwrap_or_else(|| format!("uid {uid}"))
+    }
+
+    /// A chat's name: the group's, or the other person's.
+    pub fn thread_label(&self, thread: &Thread) -> String {
+        match &thread.group {
+            Some(group) if !group.name.is_empty() => group.name.clone(),
+            Some(_) => format!("group {}", thread.id),
+            None => self.label(thread.peer),
+        }
+    }
+
+    /// One line of a thread's last message for the chat list: "who: text" (or what a system
+    /// message says).
+    pub fn preview(&self, thread: &Thread) -> String {
+        let Some(msg) = thread.last() else { return String::new() };
+        let described;
+        let text = match &msg.file {
+            Some(file) => {
+                described = format!("{} {}", if file.picture { "[picture]" } else { "[file]" }, file.title());
+                described.as_str()
+            }
+            None => msg.text.lines().next().unwrap_or(""),
+        };
+        if msg.system {
+            return text.to_owned();
+        }
+        let who = if msg.from == self.uid { "you".to_owned() } else { self.label(msg.from) };
+        if thread.is_group() || msg.from == self.uid { format!("{who}: {text}") } else { text.to_owned() }
+    }
+
+    /// Threads by latest activity, newest first (a message waiting to be sent counts as now).
+    pub fn chats(&self) -> Vec<&Thread> {
+        let mut threads: Vec<&Thread> = self.threads.values().collect();
+        threads.sort_by(|a, b| {
+            let key = |t: &Thread| (t.msgs.iter().any(|m| m.seq == 0), t.last_time().to_owned(), t.newest(), t.id);
+            key(b).cmp(&key(a))
+        });
+        threads
+    }
+
+    pub fn pending_requests(&self) -> usize {
+        self.requests.iter().filter(|r| !r.accepted).count()
+    }
+
+    /// Unread messages, but those of muted groups (unless they mention this user).
+    pub fn unread(&self) -> i64 {
+        self.threads.values().filter(|t| t.rings(t.group.as_ref().is_some_and(|g| g.mentioned))).map(|t| t.unread).sum()
+    }
+
+    /// The items of the current pane, in display order.
+    pub fn items(&self) -> Vec<Item> {
+        match self.pane {
+            Pane::Chats => self.chats().into_iter().map(|t| Item::Thread(t.id)).collect(),
+            Pane::Contacts => self
+                .requests
+                .iter()
+                .filter(|r| !r.accepted)
+                .map(|r| Item::Request(r.uid))
+                .chain(self.friends.iter().map(|f| Item::Friend(f.uid)))
+                .collect(),
+        }
+    }
+
+    /// Completes the `@` word before the composer's caret to a member of the open group (the
+    /// first by name that the typed part begins, ignoring case); false when there is none.
+    pub(super) fn complete_mention(&mut self) -> bool {
+        let token = self.input.token_before_caret();
+        let Some(typed) = token.strip_prefix('@') else { return false };
+        let Some(group) = self.open.and_then(|id| self.threads.get(&id)).and_then(|t| t.group.as_ref()) else {
+            return false;
+        };
+        let typed = typed.to_lowercase();
+        let mut names: Vec<&str> = group
+            .member_list
+            .iter()
+            .filter(|(uid, _, _)| *uid != self.uid)
+            .map(|(_, name, _)| name.as_str())
+            .filter(|name| name.to_lowercase().starts_with(&typed))
+            .collect();
+        names.sort_unstable();
+        let Some(name) = names.first().map(|n| format!("@{n} ")) else { return false };
+        self.input.replace_token_before_caret(&name);
+        true
+    }
+
+    /// The selection follows its chat, not its row, when the list reorders (a message moves
+    /// a chat to the top): unless the event itself moved the selection or changed the pane,
+    /// `item`, selected at `selected` before, stays selected wherever it went.
+    pub(super) fn keep_selection(&mut self, pane: Pane, selected: usize, item: &Item) {
+        if self.pane != pane || self.selected != selected {
+            return;
+        }
+        let items = self.items();
+        if items.get(selected) != Some(item)
+            && let Some(moved) = items.iter().position(|i| i == item)
+        {
+            self.selected = moved;
+        }
+    }
+
+    /// Messages written here and not stored by the server yet (sending, unknown or failed).
+    pub fn unsent(&self) -> usize {
+        self.threads.values().flat_map(|t| &t.msgs).filter(|m| m.seq == 0 && m.from == self.uid && !m.system).count()
+    }
+
+    /// A private chat's thread with `peer`, or its draft.
+    pub(super) fn thread_with(&self, peer: i32) -> Option<i64> {
+        self.threads.values().find(|t| !t.is_group() && t.peer == peer).map(|t| t.id)
+    }
+
+    /// The group thread `id`, known as one from now on.
+    pub(super) fn group_thread(&mut self, id: i64) -> &mut Thread {
+        let thread = self.threads.entry(id).or_insert_with(|| Thread { id, ..Thread::default() });
+        thread.group.get_or_insert_with(GroupView::default);
+        thread
+    }
+
+    /// Friends by their label, for `/invite` and the new-group dialog.
+    pub(super) fn friend_named(&self, name: &str) -> Option<i32> {
+        let name = name.trim().trim_start_matches('@');
+        self.friends.iter().find(|f| f.label() == name || f.name == name).map(|f| f.uid)
+    }
+
+    pub(super) fn cursors(&self) -> Vec<SyncCursor> {
+        // A draft (a chat with no thread on the server yet) has nothing to sync.
+        self.threads
+            .values()
+            .filter(|t| t.id > 0)
+            .map(|t| SyncCursor { thread_id: t.id, seq: t.cursor.through() })
+            .collect()
+    }
+
+    /// A sync of every thread from the current cursors, unless one is on its way.
+    pub(super) fn sync(&mut self) -> Vec<Effect> {
+        self.sync_from(0)
+    }
+
+    /// A sync of the threads after `after_thread` (paged: the reply says where to go on).
+    pub(super) fn sync_from(&mut self, after_thread: i64) -> Vec<Effect> {
+        if std::mem::replace(&mut self.syncing, true) {
+            return Vec::new();
+        }
+        vec![Effect::Sync(self.cursors(), after_thread)]
+    }
+
+    /// A sync when `thread` holds a gap (a lost push), from that thread on.
+    pub(super) fn sync_if_gap(&mut self, thread: i64) -> Vec<Effect> {
+        if self.threads.get(&thread).is_some_and(Thread::has_gap) { self.sync_from(thread - 1) } else { Vec::new() }
+    }
+
+    /// Opens a chat: its unread count clears, its "new messages" divider stays until the chat
+    /// is left (the previous chat's divider goes now).
+    pub(super) fn open_thread(&mut self, thread_id: i64) {
+        if let Some(previous) = self.open.and_then(|id| self.threads.get_mut(&id)) {
+            previous.divider = None;
+        }
+        // The composer's draft stays with its chat; the chat opened gets its own back.
+        if self.open != Some(thread_id) {
+            let draft = self.input.take();
+            if let Some(previous) = self.open.filter(|_| !draft.is_empty()) {
+                self.drafts.insert(previous, draft);
+            }
+            if let Some(kept) = self.drafts.remove(&thread_id) {
+                self.input.set(&kept);
+            }
+        }
+        if let Some(thread) = self.threads.get_mut(&thread_id) {
+            thread.unread = 0;
+            thread.below = 0;
+            if let Some(group) = &mut thread.group {
+                group.mentioned = false;
+            }
+        }
+        self.open = Some(thread_id);
+        self.focus = Focus::Input;
+        self.scroll = 0;
+    }
+
+    /// The message `unique` while it waits for the server's answer (a sync may have brought
+    /// it stored meanwhile: then the answer changes nothing).
+    pub(super) fn find_unique(&mut self, unique: &str) -> Option<(&mut Thread, usize)> {
+        self.threads.values_mut().find_map(|t| {
+            let idx = t.msgs.iter().position(|m| m.seq == 0 && m.unique == unique)?;
+            Some((t, idx))
+        })
+    }
+}
+
+/// The id a private chat with `peer` goes by before its thread exists on the server: negative,
+/// so it never meets a server's id.
+pub(super) fn draft_id(peer: i32) -> i64 {
+    -i64::from(peer)
+}
+
+pub(super) fn peer_of(me: i32, from: i32, to: i32) -> i32 {
+    if from == me { to } else { from }
+}
+
+/// The effect that sends `text` under `unique` to `thread`.
+pub(super) fn send_effect(thread: &Thread, unique: String, text: String, mentions: Vec<i32>) -> Effect {
+    if thread.is_group() {
+        Effect::SendGroup { unique, thread: thread.id, text, mentions }
+    } else {
+        Effect::Send { unique, to: thread.peer, thread: thread.id, text }
+    }
+}
+
+/// The members `text` @mentions in `thread` (a group), by the names its member list has.
+pub(super) fn main_mentions(me: i32, thread: &Thread, text: &str) -> Vec<i32> {
+    let Some(group) = &thread.group else { return Vec::new() };
+    let mut found: Vec<i32> = group
+        .member_list
+        .iter()
+        .filter(|(uid, name, _)| *uid != me && !name.is_empty() && text.contains(&format!("@{name}")))
+        .map(|(uid, _, _)| *uid)
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// A notification's text: one line, no control characters (a peer's message must never
+/// reach the terminal as an escape sequence), at most `max` characters.
+pub fn notification_text(text: &str, max: usize) -> String {
+    let clean: String =
+        text.chars().map(|c| if c.is_control() { ' ' } else { c }).filter(|c| *c != ';').take(max).collect();
+    clean.trim().to_owned()
+}
