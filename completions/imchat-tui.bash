@@ -23,7 +23,7 @@ _imchat__tui() {
 
     case "${cmd}" in
         imchat__tui)
-            opts="-h -V --gate --config --log-file --ca-cert --help --version"
+            opts="-h -V --gate --config --log-file --ca-cert --lang --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,10 @@ _imchat__tui() {
                     return 0
                     ;;
                 --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

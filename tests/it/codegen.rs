@@ -1,5 +1,6 @@
 //! Generated files stay fresh: man pages (`man/`) and shell completions (`completions/`) are
-//! rendered from the clap definitions and compared with the committed copies.
+//! rendered from the clap definitions, `config/tui.ini` from the client's key table, and
+//! compared with the committed copies.
 //! `cargo xtask codegen` (which sets `IMCHAT_BLESS=1`) rewrites them.
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ fn generated() -> Vec<(PathBuf, Vec<u8>)> {
             files.push((PathBuf::from("completions").join(file), out));
         }
     }
+    files.push((PathBuf::from("config/tui.ini"), imchat_tui::config::sample().into_bytes()));
     files
 }
 

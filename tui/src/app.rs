@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use imchat_sdk::Dialect;
 
 use crate::event::{Effect, Event};
+use crate::i18n::Tr;
 use crate::input::Input;
 use crate::keymap::{Action, Keymap};
 
@@ -31,14 +32,17 @@ mod forms;
 mod incoming;
 mod main_screen;
 mod model;
+mod outbox;
+pub use outbox::FailedDialog;
+mod saved;
 mod session;
+mod switcher;
 pub use model::*;
+pub use saved::{SAVED_PER_THREAD, Saved};
+pub use switcher::{SWITCHER_ROWS, Switcher, Target, name_matches};
 
 /// At most one notification per chat this often; the rest are counted into the next.
 pub const NOTIFY_EVERY: Duration = Duration::from_secs(3);
-
-/// How a quit with unsent messages begins its question.
-const QUIT_ASKS: &str = "quit?";
 
 /// The whole client.
 #[derive(Debug, Clone)]
@@ -86,6 +90,8 @@ pub struct App {
     /// The user's time zone and today's date, set by the terminal loop: times are shown in the
     /// zone, today's as the time, yesterday's as "yesterday", older ones as the date.
     pub clock: crate::clock::Clock,
+    /// The language every string is shown in (`[tui] lang`, else the locale).
+    pub tr: Tr,
 }
 
 impl App {
@@ -93,15 +99,20 @@ impl App {
         App {
             keymap,
             screen: Screen::Login,
-            login: Form::new(&[("Email", false), ("Password", true)]),
+            login: Form::new(&[(Tr::field_email, false), (Tr::field_password, true)]),
             register: Form::new(&[
-                ("Name", false),
-                ("Email", false),
-                ("Password", true),
-                ("Confirm", true),
-                ("Code", false),
+                (Tr::field_name, false),
+                (Tr::field_email, false),
+                (Tr::field_password, true),
+                (Tr::field_confirm, true),
+                (Tr::field_code, false),
             ]),
-            reset: Form::new(&[("Name", false), ("Email", false), ("New password", true), ("Code", false)]),
+            reset: Form::new(&[
+                (Tr::field_name, false),
+                (Tr::field_email, false),
+                (Tr::field_new_password, true),
+                (Tr::field_code, false),
+            ]),
             code_ready_at: None,
             notice: None,
             help: false,
@@ -123,6 +134,7 @@ impl App {
             nonce: 0,
             sent: 0,
             clock: crate::clock::Clock::default(),
+            tr: Tr::default(),
         }
     }
 
@@ -167,7 +179,7 @@ impl App {
                 *held += 1;
                 continue;
             }
-            let body = if *held > 0 { format!("{body} (+{held} more)") } else { body };
+            let body = if *held > 0 { self.tr.held_more(&body, *held) } else { body };
             (*last, *held) = (Some(now), 0);
             out.push(Effect::Notify { thread, mention, title, body });
         }
@@ -188,7 +200,7 @@ impl App {
                 .as_ref()
                 .and_then(|main| main.threads.get(&thread).map(|t| main.thread_label(t)))
                 .unwrap_or_default();
-            let body = if held == 1 { "1 more message".to_owned() } else { format!("{held} more messages") };
+            let body = if held == 1 { self.tr.one_more_message() } else { self.tr.more_messages(held) };
             out.push(Effect::Notify { thread, mention: false, title, body });
         }
         out
@@ -249,7 +261,11 @@ impl App {
                 Vec::new()
             }
             Event::Edited(Err(why)) => {
-                self.error(format!("the editor did not run: {why}"));
+                self.error(self.tr.editor_failed(&why));
+                Vec::new()
+            }
+            Event::Restored(restored) => {
+                self.restored(restored);
                 Vec::new()
             }
         }
@@ -280,6 +296,8 @@ impl App {
             Screen::Register => self.register.focused(),
             Screen::Reset => self.reset.focused(),
             Screen::Main => match &mut self.main {
+                Some(Main { switcher: Some(switcher), .. }) => Some(&mut switcher.input),
+                Some(Main { failed: Some(_), .. }) => None,
                 Some(Main { find: Some(find), .. }) => find.form.focused(),
                 Some(Main { attach: Some(attach), .. }) => Some(&mut attach.input),
                 Some(Main { files: Some(_), .. }) => None,
@@ -301,9 +319,9 @@ impl App {
             // Unsent messages would be lost: the first quit asks, a second one within the
             // notice's life goes.
             let unsent = self.main.as_ref().map_or(0, Main::unsent);
-            let asked = self.notice.as_ref().is_some_and(|n| n.text.starts_with(QUIT_ASKS));
+            let asked = self.notice.as_ref().is_some_and(|n| n.text == self.tr.quit_asks(unsent));
             if unsent > 0 && !asked {
-                self.error(format!("{QUIT_ASKS} {unsent} not sent yet would be lost; quit again to leave anyway"));
+                self.error(self.tr.quit_asks(unsent));
                 return Vec::new();
             }
             self.quit = true;
@@ -354,6 +372,11 @@ impl App {
             }
             return Vec::new();
         }
+        if let KeyCode::Char(c) = key.code
+            && let Some(effects) = self.failed_key(c)
+        {
+            return effects;
+        }
         // Unbound keys type text.
         if let KeyCode::Char(c) = key.code
             && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
@@ -385,7 +408,7 @@ impl App {
             _ => {}
         };
         if action == Action::Delete
-            && let Some(effects) = self.decline_selected()
+            && let Some(effects) = self.delete_selected()
         {
             return Some(effects);
         }

@@ -5,6 +5,8 @@
 
 use imchat_sdk::proto::time::format_chat_time;
 
+use crate::i18n::Tr;
+
 /// What rendering needs to know of the clock.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Clock {
@@ -13,6 +15,8 @@ pub struct Clock {
     /// Today's and yesterday's local dates, `YYYY-MM-DD` (empty: not known, dates shown).
     pub today: String,
     pub yesterday: String,
+    /// The language "today" and "yesterday" are said in.
+    pub tr: Tr,
 }
 
 impl Clock {
@@ -20,7 +24,7 @@ impl Clock {
     pub fn at(now_ms: i64, offset_secs: i32) -> Clock {
         let local = now_ms + i64::from(offset_secs) * 1000;
         let date = |ms: i64| format_chat_time(ms).get(..10).unwrap_or("").to_owned();
-        Clock { offset_secs, today: date(local), yesterday: date(local - 86_400_000) }
+        Clock { offset_secs, today: date(local), yesterday: date(local - 86_400_000), tr: Tr::default() }
     }
 
     /// `chat_time` in the user's zone (`YYYY-MM-DD HH:MM:SS`); `utc` says it is UTC (imchat),
@@ -37,9 +41,9 @@ impl Clock {
     pub fn day(&self, local: &str) -> String {
         let date = local.get(..10).unwrap_or(local);
         if !self.today.is_empty() && date == self.today {
-            "today".to_owned()
+            self.tr.today()
         } else if !self.yesterday.is_empty() && date == self.yesterday {
-            "yesterday".to_owned()
+            self.tr.yesterday()
         } else {
             date.to_owned()
         }
@@ -53,7 +57,7 @@ impl Clock {
             return local.get(11..16).unwrap_or("").to_owned();
         }
         if !self.yesterday.is_empty() && date == self.yesterday {
-            return "yesterday".to_owned();
+            return self.tr.yesterday();
         }
         if self.today.get(..4).is_some_and(|year| local.starts_with(year)) {
             return local.get(5..10).unwrap_or("").to_owned();

@@ -1,6 +1,7 @@
 //! What flows through the client: [`Event`]s in (keys, ticks, network results, pushes — all on
 //! one channel) and [`Effect`]s out (work for the network task).
 
+use crate::app::Saved;
 use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
@@ -34,6 +35,9 @@ pub enum Event {
     Checked(Result<Chosen, String>),
     /// The draft as the user's editor left it, or why it could not run.
     Edited(Result<String, String>),
+    /// What this machine kept of the account a login names (read as the login starts), or
+    /// why it cannot be kept (another client of the account holds it).
+    Restored(Result<Option<Box<Saved>>, String>),
 }
 
 /// The signed-in user's starting state.
@@ -53,6 +57,27 @@ pub struct Welcome {
     pub max_text: Option<usize>,
 }
 
+/// Why a login failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginFailure {
+    /// The servers could not be reached (not: they said no).
+    pub unreachable: bool,
+    pub why: String,
+}
+
+impl From<&str> for LoginFailure {
+    /// A refusal, said in words.
+    fn from(why: &str) -> LoginFailure {
+        LoginFailure { unreachable: false, why: why.to_owned() }
+    }
+}
+
+impl std::fmt::Display for LoginFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
 /// Results and pushes from the network task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetEvent {
@@ -60,7 +85,7 @@ pub enum NetEvent {
     Registered(Result<i32, String>),
     PasswordReset(Result<(), String>),
     /// A login (first or after a reconnect) succeeded or failed.
-    LoggedIn(Result<Welcome, String>),
+    LoggedIn(Result<Welcome, LoginFailure>),
     Synced(SyncRsp),
     Text(NotifyTextChat),
     /// A group's new messages (texts, or a system message of a change).

@@ -2,6 +2,7 @@
 //! download lands, what may be opened, and how sizes and progress read. The terminal loop calls the parts that
 //! touch the disk, so `App::update` itself never does.
 
+use crate::i18n::Tr;
 use std::path::{Path, PathBuf};
 
 pub use imchat_sdk::files::human_bytes;
@@ -91,28 +92,28 @@ pub fn complete(typed: &str, home: Option<&Path>) -> Completion {
 }
 
 /// Checks that `typed` names a readable, non-empty regular file.
-pub fn check(typed: &str, home: Option<&Path>) -> Result<Chosen, String> {
+pub fn check(typed: &str, home: Option<&Path>, tr: Tr) -> Result<Chosen, String> {
     let typed = typed.trim();
     if typed.is_empty() {
-        return Err("type the path of a picture or file".into());
+        return Err(tr.type_a_path());
     }
     let path = expand(typed, home);
-    let meta = std::fs::metadata(&path).map_err(|err| format!("{typed}: {}", io_words(&err)))?;
+    let meta = std::fs::metadata(&path).map_err(|err| tr.path_error(typed, &io_words(&err, tr)))?;
     if meta.is_dir() {
-        return Err(format!("{typed} is a directory"));
+        return Err(tr.is_a_directory(typed));
     }
     if meta.len() == 0 {
-        return Err(format!("{typed} is empty"));
+        return Err(tr.is_empty(typed));
     }
-    std::fs::File::open(&path).map_err(|err| format!("{typed}: {}", io_words(&err)))?;
+    std::fs::File::open(&path).map_err(|err| tr.path_error(typed, &io_words(&err, tr)))?;
     let picture = is_picture(&path);
     Ok(Chosen { path, size: meta.len(), picture })
 }
 
-fn io_words(err: &std::io::Error) -> String {
+fn io_words(err: &std::io::Error, tr: Tr) -> String {
     match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => tr.no_such_file(),
+        std::io::ErrorKind::PermissionDenied => tr.permission_denied(),
         _ => err.to_string(),
     }
 }
@@ -225,28 +226,29 @@ fn sniff(head: &[u8]) -> Option<&'static str> {
 
 /// Whether a file named `name` whose first bytes are `head` may be opened: its bytes and its
 /// extension must agree on a kind in the allow-list.
-pub fn openable_kind(head: &[u8], name: &str) -> Result<&'static str, String> {
+pub fn openable_kind(head: &[u8], name: &str, tr: Tr) -> Result<&'static str, String> {
     let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let Some((_, exts)) = OPENABLE.iter().find(|(_, exts)| exts.contains(&ext.as_str())) else {
-        let what = if ext.is_empty() { "a file without an extension".to_owned() } else { format!("a .{ext} file") };
-        return Err(format!("{what} is never opened from a chat (only pictures, PDF and text)"));
+        let what = if ext.is_empty() { tr.no_extension() } else { tr.dot_ext_file(&ext) };
+        return Err(tr.never_opened(&what));
     };
     match sniff(head) {
         Some(kind) if OPENABLE.iter().any(|(k, e)| *k == kind && std::ptr::eq(*e, *exts)) => Ok(kind),
-        Some(kind) => Err(format!("its bytes are a {kind}, not what .{ext} says")),
-        None => Err(format!("its bytes are not a .{ext} file")),
+        Some(kind) => Err(tr.bytes_are_kind(&tr.file_kind(kind), &ext)),
+        None => Err(tr.bytes_not_ext(&ext)),
     }
 }
 
 /// Reads enough of `path` to tell whether it may be opened ([`openable_kind`]).
-pub fn inspect(path: &Path) -> Result<Openable, String> {
+pub fn inspect(path: &Path, tr: Tr) -> Result<Openable, String> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|err| format!("{}: {}", path.display(), io_words(&err)))?;
-    let size = file.metadata().map_err(|err| io_words(&err))?.len();
+    let file =
+        std::fs::File::open(path).map_err(|err| tr.path_error(&path.display().to_string(), &io_words(&err, tr)))?;
+    let size = file.metadata().map_err(|err| io_words(&err, tr))?.len();
     let mut head = Vec::with_capacity(SNIFF_BYTES);
-    file.take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(|err| io_words(&err))?;
+    file.take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(|err| io_words(&err, tr))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let kind = openable_kind(&head, name).map_err(|why| format!("not opened: {why}; saved at {}", path.display()))?;
+    let kind = openable_kind(&head, name, tr).map_err(|why| tr.not_opened(&why, &path.display().to_string()))?;
     Ok(Openable { path: path.to_owned(), kind, size })
 }
 
@@ -257,11 +259,11 @@ mod tests {
     #[test]
     fn only_pictures_pdf_and_text_whose_bytes_agree_are_opened() {
         let png = b"\x89PNG\r\n\x1a\n0000";
-        assert_eq!(openable_kind(png, "holiday.PNG"), Ok("PNG image"));
-        assert_eq!(openable_kind(b"%PDF-1.7\n", "slides.pdf"), Ok("PDF document"));
-        assert_eq!(openable_kind("你好\n".as_bytes(), "notes.txt"), Ok("plain text"));
+        assert_eq!(openable_kind(png, "holiday.PNG", Tr::default()), Ok("PNG image"));
+        assert_eq!(openable_kind(b"%PDF-1.7\n", "slides.pdf", Tr::default()), Ok("PDF document"));
+        assert_eq!(openable_kind("你好\n".as_bytes(), "notes.txt", Tr::default()), Ok("plain text"));
         // A character cut by the sniff's length is still text.
-        assert_eq!(openable_kind(&"你".as_bytes()[..2], "cut.txt"), Ok("plain text"));
+        assert_eq!(openable_kind(&"你".as_bytes()[..2], "cut.txt", Tr::default()), Ok("plain text"));
         for (bytes, name) in [
             (&b"#!/bin/sh\nrm -rf ~"[..], "run.sh"),
             (b"<?xml version", "slides.terminal"),
@@ -270,13 +272,13 @@ mod tests {
             (b"MZ\x90\0", "setup.exe"),
             (b"plain", "README"),
         ] {
-            let why = openable_kind(bytes, name).unwrap_err();
+            let why = openable_kind(bytes, name, Tr::default()).unwrap_err();
             assert!(why.contains("never opened"), "{name}: {why}");
         }
         // The extension says picture or text, the bytes say otherwise.
-        assert!(openable_kind(b"#!/bin/sh\n", "notes.txt").is_err(), "a script named .txt");
-        assert!(openable_kind(b"%PDF-1.4", "cat.png").unwrap_err().contains("PDF document"));
-        assert!(openable_kind(b"\0\0\0ELF", "cat.jpg").is_err());
+        assert!(openable_kind(b"#!/bin/sh\n", "notes.txt", Tr::default()).is_err(), "a script named .txt");
+        assert!(openable_kind(b"%PDF-1.4", "cat.png", Tr::default()).unwrap_err().contains("PDF document"));
+        assert!(openable_kind(b"\0\0\0ELF", "cat.jpg", Tr::default()).is_err());
     }
 
     #[test]
@@ -284,10 +286,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pic = dir.path().join("p.gif");
         std::fs::write(&pic, b"GIF89a......").unwrap();
-        assert_eq!(inspect(&pic), Ok(Openable { path: pic.clone(), kind: "GIF image", size: 12 }));
+        assert_eq!(inspect(&pic, Tr::default()), Ok(Openable { path: pic.clone(), kind: "GIF image", size: 12 }));
         let script = dir.path().join("x.sh");
         std::fs::write(&script, b"#!/bin/sh").unwrap();
-        let why = inspect(&script).unwrap_err();
+        let why = inspect(&script, Tr::default()).unwrap_err();
         assert!(why.starts_with("not opened: a .sh file") && why.ends_with(&script.display().to_string()), "{why}");
     }
 
@@ -319,12 +321,12 @@ mod tests {
         let png = dir.path().join("a.PNG");
         std::fs::write(&png, b"pixels").unwrap();
         std::fs::write(dir.path().join("empty"), b"").unwrap();
-        let chosen = check(png.to_str().unwrap(), None).unwrap();
+        let chosen = check(png.to_str().unwrap(), None, Tr::default()).unwrap();
         assert_eq!((chosen.size, chosen.picture), (6, true));
-        assert_eq!(check("~/empty", Some(dir.path())).unwrap_err(), "~/empty is empty");
-        assert_eq!(check("~/nope", Some(dir.path())).unwrap_err(), "~/nope: no such file");
-        assert!(check(dir.path().to_str().unwrap(), None).unwrap_err().ends_with("is a directory"));
-        assert_eq!(check("  ", None).unwrap_err(), "type the path of a picture or file");
+        assert_eq!(check("~/empty", Some(dir.path()), Tr::default()).unwrap_err(), "~/empty is empty");
+        assert_eq!(check("~/nope", Some(dir.path()), Tr::default()).unwrap_err(), "~/nope: no such file");
+        assert!(check(dir.path().to_str().unwrap(), None, Tr::default()).unwrap_err().ends_with("is a directory"));
+        assert_eq!(check("  ", None, Tr::default()).unwrap_err(), "type the path of a picture or file");
     }
 
     #[test]

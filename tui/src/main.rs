@@ -8,6 +8,7 @@ use imchat_sdk::GateClient;
 use imchat_sdk::tls::ClientTls;
 use imchat_tui::app::App;
 use imchat_tui::cli::Cli;
+use imchat_tui::i18n::{Lang, Tr};
 use imchat_tui::keymap::Keymap;
 use imchat_tui::{config, term};
 
@@ -54,6 +55,11 @@ fn start() -> anyhow::Result<()> {
     let gate = GateClient::with_tls(&gate_url, &tls).with_context(|| format!("bad gate URL {gate_url}"))?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let mut app = App::new(keymap, Instant::now());
+    let lang = match cli.lang.as_deref() {
+        Some(name) => Some(Lang::named(name).ok_or_else(|| anyhow::anyhow!("--lang: `{name}` is not en or zh-CN"))?),
+        None => file.lang,
+    };
+    app.tr = Tr(lang.unwrap_or_else(|| Lang::from_env(|name| std::env::var(name).ok())));
     // The clock and the process id, read here so the core reads neither.
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     app.nonce = (since_epoch.as_nanos() as u64) ^ (u64::from(std::process::id()) << 32);
@@ -64,6 +70,8 @@ fn start() -> anyhow::Result<()> {
         images: file.images,
         places: file.places,
         gate,
+        gate_url,
+        data_dir: file.data_dir.or_else(imchat_tui::local::default_dir),
     };
     runtime.block_on(term::run(setup)).context("terminal error")?;
     Ok(())

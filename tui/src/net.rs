@@ -9,8 +9,9 @@ use imchat_sdk::{ChatClient, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::event::{Effect, Event, FileEvent, NetEvent, SendFailure, Welcome};
+use crate::event::{Effect, Event, FileEvent, LoginFailure, NetEvent, SendFailure, Welcome};
 use crate::files::Places;
+use crate::i18n::Tr;
 
 mod transfers;
 
@@ -29,17 +30,28 @@ pub const MAX_REQUESTS: usize = 500;
 
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
-fn text(err: SdkError) -> String {
+/// An SDK error in the user's words.
+fn words(err: SdkError, tr: Tr) -> String {
     match err {
         SdkError::Http(http) if http.is_connect() || http.is_timeout() => {
-            let url =
-                http.url().map_or_else(|| "the server".to_owned(), |u| format!("{}://{}", u.scheme(), u.authority()));
-            format!("cannot reach {url}: is it running?")
+            let url = http.url().map_or_else(|| tr.the_server(), |u| format!("{}://{}", u.scheme(), u.authority()));
+            tr.cannot_reach(&url)
         }
-        SdkError::Connect { addr, .. } => format!("cannot reach the chat server at {addr}"),
-        SdkError::Server { message, code } if !message.is_empty() => format!("{message} ({code})"),
+        SdkError::Connect { addr, .. } => tr.cannot_reach_chat(&addr),
+        SdkError::Server { message, code } => tr.server_error(code, &message),
         other => other.to_string(),
     }
+}
+
+/// Why a login failed: could the server be reached at all (a cached view waits for it), or
+/// did it say no.
+fn login_failure(err: SdkError, tr: Tr) -> LoginFailure {
+    let unreachable = match &err {
+        SdkError::Http(http) => http.is_connect() || http.is_timeout(),
+        SdkError::Connect { .. } | SdkError::Closed | SdkError::Timeout(_) => true,
+        _ => false,
+    };
+    LoginFailure { unreachable, why: words(err, tr) }
 }
 
 struct Session {
@@ -68,7 +80,14 @@ impl Drop for Session {
     }
 }
 
-pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<Effect>, events: mpsc::Sender<Event>) {
+pub async fn run(
+    gate: GateClient,
+    places: Places,
+    tr: Tr,
+    mut effects: mpsc::Receiver<Effect>,
+    events: mpsc::Sender<Event>,
+) {
+    let text = move |err: SdkError| words(err, tr);
     let mut credentials: Option<(String, String)> = None;
     let mut session: Option<Session> = None;
     let send = |event: NetEvent| {
@@ -101,7 +120,7 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
             Effect::Login { email, password } => {
                 credentials = Some((email, password));
                 session = None;
-                let result = connect(&gate, credentials.as_ref(), &places, &events).await;
+                let result = connect(&gate, credentials.as_ref(), &places, tr, &events).await;
                 send(NetEvent::LoggedIn(result.map(|(s, w)| {
                     session = Some(s);
                     w
@@ -110,7 +129,7 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
             }
             Effect::Reconnect(_) => {
                 session = None;
-                let result = connect(&gate, credentials.as_ref(), &places, &events).await;
+                let result = connect(&gate, credentials.as_ref(), &places, tr, &events).await;
                 send(NetEvent::LoggedIn(result.map(|(s, w)| {
                     session = Some(s);
                     w
@@ -123,8 +142,8 @@ pub async fn run(gate: GateClient, places: Places, mut effects: mpsc::Receiver<E
             }
             Effect::Open(path) => {
                 // Checked again: what was shown may have been replaced on disk since.
-                let result = crate::files::inspect(&path)
-                    .and_then(|ok| transfers::open_path(&ok.path, places.opener.as_deref()))
+                let result = crate::files::inspect(&path, tr)
+                    .and_then(|ok| transfers::open_path(&ok.path, places.opener.as_deref(), tr))
                     .map(|()| path);
                 send(NetEvent::File(FileEvent::Opened(result))).await;
             }
@@ -304,22 +323,26 @@ async fn connect(
     gate: &GateClient,
     credentials: Option<&(String, String)>,
     places: &Places,
+    tr: Tr,
     events: &mpsc::Sender<Event>,
-) -> Result<(Session, Welcome), String> {
-    let Some((email, password)) = credentials else { return Err("not logged in".into()) };
+) -> Result<(Session, Welcome), LoginFailure> {
+    let login_failure = |err| login_failure(err, tr);
+    let Some((email, password)) = credentials else {
+        return Err(LoginFailure { unreachable: false, why: tr.not_logged_in() });
+    };
     let mut tries = LOGIN_TRIES;
     let (server, chat, mut pushes, mut login, http) = loop {
         tries -= 1;
-        let http = gate.login(email, password).await.map_err(text)?;
-        let (chat, pushes, server) = gate.connect_chat(&http).await.map_err(text)?;
+        let http = gate.login(email, password).await.map_err(login_failure)?;
+        let (chat, pushes, server) = gate.connect_chat(&http).await.map_err(login_failure)?;
         match chat.login(http.uid, &http.token).await {
             Ok(login) => break (server, chat, pushes, login, http),
             Err(SdkError::Closed) if tries > 0 => continue,
-            Err(err) => return Err(text(err)),
+            Err(err) => return Err(login_failure(err)),
         }
     };
     // A long list came cut to fit the login reply: the rest by pages (pushes wait meanwhile).
-    chat.complete_lists(&mut login, MAX_REQUESTS).await.map_err(text)?;
+    chat.complete_lists(&mut login, MAX_REQUESTS).await.map_err(login_failure)?;
     let forward = events.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(push) = pushes.recv().await {
@@ -328,11 +351,11 @@ async fn connect(
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {
-                    let reason = if notice.reason.is_empty() { "logged in elsewhere".into() } else { notice.reason };
+                    let reason = if notice.reason.is_empty() { tr.logged_in_elsewhere() } else { notice.reason };
                     let _ = forward.send(Event::Net(NetEvent::Kicked(reason))).await;
                     return;
                 }
-                SdkEvent::Closed => NetEvent::Disconnected("the server closed the connection".into()),
+                SdkEvent::Closed => NetEvent::Disconnected(tr.server_closed()),
                 SdkEvent::Group(push) => NetEvent::Group(push),
                 SdkEvent::File(notice) => NetEvent::File(FileEvent::Notice(notice)),
                 SdkEvent::Other(_) => continue,
@@ -358,7 +381,12 @@ async fn connect(
         tracing::warn!(%err, "pictures and files are off");
         None
     });
-    let res =
-        place.map(|place| transfers::Res { place, uid: login.uid, token: http.token.clone(), places: places.clone() });
+    let res = place.map(|place| transfers::Res {
+        place,
+        uid: login.uid,
+        token: http.token.clone(),
+        places: places.clone(),
+        tr,
+    });
     Ok((Session { uid: login.uid, chat, res, fetch: None, tasks: vec![forwarder, heartbeat] }, welcome))
 }

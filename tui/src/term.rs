@@ -18,6 +18,8 @@ use tokio::sync::mpsc;
 use crate::app::{App, Main};
 use crate::event::{Effect, Event, FileEvent, NetEvent};
 use crate::files::{self, Places};
+use crate::i18n::Tr;
+use crate::local::Account;
 use crate::net;
 use crate::notify::Notifications;
 use crate::ui::{self, ImageMode, Previews, Theme};
@@ -75,10 +77,10 @@ fn spawn_input(events: mpsc::Sender<Event>) -> tokio::task::JoinHandle<()> {
 /// Runs `$VISUAL` (else `$EDITOR`, else `vi`) on `draft` in a private temporary file, with the
 /// terminal handed over, and returns the file's text. The command's words are split on
 /// whitespace (`code -w` works); no shell is involved.
-fn edit_in_editor(draft: &str) -> Result<String, String> {
+fn edit_in_editor(draft: &str, tr: Tr) -> Result<String, String> {
     let command = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
     let mut words = command.split_whitespace();
-    let program = words.next().ok_or("$VISUAL and $EDITOR are empty")?;
+    let program = words.next().ok_or_else(|| tr.editor_unset())?;
     let path = std::env::temp_dir().join(format!("imchat-draft-{}.txt", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -93,8 +95,32 @@ fn edit_in_editor(draft: &str) -> Result<String, String> {
     let _ = std::fs::remove_file(&path);
     match status {
         Ok(status) if status.success() => text.map_err(|err| err.to_string()),
-        Ok(status) => Err(format!("{program} ended with {status}")),
-        Err(err) => Err(format!("{program}: {err}")),
+        Ok(status) => Err(tr.editor_ended(program, &status.to_string())),
+        Err(err) => Err(tr.path_error(program, &err.to_string())),
+    }
+}
+
+/// Writes what the account keeps on this machine when something changed (the outbox at once),
+/// and lets the account go once nobody is signed in; true while a change waits to be written.
+fn keep(app: &mut App, account: &mut Option<Account>, unsaved: bool) -> bool {
+    let Some(opened) = account else { return false };
+    let Some(main) = &app.main else {
+        // Signed out (kicked, or a login refused): the file stays, the lock goes.
+        if !app.busy {
+            *account = None;
+        }
+        return false;
+    };
+    if !unsaved && !app.quit {
+        return false;
+    }
+    match opened.save(main.saved(), Instant::now(), app.quit) {
+        Ok(pending) => pending,
+        Err(err) => {
+            let why = app.tr.keep_failed(&err.to_string());
+            app.update(Event::Restored(Err(why)), Instant::now());
+            false
+        }
     }
 }
 
@@ -116,10 +142,14 @@ pub struct Setup {
     pub images: ImageMode,
     pub places: Places,
     pub gate: GateClient,
+    /// The gate's URL (names the folder an account's data is kept in).
+    pub gate_url: String,
+    /// Where accounts' chats are kept between runs; `None`: nowhere.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 pub async fn run(setup: Setup) -> io::Result<()> {
-    let Setup { mut app, theme, notifications, images, places, gate } = setup;
+    let Setup { mut app, theme, notifications, images, places, gate, gate_url, data_dir } = setup;
     // `ratatui::init` also installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
     let _restore = Restore;
@@ -128,18 +158,21 @@ pub async fn run(setup: Setup) -> io::Result<()> {
 
     let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
     let (effects_tx, effects_rx) = mpsc::channel(EVENT_QUEUE);
-    let network = tokio::spawn(net::run(gate, places, effects_rx, events_tx.clone()));
+    let network = tokio::spawn(net::run(gate, places, app.tr, effects_rx, events_tx.clone()));
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let mut input = spawn_input(events_tx.clone());
 
     let in_tmux = std::env::var_os("TMUX").is_some();
     let mut title = None;
     let mut tick = tokio::time::interval(TICK);
+    // The signed-in account's file on this machine, and whether a change waits to be written.
+    let mut account: Option<Account> = None;
+    let mut unsaved = false;
     loop {
         // The user's zone, and the dates the chat list compares message times with.
         let now = now_ms();
         let offset = chrono::Local.timestamp_millis_opt(now).single().map_or(0, |t| t.offset().fix().local_minus_utc());
-        app.clock = crate::clock::Clock::at(now, offset);
+        app.clock = crate::clock::Clock { tr: app.tr, ..crate::clock::Clock::at(now, offset) };
         let wanted = notifications.title(app.main.as_ref().map_or(0, Main::unread));
         if wanted != title {
             if let Some(sequence) = &wanted {
@@ -161,6 +194,7 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                 Err(_) => break,
             }
         }
+        unsaved |= batch.iter().any(|event| *event != Event::Tick);
         'batch: for event in batch {
             let mut effects = std::collections::VecDeque::from(app.update(event, Instant::now()));
             while let Some(effect) = effects.pop_front() {
@@ -171,12 +205,12 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                         continue;
                     }
                     Effect::CompletePath(typed) => Some(Event::Completed(files::complete(typed, home.as_deref()))),
-                    Effect::CheckPath(typed) => Some(Event::Checked(files::check(typed, home.as_deref()))),
+                    Effect::CheckPath(typed) => Some(Event::Checked(files::check(typed, home.as_deref(), app.tr))),
                     Effect::EditDraft(draft) => {
                         // The editor reads the keyboard: this client stops reading it meanwhile.
                         input.abort();
                         let _ = (&mut input).await;
-                        let edited = edit_in_editor(draft);
+                        let edited = edit_in_editor(draft, app.tr);
                         input = spawn_input(events_tx.clone());
                         // The editor had the terminal: take it back and draw it all again.
                         terminal = ratatui::init();
@@ -190,8 +224,20 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                         )?;
                         Some(Event::Edited(edited))
                     }
+                    Effect::Login { email, .. } => {
+                        // What was kept is read (and drawn) while the login goes on.
+                        account = None;
+                        let restored = data_dir.as_deref().map_or(Ok(None), |dir| {
+                            Account::open(dir, &gate_url, email, app.tr).map(|(opened, saved)| {
+                                account = Some(opened);
+                                saved.map(Box::new)
+                            })
+                        });
+                        effects.extend(app.update(Event::Restored(restored), Instant::now()));
+                        None
+                    }
                     Effect::Inspect(path) => {
-                        Some(Event::Net(NetEvent::File(FileEvent::Inspected(files::inspect(path)))))
+                        Some(Event::Net(NetEvent::File(FileEvent::Inspected(files::inspect(path, app.tr)))))
                     }
                     _ => None,
                 };
@@ -207,6 +253,7 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                 break;
             }
         }
+        unsaved = keep(&mut app, &mut account, unsaved);
         if app.quit {
             break;
         }

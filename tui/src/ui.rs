@@ -2,6 +2,7 @@
 //! picture cache, [`Previews`], is the one thing drawing keeps).
 
 mod chat;
+mod dialogs;
 mod forms;
 mod previews;
 #[cfg(test)]
@@ -14,6 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::{App, Conn, Screen};
+use crate::i18n::Lang;
 use crate::keymap::{ACTIONS, Action};
 
 pub use previews::{ImageMode, PREVIEW_ROWS, Previews};
@@ -73,22 +75,19 @@ pub fn render(app: &App, theme: &Theme, previews: &mut Previews, frame: &mut Fra
 /// Who you are, where, and the connection, plus the help key.
 fn status_line(app: &App, theme: &Theme) -> Line<'static> {
     let (dot, text) = match app.conn {
-        Conn::Online => (Style::new().fg(Color::Green), "online".to_owned()),
-        Conn::Connecting => (Style::new().fg(Color::Yellow), "connecting…".to_owned()),
-        Conn::Offline => (Style::new().fg(theme.dim), "offline".to_owned()),
+        Conn::Online => (Style::new().fg(Color::Green), app.tr.status_online()),
+        Conn::Connecting => (Style::new().fg(Color::Yellow), app.tr.status_connecting()),
+        Conn::Offline => (Style::new().fg(theme.dim), app.tr.status_offline()),
         Conn::Reconnecting { at, .. } => {
             let secs = at.saturating_duration_since(app.now).as_secs_f64().ceil() as u64;
-            (
-                Style::new().fg(theme.error),
-                format!("reconnecting in {secs}s ({} retries now)", app.keymap.keys_for(Action::Retry)),
-            )
+            (Style::new().fg(theme.error), app.tr.status_reconnecting(secs, &app.keymap.keys_for(Action::Retry)))
         }
     };
     let mut spans = vec![Span::styled("● ", dot), Span::raw(text)];
     if let Some(main) = &app.main {
-        spans.push(Span::raw(format!(" · {} (uid {}) · {}", main.name, main.uid, main.server)));
+        spans.push(Span::raw(app.tr.status_user(&main.name, main.uid, &main.server)));
     }
-    spans.push(Span::styled(format!(" · {} help", app.keymap.keys_for(Action::Help)), Style::new().fg(theme.dim)));
+    spans.push(Span::styled(app.tr.status_help(&app.keymap.keys_for(Action::Help)), Style::new().fg(theme.dim)));
     Line::from(spans)
 }
 
@@ -102,18 +101,19 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
 fn help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = ACTIONS
         .iter()
-        .map(|(action, _, what)| {
+        .map(|(action, _, en, zh)| {
+            let what = if app.tr.0 == Lang::ZhCn { *zh } else { *en };
             Line::from(vec![
                 Span::styled(format!("{:<22}", app.keymap.keys_for(*action)), Style::new().fg(theme.accent)),
-                Span::raw(*what),
+                Span::raw(what),
             ])
         })
         .collect();
     let rect = centered(area, 76, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(" keys (F1 or Esc closes; remap in the config file) ")
-        .title_bottom(Line::styled(" ↑↓ PgUp PgDn scroll ", Style::new().fg(theme.dim)))
+        .title(app.tr.help_title())
+        .title_bottom(Line::styled(app.tr.help_scroll(), Style::new().fg(theme.dim)))
         .title_style(Style::new().add_modifier(Modifier::BOLD));
     // Scrolled no further than the last line at the top.
     let scroll = app.help_scroll.min(u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(1));

@@ -53,7 +53,7 @@ pub enum Transfer {
 }
 
 impl Attachment {
-    fn new(name: String, picture: bool, transfer: Transfer) -> Attachment {
+    pub(super) fn new(name: String, picture: bool, transfer: Transfer) -> Attachment {
         Attachment {
             name,
             picture,
@@ -187,16 +187,16 @@ impl App {
                         return Some(vec![Effect::Inspect(path.clone())]);
                     }
                     let path = path.display().to_string();
-                    self.info(format!("already on this machine: {path}"));
+                    self.info(self.tr.already_here(&path));
                     return Some(Vec::new());
                 }
                 if matches!(file.transfer, Transfer::Downloading { .. }) {
-                    let text = format!("{} is on its way", file.title());
+                    let text = self.tr.on_its_way(file.title());
                     self.info(text);
                     return Some(Vec::new());
                 }
                 if !file.ready() {
-                    let text = format!("{} is not uploaded yet", file.title());
+                    let text = self.tr.not_uploaded(file.title());
                     self.error(text);
                     return Some(Vec::new());
                 }
@@ -218,13 +218,13 @@ impl App {
         let thread = main.open.and_then(|id| main.threads.get(&id))?;
         match action {
             Action::Attach if thread.group.as_ref().is_some_and(|g| g.left || g.disbanded) => {
-                self.error("this group is closed: nothing can be sent to it");
+                self.error(self.tr.group_closed());
             }
             Action::Attach if main.dialect == imchat_sdk::Dialect::Llfc => {
-                self.error("files need an imchat server: this one speaks llfc's protocol only");
+                self.error(self.tr.files_need_imchat());
             }
             Action::Attach => main.attach = Some(Attach::default()),
-            Action::Files if thread.attachments().is_empty() => self.info("no pictures or files in this chat yet"),
+            Action::Files if thread.attachments().is_empty() => self.info(self.tr.no_files_here()),
             Action::Files => main.files = Some(FilesDialog::default()),
             _ => return None,
         }
@@ -255,7 +255,7 @@ impl App {
             }
         };
         if conn != Conn::Online {
-            attach.error = Some("offline: files go once the connection is back".into());
+            attach.error = Some(self.tr.offline_files());
             return Vec::new();
         }
         let Some(thread_id) = main.open else { return Vec::new() };
@@ -321,12 +321,12 @@ impl App {
                     Ok(stored) => return stored_file(thread, idx, stored, dialect),
                     Err(SendFailure::Offline | SendFailure::Lost(_)) => {
                         thread.msgs[idx].state = MsgState::Failed;
-                        self.error("the connection ended before the file's message was stored (F5 retries)");
+                        self.error(self.tr.file_message_lost(&self.keymap.keys_for(Action::Retry)));
                     }
                     Err(SendFailure::Refused(why)) => {
                         thread.msgs[idx].state = MsgState::Failed;
                         thread.msgs[idx].failure = Some(why.clone());
-                        self.error(format!("not sent: {why}"));
+                        self.error(self.tr.not_sent_why(&self.tr.reason(&why)));
                     }
                 }
             }
@@ -348,7 +348,11 @@ impl App {
                     }
                     Err(why) => {
                         file.transfer = Transfer::Failed(why.clone());
-                        let text = format!("upload of {} failed: {why} (F5 retries)", file.title());
+                        let text = self.tr.upload_failed(
+                            file.title(),
+                            &self.tr.reason(&why),
+                            &self.keymap.keys_for(Action::Retry),
+                        );
                         self.error(text);
                     }
                 }
@@ -386,10 +390,10 @@ impl App {
                     Ok(path) => {
                         let shown = path.display().to_string();
                         file.saved = Some(path);
-                        self.info(format!("saved to {shown}"));
+                        self.info(self.tr.saved_to(&shown));
                     }
                     Err(why) => {
-                        let text = format!("could not save {}: {why}", file.title());
+                        let text = self.tr.save_failed(file.title(), &self.tr.reason(&why));
                         self.error(text);
                     }
                 }
@@ -398,7 +402,7 @@ impl App {
                 main.files.get_or_insert_with(FilesDialog::default).confirm = Some(openable);
             }
             FileEvent::Inspected(Err(why)) => self.error(why),
-            FileEvent::Opened(Ok(path)) => self.info(format!("opened {}", path.display())),
+            FileEvent::Opened(Ok(path)) => self.info(self.tr.opened(&path.display().to_string())),
             FileEvent::Opened(Err(why)) => self.error(why),
         }
         Vec::new()
@@ -431,7 +435,7 @@ impl App {
             ..SyncData::default()
         };
         let mut effects = Vec::new();
-        let new = thread.merge(super::incoming::sync_msg(data), dialect);
+        let new = thread.merge(super::incoming::sync_msg(data, self.tr), dialect);
         if new && !open && notice.sender_id != main.uid {
             thread.unread += 1;
             thread.divider.get_or_insert(seq);
@@ -448,9 +452,13 @@ impl App {
             }
         }
         if new && !open && notice.sender_id != main.uid && thread.rings(false) {
-            let what = if data_is_picture(notice.msg_type) { "a picture" } else { "a file" };
             let title = main.threads.get(&notice.thread_id).map(|t| main.thread_label(t)).unwrap_or_default();
-            let body = format!("{} sent {what}: {}", main.label(notice.sender_id), notice.label);
+            let who = main.label(notice.sender_id);
+            let body = if data_is_picture(notice.msg_type) {
+                main.tr.sent_a_picture(&who, &notice.label)
+            } else {
+                main.tr.sent_a_file(&who, &notice.label)
+            };
             effects.push(Effect::Notify { thread: notice.thread_id, mention: false, title, body });
         }
         effects.extend(main.sync_if_gap(notice.thread_id));

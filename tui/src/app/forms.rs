@@ -22,12 +22,12 @@ impl App {
             Action::Submit if !self.busy => {
                 let (email, password) = (self.login.value(0).trim().to_owned(), self.login.value(1).to_owned());
                 if email.is_empty() || password.is_empty() {
-                    self.error("enter your email and password");
+                    self.error(self.tr.enter_email_and_password());
                     return Some(Vec::new());
                 }
                 self.busy = true;
                 self.conn = Conn::Connecting;
-                self.info("logging in…");
+                self.info(self.tr.logging_in());
                 return Some(vec![Effect::Login { email, password }]);
             }
             _ => return None,
@@ -37,15 +37,15 @@ impl App {
 
     pub(super) fn send_code(&mut self, email: &str) -> Vec<Effect> {
         if let Err(rule) = rules::check_email(email) {
-            self.error(rule);
+            self.error(self.tr.rule(rule));
             return Vec::new();
         }
         if self.code_countdown() > 0 {
-            self.error(format!("you can ask for another code in {}s", self.code_countdown()));
+            self.error(self.tr.code_again_in(self.code_countdown()));
             return Vec::new();
         }
         self.code_ready_at = Some(self.now + CODE_COOLDOWN);
-        self.info(format!("sending a code to {email}…"));
+        self.info(self.tr.sending_code(email));
         vec![Effect::RequestCode(email.to_owned())]
     }
 
@@ -83,12 +83,17 @@ impl App {
                     form.value(3),
                     form.value(4),
                 );
+                let tr = self.tr;
                 let problem = rules::check_name(&name)
                     .err()
                     .or_else(|| rules::check_email(&email).err())
                     .or_else(|| rules::check_password(password).err())
-                    .or_else(|| (password != confirm).then_some("the passwords differ"))
-                    .or_else(|| code.trim().is_empty().then_some("enter the code from the mail (Ctrl-S sends one)"));
+                    .map(|rule| tr.rule(rule))
+                    .or_else(|| (password != confirm).then(|| tr.passwords_differ()))
+                    .or_else(|| {
+                        let keys = self.keymap.keys_for(Action::SendCode);
+                        code.trim().is_empty().then(|| tr.enter_code_or_send(&keys))
+                    });
                 if let Some(problem) = problem {
                     self.error(problem);
                     return Some(Vec::new());
@@ -96,7 +101,7 @@ impl App {
                 let effect =
                     Effect::Register { email, name, password: password.to_owned(), code: code.trim().to_owned() };
                 self.busy = true;
-                self.info("registering…");
+                self.info(self.tr.registering());
                 Some(vec![effect])
             }
             _ => None,
@@ -118,13 +123,14 @@ impl App {
                 );
                 if let Some(problem) = rules::check_password(&password)
                     .err()
-                    .or_else(|| code.is_empty().then_some("enter the code from the mail"))
+                    .map(|rule| self.tr.rule(rule))
+                    .or_else(|| code.is_empty().then(|| self.tr.enter_code()))
                 {
                     self.error(problem);
                     return Some(Vec::new());
                 }
                 self.busy = true;
-                self.info("resetting the password…");
+                self.info(self.tr.resetting());
                 Some(vec![Effect::ResetPassword { email, name, password, code }])
             }
             _ => None,

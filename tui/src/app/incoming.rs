@@ -11,6 +11,8 @@ use super::{
     draft_id, files,
 };
 use crate::event::{Effect, NetEvent, SendFailure};
+use crate::i18n::Tr;
+use crate::keymap::Action;
 
 impl App {
     /// Takes in a group's state from a reply.
@@ -61,7 +63,7 @@ impl App {
                 }
                 changed = true;
             }
-            let msg = sync_msg(data);
+            let msg = sync_msg(data, main.tr);
             let preview = if msg.system { msg.text.clone() } else { format!("{}: {}", main.label(from), msg.text) };
             let thread = main.group_thread(push.thread_id);
             if thread.msgs.is_empty() && thread.cursor == ThreadCursor::default() {
@@ -93,7 +95,7 @@ impl App {
         }
         if let Some((preview, mentioned)) = ring {
             let title = main.threads.get(&push.thread_id).map(|t| main.thread_label(t)).unwrap_or_default();
-            let title = if mentioned { format!("{title} (you were mentioned)") } else { title };
+            let title = if mentioned { self.tr.mentioned_suffix(&title) } else { title };
             effects.push(Effect::Notify { thread: push.thread_id, mention: mentioned, title, body: preview });
         }
         effects.extend(main.sync_if_gap(push.thread_id));
@@ -140,10 +142,10 @@ impl App {
     /// Signing up, in and out, and the connection ending.
     fn account_event(&mut self, event: NetEvent) -> Vec<Effect> {
         match event {
-            NetEvent::CodeSent(Ok(())) => self.info("code sent: check your mail"),
+            NetEvent::CodeSent(Ok(())) => self.info(self.tr.code_sent()),
             NetEvent::CodeSent(Err(err)) => {
                 self.code_ready_at = None;
-                self.error(format!("could not send a code: {err}"));
+                self.error(self.tr.code_not_sent(&err));
             }
             NetEvent::Registered(result) => {
                 self.busy = false;
@@ -154,9 +156,9 @@ impl App {
                         self.login.focus = 1;
                         self.screen = Screen::Login;
                         self.register = App::new(self.keymap.clone(), self.now).register;
-                        self.info(format!("registered as uid {uid}: log in"));
+                        self.info(self.tr.registered(uid));
                     }
-                    Err(err) => self.error(format!("registration failed: {err}")),
+                    Err(err) => self.error(self.tr.registration_failed(&err)),
                 }
             }
             NetEvent::PasswordReset(result) => {
@@ -164,19 +166,26 @@ impl App {
                 match result {
                     Ok(()) => {
                         self.screen = Screen::Login;
-                        self.info("password changed: log in with the new one");
+                        self.info(self.tr.password_changed());
                     }
-                    Err(err) => self.error(format!("reset failed: {err}")),
+                    Err(err) => self.error(self.tr.reset_failed(&err)),
                 }
             }
             NetEvent::LoggedIn(Ok(welcome)) => return self.welcome(welcome),
             NetEvent::LoggedIn(Err(err)) => {
                 self.busy = false;
                 match (&self.main, self.conn) {
-                    (Some(_), Conn::Connecting) => self.retry_later(&err),
+                    // Signed in before, or what this machine kept is shown and the server is
+                    // only out of reach: try again later (the kept chats stay readable).
+                    (Some(main), Conn::Connecting) if main.verified || err.unreachable => self.retry_later(&err.why),
                     _ => {
+                        // A refused login shows nothing kept of the account.
+                        if self.main.as_ref().is_some_and(|m| !m.verified) {
+                            self.main = None;
+                            self.screen = Screen::Login;
+                        }
                         self.conn = Conn::Offline;
-                        self.error(format!("login failed: {err}"));
+                        self.error(self.tr.login_failed(&err.why));
                     }
                 }
             }
@@ -185,7 +194,7 @@ impl App {
                 self.screen = Screen::Login;
                 self.conn = Conn::Offline;
                 self.busy = false;
-                self.error(format!("signed out: {reason}"));
+                self.error(self.tr.signed_out(&reason));
                 // The server keeps a kicked connection open for a while (llfc's clients need
                 // that); this client closes it now.
                 return vec![Effect::Logout];
@@ -207,20 +216,20 @@ impl App {
                 let name = info.name.clone();
                 self.group_info(info);
                 if left {
-                    self.info(format!("you are no longer in {name}"));
+                    self.info(self.tr.no_longer_in(&name));
                 }
             }
-            NetEvent::GroupInfo(Err(err)) => self.error(format!("group: {err}")),
+            NetEvent::GroupInfo(Err(err)) => self.error(self.tr.group_error(&err)),
             NetEvent::GroupCreated(Ok(info)) => {
                 let (id, name) = (info.thread_id, info.name.clone());
                 self.group_info(info);
                 let Some(main) = &mut self.main else { return Vec::new() };
                 main.pane = Pane::Chats;
                 main.open_thread(id);
-                self.info(format!("created the group {name}"));
+                self.info(self.tr.created_group(&name));
                 return vec![Effect::GroupMembers(id)];
             }
-            NetEvent::GroupCreated(Err(err)) => self.error(format!("could not create the group: {err}")),
+            NetEvent::GroupCreated(Err(err)) => self.error(self.tr.group_create_failed(&err)),
             NetEvent::GroupMembers(id, Ok(members)) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 for m in &members {
@@ -233,7 +242,7 @@ impl App {
                     group.member_list = members.into_iter().map(|m| (m.uid, m.name, m.role)).collect();
                 }
             }
-            NetEvent::GroupMembers(_, Err(err)) => self.error(format!("could not list the members: {err}")),
+            NetEvent::GroupMembers(_, Err(err)) => self.error(self.tr.members_failed(&err)),
             _ => {}
         }
         Vec::new()
@@ -251,12 +260,12 @@ impl App {
                     greeting: req.desc,
                     accepted: false,
                 });
-                self.info(format!("{} wants to be friends (F3: contacts)", req.name));
+                self.info(self.tr.wants_friends(&req.name, &self.keymap.keys_for(Action::Contacts)));
             }
             NetEvent::FriendAccepted(notice) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 add_friendship(main, notice.fromuid, &notice.name, &notice.chat_datas);
-                self.info(format!("{} accepted your request", notice.name));
+                self.info(self.tr.accepted_yours(&notice.name));
             }
             NetEvent::Accepted(Ok(rsp)) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
@@ -265,31 +274,32 @@ impl App {
                 }
                 add_friendship(main, rsp.uid, &rsp.name, &rsp.chat_datas);
                 main.selected = 0;
-                self.info(format!("you and {} are friends now", rsp.name));
+                self.info(self.tr.friends_now(&rsp.name));
             }
-            NetEvent::Accepted(Err(err)) => self.error(format!("could not accept: {err}")),
+            NetEvent::Accepted(Err(err)) => self.error(self.tr.accept_failed(&err)),
             NetEvent::Declined(Ok(uid)) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 let name = main.requests.iter().find(|r| r.uid == uid).map(|r| r.name.clone());
                 main.requests.retain(|r| r.uid != uid);
                 main.selected = main.selected.min(main.items().len().saturating_sub(1));
-                self.info(format!("declined the request from {}", name.unwrap_or_else(|| format!("uid {uid}"))));
+                let name = name.unwrap_or_else(|| self.tr.uid_label(uid));
+                self.info(self.tr.declined_from(&name));
             }
-            NetEvent::Declined(Err(err)) => self.error(format!("could not decline: {err}")),
+            NetEvent::Declined(Err(err)) => self.error(self.tr.decline_failed(&err)),
             NetEvent::Found(Ok(found)) => {
                 if let Some(Main { find: Some(find), .. }) = &mut self.main {
                     // Focus stays where the user left it: the next Tab goes to Greeting.
                     find.found = Some((found.uid, found.name, found.nick));
                 }
             }
-            NetEvent::Found(Err(err)) => self.error(format!("nobody found: {err}")),
+            NetEvent::Found(Err(err)) => self.error(self.tr.nobody_found(&err)),
             NetEvent::Applied(Ok(uid)) => {
                 if let Some(main) = &mut self.main {
                     main.find = None;
                 }
-                self.info(format!("friend request sent to uid {uid}"));
+                self.info(self.tr.request_sent(uid));
             }
-            NetEvent::Applied(Err(err)) => self.error(format!("request not sent: {err}")),
+            NetEvent::Applied(Err(err)) => self.error(self.tr.request_not_sent(&err)),
             NetEvent::ChatOpened(Ok((peer, thread_id))) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 // No thread yet (llfc: one is made only with the first text, so none is ever
@@ -307,7 +317,7 @@ impl App {
                     main.open_thread(id);
                 }
             }
-            NetEvent::ChatOpened(Err(err)) => self.error(format!("could not open the chat: {err}")),
+            NetEvent::ChatOpened(Err(err)) => self.error(self.tr.open_chat_failed(&err)),
             _ => {}
         }
         Vec::new()
@@ -376,17 +386,16 @@ impl App {
                 msg.state = MsgState::Unknown;
                 if msg.lost > RESENDS_AFTER_LOSS {
                     msg.state = MsgState::Failed;
-                    msg.failure = Some("the connection ended twice while the server had it".into());
-                    self.error(
-                        "a message was not sent: the connection ended twice while the server had it \
-                         (too long for this server?); F5 tries again",
-                    );
+                    msg.failure = Some(self.tr.not_sent_twice());
+                    let keys = self.keymap.keys_for(Action::Failed);
+                    self.error(self.tr.message_not_sent_twice(&keys));
                 }
             }
             Err(SendFailure::Refused(why)) => {
                 thread.msgs[idx].state = MsgState::Failed;
                 thread.msgs[idx].failure = Some(why.clone());
-                self.error(format!("a message was not sent: {why}; F5 retries"));
+                let keys = self.keymap.keys_for(Action::Failed);
+                self.error(self.tr.message_not_sent(&why, &keys));
             }
         }
         Vec::new()
@@ -394,6 +403,7 @@ impl App {
 
     /// A page of older messages of a thread.
     fn older(&mut self, thread_id: i64, result: Result<LoadOlderRsp, String>) -> Vec<Effect> {
+        let tr = self.tr;
         let Some(main) = self.main.as_mut() else { return Vec::new() };
         let dialect = main.dialect;
         let Some(thread) = main.threads.get_mut(&thread_id) else {
@@ -405,19 +415,19 @@ impl App {
                 thread.older = Some(page.more);
                 for data in page.chat_datas {
                     // Older than the cursor: it stays where it is.
-                    thread.merge(sync_msg(data), dialect);
+                    thread.merge(sync_msg(data, tr), dialect);
                 }
             }
-            Err(err) => self.error(format!("could not load older messages: {err}")),
+            Err(err) => self.error(self.tr.older_failed(&err)),
         }
         Vec::new()
     }
 }
 
-pub(super) fn sync_msg(data: SyncData) -> Msg {
+pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
     let system = data.msg_type == MSG_TYPE_SYSTEM;
     let file = files::attachment_of(&data);
-    let text = if system { system_text(&data.content) } else { data.content };
+    let text = if system { system_text(&data.content, tr) } else { data.content };
     Msg {
         seq: data.seq,
         from: data.sender,
@@ -448,8 +458,8 @@ pub(super) fn text_msg(from: i32, data: TextChatData) -> Msg {
 }
 
 /// What a system message says, in words (its content is a JSON event).
-pub(super) fn system_text(content: &str) -> String {
-    serde_json::from_str::<GroupEvent>(content).map_or_else(|_| content.to_owned(), |event| event.describe())
+pub(super) fn system_text(content: &str, tr: Tr) -> String {
+    serde_json::from_str::<GroupEvent>(content).map_or_else(|_| content.to_owned(), |event| tr.group_event(&event))
 }
 
 pub(super) fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[AuthChatData]) {

@@ -4,26 +4,42 @@ use imchat_sdk::Dialect;
 use imchat_sdk::proto::rules;
 
 use super::{
-    App, Conn, Find, Focus, Form, Item, Main, Msg, MsgState, NewGroup, Pane, SCROLL_STEP, Screen, Thread,
+    App, Conn, Find, Focus, Form, Item, Main, Msg, MsgState, NewGroup, Pane, SCROLL_STEP, Screen, Switcher, Thread,
     main_mentions, send_effect,
 };
 use crate::event::Effect;
+use crate::i18n::Tr;
 use crate::input::Input;
 use crate::keymap::Action;
 
 impl App {
-    /// Delete on a pending friend request in the list declines it (imchat servers only).
-    pub(super) fn decline_selected(&mut self) -> Option<Vec<Effect>> {
-        let main = self.main.as_ref().filter(|m| self.screen == Screen::Main && m.focus == Focus::List)?;
-        let Some(Item::Request(uid)) = main.items().get(main.selected).cloned() else { return None };
-        if main.requests.iter().any(|r| r.uid == uid && r.accepted) {
+    /// Delete on the list: a chat is hidden from it (a new message, or the switcher, brings it
+    /// back); a pending friend request is declined (imchat servers only).
+    pub(super) fn delete_selected(&mut self) -> Option<Vec<Effect>> {
+        let main = self.main.as_mut().filter(|m| self.screen == Screen::Main && m.focus == Focus::List)?;
+        if main.switcher.is_some() || main.find.is_some() || main.new_group.is_some() || main.failed.is_some() {
             return None;
         }
-        if main.dialect == Dialect::Llfc {
-            self.error("declining needs an imchat server: llfc has no way to say no");
-            return Some(Vec::new());
+        match main.items().get(main.selected).cloned()? {
+            Item::Thread(id) => {
+                main.hidden.insert(id);
+                if main.open == Some(id) {
+                    main.close_open();
+                }
+                main.selected = main.selected.min(main.items().len().saturating_sub(1));
+                let keys = self.keymap.keys_for(Action::Switch);
+                self.info(self.tr.chat_hidden(&keys));
+                Some(Vec::new())
+            }
+            Item::Request(uid) if !main.requests.iter().any(|r| r.uid == uid && r.accepted) => {
+                if main.dialect == Dialect::Llfc {
+                    self.error(self.tr.declining_needs_imchat());
+                    return Some(Vec::new());
+                }
+                Some(vec![Effect::Decline(uid)])
+            }
+            _ => None,
         }
-        Some(vec![Effect::Decline(uid)])
     }
 
     pub(super) fn main_action(&mut self, action: Action, edit: impl FnOnce(&mut Input)) -> Option<Vec<Effect>> {
@@ -35,6 +51,8 @@ impl App {
             {
                 return self.open_file_dialog(action);
             }
+            Some(Main { switcher: Some(_), .. }) => return self.switcher_action(action),
+            Some(Main { failed: Some(_), .. }) => return self.failed_action(action),
             _ => {}
         }
         let width = self.composer_width.get();
@@ -46,6 +64,8 @@ impl App {
             return self.find_action(action);
         }
         match action {
+            Action::Switch => main.switcher = Some(Switcher::default()),
+            Action::Failed => return Some(self.open_failed()),
             Action::Chats => {
                 main.pane = Pane::Chats;
                 main.selected = 0;
@@ -67,7 +87,7 @@ impl App {
                         main.selected = chats.iter().position(|(c, _)| *c == id).unwrap_or(0);
                         main.open_thread(id);
                     }
-                    None => self.info("no unread messages"),
+                    None => self.info(self.tr.no_unread()),
                 }
             }
             Action::Contacts => {
@@ -77,17 +97,21 @@ impl App {
             }
             Action::Find => {
                 main.find = Some(Find {
-                    form: Form::new(&[("Uid or name", false), ("Greeting", false), ("Remark", false)]),
+                    form: Form::new(&[
+                        (Tr::field_uid_or_name, false),
+                        (Tr::field_greeting, false),
+                        (Tr::field_remark, false),
+                    ]),
                     found: None,
                 });
             }
             Action::NewGroup => {
                 if main.dialect == Dialect::Llfc {
-                    self.error("groups need an imchat server: this one speaks llfc's protocol only");
+                    self.error(self.tr.groups_need_imchat());
                     return Some(Vec::new());
                 }
                 if main.friends.is_empty() {
-                    self.error("a group starts with friends: find some first (F4)");
+                    self.error(self.tr.group_needs_friends(&self.keymap.keys_for(Action::Find)));
                     return Some(Vec::new());
                 }
                 main.new_group = Some(NewGroup::default());
@@ -132,9 +156,7 @@ impl App {
             Action::Retry => return Some(self.retry_failed()),
             Action::Back => {
                 main.members_pane = false;
-                if let Some(thread) = main.open.take().and_then(|id| main.threads.get_mut(&id)) {
-                    thread.divider = None;
-                }
+                main.close_open();
                 main.focus = Focus::List;
             }
             _ => return None,
@@ -156,7 +178,7 @@ impl App {
             Action::Down => dialog.on_list = true,
             Action::Submit if dialog.invite_to.is_some() => {
                 if dialog.picked.is_empty() {
-                    self.error("tick the friends to invite (Space ticks)");
+                    self.error(self.tr.tick_to_invite());
                     return Some(Vec::new());
                 }
                 let (thread, uids) = (dialog.invite_to.unwrap_or(0), dialog.picked.iter().copied().collect());
@@ -166,16 +188,16 @@ impl App {
             Action::Submit => {
                 let name = dialog.name.text().trim().to_owned();
                 if let Err(rule) = rules::check_group_name(&name) {
-                    self.error(rule);
+                    self.error(self.tr.rule(rule));
                     return Some(Vec::new());
                 }
                 if dialog.picked.is_empty() {
-                    self.error("tick at least one friend (Tab to the list, Space ticks)");
+                    self.error(self.tr.tick_one());
                     return Some(Vec::new());
                 }
                 let members = dialog.picked.iter().copied().collect();
                 main.new_group = None;
-                self.info(format!("creating the group {name}…"));
+                self.info(self.tr.creating_group(&name));
                 return Some(vec![Effect::CreateGroup { name, members }]);
             }
             _ => return None,
@@ -201,7 +223,7 @@ impl App {
             }
             Action::Submit => {
                 let Some((uid, _, _)) = find.found.clone() else {
-                    self.error("find someone first (type a uid or name, then Enter)");
+                    self.error(self.tr.find_first());
                     return Some(Vec::new());
                 };
                 let (greeting, remark) = (find.form.value(1).to_owned(), find.form.value(2).to_owned());
@@ -229,7 +251,7 @@ impl App {
         // Refused here, with the limit named, rather than by the server after a try.
         if let Some(limit) = main.max_text.filter(|limit| main.input.text().len() > *limit) {
             let len = main.input.text().len();
-            self.error(format!("too long to send: {len} bytes, the server takes {limit}"));
+            self.error(self.tr.too_long(len, limit));
             return Some(Vec::new());
         }
         let text = main.input.take();
@@ -261,37 +283,6 @@ impl App {
             return Some(vec![send]);
         }
         Some(Vec::new())
-    }
-
-    /// F5: every failed text is sent again (and failed files, when online); a reconnect that
-    /// waits for its backoff goes now.
-    fn retry_failed(&mut self) -> Vec<Effect> {
-        let conn = self.conn;
-        let Some(main) = self.main.as_mut() else { return Vec::new() };
-        let mut effects = Vec::new();
-        let me = main.uid;
-        for thread in main.threads.values_mut() {
-            let mut again = Vec::new();
-            for msg in thread.msgs.iter_mut().filter(|m| m.state == MsgState::Failed && m.file.is_none()) {
-                msg.state = MsgState::Sending;
-                msg.lost = 0;
-                msg.failure = None;
-                again.push((msg.unique.clone(), msg.text.clone()));
-            }
-            for (unique, text) in again {
-                let mentions = main_mentions(me, thread, &text);
-                effects.push(send_effect(thread, unique, text, mentions));
-            }
-        }
-        if let Conn::Reconnecting { attempt, .. } = conn {
-            self.conn = Conn::Reconnecting { at: self.now, attempt };
-            return self.tick();
-        }
-        if conn != Conn::Online {
-            return Vec::new();
-        }
-        effects.extend(self.retry_files());
-        effects
     }
 
     /// Enter on the list: a chat opens, a friend's chat opens (or is asked for), a request is
@@ -334,7 +325,7 @@ impl App {
                 let names: Vec<&str> = rest.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
                 let uids: Vec<i32> = names.iter().filter_map(|n| main.friend_named(n)).collect();
                 if names.is_empty() || uids.len() != names.len() {
-                    self.error("/invite takes your friends' names, separated by commas");
+                    self.error(self.tr.invite_usage());
                     return Vec::new();
                 }
                 Effect::Invite { thread, uids }
@@ -343,7 +334,7 @@ impl App {
             "/rename" => match rules::check_group_name(rest) {
                 Ok(()) => Effect::UpdateGroup { thread, name: Some(rest.to_owned()), announcement: None },
                 Err(rule) => {
-                    self.error(format!("/rename: {rule}"));
+                    self.error(self.tr.rename_rule(&self.tr.rule(rule)));
                     return Vec::new();
                 }
             },
@@ -357,10 +348,7 @@ impl App {
                 Effect::GroupMembers(thread)
             }
             _ => {
-                self.error(format!(
-                    "unknown command {command}: /invite name,… /leave /rename name /announce text /mute /unmute \
-                     /members (//text sends /text)"
-                ));
+                self.error(self.tr.unknown_command(command));
                 return Vec::new();
             }
         };

@@ -8,8 +8,9 @@ use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
 use imchat_sdk::proto::msg::SyncCursor;
 
-use super::{Attach, Attachment, FilesDialog};
+use super::{Attach, Attachment, FailedDialog, FilesDialog, Switcher};
 use crate::event::Effect;
+use crate::i18n::Tr;
 use crate::input::Input;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,15 +21,19 @@ pub enum Screen {
     Main,
 }
 
+/// A field's label, said in the user's language when drawn.
+pub type Label = fn(Tr) -> String;
+
 /// A form: labelled inputs and the focused one.
 #[derive(Debug, Clone, Default)]
 pub struct Form {
-    pub fields: Vec<(&'static str, Input)>,
+    /// Each field's label (said in the user's language when drawn) and input.
+    pub fields: Vec<(Label, Input)>,
     pub focus: usize,
 }
 
 impl Form {
-    pub(super) fn new(fields: &[(&'static str, bool)]) -> Form {
+    pub(super) fn new(fields: &[(Label, bool)]) -> Form {
         Form {
             fields: fields
                 .iter()
@@ -313,6 +318,17 @@ pub struct Main {
     pub max_text: Option<usize>,
     /// Each chat's unsent draft while another chat is open.
     pub drafts: HashMap<i64, String>,
+    /// The language names and labels are said in.
+    pub tr: Tr,
+    /// Chats the user hid from the list (a new message shows them again).
+    pub hidden: BTreeSet<i64>,
+    /// The quick switcher, while open.
+    pub switcher: Option<Switcher>,
+    /// The failed message being decided on (retry, edit or delete), while asked.
+    pub failed: Option<FailedDialog>,
+    /// A login answered for this model: until then it is what was saved on this machine,
+    /// shown while the server is asked (a refused login drops it).
+    pub verified: bool,
 }
 
 /// What the left pane lists.
@@ -336,14 +352,14 @@ impl Main {
         if let Some(friend) = self.friend(uid) {
             return friend.label().to_owned();
         }
-        self.names.get(&uid).cloned().unwrap_or_else(|| format!("uid {uid}"))
+        self.names.get(&uid).cloned().unwrap_or_else(|| self.tr.uid_label(uid))
     }
 
     /// A chat's name: the group's, or the other person's.
     pub fn thread_label(&self, thread: &Thread) -> String {
         match &thread.group {
             Some(group) if !group.name.is_empty() => group.name.clone(),
-            Some(_) => format!("group {}", thread.id),
+            Some(_) => self.tr.group_label(thread.id),
             None => self.label(thread.peer),
         }
     }
@@ -355,7 +371,8 @@ impl Main {
         let described;
         let text = match &msg.file {
             Some(file) => {
-                described = format!("{} {}", if file.picture { "[picture]" } else { "[file]" }, file.title());
+                let tag = if file.picture { self.tr.picture_tag() } else { self.tr.file_tag() };
+                described = format!("{tag} {}", file.title());
                 described.as_str()
             }
             None => msg.text.lines().next().unwrap_or(""),
@@ -363,13 +380,15 @@ impl Main {
         if msg.system {
             return text.to_owned();
         }
-        let who = if msg.from == self.uid { "you".to_owned() } else { self.label(msg.from) };
+        let who = if msg.from == self.uid { self.tr.you() } else { self.label(msg.from) };
         if thread.is_group() || msg.from == self.uid { format!("{who}: {text}") } else { text.to_owned() }
     }
 
-    /// Threads by latest activity, newest first (a message waiting to be sent counts as now).
+    /// Threads by latest activity, newest first (a message waiting to be sent counts as now);
+    /// a hidden one only while it has unread messages or is open.
     pub fn chats(&self) -> Vec<&Thread> {
-        let mut threads: Vec<&Thread> = self.threads.values().collect();
+        let shown = |t: &&Thread| !self.hidden.contains(&t.id) || t.unread > 0 || self.open == Some(t.id);
+        let mut threads: Vec<&Thread> = self.threads.values().filter(shown).collect();
         threads.sort_by(|a, b| {
             let key = |t: &Thread| (t.msgs.iter().any(|m| m.seq == 0), t.last_time().to_owned(), t.newest(), t.id);
             key(b).cmp(&key(a))
@@ -503,6 +522,7 @@ impl Main {
                 self.input.set(&kept);
             }
         }
+        self.hidden.remove(&thread_id);
         if let Some(thread) = self.threads.get_mut(&thread_id) {
             thread.unread = 0;
             thread.below = 0;
@@ -513,6 +533,18 @@ impl Main {
         self.open = Some(thread_id);
         self.focus = Focus::Input;
         self.scroll = 0;
+    }
+
+    /// Leaves the open chat: its draft stays with it, its "new messages" divider goes.
+    pub(super) fn close_open(&mut self) {
+        let Some(id) = self.open.take() else { return };
+        let draft = self.input.take();
+        if !draft.is_empty() {
+            self.drafts.insert(id, draft);
+        }
+        if let Some(thread) = self.threads.get_mut(&id) {
+            thread.divider = None;
+        }
     }
 
     /// The message `unique` while it waits for the server's answer (a sync may have brought

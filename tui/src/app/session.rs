@@ -1,23 +1,39 @@
 //! The session's life: the welcome of a login (first or after a reconnect, with the outbox
 //! sent again), the backoff between attempts, and sync replies merged into the model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
 use imchat_sdk::proto::msg::SyncRsp;
 
 use super::incoming::sync_msg;
+use super::saved::SAVED_VERSION;
 use super::{
-    App, BACKOFF_FIRST, BACKOFF_MAX, Conn, Focus, Friend, GroupView, Main, MsgState, Pane, Request, Screen, Thread,
-    main_mentions, peer_of, send_effect,
+    App, BACKOFF_FIRST, BACKOFF_MAX, Conn, Focus, Friend, GroupView, Main, MsgState, Pane, Request, Saved, Screen,
+    Thread, main_mentions, peer_of, send_effect,
 };
 use crate::event::{Effect, Welcome};
 use crate::input::Input;
 
 impl App {
+    /// What this machine kept of the account being logged in to: shown at once (the login
+    /// goes on; a refusal drops it), unless the login already answered.
+    pub(super) fn restored(&mut self, restored: Result<Option<Box<Saved>>, String>) {
+        match restored {
+            Ok(Some(saved)) if self.busy && self.main.is_none() && saved.version == SAVED_VERSION => {
+                self.main = Some(Main::restored(*saved, self.tr));
+                self.screen = Screen::Main;
+                self.info(self.tr.connecting_kept());
+            }
+            Ok(_) => {}
+            Err(why) => self.error(why),
+        }
+    }
+
     /// A sync reply: its messages merged, its threads' counts and read markers taken, and the next page asked for.
     pub(super) fn synced(&mut self, sync: SyncRsp) -> Vec<Effect> {
+        let tr = self.tr;
         let Some(main) = &mut self.main else { return Vec::new() };
         main.syncing = false;
         let (dialect, brought) = (main.dialect, !sync.chat_datas.is_empty());
@@ -57,7 +73,7 @@ impl App {
                 thread.cursor = ThreadCursor::at(data.seq - 1);
             }
             let (seq, from_peer) = (data.seq, data.sender != main.uid);
-            if thread.merge(sync_msg(data), dialect) && from_peer && main.open != Some(thread_id) {
+            if thread.merge(sync_msg(data, tr), dialect) && from_peer && main.open != Some(thread_id) {
                 thread.divider.get_or_insert(seq);
             }
         }
@@ -123,10 +139,17 @@ impl App {
                 last_sent: None,
                 drafts: HashMap::new(),
                 max_text: welcome.max_text,
+                tr: self.tr,
+                hidden: BTreeSet::new(),
+                switcher: None,
+                failed: None,
+                verified: true,
             });
-            self.info(format!("welcome, {}", welcome.name));
+            self.info(self.tr.welcome(&welcome.name));
+        } else if self.main.as_ref().is_some_and(|m| !m.verified) {
+            self.info(self.tr.welcome_back(&welcome.name));
         } else {
-            self.info("reconnected");
+            self.info(self.tr.reconnected());
         }
         // The password is not kept in the form once it has served (the network task holds it).
         self.login.fields[1].1.take();
@@ -135,6 +158,7 @@ impl App {
         main.dialect = welcome.dialect;
         main.max_text = welcome.max_text;
         main.syncing = false;
+        main.verified = true;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();
         main.requests = welcome
             .requests
@@ -165,6 +189,6 @@ impl App {
         self.reconnects += 1;
         let delay = BACKOFF_FIRST.saturating_mul(1 << attempt.min(5)).min(BACKOFF_MAX);
         self.conn = Conn::Reconnecting { at: self.now + delay, attempt };
-        self.error(format!("connection lost ({why})"));
+        self.error(self.tr.connection_lost(why));
     }
 }

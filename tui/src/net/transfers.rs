@@ -9,9 +9,10 @@ use imchat_sdk::proto::msg::res::{MSG_TYPE_FILE, MSG_TYPE_PIC};
 use imchat_sdk::{ChatClient, SdkError};
 use tokio::sync::mpsc;
 
-use super::text;
+use super::words;
 use crate::event::{Event, FileEvent, NO_RESOURCE_SERVER, NetEvent, SendFailure};
 use crate::files::{Places, free_path, safe_name};
+use crate::i18n::Tr;
 
 /// Metadata and thumbnail requests waiting for the fetcher.
 const FETCH_QUEUE: usize = 1024;
@@ -25,6 +26,8 @@ pub struct Res {
     pub uid: i32,
     pub token: String,
     pub places: Places,
+    /// The language errors are said in.
+    pub tr: Tr,
 }
 
 /// What the fetcher does.
@@ -36,7 +39,7 @@ pub enum Fetch {
 
 impl Res {
     async fn connect(&self) -> Result<FileClient, String> {
-        FileClient::open(&self.place, self.uid, &self.token).await.map_err(text)
+        FileClient::open(&self.place, self.uid, &self.token).await.map_err(|err| words(err, self.tr))
     }
 }
 
@@ -81,7 +84,7 @@ pub async fn send(
     // before its message is stored, so nothing is left behind on either side.
     if let Ok(client) = res.connect().await {
         let size = tokio::fs::metadata(&path).await.map_or(0, |meta| meta.len());
-        if let Some(why) = over_limits(size, &client.limits) {
+        if let Some(why) = over_limits(size, &client.limits, res.tr) {
             emit(&events, NetEvent::File(FileEvent::Stored { unique, result: Err(SendFailure::Refused(why)) })).await;
             return;
         }
@@ -91,8 +94,8 @@ pub async fn send(
         Ok(sent) => sent,
         Err(err) => {
             let failure = match err {
-                SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
-                err => SendFailure::Refused(text(err)),
+                SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(words(err, res.tr)),
+                err => SendFailure::Refused(words(err, res.tr)),
             };
             emit(&events, NetEvent::File(FileEvent::Stored { unique, result: Err(failure) })).await;
             return;
@@ -105,22 +108,14 @@ pub async fn send(
 }
 
 /// Why a file of `size` bytes would be refused under `limits` (its size cap, the user's quota).
-fn over_limits(size: u64, limits: &imchat_sdk::proto::msg::res::ResAuthRsp) -> Option<String> {
+fn over_limits(size: u64, limits: &imchat_sdk::proto::msg::res::ResAuthRsp, tr: Tr) -> Option<String> {
     use imchat_sdk::files::human_bytes;
     if limits.max_file_bytes > 0 && size > limits.max_file_bytes {
-        return Some(format!(
-            "too large: {}, the server takes at most {}",
-            human_bytes(size),
-            human_bytes(limits.max_file_bytes)
-        ));
+        return Some(tr.too_large(&human_bytes(size), &human_bytes(limits.max_file_bytes)));
     }
     if limits.quota_bytes > 0 && limits.used_bytes.saturating_add(size) > limits.quota_bytes {
         let left = limits.quota_bytes.saturating_sub(limits.used_bytes);
-        return Some(format!(
-            "over your storage quota: {} left of {}",
-            human_bytes(left),
-            human_bytes(limits.quota_bytes)
-        ));
+        return Some(tr.over_quota(&human_bytes(left), &human_bytes(limits.quota_bytes)));
     }
     None
 }
@@ -129,7 +124,7 @@ fn over_limits(size: u64, limits: &imchat_sdk::proto::msg::res::ResAuthRsp) -> O
 pub async fn upload(res: Res, name: String, path: PathBuf, events: mpsc::Sender<Event>) {
     let result = match md5_of(&path).await {
         Ok(md5) => upload_bytes(&res, &name, &path, &md5, &events).await,
-        Err(err) => Err(text(err)),
+        Err(err) => Err(words(err, res.tr)),
     };
     emit(&events, NetEvent::File(FileEvent::Uploaded { name, result })).await;
 }
@@ -151,9 +146,13 @@ async fn upload_bytes(
             if client.meta(name).await.is_ok_and(|meta| meta.complete) {
                 return Ok(());
             }
-            client.upload(path, name, md5, 1, progress(events, name, true)).await.map(drop).map_err(text)
+            client
+                .upload(path, name, md5, 1, progress(events, name, true))
+                .await
+                .map(drop)
+                .map_err(|err| words(err, res.tr))
         }
-        Err(err) => Err(text(err)),
+        Err(err) => Err(words(err, res.tr)),
     }
 }
 
@@ -165,12 +164,15 @@ pub async fn save(res: Res, name: String, label: String, open: bool, events: mps
         tokio::fs::create_dir_all(dir).await.map_err(|err| format!("{}: {err}", dir.display()))?;
         let dest = free_path(dir, &safe_name(&label, &safe_name(&name, "download")));
         let mut client = res.connect().await?;
-        client.download(&name, false, &dest, progress(&events, &name, false)).await.map_err(text)?;
+        client
+            .download(&name, false, &dest, progress(&events, &name, false))
+            .await
+            .map_err(|err| words(err, res.tr))?;
         Ok::<_, String>(dest)
     }
     .await;
     let inspected = match (&result, open) {
-        (Ok(path), true) => Some(crate::files::inspect(path)),
+        (Ok(path), true) => Some(crate::files::inspect(path, res.tr)),
         _ => None,
     };
     emit(&events, NetEvent::File(FileEvent::Saved { name, result })).await;
@@ -199,7 +201,7 @@ pub async fn fetcher(res: Res, mut work: mpsc::Receiver<Fetch>, events: mpsc::Se
             Fetch::Meta(name) => {
                 let result = files.meta(&name).await;
                 let broken = matches!(result, Err(SdkError::Closed | SdkError::Timeout(_)));
-                (NetEvent::File(FileEvent::Meta(name, result.map_err(text))), broken)
+                (NetEvent::File(FileEvent::Meta(name, result.map_err(|err| words(err, res.tr)))), broken)
             }
             Fetch::Thumb(name) => {
                 // Per user: the names are the server's, and another account may be on another.
@@ -214,7 +216,10 @@ pub async fn fetcher(res: Res, mut work: mpsc::Receiver<Fetch>, events: mpsc::Se
                 }
                 .await;
                 let broken = matches!(result, Err(SdkError::Closed | SdkError::Timeout(_)));
-                (NetEvent::File(FileEvent::Thumb(name, result.map(|()| dest).map_err(text))), broken)
+                (
+                    NetEvent::File(FileEvent::Thumb(name, result.map(|()| dest).map_err(|err| words(err, res.tr)))),
+                    broken,
+                )
             }
         };
         if broken {
@@ -232,7 +237,7 @@ pub fn fetch_queue() -> (mpsc::Sender<Fetch>, mpsc::Receiver<Fetch>) {
 /// Opens `path` with the desktop's viewer (`opener`, else `xdg-open`, or `open` on macOS),
 /// detached: its output would draw over the screen. The path is one argument, never through a
 /// shell; the caller checked what it is ([`crate::files::inspect`]).
-pub fn open_path(path: &Path, opener: Option<&str>) -> Result<(), String> {
+pub fn open_path(path: &Path, opener: Option<&str>, tr: Tr) -> Result<(), String> {
     let default = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
     let program = opener.unwrap_or(default);
     let child = std::process::Command::new(program)
@@ -247,7 +252,7 @@ pub fn open_path(path: &Path, opener: Option<&str>) -> Result<(), String> {
             drop(std::thread::spawn(move || child.wait()));
             Ok(())
         }
-        Err(err) => Err(format!("cannot run {program}: {err}")),
+        Err(err) => Err(tr.cannot_run(program, &err.to_string())),
     }
 }
 
@@ -256,6 +261,7 @@ mod tests {
     use imchat_sdk::proto::msg::res::ResAuthRsp;
 
     use super::over_limits;
+    use crate::i18n::Tr;
 
     #[test]
     fn a_file_over_the_cap_or_the_quota_is_refused_with_the_numbers() {
@@ -265,9 +271,15 @@ mod tests {
             used_bytes: 4_500_000,
             ..Default::default()
         };
-        assert_eq!(over_limits(900_000, &ResAuthRsp { used_bytes: 0, ..limits.clone() }), None);
-        assert_eq!(over_limits(2_000_000, &limits).unwrap(), "too large: 2.0 MB, the server takes at most 1.0 MB");
-        assert_eq!(over_limits(600_000, &limits).unwrap(), "over your storage quota: 500 KB left of 5.0 MB");
-        assert_eq!(over_limits(u64::MAX, &ResAuthRsp::default()), None, "no limits said, none applied");
+        assert_eq!(over_limits(900_000, &ResAuthRsp { used_bytes: 0, ..limits.clone() }, Tr::default()), None);
+        assert_eq!(
+            over_limits(2_000_000, &limits, Tr::default()).unwrap(),
+            "too large: 2.0 MB, the server takes at most 1.0 MB"
+        );
+        assert_eq!(
+            over_limits(600_000, &limits, Tr::default()).unwrap(),
+            "over your storage quota: 500 KB left of 5.0 MB"
+        );
+        assert_eq!(over_limits(u64::MAX, &ResAuthRsp::default(), Tr::default()), None, "no limits said, none applied");
     }
 }

@@ -1,17 +1,17 @@
-//! The main screen: chats and contacts on the left, the open chat and its input on the right,
-//! and the find-people dialog on top.
+//! The main screen: chats and contacts on the left, the open chat and its composer on the
+//! right (`dialogs.rs` draws what opens over them).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::app::{App, Attachment, Focus, Item, Main, MsgState, Pane, Thread, Transfer};
-use crate::files::{MAX_CANDIDATES, human_bytes, progress_bar};
+use crate::files::{human_bytes, progress_bar};
 use crate::keymap::Action;
 use crate::ui::previews::{PREVIEW_COLS, PREVIEW_ROWS, Previews};
-use crate::ui::{Theme, centered};
+use crate::ui::{Theme, dialogs};
 
 /// A sender's colour, the same for them everywhere and every time (their uid picks it).
 fn sender_colour(uid: i32) -> Color {
@@ -24,7 +24,7 @@ fn sender_colour(uid: i32) -> Color {
 const COMPOSER_ROWS: usize = 6;
 
 /// Cells of a transfer's progress bar.
-const BAR_CELLS: usize = 12;
+pub(super) const BAR_CELLS: usize = 12;
 
 /// Below this width only one pane is shown.
 const TWO_PANES_MIN_WIDTH: u16 = 50;
@@ -50,45 +50,7 @@ pub fn render(app: &App, theme: &Theme, previews: &mut Previews, frame: &mut Fra
     if let Some(rect) = chat_area {
         chat(app, main, theme, previews, frame, rect);
     }
-    new_group(app, main, theme, frame, area);
-    attach(app, main, theme, frame, area);
-    files(app, main, theme, frame, area);
-    if let Some(find) = &main.find {
-        let rect = centered(area, 60, 10);
-        frame.render_widget(Clear, rect);
-        let block = Block::bordered().title(" find people ").title_style(Style::new().fg(theme.accent));
-        let inner = block.inner(rect);
-        let mut lines: Vec<Line> = find
-            .form
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(idx, (label, input))| {
-                let (marker, style) = if idx == find.form.focus {
-                    ("▸", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD))
-                } else {
-                    (" ", Style::new())
-                };
-                Line::from(vec![Span::styled(format!("{marker}{label:>10}: "), style), Span::raw(input.display())])
-            })
-            .collect();
-        lines.push(match &find.found {
-            Some((uid, name, _)) => Line::raw(format!(
-                "found {name} (uid {uid}): {} to Greeting/Remark, Enter sends a request",
-                app.keymap.keys_for(Action::NextField)
-            )),
-            None => Line::styled("type a uid or exact name, Enter searches", Style::new().fg(theme.dim)),
-        });
-        lines.push(Line::styled(format!("{} close", app.keymap.keys_for(Action::Back)), Style::new().fg(theme.dim)));
-        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
-        if let Some((_, input)) = find.form.fields.get(find.form.focus) {
-            let x = inner.x.saturating_add(13).saturating_add(input.caret_cell().1);
-            let y = inner.y + find.form.focus as u16;
-            if x < inner.right() && y < inner.bottom() {
-                frame.set_cursor_position((x, y));
-            }
-        }
-    }
+    dialogs::render(app, main, theme, frame, area);
 }
 
 fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -103,9 +65,9 @@ fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let pending = main.pending_requests();
     let title = Line::from(vec![
         Span::raw(" "),
-        tab(Pane::Chats, if unread > 0 { format!("Chats ({unread})") } else { "Chats".into() }),
+        tab(Pane::Chats, if unread > 0 { app.tr.tab_chats_unread(unread) } else { app.tr.tab_chats() }),
         Span::raw(" │ "),
-        tab(Pane::Contacts, if pending > 0 { format!("Contacts (+{pending})") } else { "Contacts".into() }),
+        tab(Pane::Contacts, if pending > 0 { app.tr.tab_contacts_pending(pending) } else { app.tr.tab_contacts() }),
         Span::raw(" "),
     ]);
     let items: Vec<ListItem> = main
@@ -130,12 +92,8 @@ fn list(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(title).border_style(border);
     if empty {
         let hint = match main.pane {
-            Pane::Chats => format!(
-                "no chats yet\n{} contacts · {} find people",
-                app.keymap.keys_for(Action::Contacts),
-                app.keymap.keys_for(Action::Find)
-            ),
-            Pane::Contacts => format!("no contacts yet\n{} find people", app.keymap.keys_for(Action::Find)),
+            Pane::Chats => app.tr.no_chats(&app.keymap.keys_for(Action::Contacts), &app.keymap.keys_for(Action::Find)),
+            Pane::Contacts => app.tr.no_contacts(&app.keymap.keys_for(Action::Find)),
         };
         frame.render_widget(
             Paragraph::new(hint).style(Style::new().fg(theme.dim)).wrap(Wrap { trim: true }).block(block),
@@ -184,10 +142,10 @@ fn thread_row<'a>(app: &App, main: &Main, thread: &Thread, theme: &Theme, width:
         spans.push(Span::styled(" @", Style::new().fg(theme.error).add_modifier(Modifier::BOLD)));
     }
     if group.is_some_and(|g| g.muted) {
-        spans.push(Span::styled(" muted", Style::new().fg(theme.dim)));
+        spans.push(Span::styled(app.tr.muted(), Style::new().fg(theme.dim)));
     }
     if group.is_some_and(|g| g.left || g.disbanded) {
-        spans.push(Span::styled(" (closed)", Style::new().fg(theme.dim)));
+        spans.push(Span::styled(app.tr.closed(), Style::new().fg(theme.dim)));
     }
     let utc = main.dialect == imchat_sdk::Dialect::Imchat;
     let time = thread.last().map_or(String::new(), |m| {
@@ -206,34 +164,13 @@ fn thread_row<'a>(app: &App, main: &Main, thread: &Thread, theme: &Theme, width:
 
 fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &mut Frame, area: Rect) {
     let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else {
-        let selected = main.items().get(main.selected).cloned();
-        if let Some(Item::Request(uid)) = selected
-            && let Some(request) = main.requests.iter().find(|r| r.uid == uid)
-        {
-            let text =
-                format!("{} (uid {uid}) wants to be friends:\n“{}”\n\nEnter accepts", request.name, request.greeting);
-            frame.render_widget(
-                Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::bordered().title(" new friend ")),
-                area,
-            );
-            return;
-        }
-        let hint = format!(
-            "Enter opens the selected chat or contact\n{} chats · {} contacts · {} find people",
-            app.keymap.keys_for(Action::Chats),
-            app.keymap.keys_for(Action::Contacts),
-            app.keymap.keys_for(Action::Find)
-        );
-        frame.render_widget(
-            Paragraph::new(hint).style(Style::new().fg(theme.dim)).wrap(Wrap { trim: true }).block(Block::bordered()),
-            area,
-        );
+        nothing_open(app, main, theme, frame, area);
         return;
     };
     let area = match &thread.group {
         Some(group) if main.members_pane && area.width >= 50 => {
             let [chat, side] = Layout::horizontal([Constraint::Min(30), Constraint::Length(24)]).areas(area);
-            members(main, group, theme, frame, side);
+            members(app, main, group, theme, frame, side);
             chat
         }
         _ => area,
@@ -243,18 +180,50 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
     app.composer_width.set(composer_width);
     let rows = main.input.rows(composer_width);
     let input_height = (rows.len().min(COMPOSER_ROWS) as u16 + 2).min(area.height / 2 + 1).max(3);
-    let [history, input] = Layout::vertical([Constraint::Min(1), Constraint::Length(input_height)]).areas(area);
+    let [history_area, input] = Layout::vertical([Constraint::Min(1), Constraint::Length(input_height)]).areas(area);
 
+    history(app, main, thread, theme, previews, frame, history_area);
+    composer(app, main, thread, theme, frame, input, &rows);
+}
+
+/// The right pane with no chat open: a friend request's text, or what the keys do.
+fn nothing_open(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let selected = main.items().get(main.selected).cloned();
+    if let Some(Item::Request(uid)) = selected
+        && let Some(request) = main.requests.iter().find(|r| r.uid == uid)
+    {
+        let text = app.tr.request_text(&request.name, uid, &request.greeting, &app.keymap.keys_for(Action::Submit));
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::bordered().title(app.tr.new_friend_title())),
+            area,
+        );
+        return;
+    }
+    let key = |action| app.keymap.keys_for(action);
+    let hint =
+        app.tr.nothing_open(&key(Action::Submit), &key(Action::Chats), &key(Action::Contacts), &key(Action::Find));
+    frame.render_widget(
+        Paragraph::new(hint).style(Style::new().fg(theme.dim)).wrap(Wrap { trim: true }).block(Block::bordered()),
+        area,
+    );
+}
+
+/// The open chat's lines, wrapped to `history`'s width, and where pictures go among them
+/// (their first blank line and thumbnail).
+fn history_lines<'a>(
+    app: &App,
+    main: &Main,
+    thread: &'a Thread,
+    theme: &Theme,
+    previews: &Previews,
+    history: Rect,
+) -> (Vec<Line<'static>>, Vec<(usize, &'a std::path::PathBuf)>) {
     let mut lines: Vec<Line> = Vec::new();
-    // Where pictures go: the first of their blank lines, and the thumbnail.
     let mut pictures = Vec::new();
     if thread.loading_older {
-        lines.push(Line::styled("loading older messages…", Style::new().fg(theme.dim)));
+        lines.push(Line::styled(app.tr.loading_older(), Style::new().fg(theme.dim)));
     } else if thread.has_older() {
-        lines.push(Line::styled(
-            format!("↑ older messages load as you scroll up ({})", app.keymap.keys_for(Action::ScrollUp)),
-            Style::new().fg(theme.dim),
-        ));
+        lines.push(Line::styled(app.tr.older_load(&app.keymap.keys_for(Action::ScrollUp)), Style::new().fg(theme.dim)));
     }
     if let Some(text) = thread.group.as_ref().map(|g| g.announcement.as_str()).filter(|a| !a.is_empty()) {
         let width = usize::from(history.width.saturating_sub(4)).max(1);
@@ -272,7 +241,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             lines.push(Line::styled(format!("──── {} ────", app.clock.day(&local)), Style::new().fg(theme.dim)));
         }
         if thread.divider == Some(msg.seq) {
-            lines.push(Line::styled("──── new messages ────", Style::new().fg(theme.error)));
+            lines.push(Line::styled(app.tr.new_messages(), Style::new().fg(theme.error)));
         }
         let time = local.get(11..16).unwrap_or("");
         if msg.system {
@@ -290,12 +259,12 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
         let state = match msg.state {
             MsgState::Sent if msg.from == main.uid => Span::styled(" ✓", Style::new().fg(theme.dim)),
             MsgState::Sent => Span::raw(""),
-            MsgState::Sending => Span::styled(" sending…", Style::new().fg(theme.dim)),
-            MsgState::Unknown => Span::styled(" ? unknown until reconnected", Style::new().fg(theme.accent)),
+            MsgState::Sending => Span::styled(app.tr.sending(), Style::new().fg(theme.dim)),
+            MsgState::Unknown => Span::styled(app.tr.unknown_until_reconnected(), Style::new().fg(theme.accent)),
             MsgState::Failed => Span::styled(
                 match &msg.failure {
-                    Some(why) => format!(" failed: {why} (F5 retries)"),
-                    None => " failed (F5 retries)".to_owned(),
+                    Some(why) => app.tr.failed_why(why, &app.keymap.keys_for(Action::Failed)),
+                    None => app.tr.failed_plain(&app.keymap.keys_for(Action::Failed)),
                 },
                 Style::new().fg(theme.error),
             ),
@@ -307,7 +276,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
         ]));
         let width = usize::from(history.width.saturating_sub(4)).max(1);
         if let Some(file) = &msg.file {
-            lines.push(attachment_line(file, msg.from == main.uid, theme));
+            lines.push(attachment_line(app, file, msg.from == main.uid, theme));
             if let Some(thumb) = file.thumb.as_ref().filter(|_| previews.enabled()) {
                 pictures.push((lines.len(), thumb));
                 lines.extend((0..PREVIEW_ROWS).map(|_| Line::raw("")));
@@ -327,14 +296,28 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             );
         }
     }
+    (lines, pictures)
+}
+
+/// The open chat's history: its title, its lines scrolled, pictures where they fit whole.
+fn history(
+    app: &App,
+    main: &Main,
+    thread: &Thread,
+    theme: &Theme,
+    previews: &mut Previews,
+    frame: &mut Frame,
+    history: Rect,
+) {
+    let (lines, pictures) = history_lines(app, main, thread, theme, previews, history);
     let title = match &thread.group {
         Some(group) => {
             let state = if group.left {
-                " · you left".to_owned()
+                app.tr.group_you_left()
             } else if group.disbanded {
-                " · disbanded".to_owned()
+                app.tr.group_disbanded()
             } else {
-                format!(" · {} members · {} members list", group.members, app.keymap.keys_for(Action::Members))
+                app.tr.group_members_title(group.members, &app.keymap.keys_for(Action::Members))
             };
             format!(" # {}{state} ", main.thread_label(thread))
         }
@@ -342,7 +325,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
     };
     let mut block = Block::bordered().title(title);
     if thread.below > 0 && main.scroll > 0 {
-        let hint = format!(" {} new ↓ {} ", thread.below, app.keymap.keys_for(Action::ScrollBottom));
+        let hint = app.tr.new_below(thread.below, &app.keymap.keys_for(Action::ScrollBottom));
         block = block.title_bottom(Line::styled(hint, Style::new().fg(theme.accent)).right_aligned());
     }
     let shown = block.inner(history);
@@ -362,22 +345,25 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
             previews.draw(thumb, rect, frame);
         }
     }
+}
 
+/// The composer: the draft wrapped at its width, scrolled to the caret, and the limit's counter.
+fn composer(
+    app: &App,
+    main: &Main,
+    thread: &Thread,
+    theme: &Theme,
+    frame: &mut Frame,
+    input: Rect,
+    rows: &[(usize, usize)],
+) {
+    let composer_width = app.composer_width.get();
     let border = if main.focus == Focus::Input { Style::new().fg(theme.accent) } else { Style::new() };
     let title = if thread.is_group() {
-        format!(
-            " message · {} send · {} file · @name mentions · /invite /rename /mute /leave ",
-            app.keymap.keys_for(Action::Submit),
-            app.keymap.keys_for(Action::Attach)
-        )
+        app.tr.composer_group(&app.keymap.keys_for(Action::Submit), &app.keymap.keys_for(Action::Attach))
     } else {
-        format!(
-            " message · {} send · {} file · {} files · {} new line ",
-            app.keymap.keys_for(Action::Submit),
-            app.keymap.keys_for(Action::Attach),
-            app.keymap.keys_for(Action::Files),
-            app.keymap.keys_for(Action::Newline)
-        )
+        let key = |action| app.keymap.keys_for(action);
+        app.tr.composer_private(&key(Action::Submit), &key(Action::Attach), &key(Action::Files), &key(Action::Newline))
     };
     let mut block = Block::bordered().title(title).border_style(border);
     // How much of the server's limit the draft takes, once it is worth a glance.
@@ -385,7 +371,7 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
         let used = main.input.text().len();
         if used * 2 > limit {
             let style = if used > limit { Style::new().fg(theme.error) } else { Style::new().fg(theme.dim) };
-            block = block.title_bottom(Line::styled(format!(" {used}/{limit} bytes "), style).right_aligned());
+            block = block.title_bottom(Line::styled(app.tr.bytes_used(used, limit), style).right_aligned());
         }
     }
     let inner = block.inner(input);
@@ -411,7 +397,8 @@ fn chat(app: &App, main: &Main, theme: &Theme, previews: &mut Previews, frame: &
 }
 
 /// A picture's or file's line: its name and size, then how far its bytes are.
-fn attachment_line(file: &Attachment, mine: bool, theme: &Theme) -> Line<'static> {
+fn attachment_line(app: &App, file: &Attachment, mine: bool, theme: &Theme) -> Line<'static> {
+    let (tr, retry) = (app.tr, app.keymap.keys_for(Action::Retry));
     let mark = if file.picture { "📷 " } else { "📎 " };
     let mut spans = vec![
         Span::raw(format!("  {mark}")),
@@ -422,133 +409,28 @@ fn attachment_line(file: &Attachment, mine: bool, theme: &Theme) -> Line<'static
     }
     let dim = Style::new().fg(theme.dim);
     spans.push(match &file.transfer {
-        Transfer::Waiting if mine => Span::styled(" · sending…", dim),
-        Transfer::Waiting => Span::styled(" · waiting for the upload", dim),
+        Transfer::Waiting if mine => Span::styled(tr.file_sending(), dim),
+        Transfer::Waiting => Span::styled(tr.file_waiting(), dim),
         Transfer::Uploading { done, total } => {
             Span::styled(format!(" ↑ {}", progress_bar(*done, *total, BAR_CELLS)), Style::new().fg(theme.accent))
         }
         Transfer::Downloading { done, total } => {
             Span::styled(format!(" ↓ {}", progress_bar(*done, *total, BAR_CELLS)), Style::new().fg(theme.accent))
         }
-        Transfer::Failed(why) => {
-            Span::styled(format!(" · upload failed: {why} (F5 retries)"), Style::new().fg(theme.error))
-        }
+        Transfer::Failed(why) => Span::styled(tr.upload_failed_line(why, &retry), Style::new().fg(theme.error)),
         Transfer::Ready => match &file.saved {
-            Some(path) => Span::styled(format!(" · saved to {}", path.display()), dim),
+            Some(path) => Span::styled(tr.saved_to_line(&path.display().to_string()), dim),
             None => Span::raw(""),
         },
     });
     Line::from(spans)
 }
 
-/// The attach prompt: a path, what Tab found, and why the last Enter sent nothing.
-fn attach(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(attach) = &main.attach else { return };
-    let shown = attach.candidates.len().min(MAX_CANDIDATES);
-    let more = attach.candidates.len() - shown;
-    let height = (5 + shown as u16 + u16::from(more > 0) + u16::from(attach.error.is_some())).min(area.height);
-    let rect = centered(area, 72, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(" send a picture or file ").title_style(Style::new().fg(theme.accent));
-    let inner = block.inner(rect);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("Path: ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)),
-        Span::raw(attach.input.display()),
-    ])];
-    for name in attach.candidates.iter().take(MAX_CANDIDATES) {
-        lines.push(Line::styled(format!("      {name}"), Style::new().fg(theme.dim)));
-    }
-    if more > 0 {
-        lines.push(Line::styled(format!("      … {more} more: type more, then Tab"), Style::new().fg(theme.dim)));
-    }
-    if let Some(why) = &attach.error {
-        lines.push(Line::styled(why.clone(), Style::new().fg(theme.error)));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!(
-            "{} completes · {} sends · {} closes",
-            app.keymap.keys_for(Action::NextField),
-            app.keymap.keys_for(Action::Submit),
-            app.keymap.keys_for(Action::Back)
-        ),
-        Style::new().fg(theme.dim),
-    ));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
-    let x = inner.x.saturating_add(6).saturating_add(attach.input.caret_cell().1);
-    if x < inner.right() && inner.height > 0 {
-        frame.set_cursor_position((x, inner.y));
-    }
-}
-
-/// The open chat's pictures and files, newest first: who sent it, its size, where it is.
-fn files(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(dialog) = &main.files else { return };
-    let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else { return };
-    let list = thread.attachments();
-    let senders: Vec<i32> = thread.msgs.iter().rev().filter(|m| m.file.is_some()).map(|m| m.from).collect();
-    let height = (list.len() as u16 + 2).min(area.height);
-    let rect = centered(area, 72, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .title(format!(" pictures and files ({}) ", list.len()))
-        .title_style(Style::new().fg(theme.accent));
-    let rows = list.iter().zip(&senders).enumerate().map(|(idx, (file, from))| {
-        let mark = if file.picture { "📷" } else { "📎" };
-        let who = if *from == main.uid { "you".to_owned() } else { main.label(*from) };
-        let state = match (&file.transfer, &file.saved) {
-            (Transfer::Downloading { done, total }, _) => progress_bar(*done, *total, BAR_CELLS),
-            (_, Some(_)) => "saved".to_owned(),
-            (Transfer::Waiting, _) => "not uploaded yet".to_owned(),
-            (Transfer::Uploading { .. }, _) => "uploading".to_owned(),
-            (Transfer::Failed(_), _) => "failed".to_owned(),
-            (Transfer::Ready, _) => String::new(),
-        };
-        let size = if file.size > 0 { human_bytes(file.size) } else { String::new() };
-        let style = if idx == dialog.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
-        ListItem::new(Line::styled(format!("{mark} {:<24} {size:>8}  {who:<10} {state}", file.title()), style))
-    });
-    let hint = format!(
-        " {} saves to downloads · {} opens · {} closes ",
-        app.keymap.keys_for(Action::Submit),
-        app.keymap.keys_for(Action::OpenFile),
-        app.keymap.keys_for(Action::Back)
-    );
-    let block = block.title_bottom(Line::styled(hint, Style::new().fg(theme.dim)));
-    let mut state = ListState::default().with_selected(Some(dialog.cursor));
-    frame.render_stateful_widget(List::new(rows).block(block), rect, &mut state);
-    if let Some(confirm) = &dialog.confirm {
-        confirm_open(app, confirm, theme, frame, area);
-    }
-}
-
-/// Asks before a received file goes to the desktop's viewer: its name, what its bytes are and
-/// its size, so a surprise shows before anything runs.
-fn confirm_open(app: &App, confirm: &crate::files::Openable, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let name = confirm.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let lines = vec![
-        Line::from(vec![
-            Span::raw("Open "),
-            Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
-            Span::raw("?"),
-        ]),
-        Line::styled(format!("{}, {}", confirm.kind, human_bytes(confirm.size)), Style::new().fg(theme.dim)),
-        Line::styled(confirm.path.display().to_string(), Style::new().fg(theme.dim)),
-    ];
-    let rect = centered(area, 60, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
-    let hint = format!(" {} opens · any other key does not ", app.keymap.keys_for(Action::Submit));
-    let block = Block::bordered()
-        .title(" open with the desktop's viewer ")
-        .title_style(Style::new().fg(theme.accent))
-        .title_bottom(Line::styled(hint, Style::new().fg(theme.dim)));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
-}
-
 /// The open group's members: owner ★, admins +.
-fn members(main: &Main, group: &crate::app::GroupView, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn members(app: &App, main: &Main, group: &crate::app::GroupView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let tr = app.tr;
     let items: Vec<ListItem> = if group.member_list.is_empty() {
-        vec![ListItem::new(Line::styled("loading…", Style::new().fg(theme.dim)))]
+        vec![ListItem::new(Line::styled(tr.loading(), Style::new().fg(theme.dim)))]
     } else {
         group
             .member_list
@@ -567,68 +449,8 @@ fn members(main: &Main, group: &crate::app::GroupView, theme: &Theme, frame: &mu
             })
             .collect()
     };
-    let block = Block::bordered().title(format!(" members ({}) ", group.member_list.len().max(group.members as usize)));
+    let block = Block::bordered().title(tr.members_title(group.member_list.len().max(group.members as usize)));
     frame.render_widget(List::new(items).block(block), area);
-}
-
-/// The new-group dialog: its name, then friends to tick.
-pub(super) fn new_group(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(dialog) = &main.new_group else { return };
-    let height = (main.friends.len() as u16 + 7).min(area.height);
-    let rect = centered(area, 56, height);
-    frame.render_widget(Clear, rect);
-    let group = dialog.invite_to.and_then(|id| main.threads.get(&id));
-    let title = match group {
-        Some(thread) => format!(" invite to {} ", main.thread_label(thread)),
-        None => " new group ".to_owned(),
-    };
-    let members = group.and_then(|t| t.group.as_ref()).map(|g| g.member_list.as_slice()).unwrap_or_default();
-    let block = Block::bordered().title(title).title_style(Style::new().fg(theme.accent));
-    let inner = block.inner(rect);
-    let focused = |on: bool| if on { Style::new().fg(theme.accent).add_modifier(Modifier::BOLD) } else { Style::new() };
-    let marker = |on: bool| if on { "▸ " } else { "  " };
-    let mut lines = Vec::new();
-    if group.is_none() {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{}Name: ", marker(!dialog.on_list)), focused(!dialog.on_list)),
-            Span::raw(dialog.name.display()),
-        ]));
-    }
-    lines.push(Line::styled(format!("{}Members:", marker(dialog.on_list)), focused(dialog.on_list)));
-    for (idx, friend) in main.friends.iter().enumerate() {
-        let member = members.iter().any(|(uid, _, _)| *uid == friend.uid);
-        let ticked = if member {
-            "[•]"
-        } else if dialog.picked.contains(&friend.uid) {
-            "[x]"
-        } else {
-            "[ ]"
-        };
-        let here = dialog.on_list && idx == dialog.cursor;
-        let style = if here { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
-        lines.push(Line::styled(format!("    {ticked} {}", friend.label()), style));
-    }
-    let hint = match group {
-        Some(_) => format!(
-            "Space ticks ([•]: already in) · {} invites · {} closes",
-            app.keymap.keys_for(Action::Submit),
-            app.keymap.keys_for(Action::Back)
-        ),
-        None => format!(
-            "{} name/members · Space ticks · {} creates · {} closes",
-            app.keymap.keys_for(Action::NextField),
-            app.keymap.keys_for(Action::Submit),
-            app.keymap.keys_for(Action::Back)
-        ),
-    };
-    lines.push(Line::styled(hint, Style::new().fg(theme.dim)));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
-    if !dialog.on_list && group.is_none() {
-        let x = inner.x.saturating_add(8).saturating_add(dialog.name.caret_cell().1);
-        if x < inner.right() {
-            frame.set_cursor_position((x, inner.y));
-        }
-    }
 }
 
 /// Splits `text` into pieces of at most `width` terminal cells (wide characters never split).

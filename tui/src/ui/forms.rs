@@ -6,46 +6,50 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::app::{App, Form, Screen};
 use crate::keymap::Action;
 use crate::ui::{Theme, centered};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let (title, form, hints, rules): (&str, &Form, Vec<String>, &[&str]) = match app.screen {
+    let (t, keys) = (app.tr, |action| app.keymap.keys_for(action));
+    let (title, form, hints, rules): (String, &Form, Vec<String>, Vec<String>) = match app.screen {
         Screen::Register => (
-            " imchat · create an account ",
+            t.title_register(),
             &app.register,
             vec![
-                format!("{} send code{}", app.keymap.keys_for(Action::SendCode), countdown(app)),
-                format!("{} register", app.keymap.keys_for(Action::Submit)),
-                format!("{} back", app.keymap.keys_for(Action::Back)),
+                t.hint_send_code(&keys(Action::SendCode), &countdown(app)),
+                t.hint_register(&keys(Action::Submit)),
+                t.hint_back(&keys(Action::Back)),
             ],
-            &["name: 1-32 characters, not all digits", "password: 6-128 characters"],
+            vec![t.rule_name(), t.rule_password()],
         ),
         Screen::Reset => (
-            " imchat · reset the password ",
+            t.title_reset(),
             &app.reset,
             vec![
-                format!("{} send code{}", app.keymap.keys_for(Action::SendCode), countdown(app)),
-                format!("{} reset", app.keymap.keys_for(Action::Submit)),
-                format!("{} back", app.keymap.keys_for(Action::Back)),
+                t.hint_send_code(&keys(Action::SendCode), &countdown(app)),
+                t.hint_reset(&keys(Action::Submit)),
+                t.hint_back(&keys(Action::Back)),
             ],
-            &["password: 6-128 characters"],
+            vec![t.rule_password()],
         ),
         _ => (
-            " imchat · log in ",
+            t.title_login(),
             &app.login,
             vec![
-                format!("{} log in", app.keymap.keys_for(Action::Submit)),
-                format!("{} register", app.keymap.keys_for(Action::Register)),
-                format!("{} forgot password", app.keymap.keys_for(Action::Forgot)),
-                format!("{} quit", app.keymap.keys_for(Action::Quit)),
+                t.hint_log_in(&keys(Action::Submit)),
+                t.hint_register(&keys(Action::Register)),
+                t.hint_forgot(&keys(Action::Forgot)),
+                t.hint_quit(&keys(Action::Quit)),
             ],
-            &[],
+            Vec::new(),
         ),
     };
-    // Two cells for the focus marker, two for ": ".
-    let label_width = form.fields.iter().map(|(l, _)| l.len()).max().unwrap_or(0) as u16 + 4;
+    let labels: Vec<String> = form.fields.iter().map(|(label, _)| label(t)).collect();
+    // Two cells for the focus marker, two for ": " (labels measured in cells: CJK is wide).
+    let label_width = labels.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 4;
     let rect = centered(area, 64, area.height);
     // The hints wrap at the box's inner width rather than being cut at its edge.
     let hints = hints.join(" · ");
@@ -58,7 +62,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .fields
         .iter()
         .enumerate()
-        .map(|(idx, (label, input))| {
+        .zip(&labels)
+        .map(|((idx, (_, input)), label)| {
             // The focused field is marked by more than colour: a marker, and bold.
             let (marker, style) = if idx == form.focus {
                 ("▸ ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD))
@@ -66,13 +71,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ("  ", Style::new())
             };
             Line::from(vec![
-                Span::styled(format!("{marker}{label:>width$}: ", width = label_width as usize - 4), style),
+                Span::styled(
+                    format!("{marker}{}{label}: ", " ".repeat(label_width as usize - 4 - label.width())),
+                    style,
+                ),
                 Span::raw(input.display()),
             ])
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.extend(rules.iter().map(|r| Line::styled(*r, Style::new().fg(theme.dim))));
+    lines.extend(rules.into_iter().map(|r| Line::styled(r, Style::new().fg(theme.dim))));
     lines.push(Line::styled(hints, Style::new().fg(theme.dim)));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
     // The caret, in cells, after the focused field's label.
@@ -89,7 +97,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 fn countdown(app: &App) -> String {
     match app.code_countdown() {
         0 => String::new(),
-        secs => format!(" (again in {secs}s)"),
+        secs => app.tr.countdown(secs),
     }
 }
 

@@ -10,6 +10,7 @@ use ratatui::backend::TestBackend;
 
 use crate::app::App;
 use crate::event::{Event, FileEvent, NetEvent, Welcome};
+use crate::i18n::{Lang, Tr};
 use crate::keymap::Keymap;
 use crate::ui::{Previews, Theme, render};
 
@@ -30,7 +31,13 @@ fn type_text(app: &mut App, now: Instant, text: &str) {
 }
 
 fn signed_in(now: Instant) -> App {
+    signed_in_speaking(now, Tr::default())
+}
+
+/// Signed in with the interface in `tr`'s language (before the login, as `main` sets it).
+fn signed_in_speaking(now: Instant, tr: Tr) -> App {
     let mut app = App::new(Keymap::default(), now);
+    app.tr = tr;
     app.update(
         Event::Net(NetEvent::LoggedIn(Ok(Welcome {
             uid: 1,
@@ -118,7 +125,11 @@ fn group_chat_with_members_and_marks() {
     use imchat_sdk::proto::msg::{GroupInfo, GroupMember, NotifyGroupMsg};
     let now = Instant::now();
     let mut app = signed_in(now);
-    app.clock = crate::clock::Clock { today: "2026-11-25".into(), yesterday: "2026-11-24".into(), offset_secs: 0 };
+    app.clock = crate::clock::Clock {
+        today: "2026-11-25".into(),
+        yesterday: "2026-11-24".into(),
+        ..crate::clock::Clock::default()
+    };
     let event = r#"{"event":"create","by":3,"by_name":"李雷","uids":[1,2],"names":["小明","bob"],"text":"Team 🚀"}"#;
     let data = |seq: i64, sender: i32, content: &str, msg_type: i32, mentions: Vec<i32>| SyncData {
         thread_id: 20,
@@ -339,4 +350,67 @@ fn clicks_and_the_wheel_act_on_what_is_under_them() {
     let composer = app.composer_area.get();
     app.update(Event::Mouse { column: composer.x + 2, row: composer.y + 1, wheel: 0 }, now);
     assert_eq!(app.main.as_ref().unwrap().focus, crate::app::Focus::Input);
+}
+
+/// The quick switcher over the main screen: a pinyin query and what it matches.
+#[test]
+fn the_switcher_lists_pinyin_matches() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    app.update(Event::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)), now);
+    type_text(&mut app, now, "ll");
+    let terminal = draw(&app, 80, 24);
+    insta::assert_snapshot!("switcher", terminal.backend());
+    assert!(format!("{:?}", terminal.backend()).contains("+ 李雷"), "李雷 is found by ll");
+}
+
+/// A failed message says why and which key decides; the dialog offers retry, edit, delete.
+#[test]
+fn a_failed_message_and_its_dialog() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    key(&mut app, now, KeyCode::Enter);
+    type_text(&mut app, now, "see you at 12");
+    key(&mut app, now, KeyCode::Enter);
+    let unique = app.main.as_ref().unwrap().threads[&10].msgs.last().unwrap().unique.clone();
+    let refused = crate::event::SendFailure::Refused("too many messages: slow down".into());
+    app.update(Event::Net(NetEvent::Sent { unique, result: Err(refused) }), now);
+    insta::assert_snapshot!("failed_message_120x40", draw(&app, 120, 40).backend());
+    app.update(Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)), now);
+    insta::assert_snapshot!("failed_dialog", draw(&app, 80, 24).backend());
+}
+
+/// The Chinese interface: the login screen, the main screen with a chat open (a day separator,
+/// the new-messages line, a group event), help and the switcher, at 80x24 and 120x40.
+#[test]
+fn the_chinese_interface() {
+    let now = Instant::now();
+    let zh = Tr(Lang::ZhCn);
+    let mut login = App::new(Keymap::default(), now);
+    login.tr = zh;
+    type_text(&mut login, now, "ming@example.com");
+    let mut terminal = draw(&login, 80, 24);
+    insta::assert_snapshot!("zh_login_80x24", terminal.backend());
+    assert!(format!("{:?}", terminal.backend()).contains("登录"));
+    let cursor = terminal.get_cursor_position().unwrap();
+    assert_eq!((cursor.x, cursor.y), (9 + 8 + 16, 9), "after the email, past a label measured in cells");
+
+    let mut app = signed_in_speaking(now, zh);
+    app.clock = crate::clock::Clock {
+        today: "2026-11-25".into(),
+        yesterday: "2026-11-24".into(),
+        tr: zh,
+        ..crate::clock::Clock::default()
+    };
+    insta::assert_snapshot!("zh_main_80x24", draw(&app, 80, 24).backend());
+    key(&mut app, now, KeyCode::Enter);
+    type_text(&mut app, now, "好的，十二点见");
+    let screen = draw(&app, 120, 40);
+    insta::assert_snapshot!("zh_chat_120x40", screen.backend());
+    let text = format!("{:?}", screen.backend());
+    for expected in ["昨天", "以下为新消息", "消息 · Enter 发送", "在线"] {
+        assert!(text.contains(expected), "{expected} is not on screen:\n{text}");
+    }
+    key(&mut app, now, KeyCode::F(1));
+    insta::assert_snapshot!("zh_help_80x24", draw(&app, 80, 24).backend());
 }
