@@ -8,6 +8,8 @@ use imchat_tests::binary;
 use imchat_tests::tmux::Tmux;
 use imchat_tests::{Flavor, TestCluster};
 
+mod daily;
+
 struct Person {
     tmux: Tmux,
     name: String,
@@ -31,23 +33,28 @@ async fn start_with_env(
     config: &str,
     env: &[(&str, &str)],
 ) -> Person {
+    start_at(&format!("http://{}", cluster.suite.gate), home, who, config, env).await
+}
+
+/// A client of the gate at `gate` (the suite's, or a door in front of it), in English unless
+/// `env` says otherwise.
+async fn start_at(gate: &str, home: &std::path::Path, who: &str, config: &str, env: &[(&str, &str)]) -> Person {
     let tag = imchat_store::random_hex(3);
     let (name, email) = (format!("{who}_{tag}"), format!("{who}.{tag}@example.com"));
     let bin = binary("imchat-tui");
-    let gate = format!("http://{}", cluster.suite.gate);
     let log = home.join(format!("{who}.log"));
     let config_file = home.join(format!("{who}.ini"));
     std::fs::write(&config_file, config).unwrap();
     let command = [
         bin.to_str().unwrap(),
         "--gate",
-        &gate,
+        gate,
         "--log-file",
         log.to_str().unwrap(),
         "--config",
         config_file.to_str().unwrap(),
     ];
-    let mut all_env = vec![("HOME", home.to_str().unwrap()), ("TERM", "xterm-256color")];
+    let mut all_env = vec![("HOME", home.to_str().unwrap()), ("TERM", "xterm-256color"), ("IMCHAT_TUI_LANG", "en")];
     all_env.extend_from_slice(env);
     let tmux = Tmux::start(&command, &all_env, 100, 30);
     tmux.wait_for("imchat · log in").await;
@@ -241,9 +248,9 @@ async fn the_tui_works_against_an_llfc_server() {
     bob.chat.send_texts(bob.uid, request.applyuid, push.thread_id, &[("still here", "{b2}")]).await.unwrap();
 
     // A restart: the history comes back from llfc's own requests, oldest first. The failed
-    // text is not sent: quitting asks first, and a second Ctrl-Q leaves.
+    // text is kept on this machine, not sent: quitting says so first, a second Ctrl-Q leaves.
     t.keys(&["C-q"]);
-    t.wait_for("quit? 1 not sent yet would be lost").await;
+    t.wait_for("quit? 1 not sent yet: kept on this machine").await;
     t.keys(&["C-q"]);
     imchat_tests::wait_for("the client to exit", || async { t.exit_status() }).await;
     drop(t);
@@ -258,6 +265,11 @@ async fn the_tui_works_against_an_llfc_server() {
     t.wait_for("● online").await;
     t.wait_for("> bob").await;
     t.keys(&["Enter"]);
+    // The kept failed text is at the bottom: Ctrl-R asks, d deletes it.
+    t.wait_for("长长长长").await;
+    t.keys(&["C-r"]);
+    t.wait_for("a message that was not sent").await;
+    t.keys(&["d"]);
     // "still here" is the chat list's preview too: wait for the chat itself.
     t.wait_for("hi bob").await;
     let screen = t.wait_for("still here").await;

@@ -54,6 +54,13 @@ impl Tmux {
         self.run(&["paste-buffer", "-p", "-t", "main"]);
     }
 
+    /// [`Tmux::paste`] byte for byte: tmux's own paste turns each LF into a CR, this one
+    /// leaves the line breaks as the text has them (CR, LF, CRLF).
+    pub fn paste_raw(&self, text: &str) {
+        self.run(&["set-buffer", "--", text]);
+        self.run(&["paste-buffer", "-p", "-r", "-t", "main"]);
+    }
+
     /// The visible screen.
     pub fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "main"])
@@ -82,6 +89,16 @@ impl Tmux {
     /// The pane's title, as the program set it (OSC 2).
     pub fn title(&self) -> String {
         self.run(&["display-message", "-p", "-t", "main", "#{pane_title}"]).trim().to_owned()
+    }
+
+    /// Kills the program with SIGKILL (no cleanup, as a crash or `kill -9` would): the pane's
+    /// shell stays, and records the status.
+    pub fn kill9(&self) {
+        let shell = self.run(&["display-message", "-p", "-t", "main", "#{pane_pid}"]).trim().to_owned();
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+        let program = children.split_whitespace().next().expect("the program runs under the pane's shell");
+        let status = Command::new("kill").args(["-KILL", program]).status().expect("kill runs");
+        assert!(status.success(), "kill -KILL {program}");
     }
 
     /// The program's exit status once it has exited.

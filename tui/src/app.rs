@@ -92,6 +92,9 @@ pub struct App {
     pub clock: crate::clock::Clock,
     /// The language every string is shown in (`[tui] lang`, else the locale).
     pub tr: Tr,
+    /// This account's chats and outbox are kept on this machine (unsent messages outlive a
+    /// quit).
+    pub kept: bool,
 }
 
 impl App {
@@ -135,6 +138,7 @@ impl App {
             sent: 0,
             clock: crate::clock::Clock::default(),
             tr: Tr::default(),
+            kept: false,
         }
     }
 
@@ -319,9 +323,10 @@ impl App {
             // Unsent messages would be lost: the first quit asks, a second one within the
             // notice's life goes.
             let unsent = self.main.as_ref().map_or(0, Main::unsent);
-            let asked = self.notice.as_ref().is_some_and(|n| n.text == self.tr.quit_asks(unsent));
+            let question = if self.kept { self.tr.quit_asks_kept(unsent) } else { self.tr.quit_asks(unsent) };
+            let asked = self.notice.as_ref().is_some_and(|n| n.text == question);
             if unsent > 0 && !asked {
-                self.error(self.tr.quit_asks(unsent));
+                self.error(question);
                 return Vec::new();
             }
             self.quit = true;

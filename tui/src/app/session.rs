@@ -20,6 +20,7 @@ impl App {
     /// What this machine kept of the account being logged in to: shown at once (the login
     /// goes on; a refusal drops it), unless the login already answered.
     pub(super) fn restored(&mut self, restored: Result<Option<Box<Saved>>, String>) {
+        self.kept = restored.is_ok();
         match restored {
             Ok(Some(saved)) if self.busy && self.main.is_none() && saved.version == SAVED_VERSION => {
                 self.main = Some(Main::restored(*saved, self.tr));

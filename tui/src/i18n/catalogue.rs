@@ -65,6 +65,7 @@ catalogue! {
     editor_ended(program: &str, status: &str) => "{program} ended with {status}", "{program} 结束时返回 {status}";
     cannot_keep_in(dir: &str, err: &str) => "cannot keep chats in {dir}: {err}", "无法在 {dir} 保存聊天：{err}";
     quit_asks(unsent: usize) => "quit? {unsent} not sent yet would be lost; quit again to leave anyway", "退出？还有 {unsent} 条未发出的消息会丢失；再按一次退出";
+    quit_asks_kept(unsent: usize) => "quit? {unsent} not sent yet: kept on this machine for the next start; quit again to leave", "退出？还有 {unsent} 条未发出的消息：保存在本机，下次启动再处理；再按一次退出";
     status_online() => "online", "在线";
     status_connecting() => "connecting…", "连接中…";
     status_offline() => "offline", "离线";

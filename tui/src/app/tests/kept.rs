@@ -72,6 +72,10 @@ fn a_refused_login_drops_the_kept_view_an_unreachable_one_keeps_it() {
     h.type_text("later");
     assert!(h.press(KeyCode::Enter).is_empty());
     assert_eq!(h.app.main.as_ref().unwrap().saved().outbox().len(), 1);
+    // Quitting says where it stays.
+    h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(!h.app.quit);
+    assert!(h.app.notice.as_ref().unwrap().text.contains("kept on this machine"), "{:?}", h.app.notice);
 }
 
 /// A login that answered first is not replaced by what was kept.
