@@ -161,110 +161,122 @@ pub async fn run(
                     }
                     continue;
                 };
-                let (chat, uid) = (&current.chat, current.uid);
-                let event = match effect {
-                    Effect::Sync(cursors, after) => {
-                        match chat.sync_page(&cursors, Some(RECENT_MESSAGES), after).await {
-                            Ok(sync) => NetEvent::Synced(sync),
-                            Err(err) => NetEvent::Disconnected(text(err)),
-                        }
-                    }
-                    Effect::Send { unique, to, thread, text: body } => {
-                        // A draft's first text makes its thread first (llfc: never an empty one).
-                        let thread = if thread > 0 {
-                            Ok(thread)
-                        } else {
-                            match chat.create_private_chat(uid, to).await {
-                                Ok(made) => {
-                                    send(NetEvent::ChatOpened(Ok((to, made.thread_id)))).await;
-                                    Ok(made.thread_id)
-                                }
-                                Err(err) => Err(err),
-                            }
-                        };
-                        let result = match thread {
-                            Ok(thread) => chat.send_texts(uid, to, thread, &[(&body, &unique)]).await,
-                            Err(err) => Err(err),
-                        };
-                        let result = result.map(|r| r.chat_datas).map_err(|err| match err {
-                            SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
-                            err => SendFailure::Refused(text(err)),
-                        });
-                        NetEvent::Sent { unique, result }
-                    }
-                    Effect::LoadOlder { thread, before_seq } => {
-                        NetEvent::Older(thread, chat.load_older(thread, before_seq).await.map_err(text))
-                    }
-                    Effect::Search(query) => NetEvent::Found(chat.search(&query).await.map_err(text)),
-                    Effect::Apply { to, greeting, remark } => {
-                        NetEvent::Applied(chat.add_friend(uid, to, &greeting, &remark).await.map(|_| to).map_err(text))
-                    }
-                    Effect::Accept { applicant, remark } => {
-                        NetEvent::Accepted(chat.accept_friend(uid, applicant, &remark).await.map_err(text))
-                    }
-                    Effect::MarkRead { thread, seq } => {
-                        if let Err(err) = chat.mark_read(thread, seq).await {
-                            tracing::warn!(%err, thread, "read marker not stored");
-                        }
-                        continue;
-                    }
-                    Effect::Decline(applicant) => {
-                        NetEvent::Declined(chat.decline_friend(applicant).await.map(|r| r.applyuid).map_err(text))
-                    }
-                    // Found, or made where an empty thread is harmless; 0 (a draft) on llfc.
-                    Effect::OpenChat(peer) => NetEvent::ChatOpened(
-                        chat.find_private_chat(uid, peer).await.map(|t| (peer, t.unwrap_or(0))).map_err(text),
-                    ),
-                    Effect::SendGroup { unique, thread, text: body, mentions } => {
-                        let result = chat.send_group_texts(uid, thread, &[(&body, &unique)], &mentions).await;
-                        let result = result
-                            .map(|r| {
-                                r.chat_datas
-                                    .into_iter()
-                                    .map(|d| TextChatData {
-                                        message_id: d.message_id,
-                                        unique_id: d.unique_id,
-                                        content: d.content,
-                                        status: d.status,
-                                        chat_time: d.chat_time,
-                                        seq: d.seq,
-                                    })
-                                    .collect()
-                            })
-                            .map_err(|err| match err {
-                                SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
-                                err => SendFailure::Refused(text(err)),
-                            });
-                        NetEvent::Sent { unique, result }
-                    }
-                    Effect::CreateGroup { name, members } => {
-                        NetEvent::GroupCreated(chat.create_group(&name, &members).await.map(|r| r.group).map_err(text))
-                    }
-                    Effect::GroupInfo(thread) => {
-                        NetEvent::GroupInfo(chat.group_info(thread).await.map(|r| r.group).map_err(text))
-                    }
-                    Effect::GroupMembers(thread) => {
-                        NetEvent::GroupMembers(thread, chat.group_members(thread).await.map_err(text))
-                    }
-                    Effect::Invite { thread, uids } => {
-                        NetEvent::GroupInfo(chat.invite_to_group(thread, &uids).await.map(|r| r.group).map_err(text))
-                    }
-                    Effect::LeaveGroup(thread) => {
-                        NetEvent::GroupInfo(chat.leave_group(thread).await.map(|r| r.group).map_err(text))
-                    }
-                    Effect::UpdateGroup { thread, name, announcement } => {
-                        let req = GroupUpdateReq { thread_id: thread, name, announcement, invite: None };
-                        NetEvent::GroupInfo(chat.update_group(req).await.map(|r| r.group).map_err(text))
-                    }
-                    Effect::MuteGroup { thread, muted } => {
-                        NetEvent::GroupInfo(chat.mute_group(thread, muted).await.map(|r| r.group).map_err(text))
-                    }
-                    _ => continue,
-                };
-                send(event).await;
+                if let Some(event) = on_session(&current.chat, current.uid, effect, tr, &events).await {
+                    send(event).await;
+                }
             }
         }
     }
+}
+
+/// What a signed-in session does for `effect`: the reply as an event (`None`: nothing to say).
+async fn on_session(
+    chat: &ChatClient,
+    uid: i32,
+    effect: Effect,
+    tr: Tr,
+    events: &mpsc::Sender<Event>,
+) -> Option<NetEvent> {
+    let text = move |err: SdkError| words(err, tr);
+    let lost_or_refused = move |err: SdkError| match err {
+        SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
+        err => SendFailure::Refused(text(err)),
+    };
+    let event = match effect {
+        Effect::Sync(cursors, after) => match chat.sync_page(&cursors, Some(RECENT_MESSAGES), after).await {
+            Ok(sync) => NetEvent::Synced(sync),
+            Err(err) => NetEvent::Disconnected(text(err)),
+        },
+        Effect::Send { unique, to, thread, text: body } => {
+            let result = send_text(chat, uid, to, thread, &body, &unique, events).await.map_err(lost_or_refused);
+            NetEvent::Sent { unique, result }
+        }
+        Effect::LoadOlder { thread, before_seq } => {
+            NetEvent::Older(thread, chat.load_older(thread, before_seq).await.map_err(text))
+        }
+        Effect::Search(query) => NetEvent::Found(chat.search(&query).await.map_err(text)),
+        Effect::Apply { to, greeting, remark } => {
+            NetEvent::Applied(chat.add_friend(uid, to, &greeting, &remark).await.map(|_| to).map_err(text))
+        }
+        Effect::Accept { applicant, remark } => {
+            NetEvent::Accepted(chat.accept_friend(uid, applicant, &remark).await.map_err(text))
+        }
+        Effect::MarkRead { thread, seq } => {
+            if let Err(err) = chat.mark_read(thread, seq).await {
+                tracing::warn!(%err, thread, "read marker not stored");
+            }
+            return None;
+        }
+        Effect::Decline(applicant) => {
+            NetEvent::Declined(chat.decline_friend(applicant).await.map(|r| r.applyuid).map_err(text))
+        }
+        // Found, or made where an empty thread is harmless; 0 (a draft) on llfc.
+        Effect::OpenChat(peer) => {
+            NetEvent::ChatOpened(chat.find_private_chat(uid, peer).await.map(|t| (peer, t.unwrap_or(0))).map_err(text))
+        }
+        Effect::SendGroup { unique, thread, text: body, mentions } => {
+            let result = chat.send_group_texts(uid, thread, &[(&body, &unique)], &mentions).await;
+            let result = result
+                .map(|r| {
+                    r.chat_datas
+                        .into_iter()
+                        .map(|d| TextChatData {
+                            message_id: d.message_id,
+                            unique_id: d.unique_id,
+                            content: d.content,
+                            status: d.status,
+                            chat_time: d.chat_time,
+                            seq: d.seq,
+                        })
+                        .collect()
+                })
+                .map_err(|err| match err {
+                    SdkError::Closed | SdkError::Timeout(_) => SendFailure::Lost(text(err)),
+                    err => SendFailure::Refused(text(err)),
+                });
+            NetEvent::Sent { unique, result }
+        }
+        Effect::CreateGroup { name, members } => {
+            NetEvent::GroupCreated(chat.create_group(&name, &members).await.map(|r| r.group).map_err(text))
+        }
+        Effect::GroupInfo(thread) => NetEvent::GroupInfo(chat.group_info(thread).await.map(|r| r.group).map_err(text)),
+        Effect::GroupMembers(thread) => NetEvent::GroupMembers(thread, chat.group_members(thread).await.map_err(text)),
+        Effect::Invite { thread, uids } => {
+            NetEvent::GroupInfo(chat.invite_to_group(thread, &uids).await.map(|r| r.group).map_err(text))
+        }
+        Effect::LeaveGroup(thread) => {
+            NetEvent::GroupInfo(chat.leave_group(thread).await.map(|r| r.group).map_err(text))
+        }
+        Effect::UpdateGroup { thread, name, announcement } => {
+            let req = GroupUpdateReq { thread_id: thread, name, announcement, invite: None };
+            NetEvent::GroupInfo(chat.update_group(req).await.map(|r| r.group).map_err(text))
+        }
+        Effect::MuteGroup { thread, muted } => {
+            NetEvent::GroupInfo(chat.mute_group(thread, muted).await.map(|r| r.group).map_err(text))
+        }
+        _ => return None,
+    };
+    Some(event)
+}
+
+/// A private text; a draft's first text makes its thread first (llfc: never an empty one).
+async fn send_text(
+    chat: &ChatClient,
+    uid: i32,
+    to: i32,
+    thread: i64,
+    body: &str,
+    unique: &str,
+    events: &mpsc::Sender<Event>,
+) -> Result<Vec<TextChatData>, SdkError> {
+    let thread = if thread > 0 {
+        thread
+    } else {
+        let made = chat.create_private_chat(uid, to).await?;
+        let _ = events.send(Event::Net(NetEvent::ChatOpened(Ok((to, made.thread_id))))).await;
+        made.thread_id
+    };
+    Ok(chat.send_texts(uid, to, thread, &[(body, unique)]).await?.chat_datas)
 }
 
 /// Pictures and files: each transfer on its own task; metadata and thumbnails to the fetcher.
