@@ -71,6 +71,9 @@ pub struct App {
     /// rows, and scrolling stops at the first line (no remembered overscroll).
     pub history_rows: std::cell::Cell<u16>,
     pub history_lines: std::cell::Cell<u16>,
+    /// How far above the bottom the open chat was drawn (it differs from `Main::scroll` while
+    /// a chat just opened shows its first unread message).
+    pub history_scrolled: std::cell::Cell<u16>,
     /// Where the chat list and the composer were drawn, and the list's visible rows as
     /// (first screen row, row after the last, item index): what a click lands on.
     pub list_area: std::cell::Cell<ratatui::layout::Rect>,
@@ -128,6 +131,7 @@ impl App {
             composer_width: std::cell::Cell::new(40),
             history_rows: std::cell::Cell::new(10),
             history_lines: std::cell::Cell::new(u16::MAX),
+            history_scrolled: std::cell::Cell::new(0),
             list_area: std::cell::Cell::new(ratatui::layout::Rect::default()),
             composer_area: std::cell::Cell::new(ratatui::layout::Rect::default()),
             list_rows: std::cell::RefCell::new(Vec::new()),

@@ -278,7 +278,7 @@ impl App {
             system: false,
             file: Some(file),
         });
-        main.scroll = 0;
+        (main.scroll, main.anchored) = (0, false);
         main.focus = Focus::Input;
         let to = if thread.is_group() { 0 } else { thread.peer };
         vec![Effect::SendFile { unique, to, thread: thread_id, path: chosen.path, picture: chosen.picture }]

@@ -35,7 +35,7 @@ impl App {
         let Some(main) = &mut self.main else { return Vec::new() };
         let (me, dialect) = (main.uid, main.dialect);
         let open = main.open == Some(push.thread_id) && main.focus == Focus::Input && focused;
-        let main_scrolled = main.scroll > 0;
+        let main_scrolled = main.scroll > 0 || main.anchored;
         let known =
             main.threads.get(&push.thread_id).is_some_and(|t| t.group.as_ref().is_some_and(|g| !g.name.is_empty()));
         let mut effects = Vec::new();
@@ -329,7 +329,7 @@ impl App {
         let Some(main) = &mut self.main else { return Vec::new() };
         let dialect = main.dialect;
         let open = main.open == Some(push.thread_id) && main.focus == Focus::Input && focused;
-        let scrolled = main.scroll > 0;
+        let scrolled = main.scroll > 0 || main.anchored;
         let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
             id: push.thread_id,
             peer: push.fromuid,

@@ -277,7 +277,7 @@ impl App {
         });
         let mentions = main_mentions(me, thread, &text);
         let send = send_effect(thread, unique, text, mentions);
-        main.scroll = 0;
+        (main.scroll, main.anchored) = (0, false);
         // Typed while offline: it waits in the outbox (state Sending) for the reconnect.
         if conn == Conn::Online {
             return Some(vec![send]);
@@ -402,6 +402,10 @@ impl App {
         // Never past the first line drawn: scrolling back down answers at once.
         let top = self.history_lines.get().saturating_sub(self.history_rows.get());
         let Some(main) = &mut self.main else { return Vec::new() };
+        // From where the reader is: a chat opened on its first unread starts above the bottom.
+        if std::mem::take(&mut main.anchored) {
+            main.scroll = self.history_scrolled.get();
+        }
         main.scroll = main.scroll.saturating_add_signed(lines).min(top);
         let Some(thread) = main.open.and_then(|id| main.threads.get_mut(&id)) else { return Vec::new() };
         if main.scroll == 0 {

@@ -297,6 +297,9 @@ pub struct Main {
     pub input: Input,
     /// Lines scrolled up from the bottom of the open chat.
     pub scroll: u16,
+    /// The open chat shows its first unread message (its "new messages" line on top) until the
+    /// reader scrolls or writes.
+    pub anchored: bool,
     pub find: Option<Find>,
     pub new_group: Option<NewGroup>,
     /// The attach prompt (a path to send).
@@ -530,6 +533,7 @@ impl Main {
                 group.mentioned = false;
             }
         }
+        self.anchored = self.threads.get(&thread_id).is_some_and(|t| t.divider.is_some());
         self.open = Some(thread_id);
         self.focus = Focus::Input;
         self.scroll = 0;
@@ -537,6 +541,7 @@ impl Main {
 
     /// Leaves the open chat: its draft stays with it, its "new messages" divider goes.
     pub(super) fn close_open(&mut self) {
+        self.anchored = false;
         let Some(id) = self.open.take() else { return };
         let draft = self.input.take();
         if !draft.is_empty() {

@@ -138,6 +138,7 @@ impl Main {
             open: None,
             input: Input::default(),
             scroll: 0,
+            anchored: false,
             find: None,
             new_group: None,
             attach: None,

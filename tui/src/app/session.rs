@@ -129,6 +129,7 @@ impl App {
                 open: None,
                 input: Input::default(),
                 scroll: 0,
+                anchored: false,
                 find: None,
                 new_group: None,
                 attach: None,

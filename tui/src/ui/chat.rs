@@ -208,8 +208,8 @@ fn nothing_open(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: 
     );
 }
 
-/// The open chat's lines, wrapped to `history`'s width, and where pictures go among them
-/// (their first blank line and thumbnail).
+/// The open chat's lines, wrapped to `history`'s width, where pictures go among them (their
+/// first blank line and thumbnail), and where the "new messages" line is.
 fn history_lines<'a>(
     app: &App,
     main: &Main,
@@ -217,7 +217,8 @@ fn history_lines<'a>(
     theme: &Theme,
     previews: &Previews,
     history: Rect,
-) -> (Vec<Line<'static>>, Vec<(usize, &'a std::path::PathBuf)>) {
+) -> (Vec<Line<'static>>, Vec<(usize, &'a std::path::PathBuf)>, Option<usize>) {
+    let mut divider = None;
     let mut lines: Vec<Line> = Vec::new();
     let mut pictures = Vec::new();
     if thread.loading_older {
@@ -241,6 +242,7 @@ fn history_lines<'a>(
             lines.push(Line::styled(format!("──── {} ────", app.clock.day(&local)), Style::new().fg(theme.dim)));
         }
         if thread.divider == Some(msg.seq) {
+            divider = Some(lines.len());
             lines.push(Line::styled(app.tr.new_messages(), Style::new().fg(theme.error)));
         }
         let time = local.get(11..16).unwrap_or("");
@@ -296,7 +298,7 @@ fn history_lines<'a>(
             );
         }
     }
-    (lines, pictures)
+    (lines, pictures, divider)
 }
 
 /// The open chat's history: its title, its lines scrolled, pictures where they fit whole.
@@ -309,7 +311,7 @@ fn history(
     frame: &mut Frame,
     history: Rect,
 ) {
-    let (lines, pictures) = history_lines(app, main, thread, theme, previews, history);
+    let (lines, pictures, divider) = history_lines(app, main, thread, theme, previews, history);
     let title = match &thread.group {
         Some(group) => {
             let state = if group.left {
@@ -324,17 +326,22 @@ fn history(
         None => format!(" {} ", main.label(thread.peer)),
     };
     let mut block = Block::bordered().title(title);
-    if thread.below > 0 && main.scroll > 0 {
-        let hint = app.tr.new_below(thread.below, &app.keymap.keys_for(Action::ScrollBottom));
-        block = block.title_bottom(Line::styled(hint, Style::new().fg(theme.accent)).right_aligned());
-    }
     let shown = block.inner(history);
     let inner_height = shown.height;
-    // Lines are wrapped above, so their count is exact: show the bottom, minus the scroll.
+    // Lines are wrapped above, so their count is exact: show the bottom, minus the scroll; a
+    // chat just opened on unread messages shows its "new messages" line on top instead.
     app.history_rows.set(inner_height);
     app.history_lines.set(u16::try_from(lines.len()).unwrap_or(u16::MAX));
     let bottom = (lines.len() as u16).saturating_sub(inner_height);
-    let offset = bottom.saturating_sub(main.scroll);
+    let offset = match divider.and_then(|at| u16::try_from(at).ok()) {
+        Some(at) if main.anchored && main.scroll == 0 => at.min(bottom),
+        _ => bottom.saturating_sub(main.scroll),
+    };
+    app.history_scrolled.set(bottom - offset);
+    if thread.below > 0 && offset < bottom {
+        let hint = app.tr.new_below(thread.below, &app.keymap.keys_for(Action::ScrollBottom));
+        block = block.title_bottom(Line::styled(hint, Style::new().fg(theme.accent)).right_aligned());
+    }
     frame.render_widget(Paragraph::new(lines).block(block).scroll((offset, 0)), history);
     // A picture is drawn only when all of it is in view (graphics cannot be cut at a row).
     for (first, thumb) in pictures {

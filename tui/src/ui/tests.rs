@@ -414,3 +414,49 @@ fn the_chinese_interface() {
     key(&mut app, now, KeyCode::F(1));
     insta::assert_snapshot!("zh_help_80x24", draw(&app, 80, 24).backend());
 }
+
+/// A chat opened with more unread messages than fit lands at the first of them: the "new
+/// messages" line on top; PgDn goes on from there to the newest.
+#[test]
+fn a_chat_opens_at_its_first_unread_message() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    let data = |seq: i64| SyncData {
+        thread_id: 10,
+        seq,
+        sender: 2,
+        receiver: 1,
+        content: format!("message {seq}"),
+        chat_time: format!("2026-11-24 10:{:02}:00", seq),
+        ..SyncData::default()
+    };
+    app.update(
+        Event::Net(NetEvent::Synced(SyncRsp {
+            threads: vec![SyncThread {
+                thread_id: 10,
+                peer_uid: 2,
+                last_seq: 40,
+                unread: 30,
+                read_seq: 10,
+                ..Default::default()
+            }],
+            chat_datas: (4..=40).map(data).collect(),
+            ..SyncRsp::default()
+        })),
+        now,
+    );
+    key(&mut app, now, KeyCode::Enter);
+    let screen = format!("{:?}", draw(&app, 80, 24).backend());
+    // Rows counted from the screen's first (the debug form has a header before it).
+    let top = screen.lines().position(|l| l.contains("┌ Chats")).unwrap();
+    let row = |needle: &str| screen.lines().position(|l| l.contains(needle)).map(|at| at - top);
+    assert_eq!(row("new messages"), Some(1), "the divider is the first line of the chat:\n{screen}");
+    assert!(row("message 11").is_some() && row("Bobby 10:40").is_none(), "{screen}");
+    insta::assert_snapshot!("opens_at_first_unread", draw(&app, 80, 24).backend());
+    for _ in 0..20 {
+        key(&mut app, now, KeyCode::PageDown);
+        draw(&app, 80, 24);
+    }
+    let screen = format!("{:?}", draw(&app, 80, 24).backend());
+    assert!(screen.contains("Bobby 10:40"), "PgDn reaches the newest:\n{screen}");
+}
