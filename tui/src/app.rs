@@ -53,7 +53,8 @@ pub struct App {
     pub register: Form,
     pub reset: Form,
     /// When "send code" is available again.
-    pub code_ready_at: Option<Instant>,
+    /// The address a code was last sent to, and when another may be asked for it.
+    pub code_sent: Option<(String, Instant)>,
     pub notice: Option<Notice>,
     pub help: bool,
     /// A login, registration or reset is in flight.
@@ -119,7 +120,7 @@ impl App {
                 (Tr::field_new_password, true),
                 (Tr::field_code, false),
             ]),
-            code_ready_at: None,
+            code_sent: None,
             notice: None,
             help: false,
             busy: false,
@@ -156,7 +157,16 @@ impl App {
 
     /// Seconds until "send code" is available again (0: now).
     pub fn code_countdown(&self) -> u64 {
-        self.code_ready_at.map_or(0, |at| at.saturating_duration_since(self.now).as_secs_f64().ceil() as u64)
+        // The cooldown is the address's: another address may have a code at once.
+        let email = match self.screen {
+            Screen::Register => self.register.value(1),
+            Screen::Reset => self.reset.value(1),
+            _ => "",
+        };
+        self.code_sent
+            .as_ref()
+            .filter(|(to, _)| to == email.trim())
+            .map_or(0, |(_, at)| at.saturating_duration_since(self.now).as_secs_f64().ceil() as u64)
     }
 
     /// The one transition: `event` at time `now` changes the state and asks for effects.

@@ -12,7 +12,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Conn, Screen};
 use crate::i18n::Lang;
@@ -56,15 +58,17 @@ impl Theme {
 /// Draws the whole screen; pictures through `previews`, its one cache.
 pub fn render(app: &App, theme: &Theme, previews: &mut Previews, frame: &mut Frame) {
     let area = frame.area();
+    // A notice longer than the screen is wide takes a second row rather than being cut.
+    let notice_rows = app.notice.as_ref().map_or(1, |n| if n.text.width() > usize::from(area.width) { 2 } else { 1 });
     let [body, notice, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+        Layout::vertical([Constraint::Min(1), Constraint::Length(notice_rows), Constraint::Length(1)]).areas(area);
     match app.screen {
         Screen::Login | Screen::Register | Screen::Reset => forms::render(app, theme, frame, body),
         Screen::Main => chat::render(app, theme, previews, frame, body),
     }
     if let Some(n) = &app.notice {
         let style = if n.error { Style::new().fg(theme.error) } else { Style::new().fg(theme.accent) };
-        frame.render_widget(Paragraph::new(Span::styled(n.text.as_str(), style)), notice);
+        frame.render_widget(Paragraph::new(Span::styled(n.text.as_str(), style)).wrap(Wrap { trim: true }), notice);
     }
     frame.render_widget(Paragraph::new(status_line(app, theme)), status);
     if app.help {
@@ -91,6 +95,15 @@ fn status_line(app: &App, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Blanks where a popup goes, and one column either side: a wide (CJK) glyph under the
+/// popup's edge would otherwise keep half of itself there and push the border out of place.
+pub(crate) fn clear_popup(frame: &mut Frame, rect: Rect) {
+    let area = frame.area();
+    let x = rect.x.saturating_sub(1).max(area.x);
+    let right = rect.right().saturating_add(1).min(area.right());
+    frame.render_widget(Clear, Rect { x, width: right.saturating_sub(x), ..rect });
+}
+
 /// A centred rectangle of at most `width`×`height` inside `area`.
 pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -110,7 +123,7 @@ fn help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let rect = centered(area, 76, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::bordered()
         .title(app.tr.help_title())
         .title_bottom(Line::styled(app.tr.help_scroll(), Style::new().fg(theme.dim)))

@@ -44,7 +44,7 @@ impl App {
             self.error(self.tr.code_again_in(self.code_countdown()));
             return Vec::new();
         }
-        self.code_ready_at = Some(self.now + CODE_COOLDOWN);
+        self.code_sent = Some((email.to_owned(), self.now + CODE_COOLDOWN));
         self.info(self.tr.sending_code(email));
         vec![Effect::RequestCode(email.to_owned())]
     }

@@ -144,7 +144,7 @@ impl App {
         match event {
             NetEvent::CodeSent(Ok(())) => self.info(self.tr.code_sent()),
             NetEvent::CodeSent(Err(err)) => {
-                self.code_ready_at = None;
+                self.code_sent = None;
                 self.error(self.tr.code_not_sent(&err));
             }
             NetEvent::Registered(result) => {
@@ -165,6 +165,12 @@ impl App {
                 self.busy = false;
                 match result {
                     Ok(()) => {
+                        // The login form is ready for the account just reset, not the last try.
+                        let email = self.reset.value(1).trim().to_owned();
+                        self.login.fields[0].1.set(&email);
+                        self.login.fields[1].1.take();
+                        self.login.focus = 1;
+                        self.reset = App::new(self.keymap.clone(), self.now).reset;
                         self.screen = Screen::Login;
                         self.info(self.tr.password_changed());
                     }
@@ -194,6 +200,13 @@ impl App {
                 self.screen = Screen::Login;
                 self.conn = Conn::Offline;
                 self.busy = false;
+                // The server may say "signed out" itself; it is said once.
+                let reason = reason.strip_prefix("signed out: ").unwrap_or(&reason);
+                let reason = if reason.starts_with("your login was revoked") {
+                    self.tr.login_revoked()
+                } else {
+                    reason.to_owned()
+                };
                 self.error(self.tr.signed_out(&reason));
                 // The server keeps a kicked connection open for a while (llfc's clients need
                 // that); this client closes it now.
@@ -265,6 +278,11 @@ impl App {
             NetEvent::FriendAccepted(notice) => {
                 let Some(main) = &mut self.main else { return Vec::new() };
                 add_friendship(main, notice.fromuid, &notice.name, &notice.chat_datas);
+                if let Some(remark) = main.applied_remarks.remove(&notice.fromuid)
+                    && let Some(friend) = main.friends.iter_mut().find(|f| f.uid == notice.fromuid)
+                {
+                    friend.remark = remark;
+                }
                 self.info(self.tr.accepted_yours(&notice.name));
             }
             NetEvent::Accepted(Ok(rsp)) => {
@@ -290,6 +308,8 @@ impl App {
                 if let Some(Main { find: Some(find), .. }) = &mut self.main {
                     // Focus stays where the user left it: the next Tab goes to Greeting.
                     find.found = Some((found.uid, found.name, found.nick));
+                    // The name found, not what was typed: a second Enter on it sends the request.
+                    find.searched = find.form.value(0).trim().to_owned();
                 }
             }
             NetEvent::Found(Err(err)) => self.error(self.tr.nobody_found(&err)),

@@ -103,6 +103,7 @@ impl App {
                         (Tr::field_remark, false),
                     ]),
                     found: None,
+                    searched: String::new(),
                 });
             }
             Action::NewGroup => {
@@ -213,7 +214,9 @@ impl App {
             Action::Back => main.find = None,
             Action::NextField | Action::Down => find.form.next(),
             Action::PrevField | Action::Up => find.form.prev(),
-            Action::Submit if find.form.focus == 0 => {
+            Action::Submit
+                if find.form.focus == 0 && (find.found.is_none() || find.form.value(0).trim() != find.searched) =>
+            {
                 let query = find.form.value(0).trim().to_owned();
                 if query.is_empty() {
                     return Some(Vec::new());
@@ -227,6 +230,8 @@ impl App {
                     return Some(Vec::new());
                 };
                 let (greeting, remark) = (find.form.value(1).to_owned(), find.form.value(2).to_owned());
+                // Shown for them as soon as they accept (the server keeps it for later logins).
+                main.applied_remarks.insert(uid, remark.clone());
                 return Some(vec![Effect::Apply { to: uid, greeting, remark }]);
             }
             _ => return None,
@@ -245,8 +250,15 @@ impl App {
         }
         let group = main.threads.get(&thread_id).is_some_and(Thread::is_group);
         if group && main.input.text().starts_with('/') && !main.input.text().starts_with("//") {
-            let command = main.input.take();
-            return Some(self.group_command(thread_id, &command));
+            let command = main.input.text().to_owned();
+            let effects = self.group_command(thread_id, &command);
+            // A command refused here keeps its text, to be fixed rather than typed again.
+            if !effects.is_empty()
+                && let Some(main) = &mut self.main
+            {
+                main.input.take();
+            }
+            return Some(effects);
         }
         // Refused here, with the limit named, rather than by the server after a try.
         if let Some(limit) = main.max_text.filter(|limit| main.input.text().len() > *limit) {
@@ -275,7 +287,7 @@ impl App {
             system: false,
             file: None,
         });
-        let mentions = main_mentions(me, thread, &text);
+        let mentions = main_mentions(me, thread, &main.friends, &text);
         let send = send_effect(thread, unique, text, mentions);
         (main.scroll, main.anchored) = (0, false);
         // Typed while offline: it waits in the outbox (state Sending) for the reconnect.

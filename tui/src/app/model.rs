@@ -278,6 +278,8 @@ pub struct Request {
 pub struct Find {
     pub form: Form,
     pub found: Option<(i32, String, String)>,
+    /// What `found` was found for: Enter on it again sends the request.
+    pub searched: String,
 }
 
 /// The signed-in state.
@@ -325,6 +327,8 @@ pub struct Main {
     pub tr: Tr,
     /// Chats the user hid from the list (a new message shows them again).
     pub hidden: BTreeSet<i64>,
+    /// Remarks given with friend requests this user sent, until the request is accepted.
+    pub applied_remarks: HashMap<i32, String>,
     /// The quick switcher, while open.
     pub switcher: Option<Switcher>,
     /// The failed message being decided on (retry, edit or delete), while asked.
@@ -581,13 +585,19 @@ pub(super) fn send_effect(thread: &Thread, unique: String, text: String, mention
     }
 }
 
-/// The members `text` @mentions in `thread` (a group), by the names its member list has.
-pub(super) fn main_mentions(me: i32, thread: &Thread, text: &str) -> Vec<i32> {
+/// The members `text` @mentions in `thread` (a group), by the names its member list has or
+/// the remarks of `friends`.
+pub(super) fn main_mentions(me: i32, thread: &Thread, friends: &[Friend], text: &str) -> Vec<i32> {
     let Some(group) = &thread.group else { return Vec::new() };
+    // By the name the member chose, or by the remark this user gave a friend (shown instead).
+    let named = |uid: i32, name: &str| {
+        let remark = friends.iter().find(|f| f.uid == uid).map_or("", |f| f.remark.as_str());
+        [name, remark].iter().any(|n| !n.is_empty() && text.contains(&format!("@{n}")))
+    };
     let mut found: Vec<i32> = group
         .member_list
         .iter()
-        .filter(|(uid, name, _)| *uid != me && !name.is_empty() && text.contains(&format!("@{name}")))
+        .filter(|(uid, name, _)| *uid != me && named(*uid, name))
         .map(|(uid, _, _)| *uid)
         .collect();
     found.sort_unstable();

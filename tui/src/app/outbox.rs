@@ -40,7 +40,7 @@ impl App {
                 again.push((msg.unique.clone(), msg.text.clone()));
             }
             for (unique, text) in again {
-                let mentions = main_mentions(me, thread, &text);
+                let mentions = main_mentions(me, thread, &main.friends, &text);
                 effects.push(send_effect(thread, unique, text, mentions));
             }
         }
@@ -104,7 +104,7 @@ impl App {
                 msg.state = MsgState::Sending;
                 (msg.lost, msg.failure) = (0, None);
                 let (unique, text) = (msg.unique.clone(), msg.text.clone());
-                let mentions = main_mentions(me, thread, &text);
+                let mentions = main_mentions(me, thread, &main.friends, &text);
                 let send = send_effect(thread, unique, text, mentions);
                 // Offline, it waits in the outbox for the reconnect.
                 if online { vec![send] } else { Vec::new() }

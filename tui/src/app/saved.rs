@@ -152,6 +152,7 @@ impl Main {
             drafts: saved.drafts.into_iter().collect(),
             tr,
             hidden: saved.hidden,
+            applied_remarks: HashMap::new(),
             switcher: None,
             failed: None,
             verified: false,

@@ -143,6 +143,7 @@ impl App {
                 max_text: welcome.max_text,
                 tr: self.tr,
                 hidden: BTreeSet::new(),
+                applied_remarks: HashMap::new(),
                 switcher: None,
                 failed: None,
                 verified: true,
@@ -179,7 +180,7 @@ impl App {
         for thread in main.threads.values() {
             let outbox = thread.msgs.iter().filter(|m| m.file.is_none());
             for msg in outbox.filter(|m| matches!(m.state, MsgState::Sending | MsgState::Unknown)) {
-                let mentions = main_mentions(main.uid, thread, &msg.text);
+                let mentions = main_mentions(main.uid, thread, &main.friends, &msg.text);
                 effects.push(send_effect(thread, msg.unique.clone(), msg.text.clone(), mentions));
             }
         }

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::app::{App, Attachment, Focus, Item, Main, MsgState, Pane, Thread, Transfer};
 use crate::files::{human_bytes, progress_bar};
@@ -281,7 +281,10 @@ fn history_lines<'a>(
             lines.push(attachment_line(app, file, msg.from == main.uid, theme));
             if let Some(thumb) = file.thumb.as_ref().filter(|_| previews.enabled()) {
                 pictures.push((lines.len(), thumb));
-                lines.extend((0..PREVIEW_ROWS).map(|_| Line::raw("")));
+                // Shaded where the picture goes: it is drawn only when all of it is in view, and
+                // a picture half scrolled off shows this rather than blank rows.
+                let shade = format!("  {}", "░".repeat(usize::from(PREVIEW_COLS)));
+                lines.extend((0..PREVIEW_ROWS).map(|_| Line::styled(shade.clone(), Style::new().fg(theme.dim))));
             }
             continue;
         }
@@ -349,6 +352,8 @@ fn history(
         if first >= offset && first + PREVIEW_ROWS <= offset + inner_height && shown.width > 2 {
             let rect =
                 Rect::new(shown.x + 2, shown.y + first - offset, (shown.width - 2).min(PREVIEW_COLS), PREVIEW_ROWS);
+            // In view whole: the shade goes, the picture (perhaps narrower) takes its place.
+            frame.render_widget(Clear, rect);
             previews.draw(thumb, rect, frame);
         }
     }

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use unicode_width::UnicodeWidthStr;
 
@@ -14,7 +14,7 @@ use crate::app::{App, Main, SWITCHER_ROWS, Target, Transfer};
 use crate::files::{MAX_CANDIDATES, human_bytes, progress_bar};
 use crate::keymap::Action;
 use crate::ui::chat::BAR_CELLS;
-use crate::ui::{Theme, centered};
+use crate::ui::{Theme, centered, clear_popup};
 
 /// Every dialog the main screen has open (at most one is, but the order says which is on top).
 pub fn render(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -31,7 +31,7 @@ fn switcher(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect
     let Some(switcher) = &main.switcher else { return };
     let matches = main.switcher_matches();
     let rect = centered(area, 56, SWITCHER_ROWS as u16 + 5);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::bordered().title(app.tr.switcher_title()).title_style(Style::new().fg(theme.accent));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
@@ -80,7 +80,7 @@ fn failed(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) 
         return;
     };
     let rect = centered(area, 60, 9);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::bordered().title(app.tr.failed_title()).title_style(Style::new().fg(theme.error));
     let text = match &msg.file {
         Some(file) => format!("{} ({})", file.title(), human_bytes(file.size)),
@@ -106,7 +106,7 @@ fn failed(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) 
 fn find(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(find) = &main.find else { return };
     let rect = centered(area, 60, 10);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::bordered().title(app.tr.find_title()).title_style(Style::new().fg(theme.accent));
     let inner = block.inner(rect);
     let mut lines: Vec<Line> = find
@@ -147,7 +147,7 @@ fn attach(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) 
     let more = attach.candidates.len() - shown;
     let height = (5 + shown as u16 + u16::from(more > 0) + u16::from(attach.error.is_some())).min(area.height);
     let rect = centered(area, 72, height);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::bordered().title(app.tr.attach_title()).title_style(Style::new().fg(theme.accent));
     let inner = block.inner(rect);
     let mut lines = vec![Line::from(vec![
@@ -187,7 +187,7 @@ fn files(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
     let senders: Vec<i32> = thread.msgs.iter().rev().filter(|m| m.file.is_some()).map(|m| m.from).collect();
     let height = (list.len() as u16 + 2).min(area.height);
     let rect = centered(area, 72, height);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = Block::bordered().title(app.tr.files_title(list.len())).title_style(Style::new().fg(theme.accent));
     let rows = list.iter().zip(&senders).enumerate().map(|(idx, (file, from))| {
         let mark = if file.picture { "📷" } else { "📎" };
@@ -231,7 +231,7 @@ fn confirm_open(app: &App, confirm: &crate::files::Openable, theme: &Theme, fram
         Line::styled(confirm.path.display().to_string(), Style::new().fg(theme.dim)),
     ];
     let rect = centered(area, 60, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let hint = app.tr.open_hint(&app.keymap.keys_for(Action::Submit));
     let block = Block::bordered()
         .title(app.tr.open_title())
@@ -245,7 +245,7 @@ fn new_group(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rec
     let Some(dialog) = &main.new_group else { return };
     let height = (main.friends.len() as u16 + 7).min(area.height);
     let rect = centered(area, 56, height);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let group = dialog.invite_to.and_then(|id| main.threads.get(&id));
     let title = match group {
         Some(thread) => app.tr.invite_title(&main.thread_label(thread)),

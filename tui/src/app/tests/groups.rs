@@ -1,6 +1,6 @@
 //! Groups: pushes, commands, mentions, the new-group dialog and the invite picker.
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 use imchat_sdk::proto::msg::{SyncData, SyncRsp};
 
 use super::Harness;
@@ -69,6 +69,11 @@ fn group_commands_and_mentions() {
     h.type_text("@eve and @bob: see this");
     let sent = h.press(KeyCode::Enter);
     assert!(matches!(&sent[..], [Effect::SendGroup { thread: 30, mentions, .. }] if mentions == &[2, 5]), "{sent:?}");
+    // A friend is mentioned by the remark this user gave them too (B13).
+    h.app.main.as_mut().unwrap().friends[0].remark = "Bobby".into();
+    h.type_text("@Bobby look");
+    let sent = h.press(KeyCode::Enter);
+    assert!(matches!(&sent[..], [Effect::SendGroup { mentions, .. }] if mentions == &[2]), "{sent:?}");
     for (typed, expected) in [
         ("/invite bob", Some(Effect::Invite { thread: 30, uids: vec![2] })),
         ("/leave", Some(Effect::LeaveGroup(30))),
@@ -79,6 +84,10 @@ fn group_commands_and_mentions() {
     ] {
         h.type_text(typed);
         let effects = h.press(KeyCode::Enter);
+        if expected.is_none() {
+            assert_eq!(h.app.main.as_ref().unwrap().input.text(), typed, "a refused command keeps its text");
+            h.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        }
         assert_eq!(effects.first().cloned(), expected, "{typed}");
     }
     h.type_text("//shrug");
