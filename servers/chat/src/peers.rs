@@ -15,6 +15,8 @@ use dashmap::DashMap;
 use imchat_proto::grpc::{DeliverReq, Fanout, Frame};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
+use imchat_store::writer::Linger;
+
 use crate::router::Router;
 
 /// Whom a push is for on the peer.
@@ -138,14 +140,18 @@ fn open(router: &Arc<Router>, server: &str) -> Link {
 }
 
 /// One lane: whatever waits, up to `peer_batch` frames and about `peer_batch_bytes` (at most
-/// one frame more), goes out in one call.
+/// one frame more), goes out in one call; in a steady flow it lingers up to `peer_linger`
+/// for more, so a moderate rate makes few calls rather than one per push.
 async fn run(router: Weak<Router>, server: String, mut rx: mpsc::UnboundedReceiver<Push>) {
+    let mut lingering: Option<Linger> = None;
     while let Some(first) = rx.recv().await {
+        let arrived = tokio::time::Instant::now();
         let Some(router) = router.upgrade() else { return };
         let limits = &router.limits;
         let mut bytes = first.frame.len();
         let mut batch = vec![first];
-        while batch.len() < limits.peer_batch && bytes < limits.peer_batch_bytes {
+        let room = |batch: &Vec<Push>, bytes: usize| batch.len() < limits.peer_batch && bytes < limits.peer_batch_bytes;
+        while room(&batch, bytes) {
             match rx.try_recv() {
                 Ok(push) => {
                     bytes += push.frame.len();
@@ -154,7 +160,22 @@ async fn run(router: Weak<Router>, server: String, mut rx: mpsc::UnboundedReceiv
                 Err(_) => break,
             }
         }
+        let lingering = lingering.get_or_insert_with(|| Linger::new(limits.peer_linger));
+        if let Some(deadline) = lingering.wait(arrived).filter(|_| room(&batch, bytes)) {
+            let before = batch.len();
+            while room(&batch, bytes) {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(push)) => {
+                        bytes += push.frame.len();
+                        batch.push(push);
+                    }
+                    _ => break,
+                }
+            }
+            lingering.gathered(batch.len() - before);
+        }
         deliver(&router, &server, batch).await;
+        lingering.done(tokio::time::Instant::now());
     }
 }
 

@@ -183,6 +183,15 @@ fn millis(r: &mut Reader, section: &str, key: &str, default: Duration) -> Durati
     ))
 }
 
+fn micros(r: &mut Reader, section: &str, key: &str, default: Duration) -> Duration {
+    Duration::from_micros(r.or(
+        section,
+        key,
+        "a number of microseconds",
+        u64::try_from(default.as_micros()).unwrap_or(u64::MAX),
+    ))
+}
+
 fn read_codes(r: &mut Reader) -> CodePolicy {
     let d = CodePolicy::default();
     CodePolicy {
@@ -258,6 +267,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         peer_lanes: r.or(s, "PeerLanes", COUNT, d.peer_lanes),
         peer_batch: r.or(s, "PeerBatch", COUNT, d.peer_batch),
         peer_batch_bytes: r.or(s, "PeerBatchBytes", "a byte count", d.peer_batch_bytes),
+        peer_linger: micros(r, s, "PeerLingerMicros", d.peer_linger),
         group_max_members: r.or(s, "GroupMaxMembers", COUNT, d.group_max_members),
         group_members_page: r.or(s, "GroupMembersPage", COUNT, d.group_members_page),
         max_mentions: r.or(s, "MaxMentions", COUNT, d.max_mentions),
@@ -392,6 +402,7 @@ fn read_writer(r: &mut Reader) -> WriterOptions {
         max_batch: r.or("Writer", "MaxBatch", COUNT, d.max_batch),
         workers: r.or("Writer", "Workers", COUNT, d.workers),
         breaker_pause: millis(r, "Writer", "BreakerPauseMs", d.breaker_pause),
+        linger: micros(r, "Writer", "LingerMicros", d.linger),
     }
 }
 
