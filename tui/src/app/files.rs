@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use imchat_sdk::proto::msg::res::{FileMetaRsp, MSG_STATUS_UN_UPLOAD, MSG_TYPE_FILE, MSG_TYPE_PIC, NotifyImgChat};
 use imchat_sdk::proto::msg::{ImgChatRsp, SyncData};
 
-use super::{App, Conn, Focus, Main, Msg, MsgState, Thread};
+use super::{App, Conn, Focus, Main, Msg, MsgState, Thread, unique_id};
 use crate::event::{Effect, FileEvent, NO_RESOURCE_SERVER, SendFailure};
 use crate::files::{Chosen, Completion, Openable};
 use crate::input::Input;
@@ -260,24 +260,12 @@ impl App {
         }
         let Some(thread_id) = main.open else { return Vec::new() };
         main.attach = None;
-        self.sent += 1;
-        let unique = format!("{{tui-{}-{:x}-{}}}", main.uid, self.nonce, self.sent);
+        let unique = unique_id(main.uid, self.nonce, &mut self.sent);
         let Some(thread) = main.threads.get_mut(&thread_id) else { return Vec::new() };
         let label = chosen.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let mut file = Attachment::new(String::new(), chosen.picture, Transfer::Waiting);
         (file.label, file.size, file.local, file.asked) = (label, chosen.size, Some(chosen.path.clone()), true);
-        thread.msgs.push(Msg {
-            seq: 0,
-            from: main.uid,
-            text: String::new(),
-            time: String::new(),
-            state: MsgState::Sending,
-            unique: unique.clone(),
-            lost: 0,
-            failure: None,
-            system: false,
-            file: Some(file),
-        });
+        thread.msgs.push(Msg::outgoing(main.uid, String::new(), unique.clone(), Some(file)));
         (main.scroll, main.anchored) = (0, false);
         main.focus = Focus::Input;
         let to = if thread.is_group() { 0 } else { thread.peer };
@@ -296,8 +284,7 @@ impl App {
                 let Some(file) = msg.file.as_mut() else { continue };
                 let Some(path) = file.local.clone() else { continue };
                 if msg.state == MsgState::Failed {
-                    self.sent += 1;
-                    msg.unique = format!("{{tui-{me}-{:x}-{}}}", self.nonce, self.sent);
+                    msg.unique = unique_id(me, self.nonce, &mut self.sent);
                     msg.state = MsgState::Sending;
                     let (unique, picture) = (msg.unique.clone(), file.picture);
                     effects.push(Effect::SendFile { unique, to, thread: thread.id, path, picture });

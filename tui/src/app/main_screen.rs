@@ -4,8 +4,8 @@ use imchat_sdk::Dialect;
 use imchat_sdk::proto::rules;
 
 use super::{
-    App, Conn, Find, Focus, Form, Item, Main, Msg, MsgState, NewGroup, Pane, SCROLL_STEP, Screen, Switcher, Thread,
-    main_mentions, send_effect,
+    App, Conn, Find, Focus, Form, Item, Main, Msg, NewGroup, Pane, SCROLL_STEP, Screen, Switcher, Thread,
+    main_mentions, send_effect, unique_id,
 };
 use crate::event::Effect;
 use crate::i18n::Tr;
@@ -271,22 +271,10 @@ impl App {
         // `//text` sends `/text`.
         let text = if group && text.starts_with("//") { text[1..].to_owned() } else { text };
         // Counted per process, not per login: ids never repeat after a re-login.
-        self.sent += 1;
-        let unique = format!("{{tui-{}-{:x}-{}}}", main.uid, self.nonce, self.sent);
+        let unique = unique_id(main.uid, self.nonce, &mut self.sent);
         let me = main.uid;
         let thread = main.threads.get_mut(&thread_id)?;
-        thread.msgs.push(Msg {
-            seq: 0,
-            from: me,
-            text: text.clone(),
-            time: String::new(),
-            state: MsgState::Sending,
-            unique: unique.clone(),
-            lost: 0,
-            failure: None,
-            system: false,
-            file: None,
-        });
+        thread.msgs.push(Msg::outgoing(me, text.clone(), unique.clone(), None));
         let mentions = main_mentions(me, thread, &main.friends, &text);
         let send = send_effect(thread, unique, text, mentions);
         (main.scroll, main.anchored) = (0, false);

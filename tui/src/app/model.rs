@@ -181,6 +181,24 @@ pub struct Thread {
     pub loading_older: bool,
 }
 
+impl Msg {
+    /// A message this user writes, waiting for the server: a text, or a file's (`file`).
+    pub(super) fn outgoing(from: i32, text: String, unique: String, file: Option<Attachment>) -> Msg {
+        Msg {
+            seq: 0,
+            from,
+            text,
+            time: String::new(),
+            state: MsgState::Sending,
+            unique,
+            lost: 0,
+            failure: None,
+            system: false,
+            file,
+        }
+    }
+}
+
 impl Thread {
     /// Whether messages before the first loaded one may exist on the server.
     pub fn has_older(&self) -> bool {
@@ -347,6 +365,42 @@ pub enum Item {
 }
 
 impl Main {
+    /// A signed-in user's model with nothing in it yet.
+    pub(super) fn new(uid: i32, name: String, server: String, dialect: Dialect, tr: Tr) -> Main {
+        Main {
+            uid,
+            name,
+            server,
+            friends: Vec::new(),
+            requests: Vec::new(),
+            threads: BTreeMap::new(),
+            pane: Pane::Chats,
+            selected: 0,
+            focus: Focus::List,
+            open: None,
+            input: Input::default(),
+            scroll: 0,
+            anchored: false,
+            find: None,
+            new_group: None,
+            attach: None,
+            files: None,
+            members_pane: false,
+            names: HashMap::new(),
+            dialect,
+            syncing: false,
+            last_sent: None,
+            drafts: HashMap::new(),
+            max_text: None,
+            tr,
+            hidden: BTreeSet::new(),
+            applied_remarks: HashMap::new(),
+            switcher: None,
+            failed: None,
+            verified: false,
+        }
+    }
+
     pub fn friend(&self, uid: i32) -> Option<&Friend> {
         self.friends.iter().find(|f| f.uid == uid)
     }
@@ -570,6 +624,13 @@ impl Main {
 /// so it never meets a server's id.
 pub(super) fn draft_id(peer: i32) -> i64 {
     -i64::from(peer)
+}
+
+/// The next message id of this process (`nonce`) for user `me`: ids never repeat across runs
+/// or logins (the server refuses a reused one for another message).
+pub(super) fn unique_id(me: i32, nonce: u64, sent: &mut u64) -> String {
+    *sent += 1;
+    format!("{{tui-{me}-{nonce:x}-{sent}}}")
 }
 
 pub(super) fn peer_of(me: i32, from: i32, to: i32) -> i32 {

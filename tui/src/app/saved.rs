@@ -10,9 +10,8 @@ use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, Focus, Friend, GroupView, Main, Msg, MsgState, Pane, Request, Thread, Transfer};
+use super::{Attachment, Friend, GroupView, Main, Msg, MsgState, Request, Thread, Transfer};
 use crate::i18n::Tr;
-use crate::input::Input;
 
 /// Stored messages kept per chat (the newest); unsent ones are kept whatever their number.
 pub const SAVED_PER_THREAD: usize = 50;
@@ -121,42 +120,20 @@ impl Main {
     /// sends it under the same unique id, which the server answers once).
     pub fn restored(saved: Saved, tr: Tr) -> Main {
         let dialect = if saved.llfc { Dialect::Llfc } else { Dialect::Imchat };
-        Main {
-            uid: saved.uid,
-            name: saved.name,
-            server: saved.server,
-            friends: saved.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect(),
-            requests: saved
-                .requests
-                .into_iter()
-                .map(|(uid, name, greeting, accepted)| Request { uid, name, greeting, accepted })
-                .collect(),
-            threads: saved.threads.into_iter().map(|t| (t.id, restored_thread(t, tr))).collect(),
-            pane: Pane::Chats,
-            selected: 0,
-            focus: Focus::List,
-            open: None,
-            input: Input::default(),
-            scroll: 0,
-            anchored: false,
-            find: None,
-            new_group: None,
-            attach: None,
-            files: None,
-            members_pane: false,
-            names: saved.names.into_iter().collect::<HashMap<_, _>>(),
-            dialect,
-            syncing: false,
-            last_sent: saved.last_sent,
-            max_text: saved.max_text,
-            drafts: saved.drafts.into_iter().collect(),
-            tr,
-            hidden: saved.hidden,
-            applied_remarks: HashMap::new(),
-            switcher: None,
-            failed: None,
-            verified: false,
-        }
+        let mut main = Main::new(saved.uid, saved.name, saved.server, dialect, tr);
+        main.friends = saved.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();
+        main.requests = saved
+            .requests
+            .into_iter()
+            .map(|(uid, name, greeting, accepted)| Request { uid, name, greeting, accepted })
+            .collect();
+        main.threads = saved.threads.into_iter().map(|t| (t.id, restored_thread(t, tr))).collect();
+        main.names = saved.names.into_iter().collect::<HashMap<_, _>>();
+        main.last_sent = saved.last_sent;
+        main.max_text = saved.max_text;
+        main.drafts = saved.drafts.into_iter().collect();
+        main.hidden = saved.hidden;
+        main
     }
 }
 

@@ -1,7 +1,7 @@
 //! The session's life: the welcome of a login (first or after a reconnect, with the outbox
 //! sent again), the backoff between attempts, and sync replies merged into the model.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
@@ -10,11 +10,10 @@ use imchat_sdk::proto::msg::SyncRsp;
 use super::incoming::sync_msg;
 use super::saved::SAVED_VERSION;
 use super::{
-    App, BACKOFF_FIRST, BACKOFF_MAX, Conn, Focus, Friend, GroupView, Main, MsgState, Pane, Request, Saved, Screen,
-    Thread, main_mentions, peer_of, send_effect,
+    App, BACKOFF_FIRST, BACKOFF_MAX, Conn, Friend, GroupView, Main, MsgState, Request, Saved, Screen, Thread,
+    main_mentions, peer_of, send_effect,
 };
 use crate::event::{Effect, Welcome};
-use crate::input::Input;
 
 impl App {
     /// What this machine kept of the account being logged in to: shown at once (the login
@@ -116,38 +115,10 @@ impl App {
         self.screen = Screen::Main;
         let first = self.main.as_ref().is_none_or(|m| m.uid != welcome.uid);
         if first {
-            self.main = Some(Main {
-                uid: welcome.uid,
-                name: welcome.name.clone(),
-                server: welcome.server.clone(),
-                friends: Vec::new(),
-                requests: Vec::new(),
-                threads: BTreeMap::new(),
-                pane: Pane::Chats,
-                selected: 0,
-                focus: Focus::List,
-                open: None,
-                input: Input::default(),
-                scroll: 0,
-                anchored: false,
-                find: None,
-                new_group: None,
-                attach: None,
-                files: None,
-                members_pane: false,
-                names: HashMap::new(),
-                dialect: welcome.dialect,
-                syncing: false,
-                last_sent: None,
-                drafts: HashMap::new(),
-                max_text: welcome.max_text,
-                tr: self.tr,
-                hidden: BTreeSet::new(),
-                applied_remarks: HashMap::new(),
-                switcher: None,
-                failed: None,
-                verified: true,
-            });
+            let mut main =
+                Main::new(welcome.uid, welcome.name.clone(), welcome.server.clone(), welcome.dialect, self.tr);
+            main.verified = true;
+            self.main = Some(main);
             self.info(self.tr.welcome(&welcome.name));
         } else if self.main.as_ref().is_some_and(|m| !m.verified) {
             self.info(self.tr.welcome_back(&welcome.name));
