@@ -296,6 +296,7 @@ fn the_composer_wraps_and_grows() {
         "The quick brown fox jumps over the lazy dog, and then 那只敏捷的棕色狐狸跳过了懒狗，然后又跳回来。",
     );
     insta::assert_snapshot!("composer_wraps", draw(&app, 80, 24).backend());
+    insta::assert_snapshot!("composer_wraps_120x40", draw(&app, 120, 40).backend());
     type_text(&mut app, now, &" word".repeat(500));
     let terminal = draw(&app, 80, 24);
     insta::assert_snapshot!("composer_scrolls_with_a_counter", terminal.backend());
