@@ -140,10 +140,14 @@ async fn befriended_by_sdk(cluster: &TestCluster, person: &Person, name: &str) -
     let client = cluster.login_on(&user, 1).await;
     let uid = admin_uid(cluster, &person.email).await;
     client.chat.add_friend(client.uid, uid, "hi", "").await.unwrap();
+    // The request on screen first: F3 before it arrived would select a friend, and the
+    // selection then stays on that friend when the request comes in above it.
+    person.tmux.wait_for("Contacts (+1)").await;
     person.tmux.keys(&["F3"]);
     person.tmux.wait_for("Enter accepts").await;
     person.tmux.keys(&["Enter"]);
-    person.tmux.wait_for("are friends now").await;
+    // This friendship's notice (an earlier one may still be on screen).
+    person.tmux.wait_for(&format!("you and {} are friends now", user.name)).await;
     (client, uid)
 }
 
