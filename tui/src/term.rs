@@ -227,13 +227,14 @@ pub async fn run(setup: Setup) -> io::Result<()> {
                     Effect::Login { email, .. } => {
                         // What was kept is read (and drawn) while the login goes on.
                         account = None;
-                        let restored = data_dir.as_deref().map_or(Ok(None), |dir| {
-                            Account::open(dir, &gate_url, email, app.tr).map(|(opened, saved)| {
+                        // Nowhere to keep anything: nothing is said, and nothing counts as kept.
+                        if let Some(dir) = data_dir.as_deref() {
+                            let restored = Account::open(dir, &gate_url, email, app.tr).map(|(opened, saved)| {
                                 account = Some(opened);
                                 saved.map(Box::new)
-                            })
-                        });
-                        effects.extend(app.update(Event::Restored(restored), Instant::now()));
+                            });
+                            effects.extend(app.update(Event::Restored(restored), Instant::now()));
+                        }
                         None
                     }
                     Effect::Inspect(path) => {

@@ -17,7 +17,8 @@ use crate::event::{Effect, Welcome};
 
 impl App {
     /// What this machine kept of the account being logged in to: shown at once (the login
-    /// goes on; a refusal drops it), unless the login already answered.
+    /// goes on; a refusal drops it), unless the login already answered. From now on unsent
+    /// messages are kept too (`kept`), unless the account's file could not be had.
     pub(super) fn restored(&mut self, restored: Result<Option<Box<Saved>>, String>) {
         self.kept = restored.is_ok();
         match restored {
