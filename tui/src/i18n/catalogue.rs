@@ -5,6 +5,8 @@ use super::{Lang, Tr};
 
 catalogue! {
     // The signed-out screens.
+    // After a field's label; both take two cells, so the caret lands alike.
+    label_sep() => ": ", "：";
     field_email() => "Email", "邮箱";
     field_password() => "Password", "密码";
     field_name() => "Name", "用户名";

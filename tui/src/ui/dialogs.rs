@@ -122,7 +122,8 @@ fn find(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect) {
             };
             let label = label(app.tr);
             let pad = " ".repeat(10usize.saturating_sub(label.width()));
-            Line::from(vec![Span::styled(format!("{marker}{pad}{label}: "), style), Span::raw(input.display())])
+            let sep = app.tr.label_sep();
+            Line::from(vec![Span::styled(format!("{marker}{pad}{label}{sep}"), style), Span::raw(input.display())])
         })
         .collect();
     lines.push(match &find.found {

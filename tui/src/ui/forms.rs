@@ -72,7 +72,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             };
             Line::from(vec![
                 Span::styled(
-                    format!("{marker}{}{label}: ", " ".repeat(label_width as usize - 4 - label.width())),
+                    format!("{marker}{}{label}{}", " ".repeat(label_width as usize - 4 - label.width()), t.label_sep()),
                     style,
                 ),
                 Span::raw(input.display()),
