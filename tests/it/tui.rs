@@ -460,6 +460,8 @@ async fn three_people_make_a_group_chat_mention_and_leave(flavor: Flavor) {
     // Carol leaves; the others see it in the thread.
     carol.tmux.type_text("/leave");
     carol.tmux.keys(&["Enter"]);
+    carol.tmux.wait_for("again leaves").await;
+    carol.tmux.keys(&["Enter"]);
     carol.tmux.wait_for("you are no longer in").await;
     alice.tmux.wait_for(&format!("{} left", carol.name)).await;
     // Escape on its own: followed at once by Up, a terminal reads them as one sequence.

@@ -333,6 +333,12 @@ impl App {
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let actions = self.keymap.actions(&key);
+        // A `/leave` asked about is confirmed by Enter alone; any other key keeps the group.
+        if !actions.contains(&Action::Submit)
+            && let Some(main) = &mut self.main
+        {
+            main.leave_asked = None;
+        }
         if actions.contains(&Action::Quit) {
             // Unsent messages would be lost: the first quit asks, a second one within the
             // notice's life goes.

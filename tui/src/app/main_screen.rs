@@ -4,7 +4,7 @@ use imchat_sdk::Dialect;
 use imchat_sdk::proto::rules;
 
 use super::{
-    App, Conn, Find, Focus, Form, Item, Main, Msg, NewGroup, Pane, SCROLL_STEP, Screen, Switcher, Thread,
+    App, Conn, Find, Focus, Form, Item, Main, Msg, NOTICE_FOR, NewGroup, Pane, SCROLL_STEP, Screen, Switcher, Thread,
     main_mentions, send_effect, unique_id,
 };
 use crate::event::Effect;
@@ -330,7 +330,21 @@ impl App {
                 }
                 Effect::Invite { thread, uids }
             }
-            "/leave" => Effect::LeaveGroup(thread),
+            // Leaving is not undone by the one who leaves: the first Enter asks, a second one
+            // on the same text within `NOTICE_FOR` leaves.
+            "/leave" => {
+                let now = self.now;
+                let asked = main.leave_asked.is_some_and(|(id, at)| id == thread && now < at + NOTICE_FOR);
+                let name = main.threads.get(&thread).map(|t| main.thread_label(t)).unwrap_or_default();
+                if let Some(main) = &mut self.main {
+                    main.leave_asked = (!asked).then_some((thread, now));
+                }
+                if !asked {
+                    self.error(self.tr.leave_asks(&name, &self.keymap.keys_for(Action::Submit)));
+                    return Vec::new();
+                }
+                Effect::LeaveGroup(thread)
+            }
             "/rename" => match rules::check_group_name(rest) {
                 Ok(()) => Effect::UpdateGroup { thread, name: Some(rest.to_owned()), announcement: None },
                 Err(rule) => {

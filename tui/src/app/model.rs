@@ -345,6 +345,8 @@ pub struct Main {
     pub tr: Tr,
     /// Chats the user hid from the list (a new message shows them again).
     pub hidden: BTreeSet<i64>,
+    /// A `/leave` asked about (the group, and when): a second one soon after leaves.
+    pub leave_asked: Option<(i64, Instant)>,
     /// Remarks given with friend requests this user sent, until the request is accepted.
     pub applied_remarks: HashMap<i32, String>,
     /// The quick switcher, while open.
@@ -394,6 +396,7 @@ impl Main {
             max_text: None,
             tr,
             hidden: BTreeSet::new(),
+            leave_asked: None,
             applied_remarks: HashMap::new(),
             switcher: None,
             failed: None,

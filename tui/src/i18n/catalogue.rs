@@ -175,6 +175,7 @@ catalogue! {
     no_longer_in(name: &str) => "you are no longer in {name}", "你已不在 {name} 里";
     group_error(err: &str) => "group: {err}", "群：{err}";
     members_failed(err: &str) => "could not list the members: {err}", "无法列出成员：{err}";
+    leave_asks(name: &str, keys: &str) => "leave {name}? {keys} again leaves; anything else stays", "退出 {name}？再按 {keys} 退出，按别的键留下";
     invite_usage() => "/invite takes your friends' names, separated by commas", "/invite 后面跟好友名字，用逗号分隔";
     rename_rule(rule: &str) => "/rename: {rule}", "/rename：{rule}";
     unknown_command(command: &str) => "unknown command {command}: /invite name,… /leave /rename name /announce text /mute /unmute /members (//text sends /text)", "未知命令 {command}：/invite 名字,… /leave /rename 名字 /announce 公告 /mute /unmute /members（//文字 发送 /文字）";

@@ -76,7 +76,7 @@ fn group_commands_and_mentions() {
     assert!(matches!(&sent[..], [Effect::SendGroup { mentions, .. }] if mentions == &[2]), "{sent:?}");
     for (typed, expected) in [
         ("/invite bob", Some(Effect::Invite { thread: 30, uids: vec![2] })),
-        ("/leave", Some(Effect::LeaveGroup(30))),
+        ("/leave", None),
         ("/mute", Some(Effect::MuteGroup { thread: 30, muted: true })),
         ("/rename  ", None),
         ("/invite nobody", None),
@@ -90,6 +90,19 @@ fn group_commands_and_mentions() {
         }
         assert_eq!(effects.first().cloned(), expected, "{typed}");
     }
+    // `/leave` asks first; Enter again leaves (the text stayed in the composer).
+    h.type_text("/leave");
+    assert!(h.press(KeyCode::Enter).is_empty());
+    assert!(h.app.notice.as_ref().unwrap().text.starts_with("leave "), "{:?}", h.app.notice);
+    assert_eq!(h.press(KeyCode::Enter), [Effect::LeaveGroup(30)]);
+    // Asked, then another key: the next Enter asks again.
+    h.type_text("/leave");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Left);
+    assert!(h.press(KeyCode::Enter).is_empty(), "another key kept the group");
+    h.press(KeyCode::Home);
+    h.key(KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(h.app.main.as_ref().unwrap().input.is_empty());
     h.type_text("//shrug");
     assert!(matches!(&h.press(KeyCode::Enter)[..], [Effect::SendGroup { text, .. }] if text == "/shrug"));
 }
