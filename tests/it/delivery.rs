@@ -287,3 +287,52 @@ async fn the_sdk_inbox_fills_the_hole_a_lost_push_left() {
     assert!(inbox.cursors().gaps().is_empty());
     cluster.shutdown().await;
 }
+
+/// A peer's `DeliverStream` answers each request once its pushes are queued, in order, with the
+/// recipients it does not have; a frame that cannot be framed ends the stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_stream_answers_each_request_in_order() {
+    use imchat_proto::grpc::chat_service_client::ChatServiceClient;
+    use imchat_proto::grpc::{DeliverReq, Frame};
+    use imchat_proto::msg::{NotifyTextChat, TextChatData, ids};
+    use imchat_sdk::Event;
+
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let mut pair = cluster.friends().await;
+    let channel = imchat_rpc::endpoint(&cluster.suite.chats[1].rpc_addr.to_string()).unwrap().connect_lazy();
+    let mut peer = ChatServiceClient::new(imchat_rpc::authed(channel, &cluster.suite.secret));
+    let (requests, rx) = tokio::sync::mpsc::channel(4);
+    let mut answers = peer.deliver_stream(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    let push = |text: &str| NotifyTextChat {
+        error: 0,
+        fromuid: pair.a.uid,
+        touid: pair.bob.uid,
+        thread_id: pair.thread_id,
+        chat_datas: vec![TextChatData { content: text.into(), seq: 1, ..TextChatData::default() }],
+    };
+    let frame = |touid: i32, text: &str| Frame {
+        touid,
+        msg_id: u32::from(ids::NOTIFY_TEXT_CHAT_MSG_REQ),
+        body: serde_json::to_vec(&push(text)).unwrap().into(),
+    };
+    let nobody = i32::MAX - 7;
+    for (touid, text) in [(pair.bob.uid, "first"), (nobody, "to nobody"), (pair.bob.uid, "second")] {
+        requests.send(DeliverReq { frames: vec![frame(touid, text)], fanouts: Vec::new() }).await.unwrap();
+    }
+    let mut missing = Vec::new();
+    for _ in 0..3 {
+        missing.push(answers.message().await.unwrap().expect("an answer per request").missing_uids);
+    }
+    assert_eq!(missing, [vec![], vec![nobody], vec![]]);
+    for want in ["first", "second"] {
+        match pair.b.next_event().await {
+            Event::Text(push) => assert_eq!(push.chat_datas[0].content, want),
+            other => panic!("bob got {other:?}"),
+        }
+    }
+    let bad = Frame { msg_id: u32::from(u16::MAX) + 1, ..frame(pair.bob.uid, "unframable") };
+    requests.send(DeliverReq { frames: vec![bad], fanouts: Vec::new() }).await.unwrap();
+    let ended = answers.message().await.expect_err("the stream ends");
+    assert_eq!(ended.code(), tonic::Code::InvalidArgument);
+    cluster.shutdown().await;
+}

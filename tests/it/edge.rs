@@ -48,6 +48,8 @@ async fn call_all(cluster: &TestCluster, secret: Option<&Secret>) -> Vec<(&'stat
         frames: vec![Frame { touid: 1, msg_id: 1019, body: bytes::Bytes::from_static(b"{}") }],
         fanouts: Vec::new(),
     }));
+    both_ways!("ChatService.DeliverStream", ChatServiceClient, peer.clone(), |c| c
+        .deliver_stream(tokio_stream::iter([DeliverReq { frames: Vec::new(), fanouts: Vec::new() }])));
     both_ways!("ChatService.DisbandGroup", ChatServiceClient, peer.clone(), |c| c
         .disband_group(imchat_proto::grpc::DisbandGroupReq { thread_id: 1 }));
     both_ways!("AdminService.ListGroups", AdminServiceClient, status.clone(), |c| c

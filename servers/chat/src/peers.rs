@@ -5,6 +5,9 @@
 //! so its pushes arrive in order; the lanes' calls run side by side on the peer's HTTP/2
 //! connection. A group message is one push for all its members on the peer (a `Fanout`: the
 //! body crosses once), on its thread's lane, so a group's messages arrive in order too.
+//! A lane's calls go out on one long-lived `DeliverStream` (a request and its answer per
+//! batch, no stream set-up or headers each time), or as unary `Deliver` calls to a peer that
+//! does not have it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -12,7 +15,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use imchat_proto::grpc::{DeliverReq, Fanout, Frame};
+use imchat_proto::grpc::{DeliverReq, DeliverRsp, Fanout, Frame};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use imchat_store::writer::Linger;
@@ -144,6 +147,7 @@ fn open(router: &Arc<Router>, server: &str) -> Link {
 /// for more, so a moderate rate makes few calls rather than one per push.
 async fn run(router: Weak<Router>, server: String, mut rx: mpsc::UnboundedReceiver<Push>) {
     let mut lingering: Option<Linger> = None;
+    let mut calls = Calls::default();
     while let Some(first) = rx.recv().await {
         let arrived = tokio::time::Instant::now();
         let Some(router) = router.upgrade() else { return };
@@ -174,12 +178,75 @@ async fn run(router: Weak<Router>, server: String, mut rx: mpsc::UnboundedReceiv
             }
             lingering.gathered(batch.len() - before);
         }
-        deliver(&router, &server, batch).await;
+        deliver(&router, &server, &mut calls, batch).await;
         lingering.done(tokio::time::Instant::now());
     }
 }
 
-async fn deliver(router: &Arc<Router>, server: &str, batch: Vec<Push>) {
+/// How a lane reaches its peer: the open `DeliverStream`, if any, and whether the peer
+/// lacks it (then unary `Deliver` calls).
+#[derive(Default)]
+struct Calls {
+    stream: Option<Stream>,
+    unary: bool,
+}
+
+/// One open `DeliverStream`: requests go in on `requests`, their answers come back in order.
+struct Stream {
+    addr: String,
+    requests: mpsc::Sender<DeliverReq>,
+    answers: tonic::Streaming<DeliverRsp>,
+}
+
+impl Calls {
+    /// `req` delivered by `addr`: the recipients it did not have. Any failure drops the stream
+    /// (the next batch opens another); a peer that answers `UNIMPLEMENTED` to the opening is
+    /// called unary from then on. A stream the peer ended cleanly had not taken the request
+    /// (it ends only between requests), which then goes once more on a fresh stream.
+    async fn call(&mut self, router: &Router, addr: &str, req: DeliverReq) -> Result<Vec<i32>, tonic::Status> {
+        let mut client = router.channels.chat(addr).map_err(|err| tonic::Status::unavailable(err.to_string()))?;
+        if self.stream.as_ref().is_some_and(|stream| stream.addr != addr) {
+            self.stream = None;
+        }
+        let mut fresh = false;
+        loop {
+            if self.unary {
+                return client.deliver(req).await.map(|r| r.into_inner().missing_uids);
+            }
+            let mut stream = match self.stream.take() {
+                Some(stream) => stream,
+                None => {
+                    fresh = true;
+                    // One request in flight at a time: a queue of one is enough.
+                    let (requests, rx) = mpsc::channel(1);
+                    match client.deliver_stream(tokio_stream::wrappers::ReceiverStream::new(rx)).await {
+                        Ok(answers) => Stream { addr: addr.to_owned(), requests, answers: answers.into_inner() },
+                        Err(status) if status.code() == tonic::Code::Unimplemented => {
+                            tracing::info!(addr, "the peer has no DeliverStream; unary Deliver calls");
+                            self.unary = true;
+                            continue;
+                        }
+                        Err(status) => return Err(status),
+                    }
+                }
+            };
+            let answer = match stream.requests.send(req.clone()).await {
+                Ok(()) => stream.answers.message().await?,
+                Err(_) => None,
+            };
+            match answer {
+                Some(answer) => {
+                    self.stream = Some(stream);
+                    return Ok(answer.missing_uids);
+                }
+                None if fresh => return Err(tonic::Status::unavailable("the peer ended a fresh stream")),
+                None => {}
+            }
+        }
+    }
+}
+
+async fn deliver(router: &Arc<Router>, server: &str, calls: &mut Calls, batch: Vec<Push>) {
     let uids: Vec<i32> = batch.iter().flat_map(|p| p.to.uids().iter().copied()).collect();
     let first = uids.first().copied().unwrap_or(0);
     let addr = match router.peer_addr(server).await {
@@ -208,19 +275,15 @@ async fn deliver(router: &Arc<Router>, server: &str, batch: Vec<Push>) {
         pushes.push((to, msg_id, frame));
         held.push(room);
     }
-    let result = match router.channels.chat(&addr) {
-        Ok(mut client) => {
-            router.peers.calls.fetch_add(1, Ordering::Relaxed);
-            router.peers.frames.fetch_add(uids.len() as u64, Ordering::Relaxed);
-            // The peer may hold a call while a recipient of it is slow (up to `push_wait`); a
-            // call longer than that and a window's wait is a peer that is not answering.
-            let bound = router.limits.push_wait + router.limits.peer_wait;
-            match tokio::time::timeout(bound, client.deliver(DeliverReq { frames, fanouts })).await {
-                Ok(result) => result.map(|r| r.into_inner().missing_uids),
-                Err(_) => Err(tonic::Status::deadline_exceeded("the peer did not answer in time")),
-            }
-        }
-        Err(err) => Err(tonic::Status::unavailable(err.to_string())),
+    router.peers.calls.fetch_add(1, Ordering::Relaxed);
+    router.peers.frames.fetch_add(uids.len() as u64, Ordering::Relaxed);
+    // The peer may hold a call while a recipient of it is slow (up to `push_wait`); a call
+    // longer than that and a window's wait is a peer that is not answering. Timed out, the
+    // stream is dropped with the call (its answer could no longer be told from the next).
+    let bound = router.limits.push_wait + router.limits.peer_wait;
+    let result = match tokio::time::timeout(bound, calls.call(router, &addr, DeliverReq { frames, fanouts })).await {
+        Ok(result) => result,
+        Err(_) => Err(tonic::Status::deadline_exceeded("the peer did not answer in time")),
     };
     drop(held);
     match result {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
+use futures_util::stream::BoxStream;
 use imchat_proto::codec;
 use imchat_proto::grpc::chat_service_server::{ChatService, ChatServiceServer};
 use imchat_proto::grpc::*;
@@ -22,7 +23,7 @@ use crate::Shared;
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
     let require = RequireSecret::new(shared.config.secret.clone());
     let result = tonic::transport::Server::builder()
-        .add_service(ChatServiceServer::with_interceptor(Peer(shared), require))
+        .add_service(ChatServiceServer::with_interceptor(Peer(shared, stop.clone()), require))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop.cancelled_owned())
         .await;
     if let Err(err) = result {
@@ -30,7 +31,9 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: Canc
     }
 }
 
-struct Peer(Arc<Shared>);
+/// The service, and the server's stop: open `DeliverStream`s end at it (between requests),
+/// or a graceful shutdown would wait for peers that keep them open.
+struct Peer(Arc<Shared>, CancellationToken);
 
 impl Peer {
     async fn push<M: Message>(&self, uid: i32, message: &M) -> bool {
@@ -204,43 +207,39 @@ impl ChatService for Peer {
     /// Checks every frame first (a bad call pushes nothing), then pushes each recipient's frames
     /// in order, the recipients side by side: one busy recipient does not hold up the others.
     async fn deliver(&self, request: Request<DeliverReq>) -> Result<Response<DeliverRsp>, Status> {
-        let mut order: Vec<i32> = Vec::new();
-        let mut by_uid: HashMap<i32, Vec<Bytes>> = HashMap::new();
-        let DeliverReq { frames, fanouts } = request.into_inner();
-        let mut add = |touid: i32, frame: Bytes| {
-            by_uid
-                .entry(touid)
-                .or_insert_with(|| {
-                    order.push(touid);
-                    Vec::new()
-                })
-                .push(frame);
-        };
-        let encoded = |msg_id: u32, body: &[u8]| codec::peer_frame(msg_id, body).map_err(Status::invalid_argument);
-        for frame in frames {
-            add(frame.touid, encoded(frame.msg_id, &frame.body)?);
-        }
-        // One encoded frame shared by every recipient of a fan-out.
-        for fanout in fanouts {
-            let frame = encoded(fanout.msg_id, &fanout.body)?;
-            for touid in fanout.touids {
-                add(touid, frame.clone());
-            }
-        }
-        let router = &self.0.router;
-        let pushed = order.into_iter().map(|uid| {
-            let frames = by_uid.remove(&uid).unwrap_or_default();
+        deliver(&self.0, request.into_inner()).await.map(Response::new)
+    }
+
+    type DeliverStreamStream = BoxStream<'static, Result<DeliverRsp, Status>>;
+
+    /// Each request answered in order, on the stream's own task: the next is read only once
+    /// the last one's pushes are queued, so a slow recipient slows the stream as it slows a
+    /// call. A request that does not decode, or a bad frame, ends the stream with an error;
+    /// this server stopping ends it cleanly, and only while it waits for a request (so a
+    /// clean end tells the caller its unanswered request was not taken).
+    async fn deliver_stream(
+        &self,
+        request: Request<tonic::Streaming<DeliverReq>>,
+    ) -> Result<Response<Self::DeliverStreamStream>, Status> {
+        let (shared, stop) = (self.0.clone(), self.1.clone());
+        let answers = futures_util::stream::unfold(Some(request.into_inner()), move |inbound| {
+            let (shared, stop) = (shared.clone(), stop.clone());
             async move {
-                for frame in frames {
-                    if !router.push_local(uid, frame).await {
-                        return Some(uid);
-                    }
-                }
-                None
+                let mut inbound = inbound?;
+                let next = tokio::select! {
+                    next = inbound.message() => next,
+                    () = stop.cancelled() => return None,
+                };
+                let answer = match next {
+                    Ok(Some(req)) => deliver(&shared, req).await,
+                    Ok(None) => return None,
+                    Err(status) => Err(status),
+                };
+                let more = answer.is_ok().then_some(inbound);
+                Some((answer, more))
             }
         });
-        let missing_uids = futures_util::future::join_all(pushed).await.into_iter().flatten().collect();
-        Ok(Response::new(DeliverRsp { missing_uids }))
+        Ok(Response::new(Box::pin(answers)))
     }
 
     async fn group_changed(&self, request: Request<GroupChangedReq>) -> Result<Response<GroupChangedRsp>, Status> {
@@ -278,4 +277,46 @@ impl ChatService for Peer {
     async fn delete_file(&self, request: Request<DeleteFileReq>) -> Result<Response<DeleteFileRsp>, Status> {
         crate::admin::delete_file(&self.0, request.into_inner()).await.map(Response::new)
     }
+}
+
+/// One `Deliver` request: its frames pushed to their recipients here (each recipient's in
+/// order), answered once all are queued with the recipients this server does not have.
+async fn deliver(shared: &Shared, req: DeliverReq) -> Result<DeliverRsp, Status> {
+    let mut order: Vec<i32> = Vec::new();
+    let mut by_uid: HashMap<i32, Vec<Bytes>> = HashMap::new();
+    let DeliverReq { frames, fanouts } = req;
+    let mut add = |touid: i32, frame: Bytes| {
+        by_uid
+            .entry(touid)
+            .or_insert_with(|| {
+                order.push(touid);
+                Vec::new()
+            })
+            .push(frame);
+    };
+    let encoded = |msg_id: u32, body: &[u8]| codec::peer_frame(msg_id, body).map_err(Status::invalid_argument);
+    for frame in frames {
+        add(frame.touid, encoded(frame.msg_id, &frame.body)?);
+    }
+    // One encoded frame shared by every recipient of a fan-out.
+    for fanout in fanouts {
+        let frame = encoded(fanout.msg_id, &fanout.body)?;
+        for touid in fanout.touids {
+            add(touid, frame.clone());
+        }
+    }
+    let router = &shared.router;
+    let pushed = order.into_iter().map(|uid| {
+        let frames = by_uid.remove(&uid).unwrap_or_default();
+        async move {
+            for frame in frames {
+                if !router.push_local(uid, frame).await {
+                    return Some(uid);
+                }
+            }
+            None
+        }
+    });
+    let missing_uids = futures_util::future::join_all(pushed).await.into_iter().flatten().collect();
+    Ok(DeliverRsp { missing_uids })
 }
