@@ -1,6 +1,7 @@
 //! Fuzz target for what a chat server takes from a peer: arbitrary bytes are decoded as a
-//! `Deliver` call's protobuf (and the other peer calls'), each frame and fan-out framed as a
-//! client gets it (`codec::peer_frame`), and every framed push adapted for an llfc client
+//! `Deliver` call's protobuf (a `DeliverStream` request is the same message; and the other
+//! peer calls'), each frame and fan-out framed as a client gets it (`codec::peer_frame`), and
+//! every framed push adapted for an llfc client
 //! (`llfc_client::adapt_push`, which reads a 1039's JSON). Nothing panics, and an adapted
 //! frame is always one whole chat frame.
 //! Run: `cargo fuzz run -s none deliver -- -max_total_time=600` (from `fuzz/`).

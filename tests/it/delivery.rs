@@ -1,6 +1,7 @@
 //! Flow control: a recipient slower than its sender slows the sender instead of losing pushes,
 //! on one chat server and across two; a recipient that stops reading altogether is
-//! disconnected as a slow consumer, and the push it cost is counted by the server.
+//! disconnected as a slow consumer, and the push it cost is counted by the server. Between
+//! servers, pushes go on a peer's `DeliverStream`, or as unary calls to a peer without it.
 
 use std::time::{Duration, Instant};
 
@@ -294,7 +295,7 @@ async fn the_sdk_inbox_fills_the_hole_a_lost_push_left() {
 async fn a_peer_stream_answers_each_request_in_order() {
     use imchat_proto::grpc::chat_service_client::ChatServiceClient;
     use imchat_proto::grpc::{DeliverReq, Frame};
-    use imchat_proto::msg::{NotifyTextChat, TextChatData, ids};
+    use imchat_proto::msg::TextChatData;
     use imchat_sdk::Event;
 
     let cluster = TestCluster::start(Flavor::Embedded).await;
@@ -334,5 +335,106 @@ async fn a_peer_stream_answers_each_request_in_order() {
     requests.send(DeliverReq { frames: vec![bad], fanouts: Vec::new() }).await.unwrap();
     let ended = answers.message().await.expect_err("the stream ends");
     assert_eq!(ended.code(), tonic::Code::InvalidArgument);
+    cluster.shutdown().await;
+}
+
+/// A peer that predates `DeliverStream` (an older imchat): the stream is refused as
+/// `UNIMPLEMENTED`, every other call is passed on to the real chat server behind it.
+#[derive(Clone)]
+struct OlderPeer(tonic::transport::Channel);
+
+impl tonic::server::NamedService for OlderPeer {
+    const NAME: &'static str = "message.ChatService";
+}
+
+type HttpRequest = tonic::codegen::http::Request<tonic::body::Body>;
+type HttpResponse = tonic::codegen::http::Response<tonic::body::Body>;
+
+impl tonic::codegen::Service<HttpRequest> for OlderPeer {
+    type Response = HttpResponse;
+    type Error = std::convert::Infallible;
+    type Future = tonic::codegen::BoxFuture<HttpResponse, std::convert::Infallible>;
+
+    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: HttpRequest) -> Self::Future {
+        let mut channel = self.0.clone();
+        Box::pin(async move {
+            if req.uri().path().ends_with("/DeliverStream") {
+                return Ok(tonic::Status::unimplemented("an older imchat").into_http());
+            }
+            let passed = async {
+                std::future::poll_fn(|cx| channel.poll_ready(cx)).await?;
+                channel.call(req).await
+            };
+            Ok(passed.await.unwrap_or_else(|err| tonic::Status::unavailable(err.to_string()).into_http()))
+        })
+    }
+}
+
+/// Pushes to a peer without `DeliverStream` go as unary `Deliver` calls: every one arrives, in
+/// order, and none is given up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_without_the_stream_gets_unary_calls() {
+    use imchat_sdk::Event;
+    use imchat_store::registry::{self, ChatServerEntry};
+
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        // Every push reads bob's route, so pointing it at the older peer takes effect at once.
+        file.limits.route_cache = Duration::ZERO;
+        file.limits.registry_interval = Duration::from_millis(200);
+    })
+    .await;
+    let mut pair = cluster.friends().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let rpc_addr = listener.local_addr().unwrap().to_string();
+    let behind = imchat_rpc::endpoint(&cluster.suite.chats[1].rpc_addr.to_string()).unwrap().connect_lazy();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(OlderPeer(behind))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let entry = ChatServerEntry {
+        name: "older".into(),
+        host: "127.0.0.1".into(),
+        port: 1,
+        rpc_addr,
+        connections: i64::MAX,
+        heartbeat_ms: imchat_store::now_ms(),
+        ..ChatServerEntry::default()
+    };
+    registry::announce(&cluster.kv().await, &entry, Duration::from_secs(60)).await.unwrap();
+    cluster.presence().await.set_route(pair.bob.uid, "older", None).await.unwrap();
+
+    let (a, bob, thread) = (&pair.a, pair.bob.uid, pair.thread_id);
+    let say =
+        async |text: &str| a.chat.send_texts(a.uid, bob, thread, &[(text, &format!("{{{text}}}"))]).await.unwrap();
+    // Until alice's server has read the registry again, "older" is a server it does not know
+    // and bob is offline to it (his texts wait for his sync): probe until one is pushed.
+    let mut probes = 0;
+    loop {
+        probes += 1;
+        say(&format!("probe {probes}")).await;
+        match tokio::time::timeout(Duration::from_millis(300), pair.b.events.recv()).await {
+            Ok(Some(Event::Text(_))) => break,
+            Ok(other) => panic!("bob got {other:?}"),
+            Err(_) => assert!(probes < 50, "nothing came through the older peer"),
+        }
+    }
+    for text in ["one", "two", "three"] {
+        say(text).await;
+    }
+    let mut got = Vec::new();
+    while got.last().map(String::as_str) != Some("three") {
+        match pair.b.next_event().await {
+            Event::Text(push) => got.extend(push.chat_datas.into_iter().map(|d| d.content)),
+            other => panic!("bob got {other:?}"),
+        }
+    }
+    got.retain(|text| !text.starts_with("probe"));
+    assert_eq!(got, ["one", "two", "three"]);
+    assert_eq!(given_up(&cluster).await, 0, "nothing given up on the way");
     cluster.shutdown().await;
 }
