@@ -183,12 +183,16 @@ async fn run(router: Weak<Router>, server: String, mut rx: mpsc::UnboundedReceiv
     }
 }
 
-/// How a lane reaches its peer: the open `DeliverStream`, if any, and whether the peer
-/// lacks it (then unary `Deliver` calls).
+/// A peer found without `DeliverStream` is asked again after this long (it may have been
+/// upgraded in place).
+const STREAM_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How a lane reaches its peer: the open `DeliverStream`, if any, and the peer address found
+/// to lack it, and when (called unary until `STREAM_RETRY` has passed or the address changed).
 #[derive(Default)]
 struct Calls {
     stream: Option<Stream>,
-    unary: bool,
+    unary: Option<(String, Instant)>,
 }
 
 /// One open `DeliverStream`: requests go in on `requests`, their answers come back in order.
@@ -210,7 +214,7 @@ impl Calls {
         }
         let mut fresh = false;
         loop {
-            if self.unary {
+            if self.unary.as_ref().is_some_and(|(older, at)| older == addr && at.elapsed() < STREAM_RETRY) {
                 return client.deliver(req).await.map(|r| r.into_inner().missing_uids);
             }
             let mut stream = match self.stream.take() {
@@ -223,7 +227,7 @@ impl Calls {
                         Ok(answers) => Stream { addr: addr.to_owned(), requests, answers: answers.into_inner() },
                         Err(status) if status.code() == tonic::Code::Unimplemented => {
                             tracing::info!(addr, "the peer has no DeliverStream; unary Deliver calls");
-                            self.unary = true;
+                            self.unary = Some((addr.to_owned(), Instant::now()));
                             continue;
                         }
                         Err(status) => return Err(status),
