@@ -167,10 +167,14 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, options: WriterOptions) {
 
 /// When to wait a little for more work to share one commit (or one call): only in a flow (the
 /// last batch ended less than `linger` before this one began) and only while waiting pays. A
-/// wait that gathers fewer than [`Linger::PAYS`] more (a sender or two waiting on their own
-/// answers, whose next message the wait only delays) sends the next batches at once, a number
+/// wait that gathers fewer than [`Linger::PAYS`] more (a lone sender waiting on its own
+/// answer, whose next message the wait only delays) sends the next batches at once, a number
 /// doubling up to [`Linger::MAX_SKIP`], so such flows seldom pay the wait; a wait that pays
-/// resets that.
+/// resets that. One more pays: at 1,000 msgs/s a 2 ms wait gathers fewer than two 40% of the
+/// time, and counting those as fruitless left a moderate flow committing most messages alone
+/// (2,000 msgs/s across two servers: 216-233 µs/msg with one, 283-330 with two). The price is
+/// paid by two senders in a tight loop on one server (each waiting on its own answer): their
+/// messages wait out the linger (p50 3.6 ms instead of 0.7).
 #[derive(Debug)]
 pub struct Linger {
     linger: Duration,
@@ -185,7 +189,7 @@ impl Linger {
     /// Batches the first fruitless wait skips.
     pub const FIRST_SKIP: u32 = 8;
     /// The least a wait must gather to be worth its latency.
-    pub const PAYS: usize = 2;
+    pub const PAYS: usize = 1;
 
     pub fn new(linger: Duration) -> Linger {
         Linger { linger, last_end: None, skip: 0, backoff: Linger::FIRST_SKIP }
@@ -282,8 +286,10 @@ mod tests {
         l.done(t2);
         assert!(l.wait(t2).is_some(), "it paid: waits again");
         l.gathered(1);
+        assert!(l.wait(t2).is_some(), "one more pays too: waits again");
+        l.gathered(0);
         let skipped = (0..20).take_while(|_| l.wait(t2).is_none()).count();
-        assert_eq!(skipped, Linger::FIRST_SKIP as usize, "one gathered is not worth it: skips");
+        assert_eq!(skipped, Linger::FIRST_SKIP as usize, "nothing gathered is not worth it: skips");
         l.gathered(0);
         let skipped = (0..40).take_while(|_| l.wait(t2).is_none()).count();
         assert_eq!(skipped, 2 * Linger::FIRST_SKIP as usize, "and skips twice as many next time");
