@@ -86,12 +86,24 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         count: Option<u64>,
     },
-    /// Disconnect users wherever they are; each client is told why (1021) first.
-    #[command(after_help = "Examples:\n  imctl kick 1042\n  imctl kick 1042 1043 --reason \"account review\"")]
+    /// List a user's live sessions: one per device, with its kind and chat server.
+    #[command(after_help = "Examples:\n  imctl sessions 1042\n  imctl sessions 1042 -o json | jq -r '.[].device'")]
+    Sessions {
+        /// User id
+        #[arg(value_name = "UID")]
+        uid: i32,
+    },
+    /// Disconnect users wherever they are (every device, or one); each client is told why (1021) first.
+    #[command(
+        after_help = "Examples:\n  imctl kick 1042\n  imctl kick 1042 1043 --reason \"account review\"\n  imctl kick 1042 --device tui-3f9a0c1d2e3f4a5b"
+    )]
     Kick {
         /// User ids
         #[arg(required = true, value_name = "UID")]
         uids: Vec<i32>,
+        /// Only the session of this device (see `imctl sessions UID`)
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
         /// Shown to the kicked client
         #[arg(long, default_value = "disconnected by an operator")]
         reason: String,

@@ -5,6 +5,7 @@ pub mod files;
 pub mod group;
 pub mod kick;
 pub mod servers;
+pub mod sessions;
 pub mod token;
 pub mod user;
 

@@ -153,7 +153,8 @@ fn read_config(path: &Path) -> Result<Vec<(String, String)>, CliError> {
 async fn dispatch(ctx: &Context, command: Command) -> Result<(), CliError> {
     match command {
         Command::Servers { watch, interval, count } => commands::servers::run(ctx, watch, interval, count).await,
-        Command::Kick { uids, reason } => commands::kick::run(ctx, &uids, &reason).await,
+        Command::Sessions { uid } => commands::sessions::run(ctx, uid).await,
+        Command::Kick { uids, device, reason } => commands::kick::run(ctx, &uids, device.as_deref(), &reason).await,
         Command::Token(command) => commands::token::run(ctx, command).await,
         Command::Group(command) => commands::group::run(ctx, command).await,
         Command::Files(command) => commands::files::run(ctx, command).await,

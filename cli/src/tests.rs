@@ -3,7 +3,7 @@
 use clap::CommandFactory;
 
 use crate::cli::Cli;
-use crate::commands::{kick::KickRow, servers::ServerRow, token::TokenRow};
+use crate::commands::{kick::KickRow, servers::ServerRow, sessions::SessionRow, token::TokenRow};
 use crate::output;
 
 /// `--help` of `imctl` and of every subcommand, by path.
@@ -72,10 +72,29 @@ fn token_and_kick_tables() {
     ];
     insta::assert_snapshot!("token_table", crate::commands::token::table(&rows));
     let kicks = [
-        KickRow { uid: 1042, found: true, server: "chatserver1".into() },
-        KickRow { uid: 7, found: false, server: String::new() },
+        KickRow { uid: 1042, found: true, server: "chatserver1".into(), sessions: 2 },
+        KickRow { uid: 7, found: false, server: String::new(), sessions: 0 },
     ];
     insta::assert_snapshot!("kick_table", crate::commands::kick::table(&kicks));
+    let sessions = [
+        SessionRow {
+            device: "tui-3f9a0c1d2e3f4a5b".into(),
+            kind: "tui".into(),
+            server: "chatserver1".into(),
+            session: "9b8a7c6d5e4f3a2b".into(),
+            since_ms: 1_765_000_000_000,
+            age_secs: 307,
+        },
+        SessionRow {
+            device: "qt-1a2b3c4d".into(),
+            kind: "qt".into(),
+            server: "chatserver2".into(),
+            session: "0f1e2d3c4b5a6978".into(),
+            since_ms: 1_765_000_100_000,
+            age_secs: 42,
+        },
+    ];
+    insta::assert_snapshot!("sessions_table", crate::commands::sessions::table(&sessions));
 }
 
 #[test]

@@ -48,6 +48,10 @@ pub mod ids {
     /// imchat: "read up to seq" in a thread (the user's read marker).
     pub const READ_MARK_REQ: u16 = 1110;
     pub const READ_MARK_RSP: u16 = 1111;
+    /// imchat (`devices`): a text the user sent from another of their devices (the body of
+    /// the 1019 its recipient got), and a read marker another device moved.
+    pub const NOTIFY_OWN_TEXT: u16 = 1112;
+    pub const NOTIFY_READ_MARK: u16 = 1113;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
     /// imchat: friend-list pages and declining a request, 1104–1109.
@@ -113,8 +117,57 @@ pub struct LoginReq {
     /// none; to them the server shows only what llfc's client can show (a file as a text).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imchat: Vec<String>,
+    /// imchat (`devices`): the device this login is from, a stable id the client keeps
+    /// ([`crate::rules::check_device_id`]) and its [`DeviceKind`]. A client that names none
+    /// is a device of its own per login, of kind `qt` if it names no extensions (llfc's Qt
+    /// client) and `cli` otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kind: String,
 }
 message!(LoginReq = ids::CHAT_LOGIN);
+
+/// What kind of client a device is: the `per-kind` login policy lets one session of each
+/// kind live at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeviceKind {
+    Tui,
+    Cli,
+    /// llfc's Qt client, and any client that names no extensions.
+    Qt,
+    Bot,
+}
+
+impl DeviceKind {
+    pub const ALL: [DeviceKind; 4] = [DeviceKind::Tui, DeviceKind::Cli, DeviceKind::Qt, DeviceKind::Bot];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceKind::Tui => "tui",
+            DeviceKind::Cli => "cli",
+            DeviceKind::Qt => "qt",
+            DeviceKind::Bot => "bot",
+        }
+    }
+}
+
+impl std::fmt::Display for DeviceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for DeviceKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DeviceKind, String> {
+        DeviceKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| format!("unknown device kind {text:?} (tui, cli, qt or bot)"))
+    }
+}
 
 /// `uid` is a string: all digits searches by uid, anything else by exact name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +290,23 @@ pub struct ReadMarkRsp {
     pub seq: i64,
 }
 message!(ReadMarkRsp = ids::READ_MARK_RSP);
+
+/// imchat (`devices`): the user's marker in `thread_id`, moved to `seq` by another of their
+/// devices.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyReadMark {
+    pub thread_id: i64,
+    pub seq: i64,
+}
+message!(NotifyReadMark = ids::NOTIFY_READ_MARK);
+
+/// imchat (`devices`): a text the user sent from another of their devices, as its recipient
+/// got it (`fromuid` is the user; the chat is the one with `touid`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NotifyOwnText(pub NotifyTextChat);
+message!(NotifyOwnText = ids::NOTIFY_OWN_TEXT);
 
 /// imchat extension: "what did I miss?" with the client's per-thread cursors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -442,8 +512,13 @@ pub mod caps {
     pub const FRIEND_PAGES: &str = "friend-pages";
     /// Read markers: 1110, and `read_seq` with unread counts from it in 1101.
     pub const READ_MARKS: &str = "read-marks";
+    /// Several devices: the 1005's `device` and `kind`; a session that names it also gets
+    /// its user's texts from their other devices (1112) and their read markers (1113).
+    pub const DEVICES: &str = "devices";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS];
+    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES];
+    /// The frame ids only a session that named [`DEVICES`] is sent.
+    pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 

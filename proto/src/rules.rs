@@ -24,6 +24,18 @@ pub fn default_icon(seed: u8) -> String {
     format!(":/res/head_{}.jpg", seed % DEFAULT_ICONS + 1)
 }
 
+/// Longest device id a login may name (`devices`).
+pub const MAX_DEVICE_ID_LEN: usize = 64;
+
+/// A device id: 1 to 64 ASCII letters, digits, `-`, `_` and `.` (it goes into the presence
+/// store's session table, which separates fields by spaces and entries by lines).
+pub fn check_device_id(id: &str) -> Result<(), RuleError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_DEVICE_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok { Ok(()) } else { Err("device id must be 1 to 64 letters, digits, '-', '_' or '.'") }
+}
+
 /// Why a value breaks a rule, in words a user can act on.
 pub type RuleError = &'static str;
 

@@ -53,8 +53,10 @@ impl Interceptor for Secret {
 pub struct Kicked {
     pub uid: i32,
     pub found: bool,
-    /// The chat server the user was on (empty when offline).
+    /// The chat server the user was on (empty when offline; the first, when several).
     pub server: String,
+    /// Sessions ended.
+    pub kicked: u32,
 }
 
 impl AdminClient {
@@ -84,9 +86,11 @@ impl AdminClient {
         Ok(self.inner.clone().list_chat_servers(ListChatServersReq {}).await?.into_inner().servers)
     }
 
-    pub async fn kick(&self, uid: i32, reason: &str) -> Result<Kicked, SdkError> {
-        let rsp = self.inner.clone().kick_user(AdminKickReq { uid, reason: reason.to_owned() }).await?.into_inner();
-        Ok(Kicked { uid: rsp.uid, found: rsp.found, server: rsp.server })
+    /// Ends `uid`'s sessions (only `device`'s, if named) wherever they are.
+    pub async fn kick(&self, uid: i32, device: Option<&str>, reason: &str) -> Result<Kicked, SdkError> {
+        let req = AdminKickReq { uid, reason: reason.to_owned(), device: device.unwrap_or_default().to_owned() };
+        let rsp = self.inner.clone().kick_user(req).await?.into_inner();
+        Ok(Kicked { uid: rsp.uid, found: rsp.found, server: rsp.server, kicked: rsp.kicked })
     }
 
     pub async fn lookup(&self, uid: i32) -> Result<LookupUserRsp, SdkError> {

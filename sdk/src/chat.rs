@@ -39,6 +39,11 @@ pub enum Event {
     FriendAccepted(NotifyAuthFriend),
     /// 1019: a text message.
     Text(NotifyTextChat),
+    /// 1112 (`devices`): a text this user sent from another device (`fromuid` is the user,
+    /// the chat the one with `touid`).
+    OwnText(NotifyTextChat),
+    /// 1113 (`devices`): another device of this user moved their read marker.
+    ReadMarked(imchat_proto::msg::NotifyReadMark),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -59,6 +64,26 @@ struct Writer(Box<dyn AsyncWrite + Send + Unpin>);
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Writer")
+    }
+}
+
+/// The device a login names: a stable id the client keeps (so its next login replaces its own
+/// older session, not another device's) and its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: String,
+    pub kind: DeviceKind,
+}
+
+impl Device {
+    /// A new device of `kind` with a fresh random id (keep it: see [`ChatClient::login_as`]).
+    pub fn new(kind: DeviceKind) -> Device {
+        // The TLS provider's CSPRNG: the SDK has one already.
+        let mut bytes = [0u8; 8];
+        let provider = rustls::crypto::ring::default_provider();
+        provider.secure_random.fill(&mut bytes).expect("the OS random source works");
+        let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Device { id: format!("{kind}-{id}"), kind }
     }
 }
 
@@ -167,10 +192,29 @@ impl ChatClient {
         decode_reply(&frame.body)
     }
 
-    /// Logs in (1005); the reply also tells which [`Dialect`] the server speaks.
+    /// Logs in (1005) as a device of its own (kind `cli`, a fresh id: see
+    /// [`ChatClient::login_as`]); the reply also tells which [`Dialect`] the server speaks.
     pub async fn login(&self, uid: i32, token: &str) -> Result<LoginRsp, SdkError> {
-        let imchat = caps::ALL.iter().map(|cap| (*cap).to_owned()).collect();
-        let rsp: LoginRsp = self.call(&LoginReq { uid, token: token.to_owned(), imchat }).await?;
+        self.login_with(LoginReq { uid, token: token.to_owned(), ..LoginReq::default() }).await
+    }
+
+    /// Logs in (1005) as `device`: a server lets one session per device live (and, by its
+    /// policy, one per kind), so a device that keeps its id replaces its own older session.
+    pub async fn login_as(&self, uid: i32, token: &str, device: &Device) -> Result<LoginRsp, SdkError> {
+        let req = LoginReq {
+            uid,
+            token: token.to_owned(),
+            device: device.id.clone(),
+            kind: device.kind.as_str().to_owned(),
+            ..LoginReq::default()
+        };
+        self.login_with(req).await
+    }
+
+    async fn login_with(&self, mut req: LoginReq) -> Result<LoginRsp, SdkError> {
+        let uid = req.uid;
+        req.imchat = caps::ALL.iter().map(|cap| (*cap).to_owned()).collect();
+        let rsp: LoginRsp = self.call(&req).await?;
         let dialect = if rsp.imchat.is_empty() { Dialect::Llfc } else { Dialect::Imchat };
         let pages = rsp.imchat.iter().any(|cap| cap == caps::SYNC_PAGES);
         let read_marks = rsp.imchat.iter().any(|cap| cap == caps::READ_MARKS);
@@ -490,6 +534,8 @@ fn event(frame: Frame) -> Event {
             llfc::order_texts(&mut push.chat_datas);
             Event::Text(push)
         }),
+        ids::NOTIFY_OWN_TEXT => parse(&frame.body).map(Event::OwnText),
+        ids::NOTIFY_READ_MARK => parse(&frame.body).map(Event::ReadMarked),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

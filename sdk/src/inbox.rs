@@ -43,6 +43,7 @@ impl Inbox {
             let event = self.events.recv().await.unwrap_or(Event::Closed);
             match event {
                 Event::Text(push) => self.text(push).await,
+                Event::OwnText(push) => self.own_text(push).await,
                 Event::Group(push) => self.group(push).await,
                 Event::Closed => {
                     self.closed = true;
@@ -69,6 +70,17 @@ impl Inbox {
         self.fill_hole(thread, false).await;
         if !push.chat_datas.is_empty() {
             self.ready.push_back(Event::Text(push));
+        }
+    }
+
+    /// A text of this user's from another device: it takes its place in the thread's cursor
+    /// as any message does.
+    async fn own_text(&mut self, mut push: NotifyTextChat) {
+        let thread = push.thread_id;
+        push.chat_datas.retain(|data| self.cursors.observe(thread, data.seq) != Seen::Duplicate);
+        self.fill_hole(thread, false).await;
+        if !push.chat_datas.is_empty() {
+            self.ready.push_back(Event::OwnText(push));
         }
     }
 

@@ -18,7 +18,7 @@ pub mod llfc;
 pub mod tls;
 
 pub use admin::{AdminClient, Kicked};
-pub use chat::{ChatClient, Dialect, Event};
+pub use chat::{ChatClient, Device, Dialect, Event};
 pub use files::FileClient;
 pub use gate::GateClient;
 pub use imchat_proto as proto;

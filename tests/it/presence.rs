@@ -37,12 +37,15 @@ async fn second_login_kicks_the_first_across_servers(flavor: Flavor) {
     let mut second = second;
     assert!(matches!(second.next_event().await, Event::Kicked(_)));
     // Operator kick with a reason.
-    let kicked = status.kick_user(AdminKickReq { uid: alice.uid, reason: "maintenance".into() }).await.unwrap();
+    let kicked = status
+        .kick_user(AdminKickReq { uid: alice.uid, reason: "maintenance".into(), ..Default::default() })
+        .await
+        .unwrap();
     let kicked = kicked.into_inner();
     assert!(kicked.found, "{kicked:?}");
     let Event::Kicked(notice) = third.next_event().await else { panic!("expected 1021") };
     assert_eq!(notice.reason, "maintenance");
-    let gone = status.kick_user(AdminKickReq { uid: alice.uid, reason: String::new() }).await.unwrap();
+    let gone = status.kick_user(AdminKickReq { uid: alice.uid, ..Default::default() }).await.unwrap();
     wait_for("the kicked user's route to clear", || async {
         let looked = admin(&cluster).await.lookup_user(LookupUserReq { uid: alice.uid }).await.ok()?.into_inner();
         looked.server.is_empty().then_some(())
@@ -260,8 +263,10 @@ async fn a_redis_restart_strands_no_session() {
     })
     .await;
     for uid in [f.a.uid, f.b.uid] {
-        wait_for("the live sessions' routes to be restored", || async { presence.route(uid).await.ok()?.map(drop) })
-            .await;
+        wait_for("the live sessions' routes to be restored", || async {
+            (!presence.route(uid).await.ok()?.is_empty()).then_some(())
+        })
+        .await;
     }
     let sent = f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("after the restart", "{r1}")]).await.unwrap();
     let Event::Text(push) = f.b.next_event().await else { panic!("the push reaches bob") };

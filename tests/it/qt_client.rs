@@ -217,7 +217,7 @@ async fn a_kicked_connection_closes_after_the_grace() {
     assert!(kicked_at.elapsed() >= grace - Duration::from_millis(50), "not before the grace");
     // Ending the kicked session left the newer session's route alone.
     let route = cluster.presence().await.route(first.uid).await.unwrap();
-    assert!(route.is_some_and(|server| !server.is_empty()), "the newer session keeps its route");
+    assert!(!route.is_empty(), "the newer session keeps its route");
     cluster.shutdown().await;
 }
 

@@ -429,8 +429,15 @@ mod login_protocol {
 }
 
 async fn login_protocol(db: Db, kv: Kv) {
-    use imchat_store::presence::{Begin, Grant, Presence};
+    use imchat_store::presence::{Begin, Grant, Policy, Presence, SessionEntry};
     let presence = Presence::new(kv);
+    let session = |id: &str, device: &str, kind: &str, server: &str| SessionEntry {
+        session: id.into(),
+        device: device.into(),
+        kind: kind.into(),
+        server: server.into(),
+        since_ms: imchat_store::now_ms(),
+    };
     let ttl = Duration::from_secs(60);
     let wait = Duration::from_millis(20);
     let (a, b, c) = (user(&db, "a").await, user(&db, "b").await, user(&db, "c").await);
@@ -449,7 +456,8 @@ async fn login_protocol(db: Db, kv: Kv) {
         let (db, presence) = (db.clone(), presence.clone());
         async move {
             let view = grant.view(&db, &presence, 10, ttl).await.unwrap().expect("b exists");
-            grant.commit(&presence, "sid", "chat1", ttl).await.unwrap();
+            grant.admit(session("sid", "laptop", "tui", "chat1"), Policy::PerKind, 5, |_| true);
+            grant.commit(&presence, ttl).await.unwrap();
             view.applies.iter().map(|r| r.from.uid).collect::<Vec<_>>()
         }
     };
@@ -457,18 +465,19 @@ async fn login_protocol(db: Db, kv: Kv) {
     assert!(matches!(presence.begin_login(b, "tok2", wait, ttl).await.unwrap(), Begin::WrongToken));
     assert!(matches!(presence.begin_login(a, "tok", wait, ttl).await.unwrap(), Begin::NoToken));
     let first = begin(ttl).await;
-    assert_eq!(first.previous(), None);
+    assert!(first.sessions().is_empty());
     assert!(matches!(presence.begin_login(b, "tok", wait, ttl).await.unwrap(), Begin::Busy), "the lock is held");
     assert_eq!(applicants(first).await, Vec::<i32>::new());
     let found = presence.lookup(b).await.unwrap();
-    assert_eq!((found.server.as_deref(), found.session.as_deref()), (Some("chat1"), Some("sid")));
+    assert_eq!(found.server.as_deref(), Some("chat1"));
+    assert_eq!(found.sessions.entries().iter().map(|e| e.session.as_str()).collect::<Vec<_>>(), ["sid"]);
     let entry = presence.cached_view_entry(b).await.unwrap().expect("the view is cached");
     assert!(!entry.contains("$argon2id"), "password hashes are never cached: {entry}");
 
     // A change made without invalidation is not seen: the view came from the cache.
     db.upsert_apply(a, b, "hi", "B", 0).await.unwrap();
     let second = begin(ttl).await;
-    assert_eq!(second.previous(), Some("chat1"));
+    assert_eq!(second.sessions().servers(), ["chat1"]);
     assert_eq!(applicants(second).await, Vec::<i32>::new());
     presence.forget_views(&[b], ttl).await.unwrap();
     assert_eq!(applicants(begin(ttl).await).await, [a], "read again after invalidation");
@@ -500,10 +509,38 @@ async fn login_protocol(db: Db, kv: Kv) {
     };
     assert_eq!(ghost.view(&db, &presence, 10, ttl).await.unwrap(), None);
 
-    // The session ends: its route goes, unless a newer login took it; tokens are revoked.
-    assert!(!presence.end_session(b, "older").await.unwrap(), "not the current session");
+    // A second device on another server (a phone, per kind: the laptop stays), then a
+    // second Qt login, which ends the first Qt session only.
+    let mut phone = begin(ttl).await;
+    let ended = phone.admit(session("qt1", "qt-1", "qt", "chat2"), Policy::PerKind, 5, |_| true);
+    assert!(ended.is_empty(), "{ended:?}");
+    phone.commit(&presence, ttl).await.unwrap();
+    assert_eq!(presence.route(b).await.unwrap(), ["chat1", "chat2"]);
+    let mut other_qt = begin(ttl).await;
+    let ended = other_qt.admit(session("qt2", "qt-2", "qt", "chat1"), Policy::PerKind, 5, |_| true);
+    assert_eq!(ended.iter().map(|e| e.session.as_str()).collect::<Vec<_>>(), ["qt1"]);
+    other_qt.commit(&presence, ttl).await.unwrap();
+    assert_eq!(presence.route(b).await.unwrap(), ["chat1"], "both sessions left are on chat1");
+    // The ended session's own cleanup finds itself gone and leaves the rest.
+    assert!(!presence.end_session(b, "qt1").await.unwrap());
+    assert_eq!(presence.lookup(b).await.unwrap().sessions.entries().len(), 2);
+    // Lost by the store (a flush), a server writes its sessions back beside the others'.
+    presence.end_session(b, "qt2").await.unwrap();
+    presence
+        .restore(&[(b, session("qt2", "qt-2", "qt", "chat1")), (b, session("x", "desk", "cli", "chat1"))], ttl)
+        .await
+        .unwrap();
+    let sessions: Vec<String> =
+        presence.lookup(b).await.unwrap().sessions.entries().iter().map(|e| e.session.clone()).collect();
+    assert_eq!(sessions, ["sid", "qt2", "x"]);
+    presence.end_session(b, "qt2").await.unwrap();
+    presence.end_session(b, "x").await.unwrap();
+
+    // The last session ends: the route goes; tokens are revoked.
+    assert!(!presence.end_session(b, "older").await.unwrap(), "not a session of theirs");
     assert!(presence.end_session(b, "sid").await.unwrap());
-    assert_eq!(presence.route(b).await.unwrap(), None);
+    assert!(presence.route(b).await.unwrap().is_empty());
+    assert_eq!(presence.lookup(b).await.unwrap().server, None, "the route key is gone");
     let mut holders = presence.token_holders().await.unwrap();
     holders.sort_unstable();
     assert_eq!(holders, {

@@ -88,6 +88,13 @@ pub enum NetEvent {
     LoggedIn(Result<Welcome, LoginFailure>),
     Synced(SyncRsp),
     Text(NotifyTextChat),
+    /// A text this user sent from another device.
+    OwnText(NotifyTextChat),
+    /// Another device of this user read `thread` up to `seq`.
+    ReadMarked {
+        thread: i64,
+        seq: i64,
+    },
     /// A group's new messages (texts, or a system message of a change).
     Group(NotifyGroupMsg),
     /// A group as a request's answer left it (info, invite, leave, rename, mute, ...).

@@ -9,6 +9,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use imchat_sdk::Device;
+use imchat_sdk::proto::msg::DeviceKind;
+
 use crate::app::Saved;
 use crate::i18n::Tr;
 
@@ -22,6 +25,28 @@ pub fn default_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))?;
     Some(base.join("imchat"))
+}
+
+/// This machine's device for imchat-tui: its id is kept in `<dir>/device` (made on first use,
+/// readable by the user alone), so a restart replaces this machine's own older session, never
+/// another device's. A file that cannot be read or written gives a fresh id for this run.
+pub fn device(dir: &Path) -> Device {
+    let path = dir.join("device");
+    if let Ok(id) = std::fs::read_to_string(&path) {
+        let id = id.trim();
+        if imchat_sdk::proto::rules::check_device_id(id).is_ok() {
+            return Device { id: id.to_owned(), kind: DeviceKind::Tui };
+        }
+    }
+    let device = Device::new(DeviceKind::Tui);
+    let kept = create_private_dir(dir).and_then(|()| {
+        let mut file = private_options().write(true).create(true).truncate(true).open(&path)?;
+        file.write_all(format!("{}\n", device.id).as_bytes())
+    });
+    if let Err(err) = kept {
+        tracing::warn!(%err, path = %path.display(), "the device id is not kept; a fresh one this run");
+    }
+    device
 }
 
 /// A name that is safe as one path component and differs for different inputs: letters,

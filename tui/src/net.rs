@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use imchat_sdk::proto::http::{RegisterReq, ResetPwdReq};
 use imchat_sdk::proto::msg::{GroupUpdateReq, TextChatData};
-use imchat_sdk::{ChatClient, Event as SdkEvent, GateClient, SdkError};
+use imchat_sdk::{ChatClient, Device, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -83,6 +83,7 @@ impl Drop for Session {
 pub async fn run(
     gate: GateClient,
     places: Places,
+    device: Device,
     tr: Tr,
     mut effects: mpsc::Receiver<Effect>,
     events: mpsc::Sender<Event>,
@@ -120,7 +121,7 @@ pub async fn run(
             Effect::Login { email, password } => {
                 credentials = Some((email, password));
                 session = None;
-                let result = connect(&gate, credentials.as_ref(), &places, tr, &events).await;
+                let result = connect(&gate, credentials.as_ref(), &places, &device, tr, &events).await;
                 send(NetEvent::LoggedIn(result.map(|(s, w)| {
                     session = Some(s);
                     w
@@ -129,7 +130,7 @@ pub async fn run(
             }
             Effect::Reconnect(_) => {
                 session = None;
-                let result = connect(&gate, credentials.as_ref(), &places, tr, &events).await;
+                let result = connect(&gate, credentials.as_ref(), &places, &device, tr, &events).await;
                 send(NetEvent::LoggedIn(result.map(|(s, w)| {
                     session = Some(s);
                     w
@@ -335,6 +336,7 @@ async fn connect(
     gate: &GateClient,
     credentials: Option<&(String, String)>,
     places: &Places,
+    device: &Device,
     tr: Tr,
     events: &mpsc::Sender<Event>,
 ) -> Result<(Session, Welcome), LoginFailure> {
@@ -347,7 +349,7 @@ async fn connect(
         tries -= 1;
         let http = gate.login(email, password).await.map_err(login_failure)?;
         let (chat, pushes, server) = gate.connect_chat(&http).await.map_err(login_failure)?;
-        match chat.login(http.uid, &http.token).await {
+        match chat.login_as(http.uid, &http.token, device).await {
             Ok(login) => break (server, chat, pushes, login, http),
             Err(SdkError::Closed) if tries > 0 => continue,
             Err(err) => return Err(login_failure(err)),
@@ -360,6 +362,8 @@ async fn connect(
         while let Some(push) = pushes.recv().await {
             let event = match push {
                 SdkEvent::Text(text) => NetEvent::Text(text),
+                SdkEvent::OwnText(text) => NetEvent::OwnText(text),
+                SdkEvent::ReadMarked(mark) => NetEvent::ReadMarked { thread: mark.thread_id, seq: mark.seq },
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {

@@ -12,7 +12,8 @@ use crossterm::event::{
 };
 use crossterm::execute;
 use futures_util::StreamExt;
-use imchat_sdk::GateClient;
+use imchat_sdk::proto::msg::DeviceKind;
+use imchat_sdk::{Device, GateClient};
 use tokio::sync::mpsc;
 
 use crate::app::{App, Main};
@@ -158,7 +159,9 @@ pub async fn run(setup: Setup) -> io::Result<()> {
 
     let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
     let (effects_tx, effects_rx) = mpsc::channel(EVENT_QUEUE);
-    let network = tokio::spawn(net::run(gate, places, app.tr, effects_rx, events_tx.clone()));
+    // This machine's device id, kept beside the account files (a fresh one each run without them).
+    let device = data_dir.as_deref().map_or_else(|| Device::new(DeviceKind::Tui), crate::local::device);
+    let network = tokio::spawn(net::run(gate, places, device, app.tr, effects_rx, events_tx.clone()));
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let mut input = spawn_input(events_tx.clone());
 

@@ -215,7 +215,7 @@ async fn tell(shared: &Arc<Shared>, changed: &Changed) {
     if let Some(frame) = group_push(sender, thread_id, vec![sync_data(system)]) {
         shared
             .router
-            .deliver_group(&changed.audience, imchat_proto::msg::ids::NOTIFY_GROUP_MSG, frame, thread_id)
+            .deliver_group(&changed.audience, None, imchat_proto::msg::ids::NOTIFY_GROUP_MSG, frame, thread_id)
             .await;
     }
 }

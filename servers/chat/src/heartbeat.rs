@@ -14,13 +14,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
 
-/// Writes the `uip_`/`usession_` routes of every live session that lost them. A route that
-/// exists is left alone: it may name a newer login of that user elsewhere.
+/// Writes every live session here back into its user's session table and route, beside the
+/// sessions other servers write back or newer logins made meanwhile.
 async fn restore_routes(shared: &Shared) -> bool {
-    let live = shared.router.sessions();
-    let sessions: Vec<(i32, &str)> = live.iter().map(|(uid, session)| (*uid, &**session)).collect();
+    let sessions = shared.router.sessions();
     let restored = sessions.len();
-    match shared.presence.restore(&shared.config.name, &sessions, shared.config.limits.route_ttl).await {
+    match shared.presence.restore(&sessions, shared.config.limits.route_ttl).await {
         Ok(()) => {
             tracing::warn!(sessions = restored, "the registry entry was gone (store restarted?); routes restored");
             true
@@ -76,6 +75,7 @@ pub(crate) async fn run(shared: Arc<Shared>, stop: CancellationToken) {
         if lost {
             lost = !restore_routes(&shared).await;
         }
+        shared.router.purge_routes();
         if last_route_refresh.elapsed() >= route_every {
             last_route_refresh = Instant::now();
             if let Err(err) = shared.presence.keep_alive(&shared.router.uids(), limits.route_ttl).await {

@@ -113,6 +113,10 @@ pub struct Limits {
     /// Lifetime of a cached login view after its user goes offline (zero: no cache, every
     /// login reads the database). Must be the same on every chat server of a deployment.
     pub login_view_ttl: Duration,
+    /// `[Sessions] Policy`: which sessions of one user may live side by side (one per kind of
+    /// client by default), and `MaxDevices`: past it, a login ends the oldest.
+    pub session_policy: imchat_store::presence::Policy,
+    pub max_devices: usize,
     /// How long a login's client address is remembered for the resource port, which keeps
     /// that address's connections that have not shown a token yet (llfc's Qt client opens
     /// one before its chat login and shows its token only with its first transfer).
@@ -188,6 +192,8 @@ impl Default for Limits {
             login_friends: 300,
             login_lock_wait: Duration::from_secs(5),
             login_view_ttl: Duration::from_secs(600),
+            session_policy: imchat_store::presence::Policy::PerKind,
+            max_devices: 5,
             address_login_ttl: Duration::from_secs(60),
             route_ttl: Duration::from_secs(300),
             route_cache: Duration::from_secs(5),

@@ -256,7 +256,7 @@ async fn deliver(router: &Arc<Router>, server: &str, calls: &mut Calls, batch: V
     let addr = match router.peer_addr(server).await {
         Ok(Some(addr)) => addr,
         Ok(None) => {
-            uids.iter().for_each(|uid| router.forget_route(*uid));
+            uids.iter().for_each(|uid| drop(router.forget_route(*uid)));
             return router.give_up(uids.len(), first, "the recipients' server is gone");
         }
         Err(err) => {
@@ -295,7 +295,7 @@ async fn deliver(router: &Arc<Router>, server: &str, calls: &mut Calls, batch: V
         Ok(missing) => reroute(router, server, &missing, pushes),
         Err(status) => {
             tracing::warn!(server, %status, "peer delivery failed");
-            uids.iter().for_each(|uid| router.forget_route(*uid));
+            uids.iter().for_each(|uid| drop(router.forget_route(*uid)));
             router.give_up(uids.len(), first, "the peer call failed");
         }
     }
@@ -313,11 +313,11 @@ fn reroute(router: &Arc<Router>, server: &str, missing: &[i32], pushes: Vec<(To,
         }
     }
     for (uid, frames) in by_uid {
-        router.forget_route(uid);
+        let before = router.forget_route(uid);
         let (router, server) = (router.clone(), server.to_owned());
         tokio::spawn(async move {
             for (msg_id, frame) in frames {
-                router.redeliver(uid, msg_id, frame, &server).await;
+                router.redeliver(uid, msg_id, frame, &server, &before).await;
             }
         });
     }

@@ -1,8 +1,11 @@
-//! The chat side of presence: [`Router::deliver`] takes a push (1011, 1015, 1019) to a user
-//! wherever they are connected — a local session, the peer chat server their route names
-//! ([`crate::peers`]), or nowhere when they are offline (everything pushed is already stored
-//! and reaches them by sync) — and [`Router::kick`] ends their session wherever it is (1021).
-//! It owns the local session table and what this server caches of routes and the registry.
+//! The chat side of presence: [`Router::deliver`] takes a push (1011, 1015, 1019) to every
+//! session of a user wherever they are connected — the local ones, and each peer chat server
+//! their route names ([`crate::peers`]); nowhere when they are offline (everything pushed is
+//! already stored and reaches them by sync) — and [`Router::kick`] ends a session wherever it
+//! is (1021). It owns the local session table (a user may have several sessions, one per
+//! device) and what this server caches of routes and the registry. A user's cached route
+//! lives `RouteCacheMs`; a login that puts a user on a server their route did not name asks
+//! every peer to drop it (`RoutesChanged`), and a peer that no longer has a user says so.
 //! A push waits for room on its way (the recipient's queue, the peer's window), which is what
 //! slows its sender; one that cannot be delivered to a connected recipient is counted as
 //! given up.
@@ -13,10 +16,10 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use dashmap::DashMap;
-use imchat_proto::grpc::KickUserReq;
+use imchat_proto::grpc::{KickUserReq, RoutesChangedReq};
 use imchat_proto::msg::{Message, NotifyOffline};
 use imchat_rpc::Channels;
-use imchat_store::presence::Presence;
+use imchat_store::presence::{Presence, SessionEntry};
 use imchat_store::registry::LiveCache;
 use imchat_store::{Kv, StoreError};
 
@@ -35,6 +38,34 @@ pub(crate) struct SessionHandle {
     /// The client named no imchat extensions (llfc's Qt client): pushes go through
     /// `imchat_proto::llfc_client::adapt_push`.
     pub(crate) llfc: bool,
+    /// The client named `devices`: it is sent its user's own texts from other devices and
+    /// their read markers (`caps::DEVICES_IDS`); no other session is.
+    pub(crate) devices: bool,
+    /// Its device and kind as the login named them, and when it logged in (epoch ms).
+    pub(crate) device: Arc<str>,
+    pub(crate) kind: &'static str,
+    pub(crate) since_ms: i64,
+}
+
+impl SessionHandle {
+    /// Whether this session is sent a frame of id `id`.
+    fn takes(&self, id: u16) -> bool {
+        self.devices || !imchat_proto::msg::caps::DEVICES_IDS.contains(&id)
+    }
+}
+
+/// The frame id of an encoded frame.
+fn frame_id(frame: &[u8]) -> u16 {
+    frame.get(..2).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
+}
+
+/// What this server holds of one user's route: the other live servers with their sessions
+/// (read at `.1`), or a mark that a peer said it changed at `.1` (a read begun before that
+/// is not cached).
+#[derive(Debug, Clone)]
+enum Cached {
+    Route(Arc<[String]>, Instant),
+    Changed(Instant),
 }
 
 pub(crate) struct Router {
@@ -45,9 +76,10 @@ pub(crate) struct Router {
     kv: Kv,
     pub(crate) channels: Channels,
     pub(crate) peers: Peers,
-    sessions: DashMap<i32, SessionHandle>,
-    /// uid → server name, for users on other servers.
-    routes: DashMap<i32, (String, Instant)>,
+    /// uid → the user's sessions here.
+    sessions: DashMap<i32, Vec<SessionHandle>>,
+    /// uid → the other servers holding the user's sessions.
+    routes: DashMap<i32, Cached>,
     registry: LiveCache,
     /// Each peer's address and when the registry last listed it.
     peers_seen: DashMap<String, (String, Instant)>,
@@ -76,47 +108,95 @@ impl Router {
         }
     }
 
+    /// Sessions here.
     pub(crate) fn len(&self) -> usize {
-        self.sessions.len()
+        self.sessions.iter().map(|entry| entry.value().len()).sum()
     }
 
-    /// Registers `handle` for `uid`, returning the session it replaces.
-    pub(crate) fn insert(&self, uid: i32, handle: SessionHandle) -> Option<SessionHandle> {
-        self.routes.remove(&uid);
-        self.sessions.insert(uid, handle)
+    /// Registers `handle` for `uid`, whose sessions elsewhere are on `elsewhere` (from the
+    /// login's session table). An older session here of the same device, which the table no
+    /// longer named (the store lost it), is returned to be kicked.
+    pub(crate) fn insert(&self, uid: i32, handle: SessionHandle, elsewhere: Vec<String>) -> Vec<SessionHandle> {
+        self.routes.insert(uid, Cached::Route(elsewhere.into(), Instant::now()));
+        let mut handles = self.sessions.entry(uid).or_default();
+        let (same, others): (Vec<SessionHandle>, Vec<SessionHandle>) =
+            handles.drain(..).partition(|h| h.device == handle.device);
+        *handles = others;
+        handles.push(handle);
+        same
     }
 
-    /// Removes `uid`'s entry only if it is still the session `id`.
+    /// Removes `uid`'s session `id`, if it is still here.
     pub(crate) fn remove(&self, uid: i32, id: &str) {
-        self.sessions.remove_if(&uid, |_, handle| &*handle.id == id);
+        if let Some(mut handles) = self.sessions.get_mut(&uid) {
+            handles.retain(|handle| &*handle.id != id);
+        }
+        self.ended(uid);
+    }
+
+    /// After a session of `uid` here ended: the cached route goes too (it was kept without a
+    /// lifetime's worth of reads because they had sessions here; see `cache_route`).
+    fn ended(&self, uid: i32) {
+        self.sessions.remove_if(&uid, |_, handles| handles.is_empty());
+        self.routes.remove(&uid);
     }
 
     pub(crate) fn uids(&self) -> Vec<i32> {
         self.sessions.iter().map(|entry| *entry.key()).collect()
     }
 
-    /// Every local session's (uid, session id).
-    pub(crate) fn sessions(&self) -> Vec<(i32, Arc<str>)> {
-        self.sessions.iter().map(|entry| (*entry.key(), entry.value().id.clone())).collect()
-    }
-
-    /// Queues a push to `uid` if they are connected here, waiting for room in their queue;
-    /// false when they are not (or their session just ended). A recipient that leaves it
-    /// waiting too long is disconnected, and the push counted as given up.
-    pub(crate) async fn push_local(&self, uid: i32, frame: Bytes) -> bool {
-        // Cloned out of the map: no shard lock is held across the wait.
-        let Some((outbox, llfc)) = self.sessions.get(&uid).map(|handle| (handle.outbox.clone(), handle.llfc)) else {
-            return false;
-        };
-        let frame = if llfc { imchat_proto::llfc_client::adapt_push(frame) } else { frame };
-        match outbox.deliver(frame).await {
-            Pushed::Queued => true,
-            Pushed::Gone => false,
-            Pushed::GaveUp => {
-                self.give_up(1, uid, "the recipient is a slow consumer");
-                true
+    /// Every local session as presence stores it.
+    pub(crate) fn sessions(&self) -> Vec<(i32, SessionEntry)> {
+        let mut all = Vec::new();
+        for entry in &self.sessions {
+            for handle in entry.value() {
+                let session = SessionEntry {
+                    session: handle.id.to_string(),
+                    device: handle.device.to_string(),
+                    kind: handle.kind.to_owned(),
+                    server: self.name.clone(),
+                    since_ms: handle.since_ms,
+                };
+                all.push((*entry.key(), session));
             }
         }
+        all
+    }
+
+    /// Queues a push to each of `uid`'s sessions here, waiting for room in their queues;
+    /// false when they have none (or their sessions just ended). A recipient that leaves it
+    /// waiting too long is disconnected, and the push counted as given up.
+    pub(crate) async fn push_local(&self, uid: i32, frame: Bytes) -> bool {
+        self.push_local_except(uid, None, frame).await
+    }
+
+    /// [`Router::push_local`] to every session but `except` (the one that sent it). A session
+    /// that is not sent frames of this id (`SessionHandle::takes`) still counts as there.
+    async fn push_local_except(&self, uid: i32, except: Option<&str>, frame: Bytes) -> bool {
+        // Cloned out of the map: no shard lock is held across the wait.
+        let Some(handles) = self.sessions.get(&uid).map(|handles| handles.clone()) else {
+            return false;
+        };
+        let id = frame_id(&frame);
+        let to = handles.iter().filter(|h| h.takes(id) && except.is_none_or(|except| &*h.id != except));
+        let pushed = futures_util::future::join_all(to.map(|handle| {
+            let frame = if handle.llfc { imchat_proto::llfc_client::adapt_push(frame.clone()) } else { frame.clone() };
+            handle.outbox.deliver(frame)
+        }))
+        .await;
+        let mut here = false;
+        for pushed in pushed {
+            match pushed {
+                Pushed::Queued => here = true,
+                Pushed::Gone => {}
+                Pushed::GaveUp => {
+                    self.give_up(1, uid, "the recipient is a slow consumer");
+                    here = true;
+                }
+            }
+        }
+        // Sessions not sent this frame, or the sender's own, are still here.
+        here || handles.iter().any(|h| !h.takes(id) || except.is_some_and(|except| &*h.id == except))
     }
 
     /// Counts `n` pushes to `uid` (or to the users of one peer call) that were not delivered.
@@ -130,39 +210,99 @@ impl Router {
         self.given_up.load(Ordering::Relaxed)
     }
 
-    /// Takes `uid`'s local session out of the table and kicks it (1021, then closed, after
-    /// the request it is handling is answered); false when there is none.
-    pub(crate) fn kick_local(&self, uid: i32, reason: &str) -> bool {
-        let Some((_, handle)) = self.sessions.remove(&uid) else { return false };
-        kick(&handle, uid, reason);
-        true
+    /// Takes `uid`'s local session `session` (every one, for `None`) out of the table and
+    /// kicks it (1021, then closed, after the request it is handling is answered); how many
+    /// were kicked.
+    pub(crate) fn kick_local(&self, uid: i32, session: Option<&str>, reason: &str) -> usize {
+        let Some(mut handles) = self.sessions.get_mut(&uid) else { return 0 };
+        let (kicked, kept): (Vec<SessionHandle>, Vec<SessionHandle>) =
+            handles.drain(..).partition(|h| session.is_none_or(|session| &*h.id == session));
+        *handles = kept;
+        drop(handles);
+        self.ended(uid);
+        kicked.iter().for_each(|handle| kick(handle, uid, reason));
+        kicked.len()
     }
 
-    /// Kicks `uid`'s session on `server` (this one or a peer): what a login does to the
-    /// session its user's route named. An unreachable peer is logged: its session dies with
-    /// it, or on its idle timer.
-    pub(crate) async fn kick(&self, uid: i32, server: &str, reason: &str) -> Result<(), StoreError> {
+    /// Kicks `uid`'s session `session` on `server` (this one or a peer): what a login does to
+    /// the sessions it ends. An unreachable peer is logged: its session dies with it, or on its
+    /// idle timer.
+    pub(crate) async fn kick(&self, uid: i32, server: &str, session: &str, reason: &str) -> Result<(), StoreError> {
         if server == self.name {
-            self.kick_local(uid, reason);
+            self.kick_local(uid, Some(session), reason);
             return Ok(());
         }
         let Some(addr) = self.peer_addr(server).await? else { return Ok(()) };
+        let req = KickUserReq { uid, reason: reason.to_owned(), session: session.to_owned() };
         let kicked = match self.channels.chat(&addr) {
-            Ok(mut client) => client
-                .notify_kick_user(KickUserReq { uid, reason: reason.to_owned() })
-                .await
-                .map(|_| ())
-                .map_err(|status| status.to_string()),
+            Ok(mut client) => client.notify_kick_user(req).await.map(|_| ()).map_err(|status| status.to_string()),
             Err(err) => Err(err.to_string()),
         };
         if let Err(err) = kicked {
-            tracing::warn!(uid, server, %err, "could not kick the previous session");
+            tracing::warn!(uid, server, %err, "could not kick an ended session");
         }
         Ok(())
     }
 
-    pub(crate) fn forget_route(&self, uid: i32) {
-        self.routes.remove(&uid);
+    /// Forgets `uid`'s cached route, returning the servers it named.
+    pub(crate) fn forget_route(&self, uid: i32) -> Arc<[String]> {
+        match self.routes.remove(&uid) {
+            Some((_, Cached::Route(servers, _))) => servers,
+            _ => Arc::from([]),
+        }
+    }
+
+    /// A peer says `uids` have sessions on it that their cached routes may lack.
+    pub(crate) fn routes_changed(&self, uids: &[i32]) {
+        let now = Instant::now();
+        for uid in uids {
+            self.routes.insert(*uid, Cached::Changed(now));
+        }
+    }
+
+    /// Drops cached routes past their lifetime (they would be read again anyway), so the cache
+    /// holds only users pushed to lately.
+    pub(crate) fn purge_routes(&self) {
+        let lifetime = self.limits.route_cache;
+        self.routes.retain(|_, cached| match cached {
+            Cached::Route(_, at) | Cached::Changed(at) => at.elapsed() < lifetime,
+        });
+    }
+
+    /// Tells every live peer that `uid` now has a session here (a login of another device
+    /// while their route named other servers), so their cached routes include this server.
+    pub(crate) async fn announce_route(&self, uid: i32) {
+        let peers = match self.live_peers().await {
+            Ok(peers) => peers,
+            Err(err) => return tracing::warn!(%err, uid, "peers not told of a new session"),
+        };
+        let calls = peers.into_iter().map(|(name, addr)| async move {
+            let told = match self.channels.chat(&addr) {
+                Ok(mut client) => client.routes_changed(RoutesChangedReq { uids: vec![uid] }).await.map(|_| ()),
+                Err(err) => Err(tonic::Status::unavailable(err.to_string())),
+            };
+            match told {
+                Ok(()) => {}
+                // An older peer: its cached routes expire by themselves.
+                Err(status) if status.code() == tonic::Code::Unimplemented => {}
+                Err(status) => tracing::warn!(uid, peer = %name, %status, "peer not told of a new session"),
+            }
+        });
+        futures_util::future::join_all(calls).await;
+    }
+
+    /// The names of the live chat servers, this one included.
+    pub(crate) async fn live_servers(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let list = self.registry.get(&self.kv).await?;
+        let mut names: std::collections::HashSet<String> = list.iter().map(|entry| entry.name.clone()).collect();
+        names.insert(self.name.clone());
+        // A peer the registry lost lately (a Redis restart) is still taken as live.
+        for entry in &self.peers_seen {
+            if entry.value().1.elapsed() < self.limits.registry_ttl {
+                names.insert(entry.key().clone());
+            }
+        }
+        Ok(names)
     }
 }
 
@@ -186,29 +326,24 @@ fn kick_notice(uid: i32, reason: &str) -> Bytes {
 }
 
 impl Router {
-    /// Delivers one encoded frame to `uid` wherever they are connected.
-    /// Resolves once the push is queued here or on its way to a peer (or given up).
+    /// Delivers one encoded frame to every session of `uid`, wherever they are connected.
+    /// Resolves once the push is queued here and on its way to each peer (or given up).
     pub(crate) async fn deliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes) {
-        self.deliver_unless_at(uid, msg_id, frame, None).await;
+        self.deliver_except(uid, None, msg_id, frame).await;
     }
 
-    /// [`Router::deliver`] for a push that `server` reported it has no session for: delivered
-    /// only where the route now names somewhere else.
-    pub(crate) async fn redeliver(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes, server: &str) {
-        self.deliver_unless_at(uid, msg_id, frame, Some(server)).await;
-    }
-
-    async fn deliver_unless_at(self: &Arc<Self>, uid: i32, msg_id: u16, frame: Bytes, missing_at: Option<&str>) {
-        if self.push_local(uid, frame.clone()).await {
-            return;
-        }
-        match self.route(uid).await {
-            Ok(Some(server)) if missing_at != Some(server.as_str()) => {
-                self.peers.send(self, &server, uid, msg_id, frame).await;
+    /// [`Router::deliver`] to every session of `uid` but `except` (here): a user's own send,
+    /// or their read marker, to their other devices.
+    pub(crate) async fn deliver_except(self: &Arc<Self>, uid: i32, except: Option<&str>, msg_id: u16, frame: Bytes) {
+        let here = self.push_local_except(uid, except, frame.clone()).await;
+        match self.route(uid, here).await {
+            Ok(servers) => {
+                for server in servers.iter() {
+                    self.peers.send(self, server, uid, msg_id, frame.clone()).await;
+                }
             }
-            Ok(_) => {}
-            // A server already reported the user missing: most likely offline, not counted.
-            Err(err) if missing_at.is_some() => tracing::debug!(%err, uid, "route lookup failed"),
+            // Delivered here; the user's other devices sync.
+            Err(err) if here => tracing::debug!(%err, uid, "route lookup failed"),
             Err(err) => {
                 tracing::warn!(%err, uid, "route lookup failed");
                 self.give_up(1, uid, "the route lookup failed");
@@ -216,70 +351,75 @@ impl Router {
         }
     }
 
-    /// Delivers one frame (a group message, encoded once) to each of `uids`: side by side into
-    /// the queues of those connected here, and as one fan-out per other server holding some
-    /// of them (their routes read in one round trip). Resolves once every push has a place on
-    /// its way (or was given up), as [`Router::deliver`] does for one.
-    pub(crate) async fn deliver_group(self: &Arc<Self>, uids: &[i32], msg_id: u16, frame: Bytes, thread_id: i64) {
-        let mut local = Vec::new();
-        let mut remote = Vec::new();
-        for uid in uids {
-            match self.sessions.get(uid) {
-                Some(handle) => local.push((*uid, handle.outbox.clone(), handle.llfc)),
-                None => remote.push(*uid),
+    /// A push that `server` reported it has no session of `uid` for: delivered where the
+    /// route, read again, names a server that it did not name before (`before`). Sessions
+    /// here had it already.
+    pub(crate) async fn redeliver(
+        self: &Arc<Self>,
+        uid: i32,
+        msg_id: u16,
+        frame: Bytes,
+        server: &str,
+        before: &[String],
+    ) {
+        match self.route(uid, false).await {
+            Ok(servers) => {
+                for to in servers.iter().filter(|to| to.as_str() != server && !before.contains(to)) {
+                    self.peers.send(self, to, uid, msg_id, frame.clone()).await;
+                }
             }
+            // A server already reported the user missing: most likely offline, not counted.
+            Err(err) => tracing::debug!(%err, uid, "route lookup failed"),
         }
-        let here = futures_util::future::join_all(local.into_iter().map(|(uid, outbox, llfc)| {
-            let frame = if llfc { imchat_proto::llfc_client::adapt_push(frame.clone()) } else { frame.clone() };
-            async move { (uid, outbox.deliver(frame).await) }
-        }));
+    }
+
+    /// Delivers one frame (a group message, encoded once) to every session of each of `uids`
+    /// but `except` (the sender's): side by side into the queues of those connected here, and
+    /// as one fan-out per other server holding some of them (their routes read in one round
+    /// trip). Resolves once every push has a place on its way (or was given up), as
+    /// [`Router::deliver`] does for one.
+    pub(crate) async fn deliver_group(
+        self: &Arc<Self>,
+        uids: &[i32],
+        except: Option<&str>,
+        msg_id: u16,
+        frame: Bytes,
+        thread_id: i64,
+    ) {
+        let here =
+            futures_util::future::join_all(uids.iter().map(|uid| self.push_local_except(*uid, except, frame.clone())));
         let there = async {
-            let by_server = self.routes_of(&remote).await;
+            let by_server = self.routes_of(uids).await;
             let sends = by_server.into_iter().map(|(server, uids)| {
                 let frame = frame.clone();
                 async move { self.peers.send_fanout(self, &server, uids, thread_id, msg_id, frame).await }
             });
             futures_util::future::join_all(sends).await;
         };
-        let (here, ()) = futures_util::future::join(here, there).await;
-        for (uid, pushed) in here {
-            match pushed {
-                Pushed::Queued => {}
-                Pushed::GaveUp => self.give_up(1, uid, "the recipient is a slow consumer"),
-                // The session just ended: its user may be logging in elsewhere.
-                Pushed::Gone => self.deliver(uid, msg_id, frame.clone()).await,
-            }
-        }
+        futures_util::future::join(here, there).await;
     }
 
     /// The live peer servers holding sessions of `uids`, with the uids each holds: cached
     /// routes first, the rest read in one round trip. Offline users are left out; a failed
-    /// read counts their pushes as given up, but for routes known before.
+    /// read counts their pushes as given up, but for routes known before and users here.
     async fn routes_of(&self, uids: &[i32]) -> std::collections::HashMap<String, Vec<i32>> {
         let mut by_server: std::collections::HashMap<String, Vec<i32>> = std::collections::HashMap::new();
         let mut unknown = Vec::new();
         for uid in uids {
-            match self.routes.get(uid) {
-                Some(entry) if entry.1.elapsed() < self.limits.route_cache => {
-                    by_server.entry(entry.0.clone()).or_default().push(*uid);
-                }
-                _ => unknown.push(*uid),
+            match self.cached_route(*uid) {
+                Some(servers) => servers.iter().for_each(|s| by_server.entry(s.clone()).or_default().push(*uid)),
+                None => unknown.push(*uid),
             }
         }
         if unknown.is_empty() {
             return by_server;
         }
+        let started = Instant::now();
         let stored = match self.presence.routes(&unknown).await {
             Ok(stored) => stored,
             Err(err) => {
                 tracing::warn!(%err, users = unknown.len(), "route lookup failed");
-                let mut lost = 0;
-                for uid in unknown {
-                    match self.routes.get(&uid).map(|entry| entry.0.clone()) {
-                        Some(server) => by_server.entry(server).or_default().push(uid),
-                        None => lost += 1,
-                    }
-                }
+                let lost = unknown.iter().filter(|uid| !self.sessions.contains_key(uid)).count();
                 if lost > 0 {
                     self.give_up(lost, 0, "the route lookup failed");
                 }
@@ -287,29 +427,56 @@ impl Router {
             }
         };
         let mut live: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
-        for (uid, server) in unknown.into_iter().zip(stored) {
-            // No route stored (offline, or the store lost it: see `route`): a route this server
-            // used before is tried once more; a peer without the user reports it missing.
-            let Some(server) = server.or_else(|| self.routes.get(&uid).map(|entry| entry.0.clone())) else {
-                continue;
-            };
-            if server == self.name {
-                continue;
-            }
-            let is_live = match live.get(&server) {
-                Some(known) => *known,
-                None => {
-                    let known = matches!(self.peer_addr(&server).await, Ok(Some(_)));
-                    live.insert(server.clone(), known);
-                    known
+        for (uid, servers) in unknown.into_iter().zip(stored) {
+            let mut peers = Vec::new();
+            for server in servers {
+                if server == self.name {
+                    continue;
                 }
-            };
-            if is_live {
-                self.routes.insert(uid, (server.clone(), Instant::now()));
-                by_server.entry(server).or_default().push(uid);
+                let is_live = match live.get(&server) {
+                    Some(known) => *known,
+                    None => {
+                        let known = matches!(self.peer_addr(&server).await, Ok(Some(_)));
+                        live.insert(server.clone(), known);
+                        known
+                    }
+                };
+                if is_live {
+                    by_server.entry(server.clone()).or_default().push(uid);
+                    peers.push(server);
+                }
             }
+            self.cache_route(uid, peers, started);
         }
         by_server
+    }
+
+    /// `uid`'s cached route, if fresh: the other servers holding their sessions.
+    fn cached_route(&self, uid: i32) -> Option<Arc<[String]>> {
+        match &*self.routes.get(&uid)? {
+            Cached::Route(servers, at) if at.elapsed() < self.limits.route_cache => Some(servers.clone()),
+            _ => None,
+        }
+    }
+
+    /// Caches `uid`'s route as read from a read begun at `started`, unless a peer said it
+    /// changed since. An empty route is cached only for a user with sessions here: a peer
+    /// tells this server of their other logins (`RoutesChanged`), not of an offline user's.
+    fn cache_route(&self, uid: i32, servers: Vec<String>, started: Instant) {
+        if servers.is_empty() && !self.sessions.contains_key(&uid) {
+            self.routes.remove_if(&uid, |_, cached| matches!(cached, Cached::Route(..)));
+            return;
+        }
+        match self.routes.entry(uid) {
+            dashmap::Entry::Occupied(mut entry) => {
+                if !matches!(entry.get(), Cached::Changed(at) if *at > started) {
+                    entry.insert(Cached::Route(servers.into(), Instant::now()));
+                }
+            }
+            dashmap::Entry::Vacant(entry) => {
+                entry.insert(Cached::Route(servers.into(), Instant::now()));
+            }
+        }
     }
 
     /// Every live chat server but this one: (name, gRPC address).
@@ -318,35 +485,36 @@ impl Router {
         Ok(list.iter().filter(|entry| entry.name != self.name).map(|e| (e.name.clone(), e.rpc_addr.clone())).collect())
     }
 
-    /// The live peer server holding `uid`'s session, if any.
-    async fn route(&self, uid: i32) -> Result<Option<String>, StoreError> {
-        if let Some(entry) = self.routes.get(&uid)
-            && entry.1.elapsed() < self.limits.route_cache
-        {
-            return Ok(Some(entry.0.clone()));
+    /// The other live servers holding `uid`'s sessions (`here`: they have some on this one).
+    async fn route(&self, uid: i32, here: bool) -> Result<Arc<[String]>, StoreError> {
+        if let Some(servers) = self.cached_route(uid) {
+            return Ok(servers);
         }
-        // No route in the store (offline, or the store lost it: Redis restarted or flushed,
-        // and this user's server restores it at its next heartbeat), or no store at all (Redis
-        // down): a route this server used before is tried once more meanwhile. If the user is
-        // gone, the peer reports them missing and the route is forgotten then.
+        let started = Instant::now();
         let stored = match self.presence.route(uid).await {
             Ok(stored) => stored,
-            Err(err) if self.routes.contains_key(&uid) => {
-                tracing::debug!(%err, uid, "route lookup failed; trying the route known before");
-                None
+            // Redis out of reach: the route known before, if any, is tried once more (a peer
+            // without the user reports them missing).
+            Err(err) => {
+                return match self.routes.get(&uid).map(|c| c.clone()) {
+                    Some(Cached::Route(servers, _)) => {
+                        tracing::debug!(%err, uid, "route lookup failed; trying the route known before");
+                        Ok(servers)
+                    }
+                    _ if here => Ok(Arc::from([])),
+                    _ => Err(err),
+                };
             }
-            Err(err) => return Err(err),
         };
-        let Some(server) = stored else {
-            let Some((server, _)) = self.routes.get(&uid).map(|entry| entry.clone()) else { return Ok(None) };
-            return Ok(self.peer_addr(&server).await?.map(|_| server));
-        };
-        if server == self.name || self.peer_addr(&server).await?.is_none() {
-            // Our own stale route (no local session) or a dead server's: the user is offline.
-            return Ok(None);
+        let mut servers = Vec::new();
+        for server in stored {
+            // Our own name (the sessions here were pushed to) or a dead server's.
+            if server != self.name && self.peer_addr(&server).await?.is_some() {
+                servers.push(server);
+            }
         }
-        self.routes.insert(uid, (server.clone(), Instant::now()));
-        Ok(Some(server))
+        self.cache_route(uid, servers.clone(), started);
+        Ok(servers.into())
     }
 
     /// The gRPC address of live peer `name`. A peer missing from the registry (or a registry

@@ -151,7 +151,8 @@ impl ChatService for Peer {
     async fn notify_kick_user(&self, request: Request<KickUserReq>) -> Result<Response<KickUserRsp>, Status> {
         let req = request.into_inner();
         let reason = if req.reason.is_empty() { "logged in elsewhere" } else { req.reason.as_str() };
-        let found = self.0.router.kick_local(req.uid, reason);
+        let session = (!req.session.is_empty()).then_some(req.session.as_str());
+        let found = self.0.router.kick_local(req.uid, session, reason) > 0;
         Ok(Response::new(KickUserRsp { error: 0, uid: req.uid, found }))
     }
 
@@ -245,6 +246,11 @@ impl ChatService for Peer {
     async fn group_changed(&self, request: Request<GroupChangedReq>) -> Result<Response<GroupChangedRsp>, Status> {
         self.0.groups.forget(request.into_inner().thread_id);
         Ok(Response::new(GroupChangedRsp {}))
+    }
+
+    async fn routes_changed(&self, request: Request<RoutesChangedReq>) -> Result<Response<RoutesChangedRsp>, Status> {
+        self.0.router.routes_changed(&request.into_inner().uids);
+        Ok(Response::new(RoutesChangedRsp {}))
     }
 
     async fn list_groups(&self, request: Request<ListGroupsReq>) -> Result<Response<ListGroupsRsp>, Status> {

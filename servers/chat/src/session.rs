@@ -125,6 +125,8 @@ pub(crate) struct Session {
     pub(super) rate: Bucket,
     /// The client's 1005 named no imchat extensions: llfc's Qt client (see `imchat_proto::llfc_client`).
     llfc_client: bool,
+    /// The device it logged in as (see `session::login`).
+    device: Option<login::Device>,
     auth: Option<Auth>,
     /// Positive caches: a friend stays a friend and a thread keeps its members.
     friends: HashSet<i32>,
@@ -140,6 +142,7 @@ impl Session {
             failed_logins: 0,
             rate: Bucket::default(),
             llfc_client: false,
+            device: None,
             auth: None,
             friends: HashSet::new(),
             threads: HashMap::new(),
@@ -419,7 +422,30 @@ impl Session {
         tracing::debug!(uid = auth.uid, "session ended");
     }
 
-    fn session_handle(&self, session_id: &Arc<str>) -> SessionHandle {
-        SessionHandle { id: session_id.clone(), outbox: self.outbox.clone(), llfc: self.llfc_client }
+    /// This session's id, once logged in.
+    fn session_id(&self) -> Option<Arc<str>> {
+        self.auth.as_ref().map(|auth| auth.session_id.clone())
+    }
+
+    fn session_handle(&self, session_id: &Arc<str>, device: &login::Device) -> SessionHandle {
+        SessionHandle {
+            id: session_id.clone(),
+            outbox: self.outbox.clone(),
+            llfc: self.llfc_client,
+            devices: device.devices,
+            device: device.id.clone(),
+            kind: device.kind.as_str(),
+            since_ms: device.since_ms,
+        }
+    }
+
+    /// Pushes `message` to the session's user's other sessions (their other devices).
+    async fn push_own<M: Message>(&self, message: &M) {
+        let Some(auth) = &self.auth else { return };
+        let mut buf = BytesMut::new();
+        match message.encode(&mut buf) {
+            Ok(()) => self.shared.router.deliver_except(auth.uid, Some(&auth.session_id), M::ID, buf.freeze()).await,
+            Err(err) => tracing::error!(%err, id = M::ID, "push does not fit in a frame"),
+        }
     }
 }

@@ -87,8 +87,9 @@ impl Notifier {
             }
         };
         let mut by_server: HashMap<String, Vec<i32>> = HashMap::new();
-        for (uid, route) in recipients.iter().zip(routes) {
-            if let Some(server) = route {
+        // Every server holding a session of a recipient: each of their devices hears of it.
+        for (uid, servers) in recipients.iter().zip(routes) {
+            for server in servers {
                 by_server.entry(server).or_default().push(*uid);
             }
         }

@@ -12,8 +12,8 @@ use imchat_proto::grpc::admin_service_server::{AdminService, AdminServiceServer}
 use imchat_proto::grpc::chat_service_client::ChatServiceClient;
 use imchat_proto::grpc::status_service_server::{StatusService, StatusServiceServer};
 use imchat_proto::grpc::{
-    AdminKickReq, AdminKickRsp, ChatServerInfo, DeleteFileReq, DeleteFileRsp, DisbandGroupReq, DisbandGroupRsp,
-    FileUsageReq, FileUsageRsp, GetChatServerReq, GetChatServerRsp, KickUserReq, ListChatServersReq,
+    AdminKickReq, AdminKickRsp, ChatServerInfo, DeleteFileReq, DeleteFileRsp, DeviceSession, DisbandGroupReq,
+    DisbandGroupRsp, FileUsageReq, FileUsageRsp, GetChatServerReq, GetChatServerRsp, KickUserReq, ListChatServersReq,
     ListChatServersRsp, ListFilesReq, ListFilesRsp, ListGroupMembersReq, ListGroupMembersRsp, ListGroupsReq,
     ListGroupsRsp, ListTokensReq, ListTokensRsp, LoginReq, LoginRsp, LookupUserReq, LookupUserRsp, RevokeTokenReq,
     RevokeTokenRsp, ShowGroupReq, ShowGroupRsp,
@@ -165,7 +165,7 @@ impl StatusService for StatusServer {
             tracing::warn!("no live chat server to hand out");
             return Ok(Response::new(GetChatServerRsp { error: ErrorCode::RpcFailed.code(), ..Default::default() }));
         };
-        let token = self.presence.issue_token(uid, Some(self.token_ttl)).await.map_err(internal)?;
+        let token = self.presence.login_token(uid, self.token_ttl).await.map_err(internal)?;
         let tls_port = if tls_port == 0 { String::new() } else { tls_port.to_string() };
         Ok(Response::new(GetChatServerRsp { error: 0, host, port: port.to_string(), token, tls_port }))
     }
@@ -246,8 +246,8 @@ impl AdminService for StatusServer {
     }
 
     async fn kick_user(&self, request: Request<AdminKickReq>) -> Result<Response<AdminKickRsp>, Status> {
-        let AdminKickReq { uid, reason } = request.into_inner();
-        Ok(Response::new(self.kick(uid, reason).await?))
+        let AdminKickReq { uid, reason, device } = request.into_inner();
+        Ok(Response::new(self.kick(uid, &device, reason).await?))
     }
 
     async fn lookup_user(&self, request: Request<LookupUserReq>) -> Result<Response<LookupUserRsp>, Status> {
@@ -286,7 +286,7 @@ impl AdminService for StatusServer {
         let found = self.presence.revoke_token(uid).await.map_err(internal)?;
         // A revoked token ends the session it opened too. The revoke stands if that fails
         // (the session's server is out of reach): the session then ends with its server.
-        if let Err(status) = self.kick(uid, REVOKED.to_owned()).await {
+        if let Err(status) = self.kick(uid, "", REVOKED.to_owned()).await {
             tracing::warn!(uid, %status, "the revoked token's session could not be ended");
         }
         Ok(Response::new(RevokeTokenRsp { uid, found }))
@@ -335,18 +335,39 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
 const REVOKED: &str = "signed out: your login was revoked (password changed, or by an operator)";
 
 impl StatusServer {
-    /// Ends `uid`'s live session wherever its route says it is (1021 with `reason`).
-    async fn kick(&self, uid: i32, reason: String) -> Result<AdminKickRsp, Status> {
-        let Some(server) = self.presence.route(uid).await.map_err(internal)? else {
-            return Ok(AdminKickRsp { uid, found: false, server: String::new() });
+    /// Ends `uid`'s live sessions (only the one of `device`, if named) wherever they are
+    /// (1021 with `reason`).
+    async fn kick(&self, uid: i32, device: &str, reason: String) -> Result<AdminKickRsp, Status> {
+        let sessions = self.presence.lookup(uid).await.map_err(internal)?.sessions;
+        let mut rsp = AdminKickRsp { uid, found: false, server: String::new(), kicked: 0 };
+        // Every session of the user on a server at once, or the device's one.
+        let targets: Vec<(String, String)> = if device.is_empty() {
+            let mut servers: Vec<String> = sessions.entries().iter().map(|e| e.server.clone()).collect();
+            servers.sort();
+            servers.dedup();
+            servers.into_iter().map(|server| (server, String::new())).collect()
+        } else {
+            sessions
+                .entries()
+                .iter()
+                .filter(|e| e.device == device)
+                .map(|e| (e.server.clone(), e.session.clone()))
+                .collect()
         };
-        let Some(addr) = self.rpc_addr_of(&server).await.map_err(internal)? else {
-            // The route points at a server that is gone: the user is not connected anywhere.
-            return Ok(AdminKickRsp { uid, found: false, server });
-        };
-        let mut client = self.channels.chat(&addr).map_err(|err| Status::unavailable(err.to_string()))?;
-        let rsp = client.notify_kick_user(KickUserReq { uid, reason }).await?.into_inner();
-        Ok(AdminKickRsp { uid, found: rsp.found, server })
+        for (server, session) in targets {
+            // A server that is gone took its sessions with it.
+            let Some(addr) = self.rpc_addr_of(&server).await.map_err(internal)? else { continue };
+            let mut client = self.channels.chat(&addr).map_err(|err| Status::unavailable(err.to_string()))?;
+            let req = KickUserReq { uid, reason: reason.clone(), session };
+            if client.notify_kick_user(req).await?.into_inner().found {
+                rsp.kicked += 1;
+                if !rsp.found {
+                    rsp.found = true;
+                    rsp.server = server;
+                }
+            }
+        }
+        Ok(rsp)
     }
 
     async fn lookup(&self, uid: i32) -> Result<LookupUserRsp, StoreError> {
@@ -363,7 +384,19 @@ impl StatusServer {
             token_ttl_secs,
             token: found.token.unwrap_or_default(),
             server: found.server.unwrap_or_default(),
-            session: found.session.unwrap_or_default(),
+            session: found.sessions.entries().first().map(|e| e.session.clone()).unwrap_or_default(),
+            sessions: found
+                .sessions
+                .entries()
+                .iter()
+                .map(|e| DeviceSession {
+                    device: e.device.clone(),
+                    kind: e.kind.clone(),
+                    server: e.server.clone(),
+                    session: e.session.clone(),
+                    since_ms: e.since_ms,
+                })
+                .collect(),
         })
     }
 }

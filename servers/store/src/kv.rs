@@ -511,8 +511,58 @@ impl Kv {
         }
     }
 
-    /// Sets several keys with one expiry, then releases `lock_key` if `owner` still holds it,
-    /// in one atomic step.
+    /// Takes `lock_key` for `owner` if it is free (expiring after `ttl`) and reads the `read`
+    /// keys, in one atomic step; `None` while another owner holds it.
+    pub async fn lock_and_read(
+        &self,
+        lock_key: &str,
+        owner: &str,
+        ttl: Duration,
+        read: &[&str],
+    ) -> Result<Option<Vec<Option<String>>>, StoreError> {
+        let lock_key = self.key(lock_key);
+        let read: Vec<String> = read.iter().map(|k| self.key(k)).collect();
+        match &self.backend {
+            Backend::Memory(state) => {
+                let mut state = lock(state);
+                if state.get(&lock_key).is_some() {
+                    return Ok(None);
+                }
+                state.set(lock_key, owner.to_owned(), Some(ttl));
+                Ok(Some(read.iter().map(|k| state.get(k).map(str::to_owned)).collect()))
+            }
+            Backend::Redis(conn) => {
+                static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+                    redis::Script::new(
+                        "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+                             return {'busy'}
+                         end
+                         local out = {'locked'}
+                         for i = 2, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
+                         return out",
+                    )
+                });
+                let mut invocation = SCRIPT.prepare_invoke();
+                invocation.key(lock_key).arg(owner).arg(millis(ttl));
+                for key in &read {
+                    invocation.key(key);
+                }
+                let reply: Vec<Option<String>> = invocation.invoke_async(&mut conn.clone()).await?;
+                let mut reply = reply.into_iter();
+                match reply.next().flatten().as_deref() {
+                    Some("locked") => {
+                        let mut values: Vec<Option<String>> = reply.collect();
+                        values.resize(read.len(), None);
+                        Ok(Some(values))
+                    }
+                    _ => Ok(None),
+                }
+            }
+        }
+    }
+
+    /// Sets several keys with one expiry (an empty value deletes its key), then releases
+    /// `lock_key` if `owner` still holds it, in one atomic step.
     pub async fn set_many_unlock(
         &self,
         pairs: &[(&str, &str)],
@@ -525,7 +575,11 @@ impl Kv {
             Backend::Memory(state) => {
                 let mut state = lock(state);
                 for (key, value) in pairs {
-                    state.set(self.key(key), (*value).to_owned(), Some(ttl));
+                    if value.is_empty() {
+                        state.entries.remove(&self.key(key));
+                    } else {
+                        state.set(self.key(key), (*value).to_owned(), Some(ttl));
+                    }
                 }
                 if state.get(&lock_key) == Some(owner) {
                     state.entries.remove(&lock_key);
@@ -535,7 +589,10 @@ impl Kv {
             Backend::Redis(conn) => {
                 static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
                     redis::Script::new(
-                        "for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[2]) end
+                        "for i = 2, #KEYS do
+                             if ARGV[i + 1] == '' then redis.call('DEL', KEYS[i])
+                             else redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[2]) end
+                         end
                          if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
                          return 0",
                     )

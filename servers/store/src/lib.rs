@@ -40,6 +40,9 @@ pub enum StoreError {
     Unreachable(String),
     #[error("encoding: {0}")]
     Encode(String),
+    /// A user's lock stayed taken for as long as a lock can live.
+    #[error("the user's lock stayed busy")]
+    Busy,
 }
 
 impl StoreError {
@@ -52,7 +55,7 @@ impl StoreError {
                 sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
             ),
             StoreError::Redis(err) => err.is_io_error() || err.is_connection_dropped() || err.is_timeout(),
-            StoreError::WriterClosed | StoreError::Unreachable(_) => true,
+            StoreError::WriterClosed | StoreError::Unreachable(_) | StoreError::Busy => true,
             _ => false,
         }
     }

@@ -1,5 +1,6 @@
-//! Presence, in one place: a user's login token, which chat session and server hold them (the
-//! route), their login lock and cached login view, and the lifetime of each. Every role reads
+//! Presence, in one place: a user's login token, their live sessions (one per device, in a
+//! session table, [`devices`]) and the chat servers holding them (the route), their login lock
+//! and cached login view, and the lifetime of each. Every role reads
 //! and writes these through [`Presence`]; no key name leaves this crate (see
 //! [`crate::keys::KeyLayout`] for how they are named, llfc's way or hash-tagged for Redis
 //! Cluster).
@@ -10,15 +11,25 @@
 //! [`LOCK_TTL`] if its owner dies; a login view lives its cache lifetime past its user's last
 //! login.
 
+pub mod devices;
 mod lock;
 mod login;
 
 use std::time::Duration;
 
+pub use devices::{Policy, SessionEntry, Sessions};
 pub use lock::{LOCK_TTL, RETRY_EVERY};
 pub use login::{Begin, Grant, MAX_CACHED_VIEW};
 
+use lock::UserLock;
+
 use crate::{Kv, StoreError, Ttl};
+
+/// Users whose sessions [`Presence::restore`] writes back at once.
+const RESTORE_AT_ONCE: usize = 16;
+/// The lifetime a session table edited without one of its own gets (it expired meanwhile):
+/// the next heartbeat of a server holding its sessions sets the configured one.
+const SESSION_TTL_FALLBACK: Duration = Duration::from_secs(60);
 
 /// Presence over one key-value store. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -31,9 +42,9 @@ pub struct Presence {
 pub struct UserPresence {
     pub token: Option<String>,
     pub token_ttl: Ttl,
-    /// The chat server named by the user's route, and their session there.
+    /// The user's route as stored (the servers holding their sessions), and the sessions.
     pub server: Option<String>,
-    pub session: Option<String>,
+    pub sessions: Sessions,
 }
 
 /// How a token compares with the user's current one.
@@ -58,6 +69,25 @@ impl Presence {
         let token = crate::random_hex(16);
         self.set_token(uid, &token, ttl).await?;
         Ok(token)
+    }
+
+    /// `uid`'s token for a new login: the one they hold, living another `ttl` from now, or a
+    /// fresh one. Every device of a user shares it, so a login on one does not make another's
+    /// reconnect or file transfers fail; a revoke ends it for all of them.
+    pub async fn login_token(&self, uid: i32, ttl: Duration) -> Result<String, StoreError> {
+        let key = self.kv.layout().token(uid);
+        let fresh = crate::random_hex(16);
+        if self.kv.set_nx(&key, &fresh, ttl).await? {
+            return Ok(fresh);
+        }
+        match self.kv.get(&key).await? {
+            Some(held) => {
+                self.kv.expire_many(&[key], ttl).await?;
+                Ok(held)
+            }
+            // Revoked or expired in between: a fresh one.
+            None => self.issue_token(uid, Some(ttl)).await,
+        }
     }
 
     /// Gives `uid` the token `token` (an operator's, or a test's).
@@ -93,16 +123,19 @@ impl Presence {
 
     // Routes and sessions: written by a chat login, kept alive by its server.
 
-    /// The chat server named by `uid`'s route (it may be dead: check the registry).
-    pub async fn route(&self, uid: i32) -> Result<Option<String>, StoreError> {
-        self.kv.get(&self.kv.layout().route(uid)).await
+    /// The chat servers named by `uid`'s route, holding their sessions (some may be dead:
+    /// check the registry); empty when they are offline. One round trip.
+    pub async fn route(&self, uid: i32) -> Result<Vec<String>, StoreError> {
+        let route = self.kv.get(&self.kv.layout().route(uid)).await?;
+        Ok(route.as_deref().map(devices::route_servers).unwrap_or_default())
     }
 
     /// The routes of `uids`, in order, in one round trip (a group's fan-out).
-    pub async fn routes(&self, uids: &[i32]) -> Result<Vec<Option<String>>, StoreError> {
+    pub async fn routes(&self, uids: &[i32]) -> Result<Vec<Vec<String>>, StoreError> {
         let layout = self.kv.layout();
         let keys: Vec<String> = uids.iter().map(|uid| layout.route(*uid)).collect();
-        self.kv.get_many(&keys).await
+        let routes = self.kv.get_many(&keys).await?;
+        Ok(routes.into_iter().map(|r| r.as_deref().map(devices::route_servers).unwrap_or_default()).collect())
     }
 
     /// Points `uid`'s route at `server` (an operator's repair, or a test's detour); the next
@@ -115,19 +148,62 @@ impl Presence {
     pub async fn lookup(&self, uid: i32) -> Result<UserPresence, StoreError> {
         let keys = self.kv.layout();
         let token_key = keys.token(uid);
+        let server = self.kv.get(&keys.route(uid)).await?;
+        let table = self.kv.get(&keys.session(uid)).await?;
         Ok(UserPresence {
             token: self.kv.get(&token_key).await?,
             token_ttl: self.kv.ttl(&token_key).await?,
-            server: self.kv.get(&keys.route(uid)).await?,
-            session: self.kv.get(&keys.session(uid)).await?,
+            sessions: Sessions::parse(table.as_deref(), server.as_deref()),
+            server,
         })
     }
 
-    /// Clears `uid`'s session and route if the session is still `session` (a newer login's
-    /// stay); true when cleared.
+    /// Takes `session` out of `uid`'s session table (and the route, if it was their last on
+    /// its server), under the user's lock; true when it was there (a login may have ended it
+    /// first).
     pub async fn end_session(&self, uid: i32, session: &str) -> Result<bool, StoreError> {
+        let mut removed = false;
+        self.update_sessions(uid, None, |sessions| removed = sessions.remove(session)).await?;
+        Ok(removed)
+    }
+
+    /// Reads `uid`'s session table under their lock (waiting up to [`LOCK_TTL`] for a login
+    /// holding it), lets `change` edit it, and writes it back with the route and releases
+    /// the lock in one step; an emptied table deletes both. `ttl`: the keys' lifetime (`None`:
+    /// [`crate::presence`]'s default for a session, the remaining one is kept by heartbeats).
+    async fn update_sessions(
+        &self,
+        uid: i32,
+        ttl: Option<Duration>,
+        change: impl FnOnce(&mut Sessions),
+    ) -> Result<(), StoreError> {
         let keys = self.kv.layout();
-        self.kv.compare_and_delete(&keys.session(uid), session, &[&keys.route(uid)]).await
+        let (table_key, route_key) = (keys.session(uid), keys.route(uid));
+        let lock = UserLock::new(&self.kv, uid);
+        let deadline = tokio::time::Instant::now() + LOCK_TTL;
+        let values = loop {
+            match self.kv.lock_and_read(lock.key(), lock.owner(), LOCK_TTL, &[&table_key, &route_key]).await? {
+                Some(values) => break values,
+                None if tokio::time::Instant::now() >= deadline => return Err(StoreError::Busy),
+                None => tokio::time::sleep(RETRY_EVERY).await,
+            }
+        };
+        let mut sessions = Sessions::parse(values[0].as_deref(), values[1].as_deref());
+        let before = sessions.clone();
+        change(&mut sessions);
+        if sessions == before {
+            return lock.release(&self.kv).await;
+        }
+        let (table, route) = (sessions.encode(), sessions.route());
+        let ttl = match ttl {
+            Some(ttl) => ttl,
+            None => match self.kv.ttl(&table_key).await? {
+                Ttl::Seconds(secs) if secs > 0 => Duration::from_secs(secs as u64),
+                _ => SESSION_TTL_FALLBACK,
+            },
+        };
+        let pairs = [(table_key.as_str(), table.as_str()), (route_key.as_str(), route.as_str())];
+        self.kv.set_many_unlock(&pairs, ttl, lock.key(), lock.owner()).await
     }
 
     /// Keeps the routes and sessions of `uids` (live here) for another `ttl`.
@@ -137,16 +213,30 @@ impl Presence {
         self.kv.expire_many(&keys, ttl).await
     }
 
-    /// Writes again the routes (to `server`) and sessions of `sessions` that the store lost (a
-    /// Redis restart or flush). A route or session that exists is left alone: it may belong
-    /// to a newer login of that user elsewhere.
-    pub async fn restore(&self, server: &str, sessions: &[(i32, &str)], ttl: Duration) -> Result<(), StoreError> {
-        let keys = self.kv.layout();
-        let pairs: Vec<(String, String)> = sessions
-            .iter()
-            .flat_map(|&(uid, session)| [(keys.route(uid), server.to_owned()), (keys.session(uid), session.to_owned())])
-            .collect();
-        self.kv.set_many_nx(&pairs, ttl).await
+    /// Writes again the sessions of `sessions` (each on this server) that the store lost (a
+    /// Redis restart or flush) into their users' tables, beside whatever other sessions the
+    /// tables hold by now (other servers restore theirs), a few users at a time.
+    pub async fn restore(&self, sessions: &[(i32, SessionEntry)], ttl: Duration) -> Result<(), StoreError> {
+        let mut by_uid: std::collections::HashMap<i32, Vec<SessionEntry>> = std::collections::HashMap::new();
+        for (uid, entry) in sessions {
+            by_uid.entry(*uid).or_default().push(entry.clone());
+        }
+        let users: Vec<(i32, Vec<SessionEntry>)> = by_uid.into_iter().collect();
+        for chunk in users.chunks(RESTORE_AT_ONCE) {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (uid, entries) in chunk.iter().cloned() {
+                let presence = self.clone();
+                tasks.spawn(async move {
+                    presence
+                        .update_sessions(uid, Some(ttl), |table| entries.into_iter().for_each(|e| table.restore(e)))
+                        .await
+                });
+            }
+            while let Some(done) = tasks.join_next().await {
+                done.map_err(|err| StoreError::Encode(format!("a restore task failed: {err}")))??;
+            }
+        }
+        Ok(())
     }
 
     // Addresses: where chat logins come from, for the resource port's deadline.

@@ -103,8 +103,10 @@ impl App {
     }
 
     pub(super) fn net(&mut self, event: NetEvent) -> Vec<Effect> {
-        let brings_messages =
-            matches!(event, NetEvent::Synced(_) | NetEvent::Text(_) | NetEvent::Group(_) | NetEvent::Older(..));
+        let brings_messages = matches!(
+            event,
+            NetEvent::Synced(_) | NetEvent::Text(_) | NetEvent::OwnText(_) | NetEvent::Group(_) | NetEvent::Older(..)
+        );
         let mut effects = match event {
             NetEvent::File(event) => self.file_event(event),
             event => self.message_event(event),
@@ -120,6 +122,8 @@ impl App {
         match event {
             NetEvent::Synced(sync) => self.synced(sync),
             NetEvent::Text(push) => self.text_push(push),
+            NetEvent::OwnText(push) => self.own_text_push(push),
+            NetEvent::ReadMarked { thread, seq } => self.read_marked(thread, seq),
             NetEvent::Sent { unique, result } => self.sent(unique, result),
             NetEvent::Older(thread_id, result) => self.older(thread_id, result),
             event @ (NetEvent::Group(_)
@@ -379,6 +383,41 @@ impl App {
             });
         }
         effects
+    }
+
+    /// A text this user sent from another device: shown as theirs in the chat with `touid`,
+    /// neither unread nor announced.
+    fn own_text_push(&mut self, push: NotifyTextChat) -> Vec<Effect> {
+        let Some(main) = &mut self.main else { return Vec::new() };
+        let dialect = main.dialect;
+        let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
+            id: push.thread_id,
+            peer: push.touid,
+            ..Thread::default()
+        });
+        for data in push.chat_datas {
+            thread.merge(text_msg(push.fromuid, data), dialect);
+        }
+        main.sync_if_gap(push.thread_id)
+    }
+
+    /// Another device read `thread_id` up to `seq`: what this one counted unread there up to
+    /// it is read too.
+    fn read_marked(&mut self, thread_id: i64, seq: i64) -> Vec<Effect> {
+        let Some(main) = &mut self.main else { return Vec::new() };
+        let me = main.uid;
+        let Some(thread) = main.threads.get_mut(&thread_id) else { return Vec::new() };
+        if seq <= thread.read_mark {
+            return Vec::new();
+        }
+        thread.read_mark = seq;
+        thread.unread = thread.msgs.iter().filter(|m| m.seq > seq && m.from != me && !m.system).count() as i64;
+        if thread.unread == 0 {
+            thread.divider = None;
+        } else {
+            thread.divider = thread.msgs.iter().find(|m| m.seq > seq && m.from != me).map(|m| m.seq);
+        }
+        Vec::new()
     }
 
     /// The answer to a text sent: stored (it takes its seq), or why not.

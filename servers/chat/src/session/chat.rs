@@ -6,7 +6,7 @@ use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
 use imchat_proto::msg::res::{MSG_STATUS_UN_UPLOAD, MSG_TYPE_FILE, MSG_TYPE_PIC};
 use imchat_proto::msg::{
-    ImgChatReq, ImgChatRsp, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, TextItem, ids,
+    ImgChatReq, ImgChatRsp, NotifyOwnText, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, TextItem, ids,
 };
 use imchat_proto::rules::{MAX_FILE_EXT_LEN, check_file_label, check_file_name, check_md5};
 use imchat_proto::time::format_chat_time;
@@ -258,8 +258,10 @@ impl Session {
             })
             .collect();
         if !chat_datas.is_empty() {
-            self.push(touid, &NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() })
-                .await;
+            let push = NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() };
+            self.push(touid, &push).await;
+            // The sender's other devices show it too.
+            self.push_own(&NotifyOwnText(push)).await;
         }
         if reused {
             self.reject(ErrorCode::UniqueIdReused.into(), ids::TEXT_CHAT_MSG_REQ);

@@ -266,8 +266,10 @@ impl Session {
                 Ok(Some(now)) => now,
                 _ => group,
             };
-            let others: Vec<i32> = group.uids().filter(|uid| *uid != fromuid).collect();
-            self.shared.router.deliver_group(&others, ids::NOTIFY_GROUP_MSG, frame, thread_id).await;
+            // The sender's other devices too: every member but this session.
+            let members: Vec<i32> = group.uids().collect();
+            let me = self.session_id();
+            self.shared.router.deliver_group(&members, me.as_deref(), ids::NOTIFY_GROUP_MSG, frame, thread_id).await;
         }
         if reused {
             self.reject(ErrorCode::UniqueIdReused.into(), ids::GROUP_TEXT_REQ);

@@ -6,8 +6,8 @@ use imchat_proto::ErrorCode;
 use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
-    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, ReadMarkReq, ReadMarkRsp, SyncData, SyncReq, SyncRsp, SyncThread,
-    ThreadInfo,
+    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, NotifyReadMark, ReadMarkReq, ReadMarkRsp, SyncData, SyncReq, SyncRsp,
+    SyncThread, ThreadInfo,
 };
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
@@ -166,7 +166,11 @@ impl Session {
             return Err(ErrorCode::TooManyRequests.into());
         }
         let seq = self.shared.db.mark_read(self.uid(), req.thread_id, req.seq, imchat_store::now_ms()).await?;
-        self.send(&ReadMarkRsp { error: 0, thread_id: req.thread_id, seq })
+        self.send(&ReadMarkRsp { error: 0, thread_id: req.thread_id, seq })?;
+        // The user's other devices: their unread counts follow (the marker as stored, so a
+        // stale request tells them nothing new, and is harmless).
+        self.push_own(&NotifyReadMark { thread_id: req.thread_id, seq }).await;
+        Ok(())
     }
 
     pub(super) async fn load_older(&mut self, req: LoadOlderReq) -> Handled {

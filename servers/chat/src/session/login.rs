@@ -1,15 +1,16 @@
 //! 1005 chat login: the token check and the user's lock in one step, then, under the lock,
-//! kick any older session (here or on a peer, which sends it 1021) and take over the user's
-//! route. The profile, requests and friends usually come from the login-view cache
+//! take the device's session into the user's session table, kick the older sessions the
+//! `[Sessions]` policy ends (here or on a peer, which sends them 1021), and write the table
+//! and route. The profile, requests and friends usually come from the login-view cache
 //! (`imchat_store::login`), so a login storm costs two key-value round trips per login.
 
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use imchat_proto::ErrorCode;
-use imchat_proto::msg::{ApplyInfo, FriendInfo, LoginReq, LoginRsp, Message, caps};
+use imchat_proto::msg::{ApplyInfo, DeviceKind, FriendInfo, LoginReq, LoginRsp, Message, caps};
 use imchat_store::LoginView;
-use imchat_store::presence::{Begin, Grant};
+use imchat_store::presence::{Begin, Grant, SessionEntry};
 
 use crate::session::friends::{apply_info, friend_info};
 use crate::session::{Auth, Handled, Reject, Session};
@@ -17,10 +18,42 @@ use crate::session::{Auth, Handled, Reject, Session};
 /// What a kicked client is told.
 const KICK_REASON: &str = "logged in elsewhere";
 
+/// The device a session logged in as.
+#[derive(Debug, Clone)]
+pub(crate) struct Device {
+    pub(crate) id: Arc<str>,
+    pub(crate) kind: DeviceKind,
+    /// The client named `devices` (it takes 1112 and 1113).
+    pub(crate) devices: bool,
+    pub(crate) since_ms: i64,
+}
+
+impl Device {
+    /// The device `req` names: a client that names none is a device of its own per login,
+    /// of kind `qt` when it names no extensions (llfc's Qt client) and `cli` otherwise.
+    fn of(req: &LoginReq) -> Result<Device, Reject> {
+        let kind = match req.kind.as_str() {
+            "" if req.imchat.is_empty() => DeviceKind::Qt,
+            "" => DeviceKind::Cli,
+            kind => kind.parse().map_err(|_| Reject(ErrorCode::InvalidArgument))?,
+        };
+        let id = if req.device.is_empty() {
+            format!("{kind}-{}", imchat_store::random_hex(8))
+        } else {
+            imchat_proto::rules::check_device_id(&req.device).map_err(|_| Reject(ErrorCode::InvalidArgument))?;
+            req.device.clone()
+        };
+        let devices = req.imchat.iter().any(|cap| cap == caps::DEVICES);
+        Ok(Device { id: id.into(), kind, devices, since_ms: imchat_store::now_ms() })
+    }
+}
+
 impl Session {
     pub(super) async fn login(&mut self, req: LoginReq) -> Handled {
         let shared = self.shared.clone();
         let limits = &shared.config.limits;
+        // Checked before the token: a bad device is the client's bug, not a failed login.
+        let device = Device::of(&req)?;
         let begun =
             shared.presence.begin_login(req.uid, &req.token, limits.login_lock_wait, limits.login_view_ttl).await?;
         let mut grant = match begun {
@@ -42,7 +75,7 @@ impl Session {
             };
             self.friends = view.friends.iter().map(|f| f.friend.uid).collect();
             let frame = fitting_reply(view, &req.token, limits)?;
-            self.take_over(req.uid, &mut grant).await?;
+            self.take_over(req.uid, &device, &mut grant).await?;
             Ok::<_, Reject>(frame)
         };
         let frame = match built.await {
@@ -55,7 +88,8 @@ impl Session {
                 return Err(reject);
             }
         };
-        tracing::info!(uid = req.uid, server = %shared.config.name, "login");
+        tracing::info!(uid = req.uid, server = %shared.config.name, device = %device.id, kind = %device.kind, "login");
+        self.device = Some(device);
         // Off the login's path: the resource port reads it seconds later, if at all.
         let (presence, address, ttl) = (shared.presence.clone(), self.peer.to_string(), limits.address_login_ttl);
         tokio::spawn(async move {
@@ -67,26 +101,45 @@ impl Session {
         Ok(())
     }
 
-    /// Kicks the user's previous session wherever it is, then points the user's route here
-    /// and releases the lock. Runs under the user's lock; on failure the caller releases it.
-    async fn take_over(&mut self, uid: i32, grant: &mut Grant) -> Result<(), Reject> {
+    /// Takes this session into the user's session table, kicks the sessions that ends
+    /// wherever they are, then writes the table and the route and releases the lock. Runs
+    /// under the user's lock; on failure the caller releases it. Peers that may have cached
+    /// the user's route without this server are told to drop it.
+    async fn take_over(&mut self, uid: i32, device: &Device, grant: &mut Grant) -> Result<(), Reject> {
         let shared = self.shared.clone();
-        let limits = &shared.config.limits;
-        if let Some(server) = grant.previous() {
-            shared.router.kick(uid, server, KICK_REASON).await?;
-        }
+        let (limits, me) = (&shared.config.limits, &shared.config.name);
         let session_id: Arc<str> = imchat_store::random_hex(16).into();
+        let live = shared.router.live_servers().await?;
+        let entry = SessionEntry {
+            session: session_id.to_string(),
+            device: device.id.to_string(),
+            kind: device.kind.as_str().to_owned(),
+            server: me.clone(),
+            since_ms: device.since_ms,
+        };
+        let ended = grant.admit(entry, limits.session_policy, limits.max_devices, |server| live.contains(server));
+        for old in &ended {
+            shared.router.kick(uid, &old.server, &old.session, KICK_REASON).await?;
+        }
+        let elsewhere: Vec<String> = grant.sessions().servers().into_iter().filter(|s| s != me).collect();
         // Into the session table before the lock goes: the next login of this user, which may
         // kick it from here, must find it.
-        if let Some(previous) = shared.router.insert(uid, self.session_handle(&session_id)) {
-            // An older session here that the route did not name: it goes too.
-            crate::router::kick(&previous, uid, KICK_REASON);
+        for stale in shared.router.insert(uid, self.session_handle(&session_id, device), elsewhere.clone()) {
+            // An older session of this device here that the table did not name: it goes too.
+            crate::router::kick(&stale, uid, KICK_REASON);
         }
-        if let Err(err) = grant.commit(&shared.presence, &session_id, &shared.config.name, limits.route_ttl).await {
+        if let Err(err) = grant.commit(&shared.presence, limits.route_ttl).await {
             shared.router.remove(uid, &session_id);
             return Err(err.into());
         }
-        self.auth = Some(Auth { uid, session_id });
+        self.auth = Some(Auth { uid, session_id: session_id.clone() });
+        // Servers that cached this user's route (their sessions elsewhere) without this one.
+        let new_here = !elsewhere.is_empty()
+            && !ended.iter().chain(grant.sessions().entries()).any(|e| &e.server == me && e.session != *session_id);
+        if new_here {
+            let router = shared.router.clone();
+            tokio::spawn(async move { router.announce_route(uid).await });
+        }
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
 //! A chat login's storage protocol, in two key-value round trips and, usually, no SQL:
 //! [`super::Presence::begin_login`] checks the token, takes the user's lock and reads the
-//! previous route and the cached login view in one atomic step; [`Grant::commit`] writes the
-//! new session and route and releases the lock in another.
+//! session table, the route and the cached login view in one atomic step; [`Grant::admit`]
+//! decides which older sessions the login ends; [`Grant::commit`] writes the table and route
+//! and releases the lock in another.
 //!
 //! The login view (profile, friend requests, friends) is cached under `imchat:login_view:<uid>`
 //! so that a login storm does not reach the database. An entry is either a *marker* (a random
@@ -17,6 +18,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::Presence;
+use super::devices::{Policy, SessionEntry, Sessions};
 use super::lock::{LOCK_TTL, RETRY_EVERY, UserLock};
 use crate::{Db, GuardedLock, Kv, LoginView, StoreError};
 
@@ -42,7 +44,7 @@ pub enum Begin {
 pub struct Grant {
     uid: i32,
     lock: UserLock,
-    previous: Option<String>,
+    sessions: Sessions,
     cached: Cached,
 }
 
@@ -72,8 +74,9 @@ pub(super) async fn begin(
 ) -> Result<Begin, StoreError> {
     let keys = kv.layout();
     let (token_key, route_key, view_key) = (keys.token(uid), keys.route(uid), keys.login_view(uid));
+    let table_key = keys.session(uid);
     let cache = !view_ttl.is_zero();
-    let read: &[&str] = if cache { &[&route_key, &view_key] } else { &[&route_key] };
+    let read: &[&str] = if cache { &[&table_key, &route_key, &view_key] } else { &[&table_key, &route_key] };
     let lock = UserLock::new(kv, uid);
     let deadline = Instant::now() + wait;
     loop {
@@ -85,9 +88,11 @@ pub(super) async fn begin(
             GuardedLock::Busy => tokio::time::sleep(RETRY_EVERY).await,
             GuardedLock::Locked(mut values) => {
                 let entry = if cache { values.pop().flatten() } else { None };
-                let previous = values.pop().flatten();
+                let route = values.pop().flatten();
+                let table = values.pop().flatten();
+                let sessions = Sessions::parse(table.as_deref(), route.as_deref());
                 let cached = if cache { Cached::from_entry(entry, at) } else { Cached::Off };
-                return Ok(Begin::Granted(Grant { uid, lock, previous, cached }));
+                return Ok(Begin::Granted(Grant { uid, lock, sessions, cached }));
             }
         }
     }
@@ -109,9 +114,22 @@ impl Cached {
 }
 
 impl Grant {
-    /// The chat server that held the user's route before this login.
-    pub fn previous(&self) -> Option<&str> {
-        self.previous.as_deref()
+    /// The user's sessions: before [`Grant::admit`], those this login found; after, those
+    /// that stay with it.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    /// Takes the login's session into the table under `policy` and `max_devices`
+    /// ([`Sessions::admit`]); returns the sessions it ends, which the caller kicks.
+    pub fn admit(
+        &mut self,
+        entry: SessionEntry,
+        policy: Policy,
+        max_devices: usize,
+        live: impl Fn(&str) -> bool,
+    ) -> Vec<SessionEntry> {
+        self.sessions.admit(entry, policy, max_devices, live)
     }
 
     /// The user's login view: from the cache, or from the database (then cached). `None` for
@@ -145,19 +163,14 @@ impl Grant {
         Ok(Some(view))
     }
 
-    /// Points the user's session and route at `server` (session id first, so an older
-    /// session's cleanup, which deletes the route only while the session id is its own, can
-    /// no longer touch them) and releases the lock, in one atomic step.
-    pub async fn commit(
-        &self,
-        presence: &Presence,
-        session_id: &str,
-        server: &str,
-        route_ttl: Duration,
-    ) -> Result<(), StoreError> {
+    /// Writes the session table (as [`Grant::admit`] left it) and the route, and releases
+    /// the lock, in one atomic step. An ended session's own cleanup, which edits the table
+    /// under the lock, finds itself gone and leaves the rest alone.
+    pub async fn commit(&self, presence: &Presence, route_ttl: Duration) -> Result<(), StoreError> {
         let kv = &presence.kv;
         let (session_key, route_key) = (kv.layout().session(self.uid), kv.layout().route(self.uid));
-        let pairs = [(session_key.as_str(), session_id), (route_key.as_str(), server)];
+        let (table, route) = (self.sessions.encode(), self.sessions.route());
+        let pairs = [(session_key.as_str(), table.as_str()), (route_key.as_str(), route.as_str())];
         kv.set_many_unlock(&pairs, route_ttl, self.lock.key(), self.lock.owner()).await
     }
 
