@@ -27,6 +27,8 @@ mod codegen;
 mod delivery;
 /// The five-process deployment from the sample configs, with a chat server killed.
 mod deployment;
+/// Several devices per user: pushes to every session, own texts and read markers, policies.
+mod devices;
 /// The network edge as an attacker meets it: internal RPC refused without the secret.
 mod edge;
 /// Files through the resource server: llfc's flows byte for byte, refusals, S3 storage.

@@ -336,6 +336,16 @@ impl TestCluster {
         Client { chat, events, login, uid: http.uid }
     }
 
+    /// [`TestCluster::login_on`] as `device` (each device keeps a session of its own; the
+    /// default per-kind policy keeps one per kind).
+    pub async fn login_device(&self, user: &TestUser, idx: usize, device: &imchat_sdk::Device) -> Client {
+        let http = self.gate.login(&user.email, &user.password).await.expect("http login");
+        let addr = self.suite.chats[idx].addr.to_string();
+        let (chat, events) = ChatClient::connect(&addr).await.expect("chat connect");
+        let login = chat.login_as(http.uid, &http.token, device).await.expect("chat login");
+        Client { chat, events, login, uid: http.uid }
+    }
+
     /// Registers alice and bob, logs them in on different chat servers (alice on 0, bob on 1)
     /// and makes them friends (alice asked, bob accepted).
     pub async fn friends(&self) -> Friends {

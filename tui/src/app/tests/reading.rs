@@ -266,3 +266,34 @@ fn notifications_coalesce_and_fire_for_the_open_chat_when_unfocused() {
     let effects = h.app.update(Event::Net(push(5)), later + crate::app::NOTIFY_EVERY);
     assert_eq!(rung(effects), ["m5"]);
 }
+
+/// Another device of this user: its texts show as this user's, neither unread nor announced;
+/// its read marker clears what this one counted unread up to it, and later texts count again.
+#[test]
+fn another_devices_texts_and_read_marker_are_taken_in() {
+    let mut h = Harness::signed_in();
+    let me = h.app.main.as_ref().unwrap().uid;
+    let push = |seq: i64, from: i32, to: i32| NotifyTextChat {
+        fromuid: from,
+        touid: to,
+        thread_id: 20,
+        chat_datas: vec![TextChatData { seq, message_id: seq, content: format!("m{seq}"), ..Default::default() }],
+        ..Default::default()
+    };
+    h.net(NetEvent::Text(push(1, 7, me)));
+    h.net(NetEvent::Text(push(2, 7, me)));
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&20].unread, 2);
+    let effects = h.net(NetEvent::OwnText(push(3, me, 7)));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Notify { .. })), "{effects:?}");
+    let thread = &h.app.main.as_ref().unwrap().threads[&20];
+    assert_eq!((thread.unread, thread.peer), (2, 7));
+    assert_eq!(thread.msgs.last().map(|m| (m.from, m.seq)), Some((me, 3)), "shown as this user's");
+
+    h.net(NetEvent::ReadMarked { thread: 20, seq: 3 });
+    let thread = &h.app.main.as_ref().unwrap().threads[&20];
+    assert_eq!((thread.unread, thread.divider, thread.read_mark), (0, None, 3));
+    h.net(NetEvent::ReadMarked { thread: 20, seq: 2 });
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&20].read_mark, 3, "a marker never moves back");
+    h.net(NetEvent::Text(push(4, 7, me)));
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&20].unread, 1);
+}

@@ -1,0 +1,162 @@
+//! Several devices per user: every push reaches every session on either chat server, a
+//! user's own texts and read markers reach their other devices (and never an llfc client),
+//! and the `[Sessions]` policy decides which older sessions a login ends.
+
+use imchat_proto::grpc::{AdminKickReq, LookupUserReq};
+use imchat_proto::msg::{DeviceKind, LoginReq, LoginRsp, MSG_TYPE_SYSTEM};
+use imchat_sdk::{ChatClient, Device, Event};
+use imchat_store::presence::Policy;
+use imchat_tests::{Client, Flavor, TestCluster, TestUser, wait_for};
+
+/// A login as llfc's Qt client makes it: no extensions, no device.
+async fn qt_style(cluster: &TestCluster, user: &TestUser, idx: usize) -> Client {
+    let http = cluster.gate.login(&user.email, &user.password).await.expect("http login");
+    let (chat, events) = ChatClient::connect(&cluster.suite.chats[idx].addr.to_string()).await.expect("connect");
+    let login: LoginRsp =
+        chat.call(&LoginReq { uid: http.uid, token: http.token, ..LoginReq::default() }).await.expect("1005");
+    Client { chat, events, login, uid: http.uid }
+}
+
+/// The device ids and kinds of `uid`'s sessions, as the operator sees them.
+async fn sessions(cluster: &TestCluster, uid: i32) -> Vec<(String, String, String)> {
+    let found = cluster.admin().await.lookup_user(LookupUserReq { uid }).await.unwrap().into_inner();
+    found.sessions.into_iter().map(|s| (s.device, s.kind, s.server)).collect()
+}
+
+both!(one_user_on_three_devices_across_two_servers);
+async fn one_user_on_three_devices_across_two_servers(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let (mut laptop, mut b) = (f.a, f.b);
+    let (tui, bot) = (Device::new(DeviceKind::Tui), Device::new(DeviceKind::Bot));
+    let mut desk = cluster.login_device(&f.alice, 1, &tui).await;
+    let mut robot = cluster.login_device(&f.alice, 1, &bot).await;
+    let listed = sessions(&cluster, alice).await;
+    assert_eq!(listed.len(), 3, "the per-kind policy keeps a cli, a tui and a bot: {listed:?}");
+    assert!(listed.contains(&(tui.id.clone(), "tui".into(), "chatserver2".into())), "{listed:?}");
+
+    // A push reaches every session, on both servers.
+    let sent = b.chat.send_texts(bob, alice, thread, &[("hello, all of you", "{d1}")]).await.unwrap();
+    let seq = sent.chat_datas[0].seq;
+    for device in [&mut laptop, &mut desk, &mut robot] {
+        let Event::Text(push) = device.next_event().await else { panic!("bob's text reaches every device") };
+        assert_eq!(push.chat_datas[0].seq, seq);
+    }
+
+    // A text from the desk appears on the laptop (another server) and the robot, not back on
+    // the desk; bob gets it as ever.
+    let mine = desk.chat.send_texts(alice, bob, thread, &[("from my desk", "{d2}")]).await.unwrap();
+    let Event::Text(to_bob) = b.next_event().await else { panic!("bob gets the text") };
+    assert_eq!(to_bob.chat_datas[0].content, "from my desk");
+    for device in [&mut laptop, &mut robot] {
+        let Event::OwnText(own) = device.next_event().await else { panic!("the user's own text, as theirs") };
+        assert_eq!((own.fromuid, own.touid, own.thread_id), (alice, bob, thread));
+        assert_eq!(own.chat_datas[0].seq, mine.chat_datas[0].seq);
+    }
+
+    // Reading on the laptop moves the marker on the other two.
+    assert_eq!(laptop.chat.mark_read(thread, mine.chat_datas[0].seq).await.unwrap(), mine.chat_datas[0].seq);
+    for device in [&mut desk, &mut robot] {
+        let Event::ReadMarked(mark) = device.next_event().await else { panic!("the read marker follows") };
+        assert_eq!((mark.thread_id, mark.seq), (thread, mine.chat_datas[0].seq));
+    }
+    // The desk was sent nothing of its own: its next event is bob's next text.
+    b.chat.send_texts(bob, alice, thread, &[("one more", "{d3}")]).await.unwrap();
+    for device in [&mut desk, &mut laptop, &mut robot] {
+        let Event::Text(next) = device.next_event().await else { panic!("bob's next text") };
+        assert_eq!(next.chat_datas[0].content, "one more");
+    }
+
+    // The operator ends one device's session; the other two live on.
+    let mut status = cluster.admin().await;
+    let kick = AdminKickReq { uid: alice, reason: "lost phone".into(), device: bot.id.clone() };
+    let kicked = status.kick_user(kick).await.unwrap().into_inner();
+    assert_eq!((kicked.found, kicked.kicked), (true, 1), "{kicked:?}");
+    let Event::Kicked(notice) = robot.next_event().await else { panic!("1021 for the robot") };
+    assert_eq!(notice.reason, "lost phone");
+    robot.chat.close().await;
+    for device in [&laptop, &desk] {
+        assert_eq!(device.chat.heartbeat(alice).await.unwrap().error, 0, "the other devices live");
+    }
+    wait_for("the robot's session to leave the table", || async {
+        (sessions(&cluster, alice).await.len() == 2).then_some(())
+    })
+    .await;
+
+    // A group: bob's text reaches both devices; the desk's reaches bob and the laptop, not
+    // the desk again.
+    let group = laptop.chat.create_group("devices", &[bob]).await.unwrap().group.thread_id;
+    b.chat.send_group_texts(bob, group, &[("hi group", "{g1}")], &[]).await.unwrap();
+    for device in [&mut laptop, &mut desk] {
+        assert_eq!(next_group_text(device).await, (bob, "hi group".to_owned()));
+    }
+    desk.chat.send_group_texts(alice, group, &[("from the desk", "{g2}")], &[]).await.unwrap();
+    for device in [&mut laptop, &mut b] {
+        assert_eq!(next_group_text(device).await, (alice, "from the desk".to_owned()));
+    }
+    b.chat.send_group_texts(bob, group, &[("last", "{g3}")], &[]).await.unwrap();
+    assert_eq!(next_group_text(&mut desk).await, (bob, "last".to_owned()), "the desk was not sent its own");
+    cluster.shutdown().await;
+}
+
+/// The sender and content of the next group text `client` is pushed (system messages of
+/// changes skipped).
+async fn next_group_text(client: &mut Client) -> (i32, String) {
+    loop {
+        match client.next_event().await {
+            Event::Group(push) if push.chat_datas.iter().all(|d| d.msg_type != MSG_TYPE_SYSTEM) => {
+                return (push.fromuid, push.chat_datas[0].content.clone());
+            }
+            Event::Group(_) => {}
+            other => panic!("a group push expected: {other:?}"),
+        }
+    }
+}
+
+both!(a_qt_login_ends_only_the_older_qt_session_and_sees_no_extension);
+async fn a_qt_login_ends_only_the_older_qt_session_and_sees_no_extension(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let (laptop, mut b) = (f.a, f.b);
+    let mut qt1 = qt_style(&cluster, &f.alice, 1).await;
+    let mut qt2 = qt_style(&cluster, &f.alice, 0).await;
+    let Event::Kicked(_) = qt1.next_event().await else { panic!("the older Qt session is ended, as in llfc") };
+    assert_eq!(laptop.chat.heartbeat(alice).await.unwrap().error, 0, "a session of another kind stays");
+    let kinds: Vec<String> = sessions(&cluster, alice).await.into_iter().map(|(_, kind, _)| kind).collect();
+    assert_eq!(kinds, ["cli", "qt"]);
+
+    // The laptop's text and read marker are not sent to the Qt client (1112 and 1113 are
+    // not llfc's): its next push is bob's text.
+    let mine = laptop.chat.send_texts(alice, bob, thread, &[("from the laptop", "{q1}")]).await.unwrap();
+    assert!(matches!(b.next_event().await, Event::Text(_)));
+    laptop.chat.mark_read(thread, mine.chat_datas[0].seq).await.unwrap();
+    b.chat.send_texts(bob, alice, thread, &[("to every device", "{q2}")]).await.unwrap();
+    let Event::Text(push) = qt2.next_event().await else { panic!("bob's text reaches the Qt client") };
+    assert_eq!(push.chat_datas[0].content, "to every device");
+    cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_max_devices_the_oldest_session_goes() {
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.session_policy = Policy::Multi;
+        file.limits.max_devices = 2;
+    })
+    .await;
+    let user = cluster.register("many").await;
+    let devices: Vec<Device> = (0..3).map(|_| Device::new(DeviceKind::Tui)).collect();
+    let mut first = cluster.login_device(&user, 0, &devices[0]).await;
+    let second = cluster.login_device(&user, 1, &devices[1]).await;
+    assert_eq!(first.chat.heartbeat(user.uid).await.unwrap().error, 0, "multi: two of one kind live");
+    let _third = cluster.login_device(&user, 0, &devices[2]).await;
+    let Event::Kicked(_) = first.next_event().await else { panic!("the oldest session goes past MaxDevices") };
+    assert_eq!(second.chat.heartbeat(user.uid).await.unwrap().error, 0);
+    // The same device again replaces its own session, whatever the policy.
+    let again = cluster.login_device(&user, 1, &devices[2]).await;
+    let listed: Vec<String> = sessions(&cluster, user.uid).await.into_iter().map(|(device, ..)| device).collect();
+    assert_eq!(listed, [devices[1].id.clone(), devices[2].id.clone()]);
+    assert_eq!(again.chat.heartbeat(user.uid).await.unwrap().error, 0);
+    cluster.shutdown().await;
+}
