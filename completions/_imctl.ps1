@@ -34,7 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('servers', 'servers', [CompletionResultType]::ParameterValue, 'List the chat servers with their live connection counts')
-            [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List a user''s live sessions: one per device, with its kind and chat server')
+            [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are (every device, or one); each client is told why (1021) first')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Inspect groups and disband them (members are told, as when their owner disbands)')
             [CompletionResult]::new('files', 'files', [CompletionResultType]::ParameterValue, 'Stored pictures, files and avatars: storage per user, a user''s files, deletes')
@@ -60,7 +61,21 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imctl;sessions' {
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table on a terminal, JSON when piped')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (errors still go to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imctl;kick' {
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Only the session of this device (see `imctl sessions UID`)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Shown to the kicked client')
             [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
@@ -676,7 +691,8 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
         }
         'imctl;help' {
             [CompletionResult]::new('servers', 'servers', [CompletionResultType]::ParameterValue, 'List the chat servers with their live connection counts')
-            [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are; each client is told why (1021) first')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List a user''s live sessions: one per device, with its kind and chat server')
+            [CompletionResult]::new('kick', 'kick', [CompletionResultType]::ParameterValue, 'Disconnect users wherever they are (every device, or one); each client is told why (1021) first')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Inspect and revoke login tokens')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Inspect groups and disband them (members are told, as when their owner disbands)')
             [CompletionResult]::new('files', 'files', [CompletionResultType]::ParameterValue, 'Stored pictures, files and avatars: storage per user, a user''s files, deletes')
@@ -687,6 +703,9 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             break
         }
         'imctl;help;servers' {
+            break
+        }
+        'imctl;help;sessions' {
             break
         }
         'imctl;help;kick' {

@@ -37,6 +37,9 @@ _imctl() {
             imctl,servers)
                 cmd="imctl__subcmd__servers"
                 ;;
+            imctl,sessions)
+                cmd="imctl__subcmd__sessions"
+                ;;
             imctl,token)
                 cmd="imctl__subcmd__token"
                 ;;
@@ -172,6 +175,9 @@ _imctl() {
             imctl__subcmd__help,servers)
                 cmd="imctl__subcmd__help__subcmd__servers"
                 ;;
+            imctl__subcmd__help,sessions)
+                cmd="imctl__subcmd__help__subcmd__sessions"
+                ;;
             imctl__subcmd__help,token)
                 cmd="imctl__subcmd__help__subcmd__token"
                 ;;
@@ -305,7 +311,7 @@ _imctl() {
 
     case "${cmd}" in
         imctl)
-            opts="-o -q -h -V --gate --status --ca-cert --config --output --quiet --help --version servers kick token group files user bench completions help"
+            opts="-o -q -h -V --gate --status --ca-cert --config --output --quiet --help --version servers sessions kick token group files user bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1591,7 +1597,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__help)
-            opts="servers kick token group files user bench completions help"
+            opts="servers sessions kick token group files user bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1912,6 +1918,20 @@ _imctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imctl__subcmd__help__subcmd__sessions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imctl__subcmd__help__subcmd__token)
             opts="show list revoke"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2039,12 +2059,16 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__kick)
-            opts="-o -q -h --reason --gate --status --ca-cert --config --output --quiet --help"
+            opts="-o -q -h --device --reason --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2095,6 +2119,44 @@ _imctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "auto table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imctl__subcmd__sessions)
+            opts="-o -q -h --gate --status --ca-cert --config --output --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --gate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -31,7 +31,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand servers 'List the chat servers with their live connection counts'
-            cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
+            cand sessions 'List a user''s live sessions: one per device, with its kind and chat server'
+            cand kick 'Disconnect users wherever they are (every device, or one); each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
             cand group 'Inspect groups and disband them (members are told, as when their owner disbands)'
             cand files 'Stored pictures, files and avatars: storage per user, a user''s files, deletes'
@@ -55,7 +56,20 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imctl;sessions'= {
+            cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
+            cand --status 'Status server address [default: 127.0.0.1:50052]'
+            cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'
+            cand --config 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)'
+            cand -o 'Output format: a table on a terminal, JSON when piped'
+            cand --output 'Output format: a table on a terminal, JSON when piped'
+            cand -q 'Print nothing on success (errors still go to stderr)'
+            cand --quiet 'Print nothing on success (errors still go to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imctl;kick'= {
+            cand --device 'Only the session of this device (see `imctl sessions UID`)'
             cand --reason 'Shown to the kicked client'
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
             cand --status 'Status server address [default: 127.0.0.1:50052]'
@@ -610,7 +624,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
         }
         &'imctl;help'= {
             cand servers 'List the chat servers with their live connection counts'
-            cand kick 'Disconnect users wherever they are; each client is told why (1021) first'
+            cand sessions 'List a user''s live sessions: one per device, with its kind and chat server'
+            cand kick 'Disconnect users wherever they are (every device, or one); each client is told why (1021) first'
             cand token 'Inspect and revoke login tokens'
             cand group 'Inspect groups and disband them (members are told, as when their owner disbands)'
             cand files 'Stored pictures, files and avatars: storage per user, a user''s files, deletes'
@@ -620,6 +635,8 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imctl;help;servers'= {
+        }
+        &'imctl;help;sessions'= {
         }
         &'imctl;help;kick'= {
         }

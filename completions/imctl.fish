@@ -35,7 +35,8 @@ complete -c imctl -n "__fish_imctl_needs_command" -s q -l quiet -d 'Print nothin
 complete -c imctl -n "__fish_imctl_needs_command" -s h -l help -d 'Print help'
 complete -c imctl -n "__fish_imctl_needs_command" -s V -l version -d 'Print version'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "servers" -d 'List the chat servers with their live connection counts'
-complete -c imctl -n "__fish_imctl_needs_command" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "sessions" -d 'List a user\'s live sessions: one per device, with its kind and chat server'
+complete -c imctl -n "__fish_imctl_needs_command" -f -a "kick" -d 'Disconnect users wherever they are (every device, or one); each client is told why (1021) first'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "token" -d 'Inspect and revoke login tokens'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
 complete -c imctl -n "__fish_imctl_needs_command" -f -a "files" -d 'Stored pictures, files and avatars: storage per user, a user\'s files, deletes'
@@ -55,6 +56,16 @@ json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -l watch -d 'Refresh until interrupted: in place on a terminal, one JSON line per refresh when piped'
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand servers" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand sessions" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand sessions" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
+complete -c imctl -n "__fish_imctl_using_subcommand sessions" -l ca-cert -d 'A CA certificate (PEM) to trust besides the system\'s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand sessions" -l config -d 'INI file with `[imctl]` keys `gate` and `status` (flags and environment win)' -r -F
+complete -c imctl -n "__fish_imctl_using_subcommand sessions" -s o -l output -d 'Output format: a table on a terminal, JSON when piped' -r -f -a "auto\t''
+table\t''
+json\t''"
+complete -c imctl -n "__fish_imctl_using_subcommand sessions" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
+complete -c imctl -n "__fish_imctl_using_subcommand sessions" -s h -l help -d 'Print help'
+complete -c imctl -n "__fish_imctl_using_subcommand kick" -l device -d 'Only the session of this device (see `imctl sessions UID`)' -r
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -l reason -d 'Shown to the kicked client' -r
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -l gate -d 'Gate server URL [default: http://127.0.0.1:8080]' -r
 complete -c imctl -n "__fish_imctl_using_subcommand kick" -l status -d 'Status server address [default: 127.0.0.1:50052]' -r
@@ -459,15 +470,16 @@ table\t''
 json\t''"
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s q -l quiet -d 'Print nothing on success (errors still go to stderr)'
 complete -c imctl -n "__fish_imctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "kick" -d 'Disconnect users wherever they are; each client is told why (1021) first'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "token" -d 'Inspect and revoke login tokens'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "files" -d 'Stored pictures, files and avatars: storage per user, a user\'s files, deletes'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers kick token group files user bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "servers" -d 'List the chat servers with their live connection counts'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "sessions" -d 'List a user\'s live sessions: one per device, with its kind and chat server'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "kick" -d 'Disconnect users wherever they are (every device, or one); each client is told why (1021) first'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "token" -d 'Inspect and revoke login tokens'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "group" -d 'Inspect groups and disband them (members are told, as when their owner disbands)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "files" -d 'Stored pictures, files and avatars: storage per user, a user\'s files, deletes'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "user" -d 'Account actions through the gate, for scripts (secrets only from stdin or environment)'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "bench" -d 'Load benchmarks (see docs/BENCHMARKS.md); loopback only, bounded in count and time'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c imctl -n "__fish_imctl_using_subcommand help; and not __fish_seen_subcommand_from servers sessions kick token group files user bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show a user\'s token, its lifetime, and where the user is connected'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List users with a token (SCAN, never KEYS)'
 complete -c imctl -n "__fish_imctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Delete a user\'s token (their next chat login must log in over HTTP again)'

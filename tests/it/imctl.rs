@@ -133,6 +133,43 @@ async fn kick_across_servers_and_list_servers(flavor: Flavor) {
     cluster.shutdown().await;
 }
 
+both!(sessions_per_device_and_kicking_one);
+async fn sessions_per_device_and_kicking_one(flavor: Flavor) {
+    use imchat_sdk::Device;
+    use imchat_sdk::proto::msg::DeviceKind;
+    let cluster = TestCluster::start(flavor).await;
+    let user = cluster.register("devs").await;
+    let (tui, bot) = (Device::new(DeviceKind::Tui), Device::new(DeviceKind::Bot));
+    let mut desk = cluster.login_device(&user, 0, &tui).await;
+    let mut robot = cluster.login_device(&user, 1, &bot).await;
+    let uid = user.uid.to_string();
+    let listed = imctl(&cluster, &["sessions", &uid, "-o", "json"], None).await.ok().json();
+    let rows: Vec<(&str, &str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["device"].as_str().unwrap(), s["kind"].as_str().unwrap(), s["server"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [(tui.id.as_str(), "tui", "chatserver1"), (bot.id.as_str(), "bot", "chatserver2")]);
+    let table = imctl(&cluster, &["sessions", &uid, "-o", "table"], None).await.ok();
+    assert!(table.stdout.starts_with("DEVICE") && table.stdout.contains(&bot.id), "{table:?}");
+
+    let kicked = imctl(&cluster, &["kick", &uid, "--device", &bot.id, "-o", "json"], None).await.ok().json();
+    assert_eq!((kicked[0]["found"].as_bool(), kicked[0]["sessions"].as_u64()), (Some(true), Some(1)), "{kicked}");
+    assert!(matches!(robot.next_event().await, Event::Kicked(_)));
+    assert_eq!(desk.chat.heartbeat(user.uid).await.unwrap().error, 0, "the other device stays");
+    robot.chat.close().await;
+    wait_for("one session left", || async {
+        let run = imctl(&cluster, &["sessions", &uid, "-o", "json"], None).await;
+        (run.code == 0 && run.json().as_array()?.len() == 1).then_some(())
+    })
+    .await;
+    // Every device: the operator's kick ends the rest.
+    imctl(&cluster, &["kick", &uid, "-o", "json"], None).await.ok();
+    assert!(matches!(desk.next_event().await, Event::Kicked(_)));
+    cluster.shutdown().await;
+}
+
 both!(tokens_show_list_revoke);
 async fn tokens_show_list_revoke(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;
