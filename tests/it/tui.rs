@@ -662,3 +662,59 @@ async fn unread_counts_are_right_after_a_restart() {
     drop(b);
     cluster.shutdown().await;
 }
+
+/// Read state and texts follow the user across devices: what her phone reads leaves the
+/// terminal's count, what it sends shows in the terminal as hers, and what the terminal reads
+/// reaches the phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unread_counts_and_texts_follow_the_users_other_device() {
+    use imchat_sdk::proto::msg::DeviceKind;
+    use imchat_sdk::{Device, Event};
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let home = tempfile::tempdir().unwrap();
+    let alice = start(&cluster, home.path(), "alice").await;
+    register_and_login(&cluster, &alice).await;
+    let (b, alice_uid) = befriended_by_sdk(&cluster, &alice, "bob").await;
+    let bob_name = b.chat.search(&b.uid.to_string()).await.unwrap().name;
+    let thread = b.chat.create_private_chat(b.uid, alice_uid).await.unwrap().thread_id;
+    let mut last = 0;
+    for n in 1..=3 {
+        let text = format!("news {n}");
+        last = b.chat.send_texts(b.uid, alice_uid, thread, &[(&text, &format!("{{n{n}}}"))]).await.unwrap().chat_datas
+            [0]
+        .seq;
+    }
+    alice.tmux.wait_for("Chats (3)").await;
+
+    // Her phone reads them: the terminal's count goes.
+    let user = imchat_tests::TestUser {
+        uid: alice_uid,
+        name: alice.name.clone(),
+        email: alice.email.clone(),
+        password: "pass-123".into(),
+    };
+    let mut phone = cluster.login_device(&user, 1, &Device::new(DeviceKind::Bot)).await;
+    phone.chat.mark_read(thread, last).await.unwrap();
+    imchat_tests::wait_for("the terminal's count to go", || async {
+        let screen = alice.tmux.screen();
+        (!screen.contains("Chats (") && screen.contains(&bob_name)).then_some(())
+    })
+    .await;
+
+    // What she sends from the phone is in the terminal, as hers.
+    phone.chat.send_texts(alice_uid, b.uid, thread, &[("sent from my phone", "{p1}")]).await.unwrap();
+    alice.tmux.keys(&["F2", "Enter"]);
+    alice.tmux.wait_for("sent from my phone").await;
+    // Bob's next text, read in the terminal (open, focused): the phone hears of it.
+    let read = b.chat.send_texts(b.uid, alice_uid, thread, &[("read on the terminal", "{n5}")]).await.unwrap();
+    alice.tmux.wait_for("read on the terminal").await;
+    loop {
+        match phone.next_event().await {
+            Event::ReadMarked(mark) if mark.seq == read.chat_datas[0].seq => break,
+            Event::ReadMarked(_) | Event::Text(_) => {}
+            other => panic!("the phone expected the terminal's read marker: {other:?}"),
+        }
+    }
+    drop(b);
+    cluster.shutdown().await;
+}

@@ -1,10 +1,11 @@
 //! Keeps this chat server in the live registry (so the status server hands it out and peers
-//! route to it) and keeps its sessions' `uip_`/`usession_` routes and cached login views from
-//! expiring. When the server dies, all of them simply expire. When the store loses them while
-//! the server lives (Redis restarted or flushed), the next heartbeat finds its entry gone and
-//! writes the routes of its live sessions again, unless a newer login took one meanwhile; a
-//! call that met Redis's dropped connection, or a registry read without this server, brings
-//! that heartbeat forward.
+//! route to it) and keeps its sessions' `uip_`/`usession_` routes and tables and cached login
+//! views from expiring. When the server dies, all of them simply expire (a table's entries of a
+//! dead server are dropped by the user's next login). When the store loses them while the
+//! server lives (Redis restarted or flushed), the next heartbeat finds its entry gone and writes
+//! its live sessions back into their users' tables, beside what other servers and newer logins
+//! wrote meanwhile; a call that met Redis's dropped connection, or a registry read without this
+//! server, brings that heartbeat forward. It also drops cached routes past their lifetime.
 
 use std::sync::Arc;
 

@@ -81,12 +81,13 @@ impl KeyLayout {
         id.parse().ok()
     }
 
-    /// The name of the chat server holding the user's session (a route, not an IP).
+    /// The names of the chat servers holding the user's sessions, space-separated (a route,
+    /// not an IP; one name, llfc's value, for a user on one device).
     pub(crate) fn route(self, uid: i32) -> String {
         self.with_id("uip_", uid)
     }
 
-    /// The id of the user's current chat session.
+    /// The user's session table ([`crate::presence::Sessions`]; llfc: the one session's id).
     pub(crate) fn session(self, uid: i32) -> String {
         self.with_id("usession_", uid)
     }
