@@ -482,6 +482,7 @@ Register-ArgumentCompleter -Native -CommandName 'imctl' -ScriptBlock {
             [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Seconds of sending before a sustained run starts measuring')
             [CompletionResult]::new('--fault', '--fault', [CompletionResultType]::ParameterName, 'Run this shell command once, --fault-at seconds after the start (W11: kill a chat server, restart Redis, stop MariaDB); the report says when pushes flowed again')
             [CompletionResult]::new('--fault-at', '--fault-at', [CompletionResultType]::ParameterName, 'When the --fault command runs, in seconds after the start')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Each user is also logged in from this many devices in all (up to 4; across servers the others on the other server), which only read: every message should reach each of them')
             [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Gate server URL [default: http://127.0.0.1:8080]')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status server address [default: 127.0.0.1:50052]')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)')

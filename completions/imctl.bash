@@ -387,7 +387,7 @@ _imctl() {
             return 0
             ;;
         imctl__subcmd__bench__subcmd__chat)
-            opts="-o -q -h --users --messages --size --window --same-server --cross-server --baseline --rate --mail-dir --max-secs --secs --warmup --ack-paced --tls --reconnect --fault --fault-at --gate --status --ca-cert --config --output --quiet --help"
+            opts="-o -q -h --users --messages --size --window --same-server --cross-server --baseline --rate --mail-dir --max-secs --secs --warmup --ack-paced --tls --reconnect --fault --fault-at --devices --gate --status --ca-cert --config --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +434,10 @@ _imctl() {
                     return 0
                     ;;
                 --fault-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --devices)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

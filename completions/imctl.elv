@@ -434,6 +434,7 @@ set edit:completion:arg-completer[imctl] = {|@words|
             cand --warmup 'Seconds of sending before a sustained run starts measuring'
             cand --fault 'Run this shell command once, --fault-at seconds after the start (W11: kill a chat server, restart Redis, stop MariaDB); the report says when pushes flowed again'
             cand --fault-at 'When the --fault command runs, in seconds after the start'
+            cand --devices 'Each user is also logged in from this many devices in all (up to 4; across servers the others on the other server), which only read: every message should reach each of them'
             cand --gate 'Gate server URL [default: http://127.0.0.1:8080]'
             cand --status 'Status server address [default: 127.0.0.1:50052]'
             cand --ca-cert 'A CA certificate (PEM) to trust besides the system''s roots, for an https:// gate with a self-signed certificate (`imchat-server all --tls` writes <data-dir>/tls/cert.pem)'

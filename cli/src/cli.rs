@@ -608,4 +608,8 @@ pub struct ChatBench {
     /// When the --fault command runs, in seconds after the start
     #[arg(long, default_value_t = 10.0, value_name = "SECS", requires = "fault")]
     pub fault_at: f64,
+    /// Each user is also logged in from this many devices in all (up to 4; across servers the
+    /// others on the other server), which only read: every message should reach each of them
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub devices: usize,
 }

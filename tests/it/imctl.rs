@@ -359,6 +359,32 @@ async fn bench_smoke_runs_lose_nothing() {
             }
         }
     }
+    // Three devices per user, the others on the other server: each gets every message of its
+    // thread (the partner's and its user's own), 20 each.
+    let args = [
+        "bench",
+        "chat",
+        "--users",
+        "4",
+        "--messages",
+        "10",
+        "--cross-server",
+        "--devices",
+        "3",
+        "--mail-dir",
+        mail_dir,
+        "-o",
+        "json",
+    ];
+    let report = imctl(&cluster, &args, None).await.ok().json()[0].clone();
+    assert_eq!((report["delivered"].as_u64(), report["drops"].as_u64()), (Some(40), Some(0)), "{report}");
+    assert_eq!(report["given_up"].as_u64(), Some(0), "{report}");
+    assert_eq!(report["devices"].as_u64(), Some(3), "{report}");
+    assert_eq!(
+        (report["other_device_pushes"].as_u64(), report["other_device_missing"].as_u64()),
+        (Some(160), Some(0)),
+        "{report}"
+    );
     let args = [
         "bench",
         "files",

@@ -5,6 +5,7 @@
 
 mod chat;
 mod connections;
+mod devices;
 mod files;
 mod group;
 mod latency;
@@ -68,6 +69,11 @@ pub struct Report {
     /// `--fault` runs: how long after the fault deliveries were back at half their rate of
     /// the two seconds before it, in ms.
     pub flowing_again_ms: Option<u64>,
+    /// `--devices` runs: devices per user, the messages their other devices got (pushes and
+    /// own texts), and those they did not.
+    pub devices: Option<u64>,
+    pub other_device_pushes: Option<u64>,
+    pub other_device_missing: Option<u64>,
 }
 
 pub fn table(reports: &[Report]) -> String {
@@ -118,6 +124,11 @@ pub fn table(reports: &[Report]) -> String {
         }
         if let Some(ms) = r.flowing_again_ms {
             out.push_str(&format!("after the fault, pushes flowed again within {ms} ms\n"));
+        }
+        if let (Some(devices), Some(got), Some(missing)) = (r.devices, r.other_device_pushes, r.other_device_missing) {
+            out.push_str(&format!(
+                "{devices} devices per user: the other devices got {got} messages, and missed {missing}\n"
+            ));
         }
     }
     if let [imchat, baseline] = reports

@@ -241,8 +241,16 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     let needed = if opts.cross_server { 2 } else { 1 };
     let Setup { servers, users: people, dial, .. } =
         setup_over(ctx, &opts.mail_dir, "bench", opts.users, needed, opts.tls).await?;
+    if !(1..=super::devices::MAX_DEVICES).contains(&opts.devices) {
+        return Err(CliError::usage(format!("--devices must be 1 to {}", super::devices::MAX_DEVICES)));
+    }
     let mut clients = connect_over(&dial, &people, &servers, opts.cross_server).await?;
     let threads = befriend(&mut clients).await?;
+    let others = if opts.devices > 1 {
+        Some(super::devices::OtherDevices::connect(&dial, &people, &servers, opts.cross_server, opts.devices).await?)
+    } else {
+        None
+    };
     let admin = AdminClient::connect(&ctx.status, ctx.secret.as_deref())
         .await
         .map_err(|err| from_sdk(err, Target::Status(&ctx.status)))?;
@@ -253,6 +261,12 @@ pub async fn run(ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
     }
     load.dial = dial;
     let mut report = drive(ctx, clients, &threads, &load, scenario(opts.cross_server, &load)).await?;
+    if let Some(others) = others {
+        let got = others.finish().await;
+        report.devices = Some(opts.devices as u64);
+        report.other_device_pushes = Some(got.pushes);
+        report.other_device_missing = Some(got.missing);
+    }
     let after = counters(ctx, &admin, Instant::now()).await?;
     let grown = Counters::grown(&before, &after);
     report.peer_calls = Some(grown.peer_calls);

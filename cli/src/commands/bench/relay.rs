@@ -199,5 +199,6 @@ pub async fn run(_ctx: &Context, opts: &ChatBench) -> Result<Report, CliError> {
         reconnects: None,
         recovered: None,
         flowing_again_ms: None,
+        ..Report::default()
     })
 }
