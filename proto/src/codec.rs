@@ -167,7 +167,6 @@ pub fn encode_framed(framing: Framing, id: u16, body: &[u8], dst: &mut BytesMut)
     Ok(())
 }
 
-/// Appends one resource-server frame (`u32` length) to `dst`.
 /// A chat frame from a peer's `Deliver` (its `msg_id` a `u32` on the wire): framed as a client
 /// gets it, or why it cannot be.
 pub fn peer_frame(msg_id: u32, body: &[u8]) -> Result<Bytes, &'static str> {
@@ -177,6 +176,16 @@ pub fn peer_frame(msg_id: u32, body: &[u8]) -> Result<Bytes, &'static str> {
     Ok(buf.freeze())
 }
 
+/// An encoded chat frame with its id replaced by `id`: the same body under another id.
+pub fn with_id(frame: &[u8], id: u16) -> Bytes {
+    let mut copy = BytesMut::from(frame);
+    if copy.len() >= 2 {
+        copy[..2].copy_from_slice(&id.to_be_bytes());
+    }
+    copy.freeze()
+}
+
+/// Appends one resource-server frame (`u32` length) to `dst`.
 pub fn encode_resource(id: u16, body: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
     encode_framed(Framing::Resource, id, body, dst)
 }

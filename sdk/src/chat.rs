@@ -534,7 +534,7 @@ fn event(frame: Frame) -> Event {
             llfc::order_texts(&mut push.chat_datas);
             Event::Text(push)
         }),
-        ids::NOTIFY_OWN_TEXT => parse(&frame.body).map(Event::OwnText),
+        ids::NOTIFY_OWN_TEXT => parse(&frame.body).map(|NotifyOwnText(push)| Event::OwnText(push)),
         ids::NOTIFY_READ_MARK => parse(&frame.body).map(Event::ReadMarked),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),

@@ -76,8 +76,8 @@ pub(crate) struct Router {
     kv: Kv,
     pub(crate) channels: Channels,
     pub(crate) peers: Peers,
-    /// uid → the user's sessions here.
-    sessions: DashMap<i32, Vec<SessionHandle>>,
+    /// uid → the user's sessions here (shared, so a push clones a pointer, not the list).
+    sessions: DashMap<i32, Arc<[SessionHandle]>>,
     /// uid → the other servers holding the user's sessions.
     routes: DashMap<i32, Cached>,
     registry: LiveCache,
@@ -118,18 +118,18 @@ impl Router {
     /// longer named (the store lost it), is returned to be kicked.
     pub(crate) fn insert(&self, uid: i32, handle: SessionHandle, elsewhere: Vec<String>) -> Vec<SessionHandle> {
         self.routes.insert(uid, Cached::Route(elsewhere.into(), Instant::now()));
-        let mut handles = self.sessions.entry(uid).or_default();
-        let (same, others): (Vec<SessionHandle>, Vec<SessionHandle>) =
-            handles.drain(..).partition(|h| h.device == handle.device);
-        *handles = others;
-        handles.push(handle);
+        let mut handles = self.sessions.entry(uid).or_insert_with(|| Arc::from([]));
+        let (same, mut others): (Vec<SessionHandle>, Vec<SessionHandle>) =
+            handles.iter().cloned().partition(|h| h.device == handle.device);
+        others.push(handle);
+        *handles = others.into();
         same
     }
 
     /// Removes `uid`'s session `id`, if it is still here.
     pub(crate) fn remove(&self, uid: i32, id: &str) {
         if let Some(mut handles) = self.sessions.get_mut(&uid) {
-            handles.retain(|handle| &*handle.id != id);
+            *handles = handles.iter().filter(|handle| &*handle.id != id).cloned().collect();
         }
         self.ended(uid);
     }
@@ -149,7 +149,7 @@ impl Router {
     pub(crate) fn sessions(&self) -> Vec<(i32, SessionEntry)> {
         let mut all = Vec::new();
         for entry in &self.sessions {
-            for handle in entry.value() {
+            for handle in entry.value().iter() {
                 let session = SessionEntry {
                     session: handle.id.to_string(),
                     device: handle.device.to_string(),
@@ -178,6 +178,21 @@ impl Router {
             return false;
         };
         let id = frame_id(&frame);
+        // One session, the common case: no list of futures.
+        if let [handle] = &handles[..] {
+            if !handle.takes(id) || except.is_some_and(|except| &*handle.id == except) {
+                return true;
+            }
+            let frame = if handle.llfc { imchat_proto::llfc_client::adapt_push(frame) } else { frame };
+            return match handle.outbox.deliver(frame).await {
+                Pushed::Queued => true,
+                Pushed::Gone => false,
+                Pushed::GaveUp => {
+                    self.give_up(1, uid, "the recipient is a slow consumer");
+                    true
+                }
+            };
+        }
         let to = handles.iter().filter(|h| h.takes(id) && except.is_none_or(|except| &*h.id != except));
         let pushed = futures_util::future::join_all(to.map(|handle| {
             let frame = if handle.llfc { imchat_proto::llfc_client::adapt_push(frame.clone()) } else { frame.clone() };
@@ -216,8 +231,8 @@ impl Router {
     pub(crate) fn kick_local(&self, uid: i32, session: Option<&str>, reason: &str) -> usize {
         let Some(mut handles) = self.sessions.get_mut(&uid) else { return 0 };
         let (kicked, kept): (Vec<SessionHandle>, Vec<SessionHandle>) =
-            handles.drain(..).partition(|h| session.is_none_or(|session| &*h.id == session));
-        *handles = kept;
+            handles.iter().cloned().partition(|h| session.is_none_or(|session| &*h.id == session));
+        *handles = kept.into();
         drop(handles);
         self.ended(uid);
         kicked.iter().for_each(|handle| kick(handle, uid, reason));
@@ -242,6 +257,14 @@ impl Router {
             tracing::warn!(uid, server, %err, "could not kick an ended session");
         }
         Ok(())
+    }
+
+    /// Whether `uid` may have sessions besides `session` (here, or on servers their cached
+    /// route names); false only when this server knows they have none, which spares a user on
+    /// one device the encoding of their own texts for nobody.
+    pub(crate) fn may_have_others(&self, uid: i32, session: &str) -> bool {
+        let here = self.sessions.get(&uid).is_some_and(|handles| handles.iter().any(|h| &*h.id != session));
+        here || self.cached_route(uid).is_none_or(|servers| !servers.is_empty())
     }
 
     /// Forgets `uid`'s cached route, returning the servers it named.

@@ -442,10 +442,24 @@ impl Session {
     /// Pushes `message` to the session's user's other sessions (their other devices).
     async fn push_own<M: Message>(&self, message: &M) {
         let Some(auth) = &self.auth else { return };
+        if !self.shared.router.may_have_others(auth.uid, &auth.session_id) {
+            return;
+        }
         let mut buf = BytesMut::new();
         match message.encode(&mut buf) {
             Ok(()) => self.shared.router.deliver_except(auth.uid, Some(&auth.session_id), M::ID, buf.freeze()).await,
             Err(err) => tracing::error!(%err, id = M::ID, "push does not fit in a frame"),
         }
+    }
+
+    /// [`Session::push_own`] of an encoded frame's body under the id `id` (no second
+    /// encoding of what another push already carries).
+    async fn push_own_frame(&self, id: u16, frame: Bytes) {
+        let Some(auth) = &self.auth else { return };
+        if !self.shared.router.may_have_others(auth.uid, &auth.session_id) {
+            return;
+        }
+        let frame = imchat_proto::codec::with_id(&frame, id);
+        self.shared.router.deliver_except(auth.uid, Some(&auth.session_id), id, frame).await;
     }
 }

@@ -2,11 +2,12 @@
 //! then pushed to the recipient as 1019. 1035 pictures and files are stored and their names
 //! reserved here; their bytes go to the resource server.
 
+use bytes::BytesMut;
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
 use imchat_proto::msg::res::{MSG_STATUS_UN_UPLOAD, MSG_TYPE_FILE, MSG_TYPE_PIC};
 use imchat_proto::msg::{
-    ImgChatReq, ImgChatRsp, NotifyOwnText, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, TextItem, ids,
+    ImgChatReq, ImgChatRsp, Message, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, TextItem, ids,
 };
 use imchat_proto::rules::{MAX_FILE_EXT_LEN, check_file_label, check_file_name, check_md5};
 use imchat_proto::time::format_chat_time;
@@ -259,9 +260,16 @@ impl Session {
             .collect();
         if !chat_datas.is_empty() {
             let push = NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() };
-            self.push(touid, &push).await;
-            // The sender's other devices show it too.
-            self.push_own(&NotifyOwnText(push)).await;
+            let mut frame = BytesMut::new();
+            match push.encode(&mut frame) {
+                Ok(()) => {
+                    let frame = frame.freeze();
+                    self.shared.router.deliver(touid, ids::NOTIFY_TEXT_CHAT_MSG_REQ, frame.clone()).await;
+                    // The sender's other devices show it too: the same body as 1112.
+                    self.push_own_frame(ids::NOTIFY_OWN_TEXT, frame).await;
+                }
+                Err(err) => tracing::error!(%err, "a text's push does not fit in a frame"),
+            }
         }
         if reused {
             self.reject(ErrorCode::UniqueIdReused.into(), ids::TEXT_CHAT_MSG_REQ);
