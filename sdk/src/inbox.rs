@@ -42,8 +42,10 @@ impl Inbox {
             }
             let event = self.events.recv().await.unwrap_or(Event::Closed);
             match event {
-                Event::Text(push) => self.text(push).await,
-                Event::OwnText(push) => self.own_text(push).await,
+                Event::Text(push) => self.text(push, Event::Text).await,
+                // A text of this user's from another device takes its place in the thread's
+                // cursor as any message does.
+                Event::OwnText(push) => self.text(push, Event::OwnText).await,
                 Event::Group(push) => self.group(push).await,
                 Event::Closed => {
                     self.closed = true;
@@ -64,23 +66,13 @@ impl Inbox {
         self.recovered
     }
 
-    async fn text(&mut self, mut push: NotifyTextChat) {
+    /// A private text push, passed on as `event` with only what was not seen before.
+    async fn text(&mut self, mut push: NotifyTextChat, event: fn(NotifyTextChat) -> Event) {
         let thread = push.thread_id;
         push.chat_datas.retain(|data| self.cursors.observe(thread, data.seq) != Seen::Duplicate);
         self.fill_hole(thread, false).await;
         if !push.chat_datas.is_empty() {
-            self.ready.push_back(Event::Text(push));
-        }
-    }
-
-    /// A text of this user's from another device: it takes its place in the thread's cursor
-    /// as any message does.
-    async fn own_text(&mut self, mut push: NotifyTextChat) {
-        let thread = push.thread_id;
-        push.chat_datas.retain(|data| self.cursors.observe(thread, data.seq) != Seen::Duplicate);
-        self.fill_hole(thread, false).await;
-        if !push.chat_datas.is_empty() {
-            self.ready.push_back(Event::OwnText(push));
+            self.ready.push_back(event(push));
         }
     }
 

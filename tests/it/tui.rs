@@ -621,6 +621,23 @@ async fn a_long_message_and_an_edited_one_arrive_whole() {
     cluster.shutdown().await;
 }
 
+/// Bob, befriended by `alice` in her terminal, writes her three texts ("news 1" to "news 3"),
+/// and her chat list counts them: bob's client, alice's uid, bob's name, the thread and the
+/// last text's seq.
+async fn three_news_from_bob(cluster: &TestCluster, alice: &Person) -> (imchat_tests::Client, i32, String, i64, i64) {
+    let (b, alice_uid) = befriended_by_sdk(cluster, alice, "bob").await;
+    let bob_name = b.chat.search(&b.uid.to_string()).await.unwrap().name;
+    let thread = b.chat.create_private_chat(b.uid, alice_uid).await.unwrap().thread_id;
+    let mut last = 0;
+    for n in 1..=3 {
+        let text = format!("news {n}");
+        let sent = b.chat.send_texts(b.uid, alice_uid, thread, &[(&text, &format!("{{n{n}}}"))]).await.unwrap();
+        last = sent.chat_datas[0].seq;
+    }
+    alice.tmux.wait_for("Chats (3)").await;
+    (b, alice_uid, bob_name, thread, last)
+}
+
 /// Read state lives on the server: a chat read before a restart shows no unread count after
 /// it, and one with news since shows only what came after the read marker.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -629,13 +646,7 @@ async fn unread_counts_are_right_after_a_restart() {
     let home = tempfile::tempdir().unwrap();
     let alice = start(&cluster, home.path(), "alice").await;
     register_and_login(&cluster, &alice).await;
-    let (b, alice_uid) = befriended_by_sdk(&cluster, &alice, "bob").await;
-    let bob_name = b.chat.search(&b.uid.to_string()).await.unwrap().name;
-    let thread = b.chat.create_private_chat(b.uid, alice_uid).await.unwrap().thread_id;
-    for n in 1..=3 {
-        b.chat.send_texts(b.uid, alice_uid, thread, &[(&format!("news {n}"), &format!("{{n{n}}}"))]).await.unwrap();
-    }
-    alice.tmux.wait_for("Chats (3)").await;
+    let (b, alice_uid, bob_name, thread, _) = three_news_from_bob(&cluster, &alice).await;
     // Alice reads them (the chat on screen, the terminal focused), then quits.
     alice.tmux.keys(&["F2", "Enter"]);
     alice.tmux.wait_for("news 3").await;
@@ -674,17 +685,7 @@ async fn unread_counts_and_texts_follow_the_users_other_device() {
     let home = tempfile::tempdir().unwrap();
     let alice = start(&cluster, home.path(), "alice").await;
     register_and_login(&cluster, &alice).await;
-    let (b, alice_uid) = befriended_by_sdk(&cluster, &alice, "bob").await;
-    let bob_name = b.chat.search(&b.uid.to_string()).await.unwrap().name;
-    let thread = b.chat.create_private_chat(b.uid, alice_uid).await.unwrap().thread_id;
-    let mut last = 0;
-    for n in 1..=3 {
-        let text = format!("news {n}");
-        last = b.chat.send_texts(b.uid, alice_uid, thread, &[(&text, &format!("{{n{n}}}"))]).await.unwrap().chat_datas
-            [0]
-        .seq;
-    }
-    alice.tmux.wait_for("Chats (3)").await;
+    let (b, alice_uid, bob_name, thread, last) = three_news_from_bob(&cluster, &alice).await;
 
     // Her phone reads them: the terminal's count goes.
     let user = imchat_tests::TestUser {
