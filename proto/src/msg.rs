@@ -52,6 +52,10 @@ pub mod ids {
     /// the 1019 its recipient got), and a read marker another device moved.
     pub const NOTIFY_OWN_TEXT: u16 = 1112;
     pub const NOTIFY_READ_MARK: u16 = 1113;
+    /// imchat (`typing`): "I am typing to `touid`" (no reply; never stored), and its push to
+    /// a friend's sessions.
+    pub const TYPING_REQ: u16 = 1114;
+    pub const NOTIFY_TYPING: u16 = 1115;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
     /// imchat: friend-list pages and declining a request, 1104–1109.
@@ -308,6 +312,23 @@ message!(NotifyReadMark = ids::NOTIFY_READ_MARK);
 pub struct NotifyOwnText(pub NotifyTextChat);
 message!(NotifyOwnText = ids::NOTIFY_OWN_TEXT);
 
+/// imchat (`typing`): the user is typing in their private chat with `touid`. Ephemeral: no
+/// reply (an error comes as 1199), never stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TypingReq {
+    pub touid: i32,
+}
+message!(TypingReq = ids::TYPING_REQ);
+
+/// imchat (`typing`): `fromuid`, a friend, is typing to the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyTyping {
+    pub fromuid: i32,
+}
+message!(NotifyTyping = ids::NOTIFY_TYPING);
+
 /// imchat extension: "what did I miss?" with the client's per-thread cursors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReq {
@@ -372,6 +393,7 @@ pub enum ClientMsg {
     ApplyPage(ApplyPageReq),
     DeclineFriend(DeclineFriendReq),
     ReadMark(ReadMarkReq),
+    Typing(TypingReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -430,6 +452,7 @@ impl ClientMsg {
             APPLY_PAGE_REQ => ClientMsg::ApplyPage(parse_body(body)?),
             DECLINE_FRIEND_REQ => ClientMsg::DeclineFriend(parse_body(body)?),
             READ_MARK_REQ => ClientMsg::ReadMark(parse_body(body)?),
+            TYPING_REQ => ClientMsg::Typing(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -515,10 +538,14 @@ pub mod caps {
     /// Several devices: the 1005's `device` and `kind`; a session that names it also gets
     /// its user's texts from their other devices (1112) and their read markers (1113).
     pub const DEVICES: &str = "devices";
+    /// Typing notices: 1114, and 1115 to a session that names it.
+    pub const TYPING: &str = "typing";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES];
+    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
+    /// The frame ids only a session that named [`TYPING`] is sent.
+    pub const TYPING_IDS: &[u16] = &[super::ids::NOTIFY_TYPING];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 

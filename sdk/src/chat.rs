@@ -44,6 +44,8 @@ pub enum Event {
     OwnText(NotifyTextChat),
     /// 1113 (`devices`): another device of this user moved their read marker.
     ReadMarked(imchat_proto::msg::NotifyReadMark),
+    /// 1115 (`typing`): a friend is typing to this user.
+    Typing(imchat_proto::msg::NotifyTyping),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -108,6 +110,8 @@ struct LoggedIn {
     read_marks: bool,
     /// The most bytes of one text the server takes, if it says.
     max_text: Option<usize>,
+    /// The server takes typing notices (`typing`).
+    typing: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -157,6 +161,15 @@ impl ChatClient {
             session: Arc::default(),
         };
         (client, events)
+    }
+
+    /// Tells friend `touid` this user is typing to them (1114, `typing`): no reply is waited
+    /// for (a refusal comes back as an `Event::Other` 1199). Send one every few seconds while
+    /// the user types, not one per key.
+    pub async fn typing(&self, touid: i32) -> Result<(), SdkError> {
+        let mut buf = BytesMut::new();
+        TypingReq { touid }.encode(&mut buf).map_err(|err| SdkError::Decode(err.to_string()))?;
+        self.send_raw(&buf).await
     }
 
     /// Sends raw bytes (for tests of malformed input).
@@ -220,7 +233,8 @@ impl ChatClient {
         let read_marks = rsp.imchat.iter().any(|cap| cap == caps::READ_MARKS);
         let uid = if rsp.uid == 0 { uid } else { rsp.uid };
         let max_text = caps::max_text(&rsp.imchat);
-        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text });
+        let typing = rsp.imchat.iter().any(|cap| cap == caps::TYPING);
+        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text, typing });
         Ok(rsp)
     }
 
@@ -228,6 +242,11 @@ impl ChatClient {
     /// when it does not say (llfc, whose limit is on the whole frame: [`SdkError::TooLong`]).
     pub fn max_text_bytes(&self) -> Option<usize> {
         self.session.get().and_then(|s| s.max_text)
+    }
+
+    /// Whether the server takes typing notices (`typing` in its 1006).
+    pub fn takes_typing(&self) -> bool {
+        self.session.get().is_some_and(|s| s.typing)
     }
 
     /// The server's dialect; `Imchat` until a login said otherwise.
@@ -536,6 +555,7 @@ fn event(frame: Frame) -> Event {
         }),
         ids::NOTIFY_OWN_TEXT => parse(&frame.body).map(|NotifyOwnText(push)| Event::OwnText(push)),
         ids::NOTIFY_READ_MARK => parse(&frame.body).map(Event::ReadMarked),
+        ids::NOTIFY_TYPING => parse(&frame.body).map(Event::Typing),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

@@ -160,3 +160,57 @@ async fn past_max_devices_the_oldest_session_goes() {
     assert_eq!(again.chat.heartbeat(user.uid).await.unwrap().error, 0);
     cluster.shutdown().await;
 }
+
+both!(typing_reaches_a_friends_devices_and_never_a_stranger);
+async fn typing_reaches_a_friends_devices_and_never_a_stranger(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let (mut a, mut b) = (f.a, f.b);
+    let mut bob_desk = cluster.login_device(&f.bob, 0, &Device::new(DeviceKind::Tui)).await;
+    let before = a.chat.send_texts(alice, bob, thread, &[("before", "{t1}")]).await.unwrap().chat_datas[0].seq;
+    for device in [&mut b, &mut bob_desk] {
+        assert!(matches!(device.next_event().await, Event::Text(_)));
+    }
+
+    // Alice types: both of bob's devices, on either server, hear of it.
+    a.chat.typing(bob).await.unwrap();
+    for device in [&mut b, &mut bob_desk] {
+        let Event::Typing(notice) = device.next_event().await else { panic!("a typing notice") };
+        assert_eq!(notice.fromuid, alice);
+    }
+    // Never stored: the next text takes the next seq.
+    let after = a.chat.send_texts(alice, bob, thread, &[("after", "{t2}")]).await.unwrap().chat_datas[0].seq;
+    assert_eq!(after, before + 1);
+    for device in [&mut b, &mut bob_desk] {
+        assert!(matches!(device.next_event().await, Event::Text(_)));
+    }
+
+    // A stranger's notice is refused as a stranger's text is, and reaches no one.
+    let carol = cluster.register("carol").await;
+    let mut c = cluster.login_on(&carol, 1).await;
+    c.chat.typing(alice).await.unwrap();
+    let Event::Other(refused) = c.next_event().await else { panic!("a refusal") };
+    let refused: serde_json::Value = serde_json::from_slice(&refused.body).unwrap();
+    assert_eq!((refused["error"].as_i64(), refused["req_id"].as_i64()), (Some(1103), Some(1114)), "{refused}");
+    // Past the rate, refused too (burst 4 a session).
+    for _ in 0..8 {
+        a.chat.typing(bob).await.unwrap();
+    }
+    let mut refusals = 0;
+    a.chat.heartbeat(alice).await.unwrap();
+    while let Ok(event) = a.events.try_recv() {
+        if let Event::Other(frame) = event {
+            let body: serde_json::Value = serde_json::from_slice(&frame.body).unwrap();
+            assert_eq!(body["error"].as_i64(), Some(1105), "{body}");
+            refusals += 1;
+        }
+    }
+    assert!(refusals >= 4, "{refusals} refusals of 8 notices past the burst");
+    b.chat.send_texts(bob, alice, thread, &[("and you?", "{t3}")]).await.unwrap();
+    let Event::Text(push) = a.next_event().await else {
+        panic!("alice's next event is bob's text, no notice of carol's")
+    };
+    assert_eq!(push.chat_datas[0].content, "and you?");
+    cluster.shutdown().await;
+}

@@ -37,6 +37,7 @@ pub use outbox::FailedDialog;
 mod saved;
 mod session;
 mod switcher;
+mod typing;
 pub use model::*;
 pub use saved::{SAVED_PER_THREAD, Saved};
 pub use switcher::{SWITCHER_ROWS, Switcher, Target, name_matches};
@@ -262,7 +263,7 @@ impl App {
                 self.with_input(|input| {
                     input.insert(&text);
                 });
-                Vec::new()
+                self.typed()
             }
             Event::Mouse { column, row, wheel } => self.mouse(column, row, wheel),
             Event::Net(net) => self.net(net),
@@ -409,6 +410,7 @@ impl App {
             self.with_input(|input| {
                 input.insert(&c.to_string());
             });
+            return self.typed();
         }
         Vec::new()
     }

@@ -55,6 +55,8 @@ pub struct Welcome {
     pub dialect: Dialect,
     /// The most bytes of one text the server takes, if known.
     pub max_text: Option<usize>,
+    /// The server takes typing notices.
+    pub typing: bool,
 }
 
 /// Why a login failed.
@@ -95,6 +97,8 @@ pub enum NetEvent {
         thread: i64,
         seq: i64,
     },
+    /// A friend is typing to this user.
+    Typing(i32),
     /// A group's new messages (texts, or a system message of a change).
     Group(NotifyGroupMsg),
     /// A group as a request's answer left it (info, invite, leave, rename, mute, ...).
@@ -214,6 +218,10 @@ pub enum Effect {
     MarkRead {
         thread: i64,
         seq: i64,
+    },
+    /// The user is typing to friend `to` (imchat servers pass it on, never store it).
+    Typing {
+        to: i32,
     },
     OpenChat(i32),
     CreateGroup {

@@ -208,6 +208,12 @@ async fn on_session(
             }
             return None;
         }
+        Effect::Typing { to } => {
+            if let Err(err) = chat.typing(to).await {
+                tracing::debug!(%err, to, "typing notice not sent");
+            }
+            return None;
+        }
         Effect::Decline(applicant) => {
             NetEvent::Declined(chat.decline_friend(applicant).await.map(|r| r.applyuid).map_err(text))
         }
@@ -364,6 +370,7 @@ async fn connect(
                 SdkEvent::Text(text) => NetEvent::Text(text),
                 SdkEvent::OwnText(text) => NetEvent::OwnText(text),
                 SdkEvent::ReadMarked(mark) => NetEvent::ReadMarked { thread: mark.thread_id, seq: mark.seq },
+                SdkEvent::Typing(notice) => NetEvent::Typing(notice.fromuid),
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {
@@ -391,6 +398,7 @@ async fn connect(
         requests: login.apply_list.into_iter().map(|a| (a.uid, a.name, a.desc, a.status)).collect(),
         dialect: chat.dialect(),
         max_text: chat.max_text_bytes(),
+        typing: chat.takes_typing(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

@@ -117,6 +117,10 @@ pub struct Limits {
     /// client by default), and `MaxDevices`: past it, a login ends the oldest.
     pub session_policy: imchat_store::presence::Policy,
     pub max_devices: usize,
+    /// Typing notices (1114) one session may send a second, and in a burst: a client sends
+    /// one every few seconds while its user types.
+    pub typing_per_sec: u32,
+    pub typing_burst: u32,
     /// How long a login's client address is remembered for the resource port, which keeps
     /// that address's connections that have not shown a token yet (llfc's Qt client opens
     /// one before its chat login and shows its token only with its first transfer).
@@ -194,6 +198,8 @@ impl Default for Limits {
             login_view_ttl: Duration::from_secs(600),
             session_policy: imchat_store::presence::Policy::PerKind,
             max_devices: 5,
+            typing_per_sec: 2,
+            typing_burst: 4,
             address_login_ttl: Duration::from_secs(60),
             route_ttl: Duration::from_secs(300),
             route_cache: Duration::from_secs(5),

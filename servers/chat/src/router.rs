@@ -41,6 +41,8 @@ pub(crate) struct SessionHandle {
     /// The client named `devices`: it is sent its user's own texts from other devices and
     /// their read markers (`caps::DEVICES_IDS`); no other session is.
     pub(crate) devices: bool,
+    /// The client named `typing`: it is sent typing notices (`caps::TYPING_IDS`).
+    pub(crate) typing: bool,
     /// Its device and kind as the login named them, and when it logged in (epoch ms).
     pub(crate) device: Arc<str>,
     pub(crate) kind: &'static str,
@@ -50,7 +52,8 @@ pub(crate) struct SessionHandle {
 impl SessionHandle {
     /// Whether this session is sent a frame of id `id`.
     fn takes(&self, id: u16) -> bool {
-        self.devices || !imchat_proto::msg::caps::DEVICES_IDS.contains(&id)
+        use imchat_proto::msg::caps::{DEVICES_IDS, TYPING_IDS};
+        (self.devices || !DEVICES_IDS.contains(&id)) && (self.typing || !TYPING_IDS.contains(&id))
     }
 }
 

@@ -13,7 +13,7 @@ use std::sync::{Arc, LazyLock};
 
 use bytes::{Bytes, BytesMut};
 use imchat_proto::codec::Frame;
-use imchat_proto::msg::{ClientMsg, HeartbeatRsp, LoginReq, Message};
+use imchat_proto::msg::{ClientMsg, HeartbeatRsp, LoginReq, Message, NotifyTyping, TypingReq};
 use imchat_proto::{ErrorCode, msg::ErrorBody};
 use imchat_store::{StoreError, ThreadRow};
 
@@ -121,8 +121,9 @@ pub(crate) struct Session {
     /// The client's address (for the per-address login limit), and its failed logins.
     peer: Peer,
     failed_logins: u32,
-    /// The per-user message rate (`MessagesPerSec`).
+    /// The per-user message rate (`MessagesPerSec`), and the rate of typing notices.
     pub(super) rate: Bucket,
+    typing: Bucket,
     /// The client's 1005 named no imchat extensions: llfc's Qt client (see `imchat_proto::llfc_client`).
     llfc_client: bool,
     /// The device it logged in as (see `session::login`).
@@ -141,6 +142,7 @@ impl Session {
             peer,
             failed_logins: 0,
             rate: Bucket::default(),
+            typing: Bucket::default(),
             llfc_client: false,
             device: None,
             auth: None,
@@ -253,6 +255,7 @@ impl Session {
             (true, ClientMsg::ApplyPage(req)) => self.apply_page(req).await,
             (true, ClientMsg::DeclineFriend(req)) => self.decline_friend(req).await,
             (true, ClientMsg::ReadMark(req)) => self.read_mark(req).await,
+            (true, ClientMsg::Typing(req)) => self.typing(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -433,10 +436,24 @@ impl Session {
             outbox: self.outbox.clone(),
             llfc: self.llfc_client,
             devices: device.devices,
+            typing: device.typing,
             device: device.id.clone(),
             kind: device.kind.as_str(),
             since_ms: device.since_ms,
         }
+    }
+
+    /// 1114: tells a friend (every session of theirs that takes it) that this user is typing to
+    /// them. Never stored; over `TypingPerSec` it is refused (1105), to a stranger too (1103).
+    async fn typing(&mut self, req: TypingReq) -> Handled {
+        let limits = &self.shared.config.limits;
+        if !self.typing.take(1, limits.typing_per_sec, limits.typing_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        self.ensure_friend(req.touid).await?;
+        let fromuid = self.uid();
+        self.push(req.touid, &NotifyTyping { fromuid }).await;
+        Ok(())
     }
 
     /// Pushes `message` to the session's user's other sessions (their other devices).

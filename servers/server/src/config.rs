@@ -259,6 +259,8 @@ fn read_limits(r: &mut Reader) -> Limits {
         login_view_ttl: secs(r, s, "LoginViewTtlSecs", d.login_view_ttl),
         session_policy: r.or("Sessions", "Policy", "single, per-kind or multi", d.session_policy),
         max_devices: r.or("Sessions", "MaxDevices", COUNT, d.max_devices).max(1),
+        typing_per_sec: r.or(s, "TypingPerSec", COUNT, d.typing_per_sec),
+        typing_burst: r.or(s, "TypingBurst", COUNT, d.typing_burst),
         address_login_ttl: secs(r, s, "AddressLoginSecs", d.address_login_ttl),
         route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
         route_cache: millis(r, s, "RouteCacheMs", d.route_cache),

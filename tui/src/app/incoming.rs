@@ -124,6 +124,7 @@ impl App {
             NetEvent::Text(push) => self.text_push(push),
             NetEvent::OwnText(push) => self.own_text_push(push),
             NetEvent::ReadMarked { thread, seq } => self.read_marked(thread, seq),
+            NetEvent::Typing(from) => self.typing_push(from),
             NetEvent::Sent { unique, result } => self.sent(unique, result),
             NetEvent::Older(thread_id, result) => self.older(thread_id, result),
             event @ (NetEvent::Group(_)
@@ -354,6 +355,8 @@ impl App {
         let dialect = main.dialect;
         let open = main.open == Some(push.thread_id) && main.focus == Focus::Input && focused;
         let scrolled = main.scroll > 0 || main.anchored;
+        // Their text is here: they are no longer typing it.
+        main.typing.remove(&push.fromuid);
         let thread = main.threads.entry(push.thread_id).or_insert_with(|| Thread {
             id: push.thread_id,
             peer: push.fromuid,

@@ -339,6 +339,11 @@ pub struct Main {
     pub last_sent: Option<String>,
     /// The most bytes of one text the server takes, if known (shown near the composer).
     pub max_text: Option<usize>,
+    /// The server takes typing notices; the friend this user last said they type to, and
+    /// when; and the friends typing to this user, until when.
+    pub takes_typing: bool,
+    pub typing_sent: Option<(i32, Instant)>,
+    pub typing: HashMap<i32, Instant>,
     /// Each chat's unsent draft while another chat is open.
     pub drafts: HashMap<i64, String>,
     /// The language names and labels are said in.
@@ -394,6 +399,9 @@ impl Main {
             last_sent: None,
             drafts: HashMap::new(),
             max_text: None,
+            takes_typing: false,
+            typing_sent: None,
+            typing: HashMap::new(),
             tr,
             hidden: BTreeSet::new(),
             leave_asked: None,

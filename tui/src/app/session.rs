@@ -132,6 +132,7 @@ impl App {
         main.server = welcome.server;
         main.dialect = welcome.dialect;
         main.max_text = welcome.max_text;
+        main.takes_typing = welcome.typing;
         main.syncing = false;
         main.verified = true;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();

@@ -28,6 +28,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         requests: Vec::new(),
         dialect: if gapless { Dialect::Imchat } else { Dialect::Llfc },
         max_text: if gapless { Some(4096) } else { None },
+        typing: gapless,
     }
 }
 
@@ -110,6 +111,7 @@ impl Harness {
             requests: Vec::new(),
             dialect: Dialect::Imchat,
             max_text: Some(4096),
+            typing: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {

@@ -54,6 +54,7 @@ catalogue! {
     connection_lost(why: &str) => "connection lost ({why})", "连接断开（{why}）";
     signed_out(reason: &str) => "signed out: {reason}", "已退出登录：{reason}";
     logged_in_elsewhere() => "logged in elsewhere", "已在别处登录";
+    typing() => "typing…", "正在输入…";
     login_revoked() => "your login was revoked (password changed, or by an operator)", "登录已被撤销（密码已修改，或被管理员撤销）";
     server_closed() => "the server closed the connection", "服务器关闭了连接";
     not_logged_in() => "not logged in", "未登录";

@@ -326,6 +326,7 @@ fn history(
             };
             format!(" # {}{state} ", main.thread_label(thread))
         }
+        None if main.is_typing(thread.peer, app.now) => format!(" {} · {} ", main.label(thread.peer), app.tr.typing()),
         None => format!(" {} ", main.label(thread.peer)),
     };
     let mut block = Block::bordered().title(title);

@@ -48,6 +48,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             requests: vec![(4, "cat".into(), "hi there".into(), 0)],
             dialect: imchat_sdk::Dialect::Imchat,
             max_text: Some(4096),
+            typing: true,
         }))),
         now,
     );

@@ -23,8 +23,9 @@ const KICK_REASON: &str = "logged in elsewhere";
 pub(crate) struct Device {
     pub(crate) id: Arc<str>,
     pub(crate) kind: DeviceKind,
-    /// The client named `devices` (it takes 1112 and 1113).
+    /// The client named `devices` (it takes 1112 and 1113), and `typing` (1115).
     pub(crate) devices: bool,
+    pub(crate) typing: bool,
     pub(crate) since_ms: i64,
 }
 
@@ -43,8 +44,9 @@ impl Device {
             imchat_proto::rules::check_device_id(&req.device).map_err(|_| Reject(ErrorCode::InvalidArgument))?;
             req.device.clone()
         };
-        let devices = req.imchat.iter().any(|cap| cap == caps::DEVICES);
-        Ok(Device { id: id.into(), kind, devices, since_ms: imchat_store::now_ms() })
+        let names = |name: &str| req.imchat.iter().any(|cap| cap == name);
+        let (devices, typing) = (names(caps::DEVICES), names(caps::TYPING));
+        Ok(Device { id: id.into(), kind, devices, typing, since_ms: imchat_store::now_ms() })
     }
 }
 

@@ -297,3 +297,24 @@ fn another_devices_texts_and_read_marker_are_taken_in() {
     h.net(NetEvent::Text(push(4, 7, me)));
     assert_eq!(h.app.main.as_ref().unwrap().threads[&20].unread, 1);
 }
+
+/// Typing in a private chat tells the friend once every few seconds, not per key; a friend
+/// typing shows in the chat's title until a few seconds pass or their text comes.
+#[test]
+fn typing_is_told_now_and_then_and_shown_for_a_while() {
+    use std::time::Duration;
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    let told: Vec<Effect> = "hel".chars().flat_map(|c| h.press(KeyCode::Char(c))).collect();
+    assert_eq!(told, [Effect::Typing { to: 2 }], "once for a burst of keys");
+    h.advance(Duration::from_secs(4));
+    assert_eq!(h.press(KeyCode::Char('l')), [Effect::Typing { to: 2 }], "again after a while");
+
+    h.net(NetEvent::Typing(2));
+    assert!(h.app.main.as_ref().unwrap().is_typing(2, h.now));
+    h.advance(Duration::from_secs(6));
+    assert!(!h.app.main.as_ref().unwrap().is_typing(2, h.now), "a notice shows for a few seconds");
+    h.net(NetEvent::Typing(2));
+    h.net(text_push(10, 2, 2));
+    assert!(!h.app.main.as_ref().unwrap().is_typing(2, h.now), "their text ends it");
+}
