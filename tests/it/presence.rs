@@ -246,13 +246,18 @@ async fn a_redis_restart_strands_no_session() {
     let mut redis = imchat_tests::services::PrivateRedis::start().await;
     let cluster = TestCluster::start_on_redis(&redis.url()).await;
     let mut f = cluster.friends().await;
+    // Bob on a second device, on the other server: both servers hold a session of his.
+    let desk = imchat_sdk::Device::new(imchat_proto::msg::DeviceKind::Tui);
+    let mut bob_desk = cluster.login_device(&f.bob, 0, &desk).await;
     redis.restart().await;
 
     // Right after the restart, before anything is written back: pushes still reach the live
     // peer (its address and the route were known before), none is given up.
     let sent = f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("just restarted", "{r0}")]).await.unwrap();
-    let Event::Text(push) = f.b.next_event().await else { panic!("the push reaches bob") };
-    assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
+    for bob in [&mut f.b, &mut bob_desk] {
+        let Event::Text(push) = bob.next_event().await else { panic!("the push reaches bob") };
+        assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
+    }
 
     // The first call of each process on its dropped connection goes out again on a new one.
     let http = cluster.gate.login(&f.alice.email, &f.alice.password).await.expect("a login right after the restart");
@@ -268,9 +273,17 @@ async fn a_redis_restart_strands_no_session() {
         })
         .await;
     }
+    // Each server wrote its own session of bob's back, beside the other's.
+    wait_for("both of bob's sessions restored", || async {
+        let sessions = presence.lookup(f.b.uid).await.ok()?.sessions;
+        (sessions.entries().len() == 2 && sessions.servers().len() == 2).then_some(())
+    })
+    .await;
     let sent = f.a.chat.send_texts(f.a.uid, f.b.uid, f.thread_id, &[("after the restart", "{r1}")]).await.unwrap();
-    let Event::Text(push) = f.b.next_event().await else { panic!("the push reaches bob") };
-    assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
+    for bob in [&mut f.b, &mut bob_desk] {
+        let Event::Text(push) = bob.next_event().await else { panic!("the push reaches bob") };
+        assert_eq!(push.chat_datas[0].message_id, sent.chat_datas[0].message_id);
+    }
     let carol = cluster.register("carol").await;
     cluster.login_on(&carol, 1).await;
     cluster.shutdown().await;
