@@ -56,6 +56,11 @@ pub mod ids {
     /// a friend's sessions.
     pub const TYPING_REQ: u16 = 1114;
     pub const NOTIFY_TYPING: u16 = 1115;
+    /// imchat (`receipts`): the user's settings (read receipts on or off), and a private
+    /// chat's other member having read it up to a seq.
+    pub const SETTINGS_REQ: u16 = 1116;
+    pub const SETTINGS_RSP: u16 = 1117;
+    pub const NOTIFY_RECEIPT: u16 = 1118;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
     /// imchat: friend-list pages and declining a request, 1104–1109.
@@ -85,6 +90,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         SYNC_REQ => SYNC_RSP,
         LOAD_OLDER_REQ => LOAD_OLDER_RSP,
         READ_MARK_REQ => READ_MARK_RSP,
+        SETTINGS_REQ => SETTINGS_RSP,
         other => return groups::reply_id(other).or_else(|| friends::reply_id(other)),
     })
 }
@@ -329,6 +335,44 @@ pub struct NotifyTyping {
 }
 message!(NotifyTyping = ids::NOTIFY_TYPING);
 
+/// imchat (`receipts`): changes the settings named (absent: unchanged), and asks for them all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SettingsReq {
+    /// Whether the other member of a private chat sees how far this user has read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_receipts: Option<bool>,
+}
+message!(SettingsReq = ids::SETTINGS_REQ);
+
+/// The user's settings as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SettingsRsp {
+    pub error: i32,
+    pub read_receipts: bool,
+}
+message!(SettingsRsp = ids::SETTINGS_RSP);
+
+/// imchat (`receipts`): `uid`, the other member of private chat `thread_id`, has read it up
+/// to `seq` (their read marker, which they let the user see).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyReceipt {
+    pub thread_id: i64,
+    pub uid: i32,
+    pub seq: i64,
+}
+message!(NotifyReceipt = ids::NOTIFY_RECEIPT);
+
+/// One private chat's read receipt in a sync reply: the other member's read marker.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Receipt {
+    pub thread_id: i64,
+    pub seq: i64,
+}
+
 /// imchat extension: "what did I miss?" with the client's per-thread cursors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReq {
@@ -346,6 +390,10 @@ pub struct SyncReq {
     pub after_thread: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_threads: Option<i64>,
+    /// imchat (`receipts`): also the read receipts of every private thread the sync covers
+    /// (changed or not), in [`SyncRsp::receipts`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub receipts: bool,
 }
 message!(SyncReq = ids::SYNC_REQ);
 
@@ -394,6 +442,7 @@ pub enum ClientMsg {
     DeclineFriend(DeclineFriendReq),
     ReadMark(ReadMarkReq),
     Typing(TypingReq),
+    Settings(SettingsReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -453,6 +502,7 @@ impl ClientMsg {
             DECLINE_FRIEND_REQ => ClientMsg::DeclineFriend(parse_body(body)?),
             READ_MARK_REQ => ClientMsg::ReadMark(parse_body(body)?),
             TYPING_REQ => ClientMsg::Typing(parse_body(body)?),
+            SETTINGS_REQ => ClientMsg::Settings(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -540,12 +590,16 @@ pub mod caps {
     pub const DEVICES: &str = "devices";
     /// Typing notices: 1114, and 1115 to a session that names it.
     pub const TYPING: &str = "typing";
+    /// Read receipts: 1116 (settings), 1118 to a session that names it, `receipts` in 1100/1101.
+    pub const RECEIPTS: &str = "receipts";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING];
+    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING, RECEIPTS];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
     /// The frame ids only a session that named [`TYPING`] is sent.
     pub const TYPING_IDS: &[u16] = &[super::ids::NOTIFY_TYPING];
+    /// The frame ids only a session that named [`RECEIPTS`] is sent.
+    pub const RECEIPTS_IDS: &[u16] = &[super::ids::NOTIFY_RECEIPT];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 
@@ -809,6 +863,10 @@ pub struct SyncRsp {
     /// this page of threads has messages left, then the page's last thread).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_thread: Option<i64>,
+    /// Asked for with [`SyncReq::receipts`]: the other member's read marker per private thread
+    /// covered, where they have one and allow receipts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<Receipt>,
 }
 message!(SyncRsp = ids::SYNC_RSP);
 

@@ -46,6 +46,8 @@ pub enum Event {
     ReadMarked(imchat_proto::msg::NotifyReadMark),
     /// 1115 (`typing`): a friend is typing to this user.
     Typing(imchat_proto::msg::NotifyTyping),
+    /// 1118 (`receipts`): a private chat's other member read it up to a seq.
+    Receipt(imchat_proto::msg::NotifyReceipt),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -110,8 +112,9 @@ struct LoggedIn {
     read_marks: bool,
     /// The most bytes of one text the server takes, if it says.
     max_text: Option<usize>,
-    /// The server takes typing notices (`typing`).
+    /// The server takes typing notices (`typing`), and keeps read receipts (`receipts`).
     typing: bool,
+    receipts: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -234,7 +237,8 @@ impl ChatClient {
         let uid = if rsp.uid == 0 { uid } else { rsp.uid };
         let max_text = caps::max_text(&rsp.imchat);
         let typing = rsp.imchat.iter().any(|cap| cap == caps::TYPING);
-        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text, typing });
+        let receipts = rsp.imchat.iter().any(|cap| cap == caps::RECEIPTS);
+        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts });
         Ok(rsp)
     }
 
@@ -242,6 +246,12 @@ impl ChatClient {
     /// when it does not say (llfc, whose limit is on the whole frame: [`SdkError::TooLong`]).
     pub fn max_text_bytes(&self) -> Option<usize> {
         self.session.get().and_then(|s| s.max_text)
+    }
+
+    /// This user's settings (1116), after turning read receipts on or off if `read_receipts`
+    /// says.
+    pub async fn settings(&self, read_receipts: Option<bool>) -> Result<SettingsRsp, SdkError> {
+        self.call(&SettingsReq { read_receipts }).await
     }
 
     /// Whether the server takes typing notices (`typing` in its 1006).
@@ -415,8 +425,14 @@ impl ChatClient {
         let mut page: Vec<SyncCursor> = cursors.iter().filter(|c| c.thread_id > after_thread).copied().collect();
         page.sort_unstable_by_key(|c| c.thread_id);
         page.truncate(SYNC_PAGE_THREADS as usize);
-        let req =
-            SyncReq { cursors: page, tail, after_thread: Some(after_thread), page_threads: Some(SYNC_PAGE_THREADS) };
+        let req = SyncReq {
+            cursors: page,
+            tail,
+            after_thread: Some(after_thread),
+            page_threads: Some(SYNC_PAGE_THREADS),
+            // The page's read receipts, where the server keeps them.
+            receipts: self.session.get().is_some_and(|s| s.receipts),
+        };
         if !self.session.get().is_some_and(|s| s.pages) {
             // llfc (whose own paging is inside) or an older imchat server: one answer covers
             // every thread, and more of it comes from advanced cursors.
@@ -444,6 +460,7 @@ impl ChatClient {
                     tail: None,
                     after_thread: Some(thread_id - 1),
                     page_threads: Some(1),
+                    receipts: false,
                 };
                 let rsp = self.sync_with(req).await?;
                 let before_len = found.len();
@@ -556,6 +573,7 @@ fn event(frame: Frame) -> Event {
         ids::NOTIFY_OWN_TEXT => parse(&frame.body).map(|NotifyOwnText(push)| Event::OwnText(push)),
         ids::NOTIFY_READ_MARK => parse(&frame.body).map(Event::ReadMarked),
         ids::NOTIFY_TYPING => parse(&frame.body).map(Event::Typing),
+        ids::NOTIFY_RECEIPT => parse(&frame.body).map(Event::Receipt),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

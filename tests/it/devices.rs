@@ -61,6 +61,9 @@ async fn one_user_on_three_devices_across_two_servers(flavor: Flavor) {
         let Event::ReadMarked(mark) = device.next_event().await else { panic!("the read marker follows") };
         assert_eq!((mark.thread_id, mark.seq), (thread, mine.chat_datas[0].seq));
     }
+    // And bob, whose texts those were, gets a read receipt.
+    let Event::Receipt(receipt) = b.next_event().await else { panic!("a read receipt for bob") };
+    assert_eq!((receipt.uid, receipt.seq), (alice, mine.chat_datas[0].seq));
     // The desk was sent nothing of its own: its next event is bob's next text.
     b.chat.send_texts(bob, alice, thread, &[("one more", "{d3}")]).await.unwrap();
     for device in [&mut desk, &mut laptop, &mut robot] {
@@ -212,5 +215,35 @@ async fn typing_reaches_a_friends_devices_and_never_a_stranger(flavor: Flavor) {
         panic!("alice's next event is bob's text, no notice of carol's")
     };
     assert_eq!(push.chat_datas[0].content, "and you?");
+    cluster.shutdown().await;
+}
+
+both!(read_receipts_reach_the_sender_unless_turned_off);
+async fn read_receipts_reach_the_sender_unless_turned_off(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let (mut a, mut b) = (f.a, f.b);
+    let seq = a.chat.send_texts(alice, bob, thread, &[("did you read it?", "{r1}")]).await.unwrap().chat_datas[0].seq;
+    assert!(matches!(b.next_event().await, Event::Text(_)));
+
+    // Bob reads it (on the other server): alice hears so, and her sync says so too.
+    b.chat.mark_read(thread, seq).await.unwrap();
+    let Event::Receipt(receipt) = a.next_event().await else { panic!("a read receipt") };
+    assert_eq!((receipt.thread_id, receipt.uid, receipt.seq), (thread, bob, seq));
+    let page = a.chat.sync_page(&[], None, 0).await.unwrap();
+    assert!(page.receipts.iter().any(|r| (r.thread_id, r.seq) == (thread, seq)), "{:?}", page.receipts);
+
+    // Bob turns receipts off: his next read is his own, and his marker leaves alice's sync.
+    assert!(!b.chat.settings(Some(false)).await.unwrap().read_receipts);
+    assert!(!b.chat.settings(None).await.unwrap().read_receipts, "kept");
+    let seq2 = a.chat.send_texts(alice, bob, thread, &[("and this?", "{r2}")]).await.unwrap().chat_datas[0].seq;
+    assert!(matches!(b.next_event().await, Event::Text(_)));
+    b.chat.mark_read(thread, seq2).await.unwrap();
+    b.chat.send_texts(bob, alice, thread, &[("no comment", "{r3}")]).await.unwrap();
+    let Event::Text(push) = a.next_event().await else { panic!("bob's text, and no receipt before it") };
+    assert_eq!(push.chat_datas[0].content, "no comment");
+    let page = a.chat.sync_page(&[], None, 0).await.unwrap();
+    assert!(page.receipts.is_empty(), "{:?}", page.receipts);
     cluster.shutdown().await;
 }

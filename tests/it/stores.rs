@@ -172,7 +172,7 @@ async fn five_thousand_threads_sync_in_bounded_pages(db: Db) {
     let mut seen = std::collections::HashSet::new();
     loop {
         requests += 1;
-        let range = ThreadRange { after, threads: Some(PAGE) };
+        let range = ThreadRange { after, threads: Some(PAGE), receipts: false };
         let page = db.sync(me, &cursors, None, range, PAGE).await.unwrap();
         assert!(page.threads.len() <= PAGE as usize && page.messages.len() <= PAGE as usize);
         assert!(page.threads.iter().all(|t| t.thread.thread_id > after && t.unread == 1));
@@ -190,7 +190,10 @@ async fn five_thousand_threads_sync_in_bounded_pages(db: Db) {
 
     let (mut after, mut brought) = (0, 0);
     loop {
-        let page = db.sync(me, &cursors, None, ThreadRange { after, threads: Some(PAGE) }, PAGE).await.unwrap();
+        let page = db
+            .sync(me, &cursors, None, ThreadRange { after, threads: Some(PAGE), receipts: false }, PAGE)
+            .await
+            .unwrap();
         brought += page.threads.len() + page.messages.len();
         if !page.more {
             break;
@@ -200,7 +203,10 @@ async fn five_thousand_threads_sync_in_bounded_pages(db: Db) {
     assert_eq!(brought, 0, "caught up, a sync brings nothing");
 
     // Messages beyond one reply's limit: the same page of threads again, from the new cursors.
-    let page = db.sync(me, &HashMap::new(), None, ThreadRange { after: 0, threads: Some(PAGE) }, 50).await.unwrap();
+    let page = db
+        .sync(me, &HashMap::new(), None, ThreadRange { after: 0, threads: Some(PAGE), receipts: false }, 50)
+        .await
+        .unwrap();
     assert_eq!((page.messages.len(), page.more, page.next_thread), (50, true, Some(0)));
 }
 

@@ -99,6 +99,13 @@ pub enum NetEvent {
     },
     /// A friend is typing to this user.
     Typing(i32),
+    /// The other member of private chat `thread` has read it up to `seq`.
+    Receipt {
+        thread: i64,
+        seq: i64,
+    },
+    /// This user's read receipts are on (true) or off, as the server stored them.
+    ReceiptsSet(Result<bool, String>),
     /// A group's new messages (texts, or a system message of a change).
     Group(NotifyGroupMsg),
     /// A group as a request's answer left it (info, invite, leave, rename, mute, ...).
@@ -223,6 +230,8 @@ pub enum Effect {
     Typing {
         to: i32,
     },
+    /// Turn this user's read receipts on or off (imchat servers keep it).
+    SetReceipts(bool),
     OpenChat(i32),
     CreateGroup {
         name: String,

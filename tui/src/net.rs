@@ -261,6 +261,9 @@ async fn on_session(
         Effect::MuteGroup { thread, muted } => {
             NetEvent::GroupInfo(chat.mute_group(thread, muted).await.map(|r| r.group).map_err(text))
         }
+        Effect::SetReceipts(on) => {
+            NetEvent::ReceiptsSet(chat.settings(Some(on)).await.map(|s| s.read_receipts).map_err(text))
+        }
         _ => return None,
     };
     Some(event)
@@ -371,6 +374,7 @@ async fn connect(
                 SdkEvent::OwnText(text) => NetEvent::OwnText(text),
                 SdkEvent::ReadMarked(mark) => NetEvent::ReadMarked { thread: mark.thread_id, seq: mark.seq },
                 SdkEvent::Typing(notice) => NetEvent::Typing(notice.fromuid),
+                SdkEvent::Receipt(receipt) => NetEvent::Receipt { thread: receipt.thread_id, seq: receipt.seq },
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {

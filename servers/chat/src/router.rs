@@ -41,8 +41,10 @@ pub(crate) struct SessionHandle {
     /// The client named `devices`: it is sent its user's own texts from other devices and
     /// their read markers (`caps::DEVICES_IDS`); no other session is.
     pub(crate) devices: bool,
-    /// The client named `typing`: it is sent typing notices (`caps::TYPING_IDS`).
+    /// The client named `typing`: it is sent typing notices (`caps::TYPING_IDS`); and
+    /// `receipts`, read receipts (`caps::RECEIPTS_IDS`).
     pub(crate) typing: bool,
+    pub(crate) receipts: bool,
     /// Its device and kind as the login named them, and when it logged in (epoch ms).
     pub(crate) device: Arc<str>,
     pub(crate) kind: &'static str,
@@ -52,8 +54,10 @@ pub(crate) struct SessionHandle {
 impl SessionHandle {
     /// Whether this session is sent a frame of id `id`.
     fn takes(&self, id: u16) -> bool {
-        use imchat_proto::msg::caps::{DEVICES_IDS, TYPING_IDS};
-        (self.devices || !DEVICES_IDS.contains(&id)) && (self.typing || !TYPING_IDS.contains(&id))
+        use imchat_proto::msg::caps::{DEVICES_IDS, RECEIPTS_IDS, TYPING_IDS};
+        (self.devices || !DEVICES_IDS.contains(&id))
+            && (self.typing || !TYPING_IDS.contains(&id))
+            && (self.receipts || !RECEIPTS_IDS.contains(&id))
     }
 }
 

@@ -256,6 +256,7 @@ impl Session {
             (true, ClientMsg::DeclineFriend(req)) => self.decline_friend(req).await,
             (true, ClientMsg::ReadMark(req)) => self.read_mark(req).await,
             (true, ClientMsg::Typing(req)) => self.typing(req).await,
+            (true, ClientMsg::Settings(req)) => self.settings(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -437,6 +438,7 @@ impl Session {
             llfc: self.llfc_client,
             devices: device.devices,
             typing: device.typing,
+            receipts: device.receipts,
             device: device.id.clone(),
             kind: device.kind.as_str(),
             since_ms: device.since_ms,

@@ -27,7 +27,7 @@ pub use friends::{Accepted, ApplyRow, FriendRow, LoginView, Page};
 pub use groups::{
     Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,
 };
-pub use users::{NewUser, PasswordReset, PwdForm, Registered, SEED_CHUNK, User};
+pub use users::{NewUser, PasswordReset, PwdForm, Registered, SEED_CHUNK, Settings, User};
 
 use crate::StoreError;
 

@@ -125,6 +125,20 @@ impl App {
             NetEvent::OwnText(push) => self.own_text_push(push),
             NetEvent::ReadMarked { thread, seq } => self.read_marked(thread, seq),
             NetEvent::Typing(from) => self.typing_push(from),
+            NetEvent::Receipt { thread, seq } => {
+                if let Some(thread) = self.main.as_mut().and_then(|main| main.threads.get_mut(&thread)) {
+                    thread.peer_read = thread.peer_read.max(seq);
+                }
+                Vec::new()
+            }
+            NetEvent::ReceiptsSet(result) => {
+                match result {
+                    Ok(true) => self.info(self.tr.receipts_on()),
+                    Ok(false) => self.info(self.tr.receipts_off()),
+                    Err(err) => self.error(self.tr.receipts_not_set(&err)),
+                }
+                Vec::new()
+            }
             NetEvent::Sent { unique, result } => self.sent(unique, result),
             NetEvent::Older(thread_id, result) => self.older(thread_id, result),
             event @ (NetEvent::Group(_)

@@ -248,6 +248,16 @@ impl App {
         if main.input.text().trim().is_empty() {
             return Some(Vec::new());
         }
+        // `/receipts on|off`, in any chat: this user's read receipts.
+        let receipts = match main.input.text().trim() {
+            "/receipts on" => Some(true),
+            "/receipts off" => Some(false),
+            _ => None,
+        };
+        if let Some(on) = receipts {
+            main.input.take();
+            return Some(vec![Effect::SetReceipts(on)]);
+        }
         let group = main.threads.get(&thread_id).is_some_and(Thread::is_group);
         if group && main.input.text().starts_with('/') && !main.input.text().starts_with("//") {
             let command = main.input.text().to_owned();

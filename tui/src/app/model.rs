@@ -174,6 +174,9 @@ pub struct Thread {
     pub divider: Option<i64>,
     /// How far the user has read it, as the server keeps it (or as this client last told it).
     pub read_mark: i64,
+    /// How far the other member of a private chat has read it, as they let this user see
+    /// (read receipts; 0: not known).
+    pub peer_read: i64,
     /// Messages that came in below while the user read further up ("N new ↓").
     pub below: i64,
     /// Older messages exist on the server (`None`: not known yet) and whether a page is coming.

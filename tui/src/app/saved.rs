@@ -234,6 +234,7 @@ fn restored_thread(saved: SavedThread, tr: Tr) -> Thread {
         unread: saved.unread,
         divider: None,
         read_mark: saved.read_mark,
+        peer_read: 0,
         below: 0,
         older: None,
         loading_older: false,

@@ -78,6 +78,11 @@ impl App {
                 thread.divider.get_or_insert(seq);
             }
         }
+        for receipt in &sync.receipts {
+            if let Some(thread) = main.threads.get_mut(&receipt.thread_id) {
+                thread.peer_read = thread.peer_read.max(receipt.seq);
+            }
+        }
         for state in sync.threads {
             let thread = main.threads.entry(state.thread_id).or_insert_with(|| Thread {
                 id: state.thread_id,

@@ -127,6 +127,7 @@ impl Harness {
             }],
             more: false,
             next_thread: None,
+            receipts: Vec::new(),
         }));
     }
 
@@ -397,6 +398,7 @@ fn scrolling_to_the_top_loads_older_messages() {
             .collect(),
         more: false,
         next_thread: None,
+        receipts: Vec::new(),
     }));
     h.press(KeyCode::F(2));
     let chats = h.app.main.as_ref().unwrap().items();

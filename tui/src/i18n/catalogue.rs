@@ -55,6 +55,10 @@ catalogue! {
     signed_out(reason: &str) => "signed out: {reason}", "已退出登录：{reason}";
     logged_in_elsewhere() => "logged in elsewhere", "已在别处登录";
     typing() => "typing…", "正在输入…";
+    read_by_peer() => " ✓ read", " ✓ 已读";
+    receipts_on() => "read receipts on: your friends see how far you read their texts", "已读回执已开启：好友能看到你读到哪里";
+    receipts_off() => "read receipts off: your friends no longer see how far you read", "已读回执已关闭：好友不再看到你读到哪里";
+    receipts_not_set(err: &str) => "read receipts not changed: {err}", "已读回执未更改：{err}";
     login_revoked() => "your login was revoked (password changed, or by an operator)", "登录已被撤销（密码已修改，或被管理员撤销）";
     server_closed() => "the server closed the connection", "服务器关闭了连接";
     not_logged_in() => "not logged in", "未登录";

@@ -259,6 +259,12 @@ fn history_lines<'a>(
             Style::new().fg(sender_colour(msg.from)).add_modifier(Modifier::BOLD)
         };
         let state = match msg.state {
+            // Read by the other member of a private chat (their receipts on).
+            MsgState::Sent
+                if msg.from == main.uid && msg.seq > 0 && msg.seq <= thread.peer_read && !thread.is_group() =>
+            {
+                Span::styled(app.tr.read_by_peer(), Style::new().fg(theme.accent))
+            }
             MsgState::Sent if msg.from == main.uid => Span::styled(" ✓", Style::new().fg(theme.dim)),
             MsgState::Sent => Span::raw(""),
             MsgState::Sending => Span::styled(app.tr.sending(), Style::new().fg(theme.dim)),

@@ -68,6 +68,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             chat_datas: vec![data(1, 1, "早上好 👋"), data(2, 2, "morning!"), data(3, 2, "lunch at 12?")],
             more: false,
             next_thread: None,
+            receipts: Vec::new(),
         })),
         now,
     );

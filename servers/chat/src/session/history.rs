@@ -6,8 +6,8 @@ use imchat_proto::ErrorCode;
 use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
-    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, NotifyReadMark, ReadMarkReq, ReadMarkRsp, SyncData, SyncReq, SyncRsp,
-    SyncThread, ThreadInfo,
+    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, NotifyReadMark, NotifyReceipt, ReadMarkReq, ReadMarkRsp, Receipt,
+    SettingsReq, SettingsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
 };
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
@@ -116,9 +116,11 @@ impl Session {
         let limits = &self.shared.config.limits;
         let cursors: HashMap<i64, i64> = req.cursors.iter().map(|c| (c.thread_id, c.seq)).collect();
         let range = match req.after_thread {
+            // Receipts only by pages: a page's fit one frame beside its threads.
             Some(after) => ThreadRange {
                 after: after.max(0),
                 threads: Some(req.page_threads.unwrap_or(limits.sync_threads).clamp(1, limits.sync_threads)),
+                receipts: req.receipts,
             },
             None => ThreadRange::default(),
         };
@@ -143,6 +145,7 @@ impl Session {
             })
             .collect();
         let datas: Vec<SyncData> = page.messages.into_iter().map(sync_data).collect();
+        let receipts: Vec<Receipt> = page.receipts.iter().map(|&(thread_id, seq)| Receipt { thread_id, seq }).collect();
         let paged = req.after_thread.map(|after| after.max(0));
         self.send_fitting(datas.len(), |n| {
             let trimmed = n < datas.len();
@@ -153,6 +156,7 @@ impl Session {
                 more: page.more || trimmed,
                 // Messages left out to fit: this page of threads again.
                 next_thread: paged.and_then(|after| if trimmed { Some(after) } else { page.next_thread }),
+                receipts: receipts.clone(),
             }
         })
     }
@@ -170,7 +174,31 @@ impl Session {
         // The user's other devices: their unread counts follow (the marker as stored, so a
         // stale request tells them nothing new, and is harmless).
         self.push_own(&NotifyReadMark { thread_id: req.thread_id, seq }).await;
+        // A private chat's other member: a read receipt, unless this user turned them off.
+        if let Ok(thread) = self.member_thread(req.thread_id).await
+            && seq > 0
+            && self.shared.db.settings(self.uid()).await?.read_receipts
+        {
+            let me = self.uid();
+            self.push(thread.peer_of(me), &NotifyReceipt { thread_id: req.thread_id, uid: me, seq }).await;
+        }
         Ok(())
+    }
+
+    /// 1116: changes the settings named, and answers with them all. A change is taken from the
+    /// session's message rate, as a write.
+    pub(super) async fn settings(&mut self, req: SettingsReq) -> Handled {
+        let settings = match req.read_receipts {
+            Some(on) => {
+                let limits = &self.shared.config.limits;
+                if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
+                    return Err(ErrorCode::TooManyRequests.into());
+                }
+                self.shared.db.set_read_receipts(self.uid(), on).await?
+            }
+            None => self.shared.db.settings(self.uid()).await?,
+        };
+        self.send(&SettingsRsp { error: 0, read_receipts: settings.read_receipts })
     }
 
     pub(super) async fn load_older(&mut self, req: LoadOlderReq) -> Handled {

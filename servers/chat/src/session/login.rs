@@ -26,6 +26,8 @@ pub(crate) struct Device {
     /// The client named `devices` (it takes 1112 and 1113), and `typing` (1115).
     pub(crate) devices: bool,
     pub(crate) typing: bool,
+    /// The client named `receipts` (1118).
+    pub(crate) receipts: bool,
     pub(crate) since_ms: i64,
 }
 
@@ -45,8 +47,8 @@ impl Device {
             req.device.clone()
         };
         let names = |name: &str| req.imchat.iter().any(|cap| cap == name);
-        let (devices, typing) = (names(caps::DEVICES), names(caps::TYPING));
-        Ok(Device { id: id.into(), kind, devices, typing, since_ms: imchat_store::now_ms() })
+        let (devices, typing, receipts) = (names(caps::DEVICES), names(caps::TYPING), names(caps::RECEIPTS));
+        Ok(Device { id: id.into(), kind, devices, typing, receipts, since_ms: imchat_store::now_ms() })
     }
 }
 

@@ -177,6 +177,10 @@ pub struct SyncPage {
     pub messages: Vec<StoredMsg>,
     /// Another request is needed: for more messages of these threads, or for more threads.
     pub more: bool,
+    /// With [`ThreadRange::receipts`]: (thread, the other member's read marker) for each
+    /// private thread covered (changed or not) whose other member has a marker and allows
+    /// receipts.
+    pub receipts: Vec<(i64, i64)>,
     /// Paged syncs with `more`: the `after` of the next request.
     pub next_thread: Option<i64>,
 }
@@ -187,6 +191,9 @@ pub struct SyncPage {
 pub struct ThreadRange {
     pub after: i64,
     pub threads: Option<i64>,
+    /// Also the other members' read markers of the private threads covered, where they
+    /// allow receipts ([`SyncPage::receipts`]).
+    pub receipts: bool,
 }
 
 /// Changed threads per pair of batched queries (each binds two parameters per thread, far
@@ -729,8 +736,21 @@ impl Db {
             threads: Vec::with_capacity(changed.len()),
             messages: Vec::new(),
             more: false,
+            receipts: Vec::new(),
             next_thread: None,
         };
+        if range.receipts {
+            let mut private = Vec::new();
+            for row in &rows {
+                let thread = thread_from_row(row)?;
+                if thread.kind == ThreadKind::Private {
+                    private.push((thread.thread_id, thread.peer_of(uid)));
+                }
+            }
+            for chunk in private.chunks(SYNC_CHUNK) {
+                page_out.receipts.extend(self.receipts(chunk).await?);
+            }
+        }
         for chunk in changed.chunks(SYNC_CHUNK) {
             let ranges: Vec<(i64, i64)> = chunk.iter().map(|(t, _, cursor, _)| (t.thread_id, *cursor)).collect();
             let ids: Vec<i64> = chunk.iter().map(|(t, _, _, _)| t.thread_id).collect();
@@ -773,6 +793,25 @@ impl Db {
         };
         page_out.more |= threads_more;
         Ok(page_out)
+    }
+
+    /// For each (private thread, its other member) of `pairs`: that member's read marker, if
+    /// they have one and allow receipts.
+    pub async fn receipts(&self, pairs: &[(i64, i32)]) -> Result<Vec<(i64, i64)>, StoreError> {
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT r.thread_id, r.seq FROM read_marker r LEFT JOIN user_setting s ON s.user_id = r.user_id \
+             WHERE ({}) AND COALESCE(s.read_receipts, 1) <> 0",
+            vec!["(r.user_id = ? AND r.thread_id = ?)"; pairs.len()].join(" OR ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (thread, peer) in pairs {
+            query = query.bind(i64::from(*peer)).bind(*thread);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("thread_id")?, row.try_get("seq")?))).collect()
     }
 
     /// `me`'s read markers of `threads` (those it has).

@@ -337,6 +337,20 @@ const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (user_id, thread_id)
         )"],
     },
+    // Per-user settings; a user without a row has the defaults.
+    Migration {
+        version: 8,
+        mysql: &[mysql_table!(
+            "CREATE TABLE user_setting (
+                user_id BIGINT NOT NULL PRIMARY KEY,
+                read_receipts SMALLINT NOT NULL
+            )"
+        )],
+        sqlite: &["CREATE TABLE user_setting (
+            user_id INTEGER NOT NULL PRIMARY KEY,
+            read_receipts INTEGER NOT NULL
+        )"],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.

@@ -90,7 +90,48 @@ pub(crate) fn int(row: &AnyRow, column: &str) -> Result<i32, sqlx::Error> {
     i32::try_from(value).map_err(|err| sqlx::Error::ColumnDecode { index: column.to_owned(), source: err.into() })
 }
 
+/// A user's settings; a user who never set one has the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Whether the other member of a private chat sees how far this user has read it.
+    pub read_receipts: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { read_receipts: true }
+    }
+}
+
 impl Db {
+    /// `uid`'s settings.
+    pub async fn settings(&self, uid: i32) -> Result<Settings, StoreError> {
+        let row = sqlx::query("SELECT read_receipts FROM user_setting WHERE user_id = ?")
+            .bind(i64::from(uid))
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Settings { read_receipts: row.try_get::<i64, _>(0)? != 0 }),
+            None => Ok(Settings::default()),
+        }
+    }
+
+    /// Turns `uid`'s read receipts on or off; returns the settings as stored.
+    pub async fn set_read_receipts(&self, uid: i32, on: bool) -> Result<Settings, StoreError> {
+        let upsert = match self.dialect {
+            crate::sql::Dialect::MySql => {
+                "INSERT INTO user_setting (user_id, read_receipts) VALUES (?, ?) \
+                 ON DUPLICATE KEY UPDATE read_receipts = VALUES(read_receipts)"
+            }
+            crate::sql::Dialect::Sqlite => {
+                "INSERT INTO user_setting (user_id, read_receipts) VALUES (?, ?) \
+                 ON CONFLICT (user_id) DO UPDATE SET read_receipts = excluded.read_receipts"
+            }
+        };
+        sqlx::query(upsert).bind(i64::from(uid)).bind(i64::from(on)).execute(&self.pool).await?;
+        self.settings(uid).await
+    }
+
     /// Registers a user. Email is checked before name, as in llfc; the unique keys make the
     /// checks race-free.
     pub async fn register(&self, user: &NewUser<'_>) -> Result<Registered, StoreError> {

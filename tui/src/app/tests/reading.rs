@@ -318,3 +318,24 @@ fn typing_is_told_now_and_then_and_shown_for_a_while() {
     h.net(text_push(10, 2, 2));
     assert!(!h.app.main.as_ref().unwrap().is_typing(2, h.now), "their text ends it");
 }
+
+/// Read receipts: the friend's marker, pushed or synced, marks this user's texts up to it as
+/// read; `/receipts off` in any chat turns this user's own off.
+#[test]
+fn receipts_mark_own_texts_read_and_can_be_turned_off() {
+    use imchat_sdk::proto::msg::Receipt;
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter);
+    h.net(NetEvent::Receipt { thread: 10, seq: 4 });
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].peer_read, 4);
+    h.net(NetEvent::Synced(SyncRsp { receipts: vec![Receipt { thread_id: 10, seq: 3 }], ..SyncRsp::default() }));
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].peer_read, 4, "never back");
+    h.net(NetEvent::Synced(SyncRsp { receipts: vec![Receipt { thread_id: 10, seq: 6 }], ..SyncRsp::default() }));
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].peer_read, 6);
+
+    h.type_text("/receipts off");
+    assert_eq!(h.press(KeyCode::Enter), [Effect::SetReceipts(false)]);
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "", "a command, not a text");
+    h.net(NetEvent::ReceiptsSet(Ok(false)));
+    assert!(h.app.notice.as_ref().unwrap().text.starts_with("read receipts off"));
+}
