@@ -463,3 +463,15 @@ fn a_chat_opens_at_its_first_unread_message() {
     let screen = format!("{:?}", draw(&app, 80, 24).backend());
     assert!(screen.contains("Bobby 10:40"), "PgDn reaches the newest:\n{screen}");
 }
+
+/// A friend typing shows in the chat's title; a text they read shows "read" after it.
+#[test]
+fn typing_and_read_receipts_show() {
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    key(&mut app, now, KeyCode::Enter);
+    app.update(Event::Net(NetEvent::Typing(2)), now);
+    app.update(Event::Net(NetEvent::Receipt { thread: 10, seq: 1 }), now);
+    let terminal = draw(&app, 80, 16);
+    insta::assert_snapshot!(terminal.backend());
+}
