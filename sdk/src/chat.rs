@@ -254,6 +254,11 @@ impl ChatClient {
         self.call(&SettingsReq { read_receipts }).await
     }
 
+    /// Whether the server keeps read receipts (`receipts` in its 1006).
+    pub fn takes_receipts(&self) -> bool {
+        self.session.get().is_some_and(|s| s.receipts)
+    }
+
     /// Whether the server takes typing notices (`typing` in its 1006).
     pub fn takes_typing(&self) -> bool {
         self.session.get().is_some_and(|s| s.typing)

@@ -6,8 +6,8 @@
 use imchat_proto::msg::{
     GroupCreateReq, GroupCreateRsp, GroupDisbandReq, GroupDisbandRsp, GroupInfoReq, GroupInfoRsp, GroupInviteReq,
     GroupInviteRsp, GroupLeaveReq, GroupLeaveRsp, GroupMember, GroupMembersReq, GroupMembersRsp, GroupMuteReq,
-    GroupMuteRsp, GroupRemoveReq, GroupRemoveRsp, GroupRoleReq, GroupRoleRsp, GroupTextReq, GroupTextRsp,
-    GroupUpdateReq, GroupUpdateRsp, TextItem,
+    GroupMuteRsp, GroupReadByReq, GroupReadByRsp, GroupRemoveReq, GroupRemoveRsp, GroupRoleReq, GroupRoleRsp,
+    GroupTextReq, GroupTextRsp, GroupUpdateReq, GroupUpdateRsp, TextItem,
 };
 
 use crate::{ChatClient, SdkError};
@@ -70,6 +70,11 @@ impl ChatClient {
                 return Ok(members);
             }
         }
+    }
+
+    /// How many other members have read group `thread_id` up to `seq` (1144, `receipts`).
+    pub async fn group_read_by(&self, thread_id: i64, seq: i64) -> Result<i64, SdkError> {
+        Ok(self.call::<_, GroupReadByRsp>(&GroupReadByReq { thread_id, seq }).await?.readers)
     }
 
     /// Sends texts as `(content, unique_id)` pairs to a group, @mentioning `mentions`.

@@ -247,3 +247,27 @@ async fn read_receipts_reach_the_sender_unless_turned_off(flavor: Flavor) {
     assert!(page.receipts.is_empty(), "{:?}", page.receipts);
     cluster.shutdown().await;
 }
+
+both!(a_group_says_how_many_have_read_on_request);
+async fn a_group_says_how_many_have_read_on_request(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob) = (f.alice.uid, f.bob.uid);
+    let (a, b) = (f.a, f.b);
+    let group = a.chat.create_group("readers", &[bob]).await.unwrap().group.thread_id;
+    let sent = a.chat.send_group_texts(alice, group, &[("who read this?", "{g1}")], &[]).await.unwrap();
+    let seq = sent.chat_datas[0].seq;
+    assert_eq!(a.chat.group_read_by(group, seq).await.unwrap(), 0, "no one yet");
+    b.chat.mark_read(group, seq).await.unwrap();
+    assert_eq!(a.chat.group_read_by(group, seq).await.unwrap(), 1, "bob has");
+    assert_eq!(b.chat.group_read_by(group, seq).await.unwrap(), 0, "the asker is not counted");
+    // Bob turns receipts off: he is no longer counted.
+    b.chat.settings(Some(false)).await.unwrap();
+    assert_eq!(a.chat.group_read_by(group, seq).await.unwrap(), 0);
+    // A stranger may not ask.
+    let carol = cluster.register("carol").await;
+    let c = cluster.login_on(&carol, 0).await;
+    let refused = c.chat.group_read_by(group, seq).await.unwrap_err();
+    assert_eq!(refused.code(), Some(imchat_proto::ErrorCode::NotThreadMember), "{refused}");
+    cluster.shutdown().await;
+}

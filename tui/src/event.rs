@@ -55,8 +55,9 @@ pub struct Welcome {
     pub dialect: Dialect,
     /// The most bytes of one text the server takes, if known.
     pub max_text: Option<usize>,
-    /// The server takes typing notices.
+    /// The server takes typing notices, and keeps read receipts.
     pub typing: bool,
+    pub receipts: bool,
 }
 
 /// Why a login failed.
@@ -106,6 +107,12 @@ pub enum NetEvent {
     },
     /// This user's read receipts are on (true) or off, as the server stored them.
     ReceiptsSet(Result<bool, String>),
+    /// How many other members of group `thread` have read it up to `seq`.
+    ReadBy {
+        thread: i64,
+        seq: i64,
+        readers: Result<i64, String>,
+    },
     /// A group's new messages (texts, or a system message of a change).
     Group(NotifyGroupMsg),
     /// A group as a request's answer left it (info, invite, leave, rename, mute, ...).
@@ -232,6 +239,11 @@ pub enum Effect {
     },
     /// Turn this user's read receipts on or off (imchat servers keep it).
     SetReceipts(bool),
+    /// Ask how many other members have read group `thread` up to `seq`.
+    ReadBy {
+        thread: i64,
+        seq: i64,
+    },
     OpenChat(i32),
     CreateGroup {
         name: String,

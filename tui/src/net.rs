@@ -261,6 +261,9 @@ async fn on_session(
         Effect::MuteGroup { thread, muted } => {
             NetEvent::GroupInfo(chat.mute_group(thread, muted).await.map(|r| r.group).map_err(text))
         }
+        Effect::ReadBy { thread, seq } => {
+            NetEvent::ReadBy { thread, seq, readers: chat.group_read_by(thread, seq).await.map_err(text) }
+        }
         Effect::SetReceipts(on) => {
             NetEvent::ReceiptsSet(chat.settings(Some(on)).await.map(|s| s.read_receipts).map_err(text))
         }
@@ -403,6 +406,7 @@ async fn connect(
         dialect: chat.dialect(),
         max_text: chat.max_text_bytes(),
         typing: chat.takes_typing(),
+        receipts: chat.takes_receipts(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

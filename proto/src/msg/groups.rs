@@ -34,12 +34,16 @@ pub mod ids {
     pub const NOTIFY_GROUP_MSG: u16 = 1142;
     /// A group's state after a change, pushed to its members before and after it.
     pub const NOTIFY_GROUP_CHANGED: u16 = 1143;
+    /// imchat (`receipts`): how many members have read a group up to a seq.
+    pub const GROUP_READ_BY_REQ: u16 = 1144;
+    pub const GROUP_READ_BY_RSP: u16 = 1145;
 }
 
 /// The reply id of a group request.
 pub fn reply_id(request_id: u16) -> Option<u16> {
-    ((ids::GROUP_CREATE_REQ..=ids::GROUP_TEXT_REQ).contains(&request_id) && request_id.is_multiple_of(2))
-        .then_some(request_id + 1)
+    let group_request =
+        (ids::GROUP_CREATE_REQ..=ids::GROUP_TEXT_REQ).contains(&request_id) || request_id == ids::GROUP_READ_BY_REQ;
+    (group_request && request_id.is_multiple_of(2)).then_some(request_id + 1)
 }
 
 /// `msg_type` of a group's system message; its `content` is a [`GroupEvent`] as JSON.
@@ -174,6 +178,12 @@ group_message!(
     /// A page of members by uid above `after_uid` (`limit` at most the server's page).
     GroupMembersReq = ids::GROUP_MEMBERS_REQ, { thread_id: i64, after_uid: i32, limit: i64 });
 group_message!(GroupInfoReq = ids::GROUP_INFO_REQ, { thread_id: i64 });
+group_message!(
+    /// How many other members have read group `thread_id` up to `seq` (`receipts`).
+    GroupReadByReq = ids::GROUP_READ_BY_REQ, { thread_id: i64, seq: i64 });
+group_message!(
+    /// Members other than the asker whose read marker has reached `seq` and who allow receipts.
+    GroupReadByRsp = ids::GROUP_READ_BY_RSP, { error: i32, thread_id: i64, seq: i64, readers: i64 });
 group_message!(
     /// Texts to a group; `mentions` are members the texts @mention (flagged for them in the
     /// push and counted in their sync).

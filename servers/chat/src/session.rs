@@ -251,6 +251,7 @@ impl Session {
             (true, ClientMsg::GroupMute(req)) => self.group_mute(req).await,
             (true, ClientMsg::GroupMembers(req)) => self.group_members(req).await,
             (true, ClientMsg::GroupInfo(req)) => self.group_info(req).await,
+            (true, ClientMsg::GroupReadBy(req)) => self.group_read_by(req).await,
             (true, ClientMsg::FriendPage(req)) => self.friend_page(req).await,
             (true, ClientMsg::ApplyPage(req)) => self.apply_page(req).await,
             (true, ClientMsg::DeclineFriend(req)) => self.decline_friend(req).await,

@@ -131,6 +131,15 @@ impl App {
                 }
                 Vec::new()
             }
+            NetEvent::ReadBy { thread, seq, readers } => {
+                let group = self.main.as_mut().and_then(|main| main.threads.get_mut(&thread)?.group.as_mut());
+                match (readers, group) {
+                    (Ok(readers), Some(group)) => group.read_by = Some((seq, readers)),
+                    // No longer a group here, or no count (an older server): nothing shown.
+                    (Ok(_), None) | (Err(_), _) => {}
+                }
+                Vec::new()
+            }
             NetEvent::ReceiptsSet(result) => {
                 match result {
                     Ok(true) => self.info(self.tr.receipts_on()),

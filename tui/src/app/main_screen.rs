@@ -303,8 +303,14 @@ impl App {
         match item {
             Some(Item::Thread(id)) => {
                 main.open_thread(id);
-                if main.threads.get(&id).is_some_and(Thread::is_group) {
-                    return vec![Effect::GroupInfo(id), Effect::GroupMembers(id)];
+                if let Some(thread) = main.threads.get(&id).filter(|t| t.is_group()) {
+                    let mut effects = vec![Effect::GroupInfo(id), Effect::GroupMembers(id)];
+                    // Who has read this user's last text there, asked once per opening.
+                    let mine = thread.msgs.iter().rev().find(|m| m.from == main.uid && m.seq > 0).map(|m| m.seq);
+                    if let Some(seq) = mine.filter(|_| main.takes_receipts) {
+                        effects.push(Effect::ReadBy { thread: id, seq });
+                    }
+                    return effects;
                 }
             }
             Some(Item::Friend(uid)) => match main.thread_with(uid) {

@@ -144,6 +144,8 @@ pub struct GroupView {
     pub mentioned: bool,
     /// (uid, name, role), loaded when the member pane opens or the chat does.
     pub member_list: Vec<(i32, String, String)>,
+    /// How many other members had read this user's last text (its seq) when the chat opened.
+    pub read_by: Option<(i64, i64)>,
 }
 
 /// The new-group dialog (a name and friends ticked), or with `invite_to` the invite picker of
@@ -345,6 +347,8 @@ pub struct Main {
     /// The server takes typing notices; the friend this user last said they type to, and
     /// when; and the friends typing to this user, until when.
     pub takes_typing: bool,
+    /// The server keeps read receipts.
+    pub takes_receipts: bool,
     pub typing_sent: Option<(i32, Instant)>,
     pub typing: HashMap<i32, Instant>,
     /// Each chat's unsent draft while another chat is open.
@@ -403,6 +407,7 @@ impl Main {
             drafts: HashMap::new(),
             max_text: None,
             takes_typing: false,
+            takes_receipts: false,
             typing_sent: None,
             typing: HashMap::new(),
             tr,

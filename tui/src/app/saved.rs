@@ -228,6 +228,7 @@ fn restored_thread(saved: SavedThread, tr: Tr) -> Thread {
             left: g.left,
             mentioned: g.mentioned,
             member_list: Vec::new(),
+            read_by: None,
         }),
         msgs,
         cursor: ThreadCursor::at(saved.through),

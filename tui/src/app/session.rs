@@ -138,6 +138,7 @@ impl App {
         main.dialect = welcome.dialect;
         main.max_text = welcome.max_text;
         main.takes_typing = welcome.typing;
+        main.takes_receipts = welcome.receipts;
         main.syncing = false;
         main.verified = true;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();

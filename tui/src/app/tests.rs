@@ -29,6 +29,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         dialect: if gapless { Dialect::Imchat } else { Dialect::Llfc },
         max_text: if gapless { Some(4096) } else { None },
         typing: gapless,
+        receipts: gapless,
     }
 }
 
@@ -112,6 +113,7 @@ impl Harness {
             dialect: Dialect::Imchat,
             max_text: Some(4096),
             typing: true,
+            receipts: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {

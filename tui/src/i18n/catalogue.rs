@@ -56,6 +56,7 @@ catalogue! {
     logged_in_elsewhere() => "logged in elsewhere", "已在别处登录";
     typing() => "typing…", "正在输入…";
     read_by_peer() => " ✓ read", " ✓ 已读";
+    read_by_members(n: i64) => " ✓ read by {n}", " ✓ {n} 人已读";
     receipts_on() => "read receipts on: your friends see how far you read their texts", "已读回执已开启：好友能看到你读到哪里";
     receipts_off() => "read receipts off: your friends no longer see how far you read", "已读回执已关闭：好友不再看到你读到哪里";
     receipts_not_set(err: &str) => "read receipts not changed: {err}", "已读回执未更改：{err}";

@@ -265,6 +265,15 @@ fn history_lines<'a>(
             {
                 Span::styled(app.tr.read_by_peer(), Style::new().fg(theme.accent))
             }
+            // A group's last text of this user's, as many as had read it when the chat opened.
+            MsgState::Sent
+                if msg.from == main.uid
+                    && let Some((seq, readers)) = thread.group.as_ref().and_then(|g| g.read_by)
+                    && seq == msg.seq
+                    && readers > 0 =>
+            {
+                Span::styled(app.tr.read_by_members(readers), Style::new().fg(theme.accent))
+            }
             MsgState::Sent if msg.from == main.uid => Span::styled(" ✓", Style::new().fg(theme.dim)),
             MsgState::Sent => Span::raw(""),
             MsgState::Sending => Span::styled(app.tr.sending(), Style::new().fg(theme.dim)),

@@ -49,6 +49,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             dialect: imchat_sdk::Dialect::Imchat,
             max_text: Some(4096),
             typing: true,
+            receipts: true,
         }))),
         now,
     );

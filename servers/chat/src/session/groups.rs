@@ -8,8 +8,8 @@ use imchat_proto::ErrorCode;
 use imchat_proto::msg::{
     GroupCreateReq, GroupCreateRsp, GroupDisbandReq, GroupDisbandRsp, GroupInfo, GroupInfoReq, GroupInfoRsp,
     GroupInviteReq, GroupInviteRsp, GroupLeaveReq, GroupLeaveRsp, GroupMember, GroupMembersReq, GroupMembersRsp,
-    GroupMuteReq, GroupMuteRsp, GroupRemoveReq, GroupRemoveRsp, GroupRoleReq, GroupRoleRsp, GroupTextReq, GroupTextRsp,
-    GroupUpdateReq, GroupUpdateRsp, ids,
+    GroupMuteReq, GroupMuteRsp, GroupReadByReq, GroupReadByRsp, GroupRemoveReq, GroupRemoveRsp, GroupRoleReq,
+    GroupRoleRsp, GroupTextReq, GroupTextRsp, GroupUpdateReq, GroupUpdateRsp, ids,
 };
 use imchat_proto::rules::{check_announcement, check_group_name};
 use imchat_store::{Actor, Change, Changed, Group, InvitePolicy, NewMsg, Refusal, Role, StoredMsg};
@@ -183,6 +183,14 @@ impl Session {
     pub(super) async fn group_info(&mut self, req: GroupInfoReq) -> Handled {
         let group = self.member_group(req.thread_id).await?;
         self.send(&GroupInfoRsp { error: 0, group: info(&group, self.uid()) })
+    }
+
+    /// 1144: how many other members have read the group up to `seq` (those who allow
+    /// receipts): asked for, never pushed per reader.
+    pub(super) async fn group_read_by(&mut self, req: GroupReadByReq) -> Handled {
+        self.member_group(req.thread_id).await?;
+        let readers = self.shared.db.group_readers(req.thread_id, req.seq, self.uid()).await?;
+        self.send(&GroupReadByRsp { error: 0, thread_id: req.thread_id, seq: req.seq, readers })
     }
 
     pub(super) async fn group_members(&mut self, req: GroupMembersReq) -> Handled {

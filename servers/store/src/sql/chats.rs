@@ -814,6 +814,23 @@ impl Db {
         rows.iter().map(|row| Ok((row.try_get("thread_id")?, row.try_get("seq")?))).collect()
     }
 
+    /// How many members of group `thread_id` other than `me` have read it up to `seq` and
+    /// allow receipts.
+    pub async fn group_readers(&self, thread_id: i64, seq: i64, me: i32) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM read_marker r \
+             JOIN group_chat_member m ON m.thread_id = r.thread_id AND m.user_id = r.user_id \
+             LEFT JOIN user_setting s ON s.user_id = r.user_id \
+             WHERE r.thread_id = ? AND r.seq >= ? AND r.user_id <> ? AND COALESCE(s.read_receipts, 1) <> 0",
+        )
+        .bind(thread_id)
+        .bind(seq)
+        .bind(i64::from(me))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// `me`'s read markers of `threads` (those it has).
     async fn read_markers(&self, me: i64, threads: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
         if threads.is_empty() {

@@ -158,3 +158,16 @@ fn invite_picker_ticks_friends_not_members() {
     h.press(KeyCode::Char(' '));
     assert_eq!(h.press(KeyCode::Enter), [Effect::Invite { thread: 30, uids: vec![2] }]);
 }
+
+/// Opening a group asks how many have read this user's last text there, and shows it.
+#[test]
+fn opening_a_group_asks_who_read_the_last_text() {
+    let mut h = Harness::signed_in();
+    h.net(group_push(7, 1, "mine", Vec::new()));
+    let main = h.app.main.as_mut().unwrap();
+    main.selected = main.items().iter().position(|i| *i == crate::app::Item::Thread(30)).unwrap();
+    let effects = h.press(KeyCode::Enter);
+    assert!(effects.contains(&Effect::ReadBy { thread: 30, seq: 7 }), "{effects:?}");
+    h.net(NetEvent::ReadBy { thread: 30, seq: 7, readers: Ok(3) });
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&30].group.as_ref().unwrap().read_by, Some((7, 3)));
+}
