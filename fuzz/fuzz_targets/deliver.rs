@@ -10,7 +10,9 @@
 
 use bytes::{Bytes, BytesMut};
 use imchat_proto::codec::{Decoded, Decoder, peer_frame};
-use imchat_proto::grpc::{AddFriendReq, AuthFriendReq, DeliverReq, GroupChangedReq, KickUserReq, TextChatMsgReq};
+use imchat_proto::grpc::{
+    AddFriendReq, AuthFriendReq, DeliverReq, GroupChangedReq, KickUserReq, RoutesChangedReq, TextChatMsgReq,
+};
 use imchat_proto::llfc_client::adapt_push;
 use libfuzzer_sys::fuzz_target;
 use prost::Message as _;
@@ -45,4 +47,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = TextChatMsgReq::decode(data);
     let _ = KickUserReq::decode(data);
     let _ = GroupChangedReq::decode(data);
+    let _ = RoutesChangedReq::decode(data);
 });
