@@ -271,3 +271,37 @@ async fn a_group_says_how_many_have_read_on_request(flavor: Flavor) {
     assert_eq!(refused.code(), Some(imchat_proto::ErrorCode::NotThreadMember), "{refused}");
     cluster.shutdown().await;
 }
+
+/// A table entry of a session its server no longer has (a server restarted under its name)
+/// goes at the first push that server reports missing, and pushes stop going there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_session_entry_goes_at_the_first_push_that_misses() {
+    use imchat_store::presence::SessionEntry;
+    let cluster = TestCluster::start_with(Flavor::Embedded, |file| {
+        file.limits.route_cache = std::time::Duration::ZERO;
+    })
+    .await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let (a, mut b) = (f.a, f.b);
+    let presence = cluster.presence().await;
+    // Alice (on chatserver1) seems to have a session on chatserver2 from two minutes ago.
+    let stale = SessionEntry {
+        session: "gone".into(),
+        device: "old-laptop".into(),
+        kind: "tui".into(),
+        server: "chatserver2".into(),
+        since_ms: imchat_store::now_ms() - 120_000,
+    };
+    presence.restore(&[(alice, stale)], std::time::Duration::from_secs(60)).await.unwrap();
+    assert_eq!(presence.lookup(alice).await.unwrap().sessions.entries().len(), 2);
+    // Her own text goes to her "other device" there too; chatserver2 says it has none.
+    a.chat.send_texts(alice, bob, thread, &[("hello", "{s1}")]).await.unwrap();
+    assert!(matches!(b.next_event().await, Event::Text(_)));
+    wait_for("the stale entry to go", || async {
+        let sessions = presence.lookup(alice).await.ok()?.sessions;
+        (sessions.entries().len() == 1 && sessions.servers() == ["chatserver1"]).then_some(())
+    })
+    .await;
+    cluster.shutdown().await;
+}

@@ -319,6 +319,7 @@ fn reroute(router: &Arc<Router>, server: &str, missing: &[i32], pushes: Vec<(To,
             for (msg_id, frame) in frames {
                 router.redeliver(uid, msg_id, frame, &server, &before).await;
             }
+            router.drop_stale_sessions(uid, &server).await;
         });
     }
 }

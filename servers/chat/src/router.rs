@@ -27,6 +27,10 @@ use crate::outbox::{Outbox, Pushed};
 use crate::peers::Peers;
 use crate::{ChatConfig, Limits};
 
+/// A session-table entry of a server that says it has no session of the user is taken out
+/// once it is this old.
+const STALE_AFTER: Duration = Duration::from_secs(60);
+
 /// The live-server list is re-read at most this often.
 const REGISTRY_CACHE_TTL: Duration = Duration::from_millis(500);
 
@@ -279,6 +283,18 @@ impl Router {
         match self.routes.remove(&uid) {
             Some((_, Cached::Route(servers, _))) => servers,
             _ => Arc::from([]),
+        }
+    }
+
+    /// `server` said it has no session of `uid`: what `uid`'s table still names there and began
+    /// more than [`STALE_AFTER`] ago is gone (a server restarted under the same name); newer
+    /// entries may be logins in flight, and clocks differ between hosts.
+    pub(crate) async fn drop_stale_sessions(&self, uid: i32, server: &str) {
+        let before = imchat_store::now_ms() - STALE_AFTER.as_millis() as i64;
+        match self.presence.drop_stale(uid, server, before).await {
+            Ok(true) => tracing::info!(uid, server, "stale sessions taken out of a user's table"),
+            Ok(false) => {}
+            Err(err) => tracing::debug!(%err, uid, server, "stale sessions not taken out"),
         }
     }
 

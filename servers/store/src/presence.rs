@@ -167,6 +167,15 @@ impl Presence {
         Ok(removed)
     }
 
+    /// Takes out of `uid`'s table the sessions on `server` that began before `before_ms`:
+    /// `server` said it has none of theirs (a server restarted under the same name leaves
+    /// its old sessions in tables, which its end never cleared). True when any went.
+    pub async fn drop_stale(&self, uid: i32, server: &str, before_ms: i64) -> Result<bool, StoreError> {
+        let mut dropped = false;
+        self.update_sessions(uid, None, |sessions| dropped = sessions.drop_stale(server, before_ms)).await?;
+        Ok(dropped)
+    }
+
     /// Reads `uid`'s session table under their lock (waiting up to [`LOCK_TTL`] for a login
     /// holding it), lets `change` edit it, and writes it back with the route and releases
     /// the lock in one step; an emptied table deletes both. `ttl`: the keys' lifetime (`None`:

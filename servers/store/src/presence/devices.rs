@@ -165,6 +165,13 @@ impl Sessions {
         self.entries.len() != before
     }
 
+    /// Drops the sessions on `server` that began before `before_ms`; true when any was there.
+    pub fn drop_stale(&mut self, server: &str, before_ms: i64) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|e| e.server != server || e.since_ms >= before_ms);
+        self.entries.len() != before
+    }
+
     /// Adds `entry` unless its session is there already (a restore after the store lost it).
     pub fn restore(&mut self, entry: SessionEntry) {
         if !self.entries.iter().any(|e| e.session == entry.session) {
@@ -206,6 +213,18 @@ mod tests {
         let legacy = Sessions::parse(Some("abc123"), Some("chat1"));
         assert_eq!(legacy.entries(), [entry("abc123", "", "", "chat1", 0)]);
         assert!(Sessions::parse(None, Some("chat1")).is_empty());
+    }
+
+    #[test]
+    fn only_old_sessions_of_the_server_named_are_stale() {
+        let mut table = sessions(&[
+            entry("old", "a", "tui", "chat2", 100),
+            entry("new", "b", "cli", "chat2", 900),
+            entry("other", "c", "qt", "chat1", 50),
+        ]);
+        assert!(table.drop_stale("chat2", 500));
+        assert_eq!(ids(table.entries()), ["new", "other"]);
+        assert!(!table.drop_stale("chat2", 500), "nothing more");
     }
 
     #[test]
