@@ -528,10 +528,10 @@ async fn login_protocol(db: Db, kv: Kv) {
     other_qt.commit(&presence, ttl).await.unwrap();
     assert_eq!(presence.route(b).await.unwrap(), ["chat1"], "both sessions left are on chat1");
     // The ended session's own cleanup finds itself gone and leaves the rest.
-    assert!(!presence.end_session(b, "qt1").await.unwrap());
+    assert!(!presence.end_session(b, "qt1", ttl).await.unwrap());
     assert_eq!(presence.lookup(b).await.unwrap().sessions.entries().len(), 2);
     // Lost by the store (a flush), a server writes its sessions back beside the others'.
-    presence.end_session(b, "qt2").await.unwrap();
+    presence.end_session(b, "qt2", ttl).await.unwrap();
     presence
         .restore(&[(b, session("qt2", "qt-2", "qt", "chat1")), (b, session("x", "desk", "cli", "chat1"))], ttl)
         .await
@@ -539,12 +539,12 @@ async fn login_protocol(db: Db, kv: Kv) {
     let sessions: Vec<String> =
         presence.lookup(b).await.unwrap().sessions.entries().iter().map(|e| e.session.clone()).collect();
     assert_eq!(sessions, ["sid", "qt2", "x"]);
-    presence.end_session(b, "qt2").await.unwrap();
-    presence.end_session(b, "x").await.unwrap();
+    presence.end_session(b, "qt2", ttl).await.unwrap();
+    presence.end_session(b, "x", ttl).await.unwrap();
 
     // The last session ends: the route goes; tokens are revoked.
-    assert!(!presence.end_session(b, "older").await.unwrap(), "not a session of theirs");
-    assert!(presence.end_session(b, "sid").await.unwrap());
+    assert!(!presence.end_session(b, "older", ttl).await.unwrap(), "not a session of theirs");
+    assert!(presence.end_session(b, "sid", ttl).await.unwrap());
     assert!(presence.route(b).await.unwrap().is_empty());
     assert_eq!(presence.lookup(b).await.unwrap().server, None, "the route key is gone");
     let mut holders = presence.token_holders().await.unwrap();

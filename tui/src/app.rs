@@ -260,10 +260,10 @@ impl App {
                 self.key(key)
             }
             Event::Paste(text) => {
-                self.with_input(|input| {
+                let composer = self.with_input(|input| {
                     input.insert(&text);
                 });
-                self.typed()
+                if composer { self.typed() } else { Vec::new() }
             }
             Event::Mouse { column, row, wheel } => self.mouse(column, row, wheel),
             Event::Net(net) => self.net(net),
@@ -309,7 +309,9 @@ impl App {
     }
 
     /// The input that typing goes to on the current screen, if any.
-    fn with_input(&mut self, edit: impl FnOnce(&mut Input)) {
+    /// Edits the focused input; true when that was the open chat's composer.
+    fn with_input(&mut self, edit: impl FnOnce(&mut Input)) -> bool {
+        let mut composer = false;
         let input = match self.screen {
             Screen::Login => self.login.focused(),
             Screen::Register => self.register.focused(),
@@ -323,13 +325,17 @@ impl App {
                 Some(Main { new_group: Some(dialog), .. }) => {
                     (!dialog.on_list && dialog.invite_to.is_none()).then_some(&mut dialog.name)
                 }
-                Some(main) if main.focus == Focus::Input && main.open.is_some() => Some(&mut main.input),
+                Some(main) if main.focus == Focus::Input && main.open.is_some() => {
+                    composer = true;
+                    Some(&mut main.input)
+                }
                 _ => None,
             },
         };
         if let Some(input) = input {
             edit(input);
         }
+        composer
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -407,10 +413,12 @@ impl App {
         if let KeyCode::Char(c) = key.code
             && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
-            self.with_input(|input| {
+            let composer = self.with_input(|input| {
                 input.insert(&c.to_string());
             });
-            return self.typed();
+            if composer {
+                return self.typed();
+            }
         }
         Vec::new()
     }

@@ -195,14 +195,7 @@ impl Router {
                 return true;
             }
             let frame = if handle.llfc { imchat_proto::llfc_client::adapt_push(frame) } else { frame };
-            return match handle.outbox.deliver(frame).await {
-                Pushed::Queued => true,
-                Pushed::Gone => false,
-                Pushed::GaveUp => {
-                    self.give_up(1, uid, "the recipient is a slow consumer");
-                    true
-                }
-            };
+            return self.taken(uid, handle.outbox.deliver(frame).await);
         }
         let to = handles.iter().filter(|h| h.takes(id) && except.is_none_or(|except| &*h.id != except));
         let pushed = futures_util::future::join_all(to.map(|handle| {
@@ -210,19 +203,22 @@ impl Router {
             handle.outbox.deliver(frame)
         }))
         .await;
-        let mut here = false;
-        for pushed in pushed {
-            match pushed {
-                Pushed::Queued => here = true,
-                Pushed::Gone => {}
-                Pushed::GaveUp => {
-                    self.give_up(1, uid, "the recipient is a slow consumer");
-                    here = true;
-                }
-            }
-        }
+        let here = pushed.into_iter().fold(false, |here, pushed| self.taken(uid, pushed) | here);
         // Sessions not sent this frame, or the sender's own, are still here.
         here || handles.iter().any(|h| !h.takes(id) || except.is_some_and(|except| &*h.id == except))
+    }
+
+    /// Whether a push to a session of `uid` found it there (a slow one's is counted as given
+    /// up, and it is disconnected: it was there).
+    fn taken(&self, uid: i32, pushed: Pushed) -> bool {
+        match pushed {
+            Pushed::Queued => true,
+            Pushed::Gone => false,
+            Pushed::GaveUp => {
+                self.give_up(1, uid, "the recipient is a slow consumer");
+                true
+            }
+        }
     }
 
     /// Counts `n` pushes to `uid` (or to the users of one peer call) that were not delivered.
@@ -291,7 +287,7 @@ impl Router {
     /// entries may be logins in flight, and clocks differ between hosts.
     pub(crate) async fn drop_stale_sessions(&self, uid: i32, server: &str) {
         let before = imchat_store::now_ms() - STALE_AFTER.as_millis() as i64;
-        match self.presence.drop_stale(uid, server, before).await {
+        match self.presence.drop_stale(uid, server, before, self.limits.route_ttl).await {
             Ok(true) => tracing::info!(uid, server, "stale sessions taken out of a user's table"),
             Ok(false) => {}
             Err(err) => tracing::debug!(%err, uid, server, "stale sessions not taken out"),

@@ -123,7 +123,7 @@ pub(crate) struct Session {
     failed_logins: u32,
     /// The per-user message rate (`MessagesPerSec`), and the rate of typing notices.
     pub(super) rate: Bucket,
-    typing: Bucket,
+    typing_rate: Bucket,
     /// The client's 1005 named no imchat extensions: llfc's Qt client (see `imchat_proto::llfc_client`).
     llfc_client: bool,
     /// The device it logged in as (see `session::login`).
@@ -142,7 +142,7 @@ impl Session {
             peer,
             failed_logins: 0,
             rate: Bucket::default(),
-            typing: Bucket::default(),
+            typing_rate: Bucket::default(),
             llfc_client: false,
             device: None,
             auth: None,
@@ -420,7 +420,8 @@ impl Session {
     pub(crate) async fn end(&mut self) {
         let Some(auth) = self.auth.take() else { return };
         self.shared.router.remove(auth.uid, &auth.session_id);
-        let cleared = self.shared.presence.end_session(auth.uid, &auth.session_id).await;
+        let ttl = self.shared.config.limits.route_ttl;
+        let cleared = self.shared.presence.end_session(auth.uid, &auth.session_id, ttl).await;
         if let Err(err) = cleared {
             tracing::warn!(%err, uid = auth.uid, "route cleanup failed; it expires by itself");
         }
@@ -450,7 +451,7 @@ impl Session {
     /// them. Never stored; over `TypingPerSec` it is refused (1105), to a stranger too (1103).
     async fn typing(&mut self, req: TypingReq) -> Handled {
         let limits = &self.shared.config.limits;
-        if !self.typing.take(1, limits.typing_per_sec, limits.typing_burst) {
+        if !self.typing_rate.take(1, limits.typing_per_sec, limits.typing_burst) {
             return Err(ErrorCode::TooManyRequests.into());
         }
         self.ensure_friend(req.touid).await?;

@@ -27,9 +27,6 @@ use crate::{Kv, StoreError, Ttl};
 
 /// Users whose sessions [`Presence::restore`] writes back at once.
 const RESTORE_AT_ONCE: usize = 16;
-/// The lifetime a session table edited without one of its own gets (it expired meanwhile):
-/// the next heartbeat of a server holding its sessions sets the configured one.
-const SESSION_TTL_FALLBACK: Duration = Duration::from_secs(60);
 
 /// Presence over one key-value store. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -160,30 +157,30 @@ impl Presence {
 
     /// Takes `session` out of `uid`'s session table (and the route, if it was their last on
     /// its server), under the user's lock; true when it was there (a login may have ended it
-    /// first).
-    pub async fn end_session(&self, uid: i32, session: &str) -> Result<bool, StoreError> {
+    /// first). `ttl`: the route's lifetime, which the rest of the table keeps.
+    pub async fn end_session(&self, uid: i32, session: &str, ttl: Duration) -> Result<bool, StoreError> {
         let mut removed = false;
-        self.update_sessions(uid, None, |sessions| removed = sessions.remove(session)).await?;
+        self.update_sessions(uid, ttl, |sessions| removed = sessions.remove(session)).await?;
         Ok(removed)
     }
 
     /// Takes out of `uid`'s table the sessions on `server` that began before `before_ms`:
     /// `server` said it has none of theirs (a server restarted under the same name leaves
     /// its old sessions in tables, which its end never cleared). True when any went.
-    pub async fn drop_stale(&self, uid: i32, server: &str, before_ms: i64) -> Result<bool, StoreError> {
+    pub async fn drop_stale(&self, uid: i32, server: &str, before_ms: i64, ttl: Duration) -> Result<bool, StoreError> {
         let mut dropped = false;
-        self.update_sessions(uid, None, |sessions| dropped = sessions.drop_stale(server, before_ms)).await?;
+        self.update_sessions(uid, ttl, |sessions| dropped = sessions.drop_stale(server, before_ms)).await?;
         Ok(dropped)
     }
 
     /// Reads `uid`'s session table under their lock (waiting up to [`LOCK_TTL`] for a login
     /// holding it), lets `change` edit it, and writes it back with the route and releases
-    /// the lock in one step; an emptied table deletes both. `ttl`: the keys' lifetime (`None`:
-    /// [`crate::presence`]'s default for a session, the remaining one is kept by heartbeats).
+    /// the lock in one step; an emptied table deletes both. `ttl`: the keys' lifetime (the
+    /// route's, which heartbeats renew).
     async fn update_sessions(
         &self,
         uid: i32,
-        ttl: Option<Duration>,
+        ttl: Duration,
         change: impl FnOnce(&mut Sessions),
     ) -> Result<(), StoreError> {
         let keys = self.kv.layout();
@@ -204,13 +201,6 @@ impl Presence {
             return lock.release(&self.kv).await;
         }
         let (table, route) = (sessions.encode(), sessions.route());
-        let ttl = match ttl {
-            Some(ttl) => ttl,
-            None => match self.kv.ttl(&table_key).await? {
-                Ttl::Seconds(secs) if secs > 0 => Duration::from_secs(secs as u64),
-                _ => SESSION_TTL_FALLBACK,
-            },
-        };
         let pairs = [(table_key.as_str(), table.as_str()), (route_key.as_str(), route.as_str())];
         self.kv.set_many_unlock(&pairs, ttl, lock.key(), lock.owner()).await
     }
@@ -236,9 +226,7 @@ impl Presence {
             for (uid, entries) in chunk.iter().cloned() {
                 let presence = self.clone();
                 tasks.spawn(async move {
-                    presence
-                        .update_sessions(uid, Some(ttl), |table| entries.into_iter().for_each(|e| table.restore(e)))
-                        .await
+                    presence.update_sessions(uid, ttl, |table| entries.into_iter().for_each(|e| table.restore(e))).await
                 });
             }
             while let Some(done) = tasks.join_next().await {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{App, Focus, Main, Screen};
+use super::{App, Main};
 use crate::event::Effect;
 
 /// How often a user who keeps typing tells their friend again.
@@ -13,23 +13,13 @@ pub(super) const TYPING_EVERY: Duration = Duration::from_secs(3);
 pub(super) const TYPING_SHOWN: Duration = Duration::from_secs(5);
 
 impl App {
-    /// After the composer took text: the open private chat's friend hears of it, at most once
+    /// After the open chat's composer took text: the chat's friend hears of it, at most once
     /// every [`TYPING_EVERY`].
     pub(super) fn typed(&mut self) -> Vec<Effect> {
         let now = self.now;
-        if self.screen != Screen::Main {
-            return Vec::new();
-        }
         let Some(main) = self.main.as_mut() else { return Vec::new() };
-        // The composer, not a dialog over it, took the text.
-        let dialog = main.switcher.is_some()
-            || main.failed.is_some()
-            || main.find.is_some()
-            || main.attach.is_some()
-            || main.files.is_some()
-            || main.new_group.is_some();
         let Some(thread) = main.open.and_then(|id| main.threads.get(&id)) else { return Vec::new() };
-        if !main.takes_typing || dialog || main.focus != Focus::Input || thread.is_group() || thread.peer <= 0 {
+        if !main.takes_typing || thread.is_group() || thread.peer <= 0 {
             return Vec::new();
         }
         let to = thread.peer;
