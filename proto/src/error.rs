@@ -117,6 +117,11 @@ error_codes! {
     BadChunk = 1126, "bad chunk";
     /// The resource connection is not authenticated (no token yet, or a wrong one).
     ResNotAuthenticated = 1127, "authenticate the resource connection first";
+    /// A recall past `[Limits] RecallSecs` by the message's sender (a group's admins may
+    /// recall at any time).
+    RecallExpired = 1128, "too late to recall that message";
+    /// A recall of someone else's message by one who may not (not a group's owner or admin).
+    NotYourMessage = 1129, "that message is not yours to recall";
 }
 
 impl From<ErrorCode> for i32 {

@@ -3,20 +3,73 @@
 //! files, and would show a file as an empty picture bubble. So a file reaches it as a text
 //! naming it (`[文件] name (size)`), pushed (a 1039 becomes a 1019; [`adapt_push`], which a
 //! chat server applies to every push to such a session, whatever peer it came from) and in
-//! history (1030, the chat server's).
+//! history (1030, the chat server's). A recall notice (1162) reaches it as a text from the
+//! one who recalled ([`RECALL_TEXT`]), and a recalled message reads [`RECALLED_TEXT`].
 
 use bytes::{Bytes, BytesMut};
 
 use crate::codec::HEADER_LEN;
 use crate::msg::res::{MSG_TYPE_FILE, NotifyImgChat, file_placeholder};
-use crate::msg::{Message, NotifyTextChat, TextChatData};
+use crate::msg::{Message, NotifyRecall, NotifyTextChat, TextChatData};
 
 /// llfc's `MsgStatus` of a message that is all there (a text, a finished file).
 const STATUS_READ: i32 = 2;
 
-/// `frame`, as an llfc client may receive it: a generic file's 1039 becomes a 1019 text; any
-/// other frame is passed on as it is.
-pub fn adapt_push(frame: Bytes) -> Bytes {
+/// What an llfc client is shown for a recall notice, and in place of a recalled message.
+pub const RECALL_TEXT: &str = "[撤回了一条消息]";
+pub const RECALLED_TEXT: &str = "[已撤回]";
+
+/// `frame`, as llfc client `to` may receive it: a generic file's 1039 becomes a 1019 text, as
+/// does a private chat's recall notice (1162) to its other member; `None` for a frame it must
+/// not get (a group's recall, or the recaller's own); any other frame is passed on as it is.
+pub fn adapt_push(frame: Bytes, to: i32) -> Option<Bytes> {
+    let id = frame.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    if id == Some(NotifyRecall::ID) {
+        return recall_push_as_text(&frame, to);
+    }
+    Some(file_as_text(frame))
+}
+
+/// A stored message's fields as a client that does not know recall shows them: a recall
+/// notice reads [`RECALL_TEXT`], a recalled message [`RECALLED_TEXT`], both as texts.
+pub fn recall_as_text(msg_type: &mut i32, status: &mut i32, content: &mut String) {
+    use crate::msg::{MSG_STATUS_RECALLED, MSG_TYPE_RECALL};
+    let text = match (*msg_type, *status) {
+        (MSG_TYPE_RECALL, _) => RECALL_TEXT,
+        (_, MSG_STATUS_RECALLED) => RECALLED_TEXT,
+        _ => return,
+    };
+    (*msg_type, *status, *content) = (0, STATUS_READ, text.to_owned());
+}
+
+/// A private chat's 1162 to its other member, as a 1019 text from the one who recalled.
+fn recall_push_as_text(frame: &[u8], to: i32) -> Option<Bytes> {
+    let recall: NotifyRecall = serde_json::from_slice(frame.get(HEADER_LEN..)?).ok()?;
+    let notice = recall.notice;
+    if notice.receiver != to || to == 0 {
+        return None;
+    }
+    let text = NotifyTextChat {
+        error: 0,
+        fromuid: notice.sender,
+        touid: notice.receiver,
+        thread_id: notice.thread_id,
+        chat_datas: vec![TextChatData {
+            message_id: notice.message_id,
+            unique_id: format!("recall-{}", notice.message_id),
+            content: RECALL_TEXT.to_owned(),
+            status: STATUS_READ,
+            chat_time: notice.chat_time,
+            seq: notice.seq,
+        }],
+    };
+    let mut buf = BytesMut::new();
+    text.encode(&mut buf).ok()?;
+    Some(buf.freeze())
+}
+
+/// A generic file's 1039 as a 1019 text naming it; any other frame as it is.
+fn file_as_text(frame: Bytes) -> Bytes {
     let is_notice = frame.len() > HEADER_LEN && frame[..2] == NotifyImgChat::ID.to_be_bytes();
     if !is_notice {
         return frame;
@@ -72,15 +125,41 @@ mod tests {
             chat_time: "2026-12-07 10:00:00".into(),
             ..NotifyImgChat::default()
         };
-        let adapted = adapt_push(framed(&file));
+        let adapted = adapt_push(framed(&file), 2).unwrap();
         assert_eq!(adapted[..2], NotifyTextChat::ID.to_be_bytes());
         let text: NotifyTextChat = serde_json::from_slice(&adapted[HEADER_LEN..]).unwrap();
         assert_eq!((text.fromuid, text.touid, text.thread_id), (1, 2, 9));
         assert_eq!(text.chat_datas[0].content, "[文件] report.pdf (1.2 MB)");
         assert_eq!((text.chat_datas[0].message_id, text.chat_datas[0].seq), (7, 4));
         let picture = NotifyImgChat { msg_type: crate::msg::res::MSG_TYPE_PIC, ..file };
-        assert_eq!(adapt_push(framed(&picture)), framed(&picture));
+        assert_eq!(adapt_push(framed(&picture), 2), Some(framed(&picture)));
         let other = Bytes::from_static(b"\x04\x13\x00\x02{}");
-        assert_eq!(adapt_push(other.clone()), other);
+        assert_eq!(adapt_push(other.clone(), 2), Some(other));
+    }
+
+    #[test]
+    fn a_private_recall_becomes_a_text_to_the_other_member_only() {
+        use crate::msg::{MSG_TYPE_RECALL, SyncData};
+        let notice = SyncData {
+            thread_id: 9,
+            seq: 12,
+            message_id: 40,
+            sender: 1,
+            receiver: 2,
+            content: r#"{"seq":11,"by":1}"#.into(),
+            chat_time: "2026-12-07 10:00:00".into(),
+            msg_type: MSG_TYPE_RECALL,
+            ..SyncData::default()
+        };
+        let recall = NotifyRecall { thread_id: 9, seq: 11, notice: notice.clone() };
+        let adapted = adapt_push(framed(&recall), 2).unwrap();
+        assert_eq!(adapted[..2], NotifyTextChat::ID.to_be_bytes());
+        let text: NotifyTextChat = serde_json::from_slice(&adapted[HEADER_LEN..]).unwrap();
+        assert_eq!((text.fromuid, text.touid, text.thread_id), (1, 2, 9));
+        assert_eq!(text.chat_datas[0].content, RECALL_TEXT);
+        assert_eq!((text.chat_datas[0].message_id, text.chat_datas[0].seq), (40, 12));
+        assert_eq!(adapt_push(framed(&recall), 1), None, "the recaller's own Qt session");
+        let group = NotifyRecall { notice: SyncData { receiver: 0, ..notice }, ..recall };
+        assert_eq!(adapt_push(framed(&group), 2), None, "llfc clients know no groups");
     }
 }

@@ -65,7 +65,9 @@ pub mod ids {
     pub const ERROR_RSP: u16 = 1199;
     /// imchat: friend-list pages and declining a request, 1104–1109.
     pub use super::friends::ids::*;
-    /// imchat: groups, 1120–1143.
+    /// imchat: gestures on sent messages (recall), 1160 and up.
+    pub use super::gestures::ids::*;
+    /// imchat: groups, 1120–1145.
     pub use super::groups::ids::*;
 }
 
@@ -91,7 +93,9 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         LOAD_OLDER_REQ => LOAD_OLDER_RSP,
         READ_MARK_REQ => READ_MARK_RSP,
         SETTINGS_REQ => SETTINGS_RSP,
-        other => return groups::reply_id(other).or_else(|| friends::reply_id(other)),
+        other => {
+            return groups::reply_id(other).or_else(|| friends::reply_id(other)).or_else(|| gestures::reply_id(other));
+        }
     })
 }
 
@@ -116,6 +120,8 @@ macro_rules! message {
 
 pub mod friends;
 pub use friends::*;
+pub mod gestures;
+pub use gestures::{MSG_STATUS_RECALLED, MSG_TYPE_RECALL, NotifyRecall, RecallEvent, RecallReq, RecallRsp};
 
 // ---- client to server -------------------------------------------------------------------
 
@@ -444,6 +450,7 @@ pub enum ClientMsg {
     ReadMark(ReadMarkReq),
     Typing(TypingReq),
     Settings(SettingsReq),
+    Recall(RecallReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -505,6 +512,7 @@ impl ClientMsg {
             READ_MARK_REQ => ClientMsg::ReadMark(parse_body(body)?),
             TYPING_REQ => ClientMsg::Typing(parse_body(body)?),
             SETTINGS_REQ => ClientMsg::Settings(parse_body(body)?),
+            RECALL_REQ => ClientMsg::Recall(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -594,14 +602,21 @@ pub mod caps {
     pub const TYPING: &str = "typing";
     /// Read receipts: 1116 (settings), 1118 to a session that names it, `receipts` in 1100/1101.
     pub const RECEIPTS: &str = "receipts";
+    /// Recall: 1160, 1162 to a session that names it, recall notices (`msg_type` 11) and
+    /// recalled messages (`status` 4) in its sync and history.
+    pub const RECALL: &str = "recall";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] = &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING, RECEIPTS];
+    pub const ALL: &[&str] =
+        &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING, RECEIPTS, RECALL];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
     /// The frame ids only a session that named [`TYPING`] is sent.
     pub const TYPING_IDS: &[u16] = &[super::ids::NOTIFY_TYPING];
     /// The frame ids only a session that named [`RECEIPTS`] is sent.
     pub const RECEIPTS_IDS: &[u16] = &[super::ids::NOTIFY_RECEIPT];
+    /// The frame ids only a session that named [`RECALL`] is sent as they are (an llfc
+    /// client gets a private chat's as a text, `crate::llfc_client::adapt_push`).
+    pub const RECALL_IDS: &[u16] = &[super::ids::NOTIFY_RECALL];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 

@@ -48,6 +48,9 @@ pub enum Event {
     Typing(imchat_proto::msg::NotifyTyping),
     /// 1118 (`receipts`): a private chat's other member read it up to a seq.
     Receipt(imchat_proto::msg::NotifyReceipt),
+    /// 1162 (`recall`): a message of a thread of this user's was recalled; `notice` is the
+    /// stored recall notice, which takes its own place (`seq`) in the thread.
+    Recalled(imchat_proto::msg::NotifyRecall),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -115,6 +118,8 @@ struct LoggedIn {
     /// The server takes typing notices (`typing`), and keeps read receipts (`receipts`).
     typing: bool,
     receipts: bool,
+    /// The server recalls messages (`recall`).
+    recall: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -238,7 +243,8 @@ impl ChatClient {
         let max_text = caps::max_text(&rsp.imchat);
         let typing = rsp.imchat.iter().any(|cap| cap == caps::TYPING);
         let receipts = rsp.imchat.iter().any(|cap| cap == caps::RECEIPTS);
-        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts });
+        let recall = rsp.imchat.iter().any(|cap| cap == caps::RECALL);
+        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall });
         Ok(rsp)
     }
 
@@ -257,6 +263,18 @@ impl ChatClient {
     /// Whether the server keeps read receipts (`receipts` in its 1006).
     pub fn takes_receipts(&self) -> bool {
         self.session.get().is_some_and(|s| s.receipts)
+    }
+
+    /// Whether the server recalls messages (`recall` in its 1006).
+    pub fn takes_recall(&self) -> bool {
+        self.session.get().is_some_and(|s| s.recall)
+    }
+
+    /// Recalls message `seq` of `thread_id` (1160, `recall`): this user's own within the
+    /// server's `RecallSecs`, any as a group's owner or admin. The reply's `notice` is the
+    /// stored recall notice (absent when it had been recalled already).
+    pub async fn recall(&self, thread_id: i64, seq: i64) -> Result<RecallRsp, SdkError> {
+        self.call(&RecallReq { thread_id, seq }).await
     }
 
     /// Whether the server takes typing notices (`typing` in its 1006).
@@ -579,6 +597,7 @@ fn event(frame: Frame) -> Event {
         ids::NOTIFY_READ_MARK => parse(&frame.body).map(Event::ReadMarked),
         ids::NOTIFY_TYPING => parse(&frame.body).map(Event::Typing),
         ids::NOTIFY_RECEIPT => parse(&frame.body).map(Event::Receipt),
+        ids::NOTIFY_RECALL => parse(&frame.body).map(Event::Recalled),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use imchat_proto::msg::{NotifyGroupMsg, NotifyTextChat, SyncData, TextChatData};
+use imchat_proto::msg::{NotifyGroupMsg, NotifyRecall, NotifyTextChat, RecallEvent, SyncData, TextChatData};
 use tokio::sync::mpsc;
 
 use crate::cursor::{Cursors, Seen};
@@ -47,6 +47,7 @@ impl Inbox {
                 // cursor as any message does.
                 Event::OwnText(push) => self.text(push, Event::OwnText).await,
                 Event::Group(push) => self.group(push).await,
+                Event::Recalled(push) => self.recalled(push).await,
                 Event::Closed => {
                     self.closed = true;
                     self.ready.push_back(Event::Closed);
@@ -85,6 +86,16 @@ impl Inbox {
         }
     }
 
+    /// A recall: its notice takes a place in the thread as any message does.
+    async fn recalled(&mut self, push: NotifyRecall) {
+        let thread = push.thread_id;
+        let seen = self.cursors.observe(thread, push.notice.seq);
+        self.fill_hole(thread, push.notice.receiver == 0).await;
+        if seen != Seen::Duplicate {
+            self.ready.push_back(Event::Recalled(push));
+        }
+    }
+
     /// Fetches what `thread`'s cursor misses, as the pushes they should have been.
     async fn fill_hole(&mut self, thread: i64, group: bool) {
         let Some((after, before)) = self.cursors.get(thread).and_then(|cursor| cursor.missing()) else { return };
@@ -99,7 +110,11 @@ impl Inbox {
                 let found: Vec<SyncData> =
                     found.into_iter().filter(|d| self.cursors.observe(thread, d.seq) != Seen::Duplicate).collect();
                 self.recovered += found.len() as u64;
-                self.ready.extend(found.into_iter().map(if group { as_group_push } else { as_push }));
+                self.ready.extend(found.into_iter().map(|data| match RecallEvent::of(&data) {
+                    Some(recall) => Event::Recalled(NotifyRecall { thread_id: thread, seq: recall.seq, notice: data }),
+                    None if group => as_group_push(data),
+                    None => as_push(data),
+                }));
             }
             // The hole stays: the cursor does not pass it, and the next push of this thread
             // (or a sync from the cursors) tries again.

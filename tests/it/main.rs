@@ -35,6 +35,8 @@ mod edge;
 mod files;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.
 mod flow;
+/// Gestures on sent messages: recall.
+mod gestures;
 /// Groups across two servers: their life, what members read, every refusal, operators.
 mod groups;
 /// `imctl` against running clusters: scripted registration, kicks, tokens, servers, errors.

@@ -661,3 +661,67 @@ async fn discarded_files_wait_in_the_trash(db: Db) {
         assert_eq!(db.reserve_avatar(&file, caps).await.unwrap(), Err(imchat_store::FileRefusal::NameTaken));
     }
 }
+
+sql_test!(recalls_keep_their_place_and_follow_their_rules);
+/// A recall blanks the message where it stands and stores a notice after it, in one
+/// transaction: the sender within the window only, never another's message in a private
+/// chat, once; neither counts as unread; a recalled file is unreadable and its bytes go to the
+/// trash, its name retired.
+async fn recalls_keep_their_place_and_follow_their_rules(db: Db) {
+    use imchat_store::{FileCaps, MSG_STATUS_RECALLED, MSG_TYPE_RECALL, NewFile, RecallRefusal};
+    const WINDOW: i64 = 120_000;
+    let (a, b) = (user(&db, "ra").await, user(&db, "rb").await);
+    let thread_id = db.private_thread(a, b, 1).await.unwrap();
+    let texts: Vec<NewMsg> =
+        (1..=3).map(|i| NewMsg::text(thread_id, a, b, &format!("{{r{i}}}"), &format!("text {i}"), 1_000)).collect();
+    let stored = db.store_messages(&texts).await.unwrap();
+    let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
+
+    let refused = |found: Result<imchat_store::Recalled, RecallRefusal>| found.map(|_| ()).unwrap_err();
+    // Another's message, a late one, one that does not exist, and a stranger: refused.
+    assert_eq!(refused(db.recall(thread_id, seqs[0], b, WINDOW, 2_000).await.unwrap()), RecallRefusal::NotYours);
+    assert_eq!(
+        refused(db.recall(thread_id, seqs[0], a, WINDOW, 1_000 + WINDOW + 1).await.unwrap()),
+        RecallRefusal::TooLate
+    );
+    assert_eq!(refused(db.recall(thread_id, 99, a, WINDOW, 2_000).await.unwrap()), RecallRefusal::NoSuchMessage);
+    let stranger = user(&db, "rc").await;
+    assert_eq!(
+        refused(db.recall(thread_id, seqs[0], stranger, WINDOW, 2_000).await.unwrap()),
+        RecallRefusal::NoSuchMessage
+    );
+
+    // The sender, in time: the message is blank at its place, the notice comes next.
+    let done = db.recall(thread_id, seqs[1], a, WINDOW, 1_000 + WINDOW).await.unwrap().unwrap();
+    let notice = done.notice.expect("a notice stored");
+    assert_eq!((done.target.seq, done.target.status, done.target.content.as_str()), (seqs[1], MSG_STATUS_RECALLED, ""));
+    assert_eq!((notice.seq, notice.msg_type, notice.sender, notice.receiver), (seqs[2] + 1, MSG_TYPE_RECALL, a, b));
+    assert_eq!(notice.content, format!(r#"{{"seq":{},"by":{a}}}"#, seqs[1]));
+    // Again: done already, nothing more stored; a notice itself is not recalled.
+    let again = db.recall(thread_id, seqs[1], a, WINDOW, 2_000).await.unwrap().unwrap();
+    assert_eq!(again.notice, None);
+    assert_eq!(
+        refused(db.recall(thread_id, notice.seq, a, WINDOW, 2_000).await.unwrap()),
+        RecallRefusal::NoSuchMessage
+    );
+
+    // What a reader syncs: the blank message and the notice, in order; two unread, not four.
+    let page = db.sync(b, &HashMap::new(), None, ThreadRange::default(), 100).await.unwrap();
+    let got: Vec<(i64, i32, String)> = page.messages.iter().map(|m| (m.seq, m.status, m.content.clone())).collect();
+    assert_eq!(got[1], (seqs[1], MSG_STATUS_RECALLED, String::new()));
+    assert_eq!(got.last().map(|m| m.0), Some(notice.seq));
+    assert_eq!((page.threads[0].unread, page.threads[0].last_seq), (2, notice.seq));
+
+    // A picture: recalled, its row gone, its name retired, its bytes in the trash.
+    let caps = FileCaps { max_bytes: 1 << 20, quota_bytes: 1 << 30 };
+    let pic = NewMsg { msg_type: 1, status: 3, ..NewMsg::text(thread_id, a, b, "{pic}", "p.png", 5_000) };
+    let file = NewFile { name: "p.png", storage_key: "pp/1", owner: a, md5: "", size: -1, label: "", now_ms: 5_000 };
+    let (pic, _) = db.reserve_chat_file(&pic, &file, caps).await.unwrap().unwrap();
+    let done = db.recall(thread_id, pic.seq, a, WINDOW, 6_000).await.unwrap().unwrap();
+    assert_eq!(done.file.map(|f| f.name), Some("p.png".to_owned()));
+    assert!(db.file("p.png").await.unwrap().is_none(), "no reader finds it");
+    assert_eq!(db.trashed(10).await.unwrap(), [("p.png".to_owned(), "pp/1".to_owned())]);
+    let reuse = NewMsg { msg_type: 1, status: 3, ..NewMsg::text(thread_id, b, a, "{pic2}", "p.png", 7_000) };
+    let file = NewFile { owner: b, storage_key: "pp/2", now_ms: 7_000, ..file };
+    assert!(db.reserve_chat_file(&reuse, &file, caps).await.unwrap().is_err(), "the name is retired");
+}

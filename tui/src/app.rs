@@ -33,6 +33,7 @@ mod incoming;
 mod main_screen;
 mod model;
 mod outbox;
+mod recall;
 pub use outbox::FailedDialog;
 mod saved;
 mod session;

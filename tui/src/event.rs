@@ -9,7 +9,7 @@ use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::res::{FileMetaRsp, NotifyImgChat};
 use imchat_sdk::proto::msg::{
     AuthFriendRsp, GroupInfo, GroupMember, ImgChatRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyGroupMsg,
-    NotifyTextChat, SearchRsp, SyncCursor, SyncRsp, TextChatData,
+    NotifyRecall, NotifyTextChat, SearchRsp, SyncCursor, SyncData, SyncRsp, TextChatData,
 };
 
 use crate::files::{Chosen, Completion, Openable};
@@ -58,6 +58,8 @@ pub struct Welcome {
     /// The server takes typing notices, and keeps read receipts.
     pub typing: bool,
     pub receipts: bool,
+    /// The server recalls messages.
+    pub recall: bool,
 }
 
 /// Why a login failed.
@@ -107,6 +109,15 @@ pub enum NetEvent {
     },
     /// This user's read receipts are on (true) or off, as the server stored them.
     ReceiptsSet(Result<bool, String>),
+    /// A message of a thread of this user's was recalled (by anyone, from any device but this).
+    Recalled(NotifyRecall),
+    /// This client's recall of message `seq` of `thread`: the stored notice (`None`: it had
+    /// been recalled already).
+    RecallDone {
+        thread: i64,
+        seq: i64,
+        result: Result<Option<SyncData>, String>,
+    },
     /// How many other members of group `thread` have read it up to `seq`.
     ReadBy {
         thread: i64,
@@ -239,6 +250,11 @@ pub enum Effect {
     },
     /// Turn this user's read receipts on or off (imchat servers keep it).
     SetReceipts(bool),
+    /// Recall message `seq` of `thread` (imchat servers with `recall`).
+    Recall {
+        thread: i64,
+        seq: i64,
+    },
     /// Ask how many other members have read group `thread` up to `seq`.
     ReadBy {
         thread: i64,

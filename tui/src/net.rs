@@ -267,6 +267,9 @@ async fn on_session(
         Effect::SetReceipts(on) => {
             NetEvent::ReceiptsSet(chat.settings(Some(on)).await.map(|s| s.read_receipts).map_err(text))
         }
+        Effect::Recall { thread, seq } => {
+            NetEvent::RecallDone { thread, seq, result: chat.recall(thread, seq).await.map(|r| r.notice).map_err(text) }
+        }
         _ => return None,
     };
     Some(event)
@@ -378,6 +381,7 @@ async fn connect(
                 SdkEvent::ReadMarked(mark) => NetEvent::ReadMarked { thread: mark.thread_id, seq: mark.seq },
                 SdkEvent::Typing(notice) => NetEvent::Typing(notice.fromuid),
                 SdkEvent::Receipt(receipt) => NetEvent::Receipt { thread: receipt.thread_id, seq: receipt.seq },
+                SdkEvent::Recalled(push) => NetEvent::Recalled(push),
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {
@@ -407,6 +411,7 @@ async fn connect(
         max_text: chat.max_text_bytes(),
         typing: chat.takes_typing(),
         receipts: chat.takes_receipts(),
+        recall: chat.takes_recall(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

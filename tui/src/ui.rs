@@ -112,7 +112,7 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = ACTIONS
+    let mut lines: Vec<Line> = ACTIONS
         .iter()
         .map(|(action, _, en, zh)| {
             let what = if app.tr.0 == Lang::ZhCn { *zh } else { *en };
@@ -122,6 +122,8 @@ fn help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
+    // The composer's commands, which no key names.
+    lines.push(Line::styled(app.tr.help_commands(), Style::new().fg(theme.dim)));
     let rect = centered(area, 76, lines.len() as u16 + 2);
     clear_popup(frame, rect);
     let block = Block::bordered()

@@ -49,6 +49,9 @@ pub(crate) struct SessionHandle {
     /// `receipts`, read receipts (`caps::RECEIPTS_IDS`).
     pub(crate) typing: bool,
     pub(crate) receipts: bool,
+    /// The client named `recall`: it is sent recall notices (`caps::RECALL_IDS`) as they
+    /// are; an llfc client gets a private chat's as a text.
+    pub(crate) recall: bool,
     /// Its device and kind as the login named them, and when it logged in (epoch ms).
     pub(crate) device: Arc<str>,
     pub(crate) kind: &'static str,
@@ -58,10 +61,20 @@ pub(crate) struct SessionHandle {
 impl SessionHandle {
     /// Whether this session is sent a frame of id `id`.
     fn takes(&self, id: u16) -> bool {
-        use imchat_proto::msg::caps::{DEVICES_IDS, RECEIPTS_IDS, TYPING_IDS};
+        use imchat_proto::msg::caps::{DEVICES_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS};
         (self.devices || !DEVICES_IDS.contains(&id))
             && (self.typing || !TYPING_IDS.contains(&id))
             && (self.receipts || !RECEIPTS_IDS.contains(&id))
+            && (self.recall || self.llfc || !RECALL_IDS.contains(&id))
+    }
+
+    /// Queues `frame` for this session of `uid` as its client may take it (llfc's adapted).
+    async fn deliver(&self, uid: i32, frame: Bytes) -> Pushed {
+        let frame = if self.llfc { imchat_proto::llfc_client::adapt_push(frame, uid) } else { Some(frame) };
+        match frame {
+            Some(frame) => self.outbox.deliver(frame).await,
+            None => Pushed::Queued,
+        }
     }
 }
 
@@ -194,15 +207,10 @@ impl Router {
             if !handle.takes(id) || except.is_some_and(|except| &*handle.id == except) {
                 return true;
             }
-            let frame = if handle.llfc { imchat_proto::llfc_client::adapt_push(frame) } else { frame };
-            return self.taken(uid, handle.outbox.deliver(frame).await);
+            return self.taken(uid, handle.deliver(uid, frame).await);
         }
         let to = handles.iter().filter(|h| h.takes(id) && except.is_none_or(|except| &*h.id != except));
-        let pushed = futures_util::future::join_all(to.map(|handle| {
-            let frame = if handle.llfc { imchat_proto::llfc_client::adapt_push(frame.clone()) } else { frame.clone() };
-            handle.outbox.deliver(frame)
-        }))
-        .await;
+        let pushed = futures_util::future::join_all(to.map(|handle| handle.deliver(uid, frame.clone()))).await;
         let here = pushed.into_iter().fold(false, |here, pushed| self.taken(uid, pushed) | here);
         // Sessions not sent this frame, or the sender's own, are still here.
         here || handles.iter().any(|h| !h.takes(id) || except.is_some_and(|except| &*h.id == except))

@@ -4,6 +4,7 @@
 
 mod chat;
 mod friends;
+mod gestures;
 mod groups;
 mod history;
 mod login;
@@ -258,6 +259,7 @@ impl Session {
             (true, ClientMsg::ReadMark(req)) => self.read_mark(req).await,
             (true, ClientMsg::Typing(req)) => self.typing(req).await,
             (true, ClientMsg::Settings(req)) => self.settings(req).await,
+            (true, ClientMsg::Recall(req)) => self.recall(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -441,6 +443,7 @@ impl Session {
             devices: device.devices,
             typing: device.typing,
             receipts: device.receipts,
+            recall: device.recall,
             device: device.id.clone(),
             kind: device.kind.as_str(),
             since_ms: device.since_ms,

@@ -7,6 +7,7 @@
 mod chats;
 mod files;
 mod friends;
+mod gestures;
 mod groups;
 mod schema;
 mod users;
@@ -24,6 +25,7 @@ pub use chats::{
 };
 pub use files::{Completed, FileCaps, FileKind, FileRefusal, FileRow, NewFile, Usage};
 pub use friends::{Accepted, ApplyRow, FriendRow, LoginView, Page};
+pub use gestures::{MSG_STATUS_RECALLED, MSG_TYPE_RECALL, RecallRefusal, Recalled};
 pub use groups::{
     Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,
 };

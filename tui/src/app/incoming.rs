@@ -2,8 +2,8 @@
 
 use imchat_sdk::cursor::ThreadCursor;
 use imchat_sdk::proto::msg::{
-    AuthChatData, GroupEvent, GroupInfo, LoadOlderRsp, MSG_TYPE_SYSTEM, NotifyGroupMsg, NotifyTextChat, SyncData,
-    TextChatData,
+    AuthChatData, GroupEvent, GroupInfo, LoadOlderRsp, MSG_STATUS_RECALLED, MSG_TYPE_SYSTEM, NotifyGroupMsg,
+    NotifyTextChat, RecallEvent, SyncData, TextChatData,
 };
 
 use super::{
@@ -138,6 +138,11 @@ impl App {
                     // No longer a group here, or no count (an older server): nothing shown.
                     (Ok(_), None) | (Err(_), _) => {}
                 }
+                Vec::new()
+            }
+            NetEvent::Recalled(push) => self.recalled_push(push),
+            NetEvent::RecallDone { thread, seq, result } => {
+                self.recall_done(thread, seq, result);
                 Vec::new()
             }
             NetEvent::ReceiptsSet(result) => {
@@ -437,7 +442,8 @@ impl App {
             return Vec::new();
         }
         thread.read_mark = seq;
-        thread.unread = thread.msgs.iter().filter(|m| m.seq > seq && m.from != me && !m.system).count() as i64;
+        let unread = |m: &&Msg| m.seq > seq && m.from != me && !m.system && m.shown() && m.recalled.is_none();
+        thread.unread = thread.msgs.iter().filter(unread).count() as i64;
         if thread.unread == 0 {
             thread.divider = None;
         } else {
@@ -511,8 +517,16 @@ impl App {
 
 pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
     let system = data.msg_type == MSG_TYPE_SYSTEM;
-    let file = files::attachment_of(&data);
-    let text = if system { system_text(&data.content, tr) } else { data.content };
+    let recall_of = RecallEvent::of(&data).map(|event| event.seq);
+    // Recalled before it reached this client: who recalled it is in a notice that may not be
+    // held, so it reads as its sender's.
+    let recalled = (data.status == MSG_STATUS_RECALLED).then_some(data.sender);
+    let file = if recalled.is_some() || recall_of.is_some() { None } else { files::attachment_of(&data) };
+    let text = match () {
+        () if system => system_text(&data.content, tr),
+        () if recalled.is_some() || recall_of.is_some() => String::new(),
+        () => data.content,
+    };
     Msg {
         seq: data.seq,
         from: data.sender,
@@ -524,6 +538,8 @@ pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
         failure: None,
         system,
         file,
+        recalled,
+        recall_of,
     }
 }
 
@@ -539,6 +555,8 @@ pub(super) fn text_msg(from: i32, data: TextChatData) -> Msg {
         failure: None,
         system: false,
         file: None,
+        recalled: (data.status == MSG_STATUS_RECALLED).then_some(from),
+        recall_of: None,
     }
 }
 
@@ -570,6 +588,8 @@ pub(super) fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[A
                 failure: None,
                 system: false,
                 file: None,
+                recalled: None,
+                recall_of: None,
             },
             dialect,
         );

@@ -248,6 +248,12 @@ impl App {
         if main.input.text().trim().is_empty() {
             return Some(Vec::new());
         }
+        // `/recall` and `/reedit`, in any chat.
+        let command = main.input.text().trim().to_owned();
+        if let Some(effects) = self.recall_command(thread_id, &command) {
+            return Some(effects);
+        }
+        let main = self.main.as_mut()?;
         // `/receipts on|off`, in any chat: this user's read receipts.
         let receipts = match main.input.text().trim() {
             "/receipts on" => Some(true),

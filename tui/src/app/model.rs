@@ -127,6 +127,11 @@ pub struct Msg {
     pub system: bool,
     /// The picture or file it carries (its `text` is then the file's name).
     pub file: Option<Attachment>,
+    /// Recalled (撤回) by this uid: its text and file are gone, a notice is drawn instead.
+    pub recalled: Option<i32>,
+    /// A recall notice of the message of this seq: it holds its place in the thread (the
+    /// cursor passes it) and is not drawn; the message it names is.
+    pub recall_of: Option<i64>,
 }
 
 /// What this client knows of a group thread.
@@ -200,7 +205,14 @@ impl Msg {
             failure: None,
             system: false,
             file,
+            recalled: None,
+            recall_of: None,
         }
+    }
+
+    /// Whether it is drawn and counted: not a recall notice.
+    pub fn shown(&self) -> bool {
+        self.recall_of.is_none()
     }
 }
 
@@ -232,11 +244,23 @@ impl Thread {
             self.msgs.remove(waiting);
         }
         let seq = msg.seq;
+        if let Some(target) = msg.recall_of {
+            self.recall(target, msg.from);
+        }
         let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > seq).unwrap_or(self.msgs.len());
         self.msgs.insert(at, msg);
         // An older page's messages are below the cursor already: nothing changes.
         self.cursor.observe(seq, dialect);
         true
+    }
+
+    /// Marks the message of `seq` recalled by `by` (its text and file dropped); what it was,
+    /// if it was held and not recalled before.
+    pub(super) fn recall(&mut self, seq: i64, by: i32) -> Option<Msg> {
+        let msg = self.msgs.iter_mut().find(|m| m.seq == seq && m.recalled.is_none())?;
+        let before = msg.clone();
+        (msg.recalled, msg.text, msg.file) = (Some(by), String::new(), None);
+        Some(before)
     }
 
     /// Whether a message past the cursor is held while one before it is missing: a push was
@@ -255,9 +279,10 @@ impl Thread {
         self.msgs.iter().map(|m| m.seq).max().unwrap_or(0).max(self.cursor.newest())
     }
 
-    /// The newest stored message.
+    /// The newest stored message that is drawn (recall notices are not).
     pub fn last(&self) -> Option<&Msg> {
-        self.msgs.iter().rev().find(|m| m.seq > 0).or_else(|| self.msgs.last())
+        let mut shown = self.msgs.iter().rev().filter(|m| m.shown());
+        shown.clone().find(|m| m.seq > 0).or_else(|| shown.next())
     }
 
     /// When the thread was last active (`chat_time`, which sorts as text; "" when unknown).
@@ -347,8 +372,12 @@ pub struct Main {
     /// The server takes typing notices; the friend this user last said they type to, and
     /// when; and the friends typing to this user, until when.
     pub takes_typing: bool,
-    /// The server keeps read receipts.
+    /// The server keeps read receipts, and recalls messages.
     pub takes_receipts: bool,
+    pub takes_recall: bool,
+    /// The text of this user's message that this device recalled last (thread, text), for
+    /// `/reedit` to put back in the composer.
+    pub recalled_text: Option<(i64, String)>,
     pub typing_sent: Option<(i32, Instant)>,
     pub typing: HashMap<i32, Instant>,
     /// Each chat's unsent draft while another chat is open.
@@ -408,6 +437,8 @@ impl Main {
             max_text: None,
             takes_typing: false,
             takes_receipts: false,
+            takes_recall: false,
+            recalled_text: None,
             typing_sent: None,
             typing: HashMap::new(),
             tr,
@@ -448,6 +479,9 @@ impl Main {
     /// message says).
     pub fn preview(&self, thread: &Thread) -> String {
         let Some(msg) = thread.last() else { return String::new() };
+        if msg.recalled.is_some() {
+            return self.recall_notice(msg);
+        }
         let described;
         let text = match &msg.file {
             Some(file) => {

@@ -73,6 +73,11 @@ pub struct SavedMsg {
     pub failure: Option<String>,
     pub system: bool,
     pub file: Option<SavedFile>,
+    /// Recalled by this uid; a recall notice of this seq (files written before have neither).
+    #[serde(default)]
+    pub recalled: Option<i32>,
+    #[serde(default)]
+    pub recall_of: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,6 +168,8 @@ fn saved_thread(thread: &Thread, tr: Tr) -> SavedThread {
                 size: f.size,
                 local: f.local.clone(),
             }),
+            recalled: m.recalled,
+            recall_of: m.recall_of,
         })
         .collect();
     SavedThread {
@@ -213,6 +220,8 @@ fn restored_thread(saved: SavedThread, tr: Tr) -> Thread {
                 failure: m.failure,
                 system: m.system,
                 file,
+                recalled: m.recalled,
+                recall_of: m.recall_of,
             }
         })
         .collect();

@@ -139,6 +139,7 @@ impl App {
         main.max_text = welcome.max_text;
         main.takes_typing = welcome.typing;
         main.takes_receipts = welcome.receipts;
+        main.takes_recall = welcome.recall;
         main.syncing = false;
         main.verified = true;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();

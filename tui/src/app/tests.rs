@@ -30,6 +30,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         max_text: if gapless { Some(4096) } else { None },
         typing: gapless,
         receipts: gapless,
+        recall: gapless,
     }
 }
 
@@ -114,6 +115,7 @@ impl Harness {
             max_text: Some(4096),
             typing: true,
             receipts: true,
+            recall: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {

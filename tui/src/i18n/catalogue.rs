@@ -60,6 +60,16 @@ catalogue! {
     receipts_on() => "read receipts on: your friends see how far you read their texts", "已读回执已开启：好友能看到你读到哪里";
     receipts_off() => "read receipts off: your friends no longer see how far you read", "已读回执已关闭：好友不再看到你读到哪里";
     receipts_not_set(err: &str) => "read receipts not changed: {err}", "已读回执未更改：{err}";
+    you_recalled() => "you recalled a message", "你撤回了一条消息";
+    recalled(name: &str) => "{name} recalled a message", "{name} 撤回了一条消息";
+    recalled_for(by: &str, from: &str) => "{by} recalled a message of {from}'s", "{by} 撤回了 {from} 的一条消息";
+    recall_none() => "nothing of yours to recall in this chat", "这里没有你能撤回的消息";
+    recall_unsupported() => "this server cannot recall messages", "这个服务器不支持撤回消息";
+    recall_failed(err: &str) => "not recalled: {err}", "撤回失败：{err}";
+    recalled_text_back() => "recalled: its text is back in the composer to edit", "已撤回：原文已放回输入框，可重新编辑";
+    recalled_reedit() => "recalled: /reedit puts its text back in the composer", "已撤回：输入 /reedit 把原文放回输入框";
+    reedit_none() => "no recalled text of yours to put back in this chat", "这里没有可重新编辑的撤回消息";
+    help_commands() => "commands: /recall your last message · /reedit · /receipts on|off", "命令：/recall 撤回你的上一条消息 · /reedit 重新编辑 · /receipts on|off 已读回执";
     login_revoked() => "your login was revoked (password changed, or by an operator)", "登录已被撤销（密码已修改，或被管理员撤销）";
     server_closed() => "the server closed the connection", "服务器关闭了连接";
     not_logged_in() => "not logged in", "未登录";
@@ -326,4 +336,6 @@ pub(super) const ERROR_CODES: &[(i32, &str)] = &[
     (1125, "文件和它的 MD5 不符"),
     (1126, "文件分块有误"),
     (1127, "请先认证文件连接"),
+    (1128, "已过撤回时限"),
+    (1129, "不能撤回别人的消息"),
 ];

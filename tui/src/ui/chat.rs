@@ -234,7 +234,7 @@ fn history_lines<'a>(
     }
     let utc = main.dialect == imchat_sdk::Dialect::Imchat;
     let mut day = String::new();
-    for msg in &thread.msgs {
+    for msg in thread.msgs.iter().filter(|m| m.shown()) {
         let local = app.clock.local(&msg.time, utc);
         // A line where the day changes: today, yesterday, or the date.
         if let Some(date) = local.get(..10).filter(|date| *date != day) {
@@ -246,9 +246,10 @@ fn history_lines<'a>(
             lines.push(Line::styled(app.tr.new_messages(), Style::new().fg(theme.error)));
         }
         let time = local.get(11..16).unwrap_or("");
-        if msg.system {
+        if msg.system || msg.recalled.is_some() {
             let width = usize::from(history.width.saturating_sub(4)).max(1);
-            for piece in wrap_cells(&format!("· {} {time}", msg.text), width) {
+            let text = if msg.system { msg.text.clone() } else { main.recall_notice(msg) };
+            for piece in wrap_cells(&format!("· {text} {time}"), width) {
                 lines.push(Line::styled(piece, Style::new().fg(theme.dim).add_modifier(Modifier::ITALIC)));
             }
             continue;

@@ -50,6 +50,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             max_text: Some(4096),
             typing: true,
             receipts: true,
+            recall: true,
         }))),
         now,
     );

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use imchat_proto::ErrorCode;
+use imchat_proto::llfc_client::recall_as_text;
 use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
@@ -85,6 +86,9 @@ impl Session {
             })
             .collect();
         if self.llfc_client {
+            for d in &mut datas {
+                recall_as_text(&mut d.msg_type, &mut d.status, &mut d.msg_content);
+            }
             self.files_as_texts(&mut datas).await?;
         }
         self.send_fitting(datas.len(), |n| LoadChatMsgRsp {
@@ -144,7 +148,7 @@ impl Session {
                 }
             })
             .collect();
-        let datas: Vec<SyncData> = page.messages.into_iter().map(sync_data).collect();
+        let datas = self.as_client_shows(page.messages.into_iter().map(sync_data).collect());
         let receipts: Vec<Receipt> = page.receipts.iter().map(|&(thread_id, seq)| Receipt { thread_id, seq }).collect();
         let paged = req.after_thread.map(|after| after.max(0));
         self.send_fitting(datas.len(), |n| {
@@ -201,11 +205,21 @@ impl Session {
         self.send(&SettingsRsp { error: 0, read_receipts: settings.read_receipts })
     }
 
+    /// Messages as this session's client shows them: recalls as texts unless it named `recall`.
+    fn as_client_shows(&self, mut datas: Vec<SyncData>) -> Vec<SyncData> {
+        if !self.device.as_ref().is_some_and(|device| device.recall) {
+            for d in &mut datas {
+                recall_as_text(&mut d.msg_type, &mut d.status, &mut d.content);
+            }
+        }
+        datas
+    }
+
     pub(super) async fn load_older(&mut self, req: LoadOlderReq) -> Handled {
         let floor = self.readable_from(req.thread_id).await?;
         let limit = self.shared.config.limits.history_page;
         let (messages, more) = self.shared.db.history_before(req.thread_id, req.before_seq, floor, limit).await?;
-        let datas: Vec<SyncData> = messages.into_iter().map(sync_data).collect();
+        let datas = self.as_client_shows(messages.into_iter().map(sync_data).collect());
         // When trimmed to fit, keep the newest (closest to what the client already has).
         self.send_fitting(datas.len(), |n| LoadOlderRsp {
             error: 0,

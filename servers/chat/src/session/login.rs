@@ -26,8 +26,9 @@ pub(crate) struct Device {
     /// The client named `devices` (it takes 1112 and 1113), and `typing` (1115).
     pub(crate) devices: bool,
     pub(crate) typing: bool,
-    /// The client named `receipts` (1118).
+    /// The client named `receipts` (1118), and `recall` (1162, recall notices as they are).
     pub(crate) receipts: bool,
+    pub(crate) recall: bool,
     pub(crate) since_ms: i64,
 }
 
@@ -48,7 +49,8 @@ impl Device {
         };
         let names = |name: &str| req.imchat.iter().any(|cap| cap == name);
         let (devices, typing, receipts) = (names(caps::DEVICES), names(caps::TYPING), names(caps::RECEIPTS));
-        Ok(Device { id: id.into(), kind, devices, typing, receipts, since_ms: imchat_store::now_ms() })
+        let recall = names(caps::RECALL);
+        Ok(Device { id: id.into(), kind, devices, typing, receipts, recall, since_ms: imchat_store::now_ms() })
     }
 }
 

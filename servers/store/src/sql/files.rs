@@ -223,6 +223,51 @@ async fn retire(
     Ok(())
 }
 
+/// The file of a picture or file message, on `conn`.
+pub(super) async fn file_of_message_in(
+    conn: &mut sqlx::AnyConnection,
+    message_id: i64,
+) -> Result<Option<FileRow>, StoreError> {
+    let sql = format!("SELECT {FILE_COLUMNS} FROM chat_file WHERE message_id = ? AND kind = 2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(message_id).fetch_optional(&mut *conn).await?;
+    Ok(row.as_ref().map(file_from_row).transpose()?)
+}
+
+/// Drops `file`'s row and retires its name, inside the caller's transaction; `trash` puts its
+/// storage key in the trash (for a resource server's sweep). An avatar that is its owner's
+/// `icon` leaves them with none.
+pub(super) async fn drop_file_in(
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    file: &FileRow,
+    now_ms: i64,
+    trash: bool,
+) -> Result<(), StoreError> {
+    let name = file.name.as_str();
+    sqlx::query("DELETE FROM chat_file WHERE name = ?").bind(name.to_owned()).execute(&mut *conn).await?;
+    retire(&mut *conn, dialect, &[name], now_ms).await?;
+    if trash {
+        let insert = match dialect {
+            Dialect::MySql => "INSERT IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
+            Dialect::Sqlite => "INSERT OR IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
+        };
+        sqlx::query(insert)
+            .bind(file.storage_key.clone())
+            .bind(name.to_owned())
+            .bind(now_ms)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if file.kind == FileKind::Avatar {
+        sqlx::query("UPDATE user SET icon = '' WHERE uid = ? AND icon = ?")
+            .bind(i64::from(file.owner))
+            .bind(name.to_owned())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Whether `name` was used once and retired.
 async fn retired(conn: &mut sqlx::AnyConnection, name: &str) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT 1 FROM retired_file WHERE name = ?")
@@ -425,9 +470,8 @@ impl Db {
 
     /// The file of a picture or file message.
     pub async fn file_of_message(&self, message_id: i64) -> Result<Option<FileRow>, StoreError> {
-        let sql = format!("SELECT {FILE_COLUMNS} FROM chat_file WHERE message_id = ? AND kind = 2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(message_id).fetch_optional(&self.pool).await?;
-        Ok(row.as_ref().map(file_from_row).transpose()?)
+        let mut conn = self.pool.acquire().await?;
+        file_of_message_in(&mut conn, message_id).await
     }
 
     async fn file_in(&self, conn: &mut sqlx::AnyConnection, name: &str) -> Result<Option<FileRow>, StoreError> {
@@ -546,27 +590,7 @@ impl Db {
             tx.rollback().await?;
             return Ok(None);
         };
-        sqlx::query("DELETE FROM chat_file WHERE name = ?").bind(name.to_owned()).execute(&mut *tx).await?;
-        retire(&mut tx, self.dialect, &[name], now_ms).await?;
-        if trash {
-            let insert = match self.dialect {
-                Dialect::MySql => "INSERT IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
-                Dialect::Sqlite => "INSERT OR IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
-            };
-            sqlx::query(insert)
-                .bind(file.storage_key.clone())
-                .bind(name.to_owned())
-                .bind(now_ms)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if file.kind == FileKind::Avatar {
-            sqlx::query("UPDATE user SET icon = '' WHERE uid = ? AND icon = ?")
-                .bind(i64::from(file.owner))
-                .bind(name.to_owned())
-                .execute(&mut *tx)
-                .await?;
-        }
+        drop_file_in(&mut tx, self.dialect, &file, now_ms, trash).await?;
         tx.commit().await?;
         Ok(Some(file))
     }

@@ -231,7 +231,7 @@ fn member_from_row(row: &AnyRow) -> Result<MemberRow, sqlx::Error> {
 
 /// The group row (locked until commit on MySQL; SQLite's `BEGIN IMMEDIATE` already holds the
 /// write lock) and its members.
-async fn lock_group(
+pub(super) async fn lock_group(
     tx: &mut Transaction<'static, Any>,
     thread_id: i64,
     dialect: Dialect,

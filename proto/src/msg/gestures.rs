@@ -1,0 +1,75 @@
+//! imchat's gestures on messages already sent (ids 1160 and up): recall (撤回) now. A gesture
+//! is stored as a message of its own in the thread (its own `seq`), so a client that syncs
+//! later meets it in order, and the message it acts on is changed in place.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Message, SyncData};
+
+/// Gesture message ids.
+pub mod ids {
+    /// imchat (`recall`): recall a message, its answer, and its push to the thread's sessions.
+    pub const RECALL_REQ: u16 = 1160;
+    pub const RECALL_RSP: u16 = 1161;
+    pub const NOTIFY_RECALL: u16 = 1162;
+}
+
+/// `msg_type` of a recall notice: its `content` is a [`RecallEvent`] as JSON.
+pub const MSG_TYPE_RECALL: i32 = 11;
+/// `status` of a recalled message: its `content` is empty (a file's bytes are gone too).
+pub const MSG_STATUS_RECALLED: i32 = 4;
+
+/// The reply id of a gesture request.
+pub fn reply_id(request_id: u16) -> Option<u16> {
+    (request_id == ids::RECALL_REQ).then_some(ids::RECALL_RSP)
+}
+
+/// What a recall notice's `content` says: message `seq` of its thread was recalled by `by`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecallEvent {
+    pub seq: i64,
+    pub by: i32,
+}
+
+impl RecallEvent {
+    /// The event a stored message carries, if it is a recall notice.
+    pub fn of(data: &SyncData) -> Option<RecallEvent> {
+        (data.msg_type == MSG_TYPE_RECALL).then(|| serde_json::from_str(&data.content).ok()).flatten()
+    }
+}
+
+/// Recalls message `seq` of `thread_id`: its sender within the server's `RecallSecs`, a
+/// group's owner or admins at any time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecallReq {
+    pub thread_id: i64,
+    pub seq: i64,
+}
+message!(RecallReq = ids::RECALL_REQ);
+
+/// The answer to a 1160: `notice` is the stored recall notice (absent when the message had
+/// been recalled already: nothing more was stored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecallRsp {
+    pub error: i32,
+    pub thread_id: i64,
+    pub seq: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<SyncData>,
+}
+message!(RecallRsp = ids::RECALL_RSP);
+
+/// imchat (`recall`): message `seq` of `thread_id` was recalled; `notice` is the stored
+/// recall notice (`sender` the one who recalled it; `receiver` the other member of a private
+/// chat, 0 in a group).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyRecall {
+    pub thread_id: i64,
+    pub seq: i64,
+    pub notice: SyncData,
+}
+message!(NotifyRecall = ids::NOTIFY_RECALL);

@@ -1,0 +1,117 @@
+//! Recall (撤回): `/recall` takes back this user's last message in the open chat, `/reedit`
+//! puts a recalled text back in the composer, and recalls from elsewhere blank the message
+//! they name. A recall notice is a message of its own (it holds its place in the thread), never
+//! drawn: the recalled message is drawn as a notice instead.
+
+use imchat_sdk::proto::msg::{NotifyRecall, SyncData};
+
+use super::incoming::sync_msg;
+use super::{App, Main, Msg, Thread};
+use crate::event::Effect;
+
+impl App {
+    /// `/recall` and `/reedit` in the composer of `thread_id`; `None` for any other text.
+    pub(super) fn recall_command(&mut self, thread_id: i64, command: &str) -> Option<Vec<Effect>> {
+        let main = self.main.as_mut()?;
+        match command {
+            "/recall" => {
+                if !main.takes_recall {
+                    self.error(self.tr.recall_unsupported());
+                    return Some(Vec::new());
+                }
+                let mine = main.threads.get(&thread_id).and_then(|t| last_recallable(t, main.uid));
+                let Some(seq) = mine else {
+                    self.error(self.tr.recall_none());
+                    return Some(Vec::new());
+                };
+                main.input.take();
+                Some(vec![Effect::Recall { thread: thread_id, seq }])
+            }
+            "/reedit" => {
+                match main.recalled_text.take_if(|(thread, _)| *thread == thread_id) {
+                    Some((_, text)) => main.input.set(&text),
+                    None => self.error(self.tr.reedit_none()),
+                }
+                Some(Vec::new())
+            }
+            _ => None,
+        }
+    }
+
+    /// This client's recall is done: the message is blanked and the notice merged; a text of
+    /// this user's is offered back (in the composer when it is empty, else by `/reedit`).
+    pub(super) fn recall_done(&mut self, thread_id: i64, seq: i64, result: Result<Option<SyncData>, String>) {
+        let tr = self.tr;
+        let Some(main) = &mut self.main else { return };
+        let notice = match result {
+            Ok(notice) => notice,
+            Err(err) => return self.error(tr.recall_failed(&err)),
+        };
+        let (me, dialect) = (main.uid, main.dialect);
+        let Some(thread) = main.threads.get_mut(&thread_id) else { return };
+        let before = thread.recall(seq, me);
+        if let Some(notice) = notice {
+            thread.merge(sync_msg(notice, tr), dialect);
+        }
+        let text = before.filter(|m| m.from == me && m.file.is_none() && !m.text.is_empty()).map(|m| m.text);
+        let Some(text) = text else { return self.info(tr.you_recalled()) };
+        if main.input.is_empty() && main.open == Some(thread_id) {
+            main.input.set(&text);
+            self.info(tr.recalled_text_back());
+        } else {
+            main.recalled_text = Some((thread_id, text));
+            self.info(tr.recalled_reedit());
+        }
+    }
+
+    /// A recall from elsewhere (the other member, an admin, another device of this user's).
+    pub(super) fn recalled_push(&mut self, push: NotifyRecall) -> Vec<Effect> {
+        let tr = self.tr;
+        let Some(main) = &mut self.main else { return Vec::new() };
+        let (me, dialect) = (main.uid, main.dialect);
+        let notice = push.notice;
+        let thread = if notice.receiver == 0 {
+            main.group_thread(push.thread_id)
+        } else {
+            let peer = if notice.sender == me { notice.receiver } else { notice.sender };
+            main.threads.entry(push.thread_id).or_insert_with(|| Thread {
+                id: push.thread_id,
+                peer,
+                ..Thread::default()
+            })
+        };
+        let before = thread.recall(push.seq, notice.sender);
+        // Not read yet: one less to read.
+        if let Some(before) = before
+            && before.from != me
+            && thread.divider.is_some_and(|first| before.seq >= first)
+        {
+            thread.unread = (thread.unread - 1).max(0);
+        }
+        thread.merge(sync_msg(notice, tr), dialect);
+        main.sync_if_gap(push.thread_id)
+    }
+}
+
+/// The newest stored message of `me`'s in `thread` that may be recalled: a text, picture or
+/// file, not recalled already.
+fn last_recallable(thread: &Thread, me: i32) -> Option<i64> {
+    thread
+        .msgs
+        .iter()
+        .rev()
+        .find(|m| m.seq > 0 && m.from == me && !m.system && m.shown() && m.recalled.is_none())
+        .map(|m| m.seq)
+}
+
+impl Main {
+    /// What a recalled message reads as, in place of its text.
+    pub fn recall_notice(&self, msg: &Msg) -> String {
+        let by = msg.recalled.unwrap_or(msg.from);
+        match () {
+            () if by == self.uid => self.tr.you_recalled(),
+            () if by == msg.from => self.tr.recalled(&self.label(by)),
+            () => self.tr.recalled_for(&self.label(by), &self.label(msg.from)),
+        }
+    }
+}
