@@ -2,8 +2,8 @@
 //! `Deliver` call's protobuf (a `DeliverStream` request is the same message; and the other
 //! peer calls'), each frame and fan-out framed as a client gets it (`codec::peer_frame`), and
 //! every framed push adapted for an llfc client
-//! (`llfc_client::adapt_push`, which reads a 1039's JSON). Nothing panics, and an adapted
-//! frame is always one whole chat frame.
+//! (`llfc_client::adapt_push`, which reads a 1039's and a 1162's JSON). Nothing panics, and an
+//! adapted frame, where there is one, is always one whole chat frame.
 //! Run: `cargo fuzz run -s none deliver -- -max_total_time=600` (from `fuzz/`).
 
 #![no_main]
@@ -18,7 +18,8 @@ use libfuzzer_sys::fuzz_target;
 use prost::Message as _;
 
 fn check(frame: Bytes) {
-    let adapted = adapt_push(frame);
+    // A frame the client must not get (a group's recall) is no frame.
+    let Some(adapted) = adapt_push(frame, 2) else { return };
     let mut decoder = Decoder::new(u16::MAX as usize);
     let mut buf = BytesMut::from(&adapted[..]);
     assert!(matches!(decoder.decode(&mut buf), Some(Decoded::Frame(_))), "one whole frame");
@@ -38,9 +39,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    // A body from a peer, as a 1039 would carry it.
-    if let Ok(framed) = peer_frame(1039, data) {
-        check(framed);
+    // A body from a peer, as a 1039 or a 1162 would carry it.
+    for id in [1039, 1162] {
+        if let Ok(framed) = peer_frame(id, data) {
+            check(framed);
+        }
     }
     let _ = AddFriendReq::decode(data);
     let _ = AuthFriendReq::decode(data);

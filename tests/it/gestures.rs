@@ -36,7 +36,9 @@ async fn a_recall_reaches_every_session_and_later_readers(flavor: Flavor) {
     let f = cluster.friends().await;
     let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
     let (laptop, mut b) = (f.a, f.b);
+    // Alice on three devices across the two servers, bob on two.
     let mut desk = cluster.login_device(&f.alice, 1, &Device::new(DeviceKind::Tui)).await;
+    let mut robot = cluster.login_device(&f.alice, 0, &Device::new(DeviceKind::Bot)).await;
     let mut bob_desk = cluster.login_device(&f.bob, 0, &Device::new(DeviceKind::Tui)).await;
 
     let sent = laptop.chat.send_texts(alice, bob, thread, &[("keep this", "{k1}"), ("oops, wrong chat", "{k2}")]).await;
@@ -44,7 +46,7 @@ async fn a_recall_reaches_every_session_and_later_readers(flavor: Flavor) {
         let sent = sent.unwrap();
         (sent.chat_datas[0].seq, sent.chat_datas[1].seq)
     };
-    for device in [&mut b, &mut bob_desk, &mut desk] {
+    for device in [&mut b, &mut bob_desk, &mut desk, &mut robot] {
         assert!(matches!(device.next_event().await, Event::Text(_) | Event::OwnText(_)));
     }
 
@@ -54,8 +56,8 @@ async fn a_recall_reaches_every_session_and_later_readers(flavor: Flavor) {
     let done = laptop.chat.recall(thread, oops).await.expect("recalled");
     let notice = done.notice.expect("a notice stored");
     assert_eq!((notice.msg_type, notice.sender, notice.receiver, notice.seq), (MSG_TYPE_RECALL, alice, bob, oops + 1));
-    // Every other session hears of it, on either server: bob's two and alice's desk.
-    for device in [&mut b, &mut bob_desk, &mut desk] {
+    // Every other session hears of it, on either server: bob's two and alice's other two.
+    for device in [&mut b, &mut bob_desk, &mut desk, &mut robot] {
         assert_eq!(next_recall(device).await, (thread, oops, alice));
     }
     // Once only: again, nothing more is stored or pushed; a seq that is none is refused.

@@ -719,3 +719,48 @@ async fn unread_counts_and_texts_follow_the_users_other_device() {
     drop(b);
     cluster.shutdown().await;
 }
+
+/// Recall in the terminal: `/recall` takes back the user's last text (the friend's client
+/// hears of it) and puts it back in the composer; the friend's recall turns their text into a
+/// notice on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recall_either_way_shows_as_a_notice() {
+    use imchat_sdk::Event;
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let home = tempfile::tempdir().unwrap();
+    let alice = start(&cluster, home.path(), "alice").await;
+    register_and_login(&cluster, &alice).await;
+    let (mut b, alice_uid, bob_name, thread, last) = three_news_from_bob(&cluster, &alice).await;
+    alice.tmux.keys(&["F2", "Enter"]);
+    alice.tmux.wait_for("news 3").await;
+
+    alice.tmux.type_text("see you at 8");
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("see you at 8").await;
+    imchat_tests::wait_for("the text to be stored", || async {
+        (!alice.tmux.screen().contains("sending…")).then_some(())
+    })
+    .await;
+    alice.tmux.type_text("/recall");
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("you recalled a message").await;
+    alice.tmux.wait_for("its text is back in the composer").await;
+    loop {
+        match b.next_event().await {
+            Event::Recalled(push) => {
+                assert_eq!((push.thread_id, push.seq, push.notice.sender), (thread, last + 1, alice_uid));
+                break;
+            }
+            Event::Closed => panic!("bob's connection closed before the recall"),
+            _ => {}
+        }
+    }
+
+    // Bob takes back his last news: her screen says so where it was.
+    b.chat.recall(thread, last).await.expect("bob recalls his own");
+    alice.tmux.wait_for(&format!("{bob_name} recalled a message")).await;
+    let screen = alice.tmux.screen();
+    assert!(!screen.contains("news 3") && screen.contains("news 2"), "{screen}");
+    drop(b);
+    cluster.shutdown().await;
+}

@@ -14,6 +14,7 @@ mod files;
 mod groups;
 mod kept;
 mod reading;
+mod recall;
 mod walk;
 
 /// What a login to an imchat server (`gapless`) or an llfc one says: uid 1 ("ann") with friend

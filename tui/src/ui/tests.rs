@@ -477,3 +477,30 @@ fn typing_and_read_receipts_show() {
     let terminal = draw(&app, 80, 16);
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn recalled_messages_read_as_notices_in_both_languages() {
+    use imchat_sdk::proto::msg::{MSG_TYPE_RECALL, NotifyRecall};
+    let notice = |seq: i64, at: i64, by: i32| SyncData {
+        thread_id: 10,
+        seq: at,
+        message_id: at,
+        sender: by,
+        receiver: if by == 1 { 2 } else { 1 },
+        content: format!(r#"{{"seq":{seq},"by":{by}}}"#),
+        chat_time: format!("2026-11-24 09:0{at}:00"),
+        msg_type: MSG_TYPE_RECALL,
+        ..SyncData::default()
+    };
+    for (name, tr) in [("recall_en_80x16", Tr::default()), ("recall_zh_80x16", Tr(Lang::ZhCn))] {
+        let now = Instant::now();
+        let mut app = signed_in_speaking(now, tr);
+        key(&mut app, now, KeyCode::Enter);
+        // Bob recalls his "morning!"; this user recalls their own greeting from this device.
+        let push = NotifyRecall { thread_id: 10, seq: 2, notice: notice(2, 4, 2) };
+        app.update(Event::Net(NetEvent::Recalled(push)), now);
+        let done = NetEvent::RecallDone { thread: 10, seq: 1, result: Ok(Some(notice(1, 5, 1))) };
+        app.update(Event::Net(done), now);
+        insta::assert_snapshot!(name, draw(&app, 80, 16).backend());
+    }
+}

@@ -1,0 +1,97 @@
+//! Recall: `/recall` takes back this user's last message and offers its text again; a recall
+//! from elsewhere blanks the message it names and takes it off the unread count.
+
+use crossterm::event::KeyCode;
+use imchat_sdk::proto::msg::{MSG_TYPE_RECALL, NotifyRecall, SyncData, TextChatData};
+
+use super::Harness;
+use crate::event::{Effect, NetEvent};
+
+/// A recall notice of message `seq` of thread 10, stored at `at`, by `by`.
+fn notice(seq: i64, at: i64, by: i32) -> SyncData {
+    SyncData {
+        thread_id: 10,
+        seq: at,
+        message_id: at,
+        sender: by,
+        receiver: if by == 1 { 2 } else { 1 },
+        content: format!(r#"{{"seq":{seq},"by":{by}}}"#),
+        msg_type: MSG_TYPE_RECALL,
+        ..SyncData::default()
+    }
+}
+
+#[test]
+fn recalling_the_last_text_offers_it_back() {
+    let mut h = Harness::signed_in();
+    let unique = h.send("meet at 9, not 8");
+    let stored =
+        TextChatData { seq: 2, unique_id: unique.clone(), content: "meet at 9, not 8".into(), ..Default::default() };
+    h.net(NetEvent::Sent { unique, result: Ok(vec![stored]) });
+
+    h.type_text("/recall");
+    assert_eq!(h.press(KeyCode::Enter), [Effect::Recall { thread: 10, seq: 2 }], "the user's last message");
+    assert!(h.app.main.as_ref().unwrap().input.is_empty(), "the command is taken");
+    h.net(NetEvent::RecallDone { thread: 10, seq: 2, result: Ok(Some(notice(2, 3, 1))) });
+    let main = h.app.main.as_ref().unwrap();
+    assert_eq!(main.input.text(), "meet at 9, not 8", "its text is back in the empty composer");
+    let thread = &main.threads[&10];
+    assert_eq!(thread.msgs.iter().find(|m| m.seq == 2).unwrap().recalled, Some(1));
+    assert_eq!(main.preview(thread), "you recalled a message");
+    assert_eq!(thread.cursor.through(), 3, "the notice holds its place");
+    assert!(h.app.notice.as_ref().is_some_and(|n| !n.error && n.text.contains("back in the composer")));
+
+    // Nothing of the user's is left to recall: said, nothing sent.
+    h.app.main.as_mut().unwrap().input.set("/recall");
+    assert_eq!(h.press(KeyCode::Enter), []);
+    assert!(h.app.notice.as_ref().is_some_and(|n| n.error), "{:?}", h.app.notice);
+}
+
+#[test]
+fn with_a_draft_the_text_waits_for_reedit() {
+    let mut h = Harness::signed_in();
+    let unique = h.send("wrong");
+    let stored = TextChatData { seq: 2, unique_id: unique.clone(), content: "wrong".into(), ..Default::default() };
+    h.net(NetEvent::Sent { unique, result: Ok(vec![stored]) });
+    h.type_text("/recall");
+    h.press(KeyCode::Enter);
+    h.type_text("a draft");
+    h.net(NetEvent::RecallDone { thread: 10, seq: 2, result: Ok(Some(notice(2, 3, 1))) });
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "a draft", "a draft is never overwritten unasked");
+    h.app.main.as_mut().unwrap().input.set("/reedit");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "wrong");
+    // A refusal is said, and the message stays.
+    let unique = h.send("too late");
+    let stored = TextChatData { seq: 4, unique_id: unique.clone(), content: "too late".into(), ..Default::default() };
+    h.net(NetEvent::Sent { unique, result: Ok(vec![stored]) });
+    h.net(NetEvent::RecallDone { thread: 10, seq: 4, result: Err("too late to recall that message (1128)".into()) });
+    let main = h.app.main.as_ref().unwrap();
+    assert_eq!(main.threads[&10].msgs.iter().find(|m| m.seq == 4).unwrap().text, "too late");
+    assert!(h.app.notice.as_ref().is_some_and(|n| n.error && n.text.contains("1128")));
+}
+
+#[test]
+fn a_recall_from_elsewhere_blanks_the_message_and_its_unread() {
+    let mut h = Harness::signed_in();
+    assert_eq!(h.app.main.as_ref().unwrap().threads[&10].unread, 1);
+    let effects = h.net(NetEvent::Recalled(NotifyRecall { thread_id: 10, seq: 1, notice: notice(1, 2, 2) }));
+    assert_eq!(effects, [], "no gap: the notice is the next message");
+    let main = h.app.main.as_ref().unwrap();
+    let thread = &main.threads[&10];
+    assert_eq!(thread.unread, 0, "the only unread text was recalled");
+    let msg = thread.msgs.iter().find(|m| m.seq == 1).unwrap();
+    assert_eq!((msg.recalled, msg.text.as_str()), (Some(2), ""));
+    assert_eq!(main.preview(thread), "bob recalled a message");
+    assert_eq!(thread.msgs.iter().filter(|m| m.shown()).count(), 1, "the notice itself is not drawn");
+}
+
+#[test]
+fn a_server_without_recall_says_so() {
+    let mut h = Harness::signed_in();
+    h.app.main.as_mut().unwrap().takes_recall = false;
+    h.send("hello");
+    h.type_text("/recall");
+    assert_eq!(h.press(KeyCode::Enter), []);
+    assert!(h.app.notice.as_ref().is_some_and(|n| n.error && n.text.contains("cannot recall")));
+}
