@@ -2,7 +2,7 @@
 //! `Deliver` call's protobuf (a `DeliverStream` request is the same message; and the other
 //! peer calls'), each frame and fan-out framed as a client gets it (`codec::peer_frame`), and
 //! every framed push adapted for an llfc client
-//! (`llfc_client::adapt_push`, which reads a 1039's and a 1162's JSON). Nothing panics, and an
+//! (`llfc_client::adapt_push`, which reads the JSON of a 1039, a 1162 and a 1165). Nothing panics, and an
 //! adapted frame, where there is one, is always one whole chat frame.
 //! Run: `cargo fuzz run -s none deliver -- -max_total_time=600` (from `fuzz/`).
 
@@ -39,8 +39,8 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    // A body from a peer, as a 1039 or a 1162 would carry it.
-    for id in [1039, 1162] {
+    // A body from a peer, as a 1039, a 1162 or a 1165 would carry it.
+    for id in [1039, 1162, 1165] {
         if let Ok(framed) = peer_frame(id, data) {
             check(framed);
         }

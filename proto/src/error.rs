@@ -120,8 +120,11 @@ error_codes! {
     /// A recall past `[Limits] RecallSecs` by the message's sender (a group's admins may
     /// recall at any time).
     RecallExpired = 1128, "too late to recall that message";
-    /// A recall of someone else's message by one who may not (not a group's owner or admin).
-    NotYourMessage = 1129, "that message is not yours to recall";
+    /// A recall of someone else's message by one who may not (not a group's owner or admin),
+    /// or an edit of someone else's.
+    NotYourMessage = 1129, "that message is not yours";
+    /// An edit past `[Limits] EditSecs`.
+    EditExpired = 1130, "too late to edit that message";
 }
 
 impl From<ErrorCode> for i32 {

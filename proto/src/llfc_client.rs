@@ -10,7 +10,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::codec::HEADER_LEN;
 use crate::msg::res::{MSG_TYPE_FILE, NotifyImgChat, file_placeholder};
-use crate::msg::{Message, NotifyRecall, NotifyTextChat, TextChatData};
+use crate::msg::{Message, NotifyEdit, NotifyRecall, NotifyTextChat, TextChatData};
 
 /// llfc's `MsgStatus` of a message that is all there (a text, a finished file).
 const STATUS_READ: i32 = 2;
@@ -19,36 +19,51 @@ const STATUS_READ: i32 = 2;
 pub const RECALL_TEXT: &str = "[撤回了一条消息]";
 pub const RECALLED_TEXT: &str = "[已撤回]";
 
+/// What an llfc client is shown for an edit notice: the text as it now reads, marked.
+pub fn edited_text(text: &str) -> String {
+    format!("[已编辑] {text}")
+}
+
 /// `frame`, as llfc client `to` may receive it: a generic file's 1039 becomes a 1019 text, as
-/// does a private chat's recall notice (1162) to its other member; `None` for a frame it must
-/// not get (a group's recall, or the recaller's own); any other frame is passed on as it is.
+/// does a private chat's recall or edit notice (1162, 1165) to its other member; `None` for a
+/// frame it must not get (a group's, or the actor's own); any other frame is passed on as it is.
 pub fn adapt_push(frame: Bytes, to: i32) -> Option<Bytes> {
     let id = frame.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]]));
-    if id == Some(NotifyRecall::ID) {
-        return recall_push_as_text(&frame, to);
+    if id == Some(NotifyRecall::ID) || id == Some(NotifyEdit::ID) {
+        return notice_push_as_text(&frame, to);
     }
     Some(file_as_text(frame))
 }
 
-/// A stored message's fields as a client that does not know recall shows them: a recall
-/// notice reads [`RECALL_TEXT`], a recalled message [`RECALLED_TEXT`], both as texts.
-pub fn recall_as_text(msg_type: &mut i32, status: &mut i32, content: &mut String) {
-    use crate::msg::{MSG_STATUS_RECALLED, MSG_TYPE_RECALL};
+/// What a client that knows neither recall (`recall`) nor edit (`edit`) is shown in place of
+/// their rows: a recall notice reads [`RECALL_TEXT`], a recalled message [`RECALLED_TEXT`], an
+/// edit notice [`edited_text`], all as texts; an edited text is a text.
+pub fn notice_as_text(msg_type: &mut i32, status: &mut i32, content: &mut String, recall: bool, edit: bool) {
+    use crate::msg::{MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_RECALL};
     let text = match (*msg_type, *status) {
-        (MSG_TYPE_RECALL, _) => RECALL_TEXT,
-        (_, MSG_STATUS_RECALLED) => RECALLED_TEXT,
+        (MSG_TYPE_RECALL, _) if !recall => RECALL_TEXT.to_owned(),
+        (_, MSG_STATUS_RECALLED) if !recall => RECALLED_TEXT.to_owned(),
+        (MSG_TYPE_EDIT, _) if !edit => {
+            let event: crate::msg::EditEvent = serde_json::from_str(content).unwrap_or_default();
+            edited_text(&event.text)
+        }
+        (_, MSG_STATUS_EDITED) if !edit => {
+            *status = STATUS_READ;
+            return;
+        }
         _ => return,
     };
-    (*msg_type, *status, *content) = (0, STATUS_READ, text.to_owned());
+    (*msg_type, *status, *content) = (0, STATUS_READ, text);
 }
 
-/// A private chat's 1162 to its other member, as a 1019 text from the one who recalled.
-fn recall_push_as_text(frame: &[u8], to: i32) -> Option<Bytes> {
+/// A private chat's 1162 or 1165 to its other member, as a 1019 text from the actor.
+fn notice_push_as_text(frame: &[u8], to: i32) -> Option<Bytes> {
     let recall: NotifyRecall = serde_json::from_slice(frame.get(HEADER_LEN..)?).ok()?;
-    let notice = recall.notice;
+    let mut notice = recall.notice;
     if notice.receiver != to || to == 0 {
         return None;
     }
+    notice_as_text(&mut notice.msg_type, &mut notice.status, &mut notice.content, false, false);
     let text = NotifyTextChat {
         error: 0,
         fromuid: notice.sender,
@@ -56,8 +71,8 @@ fn recall_push_as_text(frame: &[u8], to: i32) -> Option<Bytes> {
         thread_id: notice.thread_id,
         chat_datas: vec![TextChatData {
             message_id: notice.message_id,
-            unique_id: format!("recall-{}", notice.message_id),
-            content: RECALL_TEXT.to_owned(),
+            unique_id: format!("notice-{}", notice.message_id),
+            content: notice.content,
             status: STATUS_READ,
             chat_time: notice.chat_time,
             seq: notice.seq,

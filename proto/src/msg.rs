@@ -121,7 +121,10 @@ macro_rules! message {
 pub mod friends;
 pub use friends::*;
 pub mod gestures;
-pub use gestures::{MSG_STATUS_RECALLED, MSG_TYPE_RECALL, NotifyRecall, RecallEvent, RecallReq, RecallRsp};
+pub use gestures::{
+    EditEvent, EditReq, EditRsp, MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_RECALL, NotifyEdit,
+    NotifyRecall, RecallEvent, RecallReq, RecallRsp,
+};
 
 // ---- client to server -------------------------------------------------------------------
 
@@ -451,6 +454,7 @@ pub enum ClientMsg {
     Typing(TypingReq),
     Settings(SettingsReq),
     Recall(RecallReq),
+    Edit(EditReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -513,6 +517,7 @@ impl ClientMsg {
             TYPING_REQ => ClientMsg::Typing(parse_body(body)?),
             SETTINGS_REQ => ClientMsg::Settings(parse_body(body)?),
             RECALL_REQ => ClientMsg::Recall(parse_body(body)?),
+            EDIT_REQ => ClientMsg::Edit(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -605,9 +610,11 @@ pub mod caps {
     /// Recall: 1160, 1162 to a session that names it, recall notices (`msg_type` 11) and
     /// recalled messages (`status` 4) in its sync and history.
     pub const RECALL: &str = "recall";
+    /// Edit: 1163, 1165 to a session that names it, edit notices (`msg_type` 12) as they are.
+    pub const EDIT: &str = "edit";
     /// What an imchat server of this version announces.
     pub const ALL: &[&str] =
-        &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING, RECEIPTS, RECALL];
+        &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING, RECEIPTS, RECALL, EDIT];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
     /// The frame ids only a session that named [`TYPING`] is sent.
@@ -617,6 +624,9 @@ pub mod caps {
     /// The frame ids only a session that named [`RECALL`] is sent as they are (an llfc
     /// client gets a private chat's as a text, `crate::llfc_client::adapt_push`).
     pub const RECALL_IDS: &[u16] = &[super::ids::NOTIFY_RECALL];
+    /// The frame ids only a session that named [`EDIT`] is sent as they are (an llfc client
+    /// gets a private chat's as a text).
+    pub const EDIT_IDS: &[u16] = &[super::ids::NOTIFY_EDIT];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 

@@ -51,6 +51,9 @@ pub enum Event {
     /// 1162 (`recall`): a message of a thread of this user's was recalled; `notice` is the
     /// stored recall notice, which takes its own place (`seq`) in the thread.
     Recalled(imchat_proto::msg::NotifyRecall),
+    /// 1165 (`edit`): a text of a thread of this user's was edited; `notice` is the stored edit
+    /// notice (its content an `EditEvent`), which takes its own place in the thread.
+    Edited(imchat_proto::msg::NotifyEdit),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -118,8 +121,9 @@ struct LoggedIn {
     /// The server takes typing notices (`typing`), and keeps read receipts (`receipts`).
     typing: bool,
     receipts: bool,
-    /// The server recalls messages (`recall`).
+    /// The server recalls messages (`recall`) and edits texts (`edit`).
     recall: bool,
+    edit: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -244,7 +248,9 @@ impl ChatClient {
         let typing = rsp.imchat.iter().any(|cap| cap == caps::TYPING);
         let receipts = rsp.imchat.iter().any(|cap| cap == caps::RECEIPTS);
         let recall = rsp.imchat.iter().any(|cap| cap == caps::RECALL);
-        let _ = self.session.set(LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall });
+        let edit = rsp.imchat.iter().any(|cap| cap == caps::EDIT);
+        let logged_in = LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall, edit };
+        let _ = self.session.set(logged_in);
         Ok(rsp)
     }
 
@@ -275,6 +281,18 @@ impl ChatClient {
     /// stored recall notice (absent when it had been recalled already).
     pub async fn recall(&self, thread_id: i64, seq: i64) -> Result<RecallRsp, SdkError> {
         self.call(&RecallReq { thread_id, seq }).await
+    }
+
+    /// Whether the server edits texts (`edit` in its 1006).
+    pub fn takes_edit(&self) -> bool {
+        self.session.get().is_some_and(|s| s.edit)
+    }
+
+    /// Replaces text `seq` of `thread_id` with `content` (1163, `edit`): this user's own,
+    /// within the server's `EditSecs`. The reply's `notice` is the stored edit notice (absent
+    /// when the text read so already).
+    pub async fn edit(&self, thread_id: i64, seq: i64, content: &str) -> Result<EditRsp, SdkError> {
+        self.call(&EditReq { thread_id, seq, content: content.to_owned() }).await
     }
 
     /// Whether the server takes typing notices (`typing` in its 1006).
@@ -598,6 +616,7 @@ fn event(frame: Frame) -> Event {
         ids::NOTIFY_TYPING => parse(&frame.body).map(Event::Typing),
         ids::NOTIFY_RECEIPT => parse(&frame.body).map(Event::Receipt),
         ids::NOTIFY_RECALL => parse(&frame.body).map(Event::Recalled),
+        ids::NOTIFY_EDIT => parse(&frame.body).map(Event::Edited),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

@@ -8,7 +8,9 @@
 
 use std::collections::VecDeque;
 
-use imchat_proto::msg::{NotifyGroupMsg, NotifyRecall, NotifyTextChat, RecallEvent, SyncData, TextChatData};
+use imchat_proto::msg::{
+    EditEvent, NotifyEdit, NotifyGroupMsg, NotifyRecall, NotifyTextChat, RecallEvent, SyncData, TextChatData,
+};
 use tokio::sync::mpsc;
 
 use crate::cursor::{Cursors, Seen};
@@ -47,7 +49,14 @@ impl Inbox {
                 // cursor as any message does.
                 Event::OwnText(push) => self.text(push, Event::OwnText).await,
                 Event::Group(push) => self.group(push).await,
-                Event::Recalled(push) => self.recalled(push).await,
+                Event::Recalled(push) => {
+                    let (thread, notice) = (push.thread_id, push.notice.clone());
+                    self.notice(thread, &notice, Event::Recalled(push)).await;
+                }
+                Event::Edited(push) => {
+                    let (thread, notice) = (push.thread_id, push.notice.clone());
+                    self.notice(thread, &notice, Event::Edited(push)).await;
+                }
                 Event::Closed => {
                     self.closed = true;
                     self.ready.push_back(Event::Closed);
@@ -86,13 +95,12 @@ impl Inbox {
         }
     }
 
-    /// A recall: its notice takes a place in the thread as any message does.
-    async fn recalled(&mut self, push: NotifyRecall) {
-        let thread = push.thread_id;
-        let seen = self.cursors.observe(thread, push.notice.seq);
-        self.fill_hole(thread, push.notice.receiver == 0).await;
+    /// A recall or an edit (`event`): its notice takes a place in the thread as any message does.
+    async fn notice(&mut self, thread: i64, notice: &SyncData, event: Event) {
+        let seen = self.cursors.observe(thread, notice.seq);
+        self.fill_hole(thread, notice.receiver == 0).await;
         if seen != Seen::Duplicate {
-            self.ready.push_back(Event::Recalled(push));
+            self.ready.push_back(event);
         }
     }
 
@@ -110,10 +118,14 @@ impl Inbox {
                 let found: Vec<SyncData> =
                     found.into_iter().filter(|d| self.cursors.observe(thread, d.seq) != Seen::Duplicate).collect();
                 self.recovered += found.len() as u64;
-                self.ready.extend(found.into_iter().map(|data| match RecallEvent::of(&data) {
-                    Some(recall) => Event::Recalled(NotifyRecall { thread_id: thread, seq: recall.seq, notice: data }),
-                    None if group => as_group_push(data),
-                    None => as_push(data),
+                self.ready.extend(found.into_iter().map(|data| {
+                    if let Some(recall) = RecallEvent::of(&data) {
+                        return Event::Recalled(NotifyRecall { thread_id: thread, seq: recall.seq, notice: data });
+                    }
+                    if let Some(edit) = EditEvent::of(&data) {
+                        return Event::Edited(NotifyEdit { thread_id: thread, seq: edit.seq, notice: data });
+                    }
+                    if group { as_group_push(data) } else { as_push(data) }
                 }));
             }
             // The hole stays: the cursor does not pass it, and the next push of this thread

@@ -182,3 +182,65 @@ async fn a_recalled_file_is_unreadable_and_its_bytes_swept(flavor: Flavor) {
     wait_for("the sweep to delete the bytes", || async { stored().is_empty().then_some(()) }).await;
     cluster.shutdown().await;
 }
+
+both!(an_edit_reaches_every_session_and_later_readers);
+/// An edit replaces a text where it stands, as its sender only and only a text; every session
+/// of both members hears of it (an llfc client in a text), a reader who syncs later finds the
+/// new text and the notice in order, and a recall afterwards leaves no copy of it anywhere.
+async fn an_edit_reaches_every_session_and_later_readers(flavor: Flavor) {
+    use imchat_proto::llfc_client::edited_text;
+    use imchat_proto::msg::{EditEvent, MSG_STATUS_EDITED, MSG_TYPE_EDIT};
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let (a, mut b) = (f.a, f.b);
+    let mut desk = cluster.login_device(&f.alice, 1, &Device::new(DeviceKind::Tui)).await;
+    let http = cluster.gate.login(&f.bob.email, &f.bob.password).await.unwrap();
+    let (chat, events) = ChatClient::connect(&cluster.suite.chats[0].addr.to_string()).await.unwrap();
+    let login: LoginRsp =
+        chat.call(&LoginReq { uid: http.uid, token: http.token, ..LoginReq::default() }).await.unwrap();
+    let mut qt = Client { chat, events, login, uid: bob };
+
+    let seq = a.chat.send_texts(alice, bob, thread, &[("lunch at 12", "{e1}")]).await.unwrap().chat_datas[0].seq;
+    for device in [&mut b, &mut desk, &mut qt] {
+        assert!(matches!(device.next_event().await, Event::Text(_) | Event::OwnText(_)));
+    }
+    let theirs = b.chat.edit(thread, seq, "lunch at 1").await.unwrap_err();
+    assert_eq!(refusal(theirs), Some(ErrorCode::NotYourMessage));
+    let empty = a.chat.edit(thread, seq, "").await.unwrap_err();
+    assert_eq!(refusal(empty), Some(ErrorCode::InvalidArgument));
+    let done = a.chat.edit(thread, seq, "lunch at 12:30").await.expect("edited");
+    let notice = done.notice.expect("a notice stored");
+    assert_eq!((notice.msg_type, notice.seq, notice.receiver), (MSG_TYPE_EDIT, seq + 1, bob));
+    for device in [&mut b, &mut desk] {
+        let pushed = loop {
+            match device.next_event().await {
+                Event::Edited(push) => break push,
+                Event::Closed => panic!("closed before the edit came"),
+                _ => {}
+            }
+        };
+        let event = EditEvent::of(&pushed.notice).unwrap();
+        assert_eq!((pushed.thread_id, pushed.seq, event.text.as_str()), (thread, seq, "lunch at 12:30"));
+    }
+    let Event::Text(told) = qt.next_event().await else { panic!("llfc's client is told in a text") };
+    assert_eq!(told.chat_datas[0].content, edited_text("lunch at 12:30"));
+    // The same text again changes nothing.
+    assert_eq!(a.chat.edit(thread, seq, "lunch at 12:30").await.unwrap().notice, None);
+
+    // A later reader: the text as it is now, marked edited, and the notice after it.
+    let late = cluster.login_device(&f.bob, 1, &Device::new(DeviceKind::Bot)).await;
+    let synced = late.chat.sync(&[]).await.unwrap();
+    let at = |seq: i64| synced.chat_datas.iter().find(|d| d.thread_id == thread && d.seq == seq).unwrap().clone();
+    assert_eq!((at(seq).content.as_str(), at(seq).status), ("lunch at 12:30", MSG_STATUS_EDITED));
+    assert_eq!(EditEvent::of(&at(seq + 1)).map(|e| e.seq), Some(seq));
+
+    // Recalled after: the text is gone, from the edit's notice too.
+    a.chat.recall(thread, seq).await.unwrap();
+    let synced = late.chat.sync(&[]).await.unwrap();
+    let edit = synced.chat_datas.iter().find(|d| d.thread_id == thread && d.seq == seq + 1).unwrap();
+    assert_eq!(EditEvent::of(edit).map(|e| e.text), Some(String::new()), "{edit:?}");
+    let gone = a.chat.edit(thread, seq, "too late").await.unwrap_err();
+    assert_eq!(refusal(gone), Some(ErrorCode::UnknownMsgId), "a recalled text is not edited");
+    cluster.shutdown().await;
+}

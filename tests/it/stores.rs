@@ -668,7 +668,7 @@ sql_test!(recalls_keep_their_place_and_follow_their_rules);
 /// chat, once; neither counts as unread; a recalled file is unreadable and its bytes go to the
 /// trash, its name retired.
 async fn recalls_keep_their_place_and_follow_their_rules(db: Db) {
-    use imchat_store::{FileCaps, MSG_STATUS_RECALLED, MSG_TYPE_RECALL, NewFile, RecallRefusal};
+    use imchat_store::{FileCaps, GestureRefusal, MSG_STATUS_RECALLED, MSG_TYPE_RECALL, NewFile};
     const WINDOW: i64 = 120_000;
     let (a, b) = (user(&db, "ra").await, user(&db, "rb").await);
     let thread_id = db.private_thread(a, b, 1).await.unwrap();
@@ -677,18 +677,18 @@ async fn recalls_keep_their_place_and_follow_their_rules(db: Db) {
     let stored = db.store_messages(&texts).await.unwrap();
     let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
 
-    let refused = |found: Result<imchat_store::Recalled, RecallRefusal>| found.map(|_| ()).unwrap_err();
+    let refused = |found: Result<imchat_store::Recalled, GestureRefusal>| found.map(|_| ()).unwrap_err();
     // Another's message, a late one, one that does not exist, and a stranger: refused.
-    assert_eq!(refused(db.recall(thread_id, seqs[0], b, WINDOW, 2_000).await.unwrap()), RecallRefusal::NotYours);
+    assert_eq!(refused(db.recall(thread_id, seqs[0], b, WINDOW, 2_000).await.unwrap()), GestureRefusal::NotYours);
     assert_eq!(
         refused(db.recall(thread_id, seqs[0], a, WINDOW, 1_000 + WINDOW + 1).await.unwrap()),
-        RecallRefusal::TooLate
+        GestureRefusal::TooLate
     );
-    assert_eq!(refused(db.recall(thread_id, 99, a, WINDOW, 2_000).await.unwrap()), RecallRefusal::NoSuchMessage);
+    assert_eq!(refused(db.recall(thread_id, 99, a, WINDOW, 2_000).await.unwrap()), GestureRefusal::NoSuchMessage);
     let stranger = user(&db, "rc").await;
     assert_eq!(
         refused(db.recall(thread_id, seqs[0], stranger, WINDOW, 2_000).await.unwrap()),
-        RecallRefusal::NoSuchMessage
+        GestureRefusal::NoSuchMessage
     );
 
     // The sender, in time: the message is blank at its place, the notice comes next.
@@ -702,7 +702,7 @@ async fn recalls_keep_their_place_and_follow_their_rules(db: Db) {
     assert_eq!(again.notice, None);
     assert_eq!(
         refused(db.recall(thread_id, notice.seq, a, WINDOW, 2_000).await.unwrap()),
-        RecallRefusal::NoSuchMessage
+        GestureRefusal::NoSuchMessage
     );
 
     // What a reader syncs: the blank message and the notice, in order; two unread, not four.
@@ -724,4 +724,36 @@ async fn recalls_keep_their_place_and_follow_their_rules(db: Db) {
     let reuse = NewMsg { msg_type: 1, status: 3, ..NewMsg::text(thread_id, b, a, "{pic2}", "p.png", 7_000) };
     let file = NewFile { owner: b, storage_key: "pp/2", now_ms: 7_000, ..file };
     assert!(db.reserve_chat_file(&reuse, &file, caps).await.unwrap().is_err(), "the name is retired");
+
+    // Edits: the sender's own text within the window; not another's, not a file, not late.
+    let edited = db.edit(thread_id, seqs[0], a, "text one, fixed", WINDOW, 1_000 + WINDOW).await.unwrap().unwrap();
+    assert_eq!(
+        (edited.target.content.as_str(), edited.target.status),
+        ("text one, fixed", imchat_store::MSG_STATUS_EDITED)
+    );
+    let notice = edited.notice.expect("an edit notice");
+    assert_eq!(notice.msg_type, imchat_store::MSG_TYPE_EDIT);
+    assert_eq!(
+        refused2(db.edit(thread_id, seqs[0], b, "mine now", WINDOW, 2_000).await.unwrap()),
+        GestureRefusal::NotYours
+    );
+    assert_eq!(
+        refused2(db.edit(thread_id, seqs[2], a, "late", WINDOW, 1_000 + WINDOW + 1).await.unwrap()),
+        GestureRefusal::TooLate
+    );
+    assert_eq!(
+        refused2(db.edit(thread_id, pic.seq, a, "a text", WINDOW, 6_000).await.unwrap()),
+        GestureRefusal::NoSuchMessage
+    );
+    assert_eq!(
+        refused2(db.edit(thread_id, seqs[1], a, "back", WINDOW, 2_000).await.unwrap()),
+        GestureRefusal::NoSuchMessage,
+        "recalled"
+    );
+    let page = db.sync(b, &HashMap::new(), None, ThreadRange::default(), 100).await.unwrap();
+    assert_eq!(page.threads[0].unread, 2, "an edit notice is nothing to read");
+}
+
+fn refused2(found: Result<imchat_store::Edited, imchat_store::GestureRefusal>) -> imchat_store::GestureRefusal {
+    found.map(|_| ()).unwrap_err()
 }

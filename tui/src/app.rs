@@ -29,11 +29,11 @@ pub const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 mod forms;
+mod gestures;
 mod incoming;
 mod main_screen;
 mod model;
 mod outbox;
-mod recall;
 pub use outbox::FailedDialog;
 mod saved;
 mod session;

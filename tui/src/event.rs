@@ -8,8 +8,8 @@ use crossterm::event::KeyEvent;
 use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::res::{FileMetaRsp, NotifyImgChat};
 use imchat_sdk::proto::msg::{
-    AuthFriendRsp, GroupInfo, GroupMember, ImgChatRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyGroupMsg,
-    NotifyRecall, NotifyTextChat, SearchRsp, SyncCursor, SyncData, SyncRsp, TextChatData,
+    AuthFriendRsp, GroupInfo, GroupMember, ImgChatRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyEdit,
+    NotifyGroupMsg, NotifyRecall, NotifyTextChat, SearchRsp, SyncCursor, SyncData, SyncRsp, TextChatData,
 };
 
 use crate::files::{Chosen, Completion, Openable};
@@ -58,8 +58,9 @@ pub struct Welcome {
     /// The server takes typing notices, and keeps read receipts.
     pub typing: bool,
     pub receipts: bool,
-    /// The server recalls messages.
+    /// The server recalls messages, and edits texts.
     pub recall: bool,
+    pub edit: bool,
 }
 
 /// Why a login failed.
@@ -114,6 +115,14 @@ pub enum NetEvent {
     /// This client's recall of message `seq` of `thread`: the stored notice (`None`: it had
     /// been recalled already).
     RecallDone {
+        thread: i64,
+        seq: i64,
+        result: Result<Option<SyncData>, String>,
+    },
+    /// A text of a thread of this user's was edited (from any device but this).
+    Edited(NotifyEdit),
+    /// This client's edit of text `seq` of `thread`: the stored notice (`None`: it read so).
+    EditDone {
         thread: i64,
         seq: i64,
         result: Result<Option<SyncData>, String>,
@@ -254,6 +263,12 @@ pub enum Effect {
     Recall {
         thread: i64,
         seq: i64,
+    },
+    /// Replace text `seq` of `thread` with `text` (imchat servers with `edit`).
+    Edit {
+        thread: i64,
+        seq: i64,
+        text: String,
     },
     /// Ask how many other members have read group `thread` up to `seq`.
     ReadBy {

@@ -267,6 +267,11 @@ async fn on_session(
         Effect::SetReceipts(on) => {
             NetEvent::ReceiptsSet(chat.settings(Some(on)).await.map(|s| s.read_receipts).map_err(text))
         }
+        Effect::Edit { thread, seq, text: body } => NetEvent::EditDone {
+            thread,
+            seq,
+            result: chat.edit(thread, seq, &body).await.map(|r| r.notice).map_err(text),
+        },
         Effect::Recall { thread, seq } => {
             NetEvent::RecallDone { thread, seq, result: chat.recall(thread, seq).await.map(|r| r.notice).map_err(text) }
         }
@@ -382,6 +387,7 @@ async fn connect(
                 SdkEvent::Typing(notice) => NetEvent::Typing(notice.fromuid),
                 SdkEvent::Receipt(receipt) => NetEvent::Receipt { thread: receipt.thread_id, seq: receipt.seq },
                 SdkEvent::Recalled(push) => NetEvent::Recalled(push),
+                SdkEvent::Edited(push) => NetEvent::Edited(push),
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {
@@ -412,6 +418,7 @@ async fn connect(
         typing: chat.takes_typing(),
         receipts: chat.takes_receipts(),
         recall: chat.takes_recall(),
+        edit: chat.takes_edit(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

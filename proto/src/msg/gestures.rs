@@ -1,4 +1,4 @@
-//! imchat's gestures on messages already sent (ids 1160 and up): recall (撤回) now. A gesture
+//! imchat's gestures on messages already sent (ids 1160 and up): recall (撤回) and edit. A gesture
 //! is stored as a message of its own in the thread (its own `seq`), so a client that syncs
 //! later meets it in order, and the message it acts on is changed in place.
 
@@ -12,16 +12,28 @@ pub mod ids {
     pub const RECALL_REQ: u16 = 1160;
     pub const RECALL_RSP: u16 = 1161;
     pub const NOTIFY_RECALL: u16 = 1162;
+    /// imchat (`edit`): replace a text's content, its answer, and its push.
+    pub const EDIT_REQ: u16 = 1163;
+    pub const EDIT_RSP: u16 = 1164;
+    pub const NOTIFY_EDIT: u16 = 1165;
 }
 
 /// `msg_type` of a recall notice: its `content` is a [`RecallEvent`] as JSON.
 pub const MSG_TYPE_RECALL: i32 = 11;
 /// `status` of a recalled message: its `content` is empty (a file's bytes are gone too).
 pub const MSG_STATUS_RECALLED: i32 = 4;
+/// `msg_type` of an edit notice: its `content` is an [`EditEvent`] as JSON.
+pub const MSG_TYPE_EDIT: i32 = 12;
+/// `status` of an edited text: its `content` is the latest.
+pub const MSG_STATUS_EDITED: i32 = 5;
 
 /// The reply id of a gesture request.
 pub fn reply_id(request_id: u16) -> Option<u16> {
-    (request_id == ids::RECALL_REQ).then_some(ids::RECALL_RSP)
+    match request_id {
+        ids::RECALL_REQ => Some(ids::RECALL_RSP),
+        ids::EDIT_REQ => Some(ids::EDIT_RSP),
+        _ => None,
+    }
 }
 
 /// What a recall notice's `content` says: message `seq` of its thread was recalled by `by`.
@@ -38,6 +50,58 @@ impl RecallEvent {
         (data.msg_type == MSG_TYPE_RECALL).then(|| serde_json::from_str(&data.content).ok()).flatten()
     }
 }
+
+/// What an edit notice's `content` says: message `seq` of its thread now reads `text` (empty
+/// once the message was recalled), edited by `by`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EditEvent {
+    pub seq: i64,
+    pub by: i32,
+    pub text: String,
+}
+
+impl EditEvent {
+    /// The event a stored message carries, if it is an edit notice.
+    pub fn of(data: &SyncData) -> Option<EditEvent> {
+        (data.msg_type == MSG_TYPE_EDIT).then(|| serde_json::from_str(&data.content).ok()).flatten()
+    }
+}
+
+/// Replaces the content of text `seq` of `thread_id` with `content`: its sender, within the
+/// server's `EditSecs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EditReq {
+    pub thread_id: i64,
+    pub seq: i64,
+    pub content: String,
+}
+message!(EditReq = ids::EDIT_REQ);
+
+/// The answer to a 1163: `notice` is the stored edit notice (absent when the text read so
+/// already).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EditRsp {
+    pub error: i32,
+    pub thread_id: i64,
+    pub seq: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<SyncData>,
+}
+message!(EditRsp = ids::EDIT_RSP);
+
+/// imchat (`edit`): text `seq` of `thread_id` was edited; `notice` is the stored edit notice
+/// (`sender` the editor; `receiver` as for a recall notice), its content the new text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyEdit {
+    pub thread_id: i64,
+    pub seq: i64,
+    pub notice: SyncData,
+}
+message!(NotifyEdit = ids::NOTIFY_EDIT);
 
 /// Recalls message `seq` of `thread_id`: its sender within the server's `RecallSecs`, a
 /// group's owner or admins at any time.

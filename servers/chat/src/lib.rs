@@ -124,6 +124,8 @@ pub struct Limits {
     /// How long after sending a sender may recall a message (1160); a group's owner and
     /// admins may recall any at any time.
     pub recall_window: Duration,
+    /// How long after sending a sender may edit a text (1163).
+    pub edit_window: Duration,
     /// How long a login's client address is remembered for the resource port, which keeps
     /// that address's connections that have not shown a token yet (llfc's Qt client opens
     /// one before its chat login and shows its token only with its first transfer).
@@ -204,6 +206,7 @@ impl Default for Limits {
             typing_per_sec: 2,
             typing_burst: 4,
             recall_window: Duration::from_secs(120),
+            edit_window: Duration::from_secs(24 * 3600),
             address_login_ttl: Duration::from_secs(60),
             route_ttl: Duration::from_secs(300),
             route_cache: Duration::from_secs(5),

@@ -52,6 +52,8 @@ pub(crate) struct SessionHandle {
     /// The client named `recall`: it is sent recall notices (`caps::RECALL_IDS`) as they
     /// are; an llfc client gets a private chat's as a text.
     pub(crate) recall: bool,
+    /// The client named `edit`: it is sent edit notices (`caps::EDIT_IDS`) as they are.
+    pub(crate) edit: bool,
     /// Its device and kind as the login named them, and when it logged in (epoch ms).
     pub(crate) device: Arc<str>,
     pub(crate) kind: &'static str,
@@ -61,11 +63,12 @@ pub(crate) struct SessionHandle {
 impl SessionHandle {
     /// Whether this session is sent a frame of id `id`.
     fn takes(&self, id: u16) -> bool {
-        use imchat_proto::msg::caps::{DEVICES_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS};
+        use imchat_proto::msg::caps::{DEVICES_IDS, EDIT_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS};
         (self.devices || !DEVICES_IDS.contains(&id))
             && (self.typing || !TYPING_IDS.contains(&id))
             && (self.receipts || !RECEIPTS_IDS.contains(&id))
             && (self.recall || self.llfc || !RECALL_IDS.contains(&id))
+            && (self.edit || self.llfc || !EDIT_IDS.contains(&id))
     }
 
     /// Queues `frame` for this session of `uid` as its client may take it (llfc's adapted).

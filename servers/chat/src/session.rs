@@ -260,6 +260,7 @@ impl Session {
             (true, ClientMsg::Typing(req)) => self.typing(req).await,
             (true, ClientMsg::Settings(req)) => self.settings(req).await,
             (true, ClientMsg::Recall(req)) => self.recall(req).await,
+            (true, ClientMsg::Edit(req)) => self.edit(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -444,6 +445,7 @@ impl Session {
             typing: device.typing,
             receipts: device.receipts,
             recall: device.recall,
+            edit: device.edit,
             device: device.id.clone(),
             kind: device.kind.as_str(),
             since_ms: device.since_ms,

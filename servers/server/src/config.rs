@@ -262,6 +262,7 @@ fn read_limits(r: &mut Reader) -> Limits {
         typing_per_sec: r.or(s, "TypingPerSec", COUNT, d.typing_per_sec),
         typing_burst: r.or(s, "TypingBurst", COUNT, d.typing_burst),
         recall_window: secs(r, s, "RecallSecs", d.recall_window),
+        edit_window: secs(r, s, "EditSecs", d.edit_window),
         address_login_ttl: secs(r, s, "AddressLoginSecs", d.address_login_ttl),
         route_ttl: secs(r, s, "RouteTtlSecs", d.route_ttl),
         route_cache: millis(r, s, "RouteCacheMs", d.route_cache),

@@ -25,7 +25,9 @@ pub use chats::{
 };
 pub use files::{Completed, FileCaps, FileKind, FileRefusal, FileRow, NewFile, Usage};
 pub use friends::{Accepted, ApplyRow, FriendRow, LoginView, Page};
-pub use gestures::{MSG_STATUS_RECALLED, MSG_TYPE_RECALL, RecallRefusal, Recalled};
+pub use gestures::{
+    Edited, GestureRefusal, MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_RECALL, Recalled,
+};
 pub use groups::{
     Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,
 };

@@ -2,13 +2,13 @@
 
 use imchat_sdk::cursor::ThreadCursor;
 use imchat_sdk::proto::msg::{
-    AuthChatData, GroupEvent, GroupInfo, LoadOlderRsp, MSG_STATUS_RECALLED, MSG_TYPE_SYSTEM, NotifyGroupMsg,
-    NotifyTextChat, RecallEvent, SyncData, TextChatData,
+    AuthChatData, EditEvent, GroupEvent, GroupInfo, LoadOlderRsp, MSG_STATUS_EDITED, MSG_STATUS_RECALLED,
+    MSG_TYPE_SYSTEM, NotifyGroupMsg, NotifyTextChat, RecallEvent, SyncData, TextChatData,
 };
 
 use super::{
-    App, Conn, Focus, Friend, GroupView, Main, Msg, MsgState, Pane, RESENDS_AFTER_LOSS, Request, Screen, Thread,
-    draft_id, files,
+    App, Conn, Focus, Friend, Gesture, GroupView, Main, Msg, MsgState, Pane, RESENDS_AFTER_LOSS, Request, Screen,
+    Thread, draft_id, files,
 };
 use crate::event::{Effect, NetEvent, SendFailure};
 use crate::i18n::Tr;
@@ -143,6 +143,14 @@ impl App {
             NetEvent::Recalled(push) => self.recalled_push(push),
             NetEvent::RecallDone { thread, seq, result } => {
                 self.recall_done(thread, seq, result);
+                Vec::new()
+            }
+            NetEvent::Edited(push) => self.edited_push(push.thread_id, push.notice),
+            NetEvent::EditDone { thread, result, .. } => {
+                match result {
+                    Ok(notice) => drop(self.edited_push(thread, notice.unwrap_or_default())),
+                    Err(err) => self.error(self.tr.edit_failed(&err)),
+                }
                 Vec::new()
             }
             NetEvent::ReceiptsSet(result) => {
@@ -517,14 +525,21 @@ impl App {
 
 pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
     let system = data.msg_type == MSG_TYPE_SYSTEM;
-    let recall_of = RecallEvent::of(&data).map(|event| event.seq);
+    let edit = EditEvent::of(&data);
+    let gesture = match (RecallEvent::of(&data), &edit) {
+        (Some(recall), _) => Some(Gesture::Recall(recall.seq)),
+        (_, Some(edit)) => Some(Gesture::Edit(edit.seq)),
+        _ => None,
+    };
     // Recalled before it reached this client: who recalled it is in a notice that may not be
     // held, so it reads as its sender's.
     let recalled = (data.status == MSG_STATUS_RECALLED).then_some(data.sender);
-    let file = if recalled.is_some() || recall_of.is_some() { None } else { files::attachment_of(&data) };
+    let edited = data.status == MSG_STATUS_EDITED;
+    let file = if recalled.is_some() || gesture.is_some() { None } else { files::attachment_of(&data) };
     let text = match () {
         () if system => system_text(&data.content, tr),
-        () if recalled.is_some() || recall_of.is_some() => String::new(),
+        () if edit.is_some() => edit.map(|e| e.text).unwrap_or_default(),
+        () if recalled.is_some() || gesture.is_some() => String::new(),
         () => data.content,
     };
     Msg {
@@ -539,7 +554,8 @@ pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
         system,
         file,
         recalled,
-        recall_of,
+        gesture,
+        edited,
     }
 }
 
@@ -556,7 +572,8 @@ pub(super) fn text_msg(from: i32, data: TextChatData) -> Msg {
         system: false,
         file: None,
         recalled: (data.status == MSG_STATUS_RECALLED).then_some(from),
-        recall_of: None,
+        gesture: None,
+        edited: data.status == MSG_STATUS_EDITED,
     }
 }
 
@@ -589,7 +606,8 @@ pub(super) fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[A
                 system: false,
                 file: None,
                 recalled: None,
-                recall_of: None,
+                gesture: None,
+                edited: false,
             },
             dialect,
         );

@@ -129,9 +129,19 @@ pub struct Msg {
     pub file: Option<Attachment>,
     /// Recalled (撤回) by this uid: its text and file are gone, a notice is drawn instead.
     pub recalled: Option<i32>,
-    /// A recall notice of the message of this seq: it holds its place in the thread (the
-    /// cursor passes it) and is not drawn; the message it names is.
-    pub recall_of: Option<i64>,
+    /// A notice of a gesture on another message: it holds its place in the thread (the cursor
+    /// passes it) and is not drawn; the message it names is, as the gesture left it. An edit
+    /// notice's `text` is the message's new text.
+    pub gesture: Option<Gesture>,
+    /// Its text was edited since it was sent.
+    pub edited: bool,
+}
+
+/// What a notice did to the message of the seq it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gesture {
+    Recall(i64),
+    Edit(i64),
 }
 
 /// What this client knows of a group thread.
@@ -206,13 +216,14 @@ impl Msg {
             system: false,
             file,
             recalled: None,
-            recall_of: None,
+            gesture: None,
+            edited: false,
         }
     }
 
     /// Whether it is drawn and counted: not a recall notice.
     pub fn shown(&self) -> bool {
-        self.recall_of.is_none()
+        self.gesture.is_none()
     }
 }
 
@@ -244,8 +255,10 @@ impl Thread {
             self.msgs.remove(waiting);
         }
         let seq = msg.seq;
-        if let Some(target) = msg.recall_of {
-            self.recall(target, msg.from);
+        match msg.gesture {
+            Some(Gesture::Recall(target)) => drop(self.recall(target, msg.from)),
+            Some(Gesture::Edit(target)) => self.edit(target, &msg.text),
+            None => {}
         }
         let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > seq).unwrap_or(self.msgs.len());
         self.msgs.insert(at, msg);
@@ -261,6 +274,13 @@ impl Thread {
         let before = msg.clone();
         (msg.recalled, msg.text, msg.file) = (Some(by), String::new(), None);
         Some(before)
+    }
+
+    /// Gives the message of `seq` its edited `text` (a recalled one stays blank).
+    pub(super) fn edit(&mut self, seq: i64, text: &str) {
+        if let Some(msg) = self.msgs.iter_mut().find(|m| m.seq == seq && m.recalled.is_none()) {
+            (msg.text, msg.edited) = (text.to_owned(), true);
+        }
     }
 
     /// Whether a message past the cursor is held while one before it is missing: a push was
@@ -375,6 +395,7 @@ pub struct Main {
     /// The server keeps read receipts, and recalls messages.
     pub takes_receipts: bool,
     pub takes_recall: bool,
+    pub takes_edit: bool,
     /// The text of this user's message that this device recalled last (thread, text), for
     /// `/reedit` to put back in the composer.
     pub recalled_text: Option<(i64, String)>,
@@ -438,6 +459,7 @@ impl Main {
             takes_typing: false,
             takes_receipts: false,
             takes_recall: false,
+            takes_edit: false,
             recalled_text: None,
             typing_sent: None,
             typing: HashMap::new(),

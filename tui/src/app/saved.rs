@@ -10,7 +10,7 @@ use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, Friend, GroupView, Main, Msg, MsgState, Request, Thread, Transfer};
+use super::{Attachment, Friend, Gesture, GroupView, Main, Msg, MsgState, Request, Thread, Transfer};
 use crate::i18n::Tr;
 
 /// Stored messages kept per chat (the newest); unsent ones are kept whatever their number.
@@ -73,11 +73,16 @@ pub struct SavedMsg {
     pub failure: Option<String>,
     pub system: bool,
     pub file: Option<SavedFile>,
-    /// Recalled by this uid; a recall notice of this seq (files written before have neither).
+    /// Recalled by this uid; a recall or edit notice of this seq; edited (files written
+    /// before have none of them).
     #[serde(default)]
     pub recalled: Option<i32>,
     #[serde(default)]
     pub recall_of: Option<i64>,
+    #[serde(default)]
+    pub edit_of: Option<i64>,
+    #[serde(default)]
+    pub edited: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,7 +174,15 @@ fn saved_thread(thread: &Thread, tr: Tr) -> SavedThread {
                 local: f.local.clone(),
             }),
             recalled: m.recalled,
-            recall_of: m.recall_of,
+            recall_of: match m.gesture {
+                Some(Gesture::Recall(seq)) => Some(seq),
+                _ => None,
+            },
+            edit_of: match m.gesture {
+                Some(Gesture::Edit(seq)) => Some(seq),
+                _ => None,
+            },
+            edited: m.edited,
         })
         .collect();
     SavedThread {
@@ -221,7 +234,8 @@ fn restored_thread(saved: SavedThread, tr: Tr) -> Thread {
                 system: m.system,
                 file,
                 recalled: m.recalled,
-                recall_of: m.recall_of,
+                gesture: m.recall_of.map(Gesture::Recall).or(m.edit_of.map(Gesture::Edit)),
+                edited: m.edited,
             }
         })
         .collect();

@@ -140,6 +140,7 @@ impl App {
         main.takes_typing = welcome.typing;
         main.takes_receipts = welcome.receipts;
         main.takes_recall = welcome.recall;
+        main.takes_edit = welcome.edit;
         main.syncing = false;
         main.verified = true;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();

@@ -32,6 +32,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         typing: gapless,
         receipts: gapless,
         recall: gapless,
+        edit: gapless,
     }
 }
 
@@ -117,6 +118,7 @@ impl Harness {
             typing: true,
             receipts: true,
             recall: true,
+            edit: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {

@@ -69,7 +69,12 @@ catalogue! {
     recalled_text_back() => "recalled: its text is back in the composer to edit", "已撤回：原文已放回输入框，可重新编辑";
     recalled_reedit() => "recalled: /reedit puts its text back in the composer", "已撤回：输入 /reedit 把原文放回输入框";
     reedit_none() => "no recalled text of yours to put back in this chat", "这里没有可重新编辑的撤回消息";
-    help_commands() => "commands: /recall your last message · /reedit · /receipts on|off", "命令：/recall 撤回你的上一条消息 · /reedit 重新编辑 · /receipts on|off 已读回执";
+    help_commands() => "commands: /recall or /edit your last message · /reedit · /receipts on|off", "命令：/recall 撤回、/edit 编辑你的上一条消息 · /reedit 重新编辑 · /receipts on|off 已读回执";
+    edited_mark() => " (edited)", "（已编辑）";
+    edit_hint() => "change the text after /edit, then Enter replaces your last text", "改好 /edit 后面的文字，按 Enter 替换你的上一条消息";
+    edit_none() => "no text of yours to edit in this chat", "这里没有你能编辑的文字消息";
+    edit_unsupported() => "this server cannot edit messages", "这个服务器不支持编辑消息";
+    edit_failed(err: &str) => "not edited: {err}", "编辑失败：{err}";
     login_revoked() => "your login was revoked (password changed, or by an operator)", "登录已被撤销（密码已修改，或被管理员撤销）";
     server_closed() => "the server closed the connection", "服务器关闭了连接";
     not_logged_in() => "not logged in", "未登录";
@@ -337,5 +342,6 @@ pub(super) const ERROR_CODES: &[(i32, &str)] = &[
     (1126, "文件分块有误"),
     (1127, "请先认证文件连接"),
     (1128, "已过撤回时限"),
-    (1129, "不能撤回别人的消息"),
+    (1129, "这不是你的消息"),
+    (1130, "已过编辑时限"),
 ];

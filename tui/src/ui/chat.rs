@@ -287,9 +287,10 @@ fn history_lines<'a>(
                 Style::new().fg(theme.error),
             ),
         };
+        let edited = if msg.edited { app.tr.edited_mark() } else { String::new() };
         lines.push(Line::from(vec![
             Span::styled(main.label(msg.from), who),
-            Span::styled(format!(" {time}"), Style::new().fg(theme.dim)),
+            Span::styled(format!(" {time}{edited}"), Style::new().fg(theme.dim)),
             state,
         ]));
         let width = usize::from(history.width.saturating_sub(4)).max(1);

@@ -51,6 +51,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             typing: true,
             receipts: true,
             recall: true,
+            edit: true,
         }))),
         now,
     );
@@ -479,7 +480,7 @@ fn typing_and_read_receipts_show() {
 }
 
 #[test]
-fn recalled_messages_read_as_notices_in_both_languages() {
+fn recalled_and_edited_messages_in_both_languages() {
     use imchat_sdk::proto::msg::{MSG_TYPE_RECALL, NotifyRecall};
     let notice = |seq: i64, at: i64, by: i32| SyncData {
         thread_id: 10,
@@ -501,6 +502,14 @@ fn recalled_messages_read_as_notices_in_both_languages() {
         app.update(Event::Net(NetEvent::Recalled(push)), now);
         let done = NetEvent::RecallDone { thread: 10, seq: 1, result: Ok(Some(notice(1, 5, 1))) };
         app.update(Event::Net(done), now);
+        // And edits "lunch at 12?".
+        let edit = SyncData {
+            msg_type: imchat_sdk::proto::msg::MSG_TYPE_EDIT,
+            content: r#"{"seq":3,"by":2,"text":"lunch at 1?"}"#.into(),
+            ..notice(3, 6, 2)
+        };
+        let push = imchat_sdk::proto::msg::NotifyEdit { thread_id: 10, seq: 3, notice: edit };
+        app.update(Event::Net(NetEvent::Edited(push)), now);
         insta::assert_snapshot!(name, draw(&app, 80, 16).backend());
     }
 }

@@ -1,11 +1,12 @@
-//! 1160 recall (撤回): the store blanks the message and stores a recall notice in its thread
-//! (`imchat_store::Db::recall`); the notice is pushed (1162) to every session of the thread's
-//! members but the asking one, then answered (1161).
+//! 1160 recall (撤回) and 1163 edit: the store changes the message in place and stores a
+//! notice in its thread (`imchat_store::Db::recall`, `Db::edit`); the notice is pushed (1162,
+//! 1165) to every session of the thread's members but the asking one, then answered.
 
 use bytes::BytesMut;
 use imchat_proto::ErrorCode;
-use imchat_proto::msg::{Message, NotifyRecall, RecallReq, RecallRsp, ids};
-use imchat_store::RecallRefusal;
+use imchat_proto::codec::MAX_BODY_CEILING;
+use imchat_proto::msg::{EditEvent, EditReq, EditRsp, Message, NotifyEdit, NotifyRecall, RecallReq, RecallRsp};
+use imchat_store::GestureRefusal;
 
 use crate::groups::sync_data;
 use crate::session::{Handled, Reject, Session};
@@ -13,15 +14,28 @@ use crate::session::{Handled, Reject, Session};
 // The store's numbers are the protocol's.
 const _: () = assert!(imchat_store::MSG_TYPE_RECALL == imchat_proto::msg::MSG_TYPE_RECALL);
 const _: () = assert!(imchat_store::MSG_STATUS_RECALLED == imchat_proto::msg::MSG_STATUS_RECALLED);
+const _: () = assert!(imchat_store::MSG_TYPE_EDIT == imchat_proto::msg::MSG_TYPE_EDIT);
+const _: () = assert!(imchat_store::MSG_STATUS_EDITED == imchat_proto::msg::MSG_STATUS_EDITED);
 
-/// The one mapping of a recall refusal to what the client is told.
-fn refused(refusal: RecallRefusal) -> Reject {
+/// Generous JSON size of an edit push's fixed fields.
+const EDIT_PUSH_FIXED_BYTES: usize = 512;
+
+/// The one mapping of a gesture's refusal to what the client is told (`late`: the code for
+/// past its window).
+fn refused(refusal: GestureRefusal, late: ErrorCode) -> Reject {
     Reject(match refusal {
-        RecallRefusal::NoSuchMessage => ErrorCode::UnknownMsgId,
-        RecallRefusal::TooLate => ErrorCode::RecallExpired,
-        RecallRefusal::NotYours => ErrorCode::NotYourMessage,
-        RecallRefusal::Disbanded => ErrorCode::GroupDisbanded,
+        GestureRefusal::NoSuchMessage => ErrorCode::UnknownMsgId,
+        GestureRefusal::TooLate => late,
+        GestureRefusal::NotYours => ErrorCode::NotYourMessage,
+        GestureRefusal::Disbanded => ErrorCode::GroupDisbanded,
     })
+}
+
+/// Whether an edit notice with `text` fits every frame it goes in (its push, twice escaped).
+fn edit_fits(text: &str) -> bool {
+    let event = EditEvent { seq: i64::MIN, by: i32::MIN, text: text.to_owned() };
+    let content = serde_json::to_string(&event).unwrap_or_default();
+    serde_json::to_string(&content).is_ok_and(|json| json.len() + EDIT_PUSH_FIXED_BYTES <= MAX_BODY_CEILING)
 }
 
 impl Session {
@@ -40,39 +54,66 @@ impl Session {
             .db
             .recall(req.thread_id, req.seq, me, window_ms, imchat_store::now_ms())
             .await?
-            .map_err(refused)?;
+            .map_err(|refusal| refused(refusal, ErrorCode::RecallExpired))?;
         let notice = recalled.notice.map(sync_data);
         if let Some(notice) = &notice {
-            self.push_recall(NotifyRecall { thread_id: req.thread_id, seq: req.seq, notice: notice.clone() }).await;
+            let push = NotifyRecall { thread_id: req.thread_id, seq: req.seq, notice: notice.clone() };
+            self.push_notice(&push, push.thread_id, notice.receiver).await;
         }
         self.send(&RecallRsp { error: 0, thread_id: req.thread_id, seq: req.seq, notice })
     }
 
-    /// Pushes a recall to every session of the thread's members but this one: the other
-    /// member of a private chat (its `receiver`) and the user's other devices, or a group's
+    /// 1163: replaces a text of the user's, within `EditSecs` of its sending. A write, taken
+    /// from the session's message rate; the new text is checked as a text is. A text that
+    /// reads so already is answered without a notice.
+    pub(super) async fn edit(&mut self, req: EditReq) -> Handled {
+        let limits = &self.shared.config.limits;
+        if req.content.is_empty() || req.content.len() > limits.max_text_bytes || !edit_fits(&req.content) {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        let window_ms = i64::try_from(limits.edit_window.as_millis()).unwrap_or(i64::MAX);
+        let me = self.uid();
+        let edited = self
+            .shared
+            .db
+            .edit(req.thread_id, req.seq, me, &req.content, window_ms, imchat_store::now_ms())
+            .await?
+            .map_err(|refusal| refused(refusal, ErrorCode::EditExpired))?;
+        let notice = edited.notice.map(sync_data);
+        if let Some(notice) = &notice {
+            let push = NotifyEdit { thread_id: req.thread_id, seq: req.seq, notice: notice.clone() };
+            self.push_notice(&push, push.thread_id, notice.receiver).await;
+        }
+        self.send(&EditRsp { error: 0, thread_id: req.thread_id, seq: req.seq, notice })
+    }
+
+    /// Pushes a gesture's notice to every session of the thread's members but this one: the
+    /// other member of a private chat (`receiver`) and the user's other devices, or a group's
     /// members as they are now.
-    async fn push_recall(&mut self, push: NotifyRecall) {
+    async fn push_notice<M: Message>(&mut self, push: &M, thread_id: i64, receiver: i32) {
         let mut frame = BytesMut::new();
         if let Err(err) = push.encode(&mut frame) {
-            return tracing::error!(%err, "a recall's push does not fit in a frame");
+            return tracing::error!(%err, id = M::ID, "a gesture's push does not fit in a frame");
         }
         let frame = frame.freeze();
-        let receiver = push.notice.receiver;
         if receiver != 0 {
-            self.shared.router.deliver(receiver, ids::NOTIFY_RECALL, frame.clone()).await;
-            self.push_own_frame(ids::NOTIFY_RECALL, frame).await;
+            self.shared.router.deliver(receiver, M::ID, frame.clone()).await;
+            self.push_own_frame(M::ID, frame).await;
             return;
         }
-        let group = match self.shared.groups.get(&self.shared.db, push.thread_id).await {
+        let group = match self.shared.groups.get(&self.shared.db, thread_id).await {
             Ok(Some(group)) => group,
             Ok(None) => return,
             Err(err) => {
                 // Stored: the members find it by sync.
-                return tracing::warn!(%err, thread_id = push.thread_id, "a recall not pushed: members not read");
+                return tracing::warn!(%err, thread_id, "a gesture not pushed: members not read");
             }
         };
         let members: Vec<i32> = group.uids().collect();
         let me = self.session_id();
-        self.shared.router.deliver_group(&members, me.as_deref(), ids::NOTIFY_RECALL, frame, push.thread_id).await;
+        self.shared.router.deliver_group(&members, me.as_deref(), M::ID, frame, thread_id).await;
     }
 }

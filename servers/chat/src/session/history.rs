@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use imchat_proto::ErrorCode;
-use imchat_proto::llfc_client::recall_as_text;
+use imchat_proto::llfc_client::notice_as_text;
 use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
@@ -87,7 +87,7 @@ impl Session {
             .collect();
         if self.llfc_client {
             for d in &mut datas {
-                recall_as_text(&mut d.msg_type, &mut d.status, &mut d.msg_content);
+                notice_as_text(&mut d.msg_type, &mut d.status, &mut d.msg_content, false, false);
             }
             self.files_as_texts(&mut datas).await?;
         }
@@ -205,11 +205,13 @@ impl Session {
         self.send(&SettingsRsp { error: 0, read_receipts: settings.read_receipts })
     }
 
-    /// Messages as this session's client shows them: recalls as texts unless it named `recall`.
+    /// Messages as this session's client shows them: recalls and edits as texts unless it
+    /// named `recall` and `edit`.
     fn as_client_shows(&self, mut datas: Vec<SyncData>) -> Vec<SyncData> {
-        if !self.device.as_ref().is_some_and(|device| device.recall) {
+        let (recall, edit) = self.device.as_ref().map_or((false, false), |device| (device.recall, device.edit));
+        if !(recall && edit) {
             for d in &mut datas {
-                recall_as_text(&mut d.msg_type, &mut d.status, &mut d.content);
+                notice_as_text(&mut d.msg_type, &mut d.status, &mut d.content, recall, edit);
             }
         }
         datas

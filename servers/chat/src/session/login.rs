@@ -26,9 +26,11 @@ pub(crate) struct Device {
     /// The client named `devices` (it takes 1112 and 1113), and `typing` (1115).
     pub(crate) devices: bool,
     pub(crate) typing: bool,
-    /// The client named `receipts` (1118), and `recall` (1162, recall notices as they are).
+    /// The client named `receipts` (1118), `recall` (1162, recall notices as they are) and
+    /// `edit` (1165, edit notices as they are).
     pub(crate) receipts: bool,
     pub(crate) recall: bool,
+    pub(crate) edit: bool,
     pub(crate) since_ms: i64,
 }
 
@@ -49,8 +51,9 @@ impl Device {
         };
         let names = |name: &str| req.imchat.iter().any(|cap| cap == name);
         let (devices, typing, receipts) = (names(caps::DEVICES), names(caps::TYPING), names(caps::RECEIPTS));
-        let recall = names(caps::RECALL);
-        Ok(Device { id: id.into(), kind, devices, typing, receipts, recall, since_ms: imchat_store::now_ms() })
+        let (recall, edit) = (names(caps::RECALL), names(caps::EDIT));
+        let since_ms = imchat_store::now_ms();
+        Ok(Device { id: id.into(), kind, devices, typing, receipts, recall, edit, since_ms })
     }
 }
 

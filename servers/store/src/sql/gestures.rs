@@ -1,12 +1,15 @@
-//! Gestures on sent messages: recall (撤回). The recalled message keeps its place (`seq`) but
-//! loses its text, and a recall notice takes the thread's next `seq`, in one transaction, so a
-//! reader who syncs later meets the notice in order and finds the message already blank.
+//! Gestures on sent messages: recall (撤回) and edit. The message keeps its place (`seq`) and
+//! is changed there (its text gone, or replaced), and a notice takes the thread's next `seq`,
+//! in one transaction, so a reader who syncs later meets the notice in order and finds the
+//! message as it is now.
 
 use sqlx::{Any, Transaction};
 
 use crate::Role;
 use crate::StoreError;
-use crate::sql::chats::{MSG_COLUMNS, MSG_TYPE_SYSTEM, NewMsg, StoredMsg, insert_messages, msg_from_row};
+use crate::sql::chats::{
+    MSG_COLUMNS, MSG_TYPE_SYSTEM, MSG_TYPE_TEXT, NewMsg, StoredMsg, insert_messages, msg_from_row,
+};
 use crate::sql::files::{FileRow, drop_file_in, file_of_message_in};
 use crate::sql::groups::lock_group;
 use crate::sql::users::int;
@@ -16,12 +19,16 @@ use crate::sql::{Db, Dialect};
 pub const MSG_TYPE_RECALL: i32 = 11;
 /// `status` of a recalled message: its content is empty.
 pub const MSG_STATUS_RECALLED: i32 = 4;
+/// `msg_type` of an edit notice: its content is `{"seq": N, "by": uid, "text": "…"}`.
+pub const MSG_TYPE_EDIT: i32 = 12;
+/// `status` of an edited text: its content is the latest.
+pub const MSG_STATUS_EDITED: i32 = 5;
 
-/// Why a recall was refused.
+/// Why a gesture was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecallRefusal {
-    /// No such message the asker may read (or one that cannot be recalled: a system message,
-    /// a recall notice).
+pub enum GestureRefusal {
+    /// No such message the asker may read (or one the gesture does not apply to: a system
+    /// message, a notice; for an edit, anything but a text, or a recalled one).
     NoSuchMessage,
     /// The asker's own, past the window.
     TooLate,
@@ -38,6 +45,13 @@ pub struct Recalled {
     pub target: StoredMsg,
     pub notice: Option<StoredMsg>,
     pub file: Option<FileRow>,
+}
+
+/// An edit done: the text as it is now, and its notice (`None` when the text was that already).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edited {
+    pub target: StoredMsg,
+    pub notice: Option<StoredMsg>,
 }
 
 /// Who the asker is in the thread: the other member of a private chat (the notice's receiver),
@@ -58,7 +72,7 @@ impl Db {
         by: i32,
         window_ms: i64,
         now_ms: i64,
-    ) -> Result<Result<Recalled, RecallRefusal>, StoreError> {
+    ) -> Result<Result<Recalled, GestureRefusal>, StoreError> {
         let mut tx = self.begin().await?;
         let done = self.recall_in(&mut tx, thread_id, seq, by, window_ms, now_ms).await?;
         match &done {
@@ -66,6 +80,86 @@ impl Db {
             _ => tx.rollback().await?,
         }
         Ok(done)
+    }
+
+    /// Replaces the text of message `seq` of `thread_id` with `text`, as its sender `by`
+    /// within `window_ms` of its sending. Only a text is edited (not a file, nor a recalled
+    /// one).
+    pub async fn edit(
+        &self,
+        thread_id: i64,
+        seq: i64,
+        by: i32,
+        text: &str,
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<Result<Edited, GestureRefusal>, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = self.edit_in(&mut tx, thread_id, seq, by, text, window_ms, now_ms).await?;
+        match &done {
+            Ok(Edited { notice: Some(_), .. }) => tx.commit().await?,
+            _ => tx.rollback().await?,
+        }
+        Ok(done)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn edit_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        thread_id: i64,
+        seq: i64,
+        by: i32,
+        text: &str,
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<Result<Edited, GestureRefusal>, StoreError> {
+        let (standing, mut target) = match locate(tx, self.dialect, thread_id, seq, by).await? {
+            Ok(found) => found,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        if target.msg_type != MSG_TYPE_TEXT || target.status == MSG_STATUS_RECALLED {
+            return Ok(Err(GestureRefusal::NoSuchMessage));
+        }
+        if target.sender != by {
+            return Ok(Err(GestureRefusal::NotYours));
+        }
+        if now_ms - target.created_at > window_ms {
+            return Ok(Err(GestureRefusal::TooLate));
+        }
+        if target.content == text {
+            return Ok(Ok(Edited { target, notice: None }));
+        }
+        sqlx::query("UPDATE chat_message SET content = ?, status = ? WHERE message_id = ?")
+            .bind(text.to_owned())
+            .bind(i64::from(MSG_STATUS_EDITED))
+            .bind(target.message_id)
+            .execute(&mut **tx)
+            .await?;
+        let content = serde_json::json!({ "seq": seq, "by": by, "text": text }).to_string();
+        let notice = self.notice(tx, &standing, thread_id, by, MSG_TYPE_EDIT, &content, now_ms).await?;
+        (target.content, target.status) = (text.to_owned(), MSG_STATUS_EDITED);
+        Ok(Ok(Edited { target, notice }))
+    }
+
+    /// Stores a gesture's notice in the thread, to its other member (private) or no one (0).
+    #[allow(clippy::too_many_arguments)]
+    async fn notice(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        standing: &Standing,
+        thread_id: i64,
+        by: i32,
+        msg_type: i32,
+        content: &str,
+        now_ms: i64,
+    ) -> Result<Option<StoredMsg>, StoreError> {
+        let receiver = match standing {
+            Standing::Private { peer } => *peer,
+            Standing::Group { .. } => 0,
+        };
+        let notice = NewMsg { msg_type, ..NewMsg::text(thread_id, by, receiver, "", content, now_ms) };
+        Ok(insert_messages(tx, &[notice], self.dialect).await?.pop())
     }
 
     async fn recall_in(
@@ -76,20 +170,11 @@ impl Db {
         by: i32,
         window_ms: i64,
         now_ms: i64,
-    ) -> Result<Result<Recalled, RecallRefusal>, StoreError> {
-        let (standing, floor) = match standing(tx, self.dialect, thread_id, by).await? {
+    ) -> Result<Result<Recalled, GestureRefusal>, StoreError> {
+        let (standing, mut target) = match locate(tx, self.dialect, thread_id, seq, by).await? {
             Ok(found) => found,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let lock = if self.dialect == Dialect::MySql { " FOR UPDATE" } else { "" };
-        let sql = format!("SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq = ?{lock}");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(thread_id).bind(seq).fetch_optional(&mut **tx).await?;
-        let Some(mut target) = row.as_ref().map(msg_from_row).transpose()? else {
-            return Ok(Err(RecallRefusal::NoSuchMessage));
-        };
-        if seq <= floor || target.msg_type == MSG_TYPE_SYSTEM || target.msg_type == MSG_TYPE_RECALL {
-            return Ok(Err(RecallRefusal::NoSuchMessage));
-        }
         if target.status == MSG_STATUS_RECALLED {
             return Ok(Ok(Recalled { target, notice: None, file: None }));
         }
@@ -97,7 +182,7 @@ impl Db {
         let admin = matches!(standing, Standing::Group { role } if role >= Role::Admin);
         let in_time = own && now_ms - target.created_at <= window_ms;
         if !(admin || in_time) {
-            return Ok(Err(if own { RecallRefusal::TooLate } else { RecallRefusal::NotYours }));
+            return Ok(Err(if own { GestureRefusal::TooLate } else { GestureRefusal::NotYours }));
         }
         sqlx::query("UPDATE chat_message SET content = '', status = ? WHERE message_id = ?")
             .bind(i64::from(MSG_STATUS_RECALLED))
@@ -115,18 +200,74 @@ impl Db {
         if let Some(file) = &file {
             drop_file_in(tx, self.dialect, file, now_ms, true).await?;
         }
-        let receiver = match standing {
-            Standing::Private { peer } => peer,
-            Standing::Group { .. } => 0,
-        };
+        // Its edits said what it said: they go too.
+        self.blank_edits(tx, thread_id, seq).await?;
         let content = format!(r#"{{"seq":{seq},"by":{by}}}"#);
-        let notice =
-            NewMsg { msg_type: MSG_TYPE_RECALL, ..NewMsg::text(thread_id, by, receiver, "", &content, now_ms) };
-        let notice = insert_messages(tx, &[notice], self.dialect).await?.pop();
+        let notice = self.notice(tx, &standing, thread_id, by, MSG_TYPE_RECALL, &content, now_ms).await?;
         (target.content, target.status) = (String::new(), MSG_STATUS_RECALLED);
         target.mentions.clear();
         Ok(Ok(Recalled { target, notice, file }))
     }
+}
+
+impl Db {
+    /// Empties the text of every edit notice of message `seq` (their `text`), keeping where
+    /// they point.
+    async fn blank_edits(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        thread_id: i64,
+        seq: i64,
+    ) -> Result<(), StoreError> {
+        let sql = format!("SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq > ? AND msg_type = ?");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(thread_id)
+            .bind(seq)
+            .bind(i64::from(MSG_TYPE_EDIT))
+            .fetch_all(&mut **tx)
+            .await?;
+        for row in &rows {
+            let edit = msg_from_row(row)?;
+            let Ok(mut event) = serde_json::from_str::<serde_json::Value>(&edit.content) else { continue };
+            if event["seq"].as_i64() != Some(seq) {
+                continue;
+            }
+            event["text"] = serde_json::Value::String(String::new());
+            sqlx::query("UPDATE chat_message SET content = ? WHERE message_id = ?")
+                .bind(event.to_string())
+                .bind(edit.message_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The message `seq` of `thread_id` (locked until commit on MySQL) and the asker's standing,
+/// if the asker may read it and it is a message of someone's (not a system message or a
+/// notice).
+async fn locate(
+    tx: &mut Transaction<'static, Any>,
+    dialect: Dialect,
+    thread_id: i64,
+    seq: i64,
+    by: i32,
+) -> Result<Result<(Standing, StoredMsg), GestureRefusal>, StoreError> {
+    let (standing, floor) = match standing(tx, dialect, thread_id, by).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let lock = if dialect == Dialect::MySql { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {MSG_COLUMNS} FROM chat_message WHERE thread_id = ? AND seq = ?{lock}");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(thread_id).bind(seq).fetch_optional(&mut **tx).await?;
+    let Some(target) = row.as_ref().map(msg_from_row).transpose()? else {
+        return Ok(Err(GestureRefusal::NoSuchMessage));
+    };
+    let notice = matches!(target.msg_type, MSG_TYPE_SYSTEM | MSG_TYPE_RECALL | MSG_TYPE_EDIT);
+    if seq <= floor || notice {
+        return Ok(Err(GestureRefusal::NoSuchMessage));
+    }
+    Ok(Ok((standing, target)))
 }
 
 /// The asker's standing in the thread and the seq they read from (a group's members, from
@@ -136,7 +277,7 @@ async fn standing(
     dialect: Dialect,
     thread_id: i64,
     by: i32,
-) -> Result<Result<(Standing, i64), RecallRefusal>, StoreError> {
+) -> Result<Result<(Standing, i64), GestureRefusal>, StoreError> {
     let private = sqlx::query("SELECT user1_id, user2_id FROM private_chat WHERE thread_id = ?")
         .bind(thread_id)
         .fetch_optional(&mut **tx)
@@ -146,15 +287,15 @@ async fn standing(
         return Ok(match (one == by, two == by) {
             (true, _) => Ok((Standing::Private { peer: two }, 0)),
             (_, true) => Ok((Standing::Private { peer: one }, 0)),
-            _ => Err(RecallRefusal::NoSuchMessage),
+            _ => Err(GestureRefusal::NoSuchMessage),
         });
     }
     let Some(group) = lock_group(tx, thread_id, dialect).await? else {
-        return Ok(Err(RecallRefusal::NoSuchMessage));
+        return Ok(Err(GestureRefusal::NoSuchMessage));
     };
-    let Some(member) = group.member(by) else { return Ok(Err(RecallRefusal::NoSuchMessage)) };
+    let Some(member) = group.member(by) else { return Ok(Err(GestureRefusal::NoSuchMessage)) };
     if group.row.disbanded {
-        return Ok(Err(RecallRefusal::Disbanded));
+        return Ok(Err(GestureRefusal::Disbanded));
     }
     Ok(Ok((Standing::Group { role: member.role }, member.joined_seq)))
 }

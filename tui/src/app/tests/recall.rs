@@ -95,3 +95,38 @@ fn a_server_without_recall_says_so() {
     assert_eq!(h.press(KeyCode::Enter), []);
     assert!(h.app.notice.as_ref().is_some_and(|n| n.error && n.text.contains("cannot recall")));
 }
+
+#[test]
+fn edit_puts_the_last_text_behind_the_command_and_replaces_it() {
+    use imchat_sdk::proto::msg::{MSG_TYPE_EDIT, NotifyEdit};
+    let mut h = Harness::signed_in();
+    let unique = h.send("lunch at 12");
+    let stored =
+        TextChatData { seq: 2, unique_id: unique.clone(), content: "lunch at 12".into(), ..Default::default() };
+    h.net(NetEvent::Sent { unique, result: Ok(vec![stored]) });
+    h.type_text("/edit");
+    assert_eq!(h.press(KeyCode::Enter), []);
+    assert_eq!(h.app.main.as_ref().unwrap().input.text(), "/edit lunch at 12");
+    h.type_text(":30");
+    let effects = h.press(KeyCode::Enter);
+    assert_eq!(effects, [Effect::Edit { thread: 10, seq: 2, text: "lunch at 12:30".into() }]);
+    let edit = |seq: i64, at: i64, by: i32, text: &str| SyncData {
+        thread_id: 10,
+        seq: at,
+        message_id: at,
+        sender: by,
+        receiver: if by == 1 { 2 } else { 1 },
+        content: format!(r#"{{"seq":{seq},"by":{by},"text":"{text}"}}"#),
+        msg_type: MSG_TYPE_EDIT,
+        ..SyncData::default()
+    };
+    h.net(NetEvent::EditDone { thread: 10, seq: 2, result: Ok(Some(edit(2, 3, 1, "lunch at 12:30"))) });
+    let thread = &h.app.main.as_ref().unwrap().threads[&10];
+    let msg = thread.msgs.iter().find(|m| m.seq == 2).unwrap();
+    assert_eq!((msg.text.as_str(), msg.edited), ("lunch at 12:30", true));
+    assert_eq!(thread.cursor.through(), 3);
+    // Bob's edit of his greeting, from his side.
+    h.net(NetEvent::Edited(NotifyEdit { thread_id: 10, seq: 1, notice: edit(1, 4, 2, "hi ann!") }));
+    let msg = &h.app.main.as_ref().unwrap().threads[&10].msgs[0];
+    assert_eq!((msg.text.as_str(), msg.edited), ("hi ann!", true));
+}

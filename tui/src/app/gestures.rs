@@ -1,7 +1,8 @@
-//! Recall (撤回): `/recall` takes back this user's last message in the open chat, `/reedit`
-//! puts a recalled text back in the composer, and recalls from elsewhere blank the message
-//! they name. A recall notice is a message of its own (it holds its place in the thread), never
-//! drawn: the recalled message is drawn as a notice instead.
+//! Gestures on sent messages. Recall (撤回): `/recall` takes back this user's last message in
+//! the open chat, `/reedit` puts a recalled text back in the composer. Edit: `/edit` puts the
+//! user's last text in the composer behind `/edit `, and Enter replaces it. Recalls and edits
+//! from elsewhere change the message they name. A notice is a message of its own (it holds its
+//! place in the thread), never drawn: the message is drawn as the gesture left it.
 
 use imchat_sdk::proto::msg::{NotifyRecall, SyncData};
 
@@ -34,8 +35,54 @@ impl App {
                 }
                 Some(Vec::new())
             }
-            _ => None,
+            "/edit" | "/edit " => {
+                let last = main.threads.get(&thread_id).and_then(|t| last_editable(t, main.uid));
+                match last {
+                    _ if !main.takes_edit => self.error(self.tr.edit_unsupported()),
+                    Some((_, text)) => {
+                        main.input.set(&format!("/edit {text}"));
+                        self.info(self.tr.edit_hint());
+                    }
+                    None => self.error(self.tr.edit_none()),
+                }
+                Some(Vec::new())
+            }
+            _ => {
+                let text = command.strip_prefix("/edit ")?.trim();
+                let last = main.threads.get(&thread_id).and_then(|t| last_editable(t, main.uid));
+                let takes_edit = main.takes_edit;
+                let Some((seq, _)) = last.filter(|_| takes_edit) else {
+                    self.error(if takes_edit { self.tr.edit_none() } else { self.tr.edit_unsupported() });
+                    return Some(Vec::new());
+                };
+                if let Some(limit) = main.max_text.filter(|limit| text.len() > *limit) {
+                    self.error(self.tr.too_long(text.len(), limit));
+                    return Some(Vec::new());
+                }
+                let text = text.to_owned();
+                main.input.take();
+                Some(vec![Effect::Edit { thread: thread_id, seq, text }])
+            }
         }
+    }
+
+    /// An edit, this client's (its notice, `None` when it changed nothing) or from elsewhere:
+    /// the notice merged, which gives the text its new words.
+    pub(super) fn edited_push(&mut self, thread_id: i64, notice: SyncData) -> Vec<Effect> {
+        let tr = self.tr;
+        let Some(main) = &mut self.main else { return Vec::new() };
+        if notice.seq == 0 {
+            return Vec::new();
+        }
+        let (me, dialect) = (main.uid, main.dialect);
+        let thread = if notice.receiver == 0 {
+            main.group_thread(thread_id)
+        } else {
+            let peer = if notice.sender == me { notice.receiver } else { notice.sender };
+            main.threads.entry(thread_id).or_insert_with(|| Thread { id: thread_id, peer, ..Thread::default() })
+        };
+        thread.merge(sync_msg(notice, tr), dialect);
+        main.sync_if_gap(thread_id)
     }
 
     /// This client's recall is done: the message is blanked and the notice merged; a text of
@@ -91,6 +138,13 @@ impl App {
         thread.merge(sync_msg(notice, tr), dialect);
         main.sync_if_gap(push.thread_id)
     }
+}
+
+/// The newest stored text of `me`'s in `thread` (its seq and text): what `/edit` changes.
+fn last_editable(thread: &Thread, me: i32) -> Option<(i64, String)> {
+    let mine = |m: &&Msg| m.seq > 0 && m.from == me && !m.system && m.shown() && m.recalled.is_none();
+    let last = thread.msgs.iter().rev().find(mine)?;
+    last.file.is_none().then(|| (last.seq, last.text.clone()))
 }
 
 /// The newest stored message of `me`'s in `thread` that may be recalled: a text, picture or
