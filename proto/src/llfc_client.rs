@@ -35,12 +35,37 @@ pub fn adapt_push(frame: Bytes, to: i32) -> Option<Bytes> {
     Some(file_as_text(frame))
 }
 
-/// What a client that knows neither recall (`recall`) nor edit (`edit`) is shown in place of
-/// their rows: a recall notice reads [`RECALL_TEXT`], a recalled message [`RECALLED_TEXT`], an
-/// edit notice [`edited_text`], all as texts; an edited text is a text.
-pub fn notice_as_text(msg_type: &mut i32, status: &mut i32, content: &mut String, recall: bool, edit: bool) {
-    use crate::msg::{MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_RECALL};
+/// What an llfc client is shown for a reaction notice.
+pub fn reaction_text(emoji: &str) -> String {
+    if emoji.is_empty() { "[取消回应]".to_owned() } else { format!("[回应 {emoji}]") }
+}
+
+/// Which gestures a client named (`recall`, `edit`, `reactions`): their rows reach it as they
+/// are; the others' as texts ([`notice_as_text`]). llfc's know none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Knows {
+    pub recall: bool,
+    pub edit: bool,
+    pub reactions: bool,
+}
+
+impl Knows {
+    pub fn all(self) -> bool {
+        self.recall && self.edit && self.reactions
+    }
+}
+
+/// What a client that does not know a gesture is shown in place of its rows: a recall notice
+/// reads [`RECALL_TEXT`], a recalled message [`RECALLED_TEXT`], an edit notice
+/// [`edited_text`], a reaction notice [`reaction_text`], all as texts; an edited text is a text.
+pub fn notice_as_text(msg_type: &mut i32, status: &mut i32, content: &mut String, knows: Knows) {
+    use crate::msg::{MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_REACTION, MSG_TYPE_RECALL};
+    let (recall, edit) = (knows.recall, knows.edit);
     let text = match (*msg_type, *status) {
+        (MSG_TYPE_REACTION, _) if !knows.reactions => {
+            let event: crate::msg::ReactionEvent = serde_json::from_str(content).unwrap_or_default();
+            reaction_text(&event.emoji)
+        }
         (MSG_TYPE_RECALL, _) if !recall => RECALL_TEXT.to_owned(),
         (_, MSG_STATUS_RECALLED) if !recall => RECALLED_TEXT.to_owned(),
         (MSG_TYPE_EDIT, _) if !edit => {
@@ -63,7 +88,7 @@ fn notice_push_as_text(frame: &[u8], to: i32) -> Option<Bytes> {
     if notice.receiver != to || to == 0 {
         return None;
     }
-    notice_as_text(&mut notice.msg_type, &mut notice.status, &mut notice.content, false, false);
+    notice_as_text(&mut notice.msg_type, &mut notice.status, &mut notice.content, Knows::default());
     let text = NotifyTextChat {
         error: 0,
         fromuid: notice.sender,

@@ -122,8 +122,9 @@ pub mod friends;
 pub use friends::*;
 pub mod gestures;
 pub use gestures::{
-    EditEvent, EditReq, EditRsp, MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_RECALL, NotifyEdit,
-    NotifyRecall, RecallEvent, RecallReq, RecallRsp,
+    EditEvent, EditReq, EditRsp, MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_REACTION,
+    MSG_TYPE_RECALL, NotifyEdit, NotifyReact, NotifyRecall, ReactReq, ReactRsp, ReactionCount, ReactionEvent,
+    RecallEvent, RecallReq, RecallRsp,
 };
 
 // ---- client to server -------------------------------------------------------------------
@@ -455,6 +456,7 @@ pub enum ClientMsg {
     Settings(SettingsReq),
     Recall(RecallReq),
     Edit(EditReq),
+    React(ReactReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -518,6 +520,7 @@ impl ClientMsg {
             SETTINGS_REQ => ClientMsg::Settings(parse_body(body)?),
             RECALL_REQ => ClientMsg::Recall(parse_body(body)?),
             EDIT_REQ => ClientMsg::Edit(parse_body(body)?),
+            REACT_REQ => ClientMsg::React(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -612,9 +615,24 @@ pub mod caps {
     pub const RECALL: &str = "recall";
     /// Edit: 1163, 1165 to a session that names it, edit notices (`msg_type` 12) as they are.
     pub const EDIT: &str = "edit";
+    /// Reactions: 1166, 1168 to a session that names it, reaction notices (`msg_type` 13) as
+    /// they are, and `reactions` on messages in 1101 and 1103.
+    pub const REACTIONS: &str = "reactions";
     /// What an imchat server of this version announces.
-    pub const ALL: &[&str] =
-        &[SYNC, ERRORS, SYNC_PAGES, GROUPS, FRIEND_PAGES, READ_MARKS, DEVICES, TYPING, RECEIPTS, RECALL, EDIT];
+    pub const ALL: &[&str] = &[
+        SYNC,
+        ERRORS,
+        SYNC_PAGES,
+        GROUPS,
+        FRIEND_PAGES,
+        READ_MARKS,
+        DEVICES,
+        TYPING,
+        RECEIPTS,
+        RECALL,
+        EDIT,
+        REACTIONS,
+    ];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
     /// The frame ids only a session that named [`TYPING`] is sent.
@@ -627,6 +645,8 @@ pub mod caps {
     /// The frame ids only a session that named [`EDIT`] is sent as they are (an llfc client
     /// gets a private chat's as a text).
     pub const EDIT_IDS: &[u16] = &[super::ids::NOTIFY_EDIT];
+    /// The frame ids only a session that named [`REACTIONS`] is sent (no llfc client is).
+    pub const REACTIONS_IDS: &[u16] = &[super::ids::NOTIFY_REACT];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 
@@ -875,6 +895,9 @@ pub struct SyncData {
     /// Group texts: the members they @mention.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<i32>,
+    /// imchat (`reactions`): the message's reactions, most given first (sync and history).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionCount>,
 }
 
 /// imchat extension: what the client missed, oldest first. When `more` is true the client asks

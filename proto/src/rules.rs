@@ -36,6 +36,27 @@ pub fn check_device_id(id: &str) -> Result<(), RuleError> {
     if ok { Ok(()) } else { Err("device id must be 1 to 64 letters, digits, '-', '_' or '.'") }
 }
 
+/// Most bytes and characters of one reaction: an emoji with its modifiers and joiners (a
+/// family or a flag), never a word.
+pub const MAX_REACTION_BYTES: usize = 32;
+pub const MAX_REACTION_CHARS: usize = 8;
+
+/// A reaction: one emoji (with its variation selectors, skin tones and joiners), not text: no
+/// ASCII, no spaces or control, zero-width or direction-changing characters but the joiner.
+pub fn check_reaction(emoji: &str) -> Result<(), RuleError> {
+    let odd = |c: char| {
+        c.is_ascii()
+            || c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    let ok = !emoji.is_empty()
+        && emoji.len() <= MAX_REACTION_BYTES
+        && emoji.chars().count() <= MAX_REACTION_CHARS
+        && !emoji.chars().any(odd);
+    if ok { Ok(()) } else { Err("a reaction is one emoji") }
+}
+
 /// Why a value breaks a rule, in words a user can act on.
 pub type RuleError = &'static str;
 

@@ -54,6 +54,9 @@ pub enum Event {
     /// 1165 (`edit`): a text of a thread of this user's was edited; `notice` is the stored edit
     /// notice (its content an `EditEvent`), which takes its own place in the thread.
     Edited(imchat_proto::msg::NotifyEdit),
+    /// 1168 (`reactions`): a reaction to a message of a thread of this user's was set or taken
+    /// back; `notice` (a `ReactionEvent`) carries the message's counts after it.
+    Reacted(imchat_proto::msg::NotifyReact),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -124,6 +127,8 @@ struct LoggedIn {
     /// The server recalls messages (`recall`) and edits texts (`edit`).
     recall: bool,
     edit: bool,
+    /// The server keeps reactions (`reactions`).
+    reactions: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -249,7 +254,9 @@ impl ChatClient {
         let receipts = rsp.imchat.iter().any(|cap| cap == caps::RECEIPTS);
         let recall = rsp.imchat.iter().any(|cap| cap == caps::RECALL);
         let edit = rsp.imchat.iter().any(|cap| cap == caps::EDIT);
-        let logged_in = LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall, edit };
+        let reactions = rsp.imchat.iter().any(|cap| cap == caps::REACTIONS);
+        let logged_in =
+            LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall, edit, reactions };
         let _ = self.session.set(logged_in);
         Ok(rsp)
     }
@@ -281,6 +288,18 @@ impl ChatClient {
     /// stored recall notice (absent when it had been recalled already).
     pub async fn recall(&self, thread_id: i64, seq: i64) -> Result<RecallRsp, SdkError> {
         self.call(&RecallReq { thread_id, seq }).await
+    }
+
+    /// Whether the server keeps reactions (`reactions` in its 1006).
+    pub fn takes_reactions(&self) -> bool {
+        self.session.get().is_some_and(|s| s.reactions)
+    }
+
+    /// Sets this user's reaction to message `seq` of `thread_id` to `emoji` (1166,
+    /// `reactions`; one per user and message, `""` takes it back). The reply carries the
+    /// message's counts after it.
+    pub async fn react(&self, thread_id: i64, seq: i64, emoji: &str) -> Result<ReactRsp, SdkError> {
+        self.call(&ReactReq { thread_id, seq, emoji: emoji.to_owned() }).await
     }
 
     /// Whether the server edits texts (`edit` in its 1006).
@@ -617,6 +636,7 @@ fn event(frame: Frame) -> Event {
         ids::NOTIFY_RECEIPT => parse(&frame.body).map(Event::Receipt),
         ids::NOTIFY_RECALL => parse(&frame.body).map(Event::Recalled),
         ids::NOTIFY_EDIT => parse(&frame.body).map(Event::Edited),
+        ids::NOTIFY_REACT => parse(&frame.body).map(Event::Reacted),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

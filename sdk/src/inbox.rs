@@ -9,7 +9,8 @@
 use std::collections::VecDeque;
 
 use imchat_proto::msg::{
-    EditEvent, NotifyEdit, NotifyGroupMsg, NotifyRecall, NotifyTextChat, RecallEvent, SyncData, TextChatData,
+    EditEvent, NotifyEdit, NotifyGroupMsg, NotifyReact, NotifyRecall, NotifyTextChat, ReactionEvent, RecallEvent,
+    SyncData, TextChatData,
 };
 use tokio::sync::mpsc;
 
@@ -56,6 +57,10 @@ impl Inbox {
                 Event::Edited(push) => {
                     let (thread, notice) = (push.thread_id, push.notice.clone());
                     self.notice(thread, &notice, Event::Edited(push)).await;
+                }
+                Event::Reacted(push) => {
+                    let (thread, notice) = (push.thread_id, push.notice.clone());
+                    self.notice(thread, &notice, Event::Reacted(push)).await;
                 }
                 Event::Closed => {
                     self.closed = true;
@@ -124,6 +129,9 @@ impl Inbox {
                     }
                     if let Some(edit) = EditEvent::of(&data) {
                         return Event::Edited(NotifyEdit { thread_id: thread, seq: edit.seq, notice: data });
+                    }
+                    if let Some(reaction) = ReactionEvent::of(&data) {
+                        return Event::Reacted(NotifyReact { thread_id: thread, seq: reaction.seq, notice: data });
                     }
                     if group { as_group_push(data) } else { as_push(data) }
                 }));

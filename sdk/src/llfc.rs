@@ -174,6 +174,7 @@ pub(crate) async fn sync(client: &ChatClient, uid: i32, cursors: &[SyncCursor]) 
             status: d.status,
             msg_type: d.msg_type,
             mentions: Vec::new(),
+            reactions: Vec::new(),
         }));
     }
     Ok(rsp)

@@ -26,6 +26,17 @@ async fn next_recall(client: &mut Client) -> (i64, i64, i32) {
     }
 }
 
+/// The next reaction `client` is pushed (other pushes skipped).
+async fn next_reaction(client: &mut Client) -> imchat_proto::msg::ReactionEvent {
+    loop {
+        match client.next_event().await {
+            Event::Reacted(push) => return imchat_proto::msg::ReactionEvent::of(&push.notice).expect("a notice"),
+            Event::Closed => panic!("uid {}: closed before a reaction came", client.uid),
+            _ => {}
+        }
+    }
+}
+
 fn refusal(err: imchat_sdk::SdkError) -> Option<ErrorCode> {
     err.code()
 }
@@ -242,5 +253,67 @@ async fn an_edit_reaches_every_session_and_later_readers(flavor: Flavor) {
     assert_eq!(EditEvent::of(edit).map(|e| e.text), Some(String::new()), "{edit:?}");
     let gone = a.chat.edit(thread, seq, "too late").await.unwrap_err();
     assert_eq!(refusal(gone), Some(ErrorCode::UnknownMsgId), "a recalled text is not edited");
+    cluster.shutdown().await;
+}
+
+both!(reactions_are_counted_once_per_member_and_reach_every_session);
+/// One reaction per member per message, changed or taken back; every session of both members
+/// hears of each (never an llfc client, whose history reads a text), and a reader's sync
+/// shows the counts with their own marked.
+async fn reactions_are_counted_once_per_member_and_reach_every_session(flavor: Flavor) {
+    use imchat_proto::llfc_client::reaction_text;
+    use imchat_proto::msg::{ReactionCount, ReactionEvent};
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let (a, mut b) = (f.a, f.b);
+    let mut desk = cluster.login_device(&f.alice, 1, &Device::new(DeviceKind::Tui)).await;
+    let seq = a.chat.send_texts(alice, bob, thread, &[("pizza tonight?", "{p1}")]).await.unwrap().chat_datas[0].seq;
+    for device in [&mut b, &mut desk] {
+        assert!(matches!(device.next_event().await, Event::Text(_) | Event::OwnText(_)));
+    }
+    let count = |emoji: &str, count: i64, mine: bool| ReactionCount { emoji: emoji.into(), count, mine };
+    let counts = |event: &ReactionEvent| event.reactions.iter().map(|r| (r.emoji.clone(), r.count)).collect::<Vec<_>>();
+
+    let rsp = b.chat.react(thread, seq, "👍").await.unwrap();
+    assert_eq!(rsp.reactions, [count("👍", 1, true)]);
+    for device in [&mut desk] {
+        let event = next_reaction(device).await;
+        assert_eq!((event.seq, event.by, event.emoji.as_str()), (seq, bob, "👍"));
+        assert_eq!(counts(&event), [("👍".to_owned(), 1)]);
+    }
+    // Alice's own on one device reaches her other one and bob.
+    let rsp = a.chat.react(thread, seq, "❤️").await.unwrap();
+    assert_eq!(rsp.reactions.len(), 2, "{rsp:?}");
+    assert_eq!(counts(&next_reaction(&mut b).await).len(), 2);
+    assert_eq!(next_reaction(&mut desk).await.by, alice);
+    // Bob changes his mind: one reaction per member, so 👍 goes.
+    b.chat.react(thread, seq, "❤️").await.unwrap();
+    assert_eq!(counts(&next_reaction(&mut desk).await), [("❤️".to_owned(), 2)]);
+    // The same again changes nothing and pushes nothing; words are not a reaction.
+    assert_eq!(b.chat.react(thread, seq, "❤️").await.unwrap().notice, None);
+    let words = b.chat.react(thread, seq, "ok").await.unwrap_err();
+    assert_eq!(refusal(words), Some(ErrorCode::InvalidArgument));
+
+    // A reader's sync: the counts, their own marked; the notices are not unread.
+    let synced = desk.chat.sync(&[]).await.unwrap();
+    let text = synced.chat_datas.iter().find(|d| d.thread_id == thread && d.seq == seq).unwrap();
+    assert_eq!(text.reactions, [count("❤️", 2, true)]);
+    // Bob takes his back.
+    b.chat.react(thread, seq, "").await.unwrap();
+    assert_eq!(counts(&next_reaction(&mut desk).await), [("❤️".to_owned(), 1)]);
+
+    // llfc's client: no push, a text in history.
+    let http = cluster.gate.login(&f.bob.email, &f.bob.password).await.unwrap();
+    let (chat, events) = ChatClient::connect(&cluster.suite.chats[0].addr.to_string()).await.unwrap();
+    let login: LoginRsp =
+        chat.call(&LoginReq { uid: http.uid, token: http.token, ..LoginReq::default() }).await.unwrap();
+    let qt = Client { chat, events, login, uid: bob };
+    let page: LoadChatMsgRsp = qt.chat.call(&LoadChatMsgReq { thread_id: thread, message_id: 0 }).await.unwrap();
+    assert!(page.chat_datas.iter().any(|d| d.msg_content == reaction_text("👍") && d.msg_type == 0), "{page:?}");
+    // A recalled message takes no reaction, and loses its own.
+    a.chat.recall(thread, seq).await.unwrap();
+    let gone = b.chat.react(thread, seq, "😮").await.unwrap_err();
+    assert_eq!(refusal(gone), Some(ErrorCode::UnknownMsgId));
     cluster.shutdown().await;
 }

@@ -9,7 +9,8 @@ use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::res::{FileMetaRsp, NotifyImgChat};
 use imchat_sdk::proto::msg::{
     AuthFriendRsp, GroupInfo, GroupMember, ImgChatRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyEdit,
-    NotifyGroupMsg, NotifyRecall, NotifyTextChat, SearchRsp, SyncCursor, SyncData, SyncRsp, TextChatData,
+    NotifyGroupMsg, NotifyReact, NotifyRecall, NotifyTextChat, ReactionCount, SearchRsp, SyncCursor, SyncData, SyncRsp,
+    TextChatData,
 };
 
 use crate::files::{Chosen, Completion, Openable};
@@ -58,9 +59,10 @@ pub struct Welcome {
     /// The server takes typing notices, and keeps read receipts.
     pub typing: bool,
     pub receipts: bool,
-    /// The server recalls messages, and edits texts.
+    /// The server recalls messages, edits texts and keeps reactions.
     pub recall: bool,
     pub edit: bool,
+    pub reactions: bool,
 }
 
 /// Why a login failed.
@@ -121,6 +123,15 @@ pub enum NetEvent {
     },
     /// A text of a thread of this user's was edited (from any device but this).
     Edited(NotifyEdit),
+    /// A reaction to a message of a thread of this user's was set or taken back.
+    Reacted(NotifyReact),
+    /// This client's reaction to message `seq` of `thread`: the message's counts after it
+    /// and the stored notice (`None`: nothing changed).
+    ReactDone {
+        thread: i64,
+        seq: i64,
+        result: Result<(Vec<ReactionCount>, Option<SyncData>), String>,
+    },
     /// This client's edit of text `seq` of `thread`: the stored notice (`None`: it read so).
     EditDone {
         thread: i64,
@@ -263,6 +274,12 @@ pub enum Effect {
     Recall {
         thread: i64,
         seq: i64,
+    },
+    /// Set this user's reaction to message `seq` of `thread` (`""` takes it back).
+    React {
+        thread: i64,
+        seq: i64,
+        emoji: String,
     },
     /// Replace text `seq` of `thread` with `text` (imchat servers with `edit`).
     Edit {

@@ -272,6 +272,11 @@ async fn on_session(
             seq,
             result: chat.edit(thread, seq, &body).await.map(|r| r.notice).map_err(text),
         },
+        Effect::React { thread, seq, emoji } => NetEvent::ReactDone {
+            thread,
+            seq,
+            result: chat.react(thread, seq, &emoji).await.map(|r| (r.reactions, r.notice)).map_err(text),
+        },
         Effect::Recall { thread, seq } => {
             NetEvent::RecallDone { thread, seq, result: chat.recall(thread, seq).await.map(|r| r.notice).map_err(text) }
         }
@@ -388,6 +393,7 @@ async fn connect(
                 SdkEvent::Receipt(receipt) => NetEvent::Receipt { thread: receipt.thread_id, seq: receipt.seq },
                 SdkEvent::Recalled(push) => NetEvent::Recalled(push),
                 SdkEvent::Edited(push) => NetEvent::Edited(push),
+                SdkEvent::Reacted(push) => NetEvent::Reacted(push),
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {
@@ -419,6 +425,7 @@ async fn connect(
         receipts: chat.takes_receipts(),
         recall: chat.takes_recall(),
         edit: chat.takes_edit(),
+        reactions: chat.takes_reactions(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

@@ -1,4 +1,5 @@
-//! imchat's gestures on messages already sent (ids 1160 and up): recall (撤回) and edit. A gesture
+//! imchat's gestures on messages already sent (ids 1160 and up): recall (撤回), edit and
+//! reactions. A gesture
 //! is stored as a message of its own in the thread (its own `seq`), so a client that syncs
 //! later meets it in order, and the message it acts on is changed in place.
 
@@ -16,6 +17,10 @@ pub mod ids {
     pub const EDIT_REQ: u16 = 1163;
     pub const EDIT_RSP: u16 = 1164;
     pub const NOTIFY_EDIT: u16 = 1165;
+    /// imchat (`reactions`): set or take back a reaction, its answer, and its push.
+    pub const REACT_REQ: u16 = 1166;
+    pub const REACT_RSP: u16 = 1167;
+    pub const NOTIFY_REACT: u16 = 1168;
 }
 
 /// `msg_type` of a recall notice: its `content` is a [`RecallEvent`] as JSON.
@@ -26,12 +31,15 @@ pub const MSG_STATUS_RECALLED: i32 = 4;
 pub const MSG_TYPE_EDIT: i32 = 12;
 /// `status` of an edited text: its `content` is the latest.
 pub const MSG_STATUS_EDITED: i32 = 5;
+/// `msg_type` of a reaction notice: its `content` is a [`ReactionEvent`] as JSON.
+pub const MSG_TYPE_REACTION: i32 = 13;
 
 /// The reply id of a gesture request.
 pub fn reply_id(request_id: u16) -> Option<u16> {
     match request_id {
         ids::RECALL_REQ => Some(ids::RECALL_RSP),
         ids::EDIT_REQ => Some(ids::EDIT_RSP),
+        ids::REACT_REQ => Some(ids::REACT_RSP),
         _ => None,
     }
 }
@@ -102,6 +110,71 @@ pub struct NotifyEdit {
     pub notice: SyncData,
 }
 message!(NotifyEdit = ids::NOTIFY_EDIT);
+
+/// How many gave one emoji to a message; `mine` (in sync and history, and the answer to a
+/// 1166) when the reader is one of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReactionCount {
+    pub emoji: String,
+    pub count: i64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mine: bool,
+}
+
+/// What a reaction notice's `content` says: `by` set their reaction to message `seq` to
+/// `emoji` (empty: took it back), after which the message has `reactions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReactionEvent {
+    pub seq: i64,
+    pub by: i32,
+    pub emoji: String,
+    pub reactions: Vec<ReactionCount>,
+}
+
+impl ReactionEvent {
+    /// The event a stored message carries, if it is a reaction notice.
+    pub fn of(data: &SyncData) -> Option<ReactionEvent> {
+        (data.msg_type == MSG_TYPE_REACTION).then(|| serde_json::from_str(&data.content).ok()).flatten()
+    }
+}
+
+/// Sets the user's reaction to message `seq` of `thread_id` to `emoji` (one per user and
+/// message; empty takes it back).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReactReq {
+    pub thread_id: i64,
+    pub seq: i64,
+    pub emoji: String,
+}
+message!(ReactReq = ids::REACT_REQ);
+
+/// The answer to a 1166: the message's reactions after it, and the stored notice (absent when
+/// nothing changed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReactRsp {
+    pub error: i32,
+    pub thread_id: i64,
+    pub seq: i64,
+    pub reactions: Vec<ReactionCount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<SyncData>,
+}
+message!(ReactRsp = ids::REACT_RSP);
+
+/// imchat (`reactions`): a reaction to message `seq` of `thread_id` was set or taken back;
+/// `notice` is the stored reaction notice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyReact {
+    pub thread_id: i64,
+    pub seq: i64,
+    pub notice: SyncData,
+}
+message!(NotifyReact = ids::NOTIFY_REACT);
 
 /// Recalls message `seq` of `thread_id`: its sender within the server's `RecallSecs`, a
 /// group's owner or admins at any time.

@@ -127,6 +127,7 @@ pub(crate) fn sync_data(m: StoredMsg) -> SyncData {
         status: m.status,
         msg_type: m.msg_type,
         mentions: m.mentions,
+        reactions: Vec::new(),
     }
 }
 

@@ -49,11 +49,10 @@ pub(crate) struct SessionHandle {
     /// `receipts`, read receipts (`caps::RECEIPTS_IDS`).
     pub(crate) typing: bool,
     pub(crate) receipts: bool,
-    /// The client named `recall`: it is sent recall notices (`caps::RECALL_IDS`) as they
-    /// are; an llfc client gets a private chat's as a text.
-    pub(crate) recall: bool,
-    /// The client named `edit`: it is sent edit notices (`caps::EDIT_IDS`) as they are.
-    pub(crate) edit: bool,
+    /// The gestures the client named: it is sent their notices (`caps::RECALL_IDS`,
+    /// `EDIT_IDS`, `REACTIONS_IDS`) as they are; an llfc client gets a private chat's recalls
+    /// and edits as texts, and no reactions.
+    pub(crate) knows: imchat_proto::llfc_client::Knows,
     /// Its device and kind as the login named them, and when it logged in (epoch ms).
     pub(crate) device: Arc<str>,
     pub(crate) kind: &'static str,
@@ -63,12 +62,13 @@ pub(crate) struct SessionHandle {
 impl SessionHandle {
     /// Whether this session is sent a frame of id `id`.
     fn takes(&self, id: u16) -> bool {
-        use imchat_proto::msg::caps::{DEVICES_IDS, EDIT_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS};
+        use imchat_proto::msg::caps::{DEVICES_IDS, EDIT_IDS, REACTIONS_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS};
         (self.devices || !DEVICES_IDS.contains(&id))
             && (self.typing || !TYPING_IDS.contains(&id))
             && (self.receipts || !RECEIPTS_IDS.contains(&id))
-            && (self.recall || self.llfc || !RECALL_IDS.contains(&id))
-            && (self.edit || self.llfc || !EDIT_IDS.contains(&id))
+            && (self.knows.recall || self.llfc || !RECALL_IDS.contains(&id))
+            && (self.knows.edit || self.llfc || !EDIT_IDS.contains(&id))
+            && (self.knows.reactions || !REACTIONS_IDS.contains(&id))
     }
 
     /// Queues `frame` for this session of `uid` as its client may take it (llfc's adapted).

@@ -261,6 +261,7 @@ impl Session {
             (true, ClientMsg::Settings(req)) => self.settings(req).await,
             (true, ClientMsg::Recall(req)) => self.recall(req).await,
             (true, ClientMsg::Edit(req)) => self.edit(req).await,
+            (true, ClientMsg::React(req)) => self.react(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -444,8 +445,7 @@ impl Session {
             devices: device.devices,
             typing: device.typing,
             receipts: device.receipts,
-            recall: device.recall,
-            edit: device.edit,
+            knows: device.knows,
             device: device.id.clone(),
             kind: device.kind.as_str(),
             since_ms: device.since_ms,

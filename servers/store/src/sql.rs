@@ -26,7 +26,8 @@ pub use chats::{
 pub use files::{Completed, FileCaps, FileKind, FileRefusal, FileRow, NewFile, Usage};
 pub use friends::{Accepted, ApplyRow, FriendRow, LoginView, Page};
 pub use gestures::{
-    Edited, GestureRefusal, MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_RECALL, Recalled,
+    Edited, GestureRefusal, MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_REACTION, MSG_TYPE_RECALL,
+    Reacted, ReactionCount, Recalled,
 };
 pub use groups::{
     Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,

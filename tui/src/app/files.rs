@@ -400,7 +400,7 @@ impl App {
     fn file_notice(&mut self, notice: NotifyImgChat) -> Vec<Effect> {
         let focused = self.focused;
         let Some(main) = self.main.as_mut() else { return Vec::new() };
-        let dialect = main.dialect;
+        let (me, dialect) = (main.uid, main.dialect);
         let seq = if notice.seq > 0 { notice.seq } else { notice.message_id };
         let peer =
             if notice.receiver_id == 0 { 0 } else { super::peer_of(main.uid, notice.sender_id, notice.receiver_id) };
@@ -422,7 +422,7 @@ impl App {
             ..SyncData::default()
         };
         let mut effects = Vec::new();
-        let new = thread.merge(super::incoming::sync_msg(data, self.tr), dialect);
+        let new = thread.merge(super::incoming::sync_msg(data, self.tr, me), dialect);
         if new && !open && notice.sender_id != main.uid {
             thread.unread += 1;
             thread.divider.get_or_insert(seq);

@@ -1,10 +1,11 @@
 //! Gestures on sent messages. Recall (撤回): `/recall` takes back this user's last message in
 //! the open chat, `/reedit` puts a recalled text back in the composer. Edit: `/edit` puts the
-//! user's last text in the composer behind `/edit `, and Enter replaces it. Recalls and edits
-//! from elsewhere change the message they name. A notice is a message of its own (it holds its
+//! user's last text in the composer behind `/edit `, and Enter replaces it. Reactions:
+//! `/react 👍` on the newest message of someone else's, `/react` alone takes this user's back.
+//! Gestures from elsewhere change the message they name. A notice is a message of its own (it holds its
 //! place in the thread), never drawn: the message is drawn as the gesture left it.
 
-use imchat_sdk::proto::msg::{NotifyRecall, SyncData};
+use imchat_sdk::proto::msg::{NotifyRecall, ReactionCount, SyncData};
 
 use super::incoming::sync_msg;
 use super::{App, Main, Msg, Thread};
@@ -66,9 +67,65 @@ impl App {
         }
     }
 
-    /// An edit, this client's (its notice, `None` when it changed nothing) or from elsewhere:
-    /// the notice merged, which gives the text its new words.
-    pub(super) fn edited_push(&mut self, thread_id: i64, notice: SyncData) -> Vec<Effect> {
+    /// `/react EMOJI` on the newest message of someone else's in `thread_id`; `/react` alone
+    /// takes back this user's newest reaction there. `None` for any other text.
+    pub(super) fn react_command(&mut self, thread_id: i64, command: &str) -> Option<Vec<Effect>> {
+        let emoji = command.strip_prefix("/react").filter(|rest| rest.is_empty() || rest.starts_with(' '))?.trim();
+        let main = self.main.as_mut()?;
+        if !main.takes_reactions {
+            self.error(self.tr.react_unsupported());
+            return Some(Vec::new());
+        }
+        if !emoji.is_empty() && imchat_sdk::proto::rules::check_reaction(emoji).is_err() {
+            self.error(self.tr.react_one_emoji());
+            return Some(Vec::new());
+        }
+        let me = main.uid;
+        let reactable = |m: &&Msg| m.seq > 0 && !m.system && m.shown() && m.recalled.is_none();
+        let target = main.threads.get(&thread_id).and_then(|t| {
+            let mut msgs = t.msgs.iter().rev().filter(reactable);
+            if emoji.is_empty() {
+                msgs.find(|m| m.reactions.iter().any(|r| r.mine)).map(|m| m.seq)
+            } else {
+                msgs.find(|m| m.from != me).map(|m| m.seq)
+            }
+        });
+        let Some(seq) = target else {
+            self.error(self.tr.react_none());
+            return Some(Vec::new());
+        };
+        let emoji = emoji.to_owned();
+        main.input.take();
+        Some(vec![Effect::React { thread: thread_id, seq, emoji }])
+    }
+
+    /// This client's reaction is stored: the notice merged (which gives the message its
+    /// counts), or the counts taken as they are when nothing changed.
+    pub(super) fn react_done(
+        &mut self,
+        thread_id: i64,
+        seq: i64,
+        result: Result<(Vec<ReactionCount>, Option<SyncData>), String>,
+    ) {
+        match result {
+            Ok((_, Some(notice))) => drop(self.notice_push(thread_id, notice)),
+            Ok((counts, None)) => {
+                let msg = self
+                    .main
+                    .as_mut()
+                    .and_then(|main| main.threads.get_mut(&thread_id))
+                    .and_then(|t| t.msgs.iter_mut().find(|m| m.seq == seq));
+                if let Some(msg) = msg {
+                    msg.reactions = counts;
+                }
+            }
+            Err(err) => self.error(self.tr.react_failed(&err)),
+        }
+    }
+
+    /// A gesture's notice, this client's (`seq` 0 when it changed nothing) or from elsewhere:
+    /// merged, which changes the message it names.
+    pub(super) fn notice_push(&mut self, thread_id: i64, notice: SyncData) -> Vec<Effect> {
         let tr = self.tr;
         let Some(main) = &mut self.main else { return Vec::new() };
         if notice.seq == 0 {
@@ -81,7 +138,7 @@ impl App {
             let peer = if notice.sender == me { notice.receiver } else { notice.sender };
             main.threads.entry(thread_id).or_insert_with(|| Thread { id: thread_id, peer, ..Thread::default() })
         };
-        thread.merge(sync_msg(notice, tr), dialect);
+        thread.merge(sync_msg(notice, tr, me), dialect);
         main.sync_if_gap(thread_id)
     }
 
@@ -98,7 +155,7 @@ impl App {
         let Some(thread) = main.threads.get_mut(&thread_id) else { return };
         let before = thread.recall(seq, me);
         if let Some(notice) = notice {
-            thread.merge(sync_msg(notice, tr), dialect);
+            thread.merge(sync_msg(notice, tr, me), dialect);
         }
         let text = before.filter(|m| m.from == me && m.file.is_none() && !m.text.is_empty()).map(|m| m.text);
         let Some(text) = text else { return self.info(tr.you_recalled()) };
@@ -135,7 +192,7 @@ impl App {
         {
             thread.unread = (thread.unread - 1).max(0);
         }
-        thread.merge(sync_msg(notice, tr), dialect);
+        thread.merge(sync_msg(notice, tr, me), dialect);
         main.sync_if_gap(push.thread_id)
     }
 }

@@ -3,7 +3,7 @@
 use imchat_sdk::cursor::ThreadCursor;
 use imchat_sdk::proto::msg::{
     AuthChatData, EditEvent, GroupEvent, GroupInfo, LoadOlderRsp, MSG_STATUS_EDITED, MSG_STATUS_RECALLED,
-    MSG_TYPE_SYSTEM, NotifyGroupMsg, NotifyTextChat, RecallEvent, SyncData, TextChatData,
+    MSG_TYPE_SYSTEM, NotifyGroupMsg, NotifyTextChat, ReactionEvent, RecallEvent, SyncData, TextChatData,
 };
 
 use super::{
@@ -63,7 +63,7 @@ impl App {
                 }
                 changed = true;
             }
-            let msg = sync_msg(data, main.tr);
+            let msg = sync_msg(data, main.tr, me);
             let preview = if msg.system { msg.text.clone() } else { format!("{}: {}", main.label(from), msg.text) };
             let thread = main.group_thread(push.thread_id);
             if thread.msgs.is_empty() && thread.cursor == ThreadCursor::default() {
@@ -145,10 +145,15 @@ impl App {
                 self.recall_done(thread, seq, result);
                 Vec::new()
             }
-            NetEvent::Edited(push) => self.edited_push(push.thread_id, push.notice),
+            NetEvent::Edited(push) => self.notice_push(push.thread_id, push.notice),
+            NetEvent::Reacted(push) => self.notice_push(push.thread_id, push.notice),
+            NetEvent::ReactDone { thread, seq, result } => {
+                self.react_done(thread, seq, result);
+                Vec::new()
+            }
             NetEvent::EditDone { thread, result, .. } => {
                 match result {
-                    Ok(notice) => drop(self.edited_push(thread, notice.unwrap_or_default())),
+                    Ok(notice) => drop(self.notice_push(thread, notice.unwrap_or_default())),
                     Err(err) => self.error(self.tr.edit_failed(&err)),
                 }
                 Vec::new()
@@ -504,7 +509,7 @@ impl App {
     fn older(&mut self, thread_id: i64, result: Result<LoadOlderRsp, String>) -> Vec<Effect> {
         let tr = self.tr;
         let Some(main) = self.main.as_mut() else { return Vec::new() };
-        let dialect = main.dialect;
+        let (me, dialect) = (main.uid, main.dialect);
         let Some(thread) = main.threads.get_mut(&thread_id) else {
             return Vec::new();
         };
@@ -514,7 +519,7 @@ impl App {
                 thread.older = Some(page.more);
                 for data in page.chat_datas {
                     // Older than the cursor: it stays where it is.
-                    thread.merge(sync_msg(data, tr), dialect);
+                    thread.merge(sync_msg(data, tr, me), dialect);
                 }
             }
             Err(err) => self.error(self.tr.older_failed(&err)),
@@ -523,13 +528,20 @@ impl App {
     }
 }
 
-pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
+/// A stored message as this client holds it (`me`: whose reaction notices are this user's).
+pub(super) fn sync_msg(data: SyncData, tr: Tr, me: i32) -> Msg {
     let system = data.msg_type == MSG_TYPE_SYSTEM;
     let edit = EditEvent::of(&data);
-    let gesture = match (RecallEvent::of(&data), &edit) {
-        (Some(recall), _) => Some(Gesture::Recall(recall.seq)),
-        (_, Some(edit)) => Some(Gesture::Edit(edit.seq)),
+    let reaction = ReactionEvent::of(&data);
+    let gesture = match (RecallEvent::of(&data), &edit, &reaction) {
+        (Some(recall), _, _) => Some(Gesture::Recall(recall.seq)),
+        (_, Some(edit), _) => Some(Gesture::Edit(edit.seq)),
+        (_, _, Some(reaction)) => Some(Gesture::React { seq: reaction.seq, mine: reaction.by == me }),
         _ => None,
+    };
+    let reactions = match &reaction {
+        Some(reaction) => reaction.reactions.clone(),
+        None => data.reactions.clone(),
     };
     // Recalled before it reached this client: who recalled it is in a notice that may not be
     // held, so it reads as its sender's.
@@ -539,6 +551,7 @@ pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
     let text = match () {
         () if system => system_text(&data.content, tr),
         () if edit.is_some() => edit.map(|e| e.text).unwrap_or_default(),
+        () if reaction.is_some() => reaction.map(|r| r.emoji).unwrap_or_default(),
         () if recalled.is_some() || gesture.is_some() => String::new(),
         () => data.content,
     };
@@ -556,6 +569,8 @@ pub(super) fn sync_msg(data: SyncData, tr: Tr) -> Msg {
         recalled,
         gesture,
         edited,
+        reactions,
+        reactions_at: 0,
     }
 }
 
@@ -574,6 +589,8 @@ pub(super) fn text_msg(from: i32, data: TextChatData) -> Msg {
         recalled: (data.status == MSG_STATUS_RECALLED).then_some(from),
         gesture: None,
         edited: data.status == MSG_STATUS_EDITED,
+        reactions: Vec::new(),
+        reactions_at: 0,
     }
 }
 
@@ -608,6 +625,8 @@ pub(super) fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[A
                 recalled: None,
                 gesture: None,
                 edited: false,
+                reactions: Vec::new(),
+                reactions_at: 0,
             },
             dialect,
         );

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
-use imchat_sdk::proto::msg::SyncCursor;
+use imchat_sdk::proto::msg::{ReactionCount, SyncCursor};
 
 use super::{Attach, Attachment, FailedDialog, FilesDialog, Switcher};
 use crate::event::Effect;
@@ -135,6 +135,10 @@ pub struct Msg {
     pub gesture: Option<Gesture>,
     /// Its text was edited since it was sent.
     pub edited: bool,
+    /// Its reactions, most given first (this user's marked), as of the thread's seq
+    /// `reactions_at`: a reaction notice older than that changes nothing.
+    pub reactions: Vec<ReactionCount>,
+    pub reactions_at: i64,
 }
 
 /// What a notice did to the message of the seq it names.
@@ -142,6 +146,12 @@ pub struct Msg {
 pub enum Gesture {
     Recall(i64),
     Edit(i64),
+    /// A reaction notice (`mine`: this user's): its `reactions` are the message's counts after
+    /// it, its `text` the emoji its sender set (empty: taken back).
+    React {
+        seq: i64,
+        mine: bool,
+    },
 }
 
 /// What this client knows of a group thread.
@@ -218,6 +228,8 @@ impl Msg {
             recalled: None,
             gesture: None,
             edited: false,
+            reactions: Vec::new(),
+            reactions_at: 0,
         }
     }
 
@@ -235,7 +247,8 @@ impl Thread {
 
     /// Roughly how many lines the loaded messages take (a header and their text lines each).
     pub(super) fn line_estimate(&self) -> u16 {
-        let lines: usize = self.msgs.iter().map(|m| 1 + m.text.lines().count().max(1)).sum();
+        let lines: usize =
+            self.msgs.iter().map(|m| 1 + m.text.lines().count().max(1) + usize::from(!m.reactions.is_empty())).sum();
         u16::try_from(lines).unwrap_or(u16::MAX)
     }
 }
@@ -255,10 +268,13 @@ impl Thread {
             self.msgs.remove(waiting);
         }
         let seq = msg.seq;
+        let mut msg = msg;
         match msg.gesture {
             Some(Gesture::Recall(target)) => drop(self.recall(target, msg.from)),
             Some(Gesture::Edit(target)) => self.edit(target, &msg.text),
-            None => {}
+            Some(Gesture::React { seq: target, mine }) => self.react(target, &msg, mine),
+            // The server's counts are as of now: only a later notice changes them.
+            None => msg.reactions_at = self.newest(),
         }
         let at = self.msgs.iter().position(|m| m.seq == 0 || m.seq > seq).unwrap_or(self.msgs.len());
         self.msgs.insert(at, msg);
@@ -274,6 +290,25 @@ impl Thread {
         let before = msg.clone();
         (msg.recalled, msg.text, msg.file) = (Some(by), String::new(), None);
         Some(before)
+    }
+
+    /// Gives the message of `seq` the counts of reaction notice `notice`, if it is newer than
+    /// what it has; this user's own reaction follows the notice when it is theirs.
+    fn react(&mut self, seq: i64, notice: &Msg, by_me: bool) {
+        let Some(msg) = self.msgs.iter_mut().find(|m| m.seq == seq && m.recalled.is_none()) else { return };
+        if notice.seq <= msg.reactions_at {
+            return;
+        }
+        let mine = if by_me {
+            Some(notice.text.clone())
+        } else {
+            msg.reactions.iter().find(|r| r.mine).map(|r| r.emoji.clone())
+        };
+        msg.reactions = notice.reactions.clone();
+        for reaction in &mut msg.reactions {
+            reaction.mine = mine.as_deref() == Some(reaction.emoji.as_str());
+        }
+        msg.reactions_at = notice.seq;
     }
 
     /// Gives the message of `seq` its edited `text` (a recalled one stays blank).
@@ -396,6 +431,7 @@ pub struct Main {
     pub takes_receipts: bool,
     pub takes_recall: bool,
     pub takes_edit: bool,
+    pub takes_reactions: bool,
     /// The text of this user's message that this device recalled last (thread, text), for
     /// `/reedit` to put back in the composer.
     pub recalled_text: Option<(i64, String)>,
@@ -460,6 +496,7 @@ impl Main {
             takes_receipts: false,
             takes_recall: false,
             takes_edit: false,
+            takes_reactions: false,
             recalled_text: None,
             typing_sent: None,
             typing: HashMap::new(),

@@ -83,6 +83,14 @@ pub struct SavedMsg {
     pub edit_of: Option<i64>,
     #[serde(default)]
     pub edited: bool,
+    /// Its reactions (this user's marked) and the seq they are as of; a reaction notice of
+    /// this seq (already applied).
+    #[serde(default)]
+    pub reactions: Vec<(String, i64, bool)>,
+    #[serde(default)]
+    pub reactions_at: i64,
+    #[serde(default)]
+    pub react_of: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +191,12 @@ fn saved_thread(thread: &Thread, tr: Tr) -> SavedThread {
                 _ => None,
             },
             edited: m.edited,
+            reactions: m.reactions.iter().map(|r| (r.emoji.clone(), r.count, r.mine)).collect(),
+            reactions_at: m.reactions_at,
+            react_of: match m.gesture {
+                Some(Gesture::React { seq, .. }) => Some(seq),
+                _ => None,
+            },
         })
         .collect();
     SavedThread {
@@ -234,8 +248,18 @@ fn restored_thread(saved: SavedThread, tr: Tr) -> Thread {
                 system: m.system,
                 file,
                 recalled: m.recalled,
-                gesture: m.recall_of.map(Gesture::Recall).or(m.edit_of.map(Gesture::Edit)),
+                gesture: m
+                    .recall_of
+                    .map(Gesture::Recall)
+                    .or(m.edit_of.map(Gesture::Edit))
+                    .or(m.react_of.map(|seq| Gesture::React { seq, mine: false })),
                 edited: m.edited,
+                reactions: m
+                    .reactions
+                    .into_iter()
+                    .map(|(emoji, count, mine)| imchat_sdk::proto::msg::ReactionCount { emoji, count, mine })
+                    .collect(),
+                reactions_at: m.reactions_at,
             }
         })
         .collect();

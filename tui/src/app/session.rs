@@ -74,7 +74,7 @@ impl App {
                 thread.cursor = ThreadCursor::at(data.seq - 1);
             }
             let (seq, from_peer) = (data.seq, data.sender != main.uid);
-            if thread.merge(sync_msg(data, tr), dialect) && from_peer && main.open != Some(thread_id) {
+            if thread.merge(sync_msg(data, tr, main.uid), dialect) && from_peer && main.open != Some(thread_id) {
                 thread.divider.get_or_insert(seq);
             }
         }
@@ -141,6 +141,7 @@ impl App {
         main.takes_receipts = welcome.receipts;
         main.takes_recall = welcome.recall;
         main.takes_edit = welcome.edit;
+        main.takes_reactions = welcome.reactions;
         main.syncing = false;
         main.verified = true;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();

@@ -33,6 +33,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         receipts: gapless,
         recall: gapless,
         edit: gapless,
+        reactions: gapless,
     }
 }
 
@@ -119,6 +120,7 @@ impl Harness {
             receipts: true,
             recall: true,
             edit: true,
+            reactions: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {

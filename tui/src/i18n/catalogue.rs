@@ -69,7 +69,11 @@ catalogue! {
     recalled_text_back() => "recalled: its text is back in the composer to edit", "已撤回：原文已放回输入框，可重新编辑";
     recalled_reedit() => "recalled: /reedit puts its text back in the composer", "已撤回：输入 /reedit 把原文放回输入框";
     reedit_none() => "no recalled text of yours to put back in this chat", "这里没有可重新编辑的撤回消息";
-    help_commands() => "commands: /recall or /edit your last message · /reedit · /receipts on|off", "命令：/recall 撤回、/edit 编辑你的上一条消息 · /reedit 重新编辑 · /receipts on|off 已读回执";
+    help_commands() => "commands: /recall or /edit your last message · /reedit · /react 👍 · /receipts on|off", "命令：/recall 撤回、/edit 编辑你的上一条消息 · /reedit 重新编辑 · /react 👍 回应 · /receipts on|off 已读回执";
+    react_unsupported() => "this server keeps no reactions", "这个服务器不支持回应";
+    react_one_emoji() => "a reaction is one emoji: /react 👍", "回应只能是一个表情：/react 👍";
+    react_none() => "no message here to react to (or to take your reaction back from)", "这里没有可以回应（或取消回应）的消息";
+    react_failed(err: &str) => "reaction not set: {err}", "回应失败：{err}";
     edited_mark() => " (edited)", "（已编辑）";
     edit_hint() => "change the text after /edit, then Enter replaces your last text", "改好 /edit 后面的文字，按 Enter 替换你的上一条消息";
     edit_none() => "no text of yours to edit in this chat", "这里没有你能编辑的文字消息";

@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use crate::app::{App, Attachment, Focus, Item, Main, MsgState, Pane, Thread, Transfer};
+use crate::app::{App, Attachment, Focus, Item, Main, Msg, MsgState, Pane, Thread, Transfer};
 use crate::files::{human_bytes, progress_bar};
 use crate::keymap::Action;
 use crate::ui::previews::{PREVIEW_COLS, PREVIEW_ROWS, Previews};
@@ -303,6 +303,7 @@ fn history_lines<'a>(
                 let shade = format!("  {}", "░".repeat(usize::from(PREVIEW_COLS)));
                 lines.extend((0..PREVIEW_ROWS).map(|_| Line::styled(shade.clone(), Style::new().fg(theme.dim))));
             }
+            lines.extend(reactions_line(msg, theme));
             continue;
         }
         // A text that @mentions this user stands out.
@@ -317,8 +318,23 @@ fn history_lines<'a>(
                 wrap_cells(text_line, width).into_iter().map(|piece| Line::styled(format!("  {piece}"), style)),
             );
         }
+        lines.extend(reactions_line(msg, theme));
     }
     (lines, pictures, divider)
+}
+
+/// A message's reactions under it (`👍 2  ❤️ 1`), this user's own in the accent colour.
+fn reactions_line(msg: &Msg, theme: &Theme) -> Option<Line<'static>> {
+    if msg.reactions.is_empty() {
+        return None;
+    }
+    let mut spans = vec![Span::raw("  ")];
+    for reaction in &msg.reactions {
+        let style = if reaction.mine { Style::new().fg(theme.accent) } else { Style::new().fg(theme.dim) };
+        spans.push(Span::styled(format!("{} {}", reaction.emoji, reaction.count), style));
+        spans.push(Span::raw("  "));
+    }
+    Some(Line::from(spans))
 }
 
 /// The open chat's history: its title, its lines scrolled, pictures where they fit whole.

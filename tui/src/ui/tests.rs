@@ -52,6 +52,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             receipts: true,
             recall: true,
             edit: true,
+            reactions: true,
         }))),
         now,
     );
@@ -508,8 +509,19 @@ fn recalled_and_edited_messages_in_both_languages() {
             content: r#"{"seq":3,"by":2,"text":"lunch at 1?"}"#.into(),
             ..notice(3, 6, 2)
         };
-        let push = imchat_sdk::proto::msg::NotifyEdit { thread_id: 10, seq: 3, notice: edit };
+        let push = imchat_sdk::proto::msg::NotifyEdit { thread_id: 10, seq: 3, notice: edit.clone() };
         app.update(Event::Net(NetEvent::Edited(push)), now);
+        // And reacts to it; this user does too.
+        let reaction = SyncData {
+            msg_type: imchat_sdk::proto::msg::MSG_TYPE_REACTION,
+            content: r#"{"seq":3,"by":1,"emoji":"👍","reactions":[{"emoji":"👍","count":2},{"emoji":"🎉","count":1}]}"#
+                .into(),
+            sender: 1,
+            receiver: 2,
+            ..notice(3, 7, 1)
+        };
+        let push = imchat_sdk::proto::msg::NotifyReact { thread_id: 10, seq: 3, notice: reaction };
+        app.update(Event::Net(NetEvent::Reacted(push)), now);
         insta::assert_snapshot!(name, draw(&app, 80, 16).backend());
     }
 }

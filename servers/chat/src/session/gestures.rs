@@ -1,11 +1,15 @@
-//! 1160 recall (撤回) and 1163 edit: the store changes the message in place and stores a
-//! notice in its thread (`imchat_store::Db::recall`, `Db::edit`); the notice is pushed (1162,
-//! 1165) to every session of the thread's members but the asking one, then answered.
+//! 1160 recall (撤回), 1163 edit and 1166 reactions: the store changes the message (or its
+//! reactions) and stores a notice in its thread (`imchat_store::Db::recall`, `edit`, `react`);
+//! the notice is pushed (1162, 1165, 1168) to every session of the thread's members but the
+//! asking one, then answered.
 
 use bytes::BytesMut;
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
-use imchat_proto::msg::{EditEvent, EditReq, EditRsp, Message, NotifyEdit, NotifyRecall, RecallReq, RecallRsp};
+use imchat_proto::msg::{
+    EditEvent, EditReq, EditRsp, Message, NotifyEdit, NotifyReact, NotifyRecall, ReactReq, ReactRsp, ReactionCount,
+    RecallReq, RecallRsp,
+};
 use imchat_store::GestureRefusal;
 
 use crate::groups::sync_data;
@@ -16,6 +20,7 @@ const _: () = assert!(imchat_store::MSG_TYPE_RECALL == imchat_proto::msg::MSG_TY
 const _: () = assert!(imchat_store::MSG_STATUS_RECALLED == imchat_proto::msg::MSG_STATUS_RECALLED);
 const _: () = assert!(imchat_store::MSG_TYPE_EDIT == imchat_proto::msg::MSG_TYPE_EDIT);
 const _: () = assert!(imchat_store::MSG_STATUS_EDITED == imchat_proto::msg::MSG_STATUS_EDITED);
+const _: () = assert!(imchat_store::MSG_TYPE_REACTION == imchat_proto::msg::MSG_TYPE_REACTION);
 
 /// Generous JSON size of an edit push's fixed fields.
 const EDIT_PUSH_FIXED_BYTES: usize = 512;
@@ -88,6 +93,36 @@ impl Session {
             self.push_notice(&push, push.thread_id, notice.receiver).await;
         }
         self.send(&EditRsp { error: 0, thread_id: req.thread_id, seq: req.seq, notice })
+    }
+
+    /// 1166: sets or takes back the user's reaction to a message. A write, taken from the
+    /// session's message rate. One that changes nothing is answered with the counts alone.
+    pub(super) async fn react(&mut self, req: ReactReq) -> Handled {
+        if !req.emoji.is_empty() && imchat_proto::rules::check_reaction(&req.emoji).is_err() {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        let limits = &self.shared.config.limits;
+        if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        let me = self.uid();
+        let reacted = self
+            .shared
+            .db
+            .react(req.thread_id, req.seq, me, &req.emoji, imchat_store::now_ms())
+            .await?
+            .map_err(|refusal| refused(refusal, ErrorCode::InvalidArgument))?;
+        let notice = reacted.notice.map(sync_data);
+        if let Some(notice) = &notice {
+            let push = NotifyReact { thread_id: req.thread_id, seq: req.seq, notice: notice.clone() };
+            self.push_notice(&push, push.thread_id, notice.receiver).await;
+        }
+        let reactions = reacted
+            .counts
+            .into_iter()
+            .map(|c| ReactionCount { emoji: c.emoji, count: c.count, mine: c.mine })
+            .collect();
+        self.send(&ReactRsp { error: 0, thread_id: req.thread_id, seq: req.seq, reactions, notice })
     }
 
     /// Pushes a gesture's notice to every session of the thread's members but this one: the

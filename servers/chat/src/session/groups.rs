@@ -75,6 +75,7 @@ fn widest_group_push(req: &GroupTextReq) -> usize {
                 status: i32::MIN,
                 msg_type: i32::MIN,
                 mentions: vec![i32::MIN; req.mentions.len()],
+                reactions: Vec::new(),
             })
             .collect(),
         mentions: vec![i32::MIN; req.mentions.len()],

@@ -3,19 +3,19 @@
 use std::collections::HashMap;
 
 use imchat_proto::ErrorCode;
-use imchat_proto::llfc_client::notice_as_text;
+use imchat_proto::llfc_client::{Knows, notice_as_text};
 use imchat_proto::msg::res::{MSG_TYPE_FILE, file_placeholder};
 use imchat_proto::msg::{
     CreatePrivateChatReq, CreatePrivateChatRsp, HistoryData, LoadChatMsgReq, LoadChatMsgRsp, LoadOlderReq,
-    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, NotifyReadMark, NotifyReceipt, ReadMarkReq, ReadMarkRsp, Receipt,
-    SettingsReq, SettingsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
+    LoadOlderRsp, LoadThreadsReq, LoadThreadsRsp, NotifyReadMark, NotifyReceipt, ReactionCount, ReadMarkReq,
+    ReadMarkRsp, Receipt, SettingsReq, SettingsRsp, SyncData, SyncReq, SyncRsp, SyncThread, ThreadInfo,
 };
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
 
 use crate::groups::{framable, sync_data};
 
-use crate::session::{Handled, Session};
+use crate::session::{Handled, Reject, Session};
 
 /// Cursors accepted in one sync request.
 const MAX_SYNC_CURSORS: usize = 10_000;
@@ -87,7 +87,7 @@ impl Session {
             .collect();
         if self.llfc_client {
             for d in &mut datas {
-                notice_as_text(&mut d.msg_type, &mut d.status, &mut d.msg_content, false, false);
+                notice_as_text(&mut d.msg_type, &mut d.status, &mut d.msg_content, Knows::default());
             }
             self.files_as_texts(&mut datas).await?;
         }
@@ -148,7 +148,7 @@ impl Session {
                 }
             })
             .collect();
-        let datas = self.as_client_shows(page.messages.into_iter().map(sync_data).collect());
+        let datas = self.as_client_shows(page.messages.into_iter().map(sync_data).collect()).await?;
         let receipts: Vec<Receipt> = page.receipts.iter().map(|&(thread_id, seq)| Receipt { thread_id, seq }).collect();
         let paged = req.after_thread.map(|after| after.max(0));
         self.send_fitting(datas.len(), |n| {
@@ -205,23 +205,35 @@ impl Session {
         self.send(&SettingsRsp { error: 0, read_receipts: settings.read_receipts })
     }
 
-    /// Messages as this session's client shows them: recalls and edits as texts unless it
-    /// named `recall` and `edit`.
-    fn as_client_shows(&self, mut datas: Vec<SyncData>) -> Vec<SyncData> {
-        let (recall, edit) = self.device.as_ref().map_or((false, false), |device| (device.recall, device.edit));
-        if !(recall && edit) {
+    /// Messages as this session's client shows them: gestures it did not name as texts, and
+    /// each message's reactions where it named `reactions` (one query for the page).
+    async fn as_client_shows(&self, mut datas: Vec<SyncData>) -> Result<Vec<SyncData>, Reject> {
+        let knows = self.device.as_ref().map_or(Knows::default(), |device| device.knows);
+        if !knows.all() {
             for d in &mut datas {
-                notice_as_text(&mut d.msg_type, &mut d.status, &mut d.content, recall, edit);
+                notice_as_text(&mut d.msg_type, &mut d.status, &mut d.content, knows);
             }
         }
-        datas
+        if knows.reactions && !datas.is_empty() {
+            let keys: Vec<(i64, i64)> = datas.iter().map(|d| (d.thread_id, d.seq)).collect();
+            let mut found = self.shared.db.reactions(self.uid(), &keys).await?;
+            for d in &mut datas {
+                if let Some(counts) = found.remove(&(d.thread_id, d.seq)) {
+                    d.reactions = counts
+                        .into_iter()
+                        .map(|c| ReactionCount { emoji: c.emoji, count: c.count, mine: c.mine })
+                        .collect();
+                }
+            }
+        }
+        Ok(datas)
     }
 
     pub(super) async fn load_older(&mut self, req: LoadOlderReq) -> Handled {
         let floor = self.readable_from(req.thread_id).await?;
         let limit = self.shared.config.limits.history_page;
         let (messages, more) = self.shared.db.history_before(req.thread_id, req.before_seq, floor, limit).await?;
-        let datas = self.as_client_shows(messages.into_iter().map(sync_data).collect());
+        let datas = self.as_client_shows(messages.into_iter().map(sync_data).collect()).await?;
         // When trimmed to fit, keep the newest (closest to what the client already has).
         self.send_fitting(datas.len(), |n| LoadOlderRsp {
             error: 0,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use imchat_proto::ErrorCode;
+use imchat_proto::llfc_client::Knows;
 use imchat_proto::msg::{ApplyInfo, DeviceKind, FriendInfo, LoginReq, LoginRsp, Message, caps};
 use imchat_store::LoginView;
 use imchat_store::presence::{Begin, Grant, SessionEntry};
@@ -26,11 +27,11 @@ pub(crate) struct Device {
     /// The client named `devices` (it takes 1112 and 1113), and `typing` (1115).
     pub(crate) devices: bool,
     pub(crate) typing: bool,
-    /// The client named `receipts` (1118), `recall` (1162, recall notices as they are) and
-    /// `edit` (1165, edit notices as they are).
+    /// The client named `receipts` (1118).
     pub(crate) receipts: bool,
-    pub(crate) recall: bool,
-    pub(crate) edit: bool,
+    /// The gestures it named (`recall`, `edit`, `reactions`): their pushes and rows as they
+    /// are; the others' rows as texts.
+    pub(crate) knows: Knows,
     pub(crate) since_ms: i64,
 }
 
@@ -51,9 +52,9 @@ impl Device {
         };
         let names = |name: &str| req.imchat.iter().any(|cap| cap == name);
         let (devices, typing, receipts) = (names(caps::DEVICES), names(caps::TYPING), names(caps::RECEIPTS));
-        let (recall, edit) = (names(caps::RECALL), names(caps::EDIT));
+        let knows = Knows { recall: names(caps::RECALL), edit: names(caps::EDIT), reactions: names(caps::REACTIONS) };
         let since_ms = imchat_store::now_ms();
-        Ok(Device { id: id.into(), kind, devices, typing, receipts, recall, edit, since_ms })
+        Ok(Device { id: id.into(), kind, devices, typing, receipts, knows, since_ms })
     }
 }
 

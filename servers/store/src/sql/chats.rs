@@ -881,10 +881,15 @@ impl Db {
 
     /// Per thread of `ranges` (thread, after seq): its messages after that seq not sent by `me`.
     async fn unread_after(&self, me: i64, ranges: &[(i64, i64)]) -> Result<HashMap<i64, i64>, StoreError> {
-        // Notices of recalls and edits (`MSG_TYPE_RECALL`, 11; `MSG_TYPE_EDIT`, 12) and
-        // recalled messages (`MSG_STATUS_RECALLED`, 4) are nothing to read.
-        self.count_after("chat_message WHERE sender_id <> ? AND msg_type NOT IN (11, 12) AND status <> 4", me, ranges)
-            .await
+        // Notices of recalls, edits and reactions (`MSG_TYPE_RECALL` 11, `MSG_TYPE_EDIT` 12,
+        // `MSG_TYPE_REACTION` 13) and recalled messages (`MSG_STATUS_RECALLED`, 4) are nothing
+        // to read.
+        self.count_after(
+            "chat_message WHERE sender_id <> ? AND msg_type NOT IN (11, 12, 13) AND status <> 4",
+            me,
+            ranges,
+        )
+        .await
     }
 
     /// Per group thread of `ranges` (thread, after seq): its messages after that seq that

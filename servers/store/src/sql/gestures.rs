@@ -3,7 +3,9 @@
 //! in one transaction, so a reader who syncs later meets the notice in order and finds the
 //! message as it is now.
 
-use sqlx::{Any, Transaction};
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::{Any, Row, Transaction};
 
 use crate::Role;
 use crate::StoreError;
@@ -23,6 +25,27 @@ pub const MSG_STATUS_RECALLED: i32 = 4;
 pub const MSG_TYPE_EDIT: i32 = 12;
 /// `status` of an edited text: its content is the latest.
 pub const MSG_STATUS_EDITED: i32 = 5;
+/// `msg_type` of a reaction notice: its content is `{"seq": N, "by": uid, "emoji": "…",
+/// "reactions": [{"emoji": "…", "count": n}]}` (`emoji` empty: taken back; `reactions` the
+/// message's counts after it).
+pub const MSG_TYPE_REACTION: i32 = 13;
+
+/// How many of one emoji a message has, and whether the asker's is among them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReactionCount {
+    pub emoji: String,
+    pub count: i64,
+    #[serde(skip)]
+    pub mine: bool,
+}
+
+/// A reaction set or taken back: its notice (`None` when nothing changed) and the message's
+/// counts after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reacted {
+    pub notice: Option<StoredMsg>,
+    pub counts: Vec<ReactionCount>,
+}
 
 /// Why a gesture was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +165,117 @@ impl Db {
         Ok(Ok(Edited { target, notice }))
     }
 
+    /// Sets `by`'s reaction to message `seq` of `thread_id` to `emoji` (one per user and
+    /// message; empty takes it back). Any member may react to any message they may read but a
+    /// notice, a system message or a recalled one.
+    pub async fn react(
+        &self,
+        thread_id: i64,
+        seq: i64,
+        by: i32,
+        emoji: &str,
+        now_ms: i64,
+    ) -> Result<Result<Reacted, GestureRefusal>, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = self.react_in(&mut tx, thread_id, seq, by, emoji, now_ms).await?;
+        match &done {
+            Ok(Reacted { notice: Some(_), .. }) => tx.commit().await?,
+            _ => tx.rollback().await?,
+        }
+        Ok(done)
+    }
+
+    async fn react_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        thread_id: i64,
+        seq: i64,
+        by: i32,
+        emoji: &str,
+        now_ms: i64,
+    ) -> Result<Result<Reacted, GestureRefusal>, StoreError> {
+        let (standing, target) = match locate(tx, self.dialect, thread_id, seq, by).await? {
+            Ok(found) => found,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        if target.status == MSG_STATUS_RECALLED {
+            return Ok(Err(GestureRefusal::NoSuchMessage));
+        }
+        let was: Option<String> =
+            sqlx::query("SELECT emoji FROM message_reaction WHERE thread_id = ? AND seq = ? AND user_id = ?")
+                .bind(thread_id)
+                .bind(seq)
+                .bind(i64::from(by))
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|row| row.try_get("emoji"))
+                .transpose()?;
+        if was.as_deref().unwrap_or("") == emoji {
+            let counts = reaction_counts(tx, thread_id, seq, by).await?;
+            return Ok(Ok(Reacted { notice: None, counts }));
+        }
+        sqlx::query("DELETE FROM message_reaction WHERE thread_id = ? AND seq = ? AND user_id = ?")
+            .bind(thread_id)
+            .bind(seq)
+            .bind(i64::from(by))
+            .execute(&mut **tx)
+            .await?;
+        if !emoji.is_empty() {
+            sqlx::query(
+                "INSERT INTO message_reaction (thread_id, seq, user_id, emoji, created_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(thread_id)
+            .bind(seq)
+            .bind(i64::from(by))
+            .bind(emoji.to_owned())
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
+        }
+        let counts = reaction_counts(tx, thread_id, seq, by).await?;
+        let content = serde_json::json!({ "seq": seq, "by": by, "emoji": emoji, "reactions": counts }).to_string();
+        let notice = self.notice(tx, &standing, thread_id, by, MSG_TYPE_REACTION, &content, now_ms).await?;
+        Ok(Ok(Reacted { notice, counts }))
+    }
+
+    /// The reactions of `messages` (thread, seq) as `me` sees them, by message: one query.
+    pub async fn reactions(
+        &self,
+        me: i32,
+        messages: &[(i64, i64)],
+    ) -> Result<HashMap<(i64, i64), Vec<ReactionCount>>, StoreError> {
+        // Each thread's messages as one seq range of the primary key.
+        let mut ranges: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        for &(thread, seq) in messages {
+            let range = ranges.entry(thread).or_insert((seq, seq));
+            *range = (range.0.min(seq), range.1.max(seq));
+        }
+        let mut found: HashMap<(i64, i64), Vec<ReactionCount>> = HashMap::new();
+        let ranges: Vec<(i64, (i64, i64))> = ranges.into_iter().collect();
+        for chunk in ranges.chunks(REACTION_RANGES) {
+            let sql = format!(
+                "SELECT thread_id, seq, emoji, COUNT(*) AS n, CAST(SUM(CASE WHEN user_id = ? THEN 1 ELSE 0 END) AS SIGNED) AS mine, \
+                 MIN(created_at) AS first FROM message_reaction WHERE {} GROUP BY thread_id, seq, emoji \
+                 ORDER BY thread_id, seq, n DESC, first",
+                vec!["(thread_id = ? AND seq BETWEEN ? AND ?)"; chunk.len()].join(" OR ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(me));
+            for (thread, (low, high)) in chunk {
+                query = query.bind(*thread).bind(*low).bind(*high);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let key = (row.try_get("thread_id")?, row.try_get("seq")?);
+                let mine: i64 = row.try_get("mine")?;
+                found.entry(key).or_default().push(ReactionCount {
+                    emoji: row.try_get("emoji")?,
+                    count: row.try_get("n")?,
+                    mine: mine > 0,
+                });
+            }
+        }
+        Ok(found)
+    }
+
     /// Stores a gesture's notice in the thread, to its other member (private) or no one (0).
     #[allow(clippy::too_many_arguments)]
     async fn notice(
@@ -200,8 +334,13 @@ impl Db {
         if let Some(file) = &file {
             drop_file_in(tx, self.dialect, file, now_ms, true).await?;
         }
-        // Its edits said what it said: they go too.
+        // Its edits said what it said: they go too, and its reactions.
         self.blank_edits(tx, thread_id, seq).await?;
+        sqlx::query("DELETE FROM message_reaction WHERE thread_id = ? AND seq = ?")
+            .bind(thread_id)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
         let content = format!(r#"{{"seq":{seq},"by":{by}}}"#);
         let notice = self.notice(tx, &standing, thread_id, by, MSG_TYPE_RECALL, &content, now_ms).await?;
         (target.content, target.status) = (String::new(), MSG_STATUS_RECALLED);
@@ -243,6 +382,34 @@ impl Db {
     }
 }
 
+/// Threads per reaction query (three placeholders each).
+const REACTION_RANGES: usize = 500;
+
+/// One message's reactions, most given first, with `me`'s marked.
+async fn reaction_counts(
+    tx: &mut Transaction<'static, Any>,
+    thread_id: i64,
+    seq: i64,
+    me: i32,
+) -> Result<Vec<ReactionCount>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT emoji, COUNT(*) AS n, CAST(SUM(CASE WHEN user_id = ? THEN 1 ELSE 0 END) AS SIGNED) AS mine, MIN(created_at) AS first \
+         FROM message_reaction WHERE thread_id = ? AND seq = ? GROUP BY emoji ORDER BY n DESC, first",
+    )
+    .bind(i64::from(me))
+    .bind(thread_id)
+    .bind(seq)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let mine: i64 = row.try_get("mine")?;
+            Ok(ReactionCount { emoji: row.try_get("emoji")?, count: row.try_get("n")?, mine: mine > 0 })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
 /// The message `seq` of `thread_id` (locked until commit on MySQL) and the asker's standing,
 /// if the asker may read it and it is a message of someone's (not a system message or a
 /// notice).
@@ -263,7 +430,7 @@ async fn locate(
     let Some(target) = row.as_ref().map(msg_from_row).transpose()? else {
         return Ok(Err(GestureRefusal::NoSuchMessage));
     };
-    let notice = matches!(target.msg_type, MSG_TYPE_SYSTEM | MSG_TYPE_RECALL | MSG_TYPE_EDIT);
+    let notice = matches!(target.msg_type, MSG_TYPE_SYSTEM | MSG_TYPE_RECALL | MSG_TYPE_EDIT | MSG_TYPE_REACTION);
     if seq <= floor || notice {
         return Ok(Err(GestureRefusal::NoSuchMessage));
     }

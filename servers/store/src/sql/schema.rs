@@ -351,6 +351,28 @@ const MIGRATIONS: &[Migration] = &[
             read_receipts INTEGER NOT NULL
         )"],
     },
+    // One reaction per user per message (a gesture: its notices are messages of the thread).
+    Migration {
+        version: 9,
+        mysql: &[mysql_table!(
+            "CREATE TABLE message_reaction (
+                thread_id BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                emoji VARCHAR(64) NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (thread_id, seq, user_id)
+            )"
+        )],
+        sqlite: &["CREATE TABLE message_reaction (
+            thread_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            emoji TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (thread_id, seq, user_id)
+        )"],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.

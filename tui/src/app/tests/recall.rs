@@ -130,3 +130,46 @@ fn edit_puts_the_last_text_behind_the_command_and_replaces_it() {
     let msg = &h.app.main.as_ref().unwrap().threads[&10].msgs[0];
     assert_eq!((msg.text.as_str(), msg.edited), ("hi ann!", true));
 }
+
+#[test]
+fn react_marks_the_newest_message_of_the_other_and_follows_notices_in_order() {
+    use imchat_sdk::proto::msg::{MSG_TYPE_REACTION, NotifyReact, ReactionCount};
+    let mut h = Harness::signed_in();
+    h.send("and you?");
+    h.type_text("/react 👍");
+    let effects = h.press(KeyCode::Enter);
+    assert_eq!(effects, [Effect::React { thread: 10, seq: 1, emoji: "👍".into() }], "bob's text, not mine");
+    let count = |emoji: &str, count: i64| ReactionCount { emoji: emoji.into(), count, mine: false };
+    let notice = |at: i64, by: i32, emoji: &str, counts: &[(&str, i64)]| {
+        let reactions: Vec<ReactionCount> = counts.iter().map(|(e, n)| count(e, *n)).collect();
+        SyncData {
+            thread_id: 10,
+            seq: at,
+            message_id: at,
+            sender: by,
+            receiver: if by == 1 { 2 } else { 1 },
+            content: serde_json::json!({ "seq": 1, "by": by, "emoji": emoji, "reactions": reactions }).to_string(),
+            msg_type: MSG_TYPE_REACTION,
+            ..SyncData::default()
+        }
+    };
+    let mine = notice(3, 1, "👍", &[("👍", 1)]);
+    h.net(NetEvent::ReactDone { thread: 10, seq: 1, result: Ok((vec![count("👍", 1)], Some(mine))) });
+    let reactions = |h: &Harness| h.app.main.as_ref().unwrap().threads[&10].msgs[0].reactions.clone();
+    assert_eq!(reactions(&h), [ReactionCount { mine: true, ..count("👍", 1) }]);
+    // Bob's own 👍 and a ❤️ from elsewhere: counts follow, this user's stays marked.
+    let push = NotifyReact { thread_id: 10, seq: 1, notice: notice(4, 2, "👍", &[("👍", 2)]) };
+    h.net(NetEvent::Reacted(push));
+    assert_eq!(reactions(&h), [ReactionCount { mine: true, ..count("👍", 2) }]);
+    // A notice older than what is held changes nothing.
+    let stale = NotifyReact { thread_id: 10, seq: 1, notice: notice(3, 2, "❤️", &[("❤️", 1)]) };
+    h.net(NetEvent::Reacted(stale));
+    assert_eq!(reactions(&h)[0].count, 2);
+    // `/react` alone takes this user's back from the message that has it.
+    h.type_text("/react");
+    assert_eq!(h.press(KeyCode::Enter), [Effect::React { thread: 10, seq: 1, emoji: String::new() }]);
+    // Words are not a reaction.
+    h.type_text("/react ok");
+    assert_eq!(h.press(KeyCode::Enter), []);
+    assert!(h.app.notice.as_ref().is_some_and(|n| n.error));
+}
