@@ -11,7 +11,8 @@
 use bytes::{Bytes, BytesMut};
 use imchat_proto::codec::{Decoded, Decoder, peer_frame};
 use imchat_proto::grpc::{
-    AddFriendReq, AuthFriendReq, DeliverReq, GroupChangedReq, KickUserReq, RoutesChangedReq, TextChatMsgReq,
+    AddFriendReq, AuthFriendReq, DeliverReq, FriendsChangedReq, GroupChangedReq, KickUserReq, RoutesChangedReq,
+    TextChatMsgReq,
 };
 use imchat_proto::llfc_client::adapt_push;
 use libfuzzer_sys::fuzz_target;
@@ -51,4 +52,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = KickUserReq::decode(data);
     let _ = GroupChangedReq::decode(data);
     let _ = RoutesChangedReq::decode(data);
+    let _ = FriendsChangedReq::decode(data);
 });

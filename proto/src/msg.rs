@@ -457,6 +457,9 @@ pub enum ClientMsg {
     Recall(RecallReq),
     Edit(EditReq),
     React(ReactReq),
+    Unfriend(UnfriendReq),
+    Block(BlockReq),
+    Remark(RemarkReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -521,6 +524,9 @@ impl ClientMsg {
             RECALL_REQ => ClientMsg::Recall(parse_body(body)?),
             EDIT_REQ => ClientMsg::Edit(parse_body(body)?),
             REACT_REQ => ClientMsg::React(parse_body(body)?),
+            UNFRIEND_REQ => ClientMsg::Unfriend(parse_body(body)?),
+            BLOCK_REQ => ClientMsg::Block(parse_body(body)?),
+            REMARK_REQ => ClientMsg::Remark(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -618,6 +624,9 @@ pub mod caps {
     /// Reactions: 1166, 1168 to a session that names it, reaction notices (`msg_type` 13) as
     /// they are, and `reactions` on messages in 1101 and 1103.
     pub const REACTIONS: &str = "reactions";
+    /// Friendships ended, blocks and remarks: 1146, 1148, 1170, and 1172 to a session that
+    /// names it.
+    pub const FRIENDS: &str = "friends";
     /// What an imchat server of this version announces.
     pub const ALL: &[&str] = &[
         SYNC,
@@ -632,6 +641,7 @@ pub mod caps {
         RECALL,
         EDIT,
         REACTIONS,
+        FRIENDS,
     ];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
@@ -647,6 +657,8 @@ pub mod caps {
     pub const EDIT_IDS: &[u16] = &[super::ids::NOTIFY_EDIT];
     /// The frame ids only a session that named [`REACTIONS`] is sent (no llfc client is).
     pub const REACTIONS_IDS: &[u16] = &[super::ids::NOTIFY_REACT];
+    /// The frame ids only a session that named [`FRIENDS`] is sent.
+    pub const FRIENDS_IDS: &[u16] = &[super::ids::NOTIFY_FRIEND_CHANGED];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 

@@ -57,6 +57,9 @@ pub enum Event {
     /// 1168 (`reactions`): a reaction to a message of a thread of this user's was set or taken
     /// back; `notice` (a `ReactionEvent`) carries the message's counts after it.
     Reacted(imchat_proto::msg::NotifyReact),
+    /// 1172 (`friends`): another device of this user ended a friendship, blocked or
+    /// unblocked someone, or changed a remark.
+    FriendChanged(imchat_proto::msg::NotifyFriendChanged),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -127,8 +130,10 @@ struct LoggedIn {
     /// The server recalls messages (`recall`) and edits texts (`edit`).
     recall: bool,
     edit: bool,
-    /// The server keeps reactions (`reactions`).
+    /// The server keeps reactions (`reactions`), and ends friendships, blocks and keeps
+    /// remarks (`friends`).
     reactions: bool,
+    friends: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -255,8 +260,9 @@ impl ChatClient {
         let recall = rsp.imchat.iter().any(|cap| cap == caps::RECALL);
         let edit = rsp.imchat.iter().any(|cap| cap == caps::EDIT);
         let reactions = rsp.imchat.iter().any(|cap| cap == caps::REACTIONS);
+        let friends = rsp.imchat.iter().any(|cap| cap == caps::FRIENDS);
         let logged_in =
-            LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall, edit, reactions };
+            LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall, edit, reactions, friends };
         let _ = self.session.set(logged_in);
         Ok(rsp)
     }
@@ -288,6 +294,11 @@ impl ChatClient {
     /// stored recall notice (absent when it had been recalled already).
     pub async fn recall(&self, thread_id: i64, seq: i64) -> Result<RecallRsp, SdkError> {
         self.call(&RecallReq { thread_id, seq }).await
+    }
+
+    /// Whether the server ends friendships, blocks and keeps remarks (`friends` in its 1006).
+    pub fn takes_friends(&self) -> bool {
+        self.session.get().is_some_and(|s| s.friends)
     }
 
     /// Whether the server keeps reactions (`reactions` in its 1006).
@@ -366,6 +377,22 @@ impl ChatClient {
         }
         let rsp: ReadMarkRsp = self.call(&ReadMarkReq { thread_id, seq }).await?;
         Ok(rsp.seq)
+    }
+
+    /// Ends the friendship with `uid` (1146, `friends`), both ways; the thread stays readable.
+    pub async fn unfriend(&self, uid: i32) -> Result<UnfriendRsp, SdkError> {
+        self.call(&UnfriendReq { uid }).await
+    }
+
+    /// Blocks `uid` (ending any friendship) or unblocks them (1148, `friends`); the reply
+    /// lists everyone this user blocks.
+    pub async fn block(&self, uid: i32, blocked: bool) -> Result<BlockRsp, SdkError> {
+        self.call(&BlockReq { uid, blocked }).await
+    }
+
+    /// This user's remark (备注) for friend `uid` (1170, `friends`; empty: none).
+    pub async fn set_remark(&self, uid: i32, remark: &str) -> Result<RemarkRsp, SdkError> {
+        self.call(&RemarkReq { uid, remark: remark.to_owned() }).await
     }
 
     /// Declines `applicant`'s pending request (imchat): it leaves the list; they are not told.
@@ -637,6 +664,7 @@ fn event(frame: Frame) -> Event {
         ids::NOTIFY_RECALL => parse(&frame.body).map(Event::Recalled),
         ids::NOTIFY_EDIT => parse(&frame.body).map(Event::Edited),
         ids::NOTIFY_REACT => parse(&frame.body).map(Event::Reacted),
+        ids::NOTIFY_FRIEND_CHANGED => parse(&frame.body).map(Event::FriendChanged),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

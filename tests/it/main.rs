@@ -35,7 +35,9 @@ mod edge;
 mod files;
 /// Register → login → friends → chat across two servers, history, threads, heartbeat.
 mod flow;
-/// Gestures on sent messages: recall.
+/// Friendships after they start: ended, blocked, remarked, across servers.
+mod friends;
+/// Gestures on sent messages: recall, edit, reactions.
 mod gestures;
 /// Groups across two servers: their life, what members read, every refusal, operators.
 mod groups;

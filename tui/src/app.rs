@@ -29,6 +29,7 @@ pub const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 mod forms;
+mod friendship;
 mod gestures;
 mod incoming;
 mod main_screen;

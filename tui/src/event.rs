@@ -9,8 +9,8 @@ use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::res::{FileMetaRsp, NotifyImgChat};
 use imchat_sdk::proto::msg::{
     AuthFriendRsp, GroupInfo, GroupMember, ImgChatRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyEdit,
-    NotifyGroupMsg, NotifyReact, NotifyRecall, NotifyTextChat, ReactionCount, SearchRsp, SyncCursor, SyncData, SyncRsp,
-    TextChatData,
+    NotifyFriendChanged, NotifyGroupMsg, NotifyReact, NotifyRecall, NotifyTextChat, ReactionCount, SearchRsp,
+    SyncCursor, SyncData, SyncRsp, TextChatData,
 };
 
 use crate::files::{Chosen, Completion, Openable};
@@ -63,6 +63,8 @@ pub struct Welcome {
     pub recall: bool,
     pub edit: bool,
     pub reactions: bool,
+    /// The server ends friendships, blocks and keeps remarks.
+    pub friendships: bool,
 }
 
 /// Why a login failed.
@@ -123,6 +125,10 @@ pub enum NetEvent {
     },
     /// A text of a thread of this user's was edited (from any device but this).
     Edited(NotifyEdit),
+    /// Another device of this user changed a friendship (ended, blocked, a remark).
+    FriendChanged(NotifyFriendChanged),
+    /// This client's friendship change, as it now stands.
+    FriendshipDone(Result<NotifyFriendChanged, String>),
     /// A reaction to a message of a thread of this user's was set or taken back.
     Reacted(NotifyReact),
     /// This client's reaction to message `seq` of `thread`: the message's counts after it
@@ -274,6 +280,18 @@ pub enum Effect {
     Recall {
         thread: i64,
         seq: i64,
+    },
+    /// End the friendship with `uid` (imchat servers with `friends`).
+    Unfriend(i32),
+    /// Block or unblock `uid`.
+    Block {
+        uid: i32,
+        blocked: bool,
+    },
+    /// This user's remark for friend `uid` (empty: none).
+    Remark {
+        uid: i32,
+        remark: String,
     },
     /// Set this user's reaction to message `seq` of `thread` (`""` takes it back).
     React {

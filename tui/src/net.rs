@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use imchat_sdk::proto::http::{RegisterReq, ResetPwdReq};
-use imchat_sdk::proto::msg::{GroupUpdateReq, TextChatData};
+use imchat_sdk::proto::msg::{GroupUpdateReq, NotifyFriendChanged, TextChatData};
 use imchat_sdk::{ChatClient, Device, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -272,6 +272,24 @@ async fn on_session(
             seq,
             result: chat.edit(thread, seq, &body).await.map(|r| r.notice).map_err(text),
         },
+        Effect::Unfriend(uid) => NetEvent::FriendshipDone(
+            chat.unfriend(uid)
+                .await
+                .map(|_| NotifyFriendChanged { uid, friend: false, remark: String::new(), blocked: false })
+                .map_err(text),
+        ),
+        Effect::Block { uid, blocked } => NetEvent::FriendshipDone(
+            chat.block(uid, blocked)
+                .await
+                .map(|_| NotifyFriendChanged { uid, friend: false, remark: String::new(), blocked })
+                .map_err(text),
+        ),
+        Effect::Remark { uid, remark } => NetEvent::FriendshipDone(
+            chat.set_remark(uid, &remark)
+                .await
+                .map(|r| NotifyFriendChanged { uid, friend: true, remark: r.remark, blocked: false })
+                .map_err(text),
+        ),
         Effect::React { thread, seq, emoji } => NetEvent::ReactDone {
             thread,
             seq,
@@ -394,6 +412,7 @@ async fn connect(
                 SdkEvent::Recalled(push) => NetEvent::Recalled(push),
                 SdkEvent::Edited(push) => NetEvent::Edited(push),
                 SdkEvent::Reacted(push) => NetEvent::Reacted(push),
+                SdkEvent::FriendChanged(changed) => NetEvent::FriendChanged(changed),
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {
@@ -426,6 +445,7 @@ async fn connect(
         recall: chat.takes_recall(),
         edit: chat.takes_edit(),
         reactions: chat.takes_reactions(),
+        friendships: chat.takes_friends(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

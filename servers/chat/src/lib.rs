@@ -13,6 +13,7 @@
 
 mod admin;
 mod connection;
+mod friendships;
 mod groups;
 mod heartbeat;
 mod outbox;
@@ -162,6 +163,11 @@ pub struct Limits {
     /// How long a chat server keeps a group's members cached. Changes drop the cache on every
     /// live server at once; this bounds what a server that missed that call keeps.
     pub group_cache: Duration,
+    /// How long a session trusts a friendship it checked (an ended one is told to every
+    /// server at once; this bounds what a server that missed it keeps).
+    pub friend_cache: Duration,
+    /// Most users one user may block.
+    pub max_blocked: usize,
     /// Group changes (1120–1132) one user may make, and friend requests (1009) one user may
     /// send, by rate; past them, 1105 and nothing stored or pushed.
     pub group_changes: Rate,
@@ -225,6 +231,8 @@ impl Default for Limits {
             group_members_page: 100,
             max_mentions: 50,
             group_cache: Duration::from_secs(30),
+            friend_cache: Duration::from_secs(60),
+            max_blocked: 1000,
             group_changes: Rate { per_minute: 30, burst: 20 },
             friend_requests: Rate { per_minute: 10, burst: 20 },
             max_pending_requests: 200,
@@ -251,6 +259,8 @@ pub(crate) struct Shared {
     pub(crate) router: Arc<Router>,
     /// Groups' members, cached.
     pub(crate) groups: groups::Groups,
+    /// Friendships ended lately, for sessions' cached friends.
+    pub(crate) friendships: friendships::Friendships,
     /// Per-address limits of the client port, and the connections open now.
     pub(crate) edge: imchat_edge::Edge,
     /// Per-user rates of the costly requests (`GroupChanges`, `FriendRequests`).
@@ -293,6 +303,7 @@ pub async fn run(
         router: Arc::new(Router::new(&config, deps.kv.clone())),
         presence: Presence::new(deps.kv.clone()),
         groups: groups::Groups::new(config.limits.group_cache),
+        friendships: friendships::Friendships::new(config.limits.friend_cache),
         edge: imchat_edge::Edge::default(),
         group_changes: imchat_edge::Buckets::new(config.limits.group_changes),
         friend_requests: imchat_edge::Buckets::new(config.limits.friend_requests),

@@ -53,6 +53,9 @@ pub(crate) struct SessionHandle {
     /// `EDIT_IDS`, `REACTIONS_IDS`) as they are; an llfc client gets a private chat's recalls
     /// and edits as texts, and no reactions.
     pub(crate) knows: imchat_proto::llfc_client::Knows,
+    /// The client named `friends`: it is sent its user's friendship changes from other
+    /// devices (`caps::FRIENDS_IDS`).
+    pub(crate) friends: bool,
     /// Its device and kind as the login named them, and when it logged in (epoch ms).
     pub(crate) device: Arc<str>,
     pub(crate) kind: &'static str,
@@ -62,13 +65,16 @@ pub(crate) struct SessionHandle {
 impl SessionHandle {
     /// Whether this session is sent a frame of id `id`.
     fn takes(&self, id: u16) -> bool {
-        use imchat_proto::msg::caps::{DEVICES_IDS, EDIT_IDS, REACTIONS_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS};
+        use imchat_proto::msg::caps::{
+            DEVICES_IDS, EDIT_IDS, FRIENDS_IDS, REACTIONS_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS,
+        };
         (self.devices || !DEVICES_IDS.contains(&id))
             && (self.typing || !TYPING_IDS.contains(&id))
             && (self.receipts || !RECEIPTS_IDS.contains(&id))
             && (self.knows.recall || self.llfc || !RECALL_IDS.contains(&id))
             && (self.knows.edit || self.llfc || !EDIT_IDS.contains(&id))
             && (self.knows.reactions || !REACTIONS_IDS.contains(&id))
+            && (self.friends || !FRIENDS_IDS.contains(&id))
     }
 
     /// Queues `frame` for this session of `uid` as its client may take it (llfc's adapted).

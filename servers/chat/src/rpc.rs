@@ -248,6 +248,16 @@ impl ChatService for Peer {
         Ok(Response::new(GroupChangedRsp {}))
     }
 
+    async fn friends_changed(
+        &self,
+        request: Request<FriendsChangedReq>,
+    ) -> Result<Response<FriendsChangedRsp>, Status> {
+        for pair in request.into_inner().uids.chunks_exact(2) {
+            self.0.friendships.ended(pair[0], pair[1]);
+        }
+        Ok(Response::new(FriendsChangedRsp {}))
+    }
+
     async fn routes_changed(&self, request: Request<RoutesChangedReq>) -> Result<Response<RoutesChangedRsp>, Status> {
         self.0.router.routes_changed(&request.into_inner().uids);
         Ok(Response::new(RoutesChangedRsp {}))

@@ -9,7 +9,7 @@ mod groups;
 mod history;
 mod login;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use bytes::{Bytes, BytesMut};
@@ -130,8 +130,9 @@ pub(crate) struct Session {
     /// The device it logged in as (see `session::login`).
     device: Option<login::Device>,
     auth: Option<Auth>,
-    /// Positive caches: a friend stays a friend and a thread keeps its members.
-    friends: HashSet<i32>,
+    /// Positive caches: a friend, as checked when (trusted while `Friendships::holds`), and a
+    /// thread's members (which never change).
+    friends: HashMap<i32, std::time::Instant>,
     threads: HashMap<i64, ThreadRow>,
 }
 
@@ -147,7 +148,7 @@ impl Session {
             llfc_client: false,
             device: None,
             auth: None,
-            friends: HashSet::new(),
+            friends: HashMap::new(),
             threads: HashMap::new(),
         }
     }
@@ -262,6 +263,9 @@ impl Session {
             (true, ClientMsg::Recall(req)) => self.recall(req).await,
             (true, ClientMsg::Edit(req)) => self.edit(req).await,
             (true, ClientMsg::React(req)) => self.react(req).await,
+            (true, ClientMsg::Unfriend(req)) => self.unfriend(req).await,
+            (true, ClientMsg::Block(req)) => self.block(req).await,
+            (true, ClientMsg::Remark(req)) => self.remark(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -367,13 +371,17 @@ impl Session {
     }
 
     async fn ensure_friend(&mut self, other: i32) -> Handled {
-        if self.friends.contains(&other) {
+        let me = self.uid();
+        if self.friends.get(&other).is_some_and(|checked| self.shared.friendships.holds(me, other, *checked)) {
             return Ok(());
         }
-        if self.shared.db.is_friend(self.uid(), other).await? {
-            self.friends.insert(other);
+        // Taken before the read: an end heard of meanwhile is newer, and wins.
+        let checked = std::time::Instant::now();
+        if self.shared.db.is_friend(me, other).await? {
+            self.friends.insert(other, checked);
             return Ok(());
         }
+        self.friends.remove(&other);
         Err(ErrorCode::NotFriend.into())
     }
 
@@ -446,6 +454,7 @@ impl Session {
             typing: device.typing,
             receipts: device.receipts,
             knows: device.knows,
+            friends: device.friends,
             device: device.id.clone(),
             kind: device.kind.as_str(),
             since_ms: device.since_ms,

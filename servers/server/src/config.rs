@@ -278,6 +278,8 @@ fn read_limits(r: &mut Reader) -> Limits {
         group_members_page: r.or(s, "GroupMembersPage", COUNT, d.group_members_page),
         max_mentions: r.or(s, "MaxMentions", COUNT, d.max_mentions),
         group_cache: millis(r, s, "GroupCacheMs", d.group_cache),
+        friend_cache: millis(r, s, "FriendCacheMs", d.friend_cache),
+        max_blocked: r.or(s, "MaxBlocked", COUNT, d.max_blocked),
     }
 }
 

@@ -147,6 +147,14 @@ impl App {
             }
             NetEvent::Edited(push) => self.notice_push(push.thread_id, push.notice),
             NetEvent::Reacted(push) => self.notice_push(push.thread_id, push.notice),
+            NetEvent::FriendChanged(changed) => {
+                self.friendship_changed(Ok(changed), false);
+                Vec::new()
+            }
+            NetEvent::FriendshipDone(result) => {
+                self.friendship_changed(result, true);
+                Vec::new()
+            }
             NetEvent::ReactDone { thread, seq, result } => {
                 self.react_done(thread, seq, result);
                 Vec::new()

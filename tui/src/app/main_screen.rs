@@ -256,6 +256,9 @@ impl App {
         if let Some(effects) = self.react_command(thread_id, &command) {
             return Some(effects);
         }
+        if let Some(effects) = self.friendship_command(thread_id, &command) {
+            return Some(effects);
+        }
         let main = self.main.as_mut()?;
         // `/receipts on|off`, in any chat: this user's read receipts.
         let receipts = match main.input.text().trim() {

@@ -432,6 +432,10 @@ pub struct Main {
     pub takes_recall: bool,
     pub takes_edit: bool,
     pub takes_reactions: bool,
+    /// The server ends friendships, blocks and keeps remarks; whom this user blocked (as far
+    /// as this client knows: blocked here or told by another device).
+    pub takes_friends: bool,
+    pub blocked: std::collections::HashSet<i32>,
     /// The text of this user's message that this device recalled last (thread, text), for
     /// `/reedit` to put back in the composer.
     pub recalled_text: Option<(i64, String)>,
@@ -497,6 +501,8 @@ impl Main {
             takes_recall: false,
             takes_edit: false,
             takes_reactions: false,
+            takes_friends: false,
+            blocked: std::collections::HashSet::new(),
             recalled_text: None,
             typing_sent: None,
             typing: HashMap::new(),

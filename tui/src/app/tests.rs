@@ -11,10 +11,10 @@ use crate::event::{Effect, Event, NetEvent, SendFailure, Welcome};
 use crate::keymap::Keymap;
 
 mod files;
+mod gestures;
 mod groups;
 mod kept;
 mod reading;
-mod recall;
 mod walk;
 
 /// What a login to an imchat server (`gapless`) or an llfc one says: uid 1 ("ann") with friend
@@ -34,6 +34,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         recall: gapless,
         edit: gapless,
         reactions: gapless,
+        friendships: gapless,
     }
 }
 
@@ -121,6 +122,7 @@ impl Harness {
             recall: true,
             edit: true,
             reactions: true,
+            friendships: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {

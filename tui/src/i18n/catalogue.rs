@@ -69,7 +69,14 @@ catalogue! {
     recalled_text_back() => "recalled: its text is back in the composer to edit", "已撤回：原文已放回输入框，可重新编辑";
     recalled_reedit() => "recalled: /reedit puts its text back in the composer", "已撤回：输入 /reedit 把原文放回输入框";
     reedit_none() => "no recalled text of yours to put back in this chat", "这里没有可重新编辑的撤回消息";
-    help_commands() => "commands: /recall or /edit your last message · /reedit · /react 👍 · /receipts on|off", "命令：/recall 撤回、/edit 编辑你的上一条消息 · /reedit 重新编辑 · /react 👍 回应 · /receipts on|off 已读回执";
+    help_commands() => "commands: /recall or /edit your last message · /reedit · /react 👍 · /receipts on|off · /remark /unfriend /block /unblock", "命令：/recall 撤回、/edit 编辑你的上一条消息 · /reedit 重新编辑 · /react 👍 回应 · /receipts on|off 已读回执 · /remark 备注 /unfriend 删除 /block 拉黑 /unblock";
+    friendship_in_private_chat() => "/unfriend, /block, /unblock and /remark work in a chat with one person", "/unfriend、/block、/unblock 和 /remark 只能在单聊里用";
+    friendship_unsupported() => "this server cannot end friendships, block or keep remarks", "这个服务器不支持删除好友、拉黑或备注";
+    friendship_failed(err: &str) => "not changed: {err}", "未能更改：{err}";
+    blocked(name: &str) => "{name} is blocked: their texts, requests and mentions no longer reach you (/unblock)", "已拉黑 {name}：对方的消息、好友申请和 @ 不会再到达你（/unblock 解除）";
+    no_longer_friends(name: &str) => "you and {name} are no longer friends; the chat stays readable", "你和 {name} 已不再是好友；聊天记录仍可查看";
+    remark_set(name: &str, remark: &str) => "{name} now shows as {remark}", "{name} 的备注已设为 {remark}";
+    remark_cleared(name: &str) => "the remark for {name} is gone", "{name} 的备注已清除";
     react_unsupported() => "this server keeps no reactions", "这个服务器不支持回应";
     react_one_emoji() => "a reaction is one emoji: /react 👍", "回应只能是一个表情：/react 👍";
     react_none() => "no message here to react to (or to take your reaction back from)", "这里没有可以回应（或取消回应）的消息";

@@ -53,6 +53,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             recall: true,
             edit: true,
             reactions: true,
+            friendships: true,
         }))),
         now,
     );

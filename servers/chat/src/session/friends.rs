@@ -1,17 +1,20 @@
 //! 1007 search, 1009 friend request (pushes 1011), 1013 accept (replies 1014, pushes 1015);
-//! imchat's 1104/1106 pages of friends and requests and 1108 decline.
+//! imchat's 1104/1106 pages of friends and requests, 1108 decline, and (`friends`) 1146
+//! unfriend, 1148 block and 1170 remark, each told to the user's other devices (1172).
 
 use imchat_proto::ErrorCode;
 use imchat_proto::msg::{
     AddFriendReq, AddFriendRsp, ApplyInfo, ApplyPageReq, ApplyPageRsp, AuthChatData, AuthFriendReq, AuthFriendRsp,
-    DeclineFriendReq, DeclineFriendRsp, FriendInfo, FriendPageReq, FriendPageRsp, Message, NotifyAddFriend,
-    NotifyAuthFriend, SearchReq, SearchRsp,
+    BlockReq, BlockRsp, DeclineFriendReq, DeclineFriendRsp, FriendInfo, FriendPageReq, FriendPageRsp, Message,
+    NotifyAddFriend, NotifyAuthFriend, NotifyFriendChanged, RemarkReq, RemarkRsp, SearchReq, SearchRsp, UnfriendReq,
+    UnfriendRsp,
 };
 use imchat_proto::rules::MAX_REMARK_CHARS;
 use imchat_proto::time::format_chat_time;
 use imchat_store::{Accepted, ApplyRow, FriendRow, Page, StoredMsg};
 
-use crate::session::{Handled, Session};
+use crate::friendships::ended_everywhere;
+use crate::session::{Handled, Reject, Session};
 
 /// Digits in the largest uid (`i32::MAX`).
 const UID_MAX_DIGITS: usize = 10;
@@ -80,6 +83,10 @@ impl Session {
         let Some(applicant) = db.user_by_uid(me).await? else {
             return Err(ErrorCode::UidInvalid.into());
         };
+        // Blocked by them: answered as any request is, and nothing stored or told.
+        if !db.blocked_by(me, &[target.uid]).await?.is_empty() {
+            return self.send(&AddFriendRsp { error: 0 });
+        }
         let max_pending = self.shared.config.limits.max_pending_requests;
         let applied = db.upsert_apply(me, target.uid, &req.applyname, &req.bakname, max_pending);
         if !self.changing_views(&[target.uid], applied).await? {
@@ -97,6 +104,81 @@ impl Session {
         };
         self.push(target.uid, &notice).await;
         Ok(())
+    }
+
+    /// 1146: ends the friendship with `uid`, both ways (they are not told). Dropped from every
+    /// server's cached friendships before and after it is stored, and from both users'
+    /// cached login views.
+    pub(super) async fn unfriend(&mut self, req: UnfriendReq) -> Handled {
+        let me = self.uid();
+        if req.uid == me {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        let db = self.shared.db.clone();
+        self.friendship_change(req.uid, db.unfriend(me, req.uid)).await?;
+        self.send(&UnfriendRsp { error: 0, uid: req.uid })?;
+        let changed = NotifyFriendChanged { uid: req.uid, friend: false, remark: String::new(), blocked: false };
+        self.push_own(&changed).await;
+        Ok(())
+    }
+
+    /// 1148: blocks `uid` (ending the friendship, as 1146) or unblocks them; answered with
+    /// everyone the user blocks. At most `MaxBlocked`.
+    pub(super) async fn block(&mut self, req: BlockReq) -> Handled {
+        let me = self.uid();
+        if req.uid == me || self.shared.db.user_by_uid(req.uid).await?.is_none() {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        let db = self.shared.db.clone();
+        if req.blocked && db.blocked_list(me).await?.len() >= self.shared.config.limits.max_blocked {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        self.friendship_change(req.uid, db.block(me, req.uid, req.blocked, imchat_store::now_ms())).await?;
+        let blocked_list = db.blocked_list(me).await?;
+        self.send(&BlockRsp { error: 0, uid: req.uid, blocked: req.blocked, blocked_list })?;
+        let friend = !req.blocked && db.is_friend(me, req.uid).await?;
+        let changed = NotifyFriendChanged { uid: req.uid, friend, remark: String::new(), blocked: req.blocked };
+        self.push_own(&changed).await;
+        Ok(())
+    }
+
+    /// 1170: the user's remark for friend `uid` (1103 for a stranger).
+    pub(super) async fn remark(&mut self, req: RemarkReq) -> Handled {
+        check_remark(&req.remark)?;
+        let me = self.uid();
+        let limits = &self.shared.config.limits;
+        if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        let set = self.shared.db.set_remark(me, req.uid, &req.remark);
+        if !self.changing_views(&[me], set).await? {
+            return Err(ErrorCode::NotFriend.into());
+        }
+        self.send(&RemarkRsp { error: 0, uid: req.uid, remark: req.remark.clone() })?;
+        let changed = NotifyFriendChanged { uid: req.uid, friend: true, remark: req.remark, blocked: false };
+        self.push_own(&changed).await;
+        Ok(())
+    }
+
+    /// Runs `change`, which may end the friendship with `other`, between two drops of every
+    /// server's cached friendship of the pair (the first before anything changes; the second
+    /// undoes a check that read the old row in between), inside the drops of both users'
+    /// cached login views. Each is a costly request: taken from `FriendRequests`.
+    async fn friendship_change<T>(
+        &mut self,
+        other: i32,
+        change: impl Future<Output = Result<T, imchat_store::StoreError>>,
+    ) -> Result<T, Reject> {
+        let me = self.uid();
+        if !self.shared.friend_requests.take(me, 1) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        let shared = self.shared.clone();
+        ended_everywhere(&shared, me, other).await;
+        let changed = self.changing_views(&[me, other], change).await?;
+        ended_everywhere(&shared, me, other).await;
+        self.friends.remove(&other);
+        Ok(changed)
     }
 
     /// A page of the user's friends (1104): those a login reply had no room for.
@@ -161,7 +243,7 @@ impl Session {
             Accepted::Ok { thread_id, messages } => (thread_id, messages),
             Accepted::NoPending => return Err(ErrorCode::NoPendingApply.into()),
         };
-        self.friends.insert(applicant.uid);
+        self.friends.insert(applicant.uid, std::time::Instant::now());
         self.threads.remove(&thread_id);
         let chat_datas: Vec<AuthChatData> = messages.iter().map(auth_chat_data).collect();
         self.send(&AuthFriendRsp {

@@ -241,6 +241,12 @@ impl Session {
         if mentions.iter().any(|uid| group.member(*uid).is_none()) {
             return Err(ErrorCode::NotGroupMember.into());
         }
+        // A member who blocked the sender is not @mentioned by them (the text still reaches
+        // the group; nothing tells the sender).
+        if !mentions.is_empty() {
+            let blocked = self.shared.db.blocked_by(me, &mentions).await?;
+            mentions.retain(|uid| !blocked.contains(uid));
+        }
         let now = imchat_store::now_ms();
         let thread_id = req.thread_id;
         let msgs = req

@@ -27,8 +27,9 @@ pub(crate) struct Device {
     /// The client named `devices` (it takes 1112 and 1113), and `typing` (1115).
     pub(crate) devices: bool,
     pub(crate) typing: bool,
-    /// The client named `receipts` (1118).
+    /// The client named `receipts` (1118), and `friends` (1172).
     pub(crate) receipts: bool,
+    pub(crate) friends: bool,
     /// The gestures it named (`recall`, `edit`, `reactions`): their pushes and rows as they
     /// are; the others' rows as texts.
     pub(crate) knows: Knows,
@@ -54,7 +55,8 @@ impl Device {
         let (devices, typing, receipts) = (names(caps::DEVICES), names(caps::TYPING), names(caps::RECEIPTS));
         let knows = Knows { recall: names(caps::RECALL), edit: names(caps::EDIT), reactions: names(caps::REACTIONS) };
         let since_ms = imchat_store::now_ms();
-        Ok(Device { id: id.into(), kind, devices, typing, receipts, knows, since_ms })
+        let friends = names(caps::FRIENDS);
+        Ok(Device { id: id.into(), kind, devices, typing, receipts, friends, knows, since_ms })
     }
 }
 
@@ -83,7 +85,8 @@ impl Session {
             else {
                 return Err(ErrorCode::UidInvalid.into());
             };
-            self.friends = view.friends.iter().map(|f| f.friend.uid).collect();
+            let now = std::time::Instant::now();
+            self.friends = view.friends.iter().map(|f| (f.friend.uid, now)).collect();
             let frame = fitting_reply(view, &req.token, limits)?;
             self.take_over(req.uid, &device, &mut grant).await?;
             Ok::<_, Reject>(frame)

@@ -1,13 +1,15 @@
-//! Friend requests and friendships, including llfc's `AddFriend` transaction with its bugs
+//! Friend requests and friendships (ended, blocked, remarked), including llfc's `AddFriend` transaction with its bugs
 //! fixed (§10.13, §10.14): threads are keyed by (min, max) uid and remarks are real remarks.
 
-use sqlx::Row;
+use std::collections::HashSet;
+
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 use crate::StoreError;
-use crate::sql::chats::{NewMsg, StoredMsg, insert_messages, page, private_thread_in};
+use crate::sql::chats::{NewMsg, SYNC_CHUNK, StoredMsg, insert_messages, page, private_thread_in};
 use crate::sql::users::{USER_COLUMNS, int, user_from_row};
-use crate::sql::{Db, Dialect, User};
+use crate::sql::{Db, Dialect, User, placeholders};
 
 /// A friend request to a user, with the applicant's profile.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -201,6 +203,82 @@ impl Db {
             .map_err(Into::into)
     }
 
+    /// Ends the friendship of `a` and `b`, both ways; their thread stays readable. Their
+    /// requests to each other go too, so either may ask again. True when they were friends.
+    pub async fn unfriend(&self, a: i32, b: i32) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let ended = unfriend_in(&mut tx, a, b).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// `by` blocks `who` (`blocked`), or unblocks them. A block ends their friendship and
+    /// their requests to each other; unblocking restores neither.
+    pub async fn block(&self, by: i32, who: i32, blocked: bool, now_ms: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        if blocked {
+            unfriend_in(&mut tx, by, who).await?;
+            let insert = match self.dialect {
+                Dialect::MySql => "INSERT IGNORE INTO user_block (user_id, blocked_id, created_at) VALUES (?, ?, ?)",
+                Dialect::Sqlite => {
+                    "INSERT OR IGNORE INTO user_block (user_id, blocked_id, created_at) VALUES (?, ?, ?)"
+                }
+            };
+            sqlx::query(insert).bind(i64::from(by)).bind(i64::from(who)).bind(now_ms).execute(&mut *tx).await?;
+        } else {
+            sqlx::query("DELETE FROM user_block WHERE user_id = ? AND blocked_id = ?")
+                .bind(i64::from(by))
+                .bind(i64::from(who))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Which of `uids` blocked `sender` (one query; none for an empty list).
+    pub async fn blocked_by(&self, sender: i32, uids: &[i32]) -> Result<HashSet<i32>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in uids.chunks(SYNC_CHUNK) {
+            let sql = format!(
+                "SELECT user_id FROM user_block WHERE blocked_id = ? AND user_id IN ({})",
+                placeholders(chunk.len(), "?")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(sender));
+            for uid in chunk {
+                query = query.bind(i64::from(*uid));
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.insert(int(&row, "user_id")?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Whom `uid` blocked.
+    pub async fn blocked_list(&self, uid: i32) -> Result<Vec<i32>, StoreError> {
+        let rows = sqlx::query("SELECT blocked_id FROM user_block WHERE user_id = ? ORDER BY created_at, blocked_id")
+            .bind(i64::from(uid))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| int(row, "blocked_id").map_err(StoreError::from)).collect()
+    }
+
+    /// `uid`'s remark (备注) for friend `friend`; false when they are not friends.
+    pub async fn set_remark(&self, uid: i32, friend: i32, remark: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE friend SET back = ? WHERE self_id = ? AND friend_id = ?")
+            .bind(remark.to_owned())
+            .bind(i64::from(uid))
+            .bind(i64::from(friend))
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() > 0 {
+            return Ok(true);
+        }
+        // The same remark again changes no row on MySQL: still a friend?
+        self.is_friend(uid, friend).await
+    }
+
     pub async fn is_friend(&self, uid: i32, other: i32) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM friend WHERE self_id = ? AND friend_id = ?")
             .bind(i64::from(uid))
@@ -263,6 +341,26 @@ impl Db {
         tx.commit().await?;
         Ok(Accepted::Ok { thread_id, messages })
     }
+}
+
+/// Ends the friendship of `a` and `b` and their requests to each other, inside `tx`.
+async fn unfriend_in(tx: &mut Transaction<'static, Any>, a: i32, b: i32) -> Result<bool, StoreError> {
+    let ended =
+        sqlx::query("DELETE FROM friend WHERE (self_id = ? AND friend_id = ?) OR (self_id = ? AND friend_id = ?)")
+            .bind(i64::from(a))
+            .bind(i64::from(b))
+            .bind(i64::from(b))
+            .bind(i64::from(a))
+            .execute(&mut **tx)
+            .await?;
+    sqlx::query("DELETE FROM friend_apply WHERE (from_uid = ? AND to_uid = ?) OR (from_uid = ? AND to_uid = ?)")
+        .bind(i64::from(a))
+        .bind(i64::from(b))
+        .bind(i64::from(b))
+        .bind(i64::from(a))
+        .execute(&mut **tx)
+        .await?;
+    Ok(ended.rows_affected() > 0)
 }
 
 /// A page from rows asked for `limit + 1` (the extra one says there is more), each item with

@@ -373,6 +373,24 @@ const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (thread_id, seq, user_id)
         )"],
     },
+    // Who blocked whom: a blocked user's requests, texts and mentions do not reach the blocker.
+    Migration {
+        version: 10,
+        mysql: &[mysql_table!(
+            "CREATE TABLE user_block (
+                user_id BIGINT NOT NULL,
+                blocked_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, blocked_id)
+            )"
+        )],
+        sqlite: &["CREATE TABLE user_block (
+            user_id INTEGER NOT NULL,
+            blocked_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, blocked_id)
+        )"],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.

@@ -1,5 +1,6 @@
-//! Recall: `/recall` takes back this user's last message and offers its text again; a recall
-//! from elsewhere blanks the message it names and takes it off the unread count.
+//! Gestures and friendship commands: `/recall` takes back this user's last message and offers
+//! its text again, a recall from elsewhere blanks the message and its unread count; `/edit`,
+//! `/react` and their notices in order; `/remark`, `/block` on the open chat's person.
 
 use crossterm::event::KeyCode;
 use imchat_sdk::proto::msg::{MSG_TYPE_RECALL, NotifyRecall, SyncData, TextChatData};
@@ -172,4 +173,31 @@ fn react_marks_the_newest_message_of_the_other_and_follows_notices_in_order() {
     h.type_text("/react ok");
     assert_eq!(h.press(KeyCode::Enter), []);
     assert!(h.app.notice.as_ref().is_some_and(|n| n.error));
+}
+
+#[test]
+fn friendship_commands_act_on_the_open_chats_person() {
+    use imchat_sdk::proto::msg::NotifyFriendChanged;
+    let mut h = Harness::signed_in();
+    h.press(KeyCode::Enter); // open the chat with bob
+    h.type_text("/remark 老鲍");
+    assert_eq!(h.press(KeyCode::Enter), [Effect::Remark { uid: 2, remark: "老鲍".into() }]);
+    let changed = |friend: bool, remark: &str, blocked: bool| NotifyFriendChanged {
+        uid: 2,
+        friend,
+        remark: remark.into(),
+        blocked,
+    };
+    h.net(NetEvent::FriendshipDone(Ok(changed(true, "老鲍", false))));
+    assert_eq!(h.app.main.as_ref().unwrap().label(2), "老鲍");
+    h.type_text("/block");
+    assert_eq!(h.press(KeyCode::Enter), [Effect::Block { uid: 2, blocked: true }]);
+    h.net(NetEvent::FriendshipDone(Ok(changed(false, "", true))));
+    let main = h.app.main.as_ref().unwrap();
+    assert!(main.friend(2).is_none() && main.blocked.contains(&2));
+    assert_eq!(main.label(2), "bob", "the chat keeps a name for them");
+    assert!(main.threads.contains_key(&10), "and stays readable");
+    // Another device unblocks.
+    h.net(NetEvent::FriendChanged(changed(false, "", false)));
+    assert!(!h.app.main.as_ref().unwrap().blocked.contains(&2));
 }
