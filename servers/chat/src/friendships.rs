@@ -5,6 +5,7 @@
 //! bounds what a server that missed the call keeps.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,9 @@ use crate::Shared;
 #[derive(Debug)]
 pub(crate) struct Friendships {
     ended: Mutex<HashMap<(i32, i32), Instant>>,
+    /// Whether `ended` may hold anything: a text checks this, not the lock, while nothing
+    /// ended lately (almost always).
+    any: AtomicBool,
     ttl: Duration,
 }
 
@@ -26,7 +30,7 @@ fn pair(a: i32, b: i32) -> (i32, i32) {
 
 impl Friendships {
     pub(crate) fn new(ttl: Duration) -> Friendships {
-        Friendships { ended: Mutex::default(), ttl }
+        Friendships { ended: Mutex::default(), any: AtomicBool::new(false), ttl }
     }
 
     /// The friendship of `a` and `b` may have ended now. Entries older than the lifetime
@@ -36,6 +40,7 @@ impl Friendships {
         let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
         ended.retain(|_, at| now.duration_since(*at) < self.ttl);
         ended.insert(pair(a, b), now);
+        self.any.store(true, Ordering::Release);
     }
 
     /// Whether a friendship of `a` and `b` checked at `checked` still holds as far as this
@@ -44,7 +49,15 @@ impl Friendships {
         if checked.elapsed() >= self.ttl {
             return false;
         }
-        let ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        if !self.any.load(Ordering::Acquire) {
+            return true;
+        }
+        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        ended.retain(|_, at| now.duration_since(*at) < self.ttl);
+        if ended.is_empty() {
+            self.any.store(false, Ordering::Release);
+        }
         ended.get(&pair(a, b)).is_none_or(|at| *at < checked)
     }
 }
