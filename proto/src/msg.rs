@@ -61,6 +61,11 @@ pub mod ids {
     pub const SETTINGS_REQ: u16 = 1116;
     pub const SETTINGS_RSP: u16 = 1117;
     pub const NOTIFY_RECEIPT: u16 = 1118;
+    /// imchat (`presence`): friends' presence (online, last seen) asked for, and pushed when
+    /// it changes.
+    pub const PRESENCE_REQ: u16 = 1174;
+    pub const PRESENCE_RSP: u16 = 1175;
+    pub const NOTIFY_PRESENCE: u16 = 1176;
     /// imchat: error reply to a frame whose id has no reply id of its own.
     pub const ERROR_RSP: u16 = 1199;
     /// imchat: friend-list pages and declining a request, 1104–1109.
@@ -93,6 +98,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         LOAD_OLDER_REQ => LOAD_OLDER_RSP,
         READ_MARK_REQ => READ_MARK_RSP,
         SETTINGS_REQ => SETTINGS_RSP,
+        PRESENCE_REQ => PRESENCE_RSP,
         other => {
             return groups::reply_id(other).or_else(|| friends::reply_id(other)).or_else(|| gestures::reply_id(other));
         }
@@ -352,6 +358,10 @@ pub struct SettingsReq {
     /// Whether the other member of a private chat sees how far this user has read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_receipts: Option<bool>,
+    /// imchat (`presence`): who sees this user online and when last seen: `"everyone"`,
+    /// `"friends"` or `"nobody"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presence: Option<String>,
 }
 message!(SettingsReq = ids::SETTINGS_REQ);
 
@@ -361,8 +371,47 @@ message!(SettingsReq = ids::SETTINGS_REQ);
 pub struct SettingsRsp {
     pub error: i32,
     pub read_receipts: bool,
+    pub presence: String,
 }
 message!(SettingsRsp = ids::SETTINGS_RSP);
+
+/// imchat (`presence`): asks for the presence of `uids` (at most [`MAX_PRESENCE_UIDS`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PresenceReq {
+    pub uids: Vec<i32>,
+}
+message!(PresenceReq = ids::PRESENCE_REQ);
+
+/// Most uids one 1174 asks about.
+pub const MAX_PRESENCE_UIDS: usize = 200;
+
+/// One user's presence as the asker may see it: `visible` false (their setting hides it from
+/// the asker) says nothing of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Presence {
+    pub uid: i32,
+    pub visible: bool,
+    pub online: bool,
+    /// When their last session ended (`chat_time` form, UTC); empty while online or unknown.
+    pub last_seen: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PresenceRsp {
+    pub error: i32,
+    pub presences: Vec<Presence>,
+}
+message!(PresenceRsp = ids::PRESENCE_RSP);
+
+/// imchat (`presence`): a friend came online or went offline (their setting lets the user
+/// see it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NotifyPresence(pub Presence);
+message!(NotifyPresence = ids::NOTIFY_PRESENCE);
 
 /// imchat (`receipts`): `uid`, the other member of private chat `thread_id`, has read it up
 /// to `seq` (their read marker, which they let the user see).
@@ -460,6 +509,7 @@ pub enum ClientMsg {
     Unfriend(UnfriendReq),
     Block(BlockReq),
     Remark(RemarkReq),
+    Presence(PresenceReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -527,6 +577,7 @@ impl ClientMsg {
             UNFRIEND_REQ => ClientMsg::Unfriend(parse_body(body)?),
             BLOCK_REQ => ClientMsg::Block(parse_body(body)?),
             REMARK_REQ => ClientMsg::Remark(parse_body(body)?),
+            PRESENCE_REQ => ClientMsg::Presence(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -627,6 +678,8 @@ pub mod caps {
     /// Friendships ended, blocks and remarks: 1146, 1148, 1170, and 1172 to a session that
     /// names it.
     pub const FRIENDS: &str = "friends";
+    /// Presence: 1174, 1176 to a session that names it, `presence` in 1116/1117.
+    pub const PRESENCE: &str = "presence";
     /// What an imchat server of this version announces.
     pub const ALL: &[&str] = &[
         SYNC,
@@ -642,6 +695,7 @@ pub mod caps {
         EDIT,
         REACTIONS,
         FRIENDS,
+        PRESENCE,
     ];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
@@ -659,6 +713,8 @@ pub mod caps {
     pub const REACTIONS_IDS: &[u16] = &[super::ids::NOTIFY_REACT];
     /// The frame ids only a session that named [`FRIENDS`] is sent.
     pub const FRIENDS_IDS: &[u16] = &[super::ids::NOTIFY_FRIEND_CHANGED];
+    /// The frame ids only a session that named [`PRESENCE`] is sent.
+    pub const PRESENCE_IDS: &[u16] = &[super::ids::NOTIFY_PRESENCE];
     /// `max-text=N`: the most bytes of one text the server takes (`[Limits] MaxTextBytes`).
     pub const MAX_TEXT: &str = "max-text=";
 

@@ -60,6 +60,8 @@ pub enum Event {
     /// 1172 (`friends`): another device of this user ended a friendship, blocked or
     /// unblocked someone, or changed a remark.
     FriendChanged(imchat_proto::msg::NotifyFriendChanged),
+    /// 1176 (`presence`): a friend came online or went offline.
+    Presence(imchat_proto::msg::Presence),
     /// 1021: this session was closed by the server (logged in elsewhere, kicked).
     Kicked(NotifyOffline),
     /// 1142: a group's new messages (texts, or a system message of a change).
@@ -134,6 +136,8 @@ struct LoggedIn {
     /// remarks (`friends`).
     reactions: bool,
     friends: bool,
+    /// The server tells presence (`presence`).
+    presence: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -144,6 +148,8 @@ pub struct ChatClient {
     /// Makes "queue the waiter, write the request" one step, so waiters queue in write order.
     calls: Arc<tokio::sync::Mutex<()>>,
     session: Arc<OnceLock<LoggedIn>>,
+    /// The login names `presence`: friends' presence is pushed ([`ChatClient::follow_presence`]).
+    follow_presence: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ChatClient {
@@ -181,6 +187,7 @@ impl ChatClient {
             waiters,
             calls: Arc::default(),
             session: Arc::default(),
+            follow_presence: Arc::default(),
         };
         (client, events)
     }
@@ -248,7 +255,11 @@ impl ChatClient {
 
     async fn login_with(&self, mut req: LoginReq) -> Result<LoginRsp, SdkError> {
         let uid = req.uid;
-        req.imchat = caps::ALL.iter().map(|cap| (*cap).to_owned()).collect();
+        // Presence pushes come unasked whenever a friend logs in or out: only for clients that
+        // show them.
+        let presence = self.follow_presence.load(std::sync::atomic::Ordering::Relaxed);
+        req.imchat =
+            caps::ALL.iter().filter(|cap| presence || **cap != caps::PRESENCE).map(|cap| (*cap).to_owned()).collect();
         let rsp: LoginRsp = self.call(&req).await?;
         let dialect = if rsp.imchat.is_empty() { Dialect::Llfc } else { Dialect::Imchat };
         let pages = rsp.imchat.iter().any(|cap| cap == caps::SYNC_PAGES);
@@ -261,8 +272,21 @@ impl ChatClient {
         let edit = rsp.imchat.iter().any(|cap| cap == caps::EDIT);
         let reactions = rsp.imchat.iter().any(|cap| cap == caps::REACTIONS);
         let friends = rsp.imchat.iter().any(|cap| cap == caps::FRIENDS);
-        let logged_in =
-            LoggedIn { uid, dialect, pages, read_marks, max_text, typing, receipts, recall, edit, reactions, friends };
+        let presence = rsp.imchat.iter().any(|cap| cap == caps::PRESENCE);
+        let logged_in = LoggedIn {
+            uid,
+            dialect,
+            pages,
+            read_marks,
+            max_text,
+            typing,
+            receipts,
+            recall,
+            edit,
+            reactions,
+            friends,
+            presence,
+        };
         let _ = self.session.set(logged_in);
         Ok(rsp)
     }
@@ -276,7 +300,30 @@ impl ChatClient {
     /// This user's settings (1116), after turning read receipts on or off if `read_receipts`
     /// says.
     pub async fn settings(&self, read_receipts: Option<bool>) -> Result<SettingsRsp, SdkError> {
-        self.call(&SettingsReq { read_receipts }).await
+        self.call(&SettingsReq { read_receipts, presence: None }).await
+    }
+
+    /// Who sees this user online and when last seen (1116, `presence`): `"everyone"`,
+    /// `"friends"` or `"nobody"`; the settings as stored.
+    pub async fn set_presence(&self, who: &str) -> Result<SettingsRsp, SdkError> {
+        self.call(&SettingsReq { read_receipts: None, presence: Some(who.to_owned()) }).await
+    }
+
+    /// The presence of `uids` (1174, `presence`; at most `MAX_PRESENCE_UIDS`), as this user
+    /// may see it.
+    pub async fn presence(&self, uids: &[i32]) -> Result<Vec<Presence>, SdkError> {
+        Ok(self.call::<_, PresenceRsp>(&PresenceReq { uids: uids.to_vec() }).await?.presences)
+    }
+
+    /// Makes the next login name `presence`, so friends coming online and going offline are
+    /// pushed ([`Event::Presence`]); without it, [`ChatClient::presence`] still answers.
+    pub fn follow_presence(&self) {
+        self.follow_presence.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the server keeps presence (`presence` in its 1006).
+    pub fn takes_presence(&self) -> bool {
+        self.session.get().is_some_and(|s| s.presence)
     }
 
     /// Whether the server keeps read receipts (`receipts` in its 1006).
@@ -665,6 +712,7 @@ fn event(frame: Frame) -> Event {
         ids::NOTIFY_EDIT => parse(&frame.body).map(Event::Edited),
         ids::NOTIFY_REACT => parse(&frame.body).map(Event::Reacted),
         ids::NOTIFY_FRIEND_CHANGED => parse(&frame.body).map(Event::FriendChanged),
+        ids::NOTIFY_PRESENCE => parse(&frame.body).map(|NotifyPresence(p)| Event::Presence(p)),
         ids::NOTIFY_OFF_LINE_REQ => parse(&frame.body).map(Event::Kicked),
         ids::NOTIFY_GROUP_MSG => parse(&frame.body).map(Event::Group),
         imchat_proto::msg::res::ids::NOTIFY_IMG_CHAT_MSG_REQ => parse(&frame.body).map(Event::File),

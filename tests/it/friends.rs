@@ -130,3 +130,65 @@ async fn a_remark_is_the_users_own_and_follows_their_devices(flavor: Flavor) {
     drop(a);
     cluster.shutdown().await;
 }
+
+/// The next presence push `client` gets (other pushes skipped).
+async fn next_presence(client: &mut Client) -> imchat_proto::msg::Presence {
+    loop {
+        match client.next_event().await {
+            Event::Presence(presence) => return presence,
+            Event::Closed => panic!("uid {}: closed before a presence came", client.uid),
+            _ => {}
+        }
+    }
+}
+
+both!(presence_follows_each_users_setting_across_servers);
+/// Friends see each other online and last seen by default; a stranger sees nothing unless the
+/// user lets everyone; `nobody` hides it and stops the pushes. Across two chat servers.
+async fn presence_follows_each_users_setting_across_servers(flavor: Flavor) {
+    let cluster = TestCluster::start(flavor).await;
+    let f = cluster.friends().await;
+    let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
+    let b = f.b;
+    drop(f.a);
+    // Alice's client follows presence (a login that names `presence`).
+    let http = cluster.gate.login(&f.alice.email, &f.alice.password).await.unwrap();
+    let (chat, events) = imchat_sdk::ChatClient::connect(&cluster.suite.chats[0].addr.to_string()).await.unwrap();
+    chat.follow_presence();
+    let login = chat.login(http.uid, &http.token).await.unwrap();
+    let mut a = Client { chat, events, login, uid: alice };
+    let carol = cluster.register("carol").await;
+    let c = cluster.login_on(&carol, 1).await;
+
+    let seen = a.chat.presence(&[bob, carol.uid]).await.unwrap();
+    assert_eq!((seen[0].visible, seen[0].online), (true, true), "a friend, online on the other server");
+    assert_eq!((seen[1].visible, seen[1].online), (false, false), "a stranger's is hidden by default");
+    assert_eq!(c.chat.set_presence("everyone").await.unwrap().presence, "everyone");
+    assert!(a.chat.presence(&[carol.uid]).await.unwrap()[0].online, "unless they let everyone see");
+
+    // Bob's last session ends: alice hears of it, with when.
+    b.chat.close().await;
+    let gone = next_presence(&mut a).await;
+    assert_eq!((gone.uid, gone.online), (bob, false));
+    assert!(!gone.last_seen.is_empty(), "{gone:?}");
+    let asked = a.chat.presence(&[bob]).await.unwrap();
+    assert_eq!((asked[0].online, asked[0].last_seen.clone()), (false, gone.last_seen));
+    // He comes back on another device: she hears that too.
+    let back = cluster.login_device(&f.bob, 0, &Device::new(DeviceKind::Tui)).await;
+    let here = next_presence(&mut a).await;
+    assert_eq!((here.uid, here.online), (bob, true));
+
+    // Nobody: hidden from friends too, and no more pushes.
+    assert_eq!(back.chat.set_presence("nobody").await.unwrap().presence, "nobody");
+    assert!(!a.chat.presence(&[bob]).await.unwrap()[0].visible);
+    back.chat.close().await;
+    let again = cluster.login_device(&f.bob, 1, &Device::new(DeviceKind::Bot)).await;
+    again.chat.send_texts(bob, alice, thread, &[("I'm invisible", "{inv}")]).await.unwrap();
+    match a.next_event().await {
+        Event::Text(text) => assert_eq!(text.chat_datas[0].content, "I'm invisible"),
+        other => panic!("no presence of someone who shows it to nobody: {other:?}"),
+    }
+    let bad = a.chat.set_presence("some").await.unwrap_err();
+    assert_eq!(refusal(bad), Some(ErrorCode::InvalidArgument));
+    cluster.shutdown().await;
+}

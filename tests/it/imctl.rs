@@ -352,8 +352,10 @@ async fn bench_smoke_runs_lose_nothing() {
             match report["target"].as_str() {
                 Some("baseline") => assert_eq!((calls, frames), (None, None), "{report}"),
                 _ if topology.contains(&"--cross-server") => {
-                    assert_eq!(frames, Some(40), "{report}");
-                    assert!(calls.is_some_and(|calls| (1..=40).contains(&calls)), "{report}");
+                    // The 40 texts, and at most a presence push (1176) per bench user's login
+                    // or logout to their partner there, which may fall in the window.
+                    assert!(frames.is_some_and(|frames| (40..=48).contains(&frames)), "{report}");
+                    assert!(calls.is_some_and(|calls| (1..=48).contains(&calls)), "{report}");
                 }
                 _ => assert_eq!((calls, frames), (Some(0), Some(0)), "{report}"),
             }

@@ -9,7 +9,7 @@ use imchat_sdk::Dialect;
 use imchat_sdk::proto::msg::res::{FileMetaRsp, NotifyImgChat};
 use imchat_sdk::proto::msg::{
     AuthFriendRsp, GroupInfo, GroupMember, ImgChatRsp, LoadOlderRsp, NotifyAddFriend, NotifyAuthFriend, NotifyEdit,
-    NotifyFriendChanged, NotifyGroupMsg, NotifyReact, NotifyRecall, NotifyTextChat, ReactionCount, SearchRsp,
+    NotifyFriendChanged, NotifyGroupMsg, NotifyReact, NotifyRecall, NotifyTextChat, Presence, ReactionCount, SearchRsp,
     SyncCursor, SyncData, SyncRsp, TextChatData,
 };
 
@@ -63,8 +63,9 @@ pub struct Welcome {
     pub recall: bool,
     pub edit: bool,
     pub reactions: bool,
-    /// The server ends friendships, blocks and keeps remarks.
+    /// The server ends friendships, blocks and keeps remarks; and tells presence.
     pub friendships: bool,
+    pub presence: bool,
 }
 
 /// Why a login failed.
@@ -125,6 +126,10 @@ pub enum NetEvent {
     },
     /// A text of a thread of this user's was edited (from any device but this).
     Edited(NotifyEdit),
+    /// People's presence: asked for (the reply), or pushed as it changes.
+    Presence(Vec<Presence>),
+    /// Who sees this user online, as the server stored it.
+    PresenceSet(Result<String, String>),
     /// Another device of this user changed a friendship (ended, blocked, a remark).
     FriendChanged(NotifyFriendChanged),
     /// This client's friendship change, as it now stands.
@@ -281,6 +286,10 @@ pub enum Effect {
         thread: i64,
         seq: i64,
     },
+    /// Ask for the presence of these people (imchat servers with `presence`).
+    Presence(Vec<i32>),
+    /// Who sees this user online: `everyone`, `friends` or `nobody`.
+    SetPresence(String),
     /// End the friendship with `uid` (imchat servers with `friends`).
     Unfriend(i32),
     /// Block or unblock `uid`.

@@ -272,6 +272,17 @@ async fn on_session(
             seq,
             result: chat.edit(thread, seq, &body).await.map(|r| r.notice).map_err(text),
         },
+        Effect::Presence(uids) => match chat.presence(&uids).await {
+            Ok(found) => NetEvent::Presence(found),
+            // Not shown rather than an error: presence is a nicety.
+            Err(err) => {
+                tracing::debug!(%err, "presence not read");
+                return None;
+            }
+        },
+        Effect::SetPresence(who) => {
+            NetEvent::PresenceSet(chat.set_presence(&who).await.map(|s| s.presence).map_err(text))
+        }
         Effect::Unfriend(uid) => NetEvent::FriendshipDone(
             chat.unfriend(uid)
                 .await
@@ -392,6 +403,7 @@ async fn connect(
         tries -= 1;
         let http = gate.login(email, password).await.map_err(login_failure)?;
         let (chat, pushes, server) = gate.connect_chat(&http).await.map_err(login_failure)?;
+        chat.follow_presence();
         match chat.login_as(http.uid, &http.token, device).await {
             Ok(login) => break (server, chat, pushes, login, http),
             Err(SdkError::Closed) if tries > 0 => continue,
@@ -413,6 +425,7 @@ async fn connect(
                 SdkEvent::Edited(push) => NetEvent::Edited(push),
                 SdkEvent::Reacted(push) => NetEvent::Reacted(push),
                 SdkEvent::FriendChanged(changed) => NetEvent::FriendChanged(changed),
+                SdkEvent::Presence(presence) => NetEvent::Presence(vec![presence]),
                 SdkEvent::FriendRequest(req) => NetEvent::FriendRequest(req),
                 SdkEvent::FriendAccepted(notice) => NetEvent::FriendAccepted(notice),
                 SdkEvent::Kicked(notice) => {
@@ -446,6 +459,7 @@ async fn connect(
         edit: chat.takes_edit(),
         reactions: chat.takes_reactions(),
         friendships: chat.takes_friends(),
+        presence: chat.takes_presence(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

@@ -54,8 +54,9 @@ pub(crate) struct SessionHandle {
     /// and edits as texts, and no reactions.
     pub(crate) knows: imchat_proto::llfc_client::Knows,
     /// The client named `friends`: it is sent its user's friendship changes from other
-    /// devices (`caps::FRIENDS_IDS`).
+    /// devices (`caps::FRIENDS_IDS`); and `presence`, friends' presence (`PRESENCE_IDS`).
     pub(crate) friends: bool,
+    pub(crate) presence: bool,
     /// Its device and kind as the login named them, and when it logged in (epoch ms).
     pub(crate) device: Arc<str>,
     pub(crate) kind: &'static str,
@@ -66,7 +67,7 @@ impl SessionHandle {
     /// Whether this session is sent a frame of id `id`.
     fn takes(&self, id: u16) -> bool {
         use imchat_proto::msg::caps::{
-            DEVICES_IDS, EDIT_IDS, FRIENDS_IDS, REACTIONS_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS,
+            DEVICES_IDS, EDIT_IDS, FRIENDS_IDS, PRESENCE_IDS, REACTIONS_IDS, RECALL_IDS, RECEIPTS_IDS, TYPING_IDS,
         };
         (self.devices || !DEVICES_IDS.contains(&id))
             && (self.typing || !TYPING_IDS.contains(&id))
@@ -75,6 +76,7 @@ impl SessionHandle {
             && (self.knows.edit || self.llfc || !EDIT_IDS.contains(&id))
             && (self.knows.reactions || !REACTIONS_IDS.contains(&id))
             && (self.friends || !FRIENDS_IDS.contains(&id))
+            && (self.presence || !PRESENCE_IDS.contains(&id))
     }
 
     /// Queues `frame` for this session of `uid` as its client may take it (llfc's adapted).
@@ -456,6 +458,18 @@ impl Router {
             futures_util::future::join_all(sends).await;
         };
         futures_util::future::join(here, there).await;
+    }
+
+    /// Which of `uids` have a session here or on a live server (one round trip for them all).
+    pub(crate) async fn online(&self, uids: &[i32]) -> Result<std::collections::HashSet<i32>, StoreError> {
+        let routes = self.presence.routes(uids).await?;
+        let live = self.live_servers().await?;
+        Ok(uids
+            .iter()
+            .zip(routes)
+            .filter(|(uid, servers)| self.sessions.contains_key(uid) || servers.iter().any(|s| live.contains(s)))
+            .map(|(uid, _)| *uid)
+            .collect())
     }
 
     /// The live peer servers holding sessions of `uids`, with the uids each holds: cached

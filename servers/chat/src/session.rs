@@ -8,6 +8,7 @@ mod gestures;
 mod groups;
 mod history;
 mod login;
+mod presence;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -266,6 +267,7 @@ impl Session {
             (true, ClientMsg::Unfriend(req)) => self.unfriend(req).await,
             (true, ClientMsg::Block(req)) => self.block(req).await,
             (true, ClientMsg::Remark(req)) => self.remark(req).await,
+            (true, ClientMsg::Presence(req)) => self.presence(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);
@@ -437,6 +439,8 @@ impl Session {
         if let Err(err) = cleared {
             tracing::warn!(%err, uid = auth.uid, "route cleanup failed; it expires by itself");
         }
+        // Their friends hear they are offline, if this was their last session.
+        tokio::spawn(presence::tell_friends(self.shared.clone(), auth.uid, false, None));
         tracing::debug!(uid = auth.uid, "session ended");
     }
 
@@ -455,6 +459,7 @@ impl Session {
             receipts: device.receipts,
             knows: device.knows,
             friends: device.friends,
+            presence: device.presence,
             device: device.id.clone(),
             kind: device.kind.as_str(),
             since_ms: device.since_ms,

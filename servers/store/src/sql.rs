@@ -32,7 +32,7 @@ pub use gestures::{
 pub use groups::{
     Actor, Change, Changed, Event, Group, GroupRow, InvitePolicy, MemberRow, MemberView, Refusal, Render, Role,
 };
-pub use users::{NewUser, PasswordReset, PwdForm, Registered, SEED_CHUNK, Settings, User};
+pub use users::{NewUser, PasswordReset, PwdForm, Registered, SEED_CHUNK, Settings, User, Visibility};
 
 use crate::StoreError;
 

@@ -147,6 +147,19 @@ impl App {
             }
             NetEvent::Edited(push) => self.notice_push(push.thread_id, push.notice),
             NetEvent::Reacted(push) => self.notice_push(push.thread_id, push.notice),
+            NetEvent::Presence(found) => {
+                if let Some(main) = &mut self.main {
+                    main.presence.extend(found.into_iter().map(|p| (p.uid, p)));
+                }
+                Vec::new()
+            }
+            NetEvent::PresenceSet(result) => {
+                match result {
+                    Ok(who) => self.info(self.tr.presence_set(&who)),
+                    Err(err) => self.error(self.tr.friendship_failed(&err)),
+                }
+                Vec::new()
+            }
             NetEvent::FriendChanged(changed) => {
                 self.friendship_changed(Ok(changed), false);
                 Vec::new()

@@ -270,6 +270,16 @@ impl App {
             main.input.take();
             return Some(vec![Effect::SetReceipts(on)]);
         }
+        // `/presence everyone|friends|nobody`, in any chat.
+        if let Some(who) = main.input.text().trim().strip_prefix("/presence").map(str::trim) {
+            if !matches!(who, "everyone" | "friends" | "nobody") {
+                self.error(self.tr.presence_usage());
+                return Some(Vec::new());
+            }
+            let who = who.to_owned();
+            main.input.take();
+            return Some(vec![Effect::SetPresence(who)]);
+        }
         let group = main.threads.get(&thread_id).is_some_and(Thread::is_group);
         if group && main.input.text().starts_with('/') && !main.input.text().starts_with("//") {
             let command = main.input.text().to_owned();
@@ -324,9 +334,19 @@ impl App {
                     }
                     return effects;
                 }
+                // A private chat's person: online, or when last seen.
+                let peer = main.threads.get(&id).map(|t| t.peer).filter(|p| *p > 0);
+                if let Some(peer) = peer.filter(|_| main.takes_presence) {
+                    return vec![Effect::Presence(vec![peer])];
+                }
             }
             Some(Item::Friend(uid)) => match main.thread_with(uid) {
-                Some(id) => main.open_thread(id),
+                Some(id) => {
+                    main.open_thread(id);
+                    if main.takes_presence {
+                        return vec![Effect::Presence(vec![uid])];
+                    }
+                }
                 None => return vec![Effect::OpenChat(uid)],
             },
             Some(Item::Request(uid)) => {

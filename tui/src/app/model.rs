@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
-use imchat_sdk::proto::msg::{ReactionCount, SyncCursor};
+use imchat_sdk::proto::msg::{Presence, ReactionCount, SyncCursor};
 
 use super::{Attach, Attachment, FailedDialog, FilesDialog, Switcher};
 use crate::event::Effect;
@@ -435,6 +435,10 @@ pub struct Main {
     /// The server ends friendships, blocks and keeps remarks; whom this user blocked (as far
     /// as this client knows: blocked here or told by another device).
     pub takes_friends: bool,
+    /// The server tells presence; people's presence as last heard (asked when their chat
+    /// opens, then pushed).
+    pub takes_presence: bool,
+    pub presence: HashMap<i32, Presence>,
     pub blocked: std::collections::HashSet<i32>,
     /// The text of this user's message that this device recalled last (thread, text), for
     /// `/reedit` to put back in the composer.
@@ -502,6 +506,8 @@ impl Main {
             takes_edit: false,
             takes_reactions: false,
             takes_friends: false,
+            takes_presence: false,
+            presence: HashMap::new(),
             blocked: std::collections::HashSet::new(),
             recalled_text: None,
             typing_sent: None,

@@ -143,6 +143,7 @@ impl App {
         main.takes_edit = welcome.edit;
         main.takes_reactions = welcome.reactions;
         main.takes_friends = welcome.friendships;
+        main.takes_presence = welcome.presence;
         main.syncing = false;
         main.verified = true;
         main.friends = welcome.friends.into_iter().map(|(uid, name, remark)| Friend { uid, name, remark }).collect();

@@ -35,6 +35,7 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         edit: gapless,
         reactions: gapless,
         friendships: gapless,
+        presence: gapless,
     }
 }
 
@@ -123,6 +124,7 @@ impl Harness {
             edit: true,
             reactions: true,
             friendships: true,
+            presence: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {

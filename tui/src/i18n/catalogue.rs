@@ -69,7 +69,11 @@ catalogue! {
     recalled_text_back() => "recalled: its text is back in the composer to edit", "已撤回：原文已放回输入框，可重新编辑";
     recalled_reedit() => "recalled: /reedit puts its text back in the composer", "已撤回：输入 /reedit 把原文放回输入框";
     reedit_none() => "no recalled text of yours to put back in this chat", "这里没有可重新编辑的撤回消息";
-    help_commands() => "commands: /recall or /edit your last message · /reedit · /react 👍 · /receipts on|off · /remark /unfriend /block /unblock", "命令：/recall 撤回、/edit 编辑你的上一条消息 · /reedit 重新编辑 · /react 👍 回应 · /receipts on|off 已读回执 · /remark 备注 /unfriend 删除 /block 拉黑 /unblock";
+    help_commands() => "commands: /recall or /edit your last message · /reedit · /react 👍 · /receipts on|off · /presence · /remark /unfriend /block /unblock", "命令：/recall 撤回、/edit 编辑你的上一条消息 · /reedit 重新编辑 · /react 👍 回应 · /receipts on|off 已读回执 · /presence 在线可见 · /remark 备注 /unfriend 删除 /block 拉黑 /unblock";
+    online_now() => "online", "在线";
+    last_seen(when: &str) => "last seen {when}", "最后在线 {when}";
+    presence_set(who: &str) => "who sees you online and when last seen: {who}", "谁能看到你在线和最后在线时间：{who}";
+    presence_usage() => "/presence everyone|friends|nobody", "/presence everyone|friends|nobody（所有人|好友|不让任何人看）";
     friendship_in_private_chat() => "/unfriend, /block, /unblock and /remark work in a chat with one person", "/unfriend、/block、/unblock 和 /remark 只能在单聊里用";
     friendship_unsupported() => "this server cannot end friendships, block or keep remarks", "这个服务器不支持删除好友、拉黑或备注";
     friendship_failed(err: &str) => "not changed: {err}", "未能更改：{err}";

@@ -360,7 +360,15 @@ fn history(
             format!(" # {}{state} ", main.thread_label(thread))
         }
         None if main.is_typing(thread.peer, app.now) => format!(" {} · {} ", main.label(thread.peer), app.tr.typing()),
-        None => format!(" {} ", main.label(thread.peer)),
+        None => match main.presence.get(&thread.peer).filter(|p| p.visible) {
+            Some(p) if p.online => format!(" {} · {} ", main.label(thread.peer), app.tr.online_now()),
+            Some(p) if !p.last_seen.is_empty() => {
+                let local = app.clock.local(&p.last_seen, true);
+                let when = format!("{} {}", app.clock.day(&local), local.get(11..16).unwrap_or(""));
+                format!(" {} · {} ", main.label(thread.peer), app.tr.last_seen(&when))
+            }
+            _ => format!(" {} ", main.label(thread.peer)),
+        },
     };
     let mut block = Block::bordered().title(title);
     let shown = block.inner(history);

@@ -54,6 +54,7 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             edit: true,
             reactions: true,
             friendships: true,
+            presence: true,
         }))),
         now,
     );
@@ -525,4 +526,23 @@ fn recalled_and_edited_messages_in_both_languages() {
         app.update(Event::Net(NetEvent::Reacted(push)), now);
         insta::assert_snapshot!(name, draw(&app, 80, 16).backend());
     }
+}
+
+#[test]
+fn a_private_chats_title_says_online_or_when_last_seen() {
+    use imchat_sdk::proto::msg::Presence;
+    let now = Instant::now();
+    let mut app = signed_in(now);
+    key(&mut app, now, KeyCode::Enter);
+    let seen = |online: bool, last_seen: &str| Presence { uid: 2, visible: true, online, last_seen: last_seen.into() };
+    app.update(Event::Net(NetEvent::Presence(vec![seen(true, "")])), now);
+    let screen = format!("{:?}", draw(&app, 80, 16).backend());
+    assert!(screen.contains("Bobby · online"), "{screen}");
+    app.update(Event::Net(NetEvent::Presence(vec![seen(false, "2026-11-24 08:30:00")])), now);
+    let screen = format!("{:?}", draw(&app, 80, 16).backend());
+    assert!(screen.contains("Bobby · last seen"), "{screen}");
+    // Hidden by their setting: the name alone.
+    app.update(Event::Net(NetEvent::Presence(vec![Presence { uid: 2, ..Presence::default() }])), now);
+    let screen = format!("{:?}", draw(&app, 80, 16).backend());
+    assert!(screen.contains("┌ Bobby ─"), "{screen}");
 }

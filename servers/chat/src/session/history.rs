@@ -192,17 +192,29 @@ impl Session {
     /// 1116: changes the settings named, and answers with them all. A change is taken from the
     /// session's message rate, as a write.
     pub(super) async fn settings(&mut self, req: SettingsReq) -> Handled {
-        let settings = match req.read_receipts {
-            Some(on) => {
-                let limits = &self.shared.config.limits;
-                if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
-                    return Err(ErrorCode::TooManyRequests.into());
-                }
-                self.shared.db.set_read_receipts(self.uid(), on).await?
-            }
-            None => self.shared.db.settings(self.uid()).await?,
+        let presence = match req.presence.as_deref().map(str::parse::<imchat_store::Visibility>) {
+            Some(Ok(presence)) => Some(presence),
+            Some(Err(())) => return Err(ErrorCode::InvalidArgument.into()),
+            None => None,
         };
-        self.send(&SettingsRsp { error: 0, read_receipts: settings.read_receipts })
+        let limits = &self.shared.config.limits;
+        // Asking is free; each change is a write.
+        let changes = usize::from(req.read_receipts.is_some()) + usize::from(presence.is_some());
+        if changes > 0 && !self.rate.take(changes, limits.messages_per_sec, limits.message_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
+        if let Some(on) = req.read_receipts {
+            self.shared.db.set_read_receipts(self.uid(), on).await?;
+        }
+        if let Some(presence) = presence {
+            self.shared.db.set_presence(self.uid(), presence).await?;
+        }
+        let settings = self.shared.db.settings(self.uid()).await?;
+        self.send(&SettingsRsp {
+            error: 0,
+            read_receipts: settings.read_receipts,
+            presence: settings.presence.as_str().to_owned(),
+        })
     }
 
     /// Messages as this session's client shows them: gestures it did not name as texts, and

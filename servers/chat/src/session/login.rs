@@ -27,9 +27,10 @@ pub(crate) struct Device {
     /// The client named `devices` (it takes 1112 and 1113), and `typing` (1115).
     pub(crate) devices: bool,
     pub(crate) typing: bool,
-    /// The client named `receipts` (1118), and `friends` (1172).
+    /// The client named `receipts` (1118), `friends` (1172) and `presence` (1176).
     pub(crate) receipts: bool,
     pub(crate) friends: bool,
+    pub(crate) presence: bool,
     /// The gestures it named (`recall`, `edit`, `reactions`): their pushes and rows as they
     /// are; the others' rows as texts.
     pub(crate) knows: Knows,
@@ -55,8 +56,8 @@ impl Device {
         let (devices, typing, receipts) = (names(caps::DEVICES), names(caps::TYPING), names(caps::RECEIPTS));
         let knows = Knows { recall: names(caps::RECALL), edit: names(caps::EDIT), reactions: names(caps::REACTIONS) };
         let since_ms = imchat_store::now_ms();
-        let friends = names(caps::FRIENDS);
-        Ok(Device { id: id.into(), kind, devices, typing, receipts, friends, knows, since_ms })
+        let (friends, presence) = (names(caps::FRIENDS), names(caps::PRESENCE));
+        Ok(Device { id: id.into(), kind, devices, typing, receipts, friends, presence, knows, since_ms })
     }
 }
 
@@ -111,6 +112,9 @@ impl Session {
             }
         });
         self.outbox.push(frame);
+        // Their friends hear they are online, after the reply.
+        let friends: Vec<i32> = self.friends.keys().copied().collect();
+        tokio::spawn(crate::session::presence::tell_friends(shared.clone(), req.uid, true, Some(friends)));
         Ok(())
     }
 

@@ -279,6 +279,25 @@ impl Db {
         self.is_friend(uid, friend).await
     }
 
+    /// Which of `uids` are friends of `uid`.
+    pub async fn friends_among(&self, uid: i32, uids: &[i32]) -> Result<HashSet<i32>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in uids.chunks(SYNC_CHUNK) {
+            let sql = format!(
+                "SELECT friend_id FROM friend WHERE self_id = ? AND friend_id IN ({})",
+                placeholders(chunk.len(), "?")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(uid));
+            for other in chunk {
+                query = query.bind(i64::from(*other));
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.insert(int(&row, "friend_id")?);
+            }
+        }
+        Ok(found)
+    }
+
     pub async fn is_friend(&self, uid: i32, other: i32) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM friend WHERE self_id = ? AND friend_id = ?")
             .bind(i64::from(uid))

@@ -391,6 +391,18 @@ const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (user_id, blocked_id)
         )"],
     },
+    // Who sees a user online and when they were last seen (0 nobody, 1 friends, 2 everyone).
+    Migration {
+        version: 11,
+        mysql: &[
+            "ALTER TABLE user_setting ADD COLUMN presence BIGINT NOT NULL DEFAULT 1",
+            "ALTER TABLE user_setting ADD COLUMN last_seen BIGINT NOT NULL DEFAULT 0",
+        ],
+        sqlite: &[
+            "ALTER TABLE user_setting ADD COLUMN presence INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE user_setting ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0",
+        ],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.

@@ -1,5 +1,7 @@
 //! Accounts: registration with a uid from the `user_id` sequence, lookups, password reset.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -95,25 +97,130 @@ pub(crate) fn int(row: &AnyRow, column: &str) -> Result<i32, sqlx::Error> {
 pub struct Settings {
     /// Whether the other member of a private chat sees how far this user has read it.
     pub read_receipts: bool,
+    /// Who sees this user online and when they were last seen.
+    pub presence: Visibility,
+    /// When this user's last session ended (epoch ms; 0: never known).
+    pub last_seen: i64,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { read_receipts: true }
+        Settings { read_receipts: true, presence: Visibility::Friends, last_seen: 0 }
     }
+}
+
+/// Who sees a user's presence (online, last seen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Nobody,
+    Friends,
+    Everyone,
+}
+
+impl Visibility {
+    fn code(self) -> i64 {
+        match self {
+            Visibility::Nobody => 0,
+            Visibility::Friends => 1,
+            Visibility::Everyone => 2,
+        }
+    }
+
+    fn from_code(code: i64) -> Visibility {
+        match code {
+            0 => Visibility::Nobody,
+            2 => Visibility::Everyone,
+            _ => Visibility::Friends,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Nobody => "nobody",
+            Visibility::Friends => "friends",
+            Visibility::Everyone => "everyone",
+        }
+    }
+}
+
+impl std::str::FromStr for Visibility {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Visibility, ()> {
+        match text {
+            "nobody" => Ok(Visibility::Nobody),
+            "friends" => Ok(Visibility::Friends),
+            "everyone" => Ok(Visibility::Everyone),
+            _ => Err(()),
+        }
+    }
+}
+
+fn settings_from_row(row: &sqlx::any::AnyRow) -> Result<Settings, sqlx::Error> {
+    Ok(Settings {
+        read_receipts: row.try_get::<i64, _>("read_receipts")? != 0,
+        presence: Visibility::from_code(row.try_get("presence")?),
+        last_seen: row.try_get("last_seen")?,
+    })
 }
 
 impl Db {
     /// `uid`'s settings.
     pub async fn settings(&self, uid: i32) -> Result<Settings, StoreError> {
-        let row = sqlx::query("SELECT read_receipts FROM user_setting WHERE user_id = ?")
+        let row = sqlx::query("SELECT read_receipts, presence, last_seen FROM user_setting WHERE user_id = ?")
             .bind(i64::from(uid))
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(row) => Ok(Settings { read_receipts: row.try_get::<i64, _>(0)? != 0 }),
+            Some(row) => Ok(settings_from_row(&row)?),
             None => Ok(Settings::default()),
         }
+    }
+
+    /// The settings of each of `uids` (the defaults for those who never set one).
+    pub async fn settings_of(&self, uids: &[i32]) -> Result<HashMap<i32, Settings>, StoreError> {
+        let mut found: HashMap<i32, Settings> = uids.iter().map(|uid| (*uid, Settings::default())).collect();
+        for chunk in uids.chunks(crate::sql::chats::SYNC_CHUNK) {
+            let sql = format!(
+                "SELECT user_id, read_receipts, presence, last_seen FROM user_setting WHERE user_id IN ({})",
+                crate::sql::placeholders(chunk.len(), "?")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for uid in chunk {
+                query = query.bind(i64::from(*uid));
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.insert(int(&row, "user_id")?, settings_from_row(&row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Who sees `uid`'s presence; returns the settings as stored.
+    pub async fn set_presence(&self, uid: i32, who: Visibility) -> Result<Settings, StoreError> {
+        self.upsert_setting(uid, "presence", who.code()).await?;
+        self.settings(uid).await
+    }
+
+    /// `uid`'s last session ended at `at_ms`.
+    pub async fn set_last_seen(&self, uid: i32, at_ms: i64) -> Result<(), StoreError> {
+        self.upsert_setting(uid, "last_seen", at_ms).await
+    }
+
+    /// Sets one column of `uid`'s settings row, making the row with the defaults if needed.
+    async fn upsert_setting(&self, uid: i32, column: &'static str, value: i64) -> Result<(), StoreError> {
+        let sql = match self.dialect {
+            crate::sql::Dialect::MySql => format!(
+                "INSERT INTO user_setting (user_id, read_receipts, {column}) VALUES (?, 1, ?) \
+                 ON DUPLICATE KEY UPDATE {column} = VALUES({column})"
+            ),
+            crate::sql::Dialect::Sqlite => format!(
+                "INSERT INTO user_setting (user_id, read_receipts, {column}) VALUES (?, 1, ?) \
+                 ON CONFLICT (user_id) DO UPDATE SET {column} = excluded.{column}"
+            ),
+        };
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(uid)).bind(value).execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Turns `uid`'s read receipts on or off; returns the settings as stored.
