@@ -28,7 +28,7 @@ async fn an_ended_friendship_stops_texts_both_ways_at_once(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;
     let f = cluster.friends().await;
     let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
-    let (mut a, mut b) = (f.a, f.b);
+    let (mut a, b) = (f.a, f.b);
     let mut desk = cluster.login_device(&f.alice, 1, &Device::new(DeviceKind::Tui)).await;
     // Bob's server has checked the friendship (and keeps it).
     b.chat.send_texts(bob, alice, thread, &[("before", "{u1}")]).await.unwrap();
@@ -64,7 +64,7 @@ async fn a_block_looks_like_being_a_stranger(flavor: Flavor) {
     let cluster = TestCluster::start(flavor).await;
     let f = cluster.friends().await;
     let (alice, bob, thread) = (f.alice.uid, f.bob.uid, f.thread_id);
-    let (mut a, mut b) = (f.a, f.b);
+    let (mut a, b) = (f.a, f.b);
     let carol = cluster.register("carol").await;
     let mut c = cluster.login_on(&carol, 1).await;
     crate::groups::befriend(&mut a, &mut c).await;

@@ -106,11 +106,32 @@ impl LiveCache {
         if let Some(list) = fresh {
             return Ok(list);
         }
-        let list = Arc::new(live(kv).await?);
-        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));
+        let read = live(kv).await?;
+        let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        // Every entry gone at once, moments after they were written: the store lost its state
+        // (Redis restarted or was flushed), not every server died. They stand until their
+        // servers announce again, within a heartbeat; a read that finds any entry replaces them.
+        if read.is_empty()
+            && let Some((_, before)) = cached.as_ref()
+        {
+            let now = crate::now_ms();
+            let grace = i64::try_from(STORE_LOSS_GRACE.as_millis()).unwrap_or(i64::MAX);
+            let standing: Vec<ChatServerEntry> =
+                before.iter().filter(|e| now - e.heartbeat_ms < grace).cloned().collect();
+            if !standing.is_empty() {
+                return Ok(Arc::new(standing));
+            }
+        }
+        let list = Arc::new(read);
+        *cached = Some((Instant::now(), list.clone()));
         Ok(list)
     }
 }
+
+/// How long after its last heartbeat an entry outlives a store that lost every entry at once
+/// ([`LiveCache::get`]): longer than a chat server's heartbeat period (2 s by default), short
+/// enough that a server that really died with the store drops out soon after.
+pub const STORE_LOSS_GRACE: Duration = Duration::from_secs(5);
 
 /// Server names that appear in `logincount` but have no live entry (crashed, not withdrawn).
 pub async fn stale_names(kv: &Kv) -> Result<Vec<String>, StoreError> {
@@ -123,7 +144,25 @@ pub async fn stale_names(kv: &Kv) -> Result<Vec<String>, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use super::ChatServerEntry;
+    use super::*;
+
+    #[tokio::test]
+    async fn entries_outlive_a_store_that_lost_them_all_for_a_moment() {
+        let kv = Kv::memory();
+        let cache = LiveCache::new(Duration::ZERO);
+        let entry =
+            |name: &str, heartbeat_ms| ChatServerEntry { name: name.into(), heartbeat_ms, ..Default::default() };
+        announce(&kv, &entry("c1", crate::now_ms()), Duration::from_secs(60)).await.unwrap();
+        assert_eq!(cache.get(&kv).await.unwrap().len(), 1);
+        clear(&kv).await.unwrap();
+        let kept = cache.get(&kv).await.unwrap();
+        assert_eq!(kept.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["c1"], "a store that lost them");
+        // Any entry read replaces them; and an old heartbeat is not kept.
+        announce(&kv, &entry("c2", 1), Duration::from_secs(60)).await.unwrap();
+        assert_eq!(cache.get(&kv).await.unwrap()[0].name, "c2");
+        clear(&kv).await.unwrap();
+        assert!(cache.get(&kv).await.unwrap().is_empty(), "c2's heartbeat is long past");
+    }
 
     #[test]
     fn entries_from_servers_without_peer_counters_still_parse() {
