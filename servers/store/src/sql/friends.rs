@@ -236,20 +236,23 @@ impl Db {
         Ok(())
     }
 
-    /// Which of `uids` blocked `sender` (one query; none for an empty list).
+    /// Which of `uids` blocked `sender` (one query a chunk; none for an empty list).
     pub async fn blocked_by(&self, sender: i32, uids: &[i32]) -> Result<HashSet<i32>, StoreError> {
+        self.uids_among("SELECT user_id AS uid FROM user_block WHERE blocked_id = ? AND user_id", sender, uids).await
+    }
+
+    /// The uids of `uids` that `select` (a query of one `uid` column, its one placeholder
+    /// `of`, ending where ` IN (…)` goes) finds, in chunks.
+    async fn uids_among(&self, select: &'static str, of: i32, uids: &[i32]) -> Result<HashSet<i32>, StoreError> {
         let mut found = HashSet::new();
         for chunk in uids.chunks(SYNC_CHUNK) {
-            let sql = format!(
-                "SELECT user_id FROM user_block WHERE blocked_id = ? AND user_id IN ({})",
-                placeholders(chunk.len(), "?")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(sender));
+            let sql = format!("{select} IN ({})", placeholders(chunk.len(), "?"));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(of));
             for uid in chunk {
                 query = query.bind(i64::from(*uid));
             }
             for row in query.fetch_all(&self.pool).await? {
-                found.insert(int(&row, "user_id")?);
+                found.insert(int(&row, "uid")?);
             }
         }
         Ok(found)
@@ -281,21 +284,7 @@ impl Db {
 
     /// Which of `uids` are friends of `uid`.
     pub async fn friends_among(&self, uid: i32, uids: &[i32]) -> Result<HashSet<i32>, StoreError> {
-        let mut found = HashSet::new();
-        for chunk in uids.chunks(SYNC_CHUNK) {
-            let sql = format!(
-                "SELECT friend_id FROM friend WHERE self_id = ? AND friend_id IN ({})",
-                placeholders(chunk.len(), "?")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(uid));
-            for other in chunk {
-                query = query.bind(i64::from(*other));
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                found.insert(int(&row, "friend_id")?);
-            }
-        }
-        Ok(found)
+        self.uids_among("SELECT friend_id AS uid FROM friend WHERE self_id = ? AND friend_id", uid, uids).await
     }
 
     pub async fn is_friend(&self, uid: i32, other: i32) -> Result<bool, StoreError> {
