@@ -101,6 +101,7 @@ fn notice_push_as_text(frame: &[u8], to: i32) -> Option<Bytes> {
             status: STATUS_READ,
             chat_time: notice.chat_time,
             seq: notice.seq,
+            ..TextChatData::default()
         }],
     };
     let mut buf = BytesMut::new();
@@ -131,6 +132,7 @@ fn file_as_text(frame: Bytes) -> Bytes {
             status: STATUS_READ,
             chat_time: notice.chat_time,
             seq: notice.seq,
+            ..TextChatData::default()
         }],
     };
     let mut buf = BytesMut::new();

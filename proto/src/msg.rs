@@ -128,9 +128,9 @@ pub mod friends;
 pub use friends::*;
 pub mod gestures;
 pub use gestures::{
-    EditEvent, EditReq, EditRsp, MSG_STATUS_EDITED, MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_REACTION,
-    MSG_TYPE_RECALL, NotifyEdit, NotifyReact, NotifyRecall, ReactReq, ReactRsp, ReactionCount, ReactionEvent,
-    RecallEvent, RecallReq, RecallRsp,
+    EditEvent, EditReq, EditRsp, ForwardReq, ForwardRsp, Forwarded, MAX_FORWARD_UNIQUE_ID_BYTES, MSG_STATUS_EDITED,
+    MSG_STATUS_RECALLED, MSG_TYPE_EDIT, MSG_TYPE_REACTION, MSG_TYPE_RECALL, NotifyEdit, NotifyReact, NotifyRecall,
+    QUOTE_EXCERPT_CHARS, Quote, ReactReq, ReactRsp, ReactionCount, ReactionEvent, RecallEvent, RecallReq, RecallRsp,
 };
 
 // ---- client to server -------------------------------------------------------------------
@@ -227,12 +227,19 @@ pub struct AuthFriendReq {
 }
 message!(AuthFriendReq = ids::AUTH_FRIEND_REQ);
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextItem {
     pub content: String,
     /// Client-chosen id; a resend with the same id is stored once.
     #[serde(default)]
     pub unique_id: String,
+    /// imchat (`reply`): the `seq` of the message of the same thread this text replies to.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reply_to: i64,
+}
+
+fn is_zero_uid(n: &i32) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -510,6 +517,7 @@ pub enum ClientMsg {
     Block(BlockReq),
     Remark(RemarkReq),
     Presence(PresenceReq),
+    Forward(ForwardReq),
 }
 
 /// Why a frame body is not a valid request.
@@ -578,6 +586,7 @@ impl ClientMsg {
             BLOCK_REQ => ClientMsg::Block(parse_body(body)?),
             REMARK_REQ => ClientMsg::Remark(parse_body(body)?),
             PRESENCE_REQ => ClientMsg::Presence(parse_body(body)?),
+            FORWARD_REQ => ClientMsg::Forward(parse_body(body)?),
             other => return Err(ParseError::UnknownId(other)),
         })
     }
@@ -680,6 +689,10 @@ pub mod caps {
     pub const FRIENDS: &str = "friends";
     /// Presence: 1174, 1176 to a session that names it, `presence` in 1116/1117.
     pub const PRESENCE: &str = "presence";
+    /// Replies: a text's `reply_to`, and `reply` (the quote as it is now) on messages.
+    pub const REPLY: &str = "reply";
+    /// Forwarding: 1178, and `forwarded_from` on messages.
+    pub const FORWARD: &str = "forward";
     /// What an imchat server of this version announces.
     pub const ALL: &[&str] = &[
         SYNC,
@@ -696,6 +709,8 @@ pub mod caps {
         REACTIONS,
         FRIENDS,
         PRESENCE,
+        REPLY,
+        FORWARD,
     ];
     /// The frame ids only a session that named [`DEVICES`] is sent.
     pub const DEVICES_IDS: &[u16] = &[super::ids::NOTIFY_OWN_TEXT, super::ids::NOTIFY_READ_MARK];
@@ -816,6 +831,12 @@ pub struct TextChatData {
     /// imchat: the per-thread sequence number, for sync cursors.
     #[serde(default)]
     pub seq: i64,
+    /// imchat (`reply`): the message this text replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Quote>,
+    /// imchat (`forward`): the sender forwarded it; the original was this user's.
+    #[serde(default, skip_serializing_if = "is_zero_uid")]
+    pub forwarded_from: i32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -966,6 +987,12 @@ pub struct SyncData {
     /// imchat (`reactions`): the message's reactions, most given first (sync and history).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<ReactionCount>,
+    /// imchat (`reply`): the message this one replies to, as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Quote>,
+    /// imchat (`forward`): the sender forwarded it; the original was this user's.
+    #[serde(skip_serializing_if = "is_zero_uid")]
+    pub forwarded_from: i32,
 }
 
 /// imchat extension: what the client missed, oldest first. When `more` is true the client asks

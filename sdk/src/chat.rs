@@ -138,6 +138,9 @@ struct LoggedIn {
     friends: bool,
     /// The server tells presence (`presence`).
     presence: bool,
+    /// The server keeps replies' quotes (`reply`) and forwards (`forward`).
+    reply: bool,
+    forward: bool,
 }
 
 /// One chat-server connection. Cheap to clone; all clones share the connection.
@@ -273,6 +276,8 @@ impl ChatClient {
         let reactions = rsp.imchat.iter().any(|cap| cap == caps::REACTIONS);
         let friends = rsp.imchat.iter().any(|cap| cap == caps::FRIENDS);
         let presence = rsp.imchat.iter().any(|cap| cap == caps::PRESENCE);
+        let reply = rsp.imchat.iter().any(|cap| cap == caps::REPLY);
+        let forward = rsp.imchat.iter().any(|cap| cap == caps::FORWARD);
         let logged_in = LoggedIn {
             uid,
             dialect,
@@ -286,6 +291,8 @@ impl ChatClient {
             reactions,
             friends,
             presence,
+            reply,
+            forward,
         };
         let _ = self.session.set(logged_in);
         Ok(rsp)
@@ -358,6 +365,38 @@ impl ChatClient {
     /// message's counts after it.
     pub async fn react(&self, thread_id: i64, seq: i64, emoji: &str) -> Result<ReactRsp, SdkError> {
         self.call(&ReactReq { thread_id, seq, emoji: emoji.to_owned() }).await
+    }
+
+    /// Whether the server keeps what a text replies to (`reply` in its 1006).
+    pub fn takes_reply(&self) -> bool {
+        self.session.get().is_some_and(|s| s.reply)
+    }
+
+    /// Whether the server forwards messages (`forward` in its 1006).
+    pub fn takes_forward(&self) -> bool {
+        self.session.get().is_some_and(|s| s.forward)
+    }
+
+    /// Forwards messages `seqs` of `thread_id` (1178, `forward`) to private chats with
+    /// friends `to_uids` and to threads `to_threads`; `unique_id` (at most 36 bytes) makes a
+    /// resend store nothing twice. The copies come back as pushes to every session of this
+    /// user (this one included); the reply says where each target stored them.
+    pub async fn forward(
+        &self,
+        thread_id: i64,
+        seqs: &[i64],
+        to_uids: &[i32],
+        to_threads: &[i64],
+        unique_id: &str,
+    ) -> Result<ForwardRsp, SdkError> {
+        let req = ForwardReq {
+            thread_id,
+            seqs: seqs.to_vec(),
+            to_uids: to_uids.to_vec(),
+            to_threads: to_threads.to_vec(),
+            unique_id: unique_id.to_owned(),
+        };
+        self.call(&req).await
     }
 
     /// Whether the server edits texts (`edit` in its 1006).
@@ -512,8 +551,22 @@ impl ChatClient {
         thread_id: i64,
         texts: &[(&str, &str)],
     ) -> Result<TextChatRsp, SdkError> {
-        let text_array =
-            texts.iter().map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned() }).collect();
+        let text_array = texts
+            .iter()
+            .map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned(), reply_to: 0 })
+            .collect();
+        self.send_items(uid, touid, thread_id, text_array).await
+    }
+
+    /// Sends texts that may reply to messages of the thread ([`TextItem::reply_to`], `reply`;
+    /// an llfc server ignores it).
+    pub async fn send_items(
+        &self,
+        uid: i32,
+        touid: i32,
+        thread_id: i64,
+        text_array: Vec<TextItem>,
+    ) -> Result<TextChatRsp, SdkError> {
         let req = TextChatReq { fromuid: uid, touid, thread_id, text_array };
         if self.is_llfc() {
             llfc::check_fits(&req)?;

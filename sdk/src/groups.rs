@@ -85,8 +85,21 @@ impl ChatClient {
         texts: &[(&str, &str)],
         mentions: &[i32],
     ) -> Result<GroupTextRsp, SdkError> {
-        let text_array =
-            texts.iter().map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned() }).collect();
+        let text_array = texts
+            .iter()
+            .map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned(), reply_to: 0 })
+            .collect();
+        self.send_group_items(uid, thread_id, text_array, mentions).await
+    }
+
+    /// Sends texts to a group that may reply to messages of it ([`TextItem::reply_to`]).
+    pub async fn send_group_items(
+        &self,
+        uid: i32,
+        thread_id: i64,
+        text_array: Vec<TextItem>,
+        mentions: &[i32],
+    ) -> Result<GroupTextRsp, SdkError> {
         self.call(&GroupTextReq { fromuid: uid, thread_id, text_array, mentions: mentions.to_vec() }).await
     }
 }

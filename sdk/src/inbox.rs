@@ -167,6 +167,8 @@ fn as_push(data: SyncData) -> Event {
             status: data.status,
             chat_time: data.chat_time,
             seq: data.seq,
+            reply: data.reply,
+            forwarded_from: data.forwarded_from,
         }],
     })
 }

@@ -173,8 +173,7 @@ pub(crate) async fn sync(client: &ChatClient, uid: i32, cursors: &[SyncCursor]) 
             chat_time: d.chat_time,
             status: d.status,
             msg_type: d.msg_type,
-            mentions: Vec::new(),
-            reactions: Vec::new(),
+            ..SyncData::default()
         }));
     }
     Ok(rsp)

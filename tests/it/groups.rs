@@ -300,6 +300,8 @@ async fn no_stored_row_wedges_a_thread_and_events_stay_bounded(flavor: Flavor) {
         status: 2,
         created_at: now,
         mentions: Vec::new(),
+        reply_seq: 0,
+        forwarded_from: 0,
     };
     let db = &cluster.suite.db;
     db.store_messages(&[row(f.thread_id, f.b.uid, 1, &raw)]).await.expect("stored");

@@ -49,6 +49,8 @@ mod llfc_server;
 mod presence;
 /// What llfc's Season_2 Qt client sends, in its order; accounts shared with the SDK; kicks.
 mod qt_client;
+/// Replies' quotes and forwards of texts and files.
+mod quotes;
 /// Per-user rates of group changes and friend requests.
 mod rates;
 /// Read markers: unread counts right after a restart and on another device.

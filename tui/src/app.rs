@@ -36,6 +36,7 @@ mod main_screen;
 mod model;
 mod outbox;
 pub use outbox::FailedDialog;
+mod quotes;
 mod saved;
 mod session;
 mod switcher;

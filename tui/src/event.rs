@@ -66,6 +66,9 @@ pub struct Welcome {
     /// The server ends friendships, blocks and keeps remarks; and tells presence.
     pub friendships: bool,
     pub presence: bool,
+    /// The server keeps replies' quotes, and forwards messages.
+    pub reply: bool,
+    pub forward: bool,
 }
 
 /// Why a login failed.
@@ -124,6 +127,8 @@ pub enum NetEvent {
         seq: i64,
         result: Result<Option<SyncData>, String>,
     },
+    /// This client's forward: where it went (thread), or why not.
+    Forwarded(Result<i64, String>),
     /// A text of a thread of this user's was edited (from any device but this).
     Edited(NotifyEdit),
     /// People's presence: asked for (the reply), or pushed as it changes.
@@ -257,6 +262,8 @@ pub enum Effect {
         to: i32,
         thread: i64,
         text: String,
+        /// The seq of the message of the thread it replies to (0: none).
+        reply_to: i64,
     },
     Search(String),
     Apply {
@@ -281,6 +288,14 @@ pub enum Effect {
     },
     /// Turn this user's read receipts on or off (imchat servers keep it).
     SetReceipts(bool),
+    /// Forward message `seq` of `thread` to a chat (imchat servers with `forward`).
+    Forward {
+        thread: i64,
+        seq: i64,
+        to: crate::app::Target,
+        /// Makes a resend store nothing twice.
+        unique: String,
+    },
     /// Recall message `seq` of `thread` (imchat servers with `recall`).
     Recall {
         thread: i64,
@@ -345,6 +360,7 @@ pub enum Effect {
         thread: i64,
         text: String,
         mentions: Vec<i32>,
+        reply_to: i64,
     },
     /// Send a picture or file: its message, then its bytes.
     SendFile {

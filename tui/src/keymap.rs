@@ -46,6 +46,11 @@ pub enum Action {
     WordRight,
     KillWord,
     KillToStart,
+    PickUp,
+    PickDown,
+    Reply,
+    Forward,
+    JumpQuote,
 }
 
 /// Every action with its config name and help text (English, Chinese), in help-overlay order.
@@ -102,6 +107,21 @@ pub const ACTIONS: &[(Action, &str, &str, &str)] = &[
         "当前聊天里发送失败的消息：重试、编辑或删除",
     ),
     (Action::Editor, "editor", "edit the draft in $VISUAL or $EDITOR", "在 $VISUAL 或 $EDITOR 里编辑草稿"),
+    (Action::PickUp, "pick_up", "pick the message above (Esc drops it)", "选中上一条消息（Esc 取消）"),
+    (Action::PickDown, "pick_down", "pick the message below", "选中下一条消息"),
+    (
+        Action::Reply,
+        "reply",
+        "reply to the picked message (else the last one), quoting it",
+        "引用回复选中的消息（未选中时回复最新一条）",
+    ),
+    (
+        Action::Forward,
+        "forward",
+        "forward the picked message (else the last one): pick a chat, Enter",
+        "转发选中的消息（未选中时转发最新一条）：选聊天，回车",
+    ),
+    (Action::JumpQuote, "jump_quote", "picked reply: jump to the message it quotes", "选中的回复：跳到它引用的消息"),
     (Action::ScrollBottom, "scroll_bottom", "history: the newest message", "聊天记录：最新一条"),
     (Action::Retry, "retry", "reconnect now / resend failed messages", "立即重连 / 重发失败的消息"),
     (Action::Left, "left", "caret left", "光标左移"),
@@ -163,6 +183,11 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("word_right", "alt-f ctrl-right"),
     ("kill_word", "ctrl-w alt-backspace"),
     ("kill_to_start", "ctrl-u"),
+    ("pick_up", "alt-up"),
+    ("pick_down", "alt-down"),
+    ("reply", "alt-r"),
+    ("forward", "alt-s"),
+    ("jump_quote", "alt-j"),
 ];
 
 /// A key with its modifiers.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use imchat_sdk::proto::http::{RegisterReq, ResetPwdReq};
-use imchat_sdk::proto::msg::{GroupUpdateReq, NotifyFriendChanged, TextChatData};
+use imchat_sdk::proto::msg::{GroupUpdateReq, NotifyFriendChanged, TextChatData, TextItem};
 use imchat_sdk::{ChatClient, Device, Event as SdkEvent, GateClient, SdkError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -188,8 +188,9 @@ async fn on_session(
             Ok(sync) => NetEvent::Synced(sync),
             Err(err) => NetEvent::Disconnected(text(err)),
         },
-        Effect::Send { unique, to, thread, text: body } => {
-            let result = send_text(chat, uid, to, thread, &body, &unique, events).await.map_err(lost_or_refused);
+        Effect::Send { unique, to, thread, text: body, reply_to } => {
+            let item = TextItem { content: body, unique_id: unique.clone(), reply_to };
+            let result = send_text(chat, uid, to, thread, item, events).await.map_err(lost_or_refused);
             NetEvent::Sent { unique, result }
         }
         Effect::LoadOlder { thread, before_seq } => {
@@ -221,8 +222,9 @@ async fn on_session(
         Effect::OpenChat(peer) => {
             NetEvent::ChatOpened(chat.find_private_chat(uid, peer).await.map(|t| (peer, t.unwrap_or(0))).map_err(text))
         }
-        Effect::SendGroup { unique, thread, text: body, mentions } => {
-            let result = chat.send_group_texts(uid, thread, &[(&body, &unique)], &mentions).await;
+        Effect::SendGroup { unique, thread, text: body, mentions, reply_to } => {
+            let item = TextItem { content: body, unique_id: unique.clone(), reply_to };
+            let result = chat.send_group_items(uid, thread, vec![item], &mentions).await;
             let result = result
                 .map(|r| {
                     r.chat_datas
@@ -234,6 +236,7 @@ async fn on_session(
                             status: d.status,
                             chat_time: d.chat_time,
                             seq: d.seq,
+                            ..TextChatData::default()
                         })
                         .collect()
                 })
@@ -306,6 +309,14 @@ async fn on_session(
             seq,
             result: chat.react(thread, seq, &emoji).await.map(|r| (r.reactions, r.notice)).map_err(text),
         },
+        Effect::Forward { thread, seq, to, unique } => {
+            let (uids, threads) = match to {
+                crate::app::Target::Thread(id) => (Vec::new(), vec![id]),
+                crate::app::Target::Friend(uid) => (vec![uid], Vec::new()),
+            };
+            let done = chat.forward(thread, &[seq], &uids, &threads, &unique).await;
+            NetEvent::Forwarded(done.map(|r| r.forwarded.first().map_or(0, |f| f.thread_id)).map_err(text))
+        }
         Effect::Recall { thread, seq } => {
             NetEvent::RecallDone { thread, seq, result: chat.recall(thread, seq).await.map(|r| r.notice).map_err(text) }
         }
@@ -320,8 +331,7 @@ async fn send_text(
     uid: i32,
     to: i32,
     thread: i64,
-    body: &str,
-    unique: &str,
+    item: TextItem,
     events: &mpsc::Sender<Event>,
 ) -> Result<Vec<TextChatData>, SdkError> {
     let thread = if thread > 0 {
@@ -331,7 +341,7 @@ async fn send_text(
         let _ = events.send(Event::Net(NetEvent::ChatOpened(Ok((to, made.thread_id))))).await;
         made.thread_id
     };
-    Ok(chat.send_texts(uid, to, thread, &[(body, unique)]).await?.chat_datas)
+    Ok(chat.send_items(uid, to, thread, vec![item]).await?.chat_datas)
 }
 
 /// Pictures and files: each transfer on its own task; metadata and thumbnails to the fetcher.
@@ -460,6 +470,8 @@ async fn connect(
         reactions: chat.takes_reactions(),
         friendships: chat.takes_friends(),
         presence: chat.takes_presence(),
+        reply: chat.takes_reply(),
+        forward: chat.takes_forward(),
     };
     // An HTTPS gate without a TLS resource port: no files, rather than a token in clear.
     let place = gate.res_place(&http).unwrap_or_else(|err| {

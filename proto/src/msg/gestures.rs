@@ -1,7 +1,7 @@
 //! imchat's gestures on messages already sent (ids 1160 and up): recall (撤回), edit and
-//! reactions. A gesture
-//! is stored as a message of its own in the thread (its own `seq`), so a client that syncs
-//! later meets it in order, and the message it acts on is changed in place.
+//! reactions, each stored as a message of its own in the thread (its own `seq`), so a client
+//! that syncs later meets it in order, and the message it acts on is changed in place; and the
+//! new messages that point at others: a reply's quote and a forward.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,9 @@ pub mod ids {
     pub const REACT_REQ: u16 = 1166;
     pub const REACT_RSP: u16 = 1167;
     pub const NOTIFY_REACT: u16 = 1168;
+    /// imchat (`forward`): copy messages of one thread into others, and its answer.
+    pub const FORWARD_REQ: u16 = 1178;
+    pub const FORWARD_RSP: u16 = 1179;
 }
 
 /// `msg_type` of a recall notice: its `content` is a [`RecallEvent`] as JSON.
@@ -40,6 +43,7 @@ pub fn reply_id(request_id: u16) -> Option<u16> {
         ids::RECALL_REQ => Some(ids::RECALL_RSP),
         ids::EDIT_REQ => Some(ids::EDIT_RSP),
         ids::REACT_REQ => Some(ids::REACT_RSP),
+        ids::FORWARD_REQ => Some(ids::FORWARD_RSP),
         _ => None,
     }
 }
@@ -210,3 +214,74 @@ pub struct NotifyRecall {
     pub notice: SyncData,
 }
 message!(NotifyRecall = ids::NOTIFY_RECALL);
+
+/// imchat (`reply`): the message a reply quotes, as it is now: `excerpt` the start of its text
+/// (a file's name; empty once it was recalled, and then `recalled`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Quote {
+    pub seq: i64,
+    pub sender: i32,
+    pub msg_type: i32,
+    pub excerpt: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub recalled: bool,
+}
+
+/// Most characters of a quote's excerpt.
+pub const QUOTE_EXCERPT_CHARS: usize = 80;
+
+impl Quote {
+    /// The excerpt of `content`: its first [`QUOTE_EXCERPT_CHARS`] characters, line breaks as
+    /// spaces, `…` where cut.
+    pub fn excerpt_of(content: &str) -> String {
+        let mut excerpt: String =
+            content.chars().take(QUOTE_EXCERPT_CHARS).map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+        if content.chars().nth(QUOTE_EXCERPT_CHARS).is_some() {
+            excerpt.push('…');
+        }
+        excerpt
+    }
+}
+
+/// Forwards messages `seqs` of `thread_id` (at most the server's `ForwardMessages`, in the
+/// order given) to private chats with friends `to_uids` and to `to_threads` (groups or private
+/// threads of the user's; together at most `ForwardTargets`). Each becomes a new message of
+/// the forwarder's, marked `forwarded_from` its sender; a picture or file is not uploaded
+/// again. `unique_id` (at most [`MAX_FORWARD_UNIQUE_ID_BYTES`]) makes a resend idempotent, as
+/// a text's does. The new messages reach every session of the forwarder, this one included,
+/// as pushes (1112, 1142, 1039), and the members of each target as any message does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ForwardReq {
+    pub thread_id: i64,
+    pub seqs: Vec<i64>,
+    pub to_uids: Vec<i32>,
+    pub to_threads: Vec<i64>,
+    pub unique_id: String,
+}
+message!(ForwardReq = ids::FORWARD_REQ);
+
+/// Longest `unique_id` of a forward: each copy's key is it with the target and the seq.
+pub const MAX_FORWARD_UNIQUE_ID_BYTES: usize = 36;
+
+/// Where one target of a forward stored its copies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Forwarded {
+    pub thread_id: i64,
+    /// The friend of a private chat (0 for a group).
+    pub touid: i32,
+    /// The copies' seqs in that thread, in the order asked.
+    pub seqs: Vec<i64>,
+}
+
+/// The answer to a 1178: what was stored where, in the order asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ForwardRsp {
+    pub error: i32,
+    pub thread_id: i64,
+    pub forwarded: Vec<Forwarded>,
+}
+message!(ForwardRsp = ids::FORWARD_RSP);

@@ -11,12 +11,13 @@ use bytes::{Bytes, BytesMut};
 use dashmap::DashMap;
 use imchat_proto::codec::MAX_BODY_CEILING;
 use imchat_proto::grpc::GroupChangedReq;
+use imchat_proto::msg::res::{MSG_STATUS_UN_UPLOAD, MSG_TYPE_FILE, MSG_TYPE_PIC};
 use imchat_proto::msg::{
-    EVENT_NAMES, GroupEvent, GroupInfo, MSG_TYPE_SYSTEM, Message, NotifyGroupMsg, OVERSIZE_EVENT, OVERSIZE_TEXT,
-    SyncData,
+    EVENT_NAMES, GroupEvent, GroupInfo, MSG_STATUS_RECALLED, MSG_TYPE_SYSTEM, Message, NotifyGroupMsg, OVERSIZE_EVENT,
+    OVERSIZE_TEXT, Quote, SyncData,
 };
 use imchat_proto::time::format_chat_time;
-use imchat_store::{Actor, Change, Changed, Db, Event, Group, Refusal, StoreError, StoredMsg};
+use imchat_store::{Actor, Change, Changed, Db, Event, Group, MSG_TYPE_TEXT, Refusal, StoreError, StoredMsg};
 
 use crate::Shared;
 
@@ -128,6 +129,32 @@ pub(crate) fn sync_data(m: StoredMsg) -> SyncData {
         msg_type: m.msg_type,
         mentions: m.mentions,
         reactions: Vec::new(),
+        // The quote's text is read for the page as a whole (`Session::as_client_shows`).
+        reply: (m.reply_seq != 0).then(|| Quote { seq: m.reply_seq, ..Quote::default() }),
+        forwarded_from: m.forwarded_from,
+    }
+}
+
+/// Whether `m` is someone's message (a text, a picture or a file) that is still there: what a
+/// reply may quote and a forward may copy (a file only once its bytes are all there).
+pub(crate) fn is_quotable(m: &StoredMsg) -> bool {
+    match m.msg_type {
+        MSG_TYPE_TEXT => m.status != MSG_STATUS_RECALLED,
+        MSG_TYPE_PIC | MSG_TYPE_FILE => m.status != MSG_STATUS_RECALLED && m.status != MSG_STATUS_UN_UPLOAD,
+        _ => false,
+    }
+}
+
+/// `m` as a reply quotes it now: the start of its text (a file: its name), nothing once
+/// recalled.
+pub(crate) fn quote_of(m: &StoredMsg) -> Quote {
+    let recalled = m.status == MSG_STATUS_RECALLED;
+    Quote {
+        seq: m.seq,
+        sender: m.sender,
+        msg_type: m.msg_type,
+        excerpt: if recalled { String::new() } else { Quote::excerpt_of(&m.content) },
+        recalled,
     }
 }
 

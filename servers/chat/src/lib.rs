@@ -168,6 +168,9 @@ pub struct Limits {
     pub friend_cache: Duration,
     /// Most users one user may block.
     pub max_blocked: usize,
+    /// Messages one forward (1178) may copy, and chats it may copy them to.
+    pub forward_messages: usize,
+    pub forward_targets: usize,
     /// Group changes (1120–1132) one user may make, and friend requests (1009) one user may
     /// send, by rate; past them, 1105 and nothing stored or pushed.
     pub group_changes: Rate,
@@ -233,6 +236,8 @@ impl Default for Limits {
             group_cache: Duration::from_secs(30),
             friend_cache: Duration::from_secs(60),
             max_blocked: 1000,
+            forward_messages: 50,
+            forward_targets: 10,
             group_changes: Rate { per_minute: 30, burst: 20 },
             friend_requests: Rate { per_minute: 10, burst: 20 },
             max_pending_requests: 200,

@@ -126,6 +126,7 @@ impl ChatService for Peer {
                 status: imchat_store::MSG_STATUS_READ,
                 chat_time: m.chat_time.clone(),
                 seq: 0,
+                ..msg::TextChatData::default()
             })
             .collect();
         self.push(

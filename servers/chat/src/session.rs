@@ -3,6 +3,7 @@
 //! naming another uid is rejected (llfc trusted the body, §10.3).
 
 mod chat;
+mod forward;
 mod friends;
 mod gestures;
 mod groups;
@@ -268,6 +269,7 @@ impl Session {
             (true, ClientMsg::Block(req)) => self.block(req).await,
             (true, ClientMsg::Remark(req)) => self.remark(req).await,
             (true, ClientMsg::Presence(req)) => self.presence(req).await,
+            (true, ClientMsg::Forward(req)) => self.forward(req).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);

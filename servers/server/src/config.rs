@@ -280,6 +280,8 @@ fn read_limits(r: &mut Reader) -> Limits {
         group_cache: millis(r, s, "GroupCacheMs", d.group_cache),
         friend_cache: millis(r, s, "FriendCacheMs", d.friend_cache),
         max_blocked: r.or(s, "MaxBlocked", COUNT, d.max_blocked),
+        forward_messages: r.or(s, "ForwardMessages", COUNT, d.forward_messages),
+        forward_targets: r.or(s, "ForwardTargets", COUNT, d.forward_targets),
     }
 }
 

@@ -188,7 +188,19 @@ impl App {
                 Vec::new()
             }
             NetEvent::Sent { unique, result } => self.sent(unique, result),
-            NetEvent::Older(thread_id, result) => self.older(thread_id, result),
+            NetEvent::Older(thread_id, result) => {
+                let mut effects = self.older(thread_id, result);
+                effects.extend(self.quote_page_came(thread_id));
+                effects
+            }
+            NetEvent::Forwarded(Ok(_)) => {
+                self.info(self.tr.forwarded());
+                Vec::new()
+            }
+            NetEvent::Forwarded(Err(err)) => {
+                self.error(self.tr.forward_failed(&err));
+                Vec::new()
+            }
             event @ (NetEvent::Group(_)
             | NetEvent::GroupInfo(_)
             | NetEvent::GroupCreated(_)
@@ -592,6 +604,8 @@ pub(super) fn sync_msg(data: SyncData, tr: Tr, me: i32) -> Msg {
         edited,
         reactions,
         reactions_at: 0,
+        reply: data.reply,
+        forwarded_from: data.forwarded_from,
     }
 }
 
@@ -612,6 +626,8 @@ pub(super) fn text_msg(from: i32, data: TextChatData) -> Msg {
         edited: data.status == MSG_STATUS_EDITED,
         reactions: Vec::new(),
         reactions_at: 0,
+        reply: data.reply,
+        forwarded_from: data.forwarded_from,
     }
 }
 
@@ -648,6 +664,8 @@ pub(super) fn add_friendship(main: &mut Main, uid: i32, name: &str, opening: &[A
                 edited: false,
                 reactions: Vec::new(),
                 reactions_at: 0,
+                reply: None,
+                forwarded_from: 0,
             },
             dialect,
         );

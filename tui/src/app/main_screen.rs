@@ -155,6 +155,12 @@ impl App {
             Action::Submit if main.focus == Focus::List => return Some(self.open_selected()),
             Action::Submit if main.focus == Focus::Input => return self.send_composed(),
             Action::Retry => return Some(self.retry_failed()),
+            Action::PickUp | Action::PickDown | Action::Reply | Action::Forward | Action::JumpQuote => {
+                return self.quote_action(action);
+            }
+            Action::Back if main.picked.is_some() || main.replying.is_some() => {
+                (main.picked, main.replying) = (None, None);
+            }
             Action::Back => {
                 main.members_pane = false;
                 main.close_open();
@@ -305,10 +311,15 @@ impl App {
         // Counted per process, not per login: ids never repeat after a re-login.
         let unique = unique_id(main.uid, self.nonce, &mut self.sent);
         let me = main.uid;
+        let reply = main.replying.take_if(|(thread, _)| *thread == thread_id).map(|(_, quote)| quote);
+        main.picked = None;
         let thread = main.threads.get_mut(&thread_id)?;
-        thread.msgs.push(Msg::outgoing(me, text.clone(), unique.clone(), None));
+        let mut msg = Msg::outgoing(me, text.clone(), unique.clone(), None);
+        msg.reply = reply;
+        let reply_to = msg.reply_to();
+        thread.msgs.push(msg);
         let mentions = main_mentions(me, thread, &main.friends, &text);
-        let send = send_effect(thread, unique, text, mentions);
+        let send = send_effect(thread, unique, text, mentions, reply_to);
         (main.scroll, main.anchored) = (0, false);
         // Typed while offline: it waits in the outbox (state Sending) for the reconnect.
         if conn == Conn::Online {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use imchat_sdk::Dialect;
 use imchat_sdk::cursor::ThreadCursor;
-use imchat_sdk::proto::msg::{Presence, ReactionCount, SyncCursor};
+use imchat_sdk::proto::msg::{Presence, Quote, ReactionCount, SyncCursor};
 
 use super::{Attach, Attachment, FailedDialog, FilesDialog, Switcher};
 use crate::event::Effect;
@@ -139,6 +139,10 @@ pub struct Msg {
     /// `reactions_at`: a reaction notice older than that changes nothing.
     pub reactions: Vec<ReactionCount>,
     pub reactions_at: i64,
+    /// The message of the thread it replies to, as last heard.
+    pub reply: Option<Quote>,
+    /// Forwarded by its sender: whose message it copies (0: not forwarded).
+    pub forwarded_from: i32,
 }
 
 /// What a notice did to the message of the seq it names.
@@ -230,7 +234,14 @@ impl Msg {
             edited: false,
             reactions: Vec::new(),
             reactions_at: 0,
+            reply: None,
+            forwarded_from: 0,
         }
+    }
+
+    /// The seq it replies to (0: none), as a send names it.
+    pub fn reply_to(&self) -> i64 {
+        self.reply.as_ref().map_or(0, |q| q.seq)
     }
 
     /// Whether it is drawn and counted: not a recall notice.
@@ -432,6 +443,16 @@ pub struct Main {
     pub takes_recall: bool,
     pub takes_edit: bool,
     pub takes_reactions: bool,
+    /// The server keeps replies' quotes, and forwards messages.
+    pub takes_reply: bool,
+    pub takes_forward: bool,
+    /// The message of the open chat picked (by seq) to reply to, forward or jump from.
+    pub picked: Option<i64>,
+    /// The message the next text of a chat replies to (thread, quote), shown over the
+    /// composer until sent or dropped.
+    pub replying: Option<(i64, Quote)>,
+    /// A jump to a quoted message not loaded yet: (thread, seq), done when older pages come.
+    pub jump_pending: Option<(i64, i64)>,
     /// The server ends friendships, blocks and keeps remarks; whom this user blocked (as far
     /// as this client knows: blocked here or told by another device).
     pub takes_friends: bool,
@@ -505,6 +526,11 @@ impl Main {
             takes_recall: false,
             takes_edit: false,
             takes_reactions: false,
+            takes_reply: false,
+            takes_forward: false,
+            picked: None,
+            replying: None,
+            jump_pending: None,
             takes_friends: false,
             takes_presence: false,
             presence: HashMap::new(),
@@ -761,12 +787,13 @@ pub(super) fn peer_of(me: i32, from: i32, to: i32) -> i32 {
     if from == me { to } else { from }
 }
 
-/// The effect that sends `text` under `unique` to `thread`.
-pub(super) fn send_effect(thread: &Thread, unique: String, text: String, mentions: Vec<i32>) -> Effect {
+/// The effect that sends `text` under `unique` to `thread`, replying to its message `reply_to`
+/// (0: none).
+pub(super) fn send_effect(thread: &Thread, unique: String, text: String, mentions: Vec<i32>, reply_to: i64) -> Effect {
     if thread.is_group() {
-        Effect::SendGroup { unique, thread: thread.id, text, mentions }
+        Effect::SendGroup { unique, thread: thread.id, text, mentions, reply_to }
     } else {
-        Effect::Send { unique, to: thread.peer, thread: thread.id, text }
+        Effect::Send { unique, to: thread.peer, thread: thread.id, text, reply_to }
     }
 }
 

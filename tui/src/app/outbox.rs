@@ -37,11 +37,11 @@ impl App {
                 msg.state = MsgState::Sending;
                 msg.lost = 0;
                 msg.failure = None;
-                again.push((msg.unique.clone(), msg.text.clone()));
+                again.push((msg.unique.clone(), msg.text.clone(), msg.reply_to()));
             }
-            for (unique, text) in again {
+            for (unique, text, reply_to) in again {
                 let mentions = main_mentions(me, thread, &main.friends, &text);
-                effects.push(send_effect(thread, unique, text, mentions));
+                effects.push(send_effect(thread, unique, text, mentions, reply_to));
             }
         }
         if let Conn::Reconnecting { attempt, .. } = conn {
@@ -103,9 +103,9 @@ impl App {
                 }
                 msg.state = MsgState::Sending;
                 (msg.lost, msg.failure) = (0, None);
-                let (unique, text) = (msg.unique.clone(), msg.text.clone());
+                let (unique, text, reply_to) = (msg.unique.clone(), msg.text.clone(), msg.reply_to());
                 let mentions = main_mentions(me, thread, &main.friends, &text);
-                let send = send_effect(thread, unique, text, mentions);
+                let send = send_effect(thread, unique, text, mentions, reply_to);
                 // Offline, it waits in the outbox for the reconnect.
                 if online { vec![send] } else { Vec::new() }
             }

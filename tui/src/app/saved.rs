@@ -91,6 +91,11 @@ pub struct SavedMsg {
     pub reactions_at: i64,
     #[serde(default)]
     pub react_of: Option<i64>,
+    /// What it replies to, and whose message it forwards (0: none).
+    #[serde(default)]
+    pub reply: Option<imchat_sdk::proto::msg::Quote>,
+    #[serde(default)]
+    pub forwarded_from: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,6 +202,8 @@ fn saved_thread(thread: &Thread, tr: Tr) -> SavedThread {
                 Some(Gesture::React { seq, .. }) => Some(seq),
                 _ => None,
             },
+            reply: m.reply.clone(),
+            forwarded_from: m.forwarded_from,
         })
         .collect();
     SavedThread {
@@ -260,6 +267,8 @@ fn restored_thread(saved: SavedThread, tr: Tr) -> Thread {
                     .map(|(emoji, count, mine)| imchat_sdk::proto::msg::ReactionCount { emoji, count, mine })
                     .collect(),
                 reactions_at: m.reactions_at,
+                reply: m.reply,
+                forwarded_from: m.forwarded_from,
             }
         })
         .collect();

@@ -142,6 +142,8 @@ impl App {
         main.takes_recall = welcome.recall;
         main.takes_edit = welcome.edit;
         main.takes_reactions = welcome.reactions;
+        main.takes_reply = welcome.reply;
+        main.takes_forward = welcome.forward;
         main.takes_friends = welcome.friendships;
         main.takes_presence = welcome.presence;
         main.syncing = false;
@@ -165,7 +167,7 @@ impl App {
             let outbox = thread.msgs.iter().filter(|m| m.file.is_none());
             for msg in outbox.filter(|m| matches!(m.state, MsgState::Sending | MsgState::Unknown)) {
                 let mentions = main_mentions(main.uid, thread, &main.friends, &msg.text);
-                effects.push(send_effect(thread, msg.unique.clone(), msg.text.clone(), mentions));
+                effects.push(send_effect(thread, msg.unique.clone(), msg.text.clone(), mentions, msg.reply_to()));
             }
         }
         effects

@@ -16,6 +16,8 @@ pub const SWITCHER_ROWS: usize = 8;
 pub struct Switcher {
     pub input: Input,
     pub cursor: usize,
+    /// Opened to forward message (thread, seq): Enter sends it there instead of opening.
+    pub forward: Option<(i64, i64)>,
 }
 
 /// What a match opens.
@@ -115,6 +117,10 @@ impl App {
                 let Some(target) = matches.get(switcher.cursor).map(|(target, _)| *target) else {
                     return Some(Vec::new());
                 };
+                if let Some(forward) = switcher.forward {
+                    main.switcher = None;
+                    return Some(self.forward_to(forward, target));
+                }
                 main.switcher = None;
                 main.pane = Pane::Chats;
                 return Some(match target {

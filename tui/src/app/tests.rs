@@ -14,6 +14,7 @@ mod files;
 mod gestures;
 mod groups;
 mod kept;
+mod quotes;
 mod reading;
 mod walk;
 
@@ -36,6 +37,8 @@ fn welcome(server: &str, gapless: bool) -> Welcome {
         reactions: gapless,
         friendships: gapless,
         presence: gapless,
+        reply: gapless,
+        forward: gapless,
     }
 }
 
@@ -125,6 +128,8 @@ impl Harness {
             reactions: true,
             friendships: true,
             presence: true,
+            reply: true,
+            forward: true,
         })));
         assert_eq!(effects, [Effect::Sync(Vec::new(), 0)]);
         h.net(NetEvent::Synced(SyncRsp {
@@ -236,7 +241,7 @@ fn sending_tracks_each_message() {
     h.key(KeyCode::Enter, KeyModifiers::ALT);
     h.type_text("bob");
     let effects = h.press(KeyCode::Enter);
-    let [Effect::Send { unique, to: 2, thread: 10, text }] = &effects[..] else { panic!("{effects:?}") };
+    let [Effect::Send { unique, to: 2, thread: 10, text, reply_to: 0 }] = &effects[..] else { panic!("{effects:?}") };
     assert_eq!(text, "你好\nbob");
     let unique = unique.clone();
     assert_eq!(h.app.main.as_ref().unwrap().threads[&10].msgs[1].state, MsgState::Sending);

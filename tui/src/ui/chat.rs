@@ -217,8 +217,9 @@ fn history_lines<'a>(
     theme: &Theme,
     previews: &Previews,
     history: Rect,
-) -> (Vec<Line<'static>>, Vec<(usize, &'a std::path::PathBuf)>, Option<usize>) {
+) -> HistoryLines<'a> {
     let mut divider = None;
+    let mut picked = None;
     let mut lines: Vec<Line> = Vec::new();
     let mut pictures = Vec::new();
     if thread.loading_older {
@@ -288,12 +289,21 @@ fn history_lines<'a>(
             ),
         };
         let edited = if msg.edited { app.tr.edited_mark() } else { String::new() };
-        lines.push(Line::from(vec![
+        let is_picked = main.picked == Some(msg.seq);
+        if is_picked {
+            picked = Some(lines.len());
+        }
+        let mut header = vec![
             Span::styled(main.label(msg.from), who),
             Span::styled(format!(" {time}{edited}"), Style::new().fg(theme.dim)),
             state,
-        ]));
+        ];
+        if is_picked {
+            header.insert(0, Span::styled("▶ ", Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)));
+        }
+        lines.push(Line::from(header));
         let width = usize::from(history.width.saturating_sub(4)).max(1);
+        lines.extend(quote_lines(app, main, msg, theme, width));
         if let Some(file) = &msg.file {
             lines.push(attachment_line(app, file, msg.from == main.uid, theme));
             if let Some(thumb) = file.thumb.as_ref().filter(|_| previews.enabled()) {
@@ -320,7 +330,45 @@ fn history_lines<'a>(
         }
         lines.extend(reactions_line(msg, theme));
     }
-    (lines, pictures, divider)
+    HistoryLines { lines, pictures, divider, picked }
+}
+
+/// A chat's history as lines: where its pictures go, its "new messages" line, and the picked
+/// message's first line.
+struct HistoryLines<'a> {
+    lines: Vec<Line<'static>>,
+    pictures: Vec<(usize, &'a std::path::PathBuf)>,
+    divider: Option<usize>,
+    picked: Option<usize>,
+}
+
+/// Over a message: whose message it forwards, and the one it replies to (one line, dim).
+fn quote_lines(app: &App, main: &Main, msg: &Msg, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let style = Style::new().fg(theme.dim);
+    if msg.forwarded_from != 0 {
+        let text = app.tr.forwarded_from(&main.label(msg.forwarded_from));
+        lines.push(Line::styled(format!("  {}", fit_cells(&text, width)), style.add_modifier(Modifier::ITALIC)));
+    }
+    if let Some(quote) = &msg.reply {
+        let name = main.label(quote.sender);
+        let text = match quote.msg_type {
+            _ if quote.recalled => app.tr.quote_recalled(&name),
+            1 | 3 => app.tr.quote_file(&name, &quote.excerpt),
+            _ => app.tr.quote_line(&name, &quote.excerpt),
+        };
+        lines.push(Line::styled(format!("  {}", fit_cells(&text, width)), style));
+    }
+    lines
+}
+
+/// `text` cut to `width` cells, with `…` where cut.
+fn fit_cells(text: &str, width: usize) -> String {
+    match wrap_cells(text, width.saturating_sub(1).max(1)).as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, ..] => format!("{first}…"),
+    }
 }
 
 /// A message's reactions under it (`👍 2  ❤️ 1`), this user's own in the accent colour.
@@ -347,7 +395,7 @@ fn history(
     frame: &mut Frame,
     history: Rect,
 ) {
-    let (lines, pictures, divider) = history_lines(app, main, thread, theme, previews, history);
+    let HistoryLines { lines, pictures, divider, picked } = history_lines(app, main, thread, theme, previews, history);
     let title = match &thread.group {
         Some(group) => {
             let state = if group.left {
@@ -378,10 +426,18 @@ fn history(
     app.history_rows.set(inner_height);
     app.history_lines.set(u16::try_from(lines.len()).unwrap_or(u16::MAX));
     let bottom = (lines.len() as u16).saturating_sub(inner_height);
-    let offset = match divider.and_then(|at| u16::try_from(at).ok()) {
+    let mut offset = match divider.and_then(|at| u16::try_from(at).ok()) {
         Some(at) if main.anchored && main.scroll == 0 => at.min(bottom),
         _ => bottom.saturating_sub(main.scroll),
     };
+    // The picked message stays in view: its first line, and what follows as room allows.
+    if let Some(at) = picked.and_then(|at| u16::try_from(at).ok()) {
+        if at < offset {
+            offset = at;
+        } else if at >= offset + inner_height {
+            offset = (at + 3).saturating_sub(inner_height).min(bottom);
+        }
+    }
     app.history_scrolled.set(bottom - offset);
     if thread.below > 0 && offset < bottom {
         let hint = app.tr.new_below(thread.below, &app.keymap.keys_for(Action::ScrollBottom));
@@ -420,6 +476,12 @@ fn composer(
         app.tr.composer_private(&key(Action::Submit), &key(Action::Attach), &key(Action::Files), &key(Action::Newline))
     };
     let mut block = Block::bordered().title(title).border_style(border);
+    // What the next text replies to, over the draft until it goes.
+    if let Some((_, quote)) = main.replying.as_ref().filter(|(id, _)| *id == thread.id) {
+        let text = app.tr.replying_to(&main.label(quote.sender), &quote.excerpt);
+        let room = usize::from(input.width.saturating_sub(4)).max(1);
+        block = block.title_bottom(Line::styled(fit_cells(&text, room), Style::new().fg(theme.accent)).left_aligned());
+    }
     // How much of the server's limit the draft takes, once it is worth a glance.
     if let Some(limit) = main.max_text {
         let used = main.input.text().len();

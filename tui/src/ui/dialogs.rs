@@ -32,7 +32,8 @@ fn switcher(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect
     let matches = main.switcher_matches();
     let rect = centered(area, 56, SWITCHER_ROWS as u16 + 5);
     clear_popup(frame, rect);
-    let block = Block::bordered().title(app.tr.switcher_title()).title_style(Style::new().fg(theme.accent));
+    let title = if switcher.forward.is_some() { app.tr.forward_to() } else { app.tr.switcher_title() };
+    let block = Block::bordered().title(title).title_style(Style::new().fg(theme.accent));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let prompt = Line::from(vec![

@@ -55,6 +55,8 @@ fn signed_in_speaking(now: Instant, tr: Tr) -> App {
             reactions: true,
             friendships: true,
             presence: true,
+            reply: true,
+            forward: true,
         }))),
         now,
     );
@@ -545,4 +547,46 @@ fn a_private_chats_title_says_online_or_when_last_seen() {
     app.update(Event::Net(NetEvent::Presence(vec![Presence { uid: 2, ..Presence::default() }])), now);
     let screen = format!("{:?}", draw(&app, 80, 16).backend());
     assert!(screen.contains("┌ Bobby ─"), "{screen}");
+}
+
+#[test]
+fn replies_forwards_and_a_picked_message_in_both_languages() {
+    use imchat_sdk::proto::msg::{NotifyTextChat, Quote, TextChatData};
+    for (name, tr) in [("quotes_en_80x18", Tr::default()), ("quotes_zh_80x18", Tr(Lang::ZhCn))] {
+        let now = Instant::now();
+        let mut app = signed_in_speaking(now, tr);
+        key(&mut app, now, KeyCode::Enter);
+        // Bob replies to "lunch at 12?" and forwards a text of Li Lei's.
+        let quote = Quote { seq: 3, sender: 2, msg_type: 0, excerpt: "lunch at 12?".into(), recalled: false };
+        let push = NotifyTextChat {
+            fromuid: 2,
+            touid: 1,
+            thread_id: 10,
+            chat_datas: vec![
+                TextChatData {
+                    seq: 4,
+                    content: "or 1, if you are late".into(),
+                    chat_time: "2026-11-24 09:04:00".into(),
+                    reply: Some(quote),
+                    ..TextChatData::default()
+                },
+                TextChatData {
+                    seq: 5,
+                    content: "周五开会".into(),
+                    chat_time: "2026-11-24 09:05:00".into(),
+                    forwarded_from: 3,
+                    ..TextChatData::default()
+                },
+            ],
+            ..NotifyTextChat::default()
+        };
+        app.update(Event::Net(NetEvent::Text(push)), now);
+        // This user picks bob's reply (two up from the newest) and starts one of their own.
+        for _ in 0..2 {
+            app.update(Event::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::ALT)), now);
+        }
+        app.update(Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::ALT)), now);
+        app.update(Event::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::ALT)), now);
+        insta::assert_snapshot!(name, draw(&app, 80, 18).backend());
+    }
 }

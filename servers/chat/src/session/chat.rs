@@ -1,19 +1,24 @@
 //! 1017 text chat: validated, stored (batched by the message writer) before the sender's 1018,
-//! then pushed to the recipient as 1019. 1035 pictures and files are stored and their names
-//! reserved here; their bytes go to the resource server.
+//! then pushed to the recipient as 1019; a text may reply to (quote) a message of its thread.
+//! 1035 pictures and files are stored and their names reserved here; their bytes go to the
+//! resource server.
+
+use std::collections::HashMap;
 
 use bytes::BytesMut;
 use imchat_proto::ErrorCode;
 use imchat_proto::codec::MAX_BODY_CEILING;
 use imchat_proto::msg::res::{MSG_STATUS_UN_UPLOAD, MSG_TYPE_FILE, MSG_TYPE_PIC};
 use imchat_proto::msg::{
-    ImgChatReq, ImgChatRsp, Message, NotifyTextChat, TextChatData, TextChatReq, TextChatRsp, TextItem, ids,
+    ImgChatReq, ImgChatRsp, Message, NotifyTextChat, QUOTE_EXCERPT_CHARS, Quote, TextChatData, TextChatReq,
+    TextChatRsp, TextItem, ids,
 };
 use imchat_proto::rules::{MAX_FILE_EXT_LEN, check_file_label, check_file_name, check_md5};
 use imchat_proto::time::format_chat_time;
 use imchat_store::{FileCaps, NewFile, NewMsg, StoredMsg};
 
 use crate::Limits;
+use crate::groups::{is_quotable, quote_of};
 use crate::session::{Done, Pending, Reject, Session};
 
 /// A 1017 whose messages are stored: what its 1018 and 1019 are made of.
@@ -25,6 +30,8 @@ pub(crate) struct Sent {
     stored: Vec<StoredMsg>,
     /// Some `unique_id` of the request named an earlier, different message of this sender.
     reused: bool,
+    /// The messages its texts reply to, by seq.
+    quotes: HashMap<i64, Quote>,
 }
 
 impl Session {
@@ -126,7 +133,7 @@ impl Session {
 
 /// A name for a file whose sender let the server choose: random, with the label's extension
 /// when it has a plain one (a picture without a label is a `.png`, as llfc's names are).
-fn server_file_name(label: &str, msg_type: i32) -> String {
+pub(super) fn server_file_name(label: &str, msg_type: i32) -> String {
     let ext = label.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).filter(|ext| {
         !ext.is_empty() && ext.len() <= MAX_FILE_EXT_LEN && ext.bytes().all(|b| b.is_ascii_alphanumeric())
     });
@@ -149,6 +156,8 @@ fn is_this(stored: &StoredMsg, thread_id: i64, receiver: i32, content: &str) -> 
 pub(super) const MAX_UNIQUE_ID_BYTES: usize = 64;
 /// Generous JSON size of one text's fixed fields in a 1018/1019 reply.
 const REPLY_BYTES_PER_TEXT: usize = 256;
+/// A quote's fixed fields in JSON at their widest.
+const QUOTE_FIXED_BYTES: usize = 128;
 /// JSON escaping grows a string at most this much (`\u0000` for a control byte).
 const WORST_ESCAPE_FACTOR: usize = 6;
 
@@ -160,7 +169,24 @@ fn reply_fits(texts: &[TextItem], extra: usize, widest: impl FnOnce() -> usize) 
         .iter()
         .map(|t| (t.content.len() + t.unique_id.len()) * WORST_ESCAPE_FACTOR + REPLY_BYTES_PER_TEXT + extra)
         .sum();
-    worst <= MAX_BODY_CEILING || widest() + REPLY_BYTES_PER_TEXT + extra <= MAX_BODY_CEILING
+    let quotes: usize = texts.iter().filter(|t| t.reply_to != 0).map(|_| widest_quote_bytes()).sum();
+    worst + quotes <= MAX_BODY_CEILING || widest() + REPLY_BYTES_PER_TEXT + extra <= MAX_BODY_CEILING
+}
+
+/// A quote at its widest: every character of its excerpt escaped, in four bytes of UTF-8.
+fn widest_quote_bytes() -> usize {
+    (QUOTE_EXCERPT_CHARS + 1) * 4 * WORST_ESCAPE_FACTOR + QUOTE_FIXED_BYTES
+}
+
+/// The widest quote a text that replies could carry (for [`reply_fits`]'s exact sizes).
+pub(super) fn widest_quote(text: &TextItem) -> Option<Quote> {
+    (text.reply_to != 0).then(|| Quote {
+        seq: i64::MIN,
+        sender: i32::MIN,
+        msg_type: i32::MIN,
+        excerpt: "\u{1}".repeat(QUOTE_EXCERPT_CHARS + 1),
+        recalled: false,
+    })
 }
 
 /// Whether a request's texts may be stored: each non-empty, within the size limits, and
@@ -193,6 +219,8 @@ fn widest_text_reply(texts: &[TextItem]) -> usize {
                 status: i32::MIN,
                 chat_time: format_chat_time(0),
                 seq: i64::MIN,
+                reply: widest_quote(t),
+                forwarded_from: 0,
             })
             .collect(),
     };
@@ -217,11 +245,15 @@ impl Session {
         if thread.peer_of(me) != req.touid {
             return Err(ErrorCode::NotThreadMember.into());
         }
+        let quotes = self.replied_to(thread.thread_id, 0, &req.text_array).await?;
         let now = imchat_store::now_ms();
         let msgs = req
             .text_array
             .iter()
-            .map(|t| NewMsg::text(thread.thread_id, me, req.touid, &t.unique_id, &t.content, now))
+            .map(|t| NewMsg {
+                reply_seq: t.reply_to,
+                ..NewMsg::text(thread.thread_id, me, req.touid, &t.unique_id, &t.content, now)
+            })
             .collect();
         let stored = self.shared.writer.submit(msgs).await?;
         let (fromuid, touid, thread_id, texts) = (me, req.touid, thread.thread_id, req.text_array);
@@ -234,10 +266,32 @@ impl Session {
                     .zip(&texts)
                     .partition(|(stored, sent)| is_this(stored, thread_id, touid, &sent.content));
                 let stored = stored.into_iter().map(|(stored, _)| stored).collect();
-                Done::Text(Sent { fromuid, touid, thread_id, stored, reused: !reused.is_empty() })
+                Done::Text(Sent { fromuid, touid, thread_id, stored, reused: !reused.is_empty(), quotes })
             });
             (ids::TEXT_CHAT_MSG_REQ, sent.map_err(Reject::from))
         }))
+    }
+
+    /// The messages `texts` reply to, by seq, checked: each a message of `thread_id` the user
+    /// may read (after `floor`) that a reply may quote ([`is_quotable`]); 1104 otherwise. One
+    /// query, and only for a request with replies.
+    pub(super) async fn replied_to(
+        &self,
+        thread_id: i64,
+        floor: i64,
+        texts: &[TextItem],
+    ) -> Result<HashMap<i64, Quote>, Reject> {
+        let keys: Vec<(i64, i64)> = texts.iter().filter(|t| t.reply_to != 0).map(|t| (thread_id, t.reply_to)).collect();
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let found = self.shared.db.messages_at(&keys).await?;
+        keys.iter()
+            .map(|key| match found.get(key) {
+                Some(m) if m.seq > floor && is_quotable(m) => Ok((m.seq, quote_of(m))),
+                _ => Err(ErrorCode::UnknownMsgId.into()),
+            })
+            .collect()
     }
 
     /// The recipient's 1019, then the sender's 1018: the acknowledgement waits until the push
@@ -246,18 +300,8 @@ impl Session {
     /// with [`ErrorCode::UniqueIdReused`]; its other texts are stored and pushed, and reach
     /// the sender by sync.
     pub(super) async fn text_sent(&mut self, sent: Sent) {
-        let Sent { fromuid, touid, thread_id, stored, reused } = sent;
-        let chat_datas: Vec<TextChatData> = stored
-            .into_iter()
-            .map(|m| TextChatData {
-                message_id: m.message_id,
-                unique_id: m.unique_id,
-                content: m.content,
-                status: m.status,
-                chat_time: format_chat_time(m.created_at),
-                seq: m.seq,
-            })
-            .collect();
+        let Sent { fromuid, touid, thread_id, stored, reused, quotes } = sent;
+        let chat_datas: Vec<TextChatData> = stored.into_iter().map(|m| text_data(m, &quotes)).collect();
         if !chat_datas.is_empty() {
             let push = NotifyTextChat { error: 0, fromuid, touid, thread_id, chat_datas: chat_datas.clone() };
             let mut frame = BytesMut::new();
@@ -279,5 +323,19 @@ impl Session {
                 self.reject(reject, ids::TEXT_CHAT_MSG_REQ);
             }
         }
+    }
+}
+
+/// A stored text as a 1018/1019 carries it, with its quote from `quotes` (by seq).
+pub(super) fn text_data(m: StoredMsg, quotes: &HashMap<i64, Quote>) -> TextChatData {
+    TextChatData {
+        message_id: m.message_id,
+        unique_id: m.unique_id,
+        content: m.content,
+        status: m.status,
+        chat_time: format_chat_time(m.created_at),
+        seq: m.seq,
+        reply: quotes.get(&m.reply_seq).filter(|_| m.reply_seq != 0).cloned(),
+        forwarded_from: m.forwarded_from,
     }
 }

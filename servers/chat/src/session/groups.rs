@@ -2,6 +2,7 @@
 //! group as it is after them; a 1140 is stored once for the group, then pushed to every other
 //! member (one fan-out per server), and acknowledged once each push has a place on its way.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use imchat_proto::ErrorCode;
@@ -9,13 +10,13 @@ use imchat_proto::msg::{
     GroupCreateReq, GroupCreateRsp, GroupDisbandReq, GroupDisbandRsp, GroupInfo, GroupInfoReq, GroupInfoRsp,
     GroupInviteReq, GroupInviteRsp, GroupLeaveReq, GroupLeaveRsp, GroupMember, GroupMembersReq, GroupMembersRsp,
     GroupMuteReq, GroupMuteRsp, GroupReadByReq, GroupReadByRsp, GroupRemoveReq, GroupRemoveRsp, GroupRoleReq,
-    GroupRoleRsp, GroupTextReq, GroupTextRsp, GroupUpdateReq, GroupUpdateRsp, ids,
+    GroupRoleRsp, GroupTextReq, GroupTextRsp, GroupUpdateReq, GroupUpdateRsp, Quote, ids,
 };
 use imchat_proto::rules::{check_announcement, check_group_name};
 use imchat_store::{Actor, Change, Changed, Group, InvitePolicy, NewMsg, Refusal, Role, StoredMsg};
 
 use crate::groups::{self, group_push, info, sync_data};
-use crate::session::chat::texts_valid;
+use crate::session::chat::{texts_valid, widest_quote};
 use crate::session::{Done, Handled, Pending, Reject, Session};
 
 /// A 1140 whose texts are stored: what its pushes and 1141 are made of.
@@ -25,6 +26,8 @@ pub(crate) struct GroupSent {
     group: Arc<Group>,
     stored: Vec<StoredMsg>,
     reused: bool,
+    /// The messages its texts reply to, by seq.
+    quotes: HashMap<i64, Quote>,
 }
 
 /// The one mapping of a group refusal to what the client is told. A group the user is not in
@@ -76,6 +79,8 @@ fn widest_group_push(req: &GroupTextReq) -> usize {
                 msg_type: i32::MIN,
                 mentions: vec![i32::MIN; req.mentions.len()],
                 reactions: Vec::new(),
+                reply: widest_quote(t),
+                forwarded_from: 0,
             })
             .collect(),
         mentions: vec![i32::MIN; req.mentions.len()],
@@ -247,12 +252,17 @@ impl Session {
             let blocked = self.shared.db.blocked_by(me, &mentions).await?;
             mentions.retain(|uid| !blocked.contains(uid));
         }
+        let floor = group.member(me).map_or(0, |m| m.joined_seq);
+        let quotes = self.replied_to(req.thread_id, floor, &req.text_array).await?;
         let now = imchat_store::now_ms();
         let thread_id = req.thread_id;
         let msgs = req
             .text_array
             .iter()
-            .map(|t| NewMsg::group_text(thread_id, me, &t.unique_id, &t.content, &mentions, now))
+            .map(|t| NewMsg {
+                reply_seq: t.reply_to,
+                ..NewMsg::group_text(thread_id, me, &t.unique_id, &t.content, &mentions, now)
+            })
             .collect();
         let stored = self.shared.writer.submit(msgs).await?;
         let texts = req.text_array;
@@ -262,7 +272,7 @@ impl Session {
                     stored.thread_id == thread_id && stored.receiver == 0 && stored.content == sent.content
                 });
                 let stored = stored.into_iter().map(|(stored, _)| stored).collect();
-                Done::Group(GroupSent { fromuid: me, thread_id, group, stored, reused: !reused.is_empty() })
+                Done::Group(GroupSent { fromuid: me, thread_id, group, stored, reused: !reused.is_empty(), quotes })
             });
             (ids::GROUP_TEXT_REQ, sent.map_err(Reject::from))
         }))
@@ -270,8 +280,17 @@ impl Session {
 
     /// The members' 1142 (one frame for all), then the sender's 1141.
     pub(super) async fn group_sent(&mut self, sent: GroupSent) {
-        let GroupSent { fromuid, thread_id, group, stored, reused } = sent;
-        let chat_datas: Vec<_> = stored.into_iter().map(sync_data).collect();
+        let GroupSent { fromuid, thread_id, group, stored, reused, quotes } = sent;
+        let chat_datas: Vec<_> = stored
+            .into_iter()
+            .map(sync_data)
+            .map(|mut d| {
+                if let Some(quote) = d.reply.as_ref().and_then(|q| quotes.get(&q.seq)) {
+                    d.reply = Some(quote.clone());
+                }
+                d
+            })
+            .collect();
         if !chat_datas.is_empty()
             && let Some(frame) = group_push(fromuid, thread_id, chat_datas.clone())
         {

@@ -13,7 +13,7 @@ use imchat_proto::msg::{
 use imchat_proto::time::format_chat_time;
 use imchat_store::{StoreError, ThreadKind, ThreadRange};
 
-use crate::groups::{framable, sync_data};
+use crate::groups::{framable, quote_of, sync_data};
 
 use crate::session::{Handled, Reject, Session};
 
@@ -217,8 +217,9 @@ impl Session {
         })
     }
 
-    /// Messages as this session's client shows them: gestures it did not name as texts, and
-    /// each message's reactions where it named `reactions` (one query for the page).
+    /// Messages as this session's client shows them: gestures it did not name as texts, each
+    /// message's reactions where it named `reactions`, and the quotes of replies as they are
+    /// now (one query each for the page).
     async fn as_client_shows(&self, mut datas: Vec<SyncData>) -> Result<Vec<SyncData>, Reject> {
         let knows = self.device.as_ref().map_or(Knows::default(), |device| device.knows);
         if !knows.all() {
@@ -235,6 +236,17 @@ impl Session {
                         .into_iter()
                         .map(|c| ReactionCount { emoji: c.emoji, count: c.count, mine: c.mine })
                         .collect();
+                }
+            }
+        }
+        let quoted: Vec<(i64, i64)> =
+            datas.iter().filter_map(|d| d.reply.as_ref().map(|q| (d.thread_id, q.seq))).collect();
+        if !quoted.is_empty() {
+            let found = self.shared.db.messages_at(&quoted).await?;
+            for d in &mut datas {
+                let Some(reply) = &mut d.reply else { continue };
+                if let Some(m) = found.get(&(d.thread_id, reply.seq)) {
+                    *reply = quote_of(m);
                 }
             }
         }

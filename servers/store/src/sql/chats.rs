@@ -47,6 +47,10 @@ pub struct NewMsg {
     pub created_at: i64,
     /// Group members this message @mentions (none in private chats).
     pub mentions: Vec<i32>,
+    /// The `seq` of the message of the same thread this one replies to (0: none).
+    pub reply_seq: i64,
+    /// A forwarded copy: the original's sender (0: not forwarded).
+    pub forwarded_from: i32,
 }
 
 impl NewMsg {
@@ -61,6 +65,8 @@ impl NewMsg {
             status: MSG_STATUS_READ,
             created_at: now_ms,
             mentions: Vec::new(),
+            reply_seq: 0,
+            forwarded_from: 0,
         }
     }
 
@@ -91,6 +97,8 @@ impl NewMsg {
             status: self.status,
             msg_type: self.msg_type,
             mentions: self.mentions.clone(),
+            reply_seq: self.reply_seq,
+            forwarded_from: self.forwarded_from,
         }
     }
 }
@@ -109,6 +117,8 @@ pub struct StoredMsg {
     pub status: i32,
     pub msg_type: i32,
     pub mentions: Vec<i32>,
+    pub reply_seq: i64,
+    pub forwarded_from: i32,
 }
 
 /// What kind of conversation a thread is (llfc's `chat_thread.type`).
@@ -200,8 +210,8 @@ pub struct ThreadRange {
 /// below SQLite's and MySQL's placeholder limits).
 pub const SYNC_CHUNK: usize = 500;
 
-pub(crate) const MSG_COLUMNS: &str =
-    "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions";
+pub(crate) const MSG_COLUMNS: &str = "message_id, thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions, \
+     reply_seq, forwarded_from";
 
 /// A mention list as stored on the message row: uids separated by commas.
 fn mentions_text(mentions: &[i32]) -> String {
@@ -225,6 +235,8 @@ pub(crate) fn msg_from_row(row: &AnyRow) -> Result<StoredMsg, sqlx::Error> {
         status: int(row, "status")?,
         msg_type: int(row, "msg_type")?,
         mentions: mentions_of(&row.try_get::<String, _>("mentions")?),
+        reply_seq: row.try_get("reply_seq")?,
+        forwarded_from: int(row, "forwarded_from")?,
     })
 }
 
@@ -314,8 +326,9 @@ async fn insert_rows(
     chunk: &[(usize, i64)],
 ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
     let sql = format!(
-        "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions) VALUES {}",
-        placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions, \
+         reply_seq, forwarded_from) VALUES {}",
+        placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (idx, seq) in chunk {
@@ -330,7 +343,9 @@ async fn insert_rows(
             .bind(msg.created_at)
             .bind(i64::from(msg.status))
             .bind(i64::from(msg.msg_type))
-            .bind(mentions_text(&msg.mentions));
+            .bind(mentions_text(&msg.mentions))
+            .bind(msg.reply_seq)
+            .bind(i64::from(msg.forwarded_from));
     }
     query.execute(&mut **tx).await
 }
@@ -567,6 +582,8 @@ impl Db {
         let mut fresh = self.consecutive_ids;
         if let [msg] = batch
             && msg.mentions.is_empty()
+            && msg.reply_seq == 0
+            && msg.forwarded_from == 0
             && self.stores_lone_messages_in_one_call()
         {
             match store_one(self, msg).await {
@@ -595,6 +612,27 @@ impl Db {
         let stored = insert_messages(&mut tx, batch, self.dialect).await?;
         tx.commit().await?;
         Ok(stored)
+    }
+
+    /// The messages at `keys` ((thread, seq) pairs) that exist, by key: the quotes of a page's
+    /// replies, the messages a forward copies. One query.
+    pub async fn messages_at(&self, keys: &[(i64, i64)]) -> Result<HashMap<(i64, i64), StoredMsg>, StoreError> {
+        let mut found = HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(SYNC_CHUNK) {
+            let sql = format!(
+                "SELECT {MSG_COLUMNS} FROM chat_message WHERE {}",
+                vec!["(thread_id = ? AND seq = ?)"; chunk.len()].join(" OR ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (thread, seq) in chunk {
+                query = query.bind(*thread).bind(*seq);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let msg = msg_from_row(&row)?;
+                found.insert((msg.thread_id, msg.seq), msg);
+            }
+        }
+        Ok(found)
     }
 
     /// The private thread of `a` and `b`, created if missing.

@@ -234,8 +234,8 @@ pub(super) async fn file_of_message_in(
 }
 
 /// Drops `file`'s row and retires its name, inside the caller's transaction; `trash` puts its
-/// storage key in the trash (for a resource server's sweep). An avatar that is its owner's
-/// `icon` leaves them with none.
+/// storage key in the trash (for a resource server's sweep) unless another file shares its
+/// bytes (a forward). An avatar that is its owner's `icon` leaves them with none.
 pub(super) async fn drop_file_in(
     conn: &mut sqlx::AnyConnection,
     dialect: Dialect,
@@ -246,7 +246,7 @@ pub(super) async fn drop_file_in(
     let name = file.name.as_str();
     sqlx::query("DELETE FROM chat_file WHERE name = ?").bind(name.to_owned()).execute(&mut *conn).await?;
     retire(&mut *conn, dialect, &[name], now_ms).await?;
-    if trash {
+    if trash && !shares_bytes(&mut *conn, dialect, &file.storage_key).await? {
         let insert = match dialect {
             Dialect::MySql => "INSERT IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
             Dialect::Sqlite => "INSERT OR IGNORE INTO file_trash (storage_key, name, deleted_at) VALUES (?, ?, ?)",
@@ -266,6 +266,15 @@ pub(super) async fn drop_file_in(
             .await?;
     }
     Ok(())
+}
+
+/// Whether a file's row holds `storage_key`. A locking read on MySQL: a forward committed
+/// meanwhile is seen, not the transaction's first snapshot.
+async fn shares_bytes(conn: &mut sqlx::AnyConnection, dialect: Dialect, storage_key: &str) -> Result<bool, StoreError> {
+    let lock = if dialect == Dialect::MySql { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT name FROM chat_file WHERE storage_key = ? LIMIT 1{lock}");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(storage_key.to_owned()).fetch_optional(&mut *conn).await?;
+    Ok(row.is_some())
 }
 
 /// Whether `name` was used once and retired.
@@ -325,6 +334,70 @@ impl Db {
         let row = self.file_in(&mut tx, file.name).await?.ok_or(StoreError::NotFound("file"))?;
         tx.commit().await?;
         Ok(Ok((stored, row)))
+    }
+
+    /// Stores `msg`, a forwarded copy of the picture or file named `source`, with a complete
+    /// file row of its own, `name`, sharing the source's bytes (nothing is uploaded again), in
+    /// one transaction. `None` when the source is gone or not complete, or the name or unique
+    /// id is taken by something else. A resend (same sender and unique id, same thread) returns
+    /// what the first one stored.
+    pub async fn forward_file(
+        &self,
+        msg: &NewMsg,
+        source: &str,
+        name: &str,
+    ) -> Result<Option<(StoredMsg, FileRow)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let lock = if self.dialect == Dialect::MySql { " FOR UPDATE" } else { "" };
+        // Locked: a recall of the source waits for this forward, then sees its row share the bytes.
+        let sql = format!("SELECT {FILE_COLUMNS} FROM chat_file WHERE name = ?{lock}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source.to_owned()).fetch_optional(&mut *tx).await?;
+        let source = row.as_ref().map(file_from_row).transpose()?;
+        let Some(source) = source.filter(|f| f.complete && f.kind == FileKind::Chat) else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let stored = insert_messages(&mut tx, std::slice::from_ref(msg), self.dialect)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound("message"))?;
+        if stored.thread_id != msg.thread_id || stored.msg_type != msg.msg_type {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        if stored.content != msg.content {
+            // A resend: the first one's file.
+            tx.rollback().await?;
+            return Ok(self.file_of_message(stored.message_id).await?.map(|file| (stored, file)));
+        }
+        let file = NewFile {
+            name,
+            storage_key: &source.storage_key,
+            owner: msg.sender,
+            md5: &source.md5,
+            size: source.size,
+            label: &source.label,
+            now_ms: msg.created_at,
+        };
+        if retired(&mut tx, name).await?
+            || !insert_file(&mut tx, &file, FileKind::Chat, (stored.message_id, stored.thread_id, msg.msg_type)).await?
+        {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        sqlx::query(
+            "UPDATE chat_file SET sha256 = ?, mime = ?, thumb_size = ?, complete = 1, completed_at = ? WHERE name = ?",
+        )
+        .bind(source.sha256.clone())
+        .bind(source.mime.clone())
+        .bind(source.thumb_size)
+        .bind(msg.created_at)
+        .bind(name.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        let row = self.file_in(&mut tx, name).await?.ok_or(StoreError::NotFound("file"))?;
+        tx.commit().await?;
+        Ok(Some((stored, row)))
     }
 
     /// Reserves an avatar upload. The same owner may start one over under the same name until

@@ -403,6 +403,22 @@ const MIGRATIONS: &[Migration] = &[
             "ALTER TABLE user_setting ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0",
         ],
     },
+    // Replies and forwards: what a message quotes (a seq of its thread) and whose message it
+    // copies. Forwarded files share their bytes: the storage key is looked up before it is
+    // trashed.
+    Migration {
+        version: 12,
+        mysql: &[
+            "ALTER TABLE chat_message ADD COLUMN reply_seq BIGINT NOT NULL DEFAULT 0, \
+             ADD COLUMN forwarded_from BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX ix_file_key ON chat_file (storage_key)",
+        ],
+        sqlite: &[
+            "ALTER TABLE chat_message ADD COLUMN reply_seq INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE chat_message ADD COLUMN forwarded_from INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX ix_file_key ON chat_file (storage_key)",
+        ],
+    },
 ];
 
 /// The procedure behind [`STORE_MESSAGE_PROCEDURE`]; a changed body gets a new name.
