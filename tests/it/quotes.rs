@@ -4,8 +4,8 @@
 //! without a new upload and readable after the original is recalled.
 
 use imchat_proto::ErrorCode;
-use imchat_proto::msg::{SyncData, TextItem};
-use imchat_sdk::Event;
+use imchat_proto::msg::{DeviceKind, LoginReq, LoginRsp, SyncData, TextItem};
+use imchat_sdk::{ChatClient, Device, Event};
 use imchat_tests::{Client, Flavor, TestCluster};
 
 use crate::groups::befriend;
@@ -123,6 +123,14 @@ async fn a_forward_copies_texts_and_files_into_other_chats(flavor: Flavor) {
     befriend(&mut a, &mut c).await;
     let group = a.chat.create_group("crew", &[bob, carol.uid]).await.unwrap().group.thread_id;
 
+    // Bob on a second device, and in llfc's Qt client, on bob's server.
+    let mut bob_desk = cluster.login_device(&f.bob, 1, &Device::new(DeviceKind::Tui)).await;
+    let http = cluster.gate.login(&f.bob.email, &f.bob.password).await.unwrap();
+    let (chat, events) = ChatClient::connect(&cluster.suite.chats[1].addr.to_string()).await.unwrap();
+    let login: LoginRsp =
+        chat.call(&LoginReq { uid: http.uid, token: http.token, ..LoginReq::default() }).await.unwrap();
+    let mut qt = Client { chat, events, login, uid: bob };
+
     // Bob writes and sends a file to alice; she forwards both to carol and to the group.
     let said = b.chat.send_texts(bob, alice, thread, &[("meet at 6", "{f1}")]).await.unwrap().chat_datas[0].seq;
     let work = tempfile::tempdir().unwrap();
@@ -133,6 +141,19 @@ async fn a_forward_copies_texts_and_files_into_other_chats(flavor: Flavor) {
     let out = Outgoing { me: bob, touid: alice, thread_id: thread, path: &path, msg_type: 3, unique_id: "{f2}" };
     let file = send_file(&b.chat, &mut bob_files, &out, |_, _| {}).await.unwrap().message;
     next_file(&mut a).await;
+    // His own file reaches his devices that named `devices`, never the Qt client: the next
+    // message it hears of is alice's text, sent after the notice reached his sessions.
+    for device in [&mut b, &mut bob_desk] {
+        assert_eq!(next_file(device).await.sender_id, bob);
+    }
+    a.chat.send_texts(alice, bob, thread, &[("got it", "{f3}")]).await.unwrap();
+    loop {
+        match qt.next_event().await {
+            Event::File(notice) => panic!("the Qt client was sent its user's own file: {notice:?}"),
+            Event::Text(push) if push.chat_datas[0].content == "got it" => break,
+            _ => {}
+        }
+    }
 
     let done = a.chat.forward(thread, &[said, file.seq], &[carol.uid], &[group], "fw-1").await.expect("forwarded");
     assert_eq!(done.forwarded.len(), 2, "{done:?}");
@@ -164,6 +185,17 @@ async fn a_forward_copies_texts_and_files_into_other_chats(flavor: Flavor) {
     assert_eq!(stored().len(), 1, "the shared bytes stay");
     let trashed = cluster.suite.db.trashed(10).await.unwrap();
     assert!(trashed.is_empty(), "bytes a copy holds are not put in the trash: {trashed:?}");
+
+    // Carol forwards her copy on: it still names bob, who wrote it.
+    let onward = c.chat.forward(to_carol, &[texts[0].seq], &[], &[group], "fw-5").await.unwrap();
+    let seq = onward.forwarded[0].seqs[0];
+    let copy = loop {
+        let (_, rows) = next_messages(&mut b, group).await;
+        if let Some(row) = rows.into_iter().find(|d| d.seq == seq) {
+            break row;
+        }
+    };
+    assert_eq!((copy.sender, copy.forwarded_from), (carol.uid, bob));
 
     // A recalled message, a stranger or a chat not hers is refused.
     let recalled = a.chat.forward(thread, &[file.seq], &[carol.uid], &[], "fw-2").await.unwrap_err();

@@ -764,3 +764,54 @@ async fn a_recall_either_way_shows_as_a_notice() {
     drop(b);
     cluster.shutdown().await;
 }
+
+/// Reply and forward by keys: Alt-↑ picks bob's news, Alt-R quotes it over the composer and
+/// the text goes as a reply (bob's push carries the quote, her screen shows it); Alt-S sends
+/// a news back to him through the switcher, marked as forwarded from him.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_quotes_and_a_forward_is_marked() {
+    use imchat_sdk::Event;
+    let cluster = TestCluster::start(Flavor::Embedded).await;
+    let home = tempfile::tempdir().unwrap();
+    let alice = start(&cluster, home.path(), "alice").await;
+    register_and_login(&cluster, &alice).await;
+    let (mut b, _, bob_name, thread, last) = three_news_from_bob(&cluster, &alice).await;
+    alice.tmux.keys(&["F2", "Enter"]);
+    alice.tmux.wait_for("news 3").await;
+
+    alice.tmux.keys(&["M-Up", "M-Up"]);
+    alice.tmux.wait_for("▶").await;
+    alice.tmux.keys(&["M-r"]);
+    alice.tmux.wait_for(&format!("replying to {bob_name}: news 2")).await;
+    alice.tmux.type_text("agreed");
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for(&format!("┃ {bob_name}: news 2")).await;
+    let quoted = loop {
+        match b.next_event().await {
+            Event::Text(push) if push.chat_datas.iter().any(|d| d.content == "agreed") => {
+                break push.chat_datas[0].reply.clone().expect("the push quotes");
+            }
+            Event::Closed => panic!("bob's connection closed before the reply"),
+            _ => {}
+        }
+    };
+    assert_eq!((quoted.seq, quoted.excerpt.as_str()), (last - 1, "news 2"));
+
+    // Her "agreed" is the newest now: two up is bob's news 3, forwarded back to him.
+    alice.tmux.keys(&["M-Up", "M-Up", "M-s"]);
+    alice.tmux.wait_for("Forward to").await;
+    alice.tmux.keys(&["Enter"]);
+    alice.tmux.wait_for("forwarded").await;
+    let copy = loop {
+        match b.next_event().await {
+            Event::Text(push) if push.thread_id == thread && push.chat_datas[0].forwarded_from != 0 => {
+                break push.chat_datas[0].clone();
+            }
+            Event::Closed => panic!("bob's connection closed before the forward"),
+            _ => {}
+        }
+    };
+    assert_eq!((copy.content.as_str(), copy.forwarded_from), ("news 3", b.uid));
+    alice.tmux.wait_for(&format!("forwarded from {bob_name}")).await;
+    cluster.shutdown().await;
+}

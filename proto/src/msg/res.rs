@@ -314,6 +314,18 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// The sender of the 1039 encoded in `frame` (header and body), if it is one: a user's own
+/// file notice goes only to their sessions that named `devices`, as their own texts do.
+pub fn file_notice_sender(frame: &[u8]) -> Option<i32> {
+    #[derive(Deserialize)]
+    struct Sender {
+        sender_id: i32,
+    }
+    let body =
+        frame.get(crate::codec::HEADER_LEN..).filter(|_| frame.get(..2) == Some(&NotifyImgChat::ID.to_be_bytes()))?;
+    serde_json::from_slice::<Sender>(body).ok().map(|s| s.sender_id)
+}
+
 /// What a client without file messages (llfc's Qt client) is shown in place of a generic
 /// file: a text naming it, never an empty picture bubble.
 pub fn file_placeholder(label: &str, size: i64) -> String {

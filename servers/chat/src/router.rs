@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use dashmap::DashMap;
 use imchat_proto::grpc::{KickUserReq, RoutesChangedReq};
+use imchat_proto::msg::res::file_notice_sender;
 use imchat_proto::msg::{Message, NotifyOffline};
 use imchat_rpc::Channels;
 use imchat_store::presence::{Presence, SessionEntry};
@@ -79,8 +80,12 @@ impl SessionHandle {
             && (self.presence || !PRESENCE_IDS.contains(&id))
     }
 
-    /// Queues `frame` for this session of `uid` as its client may take it (llfc's adapted).
+    /// Queues `frame` for this session of `uid` as its client may take it (llfc's adapted;
+    /// the user's own file notice only where it named `devices`).
     async fn deliver(&self, uid: i32, frame: Bytes) -> Pushed {
+        if !self.devices && file_notice_sender(&frame) == Some(uid) {
+            return Pushed::Queued;
+        }
         let frame = if self.llfc { imchat_proto::llfc_client::adapt_push(frame, uid) } else { Some(frame) };
         match frame {
             Some(frame) => self.outbox.deliver(frame).await,

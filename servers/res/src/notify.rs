@@ -127,20 +127,16 @@ impl Notifier {
 
     /// Who hears of `message`'s file: the other member of its private thread, or every other
     /// member of its group who was one when it was sent (joined before its seq): someone
-    /// invited later may not read it, so must not learn its name, size or type (N17).
+    /// invited later may not read it, so must not learn its name, size or type (N17). And the
+    /// sender, whose other devices show it too (a chat server passes a user's own file notice
+    /// only to sessions that named `devices`).
     async fn recipients(&self, message: &StoredMsg) -> Result<Vec<i32>, imchat_store::StoreError> {
         if message.receiver != 0 {
-            return Ok(vec![message.receiver]);
+            return Ok(vec![message.receiver, message.sender]);
         }
         let group = self.db.group(message.thread_id).await?;
         Ok(group
-            .map(|g| {
-                g.members
-                    .iter()
-                    .filter(|m| m.uid != message.sender && m.joined_seq < message.seq)
-                    .map(|m| m.uid)
-                    .collect()
-            })
+            .map(|g| g.members.iter().filter(|m| m.joined_seq < message.seq).map(|m| m.uid).collect())
             .unwrap_or_default())
     }
 

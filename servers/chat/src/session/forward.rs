@@ -147,7 +147,8 @@ impl Session {
         let now = imchat_store::now_ms();
         let copy = |src: &StoredMsg, content: &str| NewMsg {
             msg_type: src.msg_type,
-            forwarded_from: src.sender,
+            // A forward of a forward names who wrote it first.
+            forwarded_from: if src.forwarded_from != 0 { src.forwarded_from } else { src.sender },
             ..NewMsg::text(
                 target.thread_id,
                 me,

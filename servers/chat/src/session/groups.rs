@@ -193,7 +193,13 @@ impl Session {
 
     /// 1144: how many other members have read the group up to `seq` (those who allow
     /// receipts): asked for, never pushed per reader.
+    /// 1144: a count over the group's read markers, taken from the session's message rate
+    /// (a query per request).
     pub(super) async fn group_read_by(&mut self, req: GroupReadByReq) -> Handled {
+        let limits = &self.shared.config.limits;
+        if !self.rate.take(1, limits.messages_per_sec, limits.message_burst) {
+            return Err(ErrorCode::TooManyRequests.into());
+        }
         self.member_group(req.thread_id).await?;
         let readers = self.shared.db.group_readers(req.thread_id, req.seq, self.uid()).await?;
         self.send(&GroupReadByRsp { error: 0, thread_id: req.thread_id, seq: req.seq, readers })

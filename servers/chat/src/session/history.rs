@@ -189,8 +189,9 @@ impl Session {
         Ok(())
     }
 
-    /// 1116: changes the settings named, and answers with them all. A change is taken from the
-    /// session's message rate, as a write.
+    /// 1116: changes the settings named, and answers with them all. Each change is taken from
+    /// the session's message rate, as a write, and a request that changes nothing as one (it
+    /// reads them).
     pub(super) async fn settings(&mut self, req: SettingsReq) -> Handled {
         let presence = match req.presence.as_deref().map(str::parse::<imchat_store::Visibility>) {
             Some(Ok(presence)) => Some(presence),
@@ -198,9 +199,8 @@ impl Session {
             None => None,
         };
         let limits = &self.shared.config.limits;
-        // Asking is free; each change is a write.
         let changes = usize::from(req.read_receipts.is_some()) + usize::from(presence.is_some());
-        if changes > 0 && !self.rate.take(changes, limits.messages_per_sec, limits.message_burst) {
+        if !self.rate.take(changes.max(1), limits.messages_per_sec, limits.message_burst) {
             return Err(ErrorCode::TooManyRequests.into());
         }
         if let Some(on) = req.read_receipts {
