@@ -551,11 +551,7 @@ impl ChatClient {
         thread_id: i64,
         texts: &[(&str, &str)],
     ) -> Result<TextChatRsp, SdkError> {
-        let text_array = texts
-            .iter()
-            .map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned(), reply_to: 0 })
-            .collect();
-        self.send_items(uid, touid, thread_id, text_array).await
+        self.send_items(uid, touid, thread_id, plain_texts(texts)).await
     }
 
     /// Sends texts that may reply to messages of the thread ([`TextItem::reply_to`], `reply`;
@@ -772,4 +768,16 @@ fn event(frame: Frame) -> Event {
         _ => None,
     };
     parsed.unwrap_or(Event::Other(frame))
+}
+
+/// `(content, unique_id)` pairs as texts that reply to nothing.
+pub(crate) fn plain_texts(texts: &[(&str, &str)]) -> Vec<TextItem> {
+    texts
+        .iter()
+        .map(|(content, unique)| TextItem {
+            content: (*content).to_owned(),
+            unique_id: (*unique).to_owned(),
+            reply_to: 0,
+        })
+        .collect()
 }

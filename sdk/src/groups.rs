@@ -85,11 +85,7 @@ impl ChatClient {
         texts: &[(&str, &str)],
         mentions: &[i32],
     ) -> Result<GroupTextRsp, SdkError> {
-        let text_array = texts
-            .iter()
-            .map(|(c, u)| TextItem { content: (*c).to_owned(), unique_id: (*u).to_owned(), reply_to: 0 })
-            .collect();
-        self.send_group_items(uid, thread_id, text_array, mentions).await
+        self.send_group_items(uid, thread_id, crate::chat::plain_texts(texts), mentions).await
     }
 
     /// Sends texts to a group that may reply to messages of it ([`TextItem::reply_to`]).
