@@ -269,7 +269,9 @@ impl Session {
             (true, ClientMsg::Block(req)) => self.block(req).await,
             (true, ClientMsg::Remark(req)) => self.remark(req).await,
             (true, ClientMsg::Presence(req)) => self.presence(req).await,
-            (true, ClientMsg::Forward(req)) => self.forward(req).await,
+            // Boxed: its future is far larger than a text's, and every request's dispatch
+            // would be as large as the largest arm.
+            (true, ClientMsg::Forward(req)) => Box::pin(self.forward(req)).await,
         };
         if let Err(reject) = result {
             self.reject(reject, frame.id);

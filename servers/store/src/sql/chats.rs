@@ -318,18 +318,29 @@ fn chunks(mut rest: &[(usize, i64)]) -> impl Iterator<Item = &[(usize, i64)]> {
     })
 }
 
-/// Inserts `chunk` ((batch index, seq) pairs) in one multi-row statement.
+/// Inserts `chunk` ((batch index, seq) pairs) in one multi-row statement. A chunk without
+/// replies or forwards (nearly every one) leaves their columns to their defaults: the
+/// statement of a plain text carries nothing more than it did before they existed.
 async fn insert_rows(
     tx: &mut Transaction<'static, Any>,
     batch: &[NewMsg],
     keyed: &[(i32, String)],
     chunk: &[(usize, i64)],
 ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, mentions, \
-         reply_seq, forwarded_from) VALUES {}",
-        placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    );
+    let quoting = chunk.iter().any(|(idx, _)| batch[*idx].reply_seq != 0 || batch[*idx].forwarded_from != 0);
+    let sql = if quoting {
+        format!(
+            "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, \
+             mentions, reply_seq, forwarded_from) VALUES {}",
+            placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        )
+    } else {
+        format!(
+            "INSERT INTO chat_message (thread_id, seq, sender_id, recv_id, unique_id, content, created_at, status, msg_type, \
+             mentions) VALUES {}",
+            placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        )
+    };
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (idx, seq) in chunk {
         let msg = &batch[*idx];
@@ -343,9 +354,10 @@ async fn insert_rows(
             .bind(msg.created_at)
             .bind(i64::from(msg.status))
             .bind(i64::from(msg.msg_type))
-            .bind(mentions_text(&msg.mentions))
-            .bind(msg.reply_seq)
-            .bind(i64::from(msg.forwarded_from));
+            .bind(mentions_text(&msg.mentions));
+        if quoting {
+            query = query.bind(msg.reply_seq).bind(i64::from(msg.forwarded_from));
+        }
     }
     query.execute(&mut **tx).await
 }
