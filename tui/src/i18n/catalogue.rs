@@ -191,6 +191,7 @@ catalogue! {
     // The quick switcher.
     switcher_title() => " go to a chat ", " 转到聊天 ";
     nothing_matches() => "nothing matches", "没有匹配的";
+    switcher_forward_keys(send: &str, up: &str, down: &str, close: &str) => "{send} forwards there · {up} {down} move · {close} cancels", "{send} 转发到这里 · {up} {down} 移动 · {close} 取消";
     switcher_keys(open: &str, up: &str, down: &str, close: &str) => "{open} opens · {up} {down} move · {close} closes · # group + friend", "{open} 打开 · {up} {down} 移动 · {close} 关闭 · # 群 + 好友";
 
     // Find people, friends and requests.

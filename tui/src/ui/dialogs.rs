@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Main, SWITCHER_ROWS, Target, Transfer};
 use crate::files::{MAX_CANDIDATES, human_bytes, progress_bar};
+use crate::i18n::Tr;
 use crate::keymap::Action;
 use crate::ui::chat::BAR_CELLS;
 use crate::ui::{Theme, centered, clear_popup};
@@ -64,7 +65,8 @@ fn switcher(app: &App, main: &Main, theme: &Theme, frame: &mut Frame, area: Rect
         frame.render_stateful_widget(list, list_rect, &mut state);
     }
     let key = |action| app.keymap.keys_for(action);
-    let keys = app.tr.switcher_keys(&key(Action::Submit), &key(Action::Up), &key(Action::Down), &key(Action::Back));
+    let hint = if switcher.forward.is_some() { Tr::switcher_forward_keys } else { Tr::switcher_keys };
+    let keys = hint(app.tr, &key(Action::Submit), &key(Action::Up), &key(Action::Down), &key(Action::Back));
     let foot = Rect { y: inner.bottom().saturating_sub(1), height: 1, ..inner };
     frame.render_widget(Paragraph::new(Line::styled(keys, Style::new().fg(theme.dim))), foot);
     let x = inner.x.saturating_add(2).saturating_add(switcher.input.caret_cell().1);
