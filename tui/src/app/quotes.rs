@@ -6,7 +6,7 @@
 
 use imchat_sdk::proto::msg::Quote;
 
-use super::{App, Main, Msg, Switcher, Target, Thread};
+use super::{App, Main, Msg, Switcher, Target};
 use crate::event::Effect;
 use crate::keymap::Action;
 
@@ -29,14 +29,13 @@ fn quote_of(msg: &Msg) -> Quote {
 impl Main {
     /// The open chat's picked message, else its newest one (of someone else's, with
     /// `others_only`).
-    fn picked_or_last(&self, others_only: bool) -> Option<(&Thread, &Msg)> {
+    fn picked_or_last(&self, others_only: bool) -> Option<&Msg> {
         let thread = self.threads.get(&self.open?)?;
         let mut candidates = thread.msgs.iter().filter(|m| pickable(m));
-        let msg = match self.picked {
+        match self.picked {
             Some(seq) => candidates.find(|m| m.seq == seq),
             None => candidates.rfind(|m| !others_only || m.from != self.uid),
-        }?;
-        Some((thread, msg))
+        }
     }
 
     /// Picks the message above or below the picked one (from the newest when none is); below
@@ -62,29 +61,25 @@ impl App {
         match action {
             Action::PickUp => main.pick(true),
             Action::PickDown => main.pick(false),
-            Action::Reply => {
-                if !main.takes_reply {
-                    self.error(self.tr.reply_unsupported());
+            Action::Reply | Action::Forward => {
+                let reply = action == Action::Reply;
+                if !(if reply { main.takes_reply } else { main.takes_forward }) {
+                    let tr = self.tr;
+                    self.error(if reply { tr.reply_unsupported() } else { tr.forward_unsupported() });
                     return Some(Vec::new());
                 }
-                let Some((_, msg)) = main.picked_or_last(true) else {
+                // A reply answers someone else; anything may be forwarded.
+                let Some(quote) = main.picked_or_last(reply).map(quote_of) else {
                     self.error(self.tr.nothing_to_quote());
                     return Some(Vec::new());
                 };
-                main.replying = Some((thread_id, quote_of(msg)));
-                main.picked = None;
-                main.focus = super::Focus::Input;
-            }
-            Action::Forward => {
-                if !main.takes_forward {
-                    self.error(self.tr.forward_unsupported());
-                    return Some(Vec::new());
+                if reply {
+                    main.replying = Some((thread_id, quote));
+                    main.picked = None;
+                    main.focus = super::Focus::Input;
+                } else {
+                    main.switcher = Some(Switcher { forward: Some((thread_id, quote.seq)), ..Switcher::default() });
                 }
-                let Some((_, msg)) = main.picked_or_last(false) else {
-                    self.error(self.tr.nothing_to_quote());
-                    return Some(Vec::new());
-                };
-                main.switcher = Some(Switcher { forward: Some((thread_id, msg.seq)), ..Switcher::default() });
             }
             Action::JumpQuote => return Some(self.jump_to_quote(thread_id)),
             _ => return None,
@@ -95,7 +90,7 @@ impl App {
     /// Picks the message the picked reply quotes; not loaded yet, the older pages come first.
     fn jump_to_quote(&mut self, thread_id: i64) -> Vec<Effect> {
         let Some(main) = self.main.as_mut() else { return Vec::new() };
-        let quoted = main.picked_or_last(false).and_then(|(_, m)| m.reply.as_ref()).map(|q| q.seq);
+        let quoted = main.picked_or_last(false).and_then(|m| m.reply.as_ref()).map(|q| q.seq);
         let Some(seq) = quoted else {
             self.error(self.tr.pick_a_reply(&self.keymap.keys_for(Action::PickUp)));
             return Vec::new();
